@@ -1,0 +1,167 @@
+// Wires the appliance: database, middleware, the route registry, OpenAPI docs, the web UI,
+// background jobs and the event bus. index.ts starts it; tests start it on an ephemeral port.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { pinoHttp } from 'pino-http';
+import { pino, type Logger } from 'pino';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import type { Services } from './core/context.js';
+import { openDatabase, transaction } from './db/data-source.js';
+import { loadSecrets } from './core/secrets.js';
+import { TokenService } from './core/auth/tokens.js';
+import { Authenticator } from './core/auth/authenticate.js';
+import { mountRoutes, type AnyRoute } from './core/http/registry.js';
+import { buildOpenApi } from './core/http/openapi.js';
+import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http/errors.js';
+import { newId } from './core/ids.js';
+import { EventBus } from './core/events/outbox.js';
+import { JobRunner } from './core/jobs/queue.js';
+import { allRoutes, type RouteDeps } from './routes.js';
+import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
+import { registerMaintenance } from './maintenance.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const RENDERER_DIST = fileURLToPath(new URL('../renderer/dist', import.meta.url));
+
+export interface Appliance {
+  config: Config;
+  services: Services;
+  db: DataSource;
+  jobs: JobRunner;
+  events: EventBus;
+  routes: AnyRoute[];
+  app: express.Express;
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+function authLimiter(config: Config) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: config.AUTH_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => sendProblem(res, problem(429, 'Too many attempts; wait a minute and try again', { instance: req.originalUrl, requestId: String(req.id) })),
+  });
+}
+
+/** The OpenAPI document, built from the route declarations alone (no database, no server). */
+export function openApiDocument(): Record<string, unknown> {
+  const routes = allRoutes({ tokens: new TokenService('openapi', 60), authLimiter: (_q, _s, next) => next(), ttlSeconds: 60, jobsRunning: () => true, startedAt: Date.now() });
+  return buildOpenApi(routes, { version: VERSION });
+}
+
+export async function createAppliance(config: Config, options: { logger?: Logger; now?: () => Date } = {}): Promise<Appliance> {
+  const log = options.logger ?? pino({ level: config.LOG_LEVEL });
+  const now = options.now ?? (() => new Date());
+  const secrets = loadSecrets(config.dataDir);
+  const db = await openDatabase(config);
+  const events = new EventBus(db, log, now);
+  const jobs = new JobRunner(db, log, now);
+  const services: Services = {
+    config, db, log, now,
+    async transaction(work) {
+      const result = await transaction(db, work);
+      events.nudge();
+      jobs.nudge();
+      return result;
+    },
+  };
+  const tokens = new TokenService(secrets.jwtSecret, config.JWT_TTL_SECONDS);
+  const startedAt = Date.now();
+  const deps: RouteDeps = { tokens, authLimiter: authLimiter(config), ttlSeconds: config.JWT_TTL_SECONDS, jobsRunning: () => jobs.isRunning, startedAt };
+  const routes = allRoutes(deps);
+  const openapi = buildOpenApi(routes, { version: VERSION });
+  registerMaintenance(services, jobs);
+
+  const app = express();
+  app.disable('x-powered-by');
+  // A tunnel or reverse proxy on this machine forwards the real client address.
+  app.set('trust proxy', 'loopback');
+  app.use(pinoHttp({
+    logger: log,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : newId();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  }));
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        // The appliance is served over plain HTTP on the LAN: never force https sub-requests.
+        upgradeInsecureRequests: null,
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'media-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'", 'ws:', 'wss:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
+    strictTransportSecurity: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+  }));
+  app.use(express.json({ limit: '2mb' }));
+  app.use(cookieParser());
+
+  app.get('/openapi.json', (_req, res) => { res.json(openapi); });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'OmniStream API reference' }));
+  app.use(mountRoutes(routes, services, new Authenticator(db, tokens, now)));
+  app.use(['/api', '/health'], notFoundHandler);
+
+  // The web UI: static files, and index.html for client-side routes.
+  if (existsSync(RENDERER_DIST)) {
+    app.use(express.static(RENDERER_DIST, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|docs|openapi\.json|socket\.io).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile('index.html', { root: RENDERER_DIST });
+    });
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+
+  let server: Server | undefined;
+  return {
+    config, services, db, jobs, events, routes, app,
+    async start() {
+      await bootstrapSuperAdmin(services);
+      await jobs.start();
+      events.start();
+      server = createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.PORT, config.HOST, () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      log.info({ port, host: config.HOST, dataDir: config.dataDir }, `OmniStream ${VERSION} listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`);
+      return { port };
+    },
+    async stop() {
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        // Give in-flight requests a moment to finish, then cut what is left.
+        const timer = setTimeout(() => server?.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(timer);
+        server = undefined;
+      }
+      await jobs.stop();
+      await events.stop();
+      if (db.isInitialized) await db.destroy();
+      log.info('OmniStream stopped');
+    },
+  };
+}

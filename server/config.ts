@@ -1,0 +1,79 @@
+// Configuration: environment variables (and config.json in the data dir), parsed once by zod.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z.string().trim().min(1).optional();
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  OMNISTREAM_DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  META_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v21.0').default('v21.0'),
+  META_APP_ID: optionalString,
+  META_APP_SECRET: optionalString,
+  META_VERIFY_TOKEN: optionalString,
+  PUBLIC_URL: z.string().url().optional(),
+  LLM_BASE_URL: z.string().url().optional(),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: optionalString,
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_REGION: optionalString,
+  SUPER_ADMIN_EMAIL: z.string().email().optional(),
+  SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Login/register attempts allowed per IP per minute. */
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** Lifetime of a tenant session token, in seconds. */
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  databasePath: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses env (and DATA_DIR/config.json, where env wins). Throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned: Record<string, string> = {};
+  const dataDirRaw = env.OMNISTREAM_DATA_DIR?.trim() || './data';
+  const fileValues = readConfigFile(join(resolve(dataDirRaw), 'config.json'));
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key] ?? fileValues[key];
+    if (value !== undefined && value !== '') cleaned[key] = String(value);
+  }
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${issue.message}`);
+  }
+  const dataDir = resolve(parsed.data.OMNISTREAM_DATA_DIR);
+  const url = parsed.data.DATABASE_URL;
+  if (url && !url.startsWith('sqlite:') && !url.startsWith('file:')) {
+    throw new ConfigError(`Invalid configuration: DATABASE_URL=${JSON.stringify(url)}: only sqlite:/file: URLs are supported by this build`);
+  }
+  const databasePath = url ? resolve(url.replace(/^(sqlite|file):(\/\/)?/, '')) : join(dataDir, 'omnistream.db');
+  return { ...parsed.data, dataDir, databasePath };
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8'));
+    return value && typeof value === 'object' ? value : {};
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${path} is not valid JSON (${(err as Error).message})`);
+  }
+}

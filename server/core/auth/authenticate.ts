@@ -1,0 +1,85 @@
+// Resolves the caller of a request: a tenant user (JWT in header or cookie), an API key acting as
+// its creator, or a super-admin. Every tenant request reloads the user and role, so a suspension
+// or a permission change takes effect at once.
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { UserEntity } from '../../modules/agents/agent.entity.js';
+import { RoleEntity } from '../../modules/roles/role.entity.js';
+import { TenantEntity } from '../../modules/tenants/tenant.entity.js';
+import { ApiKeyEntity } from '../../modules/api-keys/api-key.entity.js';
+import { SuperAdminEntity } from '../../modules/super-admin/super-admin.entity.js';
+import { isPermission, type Permission } from '../permissions.js';
+import type { Principal, TenantPrincipal } from '../context.js';
+import { unauthorized, forbidden } from '../http/errors.js';
+import { API_KEY_PATTERN, apiKeyMatches } from './api-key-format.js';
+import { SUPER_ADMIN_AUDIENCE, SUPER_ADMIN_COOKIE, TENANT_AUDIENCE, TENANT_COOKIE, type TokenService } from './tokens.js';
+
+export type Audience = 'tenant' | 'super-admin';
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && value ? value.trim() : undefined;
+}
+
+export class Authenticator {
+  constructor(private readonly db: DataSource, private readonly tokens: TokenService, private readonly now: () => Date) {}
+
+  /** Returns the principal, null when no credentials were sent; throws 401 for bad credentials. */
+  async authenticate(req: Request, audience: Audience): Promise<Principal | null> {
+    const headerKey = req.header('x-api-key');
+    const token = bearer(req);
+    if (audience === 'super-admin') {
+      const jwt = token ?? req.cookies?.[SUPER_ADMIN_COOKIE];
+      return jwt ? this.superAdminFromToken(jwt) : null;
+    }
+    if (headerKey) return this.fromApiKey(headerKey.trim());
+    if (token) return API_KEY_PATTERN.test(token) ? this.fromApiKey(token) : this.userFromToken(token);
+    const cookie = req.cookies?.[TENANT_COOKIE];
+    return cookie ? this.userFromToken(cookie) : null;
+  }
+
+  private async userFromToken(token: string): Promise<TenantPrincipal> {
+    const claims = await this.tokens.verify(token, TENANT_AUDIENCE);
+    if (!claims) throw unauthorized('Your session is invalid or has expired; please log in again');
+    const principal = await this.loadUser(claims.sub);
+    return claims.imp ? { ...principal, impersonatorId: claims.imp } : principal;
+  }
+
+  private async fromApiKey(key: string): Promise<TenantPrincipal> {
+    const match = API_KEY_PATTERN.exec(key);
+    const invalid = unauthorized('The API key is invalid or has been revoked');
+    if (!match) throw invalid;
+    const repo = this.db.getRepository(ApiKeyEntity);
+    const row = await repo.findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
+    if (!row || !apiKeyMatches(key, row.keyHash)) throw invalid;
+    const now = this.now();
+    if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) throw unauthorized('The API key has expired');
+    // Last-used is informational; update at most once a minute to keep reads cheap.
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await repo.update({ id: row.id }, { lastUsedAt: now });
+    const principal = await this.loadUser(row.userId);
+    return { ...principal, apiKeyId: row.id };
+  }
+
+  private async loadUser(userId: string): Promise<TenantPrincipal> {
+    const user = await this.db.getRepository(UserEntity).findOne({ where: { id: userId } });
+    if (!user) throw unauthorized('This account no longer exists');
+    if (user.status !== 'active') throw forbidden('This account is suspended');
+    const tenant = await this.db.getRepository(TenantEntity).findOne({ where: { id: user.tenantId } });
+    if (!tenant) throw unauthorized('This organization no longer exists');
+    if (tenant.status !== 'active') throw forbidden('This organization is suspended');
+    const role = await this.db.getRepository(RoleEntity).findOne({ where: { id: user.roleId, tenantId: user.tenantId } });
+    const permissions = new Set<Permission>((role?.permissions ?? []).filter(isPermission));
+    return { kind: 'user', userId: user.id, tenantId: user.tenantId, name: user.name, email: user.email, roleId: user.roleId, permissions };
+  }
+
+  private async superAdminFromToken(token: string): Promise<Principal> {
+    const claims = await this.tokens.verify(token, SUPER_ADMIN_AUDIENCE);
+    if (!claims) throw unauthorized('Your super-admin session is invalid or has expired');
+    const admin = await this.db.getRepository(SuperAdminEntity).findOne({ where: { id: claims.sub } });
+    if (!admin) throw unauthorized('This super-admin account no longer exists');
+    return { kind: 'super_admin', adminId: admin.id, name: admin.name, email: admin.email };
+  }
+}

@@ -1,0 +1,45 @@
+// The request context every service receives: who is calling, for which tenant, with what rights.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config.js';
+import type { Permission } from './permissions.js';
+import type { Logger } from 'pino';
+
+export type Principal =
+  | {
+      kind: 'user';
+      userId: string;
+      tenantId: string;
+      name: string;
+      email: string;
+      roleId: string;
+      permissions: ReadonlySet<Permission>;
+      /** Set when the call is made with an API key (acting as its creator). */
+      apiKeyId?: string;
+      /** Set when a super-admin impersonates this user: the real actor. */
+      impersonatorId?: string;
+    }
+  | { kind: 'super_admin'; adminId: string; name: string; email: string };
+
+export interface Services {
+  config: Config;
+  db: DataSource;
+  log: Logger;
+  now(): Date;
+  /** Runs work in one transaction; events and jobs it wrote are picked up right after the commit. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+}
+
+export interface Ctx extends Services {
+  requestId: string;
+  ip: string | null;
+  principal: Principal | null;
+}
+
+export type TenantPrincipal = Extract<Principal, { kind: 'user' }>;
+export interface TenantCtx extends Ctx {
+  principal: TenantPrincipal;
+  tenantId: string;
+}
+export interface SuperAdminCtx extends Ctx {
+  principal: Extract<Principal, { kind: 'super_admin' }>;
+}

@@ -1,0 +1,85 @@
+// Transactional outbox (DESIGN rule 4): a change and its event commit together; the bus
+// delivers committed events to subscribers afterwards, in order, at least once.
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { DomainEventEntity, type DomainEvent } from './event.entity.js';
+import { newId } from '../ids.js';
+
+export async function emitEvent(
+  manager: EntityManager,
+  event: { tenantId: string | null; type: string; payload: Record<string, unknown> },
+  now: Date,
+): Promise<void> {
+  await manager.getRepository(DomainEventEntity).insert({ id: newId(), ...event, createdAt: now, dispatchedAt: null } as never);
+}
+
+export type EventHandler = (event: DomainEvent) => Promise<void> | void;
+
+export class EventBus {
+  private readonly handlers = new Map<string, EventHandler[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date, private readonly intervalMs = 200) {}
+
+  /** Subscribe to one event type, or '*' for all. */
+  on(type: string, handler: EventHandler): void {
+    this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Ask for a dispatch soon (after a commit), instead of waiting for the next tick. */
+  nudge(): void {
+    if (!this.stopped && !this.running) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.tick(), 0);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.intervalMs);
+  }
+
+  private tick(): void {
+    this.running = this.dispatchPending()
+      .then(() => undefined)
+      .catch((err) => this.log.error({ err }, 'event dispatch failed'))
+      .finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+  }
+
+  /** Delivers every undispatched event, oldest first. Exposed for tests. */
+  async dispatchPending(): Promise<number> {
+    const repo = this.db.getRepository(DomainEventEntity);
+    let delivered = 0;
+    for (;;) {
+      const batch = await repo.find({ where: { dispatchedAt: IsNull() }, order: { id: 'ASC' }, take: 100 });
+      if (batch.length === 0) return delivered;
+      for (const event of batch) {
+        for (const handler of [...(this.handlers.get(event.type) ?? []), ...(this.handlers.get('*') ?? [])]) {
+          try {
+            await handler(event);
+          } catch (err) {
+            // A consumer that must not lose work enqueues a durable job; a failure here is logged.
+            this.log.error({ err, eventId: event.id, type: event.type }, 'event handler failed');
+          }
+        }
+        await repo.update({ id: event.id }, { dispatchedAt: this.now() });
+        delivered++;
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// RFC 9457 problem details: every error the API answers has this shape.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ZodError } from 'zod';
+
+export interface FieldError { path: string; message: string }
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+};
+
+/** Throw from anywhere in a request; the error handler turns it into problem+json. */
+export class HttpError extends Error {
+  constructor(
+    public readonly status: number,
+    detail: string,
+    public readonly extra: { type?: string; errors?: FieldError[]; [k: string]: unknown } = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) => new HttpError(400, detail, { errors });
+export const unauthorized = (detail = 'Authentication required') => new HttpError(401, detail);
+export const forbidden = (detail = 'You do not have permission to do this') => new HttpError(403, detail);
+export const notFound = (what = 'Resource') => new HttpError(404, `${what} not found`);
+export const conflict = (detail: string, errors?: FieldError[]) => new HttpError(409, detail, { errors });
+export const unprocessable = (detail: string, errors?: FieldError[]) => new HttpError(422, detail, { errors });
+
+export function zodFieldErrors(error: ZodError, prefix: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+export function problem(status: number, detail: string | undefined, extra: Partial<Problem> = {}): Problem {
+  const slug = (TITLES[status] ?? 'Error').toLowerCase().replace(/[^a-z]+/g, '-');
+  return { type: `https://omnistream.dev/problems/${slug}`, title: TITLES[status] ?? 'Error', status, detail, ...extra };
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], body: Problem): void {
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, problem(404, `No route for ${req.method} ${req.path}`, { instance: req.originalUrl, requestId: String(req.id ?? '') }));
+};
+
+/** Last middleware: maps known errors to problems; anything else is logged and answered as a plain 500. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const base = { instance: req.originalUrl, requestId: String(req.id ?? '') };
+  if (res.headersSent) return;
+  if (err instanceof HttpError) {
+    const { type, ...rest } = err.extra;
+    const body = problem(err.status, err.message, { ...base, ...rest });
+    if (type) body.type = type;
+    if (!rest.errors) delete body.errors;
+    return sendProblem(res, body);
+  }
+  // body-parser errors carry a status and a type.
+  const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+  if (err?.type === 'entity.parse.failed') return sendProblem(res, problem(400, 'The request body is not valid JSON', { ...base, errors: [{ path: 'body', message: err.message }] }));
+  if (err?.type === 'entity.too.large') return sendProblem(res, problem(413, 'The request body is too large', base));
+  if (status >= 400 && status < 500) return sendProblem(res, problem(status, err.expose ? err.message : undefined, base));
+  req.log?.error({ err }, 'unhandled error');
+  sendProblem(res, problem(500, 'An unexpected error occurred; it has been logged', base));
+};

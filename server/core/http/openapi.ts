@@ -1,0 +1,91 @@
+// Builds the OpenAPI 3.1 document from the route registry (zod → JSON Schema 2020-12).
+import { z } from 'zod';
+import type { AnyRoute } from './registry.js';
+
+type Json = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  return rest;
+};
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!schema) return [];
+  const doc = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(doc.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (doc.required ?? []).includes(name),
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+    schema: s,
+  }));
+}
+
+const problemRef = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const status = String(route.status ?? 200);
+    const responses: Json = {
+      [status]: status === '204'
+        ? { description: 'No content' }
+        : { description: 'Success', content: { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } } },
+    };
+    if (route.params || route.query || route.body) responses['400'] = problemRef('Invalid input; `errors` names each bad field');
+    if (route.access.kind !== 'public') responses['401'] = problemRef('Not authenticated');
+    if (route.access.kind === 'tenant' && route.access.permission) responses['403'] = problemRef(`Missing the ${route.access.permission} permission`);
+    if (route.params) responses['404'] = problemRef('Not found (also for another organization\'s ids)');
+    const op: Json = {
+      tags: [route.tag],
+      summary: route.summary,
+      operationId: `${route.method}${route.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      responses,
+    };
+    if (route.description) op.description = route.description;
+    if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+    if (route.access.kind === 'tenant') {
+      op.security = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }];
+      if (route.access.permission) op['x-permission'] = route.access.permission;
+    } else if (route.access.kind === 'super-admin') {
+      op.security = [{ superAdminAuth: [] }];
+    } else {
+      op.security = [];
+    }
+    (paths[route.path] ??= {})[route.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'OmniStream API',
+      version: info.version,
+      description: 'Self-hosted omnichannel customer-messaging CRM. Errors are RFC 9457 problem+json; lists are cursor-paginated (`?limit=&cursor=` → `{data, nextCursor}`).',
+    },
+    servers: [{ url: '/' }],
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key', description: 'A session token from /api/v1/auth/login, or an API key' },
+        apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        cookieAuth: { type: 'apiKey', in: 'cookie', name: 'omnistream_token' },
+        superAdminAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from /api/v1/super-admin/auth/login' },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: {
+            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
+            instance: { type: 'string' }, requestId: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] } },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// The route registry (DESIGN rule 1): a route is declared once, with its schemas and access;
+// the registry mounts it, authenticates, checks the permission, validates input, and the
+// OpenAPI document is generated from the same declarations.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { Ctx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
+import type { Permission } from '../permissions.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import { badRequest, forbidden, unauthorized, zodFieldErrors } from './errors.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call: anyone, any signed-in tenant user (permission null), a tenant permission, or a super-admin. */
+export type PublicAccess = { kind: 'public' };
+export type TenantAccess = { kind: 'tenant'; permission: Permission | null };
+export type SuperAdminAccess = { kind: 'super-admin' };
+export type Access = PublicAccess | TenantAccess | SuperAdminAccess;
+
+export const access = {
+  public: { kind: 'public' } as PublicAccess,
+  signedIn: { kind: 'tenant', permission: null } as TenantAccess,
+  tenant: (permission: Permission): TenantAccess => ({ kind: 'tenant', permission }),
+  superAdmin: { kind: 'super-admin' } as SuperAdminAccess,
+};
+
+type CtxFor<A extends Access> = A extends { kind: 'tenant' } ? TenantCtx : A extends { kind: 'super-admin' } ? SuperAdminCtx : Ctx;
+type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** A handler may return a body (sent with the route's status) or a Reply to choose the status itself. */
+export class Reply {
+  constructor(readonly status: number, readonly body?: unknown) {}
+}
+
+export interface RouteDef<
+  A extends Access = Access,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: Method;
+  /** OpenAPI-style path, e.g. /api/v1/agents/{agentId}. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  access: A;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response?: z.ZodType;
+  /** Success status; 204 sends no body. */
+  status?: number;
+  /** Extra middleware run before authentication (rate limits). */
+  before?: RequestHandler[];
+  handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; req: Request; res: Response }): Promise<unknown>;
+}
+
+// The loose shape routes are stored in once their types have been checked by defineRoute.
+export type AnyRoute = RouteDef<Access, z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
+
+export function defineRoute<
+  A extends Access,
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(def: RouteDef<A, P, Q, B>): AnyRoute {
+  return def as unknown as AnyRoute;
+}
+
+const toExpressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (result.success) return result.data;
+  throw badRequest(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid`, zodFieldErrors(result.error, where === 'body' ? '' : where));
+}
+
+export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authenticator): Router {
+  const router = Router();
+  for (const route of routes) {
+    const handler: RequestHandler = async (req, res) => {
+      const ctx: Ctx = { ...services, requestId: String(req.id), ip: req.ip ?? null, principal: null };
+      if (route.access.kind !== 'public') {
+        const principal = await auth.authenticate(req, route.access.kind);
+        if (!principal) throw unauthorized();
+        ctx.principal = principal;
+        if (route.access.kind === 'tenant') {
+          if (principal.kind !== 'user') throw unauthorized();
+          const needed = route.access.permission;
+          if (needed && !principal.permissions.has(needed)) throw forbidden(`This needs the "${needed}" permission`);
+          (ctx as TenantCtx).tenantId = principal.tenantId;
+          req.log = req.log?.child({ tenantId: principal.tenantId, userId: principal.userId });
+        }
+      }
+      const params = parse(route.params, req.params, 'params');
+      const query = parse(route.query, req.query, 'query');
+      const body = parse(route.body, req.body, 'body');
+      const result = await route.handler({ ctx: ctx as never, params, query, body, req, res } as never);
+      if (res.headersSent) return;
+      const status = result instanceof Reply ? result.status : route.status ?? 200;
+      const payload = result instanceof Reply ? result.body : result;
+      if (status === 204 || payload === undefined) res.status(status).end();
+      else res.status(status).json(payload);
+    };
+    router[route.method](toExpressPath(route.path), ...(route.before ?? []), handler);
+  }
+  return router;
+}

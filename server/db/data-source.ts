@@ -1,0 +1,41 @@
+// The TypeORM DataSource over better-sqlite3: WAL, foreign keys, busy timeout; migrations at start.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Config } from '../config.js';
+import { entities } from './entities.js';
+import { migrations } from './migrations/index.js';
+
+export function createDataSource(config: Pick<Config, 'databasePath'>): DataSource {
+  mkdirSync(dirname(config.databasePath), { recursive: true });
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: config.databasePath,
+    entities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    },
+  });
+}
+
+export async function openDatabase(config: Pick<Config, 'databasePath'>): Promise<DataSource> {
+  const ds = createDataSource(config);
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}
+
+// SQLite has one connection: TypeORM transactions on it must not interleave, so they queue here.
+let chain: Promise<unknown> = Promise.resolve();
+export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const run = chain.then(() => ds.transaction(work));
+  chain = run.catch(() => undefined);
+  return run;
+}

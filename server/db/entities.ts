@@ -1,0 +1,12 @@
+import { TenantEntity } from '../modules/tenants/tenant.entity.js';
+import { UserEntity } from '../modules/agents/agent.entity.js';
+import { RoleEntity } from '../modules/roles/role.entity.js';
+import { ApiKeyEntity } from '../modules/api-keys/api-key.entity.js';
+import { ActivityLogEntity } from '../modules/activity-logs/activity-log.entity.js';
+import { SuperAdminEntity } from '../modules/super-admin/super-admin.entity.js';
+import { DomainEventEntity } from '../core/events/event.entity.js';
+import { JobEntity } from '../core/jobs/job.entity.js';
+
+export const entities = [
+  TenantEntity, UserEntity, RoleEntity, ApiKeyEntity, ActivityLogEntity, SuperAdminEntity, DomainEventEntity, JobEntity,
+];

@@ -1,0 +1,56 @@
+// The appliance's command line: `start` (headless server) and `openapi` (print the API document).
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(command: string): Promise<void> {
+  if (command === 'openapi') {
+    const { openApiDocument } = await import('./app.js');
+    process.stdout.write(JSON.stringify(openApiDocument(), null, 2) + '\n');
+    return;
+  }
+  if (command !== 'start') {
+    console.error(`Unknown command "${command}". Use: start | openapi`);
+    process.exit(2);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { createAppliance, RENDERER_DIST } = await import('./app.js');
+  if (!existsSync(RENDERER_DIST)) {
+    console.log('Building the web UI (first start)…');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const built = spawnSync(process.execPath, [fileURLToPath(import.meta.resolve('vite/bin/vite.js')), 'build', 'renderer'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) console.error('The web UI could not be built; the API runs without it (run `npm run build` to see why).');
+  }
+  const appliance = await createAppliance(config);
+  await appliance.start();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    appliance.services.log.info({ signal }, 'shutting down');
+    try {
+      await appliance.stop();
+      process.exit(0);
+    } catch (err) {
+      console.error(err);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main(process.argv[2] ?? 'start').catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+// API keys act as the user who created them, with that user's permissions, until revoked.
+import type { TenantCtx } from '../../core/context.js';
+import { scoped } from '../../core/tenancy.js';
+import { notFound, unprocessable } from '../../core/http/errors.js';
+import { recordActivity } from '../../core/audit.js';
+import { generateApiKey } from '../../core/auth/api-key-format.js';
+import { ApiKeyEntity, type ApiKey } from './api-key.entity.js';
+
+function apiKeyView(k: ApiKey) {
+  return { id: k.id, name: k.name, prefix: k.prefix, lastUsedAt: k.lastUsedAt, expiresAt: k.expiresAt, revokedAt: k.revokedAt, createdAt: k.createdAt };
+}
+
+export const apiKeysService = {
+  async list(ctx: TenantCtx, q: { limit: number; cursor?: string }) {
+    const page = await scoped(ctx, ApiKeyEntity).page({ where: { userId: ctx.principal.userId }, ...q });
+    return { data: page.data.map(apiKeyView), nextCursor: page.nextCursor };
+  },
+
+  async create(ctx: TenantCtx, body: { name: string; expiresAt?: string }) {
+    const now = ctx.now();
+    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+    if (expiresAt && expiresAt <= now) throw unprocessable('The expiry must be in the future', [{ path: 'expiresAt', message: 'Must be in the future' }]);
+    const { key, prefix, hash } = generateApiKey();
+    const row = await ctx.transaction(async (m) => {
+      const created = await scoped(ctx, ApiKeyEntity, m).insert({
+        userId: ctx.principal.userId, name: body.name, prefix, keyHash: hash, lastUsedAt: null, expiresAt, revokedAt: null, createdAt: now,
+      });
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'api_key.created', targetType: 'api_key', targetId: created.id, details: { name: body.name, prefix } });
+      return created;
+    });
+    // The only time the full key leaves the server.
+    return { ...apiKeyView(row), key };
+  },
+
+  async revoke(ctx: TenantCtx, id: string) {
+    const keys = scoped(ctx, ApiKeyEntity);
+    const row = await keys.get(id, 'API key');
+    if (row.userId !== ctx.principal.userId) throw notFound('API key');
+    if (row.revokedAt) return;
+    await ctx.transaction(async (m) => {
+      await scoped(ctx, ApiKeyEntity, m).update(id, { revokedAt: ctx.now() });
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'api_key.revoked', targetType: 'api_key', targetId: id, details: { name: row.name, prefix: row.prefix } });
+    });
+  },
+};

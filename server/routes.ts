@@ -1,0 +1,31 @@
+// Every module's routes, in catalogue order. Adding a module means adding it here.
+import type { RequestHandler } from 'express';
+import type { AnyRoute } from './core/http/registry.js';
+import type { TokenService } from './core/auth/tokens.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { agentRoutes } from './modules/agents/agents.routes.js';
+import { roleRoutes } from './modules/roles/roles.routes.js';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
+import { activityLogRoutes } from './modules/activity-logs/activity-logs.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { superAdminRoutes } from './modules/super-admin/super-admin.routes.js';
+
+export interface RouteDeps {
+  tokens: TokenService;
+  authLimiter: RequestHandler;
+  ttlSeconds: number;
+  jobsRunning(): boolean;
+  startedAt: number;
+}
+
+export function allRoutes(deps: RouteDeps): AnyRoute[] {
+  return [
+    ...authRoutes(deps.tokens, deps),
+    ...agentRoutes,
+    ...activityLogRoutes,
+    ...roleRoutes,
+    ...apiKeyRoutes,
+    ...healthRoutes(deps.jobsRunning, deps.startedAt),
+    ...superAdminRoutes(deps.tokens, deps),
+  ];
+}
