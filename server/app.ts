@@ -39,6 +39,8 @@ export interface Appliance {
   events: EventBus;
   routes: AnyRoute[];
   app: express.Express;
+  /** Printed at first start when no super-admin is configured; kept here for the desktop shell and tests. */
+  superAdminSetupCode?: string;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -94,6 +96,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       res.setHeader('X-Request-Id', id);
       return id;
     },
+    // Request lines stay short: no headers (they carry tokens and cookies).
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
   app.use(helmet({
@@ -133,10 +140,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.use(errorHandler);
 
   let server: Server | undefined;
-  return {
+  const appliance: Appliance = {
     config, services, db, jobs, events, routes, app,
     async start() {
-      await bootstrapSuperAdmin(services);
+      appliance.superAdminSetupCode = (await bootstrapSuperAdmin(services)).setupCode;
       await jobs.start();
       events.start();
       server = createServer(app);
@@ -164,4 +171,5 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       log.info('OmniStream stopped');
     },
   };
+  return appliance;
 }

@@ -70,6 +70,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     if (!rest.errors) delete body.errors;
     return sendProblem(res, body);
   }
+  // A unique index caught a race the service's own check missed.
+  const code = err?.driverError?.code ?? err?.code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return sendProblem(res, problem(409, 'This conflicts with an existing record', base));
   // body-parser errors carry a status and a type.
   const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
   if (err?.type === 'entity.parse.failed') return sendProblem(res, problem(400, 'The request body is not valid JSON', { ...base, errors: [{ path: 'body', message: err.message }] }));
