@@ -1,0 +1,115 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { DataSource } from 'typeorm';
+import { openDatabase, transaction } from '../../server/db/data-source.js';
+import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
+import { JobEntity } from '../../server/core/jobs/job.entity.js';
+import { EventBus, emitEvent } from '../../server/core/events/outbox.js';
+
+const log = pino({ level: 'silent' });
+
+describe('durable jobs and the event outbox', () => {
+  let dir: string;
+  let db: DataSource;
+  let clock = new Date('2026-01-01T00:00:00Z');
+  const now = () => clock;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omnistream-jobs-'));
+    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') });
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens SQLite with WAL and foreign keys on', async () => {
+    assert.equal((await db.query('PRAGMA journal_mode'))[0].journal_mode, 'wal');
+    assert.equal((await db.query('PRAGMA foreign_keys'))[0].foreign_keys, 1);
+  });
+
+  it('retries a failing job with growing backoff, then marks it failed', async () => {
+    const runner = new JobRunner(db, log, now);
+    let calls = 0;
+    runner.register('flaky', async () => { calls++; throw new Error('network down'); });
+    const job = await enqueueJob(db.manager, 'flaky', {}, now(), { maxAttempts: 3 });
+    assert.equal(await runner.runDue(), 1);
+    let row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
+    assert.equal(row.status, 'pending');
+    assert.equal(row.lastError, 'network down');
+    assert.ok(row.runAt.getTime() > now().getTime(), 'the retry waits');
+    assert.equal(await runner.runDue(), 0, 'not due yet');
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
+    assert.equal(row.status, 'failed');
+    assert.equal(row.attempts, 3);
+    assert.equal(calls, 3);
+    assert.ok(backoffMs(1) < backoffMs(4));
+    assert.ok(backoffMs(30) <= 600_000 * 1.2);
+  });
+
+  it('fails at once on a permanent error', async () => {
+    const runner = new JobRunner(db, log, now);
+    runner.register('bad-creds', async () => { throw new PermanentJobError('token revoked'); });
+    const job = await enqueueJob(db.manager, 'bad-creds', {}, now());
+    await runner.runDue();
+    const row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
+    assert.equal(row.status, 'failed');
+    assert.equal(row.attempts, 1);
+  });
+
+  it('runs jobs with the same queue key strictly in order, even when the first must retry', async () => {
+    const runner = new JobRunner(db, log, now);
+    const seen: string[] = [];
+    let failFirst = true;
+    runner.register('send', async (job) => {
+      if (job.payload.n === 1 && failFirst) { failFirst = false; throw new Error('429'); }
+      seen.push(String(job.payload.n));
+    });
+    for (const n of [1, 2, 3]) await enqueueJob(db.manager, 'send', { n }, now(), { queueKey: 'conversation:42' });
+    await enqueueJob(db.manager, 'send', { n: 'other' }, now(), { queueKey: 'conversation:7' });
+    await runner.runDue();
+    assert.deepEqual(seen, ['other'], 'conversation 42 waits behind its failed first message');
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    assert.deepEqual(seen, ['other', '1', '2', '3']);
+  });
+
+  it('picks up a job left running by a crash', async () => {
+    const job = await enqueueJob(db.manager, 'resume-me', {}, now());
+    await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });
+    const runner = new JobRunner(db, log, now);
+    let ran = false;
+    runner.register('resume-me', async () => { ran = true; });
+    await runner.start();
+    for (let i = 0; i < 100 && !ran; i++) await new Promise((r) => setTimeout(r, 20));
+    await runner.stop();
+    assert.equal(ran, true);
+    assert.equal((await db.getRepository(JobEntity).findOneByOrFail({ id: job.id })).status, 'done');
+  });
+
+  it('an event commits with its change, or not at all, and is delivered once in order', async () => {
+    const bus = new EventBus(db, log, now);
+    const got: string[] = [];
+    bus.on('*', (e) => { got.push(e.type); });
+    await bus.dispatchPending();
+    got.length = 0;
+    await transaction(db, async (m) => {
+      await emitEvent(m, { tenantId: null, type: 'first', payload: {} }, now());
+      await emitEvent(m, { tenantId: null, type: 'second', payload: {} }, now());
+    });
+    await assert.rejects(transaction(db, async (m) => {
+      await emitEvent(m, { tenantId: null, type: 'rolled-back', payload: {} }, now());
+      throw new Error('the change failed');
+    }));
+    assert.equal(await bus.dispatchPending(), 2);
+    assert.equal(await bus.dispatchPending(), 0);
+    assert.deepEqual(got, ['first', 'second']);
+  });
+});
