@@ -22,6 +22,7 @@ const COPY: Record<
     logout: string;
     invalidCredentials: string;
     emailTaken: string;
+    ownerRole: string;
   }
 > = {
   en: {
@@ -32,6 +33,7 @@ const COPY: Record<
     logout: 'Log out',
     invalidCredentials: 'Invalid email or password.',
     emailTaken: 'This email is already registered.',
+    ownerRole: 'Owner',
   },
   id: {
     passwordLabel: 'Kata sandi',
@@ -41,6 +43,7 @@ const COPY: Record<
     logout: 'Keluar',
     invalidCredentials: 'Email atau kata sandi salah.',
     emailTaken: 'Email ini sudah terdaftar.',
+    ownerRole: 'Pemilik',
   },
 };
 
@@ -152,6 +155,7 @@ describe('web UI: authentication', { skip }, () => {
         await page.getByTestId('register-password').fill(user.password);
         await page.getByTestId('register-submit').click();
         await expectProfile(page, user);
+        await expectText(page, 'profile-role', copy.ownerRole); // whoever registers owns the organization
         assert.equal((await page.getByTestId('logout').textContent())?.trim(), copy.logout);
 
         // The language choice survives a reload (localStorage), and the session too (cookie).

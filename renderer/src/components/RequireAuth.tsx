@@ -37,7 +37,8 @@ export function RequireAuth() {
       })
       .catch((error: unknown) => {
         if (cancelled) return;
-        if (error instanceof ApiError && error.status === 401) setState({ kind: 'unauthenticated' });
+        // 401: not signed in; 403: account or organization suspended; either way, back to the sign-in page.
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) setState({ kind: 'unauthenticated' });
         else setState({ kind: 'error', error });
       });
     return () => {

@@ -13,18 +13,26 @@ function statusLabel(t: TFunction, status: string): string {
   switch (status) {
     case 'active':
       return t('status.active');
-    case 'inactive':
-      return t('status.inactive');
-    case 'invited':
-      return t('status.invited');
-    case 'pending':
-      return t('status.pending');
     case 'suspended':
       return t('status.suspended');
-    case 'disabled':
-      return t('status.disabled');
     default:
       return status;
+  }
+}
+
+/** Built-in roles are translated; custom roles keep the name the organization gave them. */
+function roleLabel(t: TFunction, role: string): string {
+  switch (role) {
+    case 'owner':
+      return t('roles.owner');
+    case 'admin':
+      return t('roles.admin');
+    case 'supervisor':
+      return t('roles.supervisor');
+    case 'agent':
+      return t('roles.agent');
+    default:
+      return role;
   }
 }
 
@@ -111,7 +119,7 @@ export function HomePage() {
               <dt>{t('home.role')}</dt>
               <dd>
                 <span className="badge" data-testid="profile-role">
-                  {user.role?.name}
+                  {roleLabel(t, user.role?.name ?? '')}
                 </span>
               </dd>
             </div>

@@ -66,6 +66,10 @@ export function LoginPage() {
         setFormError(t('login.invalidCredentials'));
         return;
       }
+      if (error instanceof ApiError && error.status === 403) {
+        setFormError(t('login.suspended'));
+        return;
+      }
       if (error instanceof ApiError && error.status === 400) {
         const serverErrors: FieldErrors = {};
         for (const field of Object.keys(FIELD_IDS) as LoginField[]) {
