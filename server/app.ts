@@ -27,6 +27,7 @@ import { JobRunner } from './core/jobs/queue.js';
 import { allRoutes, type RouteDeps } from './routes.js';
 import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
 import { registerMaintenance } from './maintenance.js';
+import { startApplianceFeatures, type ApplianceFeatures } from './modules/appliance/appliance.lifecycle.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 export const RENDERER_DIST = fileURLToPath(new URL('../renderer/dist', import.meta.url));
@@ -119,7 +120,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
   }));
-  app.use(express.json({ limit: '2mb' }));
+  // Keep the exact bytes: webhook signatures are computed over the raw body.
+  app.use(express.json({ limit: '2mb', verify: (req, _res, buf) => { (req as express.Request).rawBody = buf; } }));
   app.use(cookieParser());
 
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
@@ -140,6 +142,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.use(errorHandler);
 
   let server: Server | undefined;
+  let features: ApplianceFeatures | undefined;
   const appliance: Appliance = {
     config, services, db, jobs, events, routes, app,
     async start() {
@@ -152,6 +155,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         server!.listen(config.PORT, config.HOST, () => resolve());
       });
       const { port } = server.address() as AddressInfo;
+      features = await startApplianceFeatures(services, jobs, port);
       log.info({ port, host: config.HOST, dataDir: config.dataDir }, `OmniStream ${VERSION} listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`);
       return { port };
     },
@@ -165,6 +169,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         clearTimeout(timer);
         server = undefined;
       }
+      await features?.stop();
+      features = undefined;
       await jobs.stop();
       await events.stop();
       if (db.isInitialized) await db.destroy();

@@ -9,6 +9,8 @@ import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { activityLogRoutes } from './modules/activity-logs/activity-logs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { superAdminRoutes } from './modules/super-admin/super-admin.routes.js';
+import { mediaRoutes } from './modules/media/media.routes.js';
+import { applianceRoutes } from './modules/appliance/appliance.routes.js';
 
 export interface RouteDeps {
   tokens: TokenService;
@@ -27,5 +29,7 @@ export function allRoutes(deps: RouteDeps): AnyRoute[] {
     ...apiKeyRoutes,
     ...healthRoutes(deps.jobsRunning, deps.startedAt),
     ...superAdminRoutes(deps.tokens, deps),
+    ...mediaRoutes,
+    ...applianceRoutes,
   ];
 }

@@ -6,7 +6,16 @@ import { ActivityLogEntity } from '../modules/activity-logs/activity-log.entity.
 import { SuperAdminEntity } from '../modules/super-admin/super-admin.entity.js';
 import { DomainEventEntity } from '../core/events/event.entity.js';
 import { JobEntity } from '../core/jobs/job.entity.js';
+import { IntegrationEntity, IntegrationAccountEntity } from '../modules/integrations/integration.entity.js';
+import { ContactEntity, ContactIdentityEntity } from '../modules/contacts/contact.entity.js';
+import { ConversationEntity } from '../modules/conversations/conversation.entity.js';
+import { MessageEntity } from '../modules/messages/message.entity.js';
+import { NoteEntity } from '../modules/notes/note.entity.js';
+import { MediaEntity } from '../modules/media/media.entity.js';
+import { WebhookEventEntity } from '../modules/webhooks/webhook-event.entity.js';
 
 export const entities = [
   TenantEntity, UserEntity, RoleEntity, ApiKeyEntity, ActivityLogEntity, SuperAdminEntity, DomainEventEntity, JobEntity,
+  IntegrationEntity, IntegrationAccountEntity, ContactEntity, ContactIdentityEntity, ConversationEntity, MessageEntity, NoteEntity,
+  MediaEntity, WebhookEventEntity,
 ];

@@ -47,7 +47,21 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
       responses,
     };
     if (route.description) op.description = route.description;
-    if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+    if (route.upload) {
+      const fields = route.body ? (jsonSchema(route.body, 'input') as { properties?: Json; required?: string[] }) : {};
+      op.requestBody = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: [route.upload.field, ...(fields.required ?? [])],
+              properties: { [route.upload.field]: { type: 'string', format: 'binary', description: `At most ${route.upload.maxBytes} bytes` }, ...(fields.properties ?? {}) },
+            },
+          },
+        },
+      };
+    } else if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
     if (route.access.kind === 'tenant') {
       op.security = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }];
       if (route.access.permission) op['x-permission'] = route.access.permission;

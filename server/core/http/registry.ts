@@ -2,11 +2,12 @@
 // the registry mounts it, authenticates, checks the permission, validates input, and the
 // OpenAPI document is generated from the same declarations.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
 import { z } from 'zod';
 import type { Ctx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
 import type { Permission } from '../permissions.js';
 import type { Authenticator } from '../auth/authenticate.js';
-import { badRequest, forbidden, unauthorized, zodFieldErrors } from './errors.js';
+import { HttpError, badRequest, forbidden, unauthorized, zodFieldErrors } from './errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -25,6 +26,32 @@ export const access = {
 
 type CtxFor<A extends Access> = A extends { kind: 'tenant' } ? TenantCtx : A extends { kind: 'super-admin' } ? SuperAdminCtx : Ctx;
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname: string;
+  mimetype: string;
+  size: number;
+}
+
+// Runs multer for one file field, turning its errors into problem details that name the field.
+function receiveUpload(req: Request, res: Response, spec: { field: string; maxBytes: number }): Promise<UploadedFile> {
+  if (!req.is('multipart/form-data')) {
+    return Promise.reject(new HttpError(415, 'Send the file as multipart/form-data', { errors: [{ path: spec.field, message: 'Required' }] }));
+  }
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: spec.maxBytes, files: 1 } }).single(spec.field);
+  return new Promise((resolve, reject) => {
+    upload(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') return reject(new HttpError(413, `The file is larger than ${Math.round(spec.maxBytes / 1024 / 1024)} MB`, { errors: [{ path: spec.field, message: 'Too large' }] }));
+        return reject(badRequest(err.message, [{ path: err.field ?? spec.field, message: err.message }]));
+      }
+      if (err) return reject(err);
+      if (!req.file) return reject(badRequest('No file was sent', [{ path: spec.field, message: 'Required' }]));
+      resolve(req.file);
+    });
+  });
+}
 
 /** A handler may return a body (sent with the route's status) or a Reply to choose the status itself. */
 export class Reply {
@@ -48,11 +75,13 @@ export interface RouteDef<
   query?: Q;
   body?: B;
   response?: z.ZodType;
+  /** A multipart/form-data upload: the file field and its size limit; other form fields go through `body`. */
+  upload?: { field: string; maxBytes: number };
   /** Success status; 204 sends no body. */
   status?: number;
   /** Extra middleware run before authentication (rate limits). */
   before?: RequestHandler[];
-  handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; req: Request; res: Response }): Promise<unknown>;
+  handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; file?: UploadedFile; req: Request; res: Response }): Promise<unknown>;
 }
 
 // The loose shape routes are stored in once their types have been checked by defineRoute.
@@ -95,8 +124,9 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
       }
       const params = parse(route.params, req.params, 'params');
       const query = parse(route.query, req.query, 'query');
+      const file = route.upload ? await receiveUpload(req, res, route.upload) : undefined;
       const body = parse(route.body, req.body, 'body');
-      const result = await route.handler({ ctx: ctx as never, params, query, body, req, res } as never);
+      const result = await route.handler({ ctx: ctx as never, params, query, body, file, req, res } as never);
       if (res.headersSent) return;
       const status = result instanceof Reply ? result.status : route.status ?? 200;
       const payload = result instanceof Reply ? result.body : result;

@@ -1,16 +1,8 @@
 // Foundation schema: tenants, users, roles, API keys, activity log, super-admins, events outbox, jobs.
 // Written with TypeORM's Table API so the same migration runs on SQLite and PostgreSQL.
-import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
-import { TIMESTAMP_TYPE } from '../columns.js';
+import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-const id = (): TableColumnOptions => ({ name: 'id', type: 'varchar', length: '36', isPrimary: true });
-const ref = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: '36', isNullable: nullable });
-const str = (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
-const text = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
-const int = (name: string, dflt = 0): TableColumnOptions => ({ name, type: 'integer', default: dflt });
-const bool = (name: string, dflt = false): TableColumnOptions => ({ name, type: 'boolean', default: dflt });
-const time = (name: string, nullable = false): TableColumnOptions => ({ name, type: TIMESTAMP_TYPE, isNullable: nullable });
-const tenantFk = { columnNames: ['tenantId'], referencedTableName: 'tenants', referencedColumnNames: ['id'], onDelete: 'CASCADE' };
+import { id, ref, str, text, int, bool, time, tenantFk } from './helpers.js';
 
 export class Foundation1732600000000 implements MigrationInterface {
   name = 'Foundation1732600000000';

@@ -1,0 +1,3 @@
+import type { AnyRoute } from '../../core/http/registry.js';
+
+export const mediaRoutes: AnyRoute[] = [];
