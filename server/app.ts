@@ -22,11 +22,16 @@ import { mountRoutes, type AnyRoute } from './core/http/registry.js';
 import { buildOpenApi } from './core/http/openapi.js';
 import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http/errors.js';
 import { newId } from './core/ids.js';
+import { Vault } from './core/vault.js';
+import { createAdapters } from './channels/index.js';
 import { EventBus } from './core/events/outbox.js';
 import { JobRunner } from './core/jobs/queue.js';
 import { allRoutes, type RouteDeps } from './routes.js';
 import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
 import { registerMaintenance } from './maintenance.js';
+import { Realtime } from './core/realtime/realtime.js';
+import { registerMessageJobs } from './modules/messages/messages.jobs.js';
+import { registerWebhookJobs } from './modules/webhooks/webhooks.service.js';
 import { startApplianceFeatures, type ApplianceFeatures } from './modules/appliance/appliance.lifecycle.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -68,9 +73,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const secrets = loadSecrets(config.dataDir);
   const db = await openDatabase(config);
   const events = new EventBus(db, log, now);
-  const jobs = new JobRunner(db, log, now);
+  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS });
   const services: Services = {
-    config, db, log, now,
+    config, db, log, now, vault: new Vault(secrets.encryptionKey), adapters: createAdapters(config),
     async transaction(work) {
       const result = await transaction(db, work);
       events.nudge();
@@ -84,6 +89,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const routes = allRoutes(deps);
   const openapi = buildOpenApi(routes, { version: VERSION });
   registerMaintenance(services, jobs);
+  registerMessageJobs(services, jobs);
+  registerWebhookJobs(services, jobs);
 
   const app = express();
   app.disable('x-powered-by');
@@ -126,7 +133,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
 
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'OmniStream API reference' }));
-  app.use(mountRoutes(routes, services, new Authenticator(db, tokens, now)));
+  const authenticator = new Authenticator(db, tokens, now);
+  const realtime = new Realtime(authenticator, log, events);
+  app.use(mountRoutes(routes, services, authenticator));
   app.use(['/api', '/health'], notFoundHandler);
 
   // The web UI: static files, and index.html for client-side routes.
@@ -150,6 +159,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       await jobs.start();
       events.start();
       server = createServer(app);
+      realtime.attach(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.PORT, config.HOST, () => resolve());
@@ -160,6 +170,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       return { port };
     },
     async stop() {
+      realtime.close();
       if (server) {
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

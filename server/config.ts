@@ -31,6 +31,8 @@ const schema = z.object({
   SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
   /** Login/register attempts allowed per IP per minute. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** First retry delay of a failed background job; it doubles per attempt up to 10 minutes. */
+  JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /** Lifetime of a tenant session token, in seconds. */
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
 });

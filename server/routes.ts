@@ -10,6 +10,12 @@ import { activityLogRoutes } from './modules/activity-logs/activity-logs.routes.
 import { healthRoutes } from './modules/health/health.routes.js';
 import { superAdminRoutes } from './modules/super-admin/super-admin.routes.js';
 import { mediaRoutes } from './modules/media/media.routes.js';
+import { integrationRoutes } from './modules/integrations/integrations.routes.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { conversationRoutes } from './modules/conversations/conversations.routes.js';
+import { messageRoutes } from './modules/messages/messages.routes.js';
+import { contactRoutes } from './modules/contacts/contacts.routes.js';
+import { noteRoutes } from './modules/notes/notes.routes.js';
 import { applianceRoutes } from './modules/appliance/appliance.routes.js';
 
 export interface RouteDeps {
@@ -29,7 +35,13 @@ export function allRoutes(deps: RouteDeps): AnyRoute[] {
     ...apiKeyRoutes,
     ...healthRoutes(deps.jobsRunning, deps.startedAt),
     ...superAdminRoutes(deps.tokens, deps),
+    ...conversationRoutes,
+    ...messageRoutes,
+    ...contactRoutes,
+    ...noteRoutes,
     ...mediaRoutes,
+    ...integrationRoutes,
+    ...webhookRoutes,
     ...applianceRoutes,
   ];
 }

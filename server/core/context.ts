@@ -3,6 +3,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config.js';
 import type { Permission } from './permissions.js';
 import type { Logger } from 'pino';
+import type { Vault } from './vault.js';
+import type { ChannelAdapters } from '../channels/index.js';
 
 export type Principal =
   | {
@@ -25,6 +27,10 @@ export interface Services {
   db: DataSource;
   log: Logger;
   now(): Date;
+  /** Encrypts channel credentials at rest. */
+  vault: Vault;
+  /** One adapter per channel (WhatsApp, …), talking to the outside world. */
+  adapters: ChannelAdapters;
   /** Runs work in one transaction; events and jobs it wrote are picked up right after the commit. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }

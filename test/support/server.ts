@@ -9,6 +9,8 @@ export interface TestServer {
   url: string;
   dataDir: string;
   appliance: Appliance;
+  /** Stops the appliance and starts a new one on the same data dir (as after a reboot). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -20,19 +22,27 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     OMNISTREAM_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT: '10000',
+    JOB_RETRY_BASE_MS: '100',
     SUPER_ADMIN_EMAIL: 'root@omnistream.test',
     SUPER_ADMIN_PASSWORD: 'super-secret-password',
     ...env,
   });
-  const appliance = await createAppliance(config);
-  const { port } = await appliance.start();
-  return {
-    url: `http://127.0.0.1:${port}`,
+  const boot = async () => {
+    const appliance = await createAppliance(config);
+    const { port } = await appliance.start();
+    return { appliance, url: `http://127.0.0.1:${port}` };
+  };
+  const server: TestServer = {
+    ...(await boot()),
     dataDir,
-    appliance,
+    async restart() {
+      await server.appliance.stop();
+      Object.assign(server, await boot());
+    },
     async stop() {
-      await appliance.stop();
+      await server.appliance.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }

@@ -28,17 +28,23 @@ export class Authenticator {
   constructor(private readonly db: DataSource, private readonly tokens: TokenService, private readonly now: () => Date) {}
 
   /** Returns the principal, null when no credentials were sent; throws 401 for bad credentials. */
-  async authenticate(req: Request, audience: Audience): Promise<Principal | null> {
-    const headerKey = req.header('x-api-key');
-    const token = bearer(req);
+  authenticate(req: Request, audience: Audience): Promise<Principal | null> {
+    return this.fromCredentials({
+      apiKey: req.header('x-api-key'),
+      bearer: bearer(req),
+      cookie: req.cookies?.[audience === 'super-admin' ? SUPER_ADMIN_COOKIE : TENANT_COOKIE],
+    }, audience);
+  }
+
+  /** The same, from credentials gathered elsewhere (a Socket.IO handshake). */
+  async fromCredentials(creds: { apiKey?: string; bearer?: string; cookie?: string }, audience: Audience): Promise<Principal | null> {
     if (audience === 'super-admin') {
-      const jwt = token ?? req.cookies?.[SUPER_ADMIN_COOKIE];
+      const jwt = creds.bearer ?? creds.cookie;
       return jwt ? this.superAdminFromToken(jwt) : null;
     }
-    if (headerKey) return this.fromApiKey(headerKey.trim());
-    if (token) return API_KEY_PATTERN.test(token) ? this.fromApiKey(token) : this.userFromToken(token);
-    const cookie = req.cookies?.[TENANT_COOKIE];
-    return cookie ? this.userFromToken(cookie) : null;
+    if (creds.apiKey) return this.fromApiKey(creds.apiKey.trim());
+    if (creds.bearer) return API_KEY_PATTERN.test(creds.bearer) ? this.fromApiKey(creds.bearer) : this.userFromToken(creds.bearer);
+    return creds.cookie ? this.userFromToken(creds.cookie) : null;
   }
 
   private async userFromToken(token: string): Promise<TenantPrincipal> {

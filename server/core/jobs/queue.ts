@@ -28,10 +28,10 @@ export async function enqueueJob(manager: EntityManager, type: string, payload: 
   return job;
 }
 
-/** Delay before attempt n+1: 2s, 4s, 8s… capped at 10 minutes, with ±20% jitter. */
-export function backoffMs(attempts: number): number {
-  const base = Math.min(2000 * 2 ** (attempts - 1), 600_000);
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+/** Delay before attempt n+1: base, 2×base, 4×base… capped at 10 minutes, with ±20% jitter. */
+export function backoffMs(attempts: number, baseMs = 2000): number {
+  const delay = Math.min(baseMs * 2 ** (attempts - 1), 600_000);
+  return Math.round(delay * (0.8 + Math.random() * 0.4));
 }
 
 export class JobRunner {
@@ -42,7 +42,12 @@ export class JobRunner {
   private stopped = true;
   private stopRequested = false;
 
-  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date, private readonly intervalMs = 250) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: Logger,
+    private readonly now: () => Date,
+    private readonly options: { intervalMs?: number; retryBaseMs?: number } = {},
+  ) {}
 
   register(type: string, handler: JobHandler): void {
     this.handlers.set(type, handler);
@@ -89,7 +94,7 @@ export class JobRunner {
         .catch((err) => this.log.error({ err }, 'job runner failed'))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.loop(this.intervalMs);
+          if (!this.stopped) this.loop(this.options.intervalMs ?? 250);
         });
     }, delay);
   }
@@ -141,7 +146,7 @@ export class JobRunner {
       await repo.update({ id: job.id }, {
         status: final ? 'failed' : 'pending',
         lastError: message.slice(0, 2000),
-        runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts)),
+        runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts, this.options.retryBaseMs)),
         updatedAt: this.now(),
       });
     }

@@ -1,0 +1,37 @@
+// The channel adapters of this server, built once from configuration. Webhook, inbox and job code
+// look adapters up by channel here instead of constructing them.
+import type { Channel, ChannelAdapter } from './types.js';
+import { WhatsAppAdapter } from './whatsapp/whatsapp.adapter.js';
+
+export interface ChannelsConfig {
+  META_GRAPH_URL: string;
+  META_GRAPH_VERSION: string;
+  /** Per Graph request; default 15 s. */
+  META_GRAPH_TIMEOUT_MS?: number;
+}
+
+/** The channels implemented so far (Messenger, Instagram and email join in the same shape). */
+export type ImplementedChannel = 'whatsapp';
+
+export interface ChannelAdapters {
+  whatsapp: WhatsAppAdapter;
+}
+
+export function createAdapters(config: ChannelsConfig): ChannelAdapters {
+  const graph = { graphUrl: config.META_GRAPH_URL, graphVersion: config.META_GRAPH_VERSION, timeoutMs: config.META_GRAPH_TIMEOUT_MS };
+  return {
+    whatsapp: new WhatsAppAdapter(graph),
+  };
+}
+
+export function isImplementedChannel(adapters: ChannelAdapters, channel: string): channel is ImplementedChannel {
+  return Object.prototype.hasOwnProperty.call(adapters, channel);
+}
+
+/** The adapter for `channel`; throws for a channel that has none yet. */
+export function getAdapter(adapters: ChannelAdapters, channel: 'whatsapp'): WhatsAppAdapter;
+export function getAdapter(adapters: ChannelAdapters, channel: Channel): ChannelAdapter;
+export function getAdapter(adapters: ChannelAdapters, channel: Channel): ChannelAdapter {
+  if (!isImplementedChannel(adapters, channel)) throw new Error(`No adapter for the ${channel} channel yet.`);
+  return adapters[channel];
+}

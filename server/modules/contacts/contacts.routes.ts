@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { access, defineRoute } from '../../core/http/registry.js';
+import { idParam, pageOf, pageQuery, timestamp } from '../../core/http/schemas.js';
+import { conversationSchema } from '../conversations/conversations.routes.js';
+import { contactsService } from './contacts.service.js';
+
+const tag = 'Contacts';
+const params = idParam('contactId');
+const contactSchema = z.object({
+  id: z.string(), name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable(), attributes: z.record(z.string(), z.string()),
+  lastSeenAt: timestamp.nullable(), identities: z.array(z.object({ channel: z.string(), externalId: z.string() })), createdAt: timestamp, updatedAt: timestamp,
+});
+
+export const contactRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/contacts', tag, summary: 'List contacts', access: access.tenant('contacts.view'),
+    query: pageQuery.extend({ search: z.string().trim().min(1).max(200).optional().describe('Matches name, phone or email') }),
+    response: pageOf(contactSchema),
+    handler: ({ ctx, query }) => contactsService.list(ctx, query),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/contacts/{contactId}', tag, summary: 'Get a contact by ID', access: access.tenant('contacts.view'), params,
+    response: contactSchema,
+    handler: ({ ctx, params }) => contactsService.get(ctx, params.contactId),
+  }),
+  defineRoute({
+    method: 'patch', path: '/api/v1/contacts/{contactId}', tag, summary: 'Update a contact', access: access.tenant('contacts.manage'), params,
+    body: z.object({
+      name: z.string().trim().min(1).max(200).nullable().optional(),
+      phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,30}$/, 'Must be a phone number').nullable().optional(),
+      email: z.string().trim().toLowerCase().email().nullable().optional(),
+      attributes: z.record(z.string().max(100), z.string().max(1000)).optional(),
+    }).strict(),
+    response: contactSchema,
+    handler: ({ ctx, params, body }) => contactsService.update(ctx, params.contactId, body),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/contacts/{contactId}/conversations', tag, summary: 'List conversations for a contact', access: access.tenant('conversations.view'), params,
+    query: pageQuery,
+    response: pageOf(conversationSchema),
+    handler: ({ ctx, params, query }) => contactsService.conversations(ctx, params.contactId, query),
+  }),
+];

@@ -1,0 +1,79 @@
+// Contacts: the customers. Each is known on channels by identities (wa_id, PSID, email address).
+import { In, Like, type EntityManager } from 'typeorm';
+import type { TenantCtx } from '../../core/context.js';
+import { scoped } from '../../core/tenancy.js';
+import { newId } from '../../core/ids.js';
+import { emitEvent } from '../../core/events/outbox.js';
+import type { Channel } from '../../channels/types.js';
+import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentity } from './contact.entity.js';
+import { ConversationEntity } from '../conversations/conversation.entity.js';
+import { conversationViews } from '../conversations/conversation.views.js';
+
+export function contactView(c: Contact, identities: ContactIdentity[] = []) {
+  return {
+    id: c.id, name: c.name, phone: c.phone, email: c.email, attributes: c.attributes, lastSeenAt: c.lastSeenAt,
+    identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })), createdAt: c.createdAt, updatedAt: c.updatedAt,
+  };
+}
+
+/** Finds the contact behind a channel identity, creating both on first contact. */
+export async function findOrCreateContact(
+  m: EntityManager,
+  tenantId: string,
+  identity: { channel: Channel; externalId: string; name?: string | null; phone?: string | null; email?: string | null },
+  now: Date,
+): Promise<{ contact: Contact; created: boolean }> {
+  const ids = m.getRepository(ContactIdentityEntity);
+  const contacts = m.getRepository(ContactEntity);
+  const known = await ids.findOne({ where: { tenantId, channel: identity.channel, externalId: identity.externalId } });
+  if (known) {
+    const contact = await contacts.findOneOrFail({ where: { id: known.contactId, tenantId } });
+    const patch: Partial<Contact> = { lastSeenAt: now };
+    // A profile name fills an empty name but never overwrites what an agent typed.
+    if (!contact.name && identity.name) patch.name = identity.name;
+    await contacts.update({ id: contact.id }, patch);
+    return { contact: { ...contact, ...patch }, created: false };
+  }
+  const contact: Contact = {
+    id: newId(), tenantId, name: identity.name ?? null, phone: identity.phone ?? null, email: identity.email ?? null, attributes: {},
+    lastSeenAt: now, createdAt: now, updatedAt: now,
+  };
+  await contacts.insert(contact as never);
+  await ids.insert({ id: newId(), tenantId, contactId: contact.id, channel: identity.channel, externalId: identity.externalId, createdAt: now });
+  await emitEvent(m, { tenantId, type: 'contact.created', payload: { contactId: contact.id } }, now);
+  return { contact, created: true };
+}
+
+async function withIdentities(ctx: TenantCtx, contacts: Contact[]) {
+  const identities = contacts.length ? await scoped(ctx, ContactIdentityEntity).find({ contactId: In(contacts.map((c) => c.id)) }) : [];
+  return contacts.map((c) => contactView(c, identities.filter((i) => i.contactId === c.id)));
+}
+
+export const contactsService = {
+  async list(ctx: TenantCtx, q: { limit: number; cursor?: string; search?: string }) {
+    const s = q.search;
+    const where = s ? [{ name: Like(`%${s}%`) }, { phone: Like(`%${s}%`) }, { email: Like(`%${s.toLowerCase()}%`) }] : {};
+    const page = await scoped(ctx, ContactEntity).page({ where, limit: q.limit, cursor: q.cursor });
+    return { data: await withIdentities(ctx, page.data), nextCursor: page.nextCursor };
+  },
+
+  async get(ctx: TenantCtx, id: string) {
+    return (await withIdentities(ctx, [await scoped(ctx, ContactEntity).get(id, 'Contact')]))[0];
+  },
+
+  async update(ctx: TenantCtx, id: string, body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string> }) {
+    await scoped(ctx, ContactEntity).get(id, 'Contact');
+    const now = ctx.now();
+    await ctx.transaction(async (m) => {
+      await scoped(ctx, ContactEntity, m).update(id, { ...body, updatedAt: now });
+      await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.updated', payload: { contactId: id, fields: Object.keys(body) } }, now);
+    });
+    return this.get(ctx, id);
+  },
+
+  async conversations(ctx: TenantCtx, id: string, q: { limit: number; cursor?: string }) {
+    await scoped(ctx, ContactEntity).get(id, 'Contact');
+    const page = await scoped(ctx, ConversationEntity).page({ where: { contactId: id }, limit: q.limit, cursor: q.cursor });
+    return { data: await conversationViews(ctx, page.data), nextCursor: page.nextCursor };
+  },
+};

@@ -1,0 +1,178 @@
+// A tenant's channels: per-channel settings and the connected accounts, with credentials
+// encrypted at rest and never returned in full.
+import { In, type EntityManager } from 'typeorm';
+import type { Services, TenantCtx } from '../../core/context.js';
+import { scoped } from '../../core/tenancy.js';
+import { conflict, badRequest, zodFieldErrors } from '../../core/http/errors.js';
+import { recordActivity } from '../../core/audit.js';
+import { emitEvent } from '../../core/events/outbox.js';
+import { maskSecret } from '../../core/vault.js';
+import { CHANNELS, type AccountCredentials, type Channel } from '../../channels/types.js';
+import { IntegrationAccountEntity, IntegrationEntity, type Integration, type IntegrationAccount } from './integration.entity.js';
+import { accountConfigSchemas, accountSpecs, splitConfig } from './account-config.js';
+import { ConversationEntity } from '../conversations/conversation.entity.js';
+
+export function accountView(services: Services, a: IntegrationAccount) {
+  const secrets = services.vault.decrypt<Record<string, string>>(a.secrets);
+  const masked = Object.fromEntries(accountSpecs[a.channel].secrets.map((k) => [k, maskSecret(secrets[k])]));
+  return {
+    id: a.id, channel: a.channel, name: a.name, externalId: a.externalId, config: { ...a.config, ...masked },
+    isDefault: a.isDefault, status: a.status, createdAt: a.createdAt, updatedAt: a.updatedAt,
+  };
+}
+
+/** The decrypted account, as a channel adapter needs it. */
+export function accountCredentials(services: Services, a: IntegrationAccount): AccountCredentials {
+  return { channel: a.channel, externalId: a.externalId, config: { ...a.config, ...services.vault.decrypt<Record<string, string>>(a.secrets) } };
+}
+
+function integrationView(channel: Channel, row: Integration | null, accounts: IntegrationAccount[]) {
+  const mine = accounts.filter((a) => a.channel === channel && a.status === 'active');
+  return {
+    channel,
+    configured: mine.length > 0,
+    enabled: row?.enabled ?? true,
+    settings: row?.settings ?? {},
+    accountCount: mine.length,
+    defaultAccountId: mine.find((a) => a.isDefault)?.id ?? null,
+    updatedAt: row?.updatedAt ?? null,
+  };
+}
+
+function validateConfig(channel: Channel, config: unknown) {
+  const parsed = accountConfigSchemas[channel].safeParse(config);
+  if (!parsed.success) throw badRequest(`The ${channel} account settings are not valid`, zodFieldErrors(parsed.error, 'config'));
+  return parsed.data as Record<string, string | undefined>;
+}
+
+async function makeDefault(m: EntityManager, ctx: TenantCtx, account: IntegrationAccount) {
+  await scoped(ctx, IntegrationAccountEntity, m).repo.update({ tenantId: ctx.tenantId, channel: account.channel }, { isDefault: false });
+  await scoped(ctx, IntegrationAccountEntity, m).update(account.id, { isDefault: true });
+}
+
+export const integrationsService = {
+  async list(ctx: TenantCtx) {
+    const rows = await scoped(ctx, IntegrationEntity).find();
+    const accounts = await scoped(ctx, IntegrationAccountEntity).find();
+    return { data: CHANNELS.map((c) => integrationView(c, rows.find((r) => r.channel === c) ?? null, accounts)) };
+  },
+
+  async get(ctx: TenantCtx, channel: Channel) {
+    const row = await scoped(ctx, IntegrationEntity).findOne({ channel });
+    const accounts = await scoped(ctx, IntegrationAccountEntity).find({ channel });
+    return integrationView(channel, row, accounts);
+  },
+
+  async upsert(ctx: TenantCtx, channel: Channel, body: { enabled?: boolean; settings?: Record<string, unknown> }) {
+    const now = ctx.now();
+    await ctx.transaction(async (m) => {
+      const repo = scoped(ctx, IntegrationEntity, m);
+      const row = await repo.findOne({ channel });
+      if (row) await repo.update(row.id, { enabled: body.enabled ?? row.enabled, settings: { ...row.settings, ...body.settings }, updatedAt: now });
+      else await repo.insert({ channel, enabled: body.enabled ?? true, settings: body.settings ?? {}, createdAt: now, updatedAt: now });
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration.updated', targetType: 'integration', targetId: channel, details: { enabled: body.enabled } });
+    });
+    return this.get(ctx, channel);
+  },
+
+  /** Removes the channel's settings and disconnects its accounts (history is kept). */
+  async remove(ctx: TenantCtx, channel: Channel) {
+    const accounts = await scoped(ctx, IntegrationAccountEntity).find({ channel });
+    for (const a of accounts) await this.removeAccount(ctx, a.id);
+    await ctx.transaction(async (m) => {
+      await scoped(ctx, IntegrationEntity, m).repo.delete({ tenantId: ctx.tenantId, channel });
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration.deleted', targetType: 'integration', targetId: channel });
+    });
+  },
+
+  async listAccounts(ctx: TenantCtx, q: { limit: number; cursor?: string; channel?: Channel }) {
+    const page = await scoped(ctx, IntegrationAccountEntity).page({ where: q.channel ? { channel: q.channel } : {}, limit: q.limit, cursor: q.cursor });
+    return { data: page.data.map((a) => accountView(ctx, a)), nextCursor: page.nextCursor };
+  },
+
+  async getAccount(ctx: TenantCtx, id: string) {
+    return accountView(ctx, await scoped(ctx, IntegrationAccountEntity).get(id, 'Integration account'));
+  },
+
+  async createAccount(ctx: TenantCtx, body: { channel: Channel; name: string; config: unknown; isDefault?: boolean }) {
+    const config = validateConfig(body.channel, body.config);
+    const { externalId, shown, secrets } = splitConfig(body.channel, config);
+    const existing = await ctx.db.getRepository(IntegrationAccountEntity).findOne({ where: { channel: body.channel, externalId } });
+    if (existing && (existing.tenantId !== ctx.tenantId || existing.status === 'active')) {
+      throw conflict('This account is already connected', [{ path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' }]);
+    }
+    const now = ctx.now();
+    const id = await ctx.transaction(async (m) => {
+      const accounts = scoped(ctx, IntegrationAccountEntity, m);
+      const hasActive = (await accounts.count({ channel: body.channel, status: 'active' })) > 0;
+      let account: IntegrationAccount;
+      if (existing) {
+        // Reconnecting an account this tenant disconnected earlier keeps its conversations.
+        await accounts.update(existing.id, { name: body.name, config: shown, secrets: ctx.vault.encrypt(secrets), status: 'active', updatedAt: now });
+        account = { ...existing, status: 'active' };
+      } else {
+        account = await accounts.insert({
+          channel: body.channel, name: body.name, externalId, config: shown, secrets: ctx.vault.encrypt(secrets),
+          isDefault: false, status: 'active', createdAt: now, updatedAt: now,
+        });
+      }
+      // The first account of a channel is its default.
+      if (!hasActive || body.isDefault) await makeDefault(m, ctx, account);
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.created', targetType: 'integration_account', targetId: account.id, details: { channel: body.channel, externalId } });
+      await emitEvent(m, { tenantId: ctx.tenantId, type: 'integration_account.created', payload: { accountId: account.id, channel: body.channel } }, now);
+      return account.id;
+    });
+    return this.getAccount(ctx, id);
+  },
+
+  async updateAccount(ctx: TenantCtx, id: string, body: { name?: string; config?: Record<string, unknown> }) {
+    const account = await scoped(ctx, IntegrationAccountEntity).get(id, 'Integration account');
+    const patch: Partial<IntegrationAccount> = { updatedAt: ctx.now() };
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.config) {
+      // Partial update: omitted secrets keep their stored value.
+      const current = accountCredentials(ctx, account).config;
+      const merged = validateConfig(account.channel, { ...current, ...body.config });
+      const split = splitConfig(account.channel, merged);
+      if (split.externalId !== account.externalId) {
+        throw conflict('The account id cannot change; connect a new account instead', [{ path: `config.${accountSpecs[account.channel].key}`, message: 'Cannot change' }]);
+      }
+      patch.config = split.shown;
+      patch.secrets = ctx.vault.encrypt(split.secrets);
+    }
+    await ctx.transaction(async (m) => {
+      await scoped(ctx, IntegrationAccountEntity, m).update(id, patch);
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.updated', targetType: 'integration_account', targetId: id, details: { fields: Object.keys(body) } });
+    });
+    return this.getAccount(ctx, id);
+  },
+
+  /** Deletes an account; one with conversations is disconnected instead so its history stays. */
+  async removeAccount(ctx: TenantCtx, id: string) {
+    const account = await scoped(ctx, IntegrationAccountEntity).get(id, 'Integration account');
+    const used = (await scoped(ctx, ConversationEntity).count({ accountId: id })) > 0;
+    await ctx.transaction(async (m) => {
+      const accounts = scoped(ctx, IntegrationAccountEntity, m);
+      if (used) await accounts.update(id, { status: 'disconnected', isDefault: false, secrets: ctx.vault.encrypt({}), updatedAt: ctx.now() });
+      else await accounts.remove(id);
+      if (account.isDefault) {
+        const next = (await accounts.find({ channel: account.channel, status: 'active' }, { createdAt: 'ASC' }))[0];
+        if (next) await makeDefault(m, ctx, next);
+      }
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.deleted', targetType: 'integration_account', targetId: id, details: { channel: account.channel, kept: used } });
+    });
+  },
+
+  async setDefault(ctx: TenantCtx, id: string) {
+    const account = await scoped(ctx, IntegrationAccountEntity).get(id, 'Integration account');
+    if (account.status !== 'active') throw conflict('A disconnected account cannot be the default');
+    await ctx.transaction((m) => makeDefault(m, ctx, account));
+    return this.getAccount(ctx, id);
+  },
+};
+
+/** Active accounts on a channel whose routing key is one of `keys` (for webhooks; any tenant). */
+export function findAccountsByKey(services: Services, channel: Channel, keys: string[]) {
+  if (keys.length === 0) return Promise.resolve([] as IntegrationAccount[]);
+  return services.db.getRepository(IntegrationAccountEntity).find({ where: { channel, externalId: In(keys), status: 'active' } });
+}
