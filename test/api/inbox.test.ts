@@ -188,7 +188,7 @@ describe('Inbox API', () => {
     const now = new Date();
     const words = ['batik', 'kain', 'harga', 'ongkir', 'warna', 'ukuran', 'stok', 'diskon', 'kirim', 'bayar'];
     const row = (tenantId: string, conversationId: string, text: string): Message => ({
-      id: newId(), tenantId, conversationId, direction: 'inbound', type: 'text', text, content: {}, status: 'delivered', externalId: null,
+      id: newId(), tenantId, conversationId, direction: 'inbound', type: 'text', text, content: {}, status: 'delivered', externalId: null, clientMessageId: null,
       replyToId: null, senderType: 'contact', senderId: null, mediaId: null, errorCode: null, errorReason: null, sentAt: now,
       deliveredAt: now, readAt: null, createdAt: now, updatedAt: now,
     });

@@ -145,6 +145,17 @@ describe('WhatsApp messaging core', () => {
     }
   });
 
+  it('a resent reply with the same clientMessageId is stored and sent once', async () => {
+    const { conversation } = await inbound(a, waA, '6281200000009', 'Halo');
+    const body = { type: 'text', text: 'Sekali saja ya', clientMessageId: 'browser-outbox-0001' };
+    const first = await a.api.post(`/api/v1/conversations/${conversation.id}/messages`, body);
+    const again = await a.api.post(`/api/v1/conversations/${conversation.id}/messages`, body);
+    assert.equal(again.body.id, first.body.id);
+    await eventually(async () => graph.sentMessages(waA.phoneNumberId).some((r: any) => r.body.text?.body === 'Sekali saja ya'), 5000, 'sent');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(graph.sentMessages(waA.phoneNumberId).filter((r: any) => r.body.text?.body === 'Sekali saja ya').length, 1);
+  });
+
   it('a failed status with 131047 marks the message failed with a readable reason', async () => {
     const { conversation } = await inbound(a, waA, '6281200000004', 'Halo');
     const res = await a.api.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Promo hari ini!' });

@@ -72,13 +72,15 @@ export class Messaging1732700000000 implements MigrationInterface {
       name: 'messages',
       columns: [
         id(), ref('tenantId'), ref('conversationId'), str('direction', 10), str('type', 20), text('text', true), text('content'), str('status', 20),
-        str('externalId', 200, true), ref('replyToId', true), str('senderType', 10), ref('senderId', true), ref('mediaId', true),
+        str('externalId', 200, true), str('clientMessageId', 100, true), ref('replyToId', true), str('senderType', 10), ref('senderId', true), ref('mediaId', true),
         nullableInt('errorCode'), str('errorReason', 500, true), time('sentAt', true), time('deliveredAt', true), time('readAt', true),
         time('createdAt'), time('updatedAt'),
       ],
       indices: [
         new TableIndex({ columnNames: ['conversationId', 'id'] }),
         new TableIndex({ columnNames: ['tenantId', 'externalId'], isUnique: true }),
+        // A browser that resends a reply after losing the answer gets the same message back.
+        new TableIndex({ columnNames: ['tenantId', 'clientMessageId'], isUnique: true }),
       ],
       foreignKeys: [tenantFk, fk('conversationId', 'conversations'), fk('mediaId', 'media', 'SET NULL')],
     }));

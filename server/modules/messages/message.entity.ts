@@ -14,6 +14,8 @@ export interface Message {
   status: DeliveryStatus;
   /** The channel's id (wamid); unique per tenant, so a redelivered webhook never makes a second row. */
   externalId: string | null;
+  /** Set by the client that wrote an outbound message, so a retried POST never makes a second one. */
+  clientMessageId: string | null;
   replyToId: string | null;
   senderType: 'contact' | 'agent' | 'ai' | 'system';
   senderId: string | null;
@@ -40,6 +42,7 @@ export const MessageEntity = new EntitySchema<Message>({
     content: col.json(),
     status: col.string(20),
     externalId: col.string(200, true),
+    clientMessageId: col.string(100, true),
     replyToId: col.ref(true),
     senderType: col.string(10),
     senderId: col.ref(true),

@@ -9,7 +9,7 @@ const params = idParam('conversationId');
 
 const messageSchema = z.object({
   id: z.string(), conversationId: z.string(), direction: z.enum(['inbound', 'outbound']), type: z.string(), text: z.string().nullable(),
-  content: z.record(z.string(), z.unknown()), status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']), externalId: z.string().nullable(),
+  content: z.record(z.string(), z.unknown()), status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']), externalId: z.string().nullable(), clientMessageId: z.string().nullable(),
   replyToId: z.string().nullable(), senderType: z.enum(['contact', 'agent', 'ai', 'system']), senderId: z.string().nullable(),
   mediaId: z.string().nullable(), mediaUrl: z.string().nullable(),
   error: z.object({ code: z.number().nullable(), reason: z.string().nullable() }).nullable(),
@@ -18,18 +18,21 @@ const messageSchema = z.object({
 
 const text = z.string().trim().min(1, 'Required').max(4096);
 const replyToId = z.string().max(64).optional();
+const clientMessageId = z.string().min(8).max(100).optional().describe('Idempotency key chosen by the client: resending the same one returns the first message');
 const sendBody = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text, replyToId }),
-  z.object({ type: z.enum(['image', 'video', 'audio', 'document']), mediaId: z.string().max(64), caption: z.string().max(1024).optional(), replyToId }),
+  z.object({ type: z.literal('text'), text, replyToId, clientMessageId }),
+  z.object({ type: z.enum(['image', 'video', 'audio', 'document']), mediaId: z.string().max(64), caption: z.string().max(1024).optional(), replyToId, clientMessageId }),
   z.object({
     type: z.literal('template'),
     template: z.object({ name: z.string().min(1).max(512), language: z.string().min(2).max(15), components: z.array(z.record(z.string(), z.unknown())).optional() }),
     replyToId,
+    clientMessageId,
   }),
   z.object({
     type: z.literal('interactive'), text,
     buttons: z.array(z.object({ id: z.string().min(1).max(256), title: z.string().min(1).max(20) })).min(1).max(3),
     replyToId,
+    clientMessageId,
   }),
 ]);
 

@@ -25,7 +25,7 @@ const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delive
 export function messageView(m: Message) {
   return {
     id: m.id, conversationId: m.conversationId, direction: m.direction, type: m.type, text: m.text, content: m.content,
-    status: m.status, externalId: m.externalId, replyToId: m.replyToId, senderType: m.senderType, senderId: m.senderId,
+    status: m.status, externalId: m.externalId, clientMessageId: m.clientMessageId, replyToId: m.replyToId, senderType: m.senderType, senderId: m.senderId,
     mediaId: m.mediaId, mediaUrl: m.mediaId ? `/api/v1/media/${m.mediaId}` : null,
     error: m.errorCode !== null || m.errorReason ? { code: m.errorCode, reason: m.errorReason } : null,
     sentAt: m.sentAt, deliveredAt: m.deliveredAt, readAt: m.readAt, createdAt: m.createdAt, updatedAt: m.updatedAt,
@@ -64,7 +64,7 @@ export async function ingestInbound(services: Services, account: IntegrationAcco
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
     const message: Message = {
       id: newId(), tenantId, conversationId: conversation.id, direction: 'inbound', type: inbound.type, text: inbound.text, content: inbound.content,
-      status: 'delivered', externalId: inbound.externalId, replyToId: replyToRow?.id ?? null, senderType: 'contact', senderId: contact.id,
+      status: 'delivered', externalId: inbound.externalId, clientMessageId: null, replyToId: replyToRow?.id ?? null, senderType: 'contact', senderId: contact.id,
       mediaId: null, errorCode: null, errorReason: null, sentAt: inbound.timestamp, deliveredAt: now, readAt: null, createdAt: now, updatedAt: now,
     };
     await messages.insert(message as never);
@@ -125,6 +125,7 @@ export interface OutboundInput {
   template?: { name: string; language: string; components?: unknown[] };
   buttons?: { id: string; title: string }[];
   replyToId?: string;
+  clientMessageId?: string;
 }
 
 export const messagesService = {
@@ -137,6 +138,10 @@ export const messagesService = {
   /** Stores the reply as queued and enqueues its delivery; answers before anything leaves the machine. */
   async send(ctx: TenantCtx, conversationId: string, input: OutboundInput) {
     const conversation = await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    if (input.clientMessageId) {
+      const existing = await scoped(ctx, MessageEntity).findOne({ clientMessageId: input.clientMessageId });
+      if (existing) return messageView(existing);
+    }
     const now = ctx.now();
     if (input.type !== 'template' && (!conversation.windowExpiresAt || conversation.windowExpiresAt <= now)) {
       throw unprocessable(
@@ -160,7 +165,7 @@ export const messagesService = {
     const text = input.type === 'text' || input.type === 'interactive' ? input.text ?? null : input.caption ?? null;
     const message: Message = {
       id: newId(), tenantId: ctx.tenantId, conversationId, direction: 'outbound', type: input.type, text, content, status: 'queued',
-      externalId: null, replyToId: replyTo?.id ?? null, senderType: 'agent', senderId: ctx.principal.userId, mediaId,
+      externalId: null, clientMessageId: input.clientMessageId ?? null, replyToId: replyTo?.id ?? null, senderType: 'agent', senderId: ctx.principal.userId, mediaId,
       errorCode: null, errorReason: null, sentAt: null, deliveredAt: null, readAt: null, createdAt: now, updatedAt: now,
     };
     await ctx.transaction(async (m) => {

@@ -1,0 +1,313 @@
+// A fake of the parts of Meta's Graph API the channels use, as a real HTTP server on 127.0.0.1:
+// sending WhatsApp messages, media lookup/download/upload (uploads become downloadable). It records every request and can fail,
+// hang or refuse connections on demand, so tests exercise the real HTTP client end to end.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string, e.g. /v21.0/106540352242922/messages */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /**
+   * The parsed JSON body, or undefined when the body is empty or not JSON. Typed `any` on purpose:
+   * tests reach into it to assert what was sent.
+   */
+  body: any;
+  rawBody: Buffer;
+}
+
+export interface FailureSpec {
+  status: number;
+  /** Sent as JSON unless it is a string or a Buffer. */
+  body?: unknown;
+  /** Only requests whose path matches fail (the others are served normally). */
+  path?: string | RegExp;
+}
+
+export interface FakeGraph {
+  /** Base URL without a version, e.g. http://127.0.0.1:41234 (use it as META_GRAPH_URL). */
+  readonly url: string;
+  readonly port: number;
+  /** Every request received, in order, including the ones that failed or hung. */
+  readonly requests: RecordedRequest[];
+  /** The POSTs to /{version}/{phone-number-id}/messages that send a message (read receipts excluded). */
+  sentMessages(phoneNumberId?: string): RecordedRequest[];
+  /** The next `count` matching requests answer `status` with `body` (e.g. a Graph error fixture). */
+  failNext(count: number, failure: FailureSpec): void;
+  /** Holds every following request for `ms`, or (true) until release(). */
+  hang(duration: number | true): void;
+  /** Stops hanging and answers the held requests normally. */
+  release(): void;
+  /** Closes the listener and every open connection: new connections are refused on the same port. */
+  refuseConnections(): Promise<void>;
+  /** Listens again on the same port. */
+  acceptConnections(): Promise<void>;
+  /** Registers media that GET /{version}/{media-id} and the download URL then serve (uploads register themselves). */
+  addMedia(mediaId: string, bytes: Buffer | string, mimeType: string, filename?: string): void;
+  /** Forgets requests, media, pending failures and hanging; listens again if refusing. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface StoredMedia {
+  bytes: Buffer;
+  mimeType: string;
+  filename?: string;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface PendingFailure extends FailureSpec {
+  remaining: number;
+}
+
+const VERSION = /^v\d+\.\d+$/;
+
+function graphError(status: number, message: string, code: number, extra: Record<string, unknown> = {}): Answer {
+  return { status, body: { error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: randomBytes(8).toString('base64url') } } };
+}
+
+export async function startFakeGraph(): Promise<FakeGraph> {
+  const requests: RecordedRequest[] = [];
+  const media = new Map<string, StoredMedia>();
+  const failures: PendingFailure[] = [];
+  const sockets = new Set<Socket>();
+  let hangFor: number | true | undefined;
+  /** Requests held by hang(true): how to answer each, and its response to cut it on reset/stop. */
+  let held: { answer: () => void; res: ServerResponse }[] = [];
+  let listening = false;
+  let counter = 0;
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+  });
+  // Connections are tracked so refuseConnections() can cut keep-alive sockets too: fetch would
+  // otherwise keep reusing a pooled connection after the listener has closed.
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): void {
+    const parsedUrl = new URL(req.url ?? '/', 'http://fake-graph');
+    let body: unknown;
+    if (rawBody.length) {
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+    }
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: parsedUrl.pathname,
+      query: Object.fromEntries(parsedUrl.searchParams),
+      headers: req.headers,
+      body,
+      rawBody,
+    };
+    requests.push(recorded);
+    const answer = () => void respond(recorded, res);
+    if (hangFor === true) held.push({ answer, res });
+    else if (typeof hangFor === 'number') {
+      const timer = setTimeout(answer, hangFor);
+      res.on('close', () => clearTimeout(timer));
+    } else answer();
+  }
+
+  async function respond(req: RecordedRequest, res: ServerResponse): Promise<void> {
+    if (res.destroyed || res.writableEnded) return; // the client gave up (timeout) meanwhile
+    const failure = takeFailure(req.path);
+    let answer: Answer;
+    try {
+      answer = failure ? { status: failure.status, body: failure.body } : await route(req);
+    } catch (err) {
+      // A bug or an odd request (e.g. a malformed %-escape) must not crash the test process.
+      answer = graphError(500, `Fake Graph failed: ${(err as Error).message}`, 1);
+    }
+    const { status, body, headers = {} } = answer;
+    if (res.destroyed) return;
+    if (Buffer.isBuffer(body)) {
+      res.writeHead(status, { 'content-type': 'application/octet-stream', ...headers, 'content-length': body.length });
+      res.end(body);
+    } else if (typeof body === 'string') {
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+      res.end(body);
+    } else {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    }
+  }
+
+  function takeFailure(path: string): PendingFailure | undefined {
+    const index = failures.findIndex((f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)));
+    if (index < 0) return undefined;
+    const failure = failures[index];
+    if (--failure.remaining <= 0) failures.splice(index, 1);
+    return failure;
+  }
+
+  async function route(req: RecordedRequest): Promise<Answer> {
+    const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    const auth = req.headers.authorization;
+    if (!auth || !/^Bearer \S+$/.test(auth)) {
+      return graphError(400, 'An active access token must be used to query information about the current user.', 2500);
+    }
+    // The download URL handed out by GET /{media-id} (Meta's is on another host, unversioned).
+    if (req.method === 'GET' && parts.length === 2 && parts[0] === 'media-download') {
+      const stored = media.get(parts[1]);
+      if (!stored) return { status: 404, body: 'Not Found' };
+      const headers: Record<string, string> = { 'content-type': stored.mimeType };
+      if (stored.filename) headers['content-disposition'] = `attachment; filename="${stored.filename}"`;
+      return { status: 200, body: stored.bytes, headers };
+    }
+    if (parts.length >= 2 && VERSION.test(parts[0])) {
+      const [, id, edge] = parts;
+      if (req.method === 'POST' && parts.length === 3 && edge === 'messages') return sendMessage(req);
+      if (req.method === 'POST' && parts.length === 3 && edge === 'media') return upload(req);
+      if (req.method === 'GET' && parts.length === 2) {
+        const stored = media.get(id);
+        if (stored) {
+          return {
+            status: 200,
+            body: {
+              url: `${base()}/media-download/${encodeURIComponent(id)}`,
+              mime_type: stored.mimeType,
+              sha256: createHash('sha256').update(stored.bytes).digest('hex'),
+              file_size: stored.bytes.length,
+              id,
+              messaging_product: 'whatsapp',
+            },
+          };
+        }
+        return graphError(400, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 100, { type: 'GraphMethodException', error_subcode: 33 });
+      }
+    }
+    return graphError(404, `Unknown path components: ${req.path}`, 100, { type: 'GraphMethodException' });
+  }
+
+  /** Multipart `file`, `type`, `messaging_product`; the upload can then be fetched like inbound media. */
+  async function upload(req: RecordedRequest): Promise<Answer> {
+    let form: FormData;
+    try {
+      form = await new Response(req.rawBody, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData();
+    } catch {
+      return graphError(400, '(#100) The parameter file is required.', 100);
+    }
+    const file = form.get('file');
+    if (form.get('messaging_product') !== 'whatsapp') return graphError(400, '(#100) The parameter messaging_product is required.', 100);
+    if (!file || typeof file === 'string') return graphError(400, '(#100) The parameter file is required.', 100);
+    const id = String(4_000_000_000_000_000 + ++counter);
+    const type = form.get('type');
+    media.set(id, {
+      bytes: Buffer.from(await file.arrayBuffer()),
+      mimeType: typeof type === 'string' && type ? type : file.type || 'application/octet-stream',
+      filename: file.name || undefined,
+    });
+    return { status: 200, body: { id } };
+  }
+
+  function sendMessage(req: RecordedRequest): Answer {
+    const body = req.body as { messaging_product?: unknown; to?: unknown; status?: unknown } | undefined;
+    if (!body || body.messaging_product !== 'whatsapp') {
+      return graphError(400, '(#100) The parameter messaging_product is required.', 100);
+    }
+    if (body.status === 'read') return { status: 200, body: { success: true } };
+    if (typeof body.to !== 'string' || body.to === '') return graphError(400, '(#100) The parameter to is required.', 100);
+    const id = `wamid.${Buffer.from(`FAKE${++counter}.${randomBytes(9).toString('hex')}`).toString('base64url')}`;
+    return {
+      status: 200,
+      body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to.replace(/\D/g, '') }], messages: [{ id }] },
+    };
+  }
+
+  function dropHeld(): void {
+    for (const { res } of held) res.destroy();
+    held = [];
+  }
+
+  let port = 0;
+  const base = () => `http://127.0.0.1:${port}`;
+
+  const listen = () => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address && typeof address === 'object') port = address.port;
+      listening = true;
+      resolve();
+    });
+  });
+
+  const close = () => new Promise<void>((resolve) => {
+    if (!listening) return resolve();
+    listening = false;
+    server.close(() => resolve());
+    // Held requests and idle keep-alive sockets would keep close() waiting; cut them.
+    dropHeld();
+    for (const socket of sockets) socket.destroy();
+  });
+
+  await listen();
+
+  const fake: FakeGraph = {
+    get url() {
+      return base();
+    },
+    get port() {
+      return port;
+    },
+    requests,
+    sentMessages(phoneNumberId) {
+      return requests.filter((r) => {
+        const parts = r.path.split('/').filter(Boolean);
+        const body = r.body as { status?: unknown } | undefined;
+        return r.method === 'POST' && parts.length === 3 && VERSION.test(parts[0]) && parts[2] === 'messages'
+          && (phoneNumberId === undefined || parts[1] === phoneNumberId) && body?.status !== 'read';
+      });
+    },
+    failNext(count, failure) {
+      if (count > 0) failures.push({ ...failure, remaining: count });
+    },
+    hang(duration) {
+      hangFor = duration;
+    },
+    release() {
+      hangFor = undefined;
+      const waiting = held;
+      held = [];
+      for (const { answer } of waiting) answer();
+    },
+    async refuseConnections() {
+      await close();
+      // Let clients in this process read the FIN of their cut keep-alive sockets (a poll phase),
+      // so their next request opens a new connection and is refused, rather than writing to a
+      // pooled socket that is already dead.
+      for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    },
+    acceptConnections: () => (listening ? Promise.resolve() : listen()),
+    addMedia(mediaId, bytes, mimeType, filename) {
+      media.set(mediaId, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), mimeType, filename });
+    },
+    async reset() {
+      requests.length = 0;
+      media.clear();
+      failures.length = 0;
+      hangFor = undefined;
+      dropHeld();
+      if (!listening) await listen();
+    },
+    stop: close,
+  };
+  return fake;
+}
