@@ -17,6 +17,8 @@ const schema = z.object({
   META_APP_ID: optionalString,
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
+  /** The Embedded Signup configuration id from Meta's app dashboard (Facebook Login for Business). */
+  META_EMBEDDED_SIGNUP_CONFIG_ID: optionalString,
   PUBLIC_URL: z.string().url().optional(),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: optionalString,

@@ -108,4 +108,6 @@ export interface ChannelAdapter {
   parseWebhook(body: unknown): ParsedWebhook[];
   send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }>;
   fetchMedia(account: AccountCredentials, mediaExternalId: string): Promise<FetchedMedia>;
+  /** Channels that send files by id (WhatsApp) upload them first; others send a link. */
+  uploadMedia?(account: AccountCredentials, file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ externalId: string }>;
 }

@@ -47,6 +47,8 @@ export interface FakeGraph {
   acceptConnections(): Promise<void>;
   /** Registers media that GET /{version}/{media-id} and the download URL then serve (uploads register themselves). */
   addMedia(mediaId: string, bytes: Buffer | string, mimeType: string, filename?: string): void;
+  /** Answers `method path` (path without the version, e.g. "/12345" or /^\/oauth/) with a fixed or computed answer. */
+  stub(method: string, path: string | RegExp, answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown })): void;
   /** Forgets requests, media, pending failures and hanging; listens again if refusing. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   let held: { answer: () => void; res: ServerResponse }[] = [];
   let listening = false;
   let counter = 0;
+  const stubs: { method: string; path: string | RegExp; answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown }) }[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -170,6 +173,9 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       if (stored.filename) headers['content-disposition'] = `attachment; filename="${stored.filename}"`;
       return { status: 200, body: stored.bytes, headers };
     }
+    const unversioned = VERSION.test(parts[0] ?? '') ? `/${parts.slice(1).join('/')}` : req.path;
+    const stubbed = stubs.find((s) => s.method === req.method && (typeof s.path === 'string' ? s.path === unversioned : s.path.test(unversioned)));
+    if (stubbed) return typeof stubbed.answer === 'function' ? stubbed.answer(req) : stubbed.answer;
     if (parts.length >= 2 && VERSION.test(parts[0])) {
       const [, id, edge] = parts;
       if (req.method === 'POST' && parts.length === 3 && edge === 'messages') return sendMessage(req);
@@ -299,9 +305,13 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     addMedia(mediaId, bytes, mimeType, filename) {
       media.set(mediaId, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), mimeType, filename });
     },
+    stub(method, path, answer) {
+      stubs.unshift({ method: method.toUpperCase(), path, answer });
+    },
     async reset() {
       requests.length = 0;
       media.clear();
+      stubs.length = 0;
       failures.length = 0;
       hangFor = undefined;
       dropHeld();

@@ -79,6 +79,8 @@ export interface RouteDef<
   upload?: { field: string; maxBytes: number };
   /** Success status; 204 sends no body. */
   status?: number;
+  /** Runs after the access check and before the body or upload is read: refuse early (e.g. a feature not configured). */
+  precheck?(ctx: CtxFor<A>): void | Promise<void>;
   /** Extra middleware run before authentication (rate limits). */
   before?: RequestHandler[];
   handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; file?: UploadedFile; req: Request; res: Response }): Promise<unknown>;
@@ -122,6 +124,7 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
           req.log = req.log?.child({ tenantId: principal.tenantId, userId: principal.userId });
         }
       }
+      await route.precheck?.(ctx as never);
       const params = parse(route.params, req.params, 'params');
       const query = parse(route.query, req.query, 'query');
       const file = route.upload ? await receiveUpload(req, res, route.upload) : undefined;

@@ -3,6 +3,7 @@ import { access, defineRoute } from '../../core/http/registry.js';
 import { idParam, pageOf, pageQuery, timestamp } from '../../core/http/schemas.js';
 import { CHANNELS } from '../../channels/types.js';
 import { integrationsService } from './integrations.service.js';
+import { whatsappService } from './whatsapp.service.js';
 
 const tag = 'Integrations';
 const manage = access.tenant('integrations.manage');
@@ -22,6 +23,35 @@ const accountSchema = z.object({
 const accountName = z.string().trim().min(1, 'Required').max(200);
 
 export const integrationRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/integrations/whatsapp/health', tag, summary: 'Fetch WhatsApp account health from Meta Graph API', access: manage,
+    query: z.object({ accountId: z.string().max(64).optional().describe('Defaults to the default WhatsApp account') }),
+    response: z.object({
+      accountId: z.string(),
+      phoneNumber: z.object({
+        displayPhoneNumber: z.string().nullable(), verifiedName: z.string().nullable(), qualityRating: z.string().nullable(), nameStatus: z.string().nullable(),
+        codeVerificationStatus: z.string().nullable(), messagingLimitTier: z.string().nullable(), throughput: z.string().nullable(),
+      }),
+      canSendMessage: z.string().nullable().describe('AVAILABLE, LIMITED or BLOCKED'),
+      checkedAt: timestamp,
+    }),
+    handler: ({ ctx, query }) => whatsappService.health(ctx, query.accountId),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/integrations/whatsapp/embedded-signup/config', tag, summary: 'Get WhatsApp Embedded Signup config', access: manage,
+    response: z.object({ available: z.boolean(), appId: z.string().nullable(), configId: z.string().nullable(), graphVersion: z.string(), missing: z.array(z.string()) }),
+    handler: async ({ ctx }) => whatsappService.signupConfig(ctx),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/whatsapp/embedded-signup', tag, summary: 'Complete WhatsApp Embedded Signup', access: manage, status: 201,
+    description: 'Takes the authorization code and the WABA and phone number ids from the Embedded Signup session; exchanges the code, subscribes the app, registers the number and connects it.',
+    body: z.object({
+      code: z.string().min(1).max(2000), wabaId: z.string().min(1).max(200), phoneNumberId: z.string().min(1).max(200),
+      name: accountName.optional(), pin: z.string().regex(/^\d{6}$/, 'Six digits').optional(),
+    }),
+    response: accountSchema,
+    handler: ({ ctx, body }) => whatsappService.completeSignup(ctx, body),
+  }),
   defineRoute({
     method: 'get', path: '/api/v1/integrations', tag, summary: 'List all channel integrations', access: manage,
     response: z.object({ data: z.array(integrationSchema) }),

@@ -171,8 +171,16 @@ export const integrationsService = {
   },
 };
 
-/** Active accounts on a channel whose routing key is one of `keys` (for webhooks; any tenant). */
-export function findAccountsByKey(services: Services, channel: Channel, keys: string[]) {
-  if (keys.length === 0) return Promise.resolve([] as IntegrationAccount[]);
-  return services.db.getRepository(IntegrationAccountEntity).find({ where: { channel, externalId: In(keys), status: 'active' } });
+/**
+ * Active accounts on a channel whose routing key is one of `keys` (for webhooks; any tenant).
+ * WhatsApp template events name the business account (WABA) instead of the phone number.
+ */
+export async function findAccountsByKey(services: Services, channel: Channel, keys: string[]): Promise<IntegrationAccount[]> {
+  if (keys.length === 0) return [];
+  const repo = services.db.getRepository(IntegrationAccountEntity);
+  const found = await repo.find({ where: { channel, externalId: In(keys), status: 'active' } });
+  const missing = keys.filter((k) => !found.some((a) => a.externalId === k));
+  if (channel !== 'whatsapp' || missing.length === 0) return found;
+  const byWaba = (await repo.find({ where: { channel, status: 'active' } })).filter((a) => missing.includes(a.config.wabaId));
+  return [...found, ...byWaba];
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { access, defineRoute, type AnyRoute } from '../../core/http/registry.js';
 import { idParam, timestamp } from '../../core/http/schemas.js';
+import { requireS3 } from './media.s3.js';
 import { mediaService } from './media.service.js';
 import { MAX_UPLOAD_BYTES } from './media.types.js';
 
@@ -60,6 +61,8 @@ export const mediaRoutes: AnyRoute[] = [
     response: z.object({
       key: z.string(), bucket: z.string(), url: z.string().describe('Path-style object URL on the S3 endpoint'), size: z.number().int(), mimeType: z.string(),
     }),
+    // Refuse before reading a (possibly large) upload when there is nowhere to put it.
+    precheck: (ctx) => { requireS3(ctx.config); },
     handler: ({ ctx, file }) => mediaService.uploadToS3(ctx, file!),
   }),
 ];

@@ -10,6 +10,7 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { saveMedia } from '../media/media.service.js';
+import { readFile } from '../../core/storage/local.js';
 import { MessageEntity } from './message.entity.js';
 import { markOutbound, messageView } from './messages.service.js';
 import { emitEvent } from '../../core/events/outbox.js';
@@ -28,18 +29,29 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
     const identity = await db.getRepository(ContactIdentityEntity).findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
     if (!identity) return fail(`The contact has no ${account.channel} address.`);
     const replyTo = message.replyToId ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } }) : null;
+    const adapter = getAdapter(services.adapters, account.channel);
+    const credentials = accountCredentials(services, account);
     const content = { ...message.content };
-    if (message.mediaId && content.media) {
-      const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
-      content.media = { ...content.media, mimeType: media.mimeType, filename: media.filename ?? undefined };
+    try {
+      if (message.mediaId && content.media && !content.media.externalId && adapter.uploadMedia) {
+        // Upload once; the channel's media id is kept on the message so a retry does not upload again.
+        const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
+        const data = await readFile(services.config.dataDir, media.storageKey);
+        if (!data) return fail('The attached file is missing from storage.');
+        const uploaded = await adapter.uploadMedia(credentials, { data, mimeType: media.mimeType, filename: media.filename ?? undefined });
+        content.media = { ...content.media, externalId: uploaded.externalId, mimeType: media.mimeType, filename: media.filename ?? undefined };
+        await db.getRepository(MessageEntity).update({ id: message.id }, { content } as never);
+      }
+    } catch (err) {
+      if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
+      throw err;
     }
     const outbound: OutboundMessage = {
       to: identity.externalId, type: message.type as OutboundMessage['type'], text: message.text, content,
       replyToExternalId: replyTo?.externalId ?? undefined,
     };
     try {
-      const adapter = getAdapter(services.adapters, account.channel);
-      const { externalId } = await adapter.send(accountCredentials(services, account), outbound);
+      const { externalId } = await adapter.send(credentials, outbound);
       await services.transaction((m) => markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }));
     } catch (err) {
       if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);

@@ -95,6 +95,7 @@ export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
     }
     for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
       const [account] = await findAccountsByKey(services, channel, [batch.accountKey]);
+      // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
       if (!account) {
         services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
         continue;
