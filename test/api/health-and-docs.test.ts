@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { startServer, type TestServer } from '../support/server.js';
 import { Api, assertProblem } from '../support/http.js';
 
-const catalogue = readFileSync(new URL('../../../shared/api/endpoints.tsv', import.meta.url), 'utf8')
+const catalogue = readFileSync(new URL('../fixtures/endpoints.tsv', import.meta.url), 'utf8')
   .trim().split('\n').slice(1).map((l) => l.split('\t'))
   .map(([tag, method, path, accessKind, summary]) => ({ tag, method, path, accessKind, summary }));
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { signMetaBody } from '../../server/channels/meta-signature.js';
 import type { Api } from './http.js';
 
-const FIXTURES = new URL('../../../shared/reference/fixtures/', import.meta.url);
+const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 
 export function fixture(name: string): any {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 
-const FIXTURES = new URL('../../../shared/reference/fixtures/', import.meta.url);
+const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 /** The JSON answer, loosely typed for assertions. */

@@ -8,7 +8,7 @@ import { createAdapters, getAdapter } from '../../server/channels/index.js';
 import { ChannelSendError, type AccountCredentials, type OutboundMessage, type ParsedWebhook } from '../../server/channels/types.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 
-const FIXTURES = new URL('../../../shared/reference/fixtures/', import.meta.url);
+const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 const rawFixture = (name: string) => readFileSync(new URL(name, FIXTURES));
 const fixture = (name: string): any => JSON.parse(rawFixture(name).toString('utf8'));
 
