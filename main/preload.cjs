@@ -1,3 +1,11 @@
-// Context-isolated preload: exposes only what the window needs (nothing privileged yet).
+// Context-isolated, sandboxed preload: the window is the same web UI agents use in their browsers,
+// talking to the local server over HTTP, so it needs nothing privileged. It only learns that it
+// runs in the desktop app (to show desktop-only hints).
 const { contextBridge } = require('electron');
-contextBridge.exposeInMainWorld('omnistreamDesktop', { isDesktop: true, platform: process.platform });
+
+const versionArg = process.argv.find((a) => a.startsWith('--omnistream-version='));
+contextBridge.exposeInMainWorld('omnistreamDesktop', Object.freeze({
+  isDesktop: true,
+  platform: process.platform,
+  version: versionArg ? versionArg.slice('--omnistream-version='.length) : null,
+}));

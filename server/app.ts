@@ -32,6 +32,13 @@ import { registerMaintenance } from './maintenance.js';
 import { Realtime } from './core/realtime/realtime.js';
 import { registerMessageJobs } from './modules/messages/messages.jobs.js';
 import { registerWebhookJobs } from './modules/webhooks/webhooks.service.js';
+import { registerDivisionJobs } from './modules/divisions/routing.js';
+import { registerWorkingHoursJobs } from './modules/working-hours/working-hours.jobs.js';
+import { registerSlaJobs } from './modules/sla/sla.jobs.js';
+import { registerChatExpirationJobs } from './modules/chat-expiration/chat-expiration.jobs.js';
+import { registerScheduledMessageJobs } from './modules/scheduled-messages/scheduled-messages.service.js';
+import { registerCsat } from './modules/csat/csat.jobs.js';
+import { csatPages } from './modules/csat/csat.page.js';
 import { startApplianceFeatures, type ApplianceFeatures } from './modules/appliance/appliance.lifecycle.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -91,6 +98,12 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   registerMaintenance(services, jobs);
   registerMessageJobs(services, jobs);
   registerWebhookJobs(services, jobs);
+  registerScheduledMessageJobs(services, jobs);
+  registerCsat(services, jobs, events);
+  registerDivisionJobs(services, jobs, events);
+  registerWorkingHoursJobs(services, jobs, events);
+  registerSlaJobs(services, jobs, events);
+  registerChatExpirationJobs(services, jobs);
 
   const app = express();
   app.disable('x-powered-by');
@@ -137,6 +150,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const realtime = new Realtime(authenticator, log, events);
   app.use(mountRoutes(routes, services, authenticator));
   app.use(['/api', '/health'], notFoundHandler);
+  // The public CSAT rating page (customers open it from the survey link).
+  app.use(csatPages(services));
 
   // The web UI: static files, and index.html for client-side routes.
   if (existsSync(RENDERER_DIST)) {
@@ -159,6 +174,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       await jobs.start();
       events.start();
       server = createServer(app);
+      // Browsers and proxies keep connections open for about a minute; closing ours sooner races their reuse.
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
       realtime.attach(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
+import { EXIT_CANNOT_START, prepareDataDir } from './prestart.js';
 
 async function main(command: string): Promise<void> {
   if (command === 'openapi') {
@@ -20,11 +21,12 @@ async function main(command: string): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
-      process.exit(1);
+      process.exit(EXIT_CANNOT_START);
     }
     throw err;
   }
-  const { createAppliance, RENDERER_DIST } = await import('./app.js');
+  const { createAppliance, RENDERER_DIST, VERSION } = await import('./app.js');
+  await prepareDataDir(config, VERSION);
   if (!existsSync(RENDERER_DIST)) {
     console.log('Building the web UI (first start)…');
     const root = fileURLToPath(new URL('..', import.meta.url));

@@ -17,6 +17,14 @@ import { messageRoutes } from './modules/messages/messages.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
 import { noteRoutes } from './modules/notes/notes.routes.js';
 import { applianceRoutes } from './modules/appliance/appliance.routes.js';
+import { divisionRoutes } from './modules/divisions/divisions.routes.js';
+import { transferRoutes } from './modules/transfers/transfers.routes.js';
+import { slaRoutes } from './modules/sla/sla.routes.js';
+import { chatExpirationRoutes } from './modules/chat-expiration/chat-expiration.routes.js';
+import { workingHoursRoutes } from './modules/working-hours/working-hours.routes.js';
+import { quickReplyRoutes } from './modules/quick-replies/quick-replies.routes.js';
+import { scheduledMessageRoutes } from './modules/scheduled-messages/scheduled-messages.routes.js';
+import { csatRoutes } from './modules/csat/csat.routes.js';
 
 export interface RouteDeps {
   tokens: TokenService;
@@ -40,6 +48,14 @@ export function allRoutes(deps: RouteDeps): AnyRoute[] {
     ...contactRoutes,
     ...noteRoutes,
     ...mediaRoutes,
+    ...divisionRoutes,
+    ...transferRoutes,
+    ...slaRoutes,
+    ...chatExpirationRoutes,
+    ...workingHoursRoutes,
+    ...quickReplyRoutes,
+    ...scheduledMessageRoutes,
+    ...csatRoutes,
     ...integrationRoutes,
     ...webhookRoutes,
     ...applianceRoutes,

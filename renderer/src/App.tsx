@@ -1,10 +1,37 @@
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Navigate, Outlet, Route, Routes, useOutletContext } from 'react-router-dom';
+import { AppShell } from './components/AppShell';
 import { Layout } from './components/Layout';
 import { RequireAuth } from './components/RequireAuth';
+import { InboxPage } from './inbox/InboxPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RegisterPage } from './pages/RegisterPage';
+
+// Screens used less often than the inbox load on first visit, keeping the first download small.
+const AppliancePage = lazy(() => import('./pages/AppliancePage').then((m) => ({ default: m.AppliancePage })));
+const ContactsPage = lazy(() => import('./pages/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const SearchPage = lazy(() => import('./pages/SearchPage').then((m) => ({ default: m.SearchPage })));
+
+function Loading() {
+  return (
+    <div className="page-status" role="status">
+      <span className="spinner spinner--dark" aria-hidden="true" />
+    </div>
+  );
+}
+
+/** A scrolling, padded page inside the signed-in shell (forms and settings, as opposed to the full-bleed inbox). */
+function ShellPage() {
+  return (
+    <div className="shell-page">
+      <div className="shell-page__inner">
+        <Outlet context={useOutletContext()} />
+      </div>
+    </div>
+  );
+}
 
 export function App() {
   return (
@@ -13,9 +40,20 @@ export function App() {
         <Route element={<Layout />}>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/register" element={<RegisterPage />} />
-          <Route element={<RequireAuth />}>
-            <Route index element={<HomePage />} />
+        </Route>
+        <Route element={<RequireAuth />}>
+          <Route element={<AppShell />}>
+            <Route index element={<Navigate to="/inbox" replace />} />
+            <Route path="/inbox/:conversationId?" element={<InboxPage />} />
+            <Route path="/search" element={<Suspense fallback={<Loading />}><SearchPage /></Suspense>} />
+            <Route path="/contacts/:contactId?" element={<Suspense fallback={<Loading />}><ContactsPage /></Suspense>} />
+            <Route element={<ShellPage />}>
+              <Route path="/profile" element={<HomePage />} />
+              <Route path="/settings/appliance" element={<Suspense fallback={<Loading />}><AppliancePage /></Suspense>} />
+            </Route>
           </Route>
+        </Route>
+        <Route element={<Layout />}>
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

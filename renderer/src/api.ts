@@ -68,6 +68,9 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
+/** Dispatched on window when an API call answers 401 outside the auth endpoints. */
+export const UNAUTHORIZED_EVENT = 'omnistream:unauthorized';
+
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
@@ -85,6 +88,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
 
   const payload = await readBody(response);
+  if (response.status === 401 && !path.startsWith('/api/v1/auth/')) {
+    // The session ended (expired, logged out elsewhere): let the app send the user to the sign-in page.
+    window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+  }
   if (!response.ok) {
     const problem: ProblemDetails =
       payload && typeof payload === 'object' ? (payload as ProblemDetails) : { title: response.statusText };
@@ -96,6 +103,9 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
+  delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
 // ---- Auth endpoints --------------------------------------------------------

@@ -104,6 +104,23 @@ function knownError(code: number): KnownError | undefined {
   return KNOWN_ERRORS[code] ?? (code >= 132000 && code <= 132015 ? TEMPLATE_ERROR : undefined);
 }
 
+/**
+ * Messenger and Instagram explain many send failures by `error_subcode` under a generic code (10,
+ * 100, 551): these sentences win over the code's. None of them can be fixed by retrying.
+ */
+const KNOWN_SUBCODES: Record<number, (product: string) => string> = {
+  2018278: () => 'More than 24 hours have passed since the customer last wrote, so Meta refused the message (outside the messaging window).',
+  2018108: () => 'The HUMAN_AGENT tag was refused: the app needs the Human Agent permission approved by Meta to reply after 24 hours.',
+  2018001: (product) => `No ${product} user matches the recipient id; the customer may have deleted their account or blocked the business.`,
+  1545041: (product) => `The customer is not available on ${product} right now (they may have blocked the business).`,
+  2534022: () => 'The 24-hour messaging window on Instagram has closed, so Meta refused the message.',
+  2534014: () => 'No Instagram user matches the recipient id.',
+};
+
+function knownSubcode(subcode: unknown): ((product: string) => string) | undefined {
+  return typeof subcode === 'number' ? KNOWN_SUBCODES[subcode] : undefined;
+}
+
 /** A readable English sentence for a Graph error code, or undefined if we have none for it. */
 export function graphErrorSentence(code: number, product = 'WhatsApp'): string | undefined {
   return knownError(code)?.sentence(product);
@@ -135,6 +152,11 @@ export function graphHttpError(status: number, bodyText: string, product = 'What
   if (code !== undefined) {
     const known = knownError(code);
     const metaText = error?.error_data?.details || error?.message;
+    const subcode = knownSubcode(error?.error_subcode);
+    if (subcode) {
+      const meta = metaText?.trim() ? ` (Meta: ${clip(metaText.trim(), 300)})` : '';
+      return new ChannelSendError(`${subcode(product)}${meta}`, false, code, status);
+    }
     return new ChannelSendError(graphErrorReason(code, metaText, product), known ? known.retryable : temporaryStatus, code, status);
   }
   let reason: string;
@@ -261,12 +283,14 @@ export class GraphClient {
 
   /**
    * GET an absolute URL (a media URL Graph handed out) with the same bearer token, as bytes.
+   * Without a token (Messenger/Instagram attachment URLs on Meta's CDN are signed) none is sent.
    * Errors are mapped like Graph calls.
    */
-  async download(url: string, token: string): Promise<DownloadedFile> {
+  async download(url: string, token?: string): Promise<DownloadedFile> {
     const signal = AbortSignal.timeout(this.downloadTimeoutMs);
     try {
-      const res = await fetch(url, { method: 'GET', headers: this.authHeaders(token), signal });
+      const headers = token === undefined ? { 'User-Agent': USER_AGENT } : this.authHeaders(token);
+      const res = await fetch(url, { method: 'GET', headers, signal });
       if (!res.ok) throw graphHttpError(res.status, await res.text(), this.product);
       const data = Buffer.from(await res.arrayBuffer());
       return {

@@ -2,25 +2,36 @@
 // look adapters up by channel here instead of constructing them.
 import type { Channel, ChannelAdapter } from './types.js';
 import { WhatsAppAdapter } from './whatsapp/whatsapp.adapter.js';
+import { MessengerAdapter } from './messenger/messenger.adapter.js';
+import { InstagramAdapter } from './instagram/instagram.adapter.js';
+import { EmailAdapter } from './email/email.adapter.js';
 
 export interface ChannelsConfig {
   META_GRAPH_URL: string;
   META_GRAPH_VERSION: string;
   /** Per Graph request; default 15 s. */
   META_GRAPH_TIMEOUT_MS?: number;
+  /** The SMTP server for email replies of accounts without their own smtpUrl. */
+  SMTP_URL?: string;
 }
 
-/** The channels implemented so far (Messenger, Instagram and email join in the same shape). */
-export type ImplementedChannel = 'whatsapp';
+/** The channels with an adapter: all of them. */
+export type ImplementedChannel = keyof ChannelAdapters;
 
 export interface ChannelAdapters {
   whatsapp: WhatsAppAdapter;
+  messenger: MessengerAdapter;
+  instagram: InstagramAdapter;
+  email: EmailAdapter;
 }
 
 export function createAdapters(config: ChannelsConfig): ChannelAdapters {
   const graph = { graphUrl: config.META_GRAPH_URL, graphVersion: config.META_GRAPH_VERSION, timeoutMs: config.META_GRAPH_TIMEOUT_MS };
   return {
     whatsapp: new WhatsAppAdapter(graph),
+    messenger: new MessengerAdapter(graph),
+    instagram: new InstagramAdapter(graph),
+    email: new EmailAdapter({ smtpUrl: config.SMTP_URL }),
   };
 }
 
@@ -28,8 +39,11 @@ export function isImplementedChannel(adapters: ChannelAdapters, channel: string)
   return Object.prototype.hasOwnProperty.call(adapters, channel);
 }
 
-/** The adapter for `channel`; throws for a channel that has none yet. */
+/** The adapter for `channel`; throws for a channel that has none. */
 export function getAdapter(adapters: ChannelAdapters, channel: 'whatsapp'): WhatsAppAdapter;
+export function getAdapter(adapters: ChannelAdapters, channel: 'messenger'): MessengerAdapter;
+export function getAdapter(adapters: ChannelAdapters, channel: 'instagram'): InstagramAdapter;
+export function getAdapter(adapters: ChannelAdapters, channel: 'email'): EmailAdapter;
 export function getAdapter(adapters: ChannelAdapters, channel: Channel): ChannelAdapter;
 export function getAdapter(adapters: ChannelAdapters, channel: Channel): ChannelAdapter {
   if (!isImplementedChannel(adapters, channel)) throw new Error(`No adapter for the ${channel} channel yet.`);

@@ -21,7 +21,41 @@ export interface MessageContent {
   template?: { name: string; language: string; components?: unknown[] };
   /** Outbound interactive message we send (buttons or list). */
   buttons?: { id: string; title: string }[];
+  /** Outbound interactive list (WhatsApp: up to 10 rows in sections, opened by a button). */
+  list?: InteractiveList;
   unsupported?: { reason: string };
+  /** Instagram: a story that mentions the business, or the story a message replies to. */
+  story?: { kind: 'mention' | 'reply'; id?: string; url?: string };
+  /** Email: the headers that thread it, and what else the mail carried. */
+  email?: EmailContent;
+}
+
+/** What an email message keeps besides its plain text (which is the message's `text`). */
+export interface EmailContent {
+  subject: string | null;
+  /** RFC 5322 Message-ID with angle brackets, e.g. <abc@mail.example>; also the message's externalId. */
+  messageId?: string;
+  inReplyTo?: string;
+  /** The thread's Message-IDs, oldest first. */
+  references?: string[];
+  from?: string;
+  /** Where the sender wants replies (Reply-To), when it is not `from`. */
+  replyTo?: string;
+  to?: string[];
+  cc?: string[];
+  /** The HTML body, sanitised (no scripts, styles, event handlers or remote frames). */
+  html?: string;
+  /** Every attachment, stored as media; the first is also the message's mediaId. */
+  attachments?: { mediaId: string; filename: string | null; mimeType: string; size: number }[];
+  /** An auto-reply or bounce (Auto-Submitted, RFC 3834): never to be answered automatically. */
+  autoSubmitted?: boolean;
+}
+
+/** An interactive list message: a button that opens sections of selectable rows. */
+export interface InteractiveList {
+  /** The label of the button that opens the list. */
+  button: string;
+  sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
 }
 
 export interface InboundMessage {
@@ -37,6 +71,26 @@ export interface InboundMessage {
   content: MessageContent;
   /** The channel id of the message this one replies to. */
   replyToExternalId?: string;
+  /**
+   * Messenger/Instagram echo: the business's own message, sent outside OmniStream (Meta's inbox or
+   * another app) or by us. Stored as outbound (once: by externalId); `from` is still the customer.
+   */
+  echo?: boolean;
+  /**
+   * Email threading: the Message-IDs this message answers (In-Reply-To first, then References from
+   * the newest) and its subject. The conversation is found by these instead of by the contact.
+   */
+  thread?: { references: string[]; subject: string | null };
+}
+
+/**
+ * Messenger/Instagram delivery and read watermarks: every outbound message to `recipientId` sent
+ * at or before `watermark` has reached this status.
+ */
+export interface InboundWatermark {
+  recipientId: string;
+  status: 'delivered' | 'read';
+  watermark: Date;
 }
 
 export interface InboundStatus {
@@ -63,6 +117,8 @@ export interface ParsedWebhook {
   messages: InboundMessage[];
   statuses: InboundStatus[];
   templateStatuses: InboundTemplateStatus[];
+  /** Messenger/Instagram only. */
+  watermarks?: InboundWatermark[];
 }
 
 /** Decrypted account configuration as the adapter needs it. */
@@ -80,6 +136,10 @@ export interface OutboundMessage {
   text?: string | null;
   content: MessageContent;
   replyToExternalId?: string;
+  /** Messenger: send with this message tag (HUMAN_AGENT between 24 hours and 7 days). */
+  messagingTag?: 'HUMAN_AGENT';
+  /** The attached file's bytes, for channels that carry files inline (email); see ChannelAdapter.attachesFiles. */
+  file?: { data: Buffer; mimeType: string; filename?: string };
 }
 
 /** Why a send failed, and whether trying again later can help. */
@@ -102,12 +162,20 @@ export interface FetchedMedia {
 
 export interface ChannelAdapter {
   readonly channel: Channel;
-  /** True when `signatureHeader` (X-Hub-Signature-256) is the HMAC of the exact raw body. */
+  /**
+   * True when the webhook is authentic: for Meta channels `signatureHeader` (X-Hub-Signature-256) is
+   * the HMAC of the exact raw body under `appSecret`; for email it is the account's inbound secret.
+   */
   verifySignature(rawBody: Buffer, signatureHeader: string | undefined, appSecret: string): boolean;
-  /** Parses a webhook body into batches per account; ignores parts it does not know. */
+  /**
+   * Parses a Meta JSON webhook body into batches per account; ignores parts it does not know.
+   * Email has no JSON batches (always []): its MIME is read by EmailAdapter.parseEmail.
+   */
   parseWebhook(body: unknown): ParsedWebhook[];
   send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }>;
   fetchMedia(account: AccountCredentials, mediaExternalId: string): Promise<FetchedMedia>;
+  /** Email: the send job puts an attached file's bytes in OutboundMessage.file. */
+  readonly attachesFiles?: boolean;
   /** Channels that send files by id (WhatsApp) upload them first; others send a link. */
   uploadMedia?(account: AccountCredentials, file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ externalId: string }>;
 }

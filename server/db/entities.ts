@@ -13,9 +13,20 @@ import { MessageEntity } from '../modules/messages/message.entity.js';
 import { NoteEntity } from '../modules/notes/note.entity.js';
 import { MediaEntity } from '../modules/media/media.entity.js';
 import { WebhookEventEntity } from '../modules/webhooks/webhook-event.entity.js';
+import { QuickReplyEntity, QuickReplyFavoriteEntity } from '../modules/quick-replies/quick-reply.entity.js';
+import { ScheduledMessageEntity } from '../modules/scheduled-messages/scheduled-message.entity.js';
+import { CsatSettingsEntity, CsatSurveyEntity } from '../modules/csat/csat.entity.js';
+import { DivisionEntity, DivisionAgentEntity } from '../modules/divisions/division.entity.js';
+import { ConversationTransferEntity } from '../modules/transfers/transfer.entity.js';
+import { WorkingHoursEntity, OutOfHoursReplyLogEntity } from '../modules/working-hours/working-hours.entity.js';
+import { SlaPolicyEntity, ConversationSlaEntity, SlaBreachEntity } from '../modules/sla/sla.entity.js';
+import { ChatExpirationRuleEntity } from '../modules/chat-expiration/chat-expiration.entity.js';
 
 export const entities = [
   TenantEntity, UserEntity, RoleEntity, ApiKeyEntity, ActivityLogEntity, SuperAdminEntity, DomainEventEntity, JobEntity,
   IntegrationEntity, IntegrationAccountEntity, ContactEntity, ContactIdentityEntity, ConversationEntity, MessageEntity, NoteEntity,
   MediaEntity, WebhookEventEntity,
+  QuickReplyEntity, QuickReplyFavoriteEntity, ScheduledMessageEntity, CsatSettingsEntity, CsatSurveyEntity,
+  DivisionEntity, DivisionAgentEntity, ConversationTransferEntity, WorkingHoursEntity, OutOfHoursReplyLogEntity,
+  SlaPolicyEntity, ConversationSlaEntity, SlaBreachEntity, ChatExpirationRuleEntity,
 ];

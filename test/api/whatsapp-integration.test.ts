@@ -91,6 +91,16 @@ describe('WhatsApp integration extras', () => {
     assertProblem(await a.api.post('/api/v1/integrations/whatsapp/embedded-signup', { code: 'x', wabaId: 'w', phoneNumberId: '1', pin: '12' }), 400, ['pin']);
   });
 
+  it("accepts Meta's handshake with the verify token the tunnel settings show", async () => {
+    const tunnel = await a.api.get('/api/v1/appliance/tunnel');
+    assert.equal(tunnel.status, 200);
+    const token = tunnel.body.verifyToken;
+    assert.ok(token);
+    const res = await fetch(`${server.url}/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=987`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), '987');
+  });
+
   it('relays agents typing to the rest of the tenant', async () => {
     const other = await registerTenant(new Api(server.url), 'Lain');
     const connect = (token: string) => new Promise<Socket>((resolve, reject) => {

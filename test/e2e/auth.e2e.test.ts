@@ -101,8 +101,14 @@ describe('web UI: authentication', { skip }, () => {
     assert.equal((await locator.textContent())?.trim(), expected, `text of [data-testid=${testId}]`);
   }
 
+  /** Signed in: the shell opens on the inbox; the profile is one click away in the navigation. */
   async function expectProfile(page: Page, user: { name: string; email: string; org: string }) {
-    await page.waitForURL(`${server.url}/`);
+    await page.getByTestId('app-shell').waitFor();
+    if (new URL(page.url()).pathname !== '/profile') {
+      await page.waitForURL(`${server.url}/inbox`);
+      await page.getByTestId('nav-profile').click();
+      await page.waitForURL(`${server.url}/profile`);
+    }
     await expectText(page, 'profile-name', user.name);
     await expectText(page, 'profile-email', user.email);
     await expectText(page, 'profile-org', user.org);

@@ -1,5 +1,7 @@
 // A fake of the parts of Meta's Graph API the channels use, as a real HTTP server on 127.0.0.1:
-// sending WhatsApp messages, media lookup/download/upload (uploads become downloadable). It records every request and can fail,
+// sending WhatsApp messages, media lookup/download/upload (uploads become downloadable), the Send API
+// of Messenger and Instagram (POST /{page-id|ig-user-id|me}/messages, attachment upload) and a CDN
+// for their inbound attachments (GET /cdn/{name}, no token, like Meta's signed URLs). It records every request and can fail,
 // hang or refuse connections on demand, so tests exercise the real HTTP client end to end.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -33,8 +35,13 @@ export interface FakeGraph {
   readonly port: number;
   /** Every request received, in order, including the ones that failed or hung. */
   readonly requests: RecordedRequest[];
-  /** The POSTs to /{version}/{phone-number-id}/messages that send a message (read receipts excluded). */
+  /**
+   * The POSTs to /{version}/{id}/messages that send a message (read receipts and sender actions
+   * excluded): id is a WhatsApp phone number id, a Page id, an Instagram account id or "me".
+   */
   sentMessages(phoneNumberId?: string): RecordedRequest[];
+  /** Serves `bytes` at `${url}/cdn/${name}` without a token (a Messenger/Instagram attachment URL); returns that URL. */
+  addCdnFile(name: string, bytes: Buffer | string, mimeType: string): string;
   /** The next `count` matching requests answer `status` with `body` (e.g. a Graph error fixture). */
   failNext(count: number, failure: FailureSpec): void;
   /** Holds every following request for `ms`, or (true) until release(). */
@@ -79,6 +86,7 @@ function graphError(status: number, message: string, code: number, extra: Record
 export async function startFakeGraph(): Promise<FakeGraph> {
   const requests: RecordedRequest[] = [];
   const media = new Map<string, StoredMedia>();
+  const cdn = new Map<string, StoredMedia>();
   const failures: PendingFailure[] = [];
   const sockets = new Set<Socket>();
   let hangFor: number | true | undefined;
@@ -161,6 +169,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
 
   async function route(req: RecordedRequest): Promise<Answer> {
     const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    // Attachment URLs of Messenger and Instagram: on Meta's CDN, signed, fetched without a token.
+    if (req.method === 'GET' && parts.length === 2 && parts[0] === 'cdn') {
+      const stored = cdn.get(parts[1]);
+      if (!stored) return { status: 404, body: 'Not Found' };
+      return { status: 200, body: stored.bytes, headers: { 'content-type': stored.mimeType } };
+    }
     const auth = req.headers.authorization;
     if (!auth || !/^Bearer \S+$/.test(auth)) {
       return graphError(400, 'An active access token must be used to query information about the current user.', 2500);
@@ -180,6 +194,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       const [, id, edge] = parts;
       if (req.method === 'POST' && parts.length === 3 && edge === 'messages') return sendMessage(req);
       if (req.method === 'POST' && parts.length === 3 && edge === 'media') return upload(req);
+      if (req.method === 'POST' && parts.length === 3 && edge === 'message_attachments') return uploadAttachment(req);
       if (req.method === 'GET' && parts.length === 2) {
         const stored = media.get(id);
         if (stored) {
@@ -222,7 +237,35 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     return { status: 200, body: { id } };
   }
 
+  /** Messenger's Attachment Upload API: multipart `message` (JSON) and `filedata`; answers an attachment_id. */
+  async function uploadAttachment(req: RecordedRequest): Promise<Answer> {
+    let form: FormData;
+    try {
+      form = await new Response(req.rawBody, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData();
+    } catch {
+      return graphError(400, '(#100) Upload attachment failure.', 100);
+    }
+    const file = form.get('filedata');
+    if (typeof form.get('message') !== 'string' || !file || typeof file === 'string') return graphError(400, '(#100) Upload attachment failure.', 100);
+    const id = String(5_000_000_000_000_000 + ++counter);
+    media.set(id, { bytes: Buffer.from(await file.arrayBuffer()), mimeType: file.type || 'application/octet-stream', filename: file.name || undefined });
+    return { status: 200, body: { attachment_id: id } };
+  }
+
+  /** The Send API of Messenger and Instagram: `{recipient: {id}, message | sender_action}` → `{recipient_id, message_id}`. */
+  function sendMessagingMessage(req: RecordedRequest): Answer {
+    const body = req.body as { recipient?: { id?: unknown }; message?: unknown; sender_action?: unknown; messaging_type?: unknown; tag?: unknown };
+    const recipient = body.recipient?.id;
+    if (typeof recipient !== 'string' || recipient === '') return graphError(400, '(#100) The parameter recipient is required', 100);
+    if (body.sender_action !== undefined) return { status: 200, body: { recipient_id: recipient } };
+    if (!body.message || typeof body.message !== 'object') return graphError(400, '(#100) param message must be non-empty.', 100);
+    if (body.messaging_type === 'MESSAGE_TAG' && body.tag !== 'HUMAN_AGENT') return graphError(400, '(#100) Tag is required for MESSAGE_TAG messaging type', 100);
+    const id = `m_${Buffer.from(`FAKE${++counter}.${randomBytes(9).toString('hex')}`).toString('base64url')}`;
+    return { status: 200, body: { recipient_id: recipient, message_id: id } };
+  }
+
   function sendMessage(req: RecordedRequest): Answer {
+    if (req.body && typeof req.body === 'object' && 'recipient' in req.body) return sendMessagingMessage(req);
     const body = req.body as { messaging_product?: unknown; to?: unknown; status?: unknown } | undefined;
     if (!body || body.messaging_product !== 'whatsapp') {
       return graphError(400, '(#100) The parameter messaging_product is required.', 100);
@@ -277,9 +320,9 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     sentMessages(phoneNumberId) {
       return requests.filter((r) => {
         const parts = r.path.split('/').filter(Boolean);
-        const body = r.body as { status?: unknown } | undefined;
+        const body = r.body as { status?: unknown; sender_action?: unknown } | undefined;
         return r.method === 'POST' && parts.length === 3 && VERSION.test(parts[0]) && parts[2] === 'messages'
-          && (phoneNumberId === undefined || parts[1] === phoneNumberId) && body?.status !== 'read';
+          && (phoneNumberId === undefined || parts[1] === phoneNumberId) && body?.status !== 'read' && body?.sender_action === undefined;
       });
     },
     failNext(count, failure) {
@@ -302,6 +345,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
     },
     acceptConnections: () => (listening ? Promise.resolve() : listen()),
+    addCdnFile(name, bytes, mimeType) {
+      cdn.set(name, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), mimeType });
+      return `${base()}/cdn/${encodeURIComponent(name)}`;
+    },
     addMedia(mediaId, bytes, mimeType, filename) {
       media.set(mediaId, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), mimeType, filename });
     },
@@ -311,6 +358,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     async reset() {
       requests.length = 0;
       media.clear();
+      cdn.clear();
       stubs.length = 0;
       failures.length = 0;
       hangFor = undefined;

@@ -43,6 +43,7 @@ export class Api {
   post = <T = any>(path: string, body?: unknown) => this.request<T>('POST', path, body ?? {});
   patch = <T = any>(path: string, body?: unknown) => this.request<T>('PATCH', path, body ?? {});
   delete = <T = any>(path: string) => this.request<T>('DELETE', path);
+  put = <T = any>(path: string, body?: unknown) => this.request<T>('PUT', path, body ?? {});
 }
 
 let counter = 0;

@@ -9,12 +9,28 @@ export interface TestServer {
   url: string;
   dataDir: string;
   appliance: Appliance;
-  /** Stops the appliance and starts a new one on the same data dir (as after a reboot). */
-  restart(): Promise<void>;
+  /**
+   * Stops the appliance and starts a new one on the same data dir (as after a reboot); `whileStopped` runs in between (e.g. move the clock).
+   * The new one listens on a new port unless `samePort` is set (browsers then reconnect to the same URL, as after a real restart).
+   */
+  restart(whileStopped?: () => unknown, options?: { samePort?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** A clock tests control: pass `clock.now` to startServer and move time with set/advance. */
+export interface TestClock {
+  now(): Date;
+  set(to: Date | string): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start: Date | string = new Date()): TestClock {
+  let t = new Date(start).getTime();
+  return { now: () => new Date(t), set: (to) => { t = new Date(to).getTime(); }, advance: (ms) => { t += ms; } };
+}
+
+/** `options.now` injects a clock (see testClock) for time-dependent features such as SLA. */
+export async function startServer(env: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-test-'));
   const config = loadConfig({
     PORT: '0',
@@ -27,17 +43,19 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     SUPER_ADMIN_PASSWORD: 'super-secret-password',
     ...env,
   });
-  const boot = async () => {
-    const appliance = await createAppliance(config);
+  const boot = async (samePort?: number) => {
+    const appliance = await createAppliance(samePort === undefined ? config : { ...config, PORT: samePort }, { now: options.now });
     const { port } = await appliance.start();
     return { appliance, url: `http://127.0.0.1:${port}` };
   };
   const server: TestServer = {
     ...(await boot()),
     dataDir,
-    async restart() {
+    async restart(whileStopped, restartOptions = {}) {
+      const port = restartOptions.samePort ? Number(new URL(server.url).port) : undefined;
       await server.appliance.stop();
-      Object.assign(server, await boot());
+      await whileStopped?.();
+      Object.assign(server, await boot(port));
     },
     async stop() {
       await server.appliance.stop();

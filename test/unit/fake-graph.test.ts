@@ -164,4 +164,22 @@ describe('fake Graph', () => {
     const res = await call('/v21.0/5');
     assert.equal(res.status, 400, 'media and failures are gone');
   });
+
+  it('answers Messenger and Instagram sends with {recipient_id, message_id} and serves CDN files without a token', async () => {
+    const body = { recipient: { id: '7012345678901234' }, messaging_type: 'RESPONSE', message: { text: 'Halo' } };
+    for (const id of ['109876543210987', 'me', '17841400000000001']) {
+      const answer = await jsonOf(await send(body, id));
+      assert.equal(answer.recipient_id, '7012345678901234');
+      assert.match(answer.message_id, /^m_/);
+    }
+    assert.equal((await send({ ...body, messaging_type: 'MESSAGE_TAG' })).status, 400, 'a MESSAGE_TAG needs its tag');
+    assert.equal((await send({ recipient: { id: '1' }, sender_action: 'typing_on' })).status, 200);
+    assert.deepEqual(graph.sentMessages().map((r) => r.path), ['/v21.0/109876543210987/messages', '/v21.0/me/messages', '/v21.0/17841400000000001/messages', '/v21.0/111/messages'],
+      'sender actions are not sent messages');
+    const url = graph.addCdnFile('a.jpg', 'jpeg', 'image/jpeg');
+    const file = await fetch(url);
+    assert.equal(file.status, 200);
+    assert.equal(await file.text(), 'jpeg');
+    assert.equal((await fetch(`${graph.url}/cdn/none.jpg`)).status, 404);
+  });
 });

@@ -661,6 +661,6 @@ describe('channel adapter registry', () => {
     assert.equal(whatsapp.graph.baseUrl, 'https://graph.facebook.com/v21.0');
     assert.equal(whatsapp.graph.timeoutMs, 15_000);
     assert.equal(whatsapp.graph.downloadTimeoutMs, 120_000);
-    assert.throws(() => getAdapter(adapters, 'email'), /No adapter for the email channel yet/);
+    assert.throws(() => getAdapter(adapters, 'sms' as never), /No adapter for the sms channel yet/);
   });
 });

@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError, authApi } from '../api';
 import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
+import { PreferencesCard } from '../components/PreferencesCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
@@ -101,6 +102,14 @@ export function HomePage() {
 
       <FormError message={error} />
 
+      {session.permissions.includes('settings.manage') ? (
+        <p>
+          <Link to="/settings/appliance" data-testid="appliance-link">
+            {t('appliance.homeLink')}
+          </Link>
+        </p>
+      ) : null}
+
       <div className="cards">
         <section className="card" aria-labelledby="profile-title">
           <h2 id="profile-title" className="card__title">
@@ -160,6 +169,8 @@ export function HomePage() {
             </div>
           </dl>
         </section>
+
+        <PreferencesCard />
       </div>
     </div>
   );

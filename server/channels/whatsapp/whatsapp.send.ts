@@ -13,6 +13,13 @@ export type WhatsAppSendBody = Record<string, unknown> & {
 /** Limits of interactive reply buttons. */
 export const MAX_REPLY_BUTTONS = 3;
 export const MAX_BUTTON_TITLE_LENGTH = 20;
+/** Limits of interactive list messages. */
+export const MAX_LIST_ROWS = 10;
+export const MAX_LIST_SECTIONS = 10;
+export const MAX_ROW_TITLE_LENGTH = 24;
+export const MAX_ROW_DESCRIPTION_LENGTH = 72;
+export const MAX_ROW_ID_LENGTH = 200;
+export const MAX_SECTION_TITLE_LENGTH = 24;
 
 // Meta renders a link preview only when asked, and only for http(s) URLs.
 const URL_PATTERN = /\bhttps?:\/\/[^\s]+/i;
@@ -73,7 +80,7 @@ function typePart(message: OutboundMessage): Record<string, unknown> {
       return { template: part };
     }
     case 'interactive':
-      return { interactive: interactiveButtons(message) };
+      return { interactive: message.content.list ? interactiveList(message) : interactiveButtons(message) };
     case 'reaction': {
       const reaction = content.reaction;
       if (!reaction?.messageExternalId) throw invalid('A reaction needs the id of the message it reacts to.');
@@ -109,5 +116,53 @@ function interactiveButtons(message: OutboundMessage): Record<string, unknown> {
     type: 'button',
     body: { text },
     action: { buttons: buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
+  };
+}
+
+/**
+ * A list message: a body text, a button (at most 20 characters) that opens 1–10 sections holding
+ * 1–10 rows in all; row ids unique (at most 200 characters), row titles at most 24 characters,
+ * descriptions at most 72; every section needs a title (at most 24) when there is more than one.
+ */
+function interactiveList(message: OutboundMessage): Record<string, unknown> {
+  const text = message.text ?? '';
+  if (text.trim() === '') throw invalid('An interactive list needs a body text.');
+  const list = message.content.list!;
+  if (!list.button?.trim()) throw invalid('An interactive list needs a button label.');
+  if (charLength(list.button) > MAX_BUTTON_TITLE_LENGTH) {
+    throw invalid(`The list button label "${list.button}" is longer than WhatsApp's limit of ${MAX_BUTTON_TITLE_LENGTH} characters.`);
+  }
+  const sections = list.sections ?? [];
+  if (sections.length === 0 || sections.length > MAX_LIST_SECTIONS) throw invalid(`An interactive list needs 1 to ${MAX_LIST_SECTIONS} sections.`);
+  const rows = sections.flatMap((s) => s.rows ?? []);
+  if (rows.length === 0) throw invalid('An interactive list needs at least one row.');
+  if (rows.length > MAX_LIST_ROWS) throw invalid(`WhatsApp allows at most ${MAX_LIST_ROWS} rows in a list; this message has ${rows.length}.`);
+  const ids = new Set<string>();
+  for (const row of rows) {
+    if (!row.id || !row.title?.trim()) throw invalid('Every list row needs an id and a title.');
+    if (row.id.length > MAX_ROW_ID_LENGTH) throw invalid(`The list row id "${row.id.slice(0, 40)}…" is longer than WhatsApp's limit of ${MAX_ROW_ID_LENGTH} characters.`);
+    if (charLength(row.title) > MAX_ROW_TITLE_LENGTH) throw invalid(`The list row title "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_TITLE_LENGTH} characters.`);
+    if (row.description && charLength(row.description) > MAX_ROW_DESCRIPTION_LENGTH) {
+      throw invalid(`The description of list row "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_DESCRIPTION_LENGTH} characters.`);
+    }
+    if (ids.has(row.id)) throw invalid(`Two list rows have the same id "${row.id}"; row ids must be unique.`);
+    ids.add(row.id);
+  }
+  for (const section of sections) {
+    if (sections.length > 1 && !section.title?.trim()) throw invalid('Every section of a list with several sections needs a title.');
+    if (section.title && charLength(section.title) > MAX_SECTION_TITLE_LENGTH) {
+      throw invalid(`The section title "${section.title}" is longer than WhatsApp's limit of ${MAX_SECTION_TITLE_LENGTH} characters.`);
+    }
+  }
+  return {
+    type: 'list',
+    body: { text },
+    action: {
+      button: list.button,
+      sections: sections.map((s) => ({
+        ...(s.title ? { title: s.title } : {}),
+        rows: s.rows.map((r) => ({ id: r.id, title: r.title, ...(r.description ? { description: r.description } : {}) })),
+      })),
+    },
   };
 }

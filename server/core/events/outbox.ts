@@ -20,6 +20,7 @@ export class EventBus {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private rerun = false;
 
   constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date, private readonly intervalMs = 200) {}
 
@@ -35,10 +36,15 @@ export class EventBus {
 
   /** Ask for a dispatch soon (after a commit), instead of waiting for the next tick. */
   nudge(): void {
-    if (!this.stopped && !this.running) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.tick(), 0);
+    if (this.stopped) return;
+    // During a dispatch, remember the nudge: the next dispatch starts as soon as this one ends
+    // (rather than at the next tick, up to intervalMs later).
+    if (this.running) {
+      this.rerun = true;
+      return;
     }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), 0);
   }
 
   async stop(): Promise<void> {
@@ -47,8 +53,8 @@ export class EventBus {
     await this.running;
   }
 
-  private schedule(): void {
-    if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.intervalMs);
+  private schedule(delay = this.intervalMs): void {
+    if (!this.stopped) this.timer = setTimeout(() => this.tick(), delay);
   }
 
   private tick(): void {
@@ -57,7 +63,9 @@ export class EventBus {
       .catch((err) => this.log.error({ err }, 'event dispatch failed'))
       .finally(() => {
         this.running = undefined;
-        this.schedule();
+        const again = this.rerun;
+        this.rerun = false;
+        this.schedule(again ? 0 : this.intervalMs);
       });
   }
 
@@ -80,6 +88,8 @@ export class EventBus {
         await repo.update({ id: event.id }, { dispatchedAt: this.now() });
         delivered++;
       }
+      // Let requests in between batches (the database calls above never yield).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -1,7 +1,7 @@
 // Durable jobs (DESIGN rule 5): everything that leaves the machine, and any background work,
 // is a row in the jobs table. Failed attempts retry with exponential backoff; jobs that share a
 // queueKey run strictly in order; jobs left running by a crash are picked up again at start.
-import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
@@ -41,6 +41,7 @@ export class JobRunner {
   private running: Promise<void> | undefined;
   private stopped = true;
   private stopRequested = false;
+  private rerun = false;
 
   constructor(
     private readonly db: DataSource,
@@ -75,7 +76,10 @@ export class JobRunner {
   }
 
   nudge(): void {
-    if (!this.stopped && !this.running) this.loop(0);
+    if (this.stopped) return;
+    // While a run is in progress, remember the nudge: the next run starts as soon as this one ends.
+    if (this.running) this.rerun = true;
+    else this.loop(0);
   }
 
   async stop(): Promise<void> {
@@ -94,39 +98,56 @@ export class JobRunner {
         .catch((err) => this.log.error({ err }, 'job runner failed'))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.loop(this.options.intervalMs ?? 250);
+          const again = this.rerun;
+          this.rerun = false;
+          if (!this.stopped) this.loop(again ? 0 : this.options.intervalMs ?? 250);
         });
     }, delay);
   }
 
   /** Runs every job that is due now; returns how many ran. Exposed for tests. */
   async runDue(): Promise<number> {
-    const repo = this.db.getRepository(JobEntity);
     let ran = 0;
     for (;;) {
-      const due = await repo.find({ where: { status: 'pending', runAt: LessThanOrEqual(this.now()) }, order: { runAt: 'ASC', id: 'ASC' }, take: 50 });
-      const runnable = await this.inOrder(due);
+      const runnable = await this.dueInOrder();
       if (runnable.length === 0) return ran;
       for (const job of runnable) {
         // On shutdown, finish the job in hand and leave the rest pending for the next start.
         if (this.stopRequested) return ran;
         await this.runOne(job);
         ran++;
+        // better-sqlite3 is synchronous: without a turn of the event loop between jobs, a backlog
+        // would be worked through in one go while every request waited.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   }
 
-  // A job waits while an older job with the same queueKey is still pending or running.
+  // Up to 50 due jobs that are first in their queue. A page of due jobs that all wait behind older
+  // ones (which are backing off) must not hide the runnable jobs after it, so look further.
+  private async dueInOrder(): Promise<Job[]> {
+    const repo = this.db.getRepository(JobEntity);
+    const now = this.now();
+    for (let page = 0; ; page++) {
+      const due = await repo.find({ where: { status: 'pending', runAt: LessThanOrEqual(now) }, order: { runAt: 'ASC', id: 'ASC' }, skip: page * 50, take: 50 });
+      const runnable = await this.inOrder(due);
+      if (runnable.length > 0 || due.length < 50) return runnable;
+    }
+  }
+
+  // A job waits while an older job with the same queueKey is still pending or running. The head of
+  // each queue is found with two index seeks on (queueKey, status, id), however long the queue.
   private async inOrder(due: Job[]): Promise<Job[]> {
     const keys = [...new Set(due.map((j) => j.queueKey).filter((k): k is string => k !== null))];
     if (keys.length === 0) return due;
-    const open = await this.db.getRepository(JobEntity).find({
-      where: { queueKey: In(keys), status: In(['pending', 'running']) },
-      order: { id: 'ASC' },
-      select: { id: true, queueKey: true },
-    });
+    const repo = this.db.getRepository(JobEntity);
     const head = new Map<string, string>();
-    for (const j of open) if (!head.has(j.queueKey!)) head.set(j.queueKey!, j.id);
+    for (const queueKey of keys) {
+      for (const status of ['running', 'pending'] as const) {
+        const first = await repo.findOne({ where: { queueKey, status }, order: { id: 'ASC' }, select: { id: true } });
+        if (first && (!head.has(queueKey) || first.id < head.get(queueKey)!)) head.set(queueKey, first.id);
+      }
+    }
     return due.filter((j) => j.queueKey === null || head.get(j.queueKey) === j.id);
   }
 

@@ -14,7 +14,7 @@ import { HttpError } from '../http/errors.js';
 export const PUSHED_EVENTS = [
   'message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'conversation.assigned',
   'conversation.status_changed', 'conversation.takeover', 'note.created', 'note.updated', 'note.deleted', 'agent.status_changed',
-  'contact.updated',
+  'contact.updated', 'conversation.transferred', 'sla.updated', 'sla.breached',
 ];
 
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
@@ -29,6 +29,12 @@ export class Realtime {
         if (event.tenantId) this.io?.to(tenantRoom(event.tenantId)).emit(type, event.payload);
       });
     }
+    // An event meant for one person (a transfer to them, an assignment) carries notifyUserId:
+    // they also get it as a `notification` in their own room.
+    events.on('*', (event) => {
+      const userId = event.payload?.notifyUserId;
+      if (event.tenantId && typeof userId === 'string') this.io?.to(userRoom(userId)).emit('notification', { type: event.type, ...event.payload });
+    });
   }
 
   attach(server: HttpServer): void {

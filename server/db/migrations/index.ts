@@ -1,5 +1,9 @@
 import { Foundation1732600000000 } from './1732600000000-foundation.js';
 import { Messaging1732700000000 } from './1732700000000-messaging.js';
+import { Channels1732800000000 } from './1732800000000-channels.js';
+import { RepliesSchedulesCsat1732810000000 } from './1732810000000-replies-schedules-csat.js';
+import { TeamWorkflow1732820000000 } from './1732820000000-team-workflow.js';
+import { PerformanceIndexes1732890000000 } from './1732890000000-performance-indexes.js';
 
 /** Every migration, in order. Reviewed by hand; never generated at run time. */
-export const migrations = [Foundation1732600000000, Messaging1732700000000];
+export const migrations = [Foundation1732600000000, Messaging1732700000000, Channels1732800000000, RepliesSchedulesCsat1732810000000, TeamWorkflow1732820000000, PerformanceIndexes1732890000000];

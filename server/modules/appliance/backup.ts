@@ -207,7 +207,8 @@ async function createBackupUnlocked(options: CreateBackupOptions): Promise<Backu
     const media = walkFiles(mediaDir(dataDir));
     for (const rel of media) linkOrCopy(join(mediaDir(dataDir), ...rel.split('/')), join(staging, 'media', ...rel.split('/')));
     const copied = COPIED_FILES.filter((f) => existsSync(join(dataDir, f)));
-    for (const f of copied) copyFileSync(join(dataDir, f), join(staging, 'files', f), 0);
+    mkdirSync(join(staging, 'files'), { recursive: true });
+    for (const f of copied) copyFileSync(join(dataDir, f), join(staging, 'files', f));
     const memberPaths = [DB_MEMBER, ...copied.map((f) => `files/${f}`), ...media.map((m) => `media/${m}`)];
     const members: ManifestMember[] = [];
     for (const path of memberPaths) {
@@ -305,7 +306,8 @@ export async function listBackups(dataDir: string): Promise<BackupInfo[]> {
     if (existsSync(sidecar(archive))) {
       try {
         const saved = JSON.parse(readFileSync(sidecar(archive), 'utf8')) as BackupInfo;
-        out.push({ ...saved, name, size: saved.size === size ? size : size, verified: saved.size === size ? saved.verified : false, foreign: current !== null && saved.instanceId !== current });
+        // A file whose size changed since it was verified is marked so (a restore checks it fully anyway).
+        out.push({ ...saved, name, size, verified: saved.size === size ? saved.verified : false, foreign: current !== null && saved.instanceId !== current });
         continue;
       } catch {
         // fall through to the archive itself

@@ -62,9 +62,13 @@ export class MdnsAnnouncer {
       const answers: Answer[] = [];
       for (const q of query.questions ?? []) answers.push(...this.answer(q.name, q.type));
       if (answers.length === 0) return;
-      const names = new Set(answers.map((a) => a.name.toLowerCase()));
-      // With a PTR or SRV answer, the address records help the asker resolve the target at once.
-      const additionals = names.has(this.host.toLowerCase()) ? [] : this.records().filter((r) => r.name === this.host);
+      // With a PTR or SRV answer, the records the asker needs next travel along (RFC 6763 §12).
+      const all = this.records();
+      const extra = [
+        ...(answers.some((a) => a.type === 'PTR') ? all.filter((r) => r.name === this.service) : []),
+        ...(answers.some((a) => a.type === 'PTR' || a.type === 'SRV') ? all.filter((r) => r.name === this.host) : []),
+      ];
+      const additionals = extra.filter((r) => !answers.some((a) => a.name === r.name && a.type === r.type));
       mdns.respond({ answers, additionals }, (err: Error | null) => { if (err) this.options.onError?.(err); });
     });
     return new Promise((resolve, reject) => {

@@ -280,7 +280,7 @@ export class TunnelSupervisor extends EventEmitter {
         const message = err instanceof Error ? err.message : String(err);
         if (err instanceof TunnelUnavailableError) return this.set({ state: 'unavailable', error: message, publicUrl: null });
         this.failures++;
-        await this.pause(generation, message);
+        await this.pause(message);
         continue;
       }
       if (!alive()) {
@@ -300,12 +300,12 @@ export class TunnelSupervisor extends EventEmitter {
       this.failures++;
       this.current.restarts++;
       this.emit('exit', { reason, url: handle.url });
-      await this.pause(generation, reason);
+      await this.pause(reason);
     }
   }
 
-  // Waits out the backoff (cut short by stop()).
-  private async pause(generation: number, reason: string): Promise<void> {
+  // Waits out the backoff (cut short by stop(); the run loop then sees it is no longer current).
+  private async pause(reason: string): Promise<void> {
     const delay = this.backoff();
     this.set({ state: 'down', publicUrl: null, error: reason, nextRestartAt: new Date(Date.now() + delay).toISOString() });
     this.emit('restart', { delayMs: delay, reason, attempt: this.failures });
@@ -314,7 +314,6 @@ export class TunnelSupervisor extends EventEmitter {
       this.wake = () => { clearTimeout(timer); resolve(); };
     });
     this.wake = undefined;
-    if (generation !== this.generation) return;
   }
 
   private set(change: Partial<TunnelStatus>): void {

@@ -35,6 +35,13 @@ export const contactRoutes = [
     handler: ({ ctx, params, body }) => contactsService.update(ctx, params.contactId, body),
   }),
   defineRoute({
+    method: 'post', path: '/api/v1/contacts/{contactId}/merge', tag, summary: 'Merge another contact into this one', access: access.tenant('contacts.manage'), params,
+    description: 'For the same person on two channels (e.g. WhatsApp and Instagram): the other contact\'s channel identities, conversations and messages move to this contact, its name, phone and email fill fields that are empty here (attributes here win), and the other contact is deleted. Recorded in the activity log; emits `contact.merged`.',
+    body: z.object({ contactId: z.string().trim().min(1).max(64).describe('The contact to merge into this one (it is deleted)') }).strict(),
+    response: contactSchema,
+    handler: ({ ctx, params, body }) => contactsService.merge(ctx, params.contactId, body.contactId),
+  }),
+  defineRoute({
     method: 'get', path: '/api/v1/contacts/{contactId}/conversations', tag, summary: 'List conversations for a contact', access: access.tenant('conversations.view'), params,
     query: pageQuery,
     response: pageOf(conversationSchema),

@@ -4,6 +4,9 @@ import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
+import { recordActivity } from '../../core/audit.js';
+import { unprocessable } from '../../core/http/errors.js';
+import { MessageEntity } from '../messages/message.entity.js';
 import type { Channel } from '../../channels/types.js';
 import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentity } from './contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
@@ -67,6 +70,45 @@ export const contactsService = {
     await ctx.transaction(async (m) => {
       await scoped(ctx, ContactEntity, m).update(id, { ...body, updatedAt: now });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.updated', payload: { contactId: id, fields: Object.keys(body) } }, now);
+    });
+    return this.get(ctx, id);
+  },
+
+  /**
+   * Merges `otherId` into `id` (the same person on two channels): the other contact's identities,
+   * conversations and messages move here, its details fill fields that are empty here (attributes
+   * here win), and the other contact is deleted. Recorded in the activity log; emits contact.merged.
+   */
+  async merge(ctx: TenantCtx, id: string, otherId: string) {
+    if (id === otherId) throw unprocessable('A contact cannot be merged into itself', [{ path: 'contactId', message: 'Must be another contact' }]);
+    const keep = await scoped(ctx, ContactEntity).get(id, 'Contact');
+    const other = await scoped(ctx, ContactEntity).get(otherId, 'Contact');
+    const now = ctx.now();
+    await ctx.transaction(async (m) => {
+      const tenantId = ctx.tenantId;
+      const identities = await scoped(ctx, ContactIdentityEntity, m).find({ contactId: other.id });
+      const moved = await scoped(ctx, ConversationEntity, m).count({ contactId: other.id });
+      await m.getRepository(ContactIdentityEntity).update({ tenantId, contactId: other.id }, { contactId: keep.id });
+      await m.getRepository(ConversationEntity).update({ tenantId, contactId: other.id }, { contactId: keep.id });
+      await m.getRepository(MessageEntity).update({ tenantId, senderType: 'contact', senderId: other.id }, { senderId: keep.id });
+      const patch: Partial<Contact> = {
+        name: keep.name ?? other.name, phone: keep.phone ?? other.phone, email: keep.email ?? other.email,
+        attributes: { ...other.attributes, ...keep.attributes },
+        lastSeenAt: [keep.lastSeenAt, other.lastSeenAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null,
+        updatedAt: now,
+      };
+      await scoped(ctx, ContactEntity, m).update(keep.id, patch);
+      await scoped(ctx, ContactEntity, m).remove(other.id);
+      const type = m.connection.options.type;
+      if (type === 'better-sqlite3' || type === 'sqlite') {
+        // Search shows the contact's name beside each message: the moved conversations now have this one.
+        await m.query('UPDATE messages_fts SET contact_name = ? WHERE tenant_id = ? AND conversation_id IN (SELECT id FROM conversations WHERE contactId = ?)', [patch.name ?? null, tenantId, keep.id]);
+      }
+      await recordActivity(ctx, m, {
+        tenantId, action: 'contact.merged', targetType: 'contact', targetId: keep.id,
+        details: { mergedContactId: other.id, mergedName: other.name, identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })), conversations: moved },
+      });
+      await emitEvent(m, { tenantId, type: 'contact.merged', payload: { contactId: keep.id, mergedContactId: other.id } }, now);
     });
     return this.get(ctx, id);
   },

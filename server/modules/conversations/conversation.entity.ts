@@ -26,6 +26,8 @@ export interface Conversation {
   lastInboundAt: Date | null;
   /** End of the customer-service window: free-form replies are allowed until then. */
   windowExpiresAt: Date | null;
+  /** Email: the thread's subject (without Re:); null on other channels. */
+  subject?: string | null;
   resolvedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -51,6 +53,7 @@ export const ConversationEntity = new EntitySchema<Conversation>({
     lastMessagePreview: col.string(300, true),
     lastInboundAt: col.time(true),
     windowExpiresAt: col.time(true),
+    subject: col.string(500, true),
     resolvedAt: col.time(true),
     createdAt: col.time(),
     updatedAt: col.time(),

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import type { Services } from '../../core/context.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { UserEntity } from '../agents/agent.entity.js';
+import { ConversationSlaEntity, type ConversationSla } from '../sla/sla.entity.js';
 import type { Conversation } from './conversation.entity.js';
 
 export async function conversationViews(services: Services, rows: Conversation[]) {
@@ -14,18 +15,26 @@ export async function conversationViews(services: Services, rows: Conversation[]
   const users = userIds.length ? await services.db.getRepository(UserEntity).find({ where: { tenantId, id: In(userIds) }, select: { id: true, name: true } }) : [];
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const userById = new Map(users.map((u) => [u.id, u]));
+  // The last evaluated SLA state (kept current by the SLA job; null when no policy applies).
+  const slas = await services.db.getRepository(ConversationSlaEntity).find({ where: { tenantId, conversationId: In(rows.map((r) => r.id)) } });
+  const slaById = new Map(slas.map((x) => [x.conversationId, x]));
   return rows.map((r) => {
     const c = contactById.get(r.contactId);
     const a = r.assigneeId ? userById.get(r.assigneeId) : undefined;
     return {
       id: r.id, channel: r.channel, accountId: r.accountId, status: r.status, priority: r.priority, tags: r.tags,
       unreadCount: r.unreadCount, lastMessageAt: r.lastMessageAt, lastMessagePreview: r.lastMessagePreview,
-      lastInboundAt: r.lastInboundAt, windowExpiresAt: r.windowExpiresAt, divisionId: r.divisionId, aiAgentId: r.aiAgentId,
+      lastInboundAt: r.lastInboundAt, windowExpiresAt: r.windowExpiresAt, subject: r.subject ?? null, divisionId: r.divisionId, aiAgentId: r.aiAgentId,
       contact: c ? { id: c.id, name: c.name, phone: c.phone, email: c.email } : { id: r.contactId, name: null, phone: null, email: null },
       assignee: a ? { id: a.id, name: a.name } : null,
+      sla: slaView(slaById.get(r.id)),
       resolvedAt: r.resolvedAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
     };
   });
+}
+
+function slaView(row: ConversationSla | undefined) {
+  return row ? { status: row.status, policyId: row.policyId, nextDueAt: row.nextDueAt } : null;
 }
 
 export async function conversationView(services: Services, row: Conversation) {

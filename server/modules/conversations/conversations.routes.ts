@@ -15,10 +15,14 @@ const tagName = z.string().trim().min(1).max(50);
 export const conversationSchema = z.object({
   id: z.string(), channel: z.enum(CHANNELS), accountId: z.string(), status, priority: z.enum(PRIORITIES), tags: z.array(z.string()),
   unreadCount: z.number().int(), lastMessageAt: timestamp.nullable(), lastMessagePreview: z.string().nullable(), lastInboundAt: timestamp.nullable(),
-  windowExpiresAt: timestamp.nullable().describe('End of the customer-service window; free-form replies need it to be in the future'),
+  windowExpiresAt: timestamp.nullable().describe('End of the customer-service window; free-form replies need it to be in the future (24 hours after the customer\'s last message on WhatsApp and Instagram, 7 days on Messenger with the HUMAN_AGENT tag, null for email: no window)'),
+  subject: z.string().nullable().describe('Email: the thread\'s subject'),
   divisionId: z.string().nullable(), aiAgentId: z.string().nullable(),
   contact: z.object({ id: z.string(), name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() }),
-  assignee: z.object({ id: z.string(), name: z.string() }).nullable(), resolvedAt: timestamp.nullable(), createdAt: timestamp, updatedAt: timestamp,
+  assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
+  sla: z.object({ status: z.enum(['on_track', 'at_risk', 'breached', 'met']), policyId: z.string().nullable(), nextDueAt: timestamp.nullable() }).nullable()
+    .describe('Last evaluated SLA state (see GET /conversations/{id}/sla); null when no policy applies'),
+  resolvedAt: timestamp.nullable(), createdAt: timestamp, updatedAt: timestamp,
 });
 
 export const conversationRoutes = [
@@ -70,8 +74,11 @@ export const conversationRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/api/v1/conversations/expire', tag, summary: 'Expire stale conversations', access: manage,
-    description: 'Marks open and pending conversations whose customer-service window has ended as expired.',
-    response: z.object({ expired: z.number().int(), conversationIds: z.array(z.string()) }),
+    description: 'Applies the chat expiration rules (resolving conversations idle longer than their channel allows), then marks open and pending conversations whose customer-service window has ended as expired.',
+    response: z.object({
+      expired: z.number().int(), conversationIds: z.array(z.string()),
+      resolved: z.number().int().describe('Resolved by a chat expiration rule'), resolvedConversationIds: z.array(z.string()),
+    }),
     handler: ({ ctx }) => conversationsService.expireStale(ctx),
   }),
   defineRoute({

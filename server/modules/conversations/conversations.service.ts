@@ -9,6 +9,8 @@ import { UserEntity } from '../agents/agent.entity.js';
 import { ConversationEntity, type Conversation, type ConversationStatus, type Priority } from './conversation.entity.js';
 import { conversationView, conversationViews } from './conversation.views.js';
 import { isId } from '../../core/ids.js';
+import { conversationScope, restrictToScope, visibleConversation } from '../divisions/visibility.js';
+import { expireByRules } from '../chat-expiration/chat-expiration.service.js';
 
 export interface ConversationQuery {
   limit: number;
@@ -51,6 +53,7 @@ async function save(ctx: TenantCtx, m: EntityManager, before: Conversation, patc
 export const conversationsService = {
   async list(ctx: TenantCtx, q: ConversationQuery) {
     const qb = ctx.db.getRepository(ConversationEntity).createQueryBuilder('c').where('c.tenantId = :tenantId', { tenantId: ctx.tenantId });
+    restrictToScope(qb, 'c', await conversationScope(ctx));
     if (q.status?.length) qb.andWhere('c.status IN (:...status)', { status: q.status });
     if (q.assignee === 'me') qb.andWhere('c.assigneeId = :me', { me: ctx.principal.userId });
     else if (q.assignee === 'unassigned') qb.andWhere('c.assigneeId IS NULL');
@@ -73,7 +76,7 @@ export const conversationsService = {
   },
 
   async get(ctx: TenantCtx, id: string) {
-    return conversationView(ctx, await scoped(ctx, ConversationEntity).get(id, 'Conversation'));
+    return conversationView(ctx, await visibleConversation(ctx, id));
   },
 
   async assign(ctx: TenantCtx, id: string, assigneeId: string | null) {
@@ -117,14 +120,15 @@ export const conversationsService = {
     });
   },
 
-  /** Closes conversations whose customer-service window has ended. */
+  /** Applies the chat expiration rules, then closes conversations whose customer-service window has ended. */
   async expireStale(ctx: TenantCtx) {
+    const resolved = await expireByRules(ctx, ctx.tenantId, ctx);
     const now = ctx.now();
     const stale = await scoped(ctx, ConversationEntity).repo.find({ where: { tenantId: ctx.tenantId, status: In(['open', 'pending']), windowExpiresAt: LessThan(now) } });
     await ctx.transaction(async (m) => {
       for (const c of stale) await save(ctx, m, c, { status: 'expired' }, 'conversation.status_changed', { from: c.status, to: 'expired' });
     });
-    return { expired: stale.length, conversationIds: stale.map((c) => c.id) };
+    return { expired: stale.length, conversationIds: stale.map((c) => c.id), resolved: resolved.length, resolvedConversationIds: resolved };
   },
 
   async bulk(ctx: TenantCtx, body: { conversationIds: string[]; action: 'assign' | 'status' | 'tag' | 'untag' | 'mark_read'; assigneeId?: string | null; status?: ConversationStatus; tags?: string[] }) {

@@ -4,6 +4,7 @@ import type { Services } from '../../core/context.js';
 import type { JobRunner } from '../../core/jobs/queue.js';
 import { getAdapter } from '../../channels/index.js';
 import { ChannelSendError, type OutboundMessage } from '../../channels/types.js';
+import { replyDecision, type OutboundType } from '../../channels/policy.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
 import { accountCredentials } from '../integrations/integrations.service.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
@@ -26,6 +27,9 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
     const fail = (reason: string, code: number | null = null) =>
       services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
     if (account.status !== 'active') return fail('The channel account was disconnected; reconnect it and resend.');
+    // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
+    const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), { checkType: false });
+    if (!decision.allowed) return fail(decision.reason);
     const identity = await db.getRepository(ContactIdentityEntity).findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
     if (!identity) return fail(`The contact has no ${account.channel} address.`);
     const replyTo = message.replyToId ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } }) : null;
@@ -50,6 +54,14 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
       to: identity.externalId, type: message.type as OutboundMessage['type'], text: message.text, content,
       replyToExternalId: replyTo?.externalId ?? undefined,
     };
+    if (decision.messagingTag) outbound.messagingTag = decision.messagingTag;
+    if (message.mediaId && adapter.attachesFiles) {
+      // Email carries the file itself.
+      const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
+      const data = await readFile(services.config.dataDir, media.storageKey);
+      if (!data) return fail('The attached file is missing from storage.');
+      outbound.file = { data, mimeType: media.mimeType, filename: media.filename ?? undefined };
+    }
     try {
       const { externalId } = await adapter.send(credentials, outbound);
       await services.transaction((m) => markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }));

@@ -47,7 +47,7 @@ export const messageRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/conversations/{conversationId}/messages', tag, summary: 'Send an outbound message',
     access: access.tenant('messages.send'), params, status: 202, body: sendBody,
-    description: 'Stored as `queued` and answered at once; a durable job delivers it (retrying while the network or Meta is down), then status webhooks move it to sent, delivered, read or failed. Outside the 24-hour window only `template` is accepted (422).',
+    description: 'Stored as `queued` and answered at once; a durable job delivers it (retrying while the network or Meta is down), then status webhooks move it to sent, delivered, read or failed. Each channel\'s window applies (422 with the reason outside it): WhatsApp 24 hours after the customer\'s last message, then only `template`; Messenger 24 hours, then up to 7 days sent with the HUMAN_AGENT tag; Instagram 24 hours (text and buttons only); email has no window and takes `text` or a file, sent over SMTP as `Re: <subject>` with In-Reply-To and References. Templates are WhatsApp only.',
     response: messageSchema,
     handler: ({ ctx, params, body }) => messagesService.send(ctx, params.conversationId, body),
   }),

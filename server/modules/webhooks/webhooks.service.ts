@@ -1,7 +1,9 @@
 // Inbound webhooks (DESIGN rule 6): verified by signature over the raw body, stored (with the job
 // that will process them) before the 200 is sent, then processed idempotently by that job.
+// Email arrives the same way, authenticated by the mailbox's inbound secret instead of a signature.
+import { createHash } from 'node:crypto';
 import type { Ctx, Services } from '../../core/context.js';
-import { HttpError, badRequest, unauthorized } from '../../core/http/errors.js';
+import { HttpError, badRequest, unauthorized, zodFieldErrors } from '../../core/http/errors.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
@@ -9,17 +11,22 @@ import type { JobRunner } from '../../core/jobs/queue.js';
 import { isImplementedChannel, getAdapter } from '../../channels/index.js';
 import { verifyMetaSignature } from '../../channels/meta-signature.js';
 import type { Channel } from '../../channels/types.js';
-import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
+import { emailJsonSchema, emailToInbound, type EmailJson, type ParsedEmail } from '../../channels/email/email.parse.js';
+import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
 import { accountCredentials, findAccountsByKey } from '../integrations/integrations.service.js';
-import { applyStatus, ingestInbound } from '../messages/messages.service.js';
+import { applyStatus, applyWatermark, ingestInbound } from '../messages/messages.service.js';
+import { MessageEntity } from '../messages/message.entity.js';
+import { saveMedia } from '../media/media.service.js';
 import { WebhookEventEntity, type WebhookEvent } from './webhook-event.entity.js';
+import { verifyToken as applianceVerifyToken } from '../appliance/appliance.settings.js';
 
 /** Which channel a Meta webhook body belongs to, by its `object` field. */
 const META_OBJECTS: Record<string, Channel> = { whatsapp_business_account: 'whatsapp', instagram: 'instagram', page: 'messenger' };
 
 /** The tokens Meta's verification handshake may present: the configured one and each account's. */
 export async function verifyTokens(services: Services, channels: Channel[]): Promise<string[]> {
-  const tokens = services.config.META_VERIFY_TOKEN ? [services.config.META_VERIFY_TOKEN] : [];
+  // The appliance's own token (META_VERIFY_TOKEN, else generated once and shown in the tunnel settings).
+  const tokens = [applianceVerifyToken(services.config)];
   const accounts = await services.db.getRepository(IntegrationAccountEntity).find({ where: channels.map((channel) => ({ channel, status: 'active' as const })) });
   for (const a of accounts) {
     const token = accountCredentials(services, a).config.verifyToken;
@@ -82,11 +89,102 @@ export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'
   });
 }
 
+/** How an inbound email is kept in webhook_events until its job reads it. */
+type StoredEmail = { accountId: string; format: 'mime'; raw: string } | { accountId: string; format: 'json'; email: EmailJson };
+
+/**
+ * The active mailbox whose inbound secret is `secret` (any tenant). Secrets are compared in constant
+ * time; several mailboxes sharing one secret resolve to the oldest.
+ */
+async function mailboxForSecret(services: Services, secret: string): Promise<IntegrationAccount | undefined> {
+  const adapter = getAdapter(services.adapters, 'email');
+  const accounts = await services.db.getRepository(IntegrationAccountEntity).find({ where: { channel: 'email', status: 'active' }, order: { createdAt: 'ASC' } });
+  return accounts.find((a) => adapter.verifySignature(Buffer.alloc(0), secret, accountCredentials(services, a).config.inboundSecret ?? ''));
+}
+
+/**
+ * Authenticates (X-Webhook-Secret = a mailbox's inbound secret), checks that the body is an email
+ * (raw MIME, or the JSON shape), then stores it with its processing job. Returns once it is durable.
+ */
+export async function receiveEmailWebhook(
+  ctx: Ctx,
+  input: { secret: string | undefined; mime?: Buffer; json?: unknown; contentType: string | undefined },
+): Promise<{ received: true; eventId: string }> {
+  if (!input.secret) throw unauthorized('Missing X-Webhook-Secret (the mailbox\'s inbound secret)');
+  const account = await mailboxForSecret(ctx, input.secret);
+  if (!account) throw unauthorized('The X-Webhook-Secret does not match any connected mailbox');
+  const adapter = getAdapter(ctx.adapters, 'email');
+  let stored: StoredEmail;
+  if (input.mime) {
+    if (input.mime.length === 0) throw badRequest('The email is empty', [{ path: 'body', message: 'Send the raw message (message/rfc822)' }]);
+    try {
+      await adapter.parseEmail({ mime: input.mime });
+    } catch (err) {
+      throw badRequest(`The body is not a readable email: ${(err as Error).message}`, [{ path: 'body', message: 'Not an RFC 5322 message with a From address' }]);
+    }
+    stored = { accountId: account.id, format: 'mime', raw: input.mime.toString('base64') };
+  } else if (input.json !== undefined) {
+    const parsed = emailJsonSchema.safeParse(input.json);
+    if (!parsed.success) throw badRequest('The email JSON is not valid', zodFieldErrors(parsed.error, ''));
+    try {
+      await adapter.parseEmail({ json: parsed.data });
+    } catch (err) {
+      throw badRequest((err as Error).message, [{ path: 'from', message: 'Needs an email address' }]);
+    }
+    stored = { accountId: account.id, format: 'json', email: parsed.data };
+  } else {
+    throw new HttpError(415, `Send the email as message/rfc822 (raw MIME) or application/json, not ${input.contentType ?? 'no content type'}`);
+  }
+  const now = ctx.now();
+  const event: WebhookEvent = {
+    id: newId(), tenantId: account.tenantId, source: 'email', payload: JSON.stringify(stored), status: 'received', error: null, receivedAt: now, processedAt: null,
+  };
+  await ctx.transaction(async (m) => {
+    await m.getRepository(WebhookEventEntity).insert(event);
+    // One queue per mailbox: a reply is threaded after the email it answers.
+    await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, { tenantId: account.tenantId, queueKey: `email:${account.id}`, maxAttempts: 20 });
+  });
+  return { received: true, eventId: event.id };
+}
+
+/** Reads a stored email, keeps its attachments as media and ingests it into its thread. */
+async function processEmailEvent(services: Services, event: WebhookEvent): Promise<{ status: WebhookEvent['status']; error?: string }> {
+  const stored = JSON.parse(event.payload) as StoredEmail;
+  const account = await services.db.getRepository(IntegrationAccountEntity).findOne({ where: { id: stored.accountId } });
+  if (!account || account.status !== 'active') return { status: 'ignored', error: 'The mailbox is no longer connected' };
+  const adapter = getAdapter(services.adapters, 'email');
+  let email: ParsedEmail;
+  try {
+    email = await adapter.parseEmail(stored.format === 'mime' ? { mime: Buffer.from(stored.raw, 'base64') } : { json: stored.email });
+  } catch (err) {
+    return { status: 'failed', error: `Unreadable email: ${(err as Error).message}` };
+  }
+  // Our own replies copied back to the mailbox (or a loop) are not customer messages.
+  if (email.from.address === account.externalId) return { status: 'ignored', error: 'Sent from the mailbox itself' };
+  if (await services.db.getRepository(MessageEntity).exist({ where: { tenantId: account.tenantId, externalId: email.messageId } })) return { status: 'processed' };
+  const attachments = [];
+  for (const [index, file] of email.attachments.entries()) {
+    const media = await saveMedia(services, {
+      tenantId: account.tenantId, data: file.content, mimeType: file.contentType, filename: file.filename ?? null, source: 'inbound', channel: 'email',
+      // Stable per email and position, so a retried job finds the file it already saved.
+      externalId: `email:${createHash('sha256').update(`${email.messageId}#${index}`).digest('hex').slice(0, 48)}`,
+    });
+    attachments.push({ mediaId: media.id, filename: media.filename, mimeType: media.mimeType, size: media.size });
+  }
+  await ingestInbound(services, account, emailToInbound(email, attachments, event.receivedAt));
+  return { status: 'processed' };
+}
+
 export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
   jobs.register('webhook.process', async (job) => {
     const repo = services.db.getRepository(WebhookEventEntity);
     const event = await repo.findOne({ where: { id: String(job.payload.eventId) } });
     if (!event || event.status === 'processed') return;
+    if (event.source === 'email') {
+      const outcome = await processEmailEvent(services, event);
+      await repo.update({ id: event.id }, { status: outcome.status, error: outcome.error ?? null, processedAt: services.now() });
+      return;
+    }
     const body = JSON.parse(event.payload) as { object?: string };
     const channel = META_OBJECTS[String(body.object)];
     if (!channel || !isImplementedChannel(services.adapters, channel)) {
@@ -102,6 +200,7 @@ export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
       }
       for (const message of batch.messages) await ingestInbound(services, account, message);
       for (const status of batch.statuses) await applyStatus(services, account, status);
+      for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
       for (const t of batch.templateStatuses) {
         await services.transaction((m) => emitEvent(m, { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } }, services.now()));
       }

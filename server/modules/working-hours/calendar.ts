@@ -1,0 +1,240 @@
+// Working-time arithmetic in a tenant's timezone: weekly hours, holidays, whether an instant is
+// inside working hours, working time between two instants, and adding working time to an instant.
+// Pure (no database, no clock): everything takes the instants it works on. Timezones go through
+// the Intl API, so DST zones work without a library.
+
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** One opening interval on a weekday, local wall-clock time "HH:MM"; `end` may be "24:00". */
+export interface HoursEntry { day: Weekday; start: string; end: string }
+/** A local date ("YYYY-MM-DD") on which the business is closed all day. */
+export interface Holiday { date: string; name?: string | null }
+export interface CalendarSpec { timezone: string; hours: HoursEntry[]; holidays: Holiday[] }
+
+const MINUTE = 60_000;
+const DAY_MS = 24 * 3600 * 1000;
+/** How far searches look ahead or back before concluding the calendar never opens. */
+export const SEARCH_DAYS = 400;
+
+export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+export const END_TIME_RE = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** True when `date` is a real calendar date in YYYY-MM-DD form. */
+export function isValidDate(date: string): boolean {
+  if (!DATE_RE.test(date)) return false;
+  const [y, m, d] = date.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** The canonical name of an IANA timezone, or null when Intl does not know it. */
+export function canonicalTimezone(tz: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function format(tz: string): Intl.DateTimeFormat {
+  let f = formats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    formats.set(tz, f);
+  }
+  return f;
+}
+
+export interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: Weekday }
+
+/** The wall-clock reading in `tz` at instant `ms`. */
+export function localParts(tz: string, ms: number): LocalParts {
+  const p: Record<string, number> = {};
+  for (const part of format(tz).formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const weekday = WEEKDAYS[new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay()];
+  return { year: p.year, month: p.month, day: p.day, hour: p.hour % 24, minute: p.minute, second: p.second, weekday };
+}
+
+/** The zone's offset from UTC at instant `ms` (positive east of Greenwich). */
+export function offsetMs(tz: string, ms: number): number {
+  const p = localParts(tz, ms);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant at which the wall clock in `tz` reads `minutes` after midnight of y-m-d (minutes may be 1440). */
+export function localToUtc(tz: string, year: number, month: number, day: number, minutes: number): number {
+  const naive = Date.UTC(year, month - 1, day, 0, minutes);
+  const first = offsetMs(tz, naive);
+  let t = naive - first;
+  // Across a DST change the offset at the result differs from the first guess: use the result's.
+  const second = offsetMs(tz, t);
+  if (second !== first) t = naive - second;
+  return t;
+}
+
+/** "YYYY-MM-DD" of a civil date. */
+const ymd = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/** The civil date `n` days after y-m-d. */
+function addDays(y: number, m: number, d: number, n: number): [number, number, number] {
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()];
+}
+
+type Interval = [start: number, end: number];
+
+/** A working calendar; `null` spec (nothing configured) means always open. */
+export class WorkCalendar {
+  private readonly byDay: [number, number][][] = WEEKDAYS.map(() => []);
+  private readonly holidays = new Map<string, string | null>();
+  readonly alwaysOpen: boolean;
+  readonly timezone: string;
+
+  constructor(spec: CalendarSpec | null) {
+    this.alwaysOpen = spec === null;
+    this.timezone = spec?.timezone ?? 'UTC';
+    if (!spec) return;
+    for (const h of spec.hours) {
+      const start = minutesOf(h.start);
+      const end = minutesOf(h.end);
+      if (end > start) this.byDay[WEEKDAYS.indexOf(h.day)].push([start, end]);
+    }
+    // Sorted and merged per day, so overlapping or touching entries act as one.
+    for (let i = 0; i < 7; i++) {
+      const merged: [number, number][] = [];
+      for (const iv of this.byDay[i].sort((a, b) => a[0] - b[0])) {
+        const last = merged[merged.length - 1];
+        if (last && iv[0] <= last[1]) last[1] = Math.max(last[1], iv[1]);
+        else merged.push([...iv]);
+      }
+      this.byDay[i] = merged;
+    }
+    for (const h of spec.holidays) this.holidays.set(h.date, h.name ?? null);
+  }
+
+  static always(): WorkCalendar {
+    return new WorkCalendar(null);
+  }
+
+  /** The holiday's name (or "") when the local date of `at` is a holiday; null otherwise. */
+  holidayAt(at: Date): string | null {
+    if (this.alwaysOpen) return null;
+    const p = localParts(this.timezone, at.getTime());
+    const name = this.holidays.get(ymd(p.year, p.month, p.day));
+    return name === undefined ? null : name ?? '';
+  }
+
+  /** Open intervals (UTC ms) of one local date, in order. */
+  private dayIntervals(y: number, m: number, d: number): Interval[] {
+    if (this.holidays.has(ymd(y, m, d))) return [];
+    const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    return this.byDay[weekday].map(([s, e]) => [localToUtc(this.timezone, y, m, d, s), localToUtc(this.timezone, y, m, d, e)] as Interval).filter(([s, e]) => e > s);
+  }
+
+  /** Open intervals from the local day containing `fromMs` onwards, touching intervals merged (at most SEARCH_DAYS days). */
+  private *forward(fromMs: number): Generator<Interval> {
+    const p = localParts(this.timezone, fromMs);
+    // Start a day early: a DST shift can move a local day's first interval before `fromMs`'s local date.
+    let [y, m, d] = addDays(p.year, p.month, p.day, -1);
+    let pending: Interval | null = null;
+    for (let i = 0; i <= SEARCH_DAYS; i++) {
+      for (const iv of this.dayIntervals(y, m, d)) {
+        if (iv[1] <= fromMs) continue;
+        if (pending && iv[0] <= pending[1]) pending[1] = Math.max(pending[1], iv[1]);
+        else {
+          if (pending) yield pending;
+          pending = [...iv];
+        }
+      }
+      [y, m, d] = addDays(y, m, d, 1);
+    }
+    if (pending) yield pending;
+  }
+
+  /** Open intervals that start before `atMs`, latest first (not merged), going back from the local day of `atMs`. */
+  private *backward(atMs: number): Generator<Interval> {
+    const p = localParts(this.timezone, atMs);
+    let [y, m, d] = addDays(p.year, p.month, p.day, 1);
+    for (let i = 0; i <= SEARCH_DAYS; i++) {
+      const ivs = this.dayIntervals(y, m, d);
+      for (let j = ivs.length - 1; j >= 0; j--) if (ivs[j][0] < atMs) yield ivs[j];
+      [y, m, d] = addDays(y, m, d, -1);
+    }
+  }
+
+  isOpen(at: Date): boolean {
+    if (this.alwaysOpen) return true;
+    const t = at.getTime();
+    for (const [s, e] of this.forward(t)) return s <= t && t < e;
+    return false;
+  }
+
+  /** Working time (ms) in [from, to). */
+  workingMsBetween(from: Date, to: Date): number {
+    const a = from.getTime();
+    const b = to.getTime();
+    if (b <= a) return 0;
+    if (this.alwaysOpen) return b - a;
+    let total = 0;
+    for (const [s, e] of this.forward(a)) {
+      if (s >= b) break;
+      total += Math.min(e, b) - Math.max(s, a);
+    }
+    return total;
+  }
+
+  /** The instant at which `ms` of working time has passed since `from`; null if the calendar never opens enough. */
+  addWorkingMs(from: Date, ms: number): Date | null {
+    const a = from.getTime();
+    if (this.alwaysOpen) return new Date(a + ms);
+    let left = ms;
+    for (const [s, e] of this.forward(a)) {
+      const start = Math.max(s, a);
+      if (e - start >= left) return new Date(start + left);
+      left -= e - start;
+    }
+    return null;
+  }
+
+  addWorkingMinutes(from: Date, minutes: number): Date | null {
+    return this.addWorkingMs(from, minutes * MINUTE);
+  }
+
+  /** When the current open period started (if open) or the next one starts (if closed); null when never. */
+  nextOpening(at: Date): Date | null {
+    if (this.alwaysOpen) return null;
+    const t = at.getTime();
+    for (const [s] of this.forward(t)) if (s > t) return new Date(s);
+    return null;
+  }
+
+  /** When the open period containing `at` ends; null when closed (or always open). */
+  closingAt(at: Date): Date | null {
+    if (this.alwaysOpen) return null;
+    const t = at.getTime();
+    for (const [s, e] of this.forward(t)) return s <= t && t < e ? new Date(e) : null;
+    return null;
+  }
+
+  /**
+   * The start of the closed period containing `at`: the end of the last open interval before it.
+   * Null when open now; epoch 0 when it has not been open within SEARCH_DAYS (one long closed period).
+   */
+  closedPeriodStart(at: Date): Date | null {
+    if (this.isOpen(at)) return null;
+    const t = at.getTime();
+    for (const [, e] of this.backward(t)) if (e <= t) return new Date(e);
+    return new Date(0);
+  }
+}
+
+/** Whole minutes, rounding down. */
+export const wholeMinutes = (ms: number) => Math.floor(ms / MINUTE);
+export { DAY_MS, MINUTE };

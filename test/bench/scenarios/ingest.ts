@@ -1,0 +1,126 @@
+// Ingest: signed WhatsApp webhooks at concurrency 50 until N are acknowledged (an acknowledgement
+// means the webhook and its processing job are committed), then the time until the background job
+// has turned every one into a message. Senders: half write into open conversations, 30% are
+// returning customers whose conversation was resolved, 20% are new customers.
+// Baselines: a bare Express endpoint that parses the same JSON and answers; and raw better-sqlite3
+// inserts of the same rows (webhook event + job, one transaction each, the appliance's pragmas).
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { HttpClient, closedLoop, summarize, waitFor } from '../lib/load.js';
+import { compare, statsRow, type BenchContext } from '../lib/context.js';
+import { fakeWamid, prng, sqlTime, uuidv7At } from '../lib/ids.js';
+import { phoneOf, recentCount } from '../lib/seed.js';
+import { textWebhook, webhookHeaders, type SignedWebhook } from '../lib/webhooks.js';
+
+// Unique per run, so a reused data dir (--data-dir) never sees a redelivery of an earlier run's message.
+const RUN = Date.now().toString(36);
+
+function makeWebhooks(ctx: BenchContext, count: number, label: string): SignedWebhook[] {
+  const { tenant, sizes, corpus } = ctx;
+  const rand = prng(label.length * 1_000_003 + count);
+  const C = sizes.conversations;
+  const recent = recentCount(C);
+  const out: SignedWebhook[] = [];
+  for (let i = 0; i < count; i++) {
+    const u = rand();
+    const who = u < 0.5 ? C - recent + Math.floor(rand() * recent) : u < 0.8 ? Math.floor(rand() * (C - recent)) : C + 1_000_000 + Math.floor(rand() * 1_000_000);
+    out.push(textWebhook(tenant.phoneNumberId, tenant.appSecret, phoneOf(who), fakeWamid(`${label}${RUN}`, i), corpus.sentence(rand, 2, 16), who));
+  }
+  return out;
+}
+
+/** The rows receiveMetaWebhook writes, inserted with raw better-sqlite3, one transaction per webhook. */
+function rawInsertBaseline(ctx: BenchContext, hooks: SignedWebhook[]) {
+  const path = join(ctx.tmpDir, 'raw-insert.db');
+  copyFileSync(ctx.templateDbPath, path);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  const insertEvent = db.prepare(`INSERT INTO webhook_events (id, tenantId, source, payload, status, error, receivedAt, processedAt) VALUES (?, ?, 'meta', ?, 'received', NULL, ?, NULL)`);
+  const insertJob = db.prepare(`INSERT INTO jobs (id, tenantId, type, payload, queueKey, status, attempts, maxAttempts, runAt, lastError, createdAt, updatedAt)
+    VALUES (?, ?, 'webhook.process', ?, 'webhooks', 'pending', 0, 20, ?, NULL, ?, ?)`);
+  const begin = db.prepare('BEGIN');
+  const commit = db.prepare('COMMIT');
+  const rand = prng(9);
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (const h of hooks) {
+    const s = performance.now();
+    const now = Date.now();
+    const at = sqlTime(now);
+    const eventId = uuidv7At(now, rand);
+    begin.run();
+    insertEvent.run(eventId, ctx.tenant.tenantId, h.body, at);
+    insertJob.run(uuidv7At(now, rand), ctx.tenant.tenantId, JSON.stringify({ eventId }), at, at, at);
+    commit.run();
+    latencies.push(performance.now() - s);
+  }
+  const stats = summarize(latencies, performance.now() - t0);
+  db.close();
+  return stats;
+}
+
+export async function ingestScenario(ctx: BenchContext): Promise<{ peakRssMb: number; idleAfterRssMb: number }> {
+  const { sizes } = ctx;
+  const { total, concurrency, warmup } = sizes.ingest;
+  const warm = makeWebhooks(ctx, warmup, 'WARM');
+  const hooks = makeWebhooks(ctx, total, 'ING');
+
+  // Baseline 1: bare Express, JSON parsed, answered.
+  const base = await ctx.startBaseline(false);
+  const baseHttp = new HttpClient(base.url, concurrency);
+  const post = (client: HttpClient, path: string, h: SignedWebhook) => client.request('POST', path, h.body, webhookHeaders(h));
+  await closedLoop({ concurrency, total: warm.length, op: async (i) => (await post(baseHttp, '/webhook', warm[i])).status === 200 });
+  const bare = await closedLoop({ concurrency, total, op: async (i) => (await post(baseHttp, '/webhook', hooks[i])).status === 200 });
+  baseHttp.close();
+  await base.stop();
+  const bareRow = ctx.record(statsRow('ingest', 'baseline: bare Express, parse JSON + answer', 'baseline', bare, { note: `concurrency ${concurrency}` }));
+  // Baseline 2: the same rows, raw.
+  const raw = rawInsertBaseline(ctx, hooks);
+  ctx.record(statsRow('ingest', 'baseline: raw better-sqlite3 insert (event + job, 1 tx each)', 'baseline', raw, { note: 'sequential, in the bench process' }));
+
+  // The appliance.
+  const server = await ctx.startAppliance('ingest');
+  const http = new HttpClient(server.url, concurrency);
+  const peak = server.sampleRss(100);
+  await closedLoop({ concurrency, total: warm.length, op: async (i) => (await post(http, '/api/v1/webhooks/meta', warm[i])).status === 200 });
+  const db = new Database(ctx.dbPath, { readonly: true });
+  const pending = db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE status = 'received'`);
+  await waitFor(() => (pending.get() as { n: number }).n === 0, 60_000, 100);
+  const cpu0 = server.stats().cpuMs;
+  const started = performance.now();
+  const acked = await closedLoop({ concurrency, total, op: async (i) => {
+    const res = await post(http, '/api/v1/webhooks/meta', hooks[i]);
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+  } });
+  const ackCpu = server.stats().cpuMs - cpu0;
+  const backlog = (pending.get() as { n: number }).n;
+  const drained = await waitFor(() => (pending.get() as { n: number }).n === 0, sizes.ingest.total * 20 + 30_000, 200);
+  const processedMs = performance.now() - started;
+  const peakRssMb = peak();
+  const failed = (db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('received', 'processed')`).get() as { n: number }).n;
+  db.close();
+  http.close();
+  assert.equal(acked.count, total, 'every webhook acknowledged');
+  assert.ok(drained, `the backlog of ${backlog} webhooks was not processed within the timeout`);
+  assert.equal(failed, 0, 'no webhook failed processing');
+  await new Promise((r) => setTimeout(r, 2000));
+  const idleAfterRssMb = server.stats().rssMb;
+  await server.stop();
+
+  ctx.record(compare(statsRow('ingest', 'POST /webhooks/meta, acknowledged (stored)', 'appliance', acked, {
+    target: '≥ 2,000/s and p99 < 100 ms', met: acked.throughput >= 2000 && acked.p99 < 100,
+    note: `concurrency ${concurrency}; ${(ackCpu / total).toFixed(2)} ms server CPU per webhook while acknowledging; ${backlog} left to process when the last was acknowledged`,
+  }), bareRow));
+  ctx.record({
+    scenario: 'ingest', measurement: 'webhooks processed into messages (from first sent)', kind: 'appliance', n: total,
+    throughput: (total / processedMs) * 1000, value: processedMs, unit: 'ms',
+    note: `all ${total} processed ${(processedMs / 1000).toFixed(1)} s after the first was sent`,
+  });
+  return { peakRssMb, idleAfterRssMb };
+}

@@ -1,0 +1,41 @@
+// `npm run bench -- --quick`: every benchmark scenario at a small size, so CI knows the harness
+// works (seeding, the server child process, baselines, the load generator, the report). It asserts
+// that each scenario ran and measured something; it asserts no timings.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('benchmarks (quick mode)', () => {
+  it('runs every scenario and writes the results', { timeout: 300_000 }, async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'omnistream-bench-results-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', '--quick', `--results-dir=${resultsDir}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+      child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 0, `the quick benchmark failed:\n${output.slice(-6000)}`);
+
+      const result = JSON.parse(readFileSync(join(resultsDir, 'latest-quick.json'), 'utf8'));
+      assert.equal(result.mode, 'quick');
+      assert.deepEqual(result.errors, []);
+      assert.ok(result.seed.messages > 0 && result.seed.ftsRows > 0, 'the database was seeded, full-text index included');
+      const rows: { scenario: string; kind: string; n?: number; p99?: number; value?: number }[] = result.rows;
+      for (const scenario of ['ingest', 'inbox', 'search', 'fanout', 'outbound', 'footprint']) {
+        const measured = rows.filter((r) => r.scenario === scenario && r.kind === 'appliance');
+        assert.ok(measured.length > 0, `${scenario} measured the appliance`);
+        assert.ok(rows.some((r) => r.scenario === scenario && r.kind === 'baseline'), `${scenario} has a baseline`);
+        for (const r of measured) assert.ok(Number.isFinite(r.p99 ?? r.value), `${scenario}: a number for ${JSON.stringify(r)}`);
+      }
+      assert.match(readFileSync(join(resultsDir, 'latest-quick.md'), 'utf8'), /\| scenario \| measurement \|/);
+    } finally {
+      rmSync(resultsDir, { recursive: true, force: true });
+    }
+  });
+});
