@@ -33,6 +33,8 @@ const schema = z.object({
   SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
   /** Login/register attempts allowed per IP per minute. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** Announce the appliance on the LAN as omnistream.local (mDNS); `off` where multicast is unwanted. */
+  OMNISTREAM_MDNS: z.string().regex(/^(on|off|1|0|true|false|yes|no)$/i, 'must be on or off').default('on').transform((v) => (/^(on|1|true|yes)$/i.test(v) ? 'on' : 'off')),
   /** First retry delay of a failed background job; it doubles per attempt up to 10 minutes. */
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /** Lifetime of a tenant session token, in seconds. */

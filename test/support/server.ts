@@ -39,6 +39,8 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT: '10000',
     JOB_RETRY_BASE_MS: '100',
+    // Tests never announce themselves on the real network.
+    OMNISTREAM_MDNS: 'off',
     SUPER_ADMIN_EMAIL: 'root@omnistream.test',
     SUPER_ADMIN_PASSWORD: 'super-secret-password',
     ...env,

@@ -84,7 +84,7 @@ export class ApplianceRuntime {
   async startMdns(): Promise<void> {
     if (!listensOnLan(this.config.HOST)) return;
     // OMNISTREAM_MDNS=off: no announcement (networks that forbid multicast; tests).
-    if (/^(0|off|false|no)$/i.test(process.env.OMNISTREAM_MDNS ?? '')) return;
+    if (this.config.OMNISTREAM_MDNS === 'off') return;
     const announcer = new MdnsAnnouncer({
       port: this.port,
       addresses: () => listLanAddresses(this.port).filter((a) => !a.virtual),
