@@ -81,6 +81,24 @@ describe('durable jobs and the event outbox', () => {
     assert.deepEqual(seen, ['other', '1', '2', '3']);
   });
 
+  it('runs jobs of different queues side by side, and slow sends never take every slot', async () => {
+    const runner = new JobRunner(db, log, now, { concurrency: 4 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let slowStarted = 0;
+    let fastDone = false;
+    runner.register('slow-send', async () => { slowStarted++; await gate; });
+    runner.register('webhook', async () => { fastDone = true; });
+    for (let i = 0; i < 5; i++) await enqueueJob(db.manager, 'slow-send', {}, now(), { queueKey: `conversation:slow-${i}` });
+    await enqueueJob(db.manager, 'webhook', {}, now(), { queueKey: 'webhooks' });
+    const run = runner.runDue();
+    for (let i = 0; i < 100 && !fastDone; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(fastDone, true, 'the webhook ran while sends hung');
+    assert.equal(slowStarted, 3, 'one job type takes at most concurrency - 1 slots');
+    release();
+    assert.equal(await run, 6);
+  });
+
   it('picks up a job left running by a crash', async () => {
     const job = await enqueueJob(db.manager, 'resume-me', {}, now());
     await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });

@@ -12,6 +12,9 @@ import { useRealtime } from '../realtime';
 import { useOutboxEntries, useWorkspace } from '../workspace';
 import { inboxApi, uploadMedia, type Conversation, type Message, type Note, type UploadedMedia } from './api';
 import { EmojiPicker } from './EmojiPicker';
+import { QuickReplyList, useQuickReplyPicker } from '../team/QuickReplyPicker';
+import { ScheduleDialog, ScheduledMessages } from '../team/Scheduled';
+import type { QuickReply } from '../team/api';
 import { messageSummary } from './MessageBubble';
 
 interface Upload {
@@ -72,6 +75,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [savingNote, setSavingNote] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
@@ -83,10 +87,36 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const refusedForWindow = useOutboxEntries().some(
     (e) => e.conversationId === conversation.id && e.windowClosed && (!conversation.lastInboundAt || e.createdAt > conversation.lastInboundAt),
   );
-  const windowClosed = !win.open || refusedForWindow;
+  // Email has no customer-service window (the server sends windowExpiresAt: null for it).
+  const windowClosed = conversation.channel !== 'email' && (!win.open || refusedForWindow);
   const replyBlocked = mode === 'reply' && (windowClosed || !canSend);
 
   useEffect(() => writeDraft(conversation.id, text), [conversation.id, text]);
+
+  // "/" opens the quick-reply picker; the chosen reply replaces the "/query" it was picked with.
+  const picker = useQuickReplyPicker({
+    conversationId: conversation.id,
+    enabled: mode === 'reply' && !replyBlocked,
+    onInsert: (reply, filled, start, end) => insertQuickReply(reply, filled, start, end),
+  });
+
+  function insertQuickReply(reply: QuickReply, filled: string, start: number, end: number) {
+    const current = inputRef.current?.value ?? text;
+    const next = current.slice(0, start) + filled + current.slice(end);
+    onChange(next);
+    picker.update(next, start + filled.length);
+    if (reply.media) {
+      const media = reply.media;
+      const file = new File([], media.filename ?? 'attachment', { type: media.mimeType });
+      const uploaded: UploadedMedia = { id: media.id, mimeType: media.mimeType, size: media.size, filename: media.filename, width: null, height: null, url: media.url, thumbnailUrl: null };
+      setUploads((list) => [...list, { key: `qr-${reply.id}-${Date.now()}`, file, progress: 1, media: uploaded, abort: new AbortController() }]);
+    }
+    requestAnimationFrame(() => {
+      const el = inputRef.current;
+      el?.focus();
+      el?.setSelectionRange(start + filled.length, start + filled.length);
+    });
+  }
 
   const uploadsRef = useRef(uploads);
   uploadsRef.current = uploads;
@@ -219,6 +249,10 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (mode === 'reply' && picker.onKeyDown(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
@@ -261,6 +295,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
 
   return (
     <div className={mode === 'note' ? 'composer composer--note' : 'composer'} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="composer">
+      {mode === 'reply' ? <ScheduledMessages conversationId={conversation.id} /> : null}
       {mode === 'reply' && windowClosed ? (
         <div className="composer__banner" role="status" id={bannerId} data-testid="window-closed-banner">
           <Icon name="clock" size={16} />
@@ -312,6 +347,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
         </ul>
       ) : null}
       <div className="composer__box">
+        {mode === 'reply' ? <QuickReplyList picker={picker} canManage={can('messages.send')} /> : null}
         <div className="composer__tabs" role="tablist" aria-label={t('composer.mode')}>
           <button type="button" role="tab" aria-selected={mode === 'reply'} className="composer__tab" onClick={() => setMode('reply')} data-testid="composer-mode-reply">
             {t('composer.reply')}
@@ -335,8 +371,19 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
           placeholder={
             mode === 'note' ? t('composer.notePlaceholder') : !canSend ? t('composer.noPermission') : windowClosed ? t('composer.windowClosedPlaceholder') : t('composer.placeholder')
           }
-          onChange={(e) => onChange(e.target.value)}
+          onChange={(e) => {
+            onChange(e.target.value);
+            if (mode === 'reply') picker.update(e.target.value, e.target.selectionStart ?? e.target.value.length);
+          }}
+          onSelect={(e) => {
+            if (mode === 'reply') picker.update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length);
+          }}
           onKeyDown={onKeyDown}
+          role={mode === 'reply' ? 'combobox' : undefined}
+          aria-autocomplete={mode === 'reply' ? 'list' : undefined}
+          aria-expanded={mode === 'reply' ? picker.open : undefined}
+          aria-controls={picker.open && picker.items.length ? picker.listId : undefined}
+          aria-activedescendant={picker.open && picker.items.length ? picker.optionId(picker.active) : undefined}
           onPaste={onPaste}
           onBlur={stopTyping}
           data-testid="composer-input"
@@ -393,7 +440,20 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
                 />
               </>
             ) : null}
-            <span className="composer__hint-keys">{t('composer.keysHint')}</span>
+            {mode === 'reply' ? (
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => setScheduling(true)}
+                aria-label={t('schedule.action')}
+                title={t('schedule.action')}
+                disabled={replyBlocked || uploads.length > 0}
+                data-testid="schedule-button"
+              >
+                <Icon name="calendar" />
+              </button>
+            ) : null}
+            <span className="composer__hint-keys">{mode === 'reply' ? t('composer.keysHintQuick') : t('composer.keysHint')}</span>
           </div>
           <button type="button" className={mode === 'note' ? 'button button--note button--sm' : 'button button--primary button--sm'} onClick={send} disabled={sendDisabled} data-testid="send-button">
             <Icon name={mode === 'note' ? 'note' : 'send'} size={16} />
@@ -401,6 +461,21 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
           </button>
         </div>
       </div>
+      {scheduling ? (
+        <ScheduleDialog
+          conversationId={conversation.id}
+          initialText={text}
+          onClose={() => {
+            setScheduling(false);
+            requestAnimationFrame(() => inputRef.current?.focus());
+          }}
+          onScheduled={() => {
+            setText('');
+            writeDraft(conversation.id, '');
+            stopTyping();
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -47,7 +47,7 @@ export class JobRunner {
     private readonly db: DataSource,
     private readonly log: Logger,
     private readonly now: () => Date,
-    private readonly options: { intervalMs?: number; retryBaseMs?: number } = {},
+    private readonly options: { intervalMs?: number; retryBaseMs?: number; concurrency?: number } = {},
   ) {}
 
   register(type: string, handler: JobHandler): void {
@@ -105,21 +105,39 @@ export class JobRunner {
     }, delay);
   }
 
-  /** Runs every job that is due now; returns how many ran. Exposed for tests. */
+  /**
+   * Runs every job that is due now; returns how many ran. Exposed for tests.
+   * Up to `concurrency` jobs run at once, only the head of each queue (so a conversation's replies
+   * stay in order), and no single job type takes every slot: a Graph API that hangs on sends never
+   * holds up the processing of incoming webhooks.
+   */
   async runDue(): Promise<number> {
+    const limit = Math.max(1, this.options.concurrency ?? 4);
+    const perType = Math.max(1, limit - 1);
+    const inFlight = new Map<string, { type: string; done: Promise<void> }>();
     let ran = 0;
     for (;;) {
-      const runnable = await this.dueInOrder();
-      if (runnable.length === 0) return ran;
-      for (const job of runnable) {
-        // On shutdown, finish the job in hand and leave the rest pending for the next start.
-        if (this.stopRequested) return ran;
-        await this.runOne(job);
-        ran++;
-        // better-sqlite3 is synchronous: without a turn of the event loop between jobs, a backlog
-        // would be worked through in one go while every request waited.
-        await new Promise((resolve) => setImmediate(resolve));
+      let started = 0;
+      if (!this.stopRequested && inFlight.size < limit) {
+        const runnable = (await this.dueInOrder()).filter((j) => !inFlight.has(j.id));
+        for (const job of runnable) {
+          if (inFlight.size >= limit) break;
+          if ([...inFlight.values()].filter((r) => r.type === job.type).length >= perType) continue;
+          const done = this.runOne(job).finally(() => inFlight.delete(job.id));
+          inFlight.set(job.id, { type: job.type, done });
+          ran++;
+          started++;
+          // better-sqlite3 is synchronous: yield between starts so requests are not starved.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
+      if (inFlight.size === 0) {
+        // Quick jobs may all have finished already; look again for the ones they unblocked.
+        if (started > 0) continue;
+        return ran;
+      }
+      // On shutdown, the jobs in hand finish; the rest stay pending for the next start.
+      await Promise.race([...inFlight.values()].map((r) => r.done));
     }
   }
 
