@@ -19,6 +19,13 @@ const schema = z.object({
   META_VERIFY_TOKEN: optionalString,
   /** The Embedded Signup configuration id from Meta's app dashboard (Facebook Login for Business). */
   META_EMBEDDED_SIGNUP_CONFIG_ID: optionalString,
+  /** Instagram Login (Business Login for Instagram) app credentials. */
+  INSTAGRAM_APP_ID: optionalString,
+  INSTAGRAM_APP_SECRET: optionalString,
+  INSTAGRAM_API_URL: z.string().url().default('https://api.instagram.com'),
+  INSTAGRAM_GRAPH_URL: z.string().url().default('https://graph.instagram.com'),
+  /** The OAuth redirect URI registered in Meta's app dashboard (Facebook Login and Instagram Login). */
+  META_OAUTH_REDIRECT_URI: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: optionalString,

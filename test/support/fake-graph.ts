@@ -176,7 +176,9 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return { status: 200, body: stored.bytes, headers: { 'content-type': stored.mimeType } };
     }
     const auth = req.headers.authorization;
-    if (!auth || !/^Bearer \S+$/.test(auth)) {
+    // Instagram Login's code exchange (POST api.instagram.com/oauth/access_token) is form-encoded and carries no token.
+    const tokenFree = req.method === 'POST' && req.path === '/oauth/access_token';
+    if (!tokenFree && (!auth || !/^Bearer \S+$/.test(auth))) {
       return graphError(400, 'An active access token must be used to query information about the current user.', 2500);
     }
     // The download URL handed out by GET /{media-id} (Meta's is on another host, unversioned).

@@ -4,6 +4,8 @@ import { idParam, pageOf, pageQuery, timestamp } from '../../core/http/schemas.j
 import { CHANNELS } from '../../channels/types.js';
 import { integrationsService } from './integrations.service.js';
 import { whatsappService } from './whatsapp.service.js';
+import { messengerService } from './messenger.service.js';
+import { instagramService } from './instagram.service.js';
 
 const tag = 'Integrations';
 const manage = access.tenant('integrations.manage');
@@ -21,6 +23,25 @@ const accountSchema = z.object({
   status: z.enum(['active', 'disconnected']), createdAt: timestamp, updatedAt: timestamp,
 });
 const accountName = z.string().trim().min(1, 'Required').max(200);
+const oauthConfigSchema = z.object({
+  available: z.boolean(), appId: z.string().nullable(), redirectUri: z.string().nullable().describe('META_OAUTH_REDIRECT_URI, if set'),
+  scopes: z.array(z.string()), graphVersion: z.string(), missing: z.array(z.string()).describe('Environment variables to set before the flow can work'),
+});
+const oauthBody = z.object({
+  code: z.string().trim().min(1).max(2000).describe('The authorization code the login dialog returned'),
+  redirectUri: z.string().url().max(2000).optional().describe('The redirect URI used in the login dialog; defaults to META_OAUTH_REDIRECT_URI'),
+});
+const menuTitle = z.string().trim().min(1, 'Required').max(30, 'At most 30 characters');
+const callToAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('postback'), title: menuTitle, payload: z.string().min(1, 'Required').max(1000) }),
+  z.object({ type: z.literal('web_url'), title: menuTitle, url: z.string().url().max(2000) }),
+]);
+const menuLocale = z.object({
+  locale: z.string().trim().min(1).max(20).describe('"default" or a locale such as en_US'),
+  composerInputDisabled: z.boolean().optional(),
+  callToActions: z.array(callToAction).min(1, 'At least one item').max(20, 'At most 20 items'),
+});
+const menuAccountQuery = z.object({ accountId: z.string().max(64).optional().describe('Defaults to the default Messenger account') });
 
 export const integrationRoutes = [
   defineRoute({
@@ -51,6 +72,58 @@ export const integrationRoutes = [
     }),
     response: accountSchema,
     handler: ({ ctx, body }) => whatsappService.completeSignup(ctx, body),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/integrations/instagram/oauth/config', tag, summary: 'Get Instagram OAuth app config', access: manage,
+    response: oauthConfigSchema,
+    handler: async ({ ctx }) => instagramService.oauthConfig(ctx),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/instagram/oauth', tag, summary: 'Connect Instagram account via OAuth', access: manage, status: 201,
+    description: 'Exchanges the Instagram Login code for a short-lived token, then a long-lived one (60 days), and connects the professional account (reconnects or refreshes it if already known). 503 when INSTAGRAM_APP_ID/INSTAGRAM_APP_SECRET are not set; 502 when Instagram refuses the code.',
+    body: oauthBody.extend({ name: accountName.optional() }),
+    response: accountSchema,
+    handler: ({ ctx, body }) => instagramService.completeOAuth(ctx, body),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/integrations/messenger/oauth/config', tag, summary: 'Get Messenger OAuth app config', access: manage,
+    response: oauthConfigSchema,
+    handler: async ({ ctx }) => messengerService.oauthConfig(ctx),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/messenger/oauth', tag, summary: 'Connect Messenger via Facebook Login OAuth', access: manage,
+    description: 'Exchanges the Facebook Login code for a long-lived user token and lists the Pages it manages. Their page tokens stay on the server (encrypted) until the chosen pages are subscribed; none is returned.',
+    body: oauthBody,
+    response: z.object({ pages: z.array(z.object({ id: z.string(), name: z.string(), connected: z.boolean().describe('Already connected to this workspace') })) }),
+    handler: ({ ctx, body }) => messengerService.completeOAuth(ctx, body),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/messenger/pages/subscribe', tag, summary: 'Subscribe selected Facebook Pages to Messenger webhooks', access: manage,
+    description: 'For each page of the last Facebook Login: subscribes the app to its webhooks and connects (or reconnects) its Messenger account. 422 for page ids the last login did not list.',
+    body: z.object({ pageIds: z.array(z.string().trim().min(1).max(200)).min(1, 'Choose at least one page').max(100) }),
+    response: z.object({ data: z.array(accountSchema) }),
+    handler: ({ ctx, body }) => messengerService.subscribePages(ctx, body),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/messenger/pages/{pageId}/disconnect', tag, summary: 'Disconnect a Messenger page', access: manage,
+    params: z.object({ pageId: z.string().min(1).max(200) }),
+    description: 'Unsubscribes the app from the page on Meta, then disconnects the account here. If Meta refuses, the page is still disconnected here and `warning` says so.',
+    response: z.object({ pageId: z.string(), accountId: z.string(), disconnected: z.boolean(), unsubscribed: z.boolean().describe('Whether Meta confirmed the unsubscription'), warning: z.string().nullable() }),
+    handler: ({ ctx, params }) => messengerService.disconnectPage(ctx, params.pageId),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/integrations/messenger/persistent-menu', tag, summary: 'Get Messenger persistent menu', access: manage,
+    query: menuAccountQuery,
+    response: z.object({ accountId: z.string(), menu: z.array(menuLocale) }),
+    handler: ({ ctx, query }) => messengerService.getPersistentMenu(ctx, query.accountId),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/integrations/messenger/persistent-menu', tag, summary: 'Set or delete Messenger persistent menu', access: manage,
+    description: 'Send {persistentMenu: [...]} to set the menu, or {delete: true} to remove it.',
+    query: menuAccountQuery,
+    body: z.object({ persistentMenu: z.array(menuLocale).min(1).max(100).optional(), delete: z.literal(true).optional() }).strict(),
+    response: z.object({ accountId: z.string(), deleted: z.boolean(), menu: z.array(menuLocale) }),
+    handler: ({ ctx, query, body }) => messengerService.setPersistentMenu(ctx, { ...body, accountId: query.accountId }),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/integrations', tag, summary: 'List all channel integrations', access: manage,

@@ -32,11 +32,17 @@ function integrationView(channel: Channel, row: Integration | null, accounts: In
     channel,
     configured: mine.length > 0,
     enabled: row?.enabled ?? true,
-    settings: row?.settings ?? {},
+    // Keys starting with _ are server-internal (e.g. encrypted OAuth state) and never shown.
+    settings: publicSettings(row?.settings),
     accountCount: mine.length,
     defaultAccountId: mine.find((a) => a.isDefault)?.id ?? null,
     updatedAt: row?.updatedAt ?? null,
   };
+}
+
+/** Channel settings without the server-internal keys (those starting with `_`). */
+export function publicSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([k]) => !k.startsWith('_')));
 }
 
 function validateConfig(channel: Channel, config: unknown) {
@@ -65,6 +71,7 @@ export const integrationsService = {
 
   async upsert(ctx: TenantCtx, channel: Channel, body: { enabled?: boolean; settings?: Record<string, unknown> }) {
     const now = ctx.now();
+    if (body.settings) body = { ...body, settings: publicSettings(body.settings) };
     await ctx.transaction(async (m) => {
       const repo = scoped(ctx, IntegrationEntity, m);
       const row = await repo.findOne({ channel });
