@@ -36,9 +36,17 @@ export interface Conversation {
   aiAgentId: string | null;
   contact: ContactRef;
   assignee: { id: string; name: string } | null;
+  /** The last evaluated SLA state; null when no policy applies. */
+  sla?: ConversationSla | null;
   resolvedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ConversationSla {
+  status: 'on_track' | 'at_risk' | 'breached' | 'met';
+  policyId: string | null;
+  nextDueAt: string | null;
 }
 
 export interface MediaContent {
@@ -199,6 +207,8 @@ export const inboxApi = {
   contact: (id: string) => api.get<Contact>(`/api/v1/contacts/${enc(id)}`),
   updateContact: (id: string, patch: Partial<Pick<Contact, 'name' | 'phone' | 'email' | 'attributes'>>) =>
     api.patch<Contact>(`/api/v1/contacts/${enc(id)}`, patch),
+  /** Merges `otherId` into `id`: its identities and conversations move here; `otherId` is removed. */
+  mergeContact: (id: string, otherId: string) => api.post<Contact>(`/api/v1/contacts/${enc(id)}/merge`, { contactId: otherId }),
   contactConversations: (id: string) => api.get<Page<Conversation>>(`/api/v1/contacts/${enc(id)}/conversations?limit=50`),
 
   agents: () => api.get<Page<Agent>>('/api/v1/agents?limit=200'),

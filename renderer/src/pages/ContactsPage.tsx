@@ -1,5 +1,4 @@
-// Contacts: search, view and edit a contact, and open their conversations. (Merging contacts
-// needs an API that does not exist yet, so there is no merge action here.)
+// Contacts: search, view, edit and merge contacts, and open their conversations.
 import { useCallback, useEffect, useRef, useState, type CSSProperties } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +8,7 @@ import { avatarHue, contactName, initials } from '../format';
 import { inboxApi, type Contact, type Conversation } from '../inbox/api';
 import { ContactCard } from '../inbox/ContactCard';
 import { ConversationLink } from '../inbox/DetailsPanel';
+import { MergeContact } from '../inbox/MergeContact';
 import { useRealtime } from '../realtime';
 import { usePageTitle } from '../usePageTitle';
 
@@ -24,6 +24,7 @@ export function ContactsPage() {
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [mergeCount, setMergeCount] = useState(0);
   const sentinel = useRef<HTMLDivElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -148,13 +149,20 @@ export function ContactsPage() {
             <div className="contacts__detail-scroll">
               <div className="panel-section">
                 <ContactCard
-                  key={contactId}
+                  key={`${contactId}:${mergeCount}`}
                   contactId={contactId}
                   large
                   onSaved={(saved) => setItems((list) => list.map((c) => (c.id === saved.id ? saved : c)))}
                 />
               </div>
-              <ContactConversations contactId={contactId} />
+              <ContactConversations key={`${contactId}:${mergeCount}`} contactId={contactId} />
+              <MergeContact
+                contact={{ id: contactId }}
+                onMerged={(merged, removedId) => {
+                  setItems((list) => list.filter((c) => c.id !== removedId).map((c) => (c.id === merged.id ? merged : c)));
+                  setMergeCount((n) => n + 1);
+                }}
+              />
             </div>
           </>
         ) : (
