@@ -13,6 +13,14 @@ import { RegisterPage } from './pages/RegisterPage';
 const AppliancePage = lazy(() => import('./pages/AppliancePage').then((m) => ({ default: m.AppliancePage })));
 const ContactsPage = lazy(() => import('./pages/ContactsPage').then((m) => ({ default: m.ContactsPage })));
 const SearchPage = lazy(() => import('./pages/SearchPage').then((m) => ({ default: m.SearchPage })));
+const SettingsLayout = lazy(() => import('./settings/SettingsLayout').then((m) => ({ default: m.SettingsLayout })));
+const SettingsIndex = lazy(() => import('./settings/SettingsLayout').then((m) => ({ default: m.SettingsIndex })));
+const DivisionsPage = lazy(() => import('./settings/DivisionsPage').then((m) => ({ default: m.DivisionsPage })));
+const QuickRepliesPage = lazy(() => import('./settings/QuickRepliesPage').then((m) => ({ default: m.QuickRepliesPage })));
+const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((m) => ({ default: m.WorkingHoursPage })));
+const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
+const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
+const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
 
 function Loading() {
   return (
@@ -49,7 +57,16 @@ export function App() {
             <Route path="/contacts/:contactId?" element={<Suspense fallback={<Loading />}><ContactsPage /></Suspense>} />
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
-              <Route path="/settings/appliance" element={<Suspense fallback={<Loading />}><AppliancePage /></Suspense>} />
+            </Route>
+            <Route path="/settings" element={<Suspense fallback={<Loading />}><SettingsLayout /></Suspense>}>
+              <Route index element={<Suspense fallback={<Loading />}><SettingsIndex /></Suspense>} />
+              <Route path="divisions" element={<Suspense fallback={<Loading />}><DivisionsPage /></Suspense>} />
+              <Route path="quick-replies" element={<Suspense fallback={<Loading />}><QuickRepliesPage /></Suspense>} />
+              <Route path="working-hours" element={<Suspense fallback={<Loading />}><WorkingHoursPage /></Suspense>} />
+              <Route path="sla" element={<Suspense fallback={<Loading />}><SlaPage /></Suspense>} />
+              <Route path="chat-expiration" element={<Suspense fallback={<Loading />}><ChatExpirationPage /></Suspense>} />
+              <Route path="csat" element={<Suspense fallback={<Loading />}><CsatPage /></Suspense>} />
+              <Route path="appliance" element={<Suspense fallback={<Loading />}><AppliancePage /></Suspense>} />
             </Route>
           </Route>
         </Route>

@@ -55,6 +55,7 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ['e'], action: 'resolve' },
   { keys: ['a'], action: 'assignToMe' },
   { keys: ['/', 'Ctrl K'], action: 'search' },
+  { keys: ['/'], action: 'quickReply' },
   { keys: ['Enter'], action: 'send' },
   { keys: ['Shift Enter'], action: 'newLine' },
   { keys: ['Esc'], action: 'close' },

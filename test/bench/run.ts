@@ -35,7 +35,7 @@ const FULL: Sizes = {
   conversations: 100_000, messages: 1_000_000, agents: 9,
   ingest: { total: 20_000, concurrency: 50, warmup: 500 },
   inbox: { total: 3_000, concurrency: 4, warmup: 200 },
-  search: { total: 1_000, concurrency: 4, warmup: 20, maxDurationMs: 30_000 },
+  search: { total: 1_000, concurrency: 4, warmup: 20, maxDurationMs: 15_000 },
   fanout: { clients: 200, messages: 200 },
   outbound: { total: 10_000, concurrency: 20, conversations: 500, outageMs: 30_000, outageReplies: 1_000, outageConversations: 100, drainTimeoutMs: 180_000 },
   serverEnv: {},

@@ -11,6 +11,9 @@ import { playChime, showNotification } from '../notify';
 import { setPreferences, usePreferences, type ThemeChoice } from '../preferences';
 import { RealtimeProvider, useRealtime, useRealtimeEvent, type ConnectionState } from '../realtime';
 import { WorkspaceProvider, useOutboxEntries, useWorkspace } from '../workspace';
+import { TeamProvider, useTeam } from '../team/TeamContext';
+import { TeamNotifications } from '../team/TeamNotifications';
+import { SETTINGS_PERMISSIONS } from '../settings/sections';
 import { Dialog } from './Dialog';
 import { Icon, type IconName } from './Icon';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -25,7 +28,8 @@ export interface NavItem {
   /** i18n key of the label. */
   label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings';
   testId: string;
-  permission?: string;
+  /** Shown to people with this permission (or any of these). */
+  permission?: string | string[];
 }
 
 /** The main navigation. Later feature issues add their screens here (and a <Route> in App.tsx). */
@@ -33,7 +37,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/inbox', icon: 'inbox', label: 'nav.inbox', testId: 'nav-inbox', permission: 'conversations.view' },
   { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
   { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
-  { to: '/settings/appliance', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: 'settings.manage' },
+  { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
 
 export function AppShell() {
@@ -42,7 +46,10 @@ export function AppShell() {
     <RealtimeProvider>
       <WorkspaceProvider session={session} reloadSession={reload}>
         <ToastProvider>
-          <Shell context={{ session, reload }} />
+          <TeamProvider>
+            <TeamNotifications />
+            <Shell context={{ session, reload }} />
+          </TeamProvider>
         </ToastProvider>
       </WorkspaceProvider>
     </RealtimeProvider>
@@ -70,7 +77,7 @@ function Shell({ context }: { context: SessionContext }) {
   });
   useMessageAlerts();
 
-  const items = NAV_ITEMS.filter((item) => !item.permission || can(item.permission));
+  const items = NAV_ITEMS.filter((item) => !item.permission || (Array.isArray(item.permission) ? item.permission.some(can) : can(item.permission)));
   const focused = Boolean(inThread || inContact);
 
   return (
@@ -268,12 +275,14 @@ function useMessageAlerts() {
   const navigate = useNavigate();
   const location = useLocation();
   const { me } = useWorkspace();
+  const { canSee } = useTeam();
   const { muted } = usePreferences();
   const openId = location.pathname.startsWith('/inbox/') ? decodeURIComponent(location.pathname.slice('/inbox/'.length)) : null;
 
   useRealtimeEvent('message.created', (payload: { message: Message; conversation: Conversation }) => {
     const { message, conversation } = payload;
     if (muted || message.direction !== 'inbound' || message.type === 'reaction') return;
+    if (!canSee(conversation)) return; // another division's conversation
     const mine = conversation.assignee?.id === me.id;
     const unassigned = !conversation.assignee;
     if (!mine && !unassigned) return;

@@ -7,7 +7,9 @@ import { ChannelIcon, Icon } from '../components/Icon';
 import { errorMessage } from '../errors';
 import { avatarHue, contactName, formatListTime, initials, useNow, windowInfo } from '../format';
 import { useWorkspace } from '../workspace';
-import { CHANNELS, inboxApi, type Conversation, type Division } from './api';
+import { SlaBadge } from '../team/SlaBadge';
+import { useTeam } from '../team/TeamContext';
+import { CHANNELS, type Conversation } from './api';
 import type { AssigneeFilter, ListFilters, SortOrder, StatusFilter } from './useConversations';
 
 interface Props {
@@ -47,7 +49,7 @@ export function ConversationList(props: Props) {
   const now = useNow(30_000);
   const [tagDraft, setTagDraft] = useState(filters.tag);
   const [showFilters, setShowFilters] = useState(false);
-  const divisions = useDivisions();
+  const { divisions } = useTeam();
 
   useEffect(() => setTagDraft(filters.tag), [filters.tag]);
   useEffect(() => {
@@ -213,25 +215,11 @@ export function ConversationList(props: Props) {
   );
 }
 
-/** The organization's divisions, when the server has them (the filter is hidden otherwise). */
-function useDivisions(): Division[] {
-  const [divisions, setDivisions] = useState<Division[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    inboxApi
-      .divisions()
-      .then((page) => !cancelled && setDivisions(page.data))
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-  return divisions;
-}
-
 function ConversationRow({ conversation: c, selected, now, language }: { conversation: Conversation; selected: boolean; now: number; language: string | undefined }) {
   const { t } = useTranslation();
   const { me } = useWorkspace();
+  const { divisionName } = useTeam();
+  const division = divisionName(c.divisionId);
   const name = contactName(c.contact, t);
   const win = windowInfo(c.windowExpiresAt, t, now);
   const active = c.status === 'open' || c.status === 'pending';
@@ -284,6 +272,12 @@ function ConversationRow({ conversation: c, selected, now, language }: { convers
           <span className="visually-hidden">{t(`channel.${c.channel}`)}</span>
           <span className="conv-row__meta">
             {!active ? <span className="chip">{t(`conversationStatus.${c.status}`)}</span> : null}
+            {active ? <SlaBadge sla={c.sla} now={now} hideMet /> : null}
+            {division ? (
+              <span className="chip chip--division" title={t('inbox.divisionLabel')} data-testid="conversation-division">
+                {division}
+              </span>
+            ) : null}
             {c.assignee ? (
               <span className="chip chip--person" title={t('inbox.assignedTo', { name: c.assignee.name })}>
                 {c.assignee.id === me.id ? t('inbox.you') : c.assignee.name}

@@ -14,6 +14,9 @@ import { CONVERSATION_STATUSES, inboxApi, type Conversation, type ConversationSt
 import { ContactCard } from './ContactCard';
 import { previewText } from './ConversationList';
 import { useNotes } from './useThread';
+import { CsatSection } from '../team/Csat';
+import { useTeam } from '../team/TeamContext';
+import { TransferButton, TransferHistory } from '../team/Transfer';
 
 interface Props {
   conversation: Conversation;
@@ -47,7 +50,9 @@ export function DetailsPanel({ conversation, onClose, onConversation, onAssignTo
           />
         </section>
         <ConversationSection conversation={conversation} onConversation={onConversation} onAssignToMe={onAssignToMe} onStatus={onStatus} />
+        <CsatSection conversation={conversation} />
         <NotesSection conversationId={conversation.id} />
+        <TransferHistory conversationId={conversation.id} />
         {can('conversations.view') ? <OtherConversations conversation={conversation} /> : null}
       </div>
     </aside>
@@ -58,6 +63,7 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
   const { t } = useTranslation();
   const toast = useToast();
   const { can, agents, me } = useWorkspace();
+  const { divisionName } = useTeam();
   const [tag, setTag] = useState('');
   const canManage = can('conversations.manage');
 
@@ -122,6 +128,13 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
             <span className="value">{conversation.assignee ? conversation.assignee.name : t('inbox.unassigned')}</span>
           )}
         </label>
+      </div>
+      <div className="panel-division" data-testid="details-division">
+        <span className="mini-label">{t('inbox.divisionLabel')}</span>
+        <span className="value">{divisionName(conversation.divisionId) ?? t('transfer.noDivisionValue')}</span>
+        {conversation.status === 'open' || conversation.status === 'pending' ? (
+          <TransferButton conversation={conversation} onConversation={onConversation} variant="panel" />
+        ) : null}
       </div>
       {conversation.assignee?.id !== me.id && !canManage && can('messages.send') ? (
         <button type="button" className="button button--secondary button--sm" onClick={onAssignToMe}>

@@ -15,6 +15,7 @@ import { DetailsPanel } from './DetailsPanel';
 import { Thread } from './Thread';
 import { DEFAULT_FILTERS, sortConversations, useConversations, type ListFilters, type SortOrder } from './useConversations';
 import { Icon } from '../components/Icon';
+import { useTeam } from '../team/TeamContext';
 
 const FILTERS_KEY = 'omnistream.inbox.view';
 
@@ -50,7 +51,8 @@ export function InboxPage() {
   const setFilters = useCallback((patch: Partial<ListFilters>) => setView((v) => ({ ...v, filters: { ...v.filters, ...patch } })), []);
   const setSort = useCallback((sort: SortOrder) => setView((v) => ({ ...v, sort })), []);
 
-  const list = useConversations(view.filters, me.id, conversationId);
+  const { canSee } = useTeam();
+  const list = useConversations(view.filters, me.id, conversationId, canSee);
   const items = sortConversations(list.items, view.sort);
 
   // The open conversation: from the list when it is there, fetched otherwise (deep links, search).
@@ -87,6 +89,7 @@ export function InboxPage() {
   useRealtimeEvent('conversation.assigned', onConversation);
   useRealtimeEvent('conversation.status_changed', onConversation);
   useRealtimeEvent('conversation.takeover', onConversation);
+  useRealtimeEvent('conversation.transferred', onConversation);
   useRealtimeEvent('message.created', onConversation);
   useRealtimeEvent('contact.updated', (payload: { contactId?: string }) => {
     if (!conversationId || !payload?.contactId || current?.contact.id !== payload.contactId) return;

@@ -13,6 +13,10 @@ import { Composer } from './Composer';
 import { MediaViewer } from './MediaViewer';
 import { DeliveryTicks, MessageBubble, RichText, type Reaction } from './MessageBubble';
 import type { OutboxEntry } from './outbox';
+import { CsatChip } from '../team/Csat';
+import { SlaBadge } from '../team/SlaBadge';
+import { useTeam } from '../team/TeamContext';
+import { TransferButton } from '../team/Transfer';
 import { useActivity, useMessages, useNotes, type ActivityEntry } from './useThread';
 
 interface ThreadProps {
@@ -36,6 +40,7 @@ type Item =
 export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel, onBack, onAssignToMe, onStatus, onConversation }: ThreadProps) {
   const { t, i18n } = useTranslation();
   const { me, can, outbox, agentName } = useWorkspace();
+  const { divisionName } = useTeam();
   const now = useNow(30_000);
   const data = useMessages(conversation.id, focusMessageId);
   const { notes, upsert: upsertNote } = useNotes(conversation.id);
@@ -154,6 +159,7 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
   const canManage = can('conversations.manage');
   const canSend = can('messages.send');
   const resolved = conversation.status === 'resolved' || conversation.status === 'expired';
+  const division = divisionName(conversation.divisionId);
 
   return (
     <section className="thread" aria-label={t('inbox.threadWith', { name })} data-testid="thread" data-conversation-id={conversation.id}>
@@ -165,9 +171,20 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
           {initials(conversation.contact.name ?? conversation.contact.phone)}
         </span>
         <div className="thread__who">
-          <h2 className="thread__name" data-testid="thread-contact-name">
-            {name}
-          </h2>
+          <div className="thread__title-row">
+            <h2 className="thread__name" data-testid="thread-contact-name">
+              {name}
+            </h2>
+            <span className="thread__badges">
+              {division ? (
+                <span className="chip chip--division" data-testid="thread-division" title={t('inbox.divisionLabel')}>
+                  {division}
+                </span>
+              ) : null}
+              <SlaBadge sla={conversation.sla} now={now} />
+              {resolved ? <CsatChip conversation={conversation} /> : null}
+            </span>
+          </div>
           <p className="thread__sub">
             <ChannelIcon channel={conversation.channel} size={12} title={t(`channel.${conversation.channel}`)} />
             <span>{conversation.contact.phone ?? conversation.contact.email ?? t(`channel.${conversation.channel}`)}</span>
@@ -196,6 +213,7 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
               <span className="hide-narrow">{t('inbox.assignToMe')}</span>
             </button>
           ) : null}
+          {!resolved ? <TransferButton conversation={conversation} onConversation={onConversation} /> : null}
           {canManage ? (
             resolved ? (
               <button type="button" className="button button--secondary button--sm" onClick={() => onStatus('open')} data-testid="reopen">

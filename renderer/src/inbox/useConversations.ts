@@ -65,7 +65,8 @@ interface ListState {
 
 const PAGE = 30;
 
-export function useConversations(filters: ListFilters, meId: string, keepId: string | undefined) {
+/** `canSee` drops live events about conversations the agent may not see (another division's). */
+export function useConversations(filters: ListFilters, meId: string, keepId: string | undefined, canSee: (c: Conversation) => boolean = () => true) {
   const { resync } = useRealtime();
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, loadingMore: false, error: null, ready: false });
   const generation = useRef(0);
@@ -76,6 +77,8 @@ export function useConversations(filters: ListFilters, meId: string, keepId: str
   filtersRef.current = filters;
   const keepRef = useRef(keepId);
   keepRef.current = keepId;
+  const canSeeRef = useRef(canSee);
+  canSeeRef.current = canSee;
 
   const load = useCallback(() => {
     const gen = ++generation.current;
@@ -140,7 +143,7 @@ export function useConversations(filters: ListFilters, meId: string, keepId: str
         const index = s.items.findIndex((c) => c.id === conversation.id);
         const existing = index >= 0 ? s.items[index] : undefined;
         if (existing && Date.parse(existing.updatedAt) > Date.parse(conversation.updatedAt)) return s; // an older event
-        const keep = matchesFilters(filtersRef.current, conversation, meId) || conversation.id === keepRef.current;
+        const keep = (matchesFilters(filtersRef.current, conversation, meId) && canSeeRef.current(conversation)) || conversation.id === keepRef.current;
         if (!keep) return existing ? { ...s, items: s.items.filter((c) => c.id !== conversation.id) } : s;
         if (existing) {
           const items = [...s.items];
@@ -166,6 +169,7 @@ export function useConversations(filters: ListFilters, meId: string, keepId: str
   useRealtimeEvent('conversation.assigned', onConversation);
   useRealtimeEvent('conversation.status_changed', onConversation);
   useRealtimeEvent('conversation.takeover', onConversation);
+  useRealtimeEvent('conversation.transferred', onConversation);
   useRealtimeEvent('message.created', onConversation);
 
   // A contact edited (here or by a teammate): show the new name in the rows.

@@ -153,19 +153,22 @@ export class JobRunner {
     }
   }
 
-  // A job waits while an older job with the same queueKey is still pending or running. The head of
-  // each queue is found with two index seeks on (queueKey, status, id), however long the queue.
+  // A job waits while an older job with the same queueKey is still pending or running. One query
+  // finds the head of every queue in the page: two index seeks per queue on (queueKey, status, id),
+  // however long the queue is (a backlog of 20,000 webhooks is one queue).
   private async inOrder(due: Job[]): Promise<Job[]> {
-    const keys = [...new Set(due.map((j) => j.queueKey).filter((k): k is string => k !== null))];
-    if (keys.length === 0) return due;
-    const repo = this.db.getRepository(JobEntity);
-    const head = new Map<string, string>();
-    for (const queueKey of keys) {
-      for (const status of ['running', 'pending'] as const) {
-        const first = await repo.findOne({ where: { queueKey, status }, order: { id: 'ASC' }, select: { id: true } });
-        if (first && (!head.has(queueKey) || first.id < head.get(queueKey)!)) head.set(queueKey, first.id);
-      }
-    }
+    const keyed = due.filter((j) => j.queueKey !== null);
+    if (keyed.length === 0) return due;
+    const rows: { queueKey: string; pending: string | null; running: string | null }[] = await this.db.createQueryBuilder()
+      .select('k.queueKey', 'queueKey')
+      .addSelect((q) => q.select('MIN(p.id)').from(JobEntity, 'p').where('p.queueKey = k.queueKey AND p.status = :pending'), 'pending')
+      .addSelect((q) => q.select('MIN(r.id)').from(JobEntity, 'r').where('r.queueKey = k.queueKey AND r.status = :running'), 'running')
+      .from(JobEntity, 'k')
+      .where('k.id IN (:...ids)', { ids: keyed.map((j) => j.id) })
+      .groupBy('k.queueKey')
+      .setParameters({ pending: 'pending', running: 'running' })
+      .getRawMany();
+    const head = new Map(rows.map((r) => [r.queueKey, [r.pending, r.running].filter((id): id is string => id !== null).sort()[0]]));
     return due.filter((j) => j.queueKey === null || head.get(j.queueKey) === j.id);
   }
 

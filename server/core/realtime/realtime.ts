@@ -14,7 +14,7 @@ import { HttpError } from '../http/errors.js';
 export const PUSHED_EVENTS = [
   'message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'conversation.assigned',
   'conversation.status_changed', 'conversation.takeover', 'note.created', 'note.updated', 'note.deleted', 'agent.status_changed',
-  'contact.updated', 'conversation.transferred', 'sla.updated', 'sla.breached',
+  'contact.updated', 'conversation.transferred', 'sla.updated', 'sla.breached', 'csat.answered',
 ];
 
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;

@@ -1,0 +1,99 @@
+// Chat expiration: per channel, resolve conversations after some hours without activity, optionally
+// with a closing message to the customer.
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ChannelIcon } from '../components/Icon';
+import { FormError } from '../components/FormError';
+import { SubmitButton } from '../components/SubmitButton';
+import { errorMessage } from '../errors';
+import { teamApi, type ExpirationRule } from '../team/api';
+import { SettingsPage } from './SettingsLayout';
+import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from './ui';
+
+function RuleCard({ rule }: { rule: ExpirationRule }) {
+  const { t } = useTranslation();
+  const [enabled, setEnabled] = useState(rule.enabled);
+  const [hours, setHours] = useState(String(rule.hours));
+  const [message, setMessage] = useState(rule.closingMessage ?? '');
+  const [state, setState] = useState<SaveState>({ kind: 'idle' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    const n = Number(hours);
+    if (!Number.isInteger(n) || n < 1 || n > 24 * 90) {
+      setErrors({ hours: t('expiration.hoursRange') });
+      setState({ kind: 'error', message: t('common.checkFields') });
+      return;
+    }
+    setErrors({});
+    setState({ kind: 'saving' });
+    try {
+      const saved = await teamApi.saveExpirationRule(rule.channel, { enabled, hours: n, closingMessage: message.trim() || null });
+      setEnabled(saved.enabled);
+      setHours(String(saved.hours));
+      setMessage(saved.closingMessage ?? '');
+      setState({ kind: 'saved' });
+    } catch (err) {
+      setErrors(fieldErrorsOf(err, t));
+      setState({ kind: 'error', message: problemText(t, err) });
+    }
+  }
+
+  const id = `exp-${rule.channel}`;
+  return (
+    <form className="card settings-card" onSubmit={save} noValidate data-testid={`expiration-${rule.channel}`}>
+      <div className="settings-card__head">
+        <h3 className="card__title card__title--icon">
+          <ChannelIcon channel={rule.channel} size={18} />
+          {t(`channel.${rule.channel}`)}
+        </h3>
+        <Toggle checked={enabled} onChange={setEnabled} label={t('expiration.enabled')} testId={`${id}-enabled`} />
+      </div>
+      <div className={errors.hours ? 'field field--invalid' : 'field'}>
+        <label className="field__label" htmlFor={`${id}-hours`}>
+          {t('expiration.hours')}
+        </label>
+        <div className="inline-row">
+          <input id={`${id}-hours`} className="field__input field__input--short" type="number" min={1} max={2160} value={hours} onChange={(e) => setHours(e.target.value)} data-testid={`${id}-hours`} />
+          <span className="muted">{t('expiration.hoursSuffix')}</span>
+        </div>
+        {errors.hours ? <p className="field__error">{errors.hours}</p> : null}
+      </div>
+      <div className={errors.closingMessage ? 'field field--invalid' : 'field'}>
+        <label className="field__label" htmlFor={`${id}-message`}>
+          {t('expiration.closingMessage')}
+        </label>
+        <textarea id={`${id}-message`} className="field__input" rows={2} maxLength={4096} value={message} placeholder={t('expiration.closingPlaceholder')} onChange={(e) => setMessage(e.target.value)} data-testid={`${id}-message`} />
+        {errors.closingMessage ? <p className="field__error">{errors.closingMessage}</p> : <p className="field__hint">{t('expiration.closingHint')}</p>}
+      </div>
+      <div className="save-bar">
+        <SaveStatus state={state} testId={`${id}-status`} />
+        <SubmitButton busy={state.kind === 'saving'} busyLabel={t('settings.saving')} variant="secondary" data-testid={`${id}-save`}>
+          {t('common.save')}
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}
+
+export function ChatExpirationPage() {
+  const { t } = useTranslation();
+  const [rules, setRules] = useState<ExpirationRule[] | null>(null);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    teamApi.expirationRules().then(
+      (r) => setRules(r.data),
+      (err: unknown) => setError(errorMessage(t, err)),
+    );
+  }, [t]);
+  return (
+    <SettingsPage section="chatExpiration">
+      <FormError message={error} />
+      {rules === null && !error ? <div className="skeleton skeleton--block" /> : null}
+      <div className="card-grid">
+        {rules?.map((rule) => <RuleCard key={rule.channel} rule={rule} />)}
+      </div>
+    </SettingsPage>
+  );
+}

@@ -1,0 +1,343 @@
+// SLA policies: first-response and resolution targets (in working minutes) for conversations of a
+// priority, channel and/or division; the most specific enabled policy applies. Each policy's
+// breaches are listed with a link to the conversation.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { Dialog } from '../components/Dialog';
+import { FormError } from '../components/FormError';
+import { Icon } from '../components/Icon';
+import { SubmitButton } from '../components/SubmitButton';
+import { useToast } from '../components/Toasts';
+import { errorMessage } from '../errors';
+import { formatDateTime } from '../format';
+import { CHANNELS, type Channel, type Priority } from '../inbox/api';
+import { formatDuration } from '../team/SlaBadge';
+import { useTeam } from '../team/TeamContext';
+import { teamApi, type SlaBreach, type SlaPolicy } from '../team/api';
+import { SettingsPage } from './SettingsLayout';
+import { Toggle, fieldErrorsOf, problemText } from './ui';
+
+const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
+
+/** A target in minutes, entered as hours and minutes. */
+function MinutesInput({ id, value, onChange, testId }: { id: string; value: number | null; onChange(v: number | null): void; testId: string }) {
+  const { t } = useTranslation();
+  const hours = value === null ? '' : String(Math.floor(value / 60));
+  const minutes = value === null ? '' : String(value % 60);
+  const set = (h: string, m: string) => {
+    if (h === '' && m === '') return onChange(null);
+    onChange(Math.max(0, (Number(h) || 0) * 60 + (Number(m) || 0)));
+  };
+  return (
+    <span className="duration-input">
+      <input id={id} type="number" min={0} max={8760} inputMode="numeric" value={hours} onChange={(e) => set(e.target.value, minutes)} aria-label={t('sla.hoursUnit')} data-testid={`${testId}-hours`} />
+      <span>{t('sla.hoursUnit')}</span>
+      <input type="number" min={0} max={59} inputMode="numeric" value={minutes} onChange={(e) => set(hours, e.target.value)} aria-label={t('sla.minutesUnit')} data-testid={`${testId}-minutes`} />
+      <span>{t('sla.minutesUnit')}</span>
+    </span>
+  );
+}
+
+function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; onClose(): void; onSaved(): void }) {
+  const { t } = useTranslation();
+  const { divisions } = useTeam();
+  const [name, setName] = useState(policy?.name ?? '');
+  const [description, setDescription] = useState(policy?.description ?? '');
+  const [enabled, setEnabled] = useState(policy?.enabled ?? true);
+  const [priority, setPriority] = useState<Priority | ''>(policy?.priority ?? '');
+  const [channel, setChannel] = useState<Channel | ''>(policy?.channel ?? '');
+  const [divisionId, setDivisionId] = useState(policy?.divisionId ?? '');
+  const [firstResponse, setFirstResponse] = useState<number | null>(policy?.firstResponseMinutes ?? 60);
+  const [resolution, setResolution] = useState<number | null>(policy?.resolutionMinutes ?? 8 * 60);
+  const [atRisk, setAtRisk] = useState(policy?.atRiskPercent ?? 80);
+  const [workingHoursOnly, setWorkingHoursOnly] = useState(policy?.workingHoursOnly ?? true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const local: Record<string, string> = {};
+    if (!name.trim()) local.name = t('validation.required');
+    if (!firstResponse && !resolution) local.firstResponseMinutes = t('sla.needTarget');
+    setFieldErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = {
+        name: name.trim(), description: description.trim() || null, enabled, priority: priority || null, channel: channel || null, divisionId: divisionId || null,
+        firstResponseMinutes: firstResponse || null, resolutionMinutes: resolution || null, atRiskPercent: atRisk, workingHoursOnly,
+      };
+      if (policy) await teamApi.updateSlaPolicy(policy.id, body);
+      else await teamApi.createSlaPolicy(body);
+      onSaved();
+      onClose();
+    } catch (err) {
+      setFieldErrors(fieldErrorsOf(err, t));
+      setError(problemText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={policy ? t('sla.edit') : t('sla.create')} onClose={onClose} testId="sla-dialog" className="dialog--form">
+      <form className="stack-form" onSubmit={submit} noValidate>
+        <FormError message={error} />
+        <div className={fieldErrors.name ? 'field field--invalid' : 'field'}>
+          <label className="field__label" htmlFor="sla-name">
+            {t('sla.name')}
+          </label>
+          <input id="sla-name" className="field__input" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="sla-name" data-autofocus />
+          {fieldErrors.name ? <p className="field__error">{fieldErrors.name}</p> : null}
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="sla-description">
+            {t('sla.description')}
+          </label>
+          <input id="sla-description" className="field__input" value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        <fieldset className="form-grid form-grid--3">
+          <legend className="field__label">{t('sla.appliesTo')}</legend>
+          <label className="mini-field mini-field--stack">
+            <span>{t('sla.priority')}</span>
+            <select value={priority} onChange={(e) => setPriority(e.target.value as Priority | '')} data-testid="sla-priority">
+              <option value="">{t('sla.any')}</option>
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {t(`sla.priorities.${p}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="mini-field mini-field--stack">
+            <span>{t('inbox.channelLabel')}</span>
+            <select value={channel} onChange={(e) => setChannel(e.target.value as Channel | '')} data-testid="sla-channel">
+              <option value="">{t('sla.any')}</option>
+              {CHANNELS.map((c) => (
+                <option key={c} value={c}>
+                  {t(`channel.${c}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="mini-field mini-field--stack">
+            <span>{t('inbox.divisionLabel')}</span>
+            <select value={divisionId} onChange={(e) => setDivisionId(e.target.value)} data-testid="sla-division">
+              <option value="">{t('sla.any')}</option>
+              {divisions.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+        <div className="form-grid">
+          <div className={fieldErrors.firstResponseMinutes ? 'field field--invalid' : 'field'}>
+            <label className="field__label" htmlFor="sla-first">
+              {t('sla.firstResponse')}
+            </label>
+            <MinutesInput id="sla-first" value={firstResponse} onChange={setFirstResponse} testId="sla-first" />
+            {fieldErrors.firstResponseMinutes ? <p className="field__error">{fieldErrors.firstResponseMinutes}</p> : null}
+          </div>
+          <div className={fieldErrors.resolutionMinutes ? 'field field--invalid' : 'field'}>
+            <label className="field__label" htmlFor="sla-resolution">
+              {t('sla.resolution')}
+            </label>
+            <MinutesInput id="sla-resolution" value={resolution} onChange={setResolution} testId="sla-resolution" />
+            {fieldErrors.resolutionMinutes ? <p className="field__error">{fieldErrors.resolutionMinutes}</p> : null}
+          </div>
+        </div>
+        <p className="field__hint">{t('sla.targetsHint')}</p>
+        <div className="field">
+          <label className="field__label" htmlFor="sla-risk">
+            {t('sla.atRiskAt', { percent: atRisk })}
+          </label>
+          <input id="sla-risk" type="range" min={10} max={100} step={5} value={atRisk} onChange={(e) => setAtRisk(Number(e.target.value))} />
+        </div>
+        <Toggle checked={workingHoursOnly} onChange={setWorkingHoursOnly} label={t('sla.workingHoursOnly')} hint={t('sla.workingHoursOnlyHint')} />
+        <Toggle checked={enabled} onChange={setEnabled} label={t('sla.enabled')} />
+        <div className="form-actions">
+          <button type="button" className="button button--secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <SubmitButton busy={busy} busyLabel={t('settings.saving')} data-testid="sla-save">
+            {t('common.save')}
+          </SubmitButton>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function Breaches({ policy }: { policy: SlaPolicy }) {
+  const { t, i18n } = useTranslation();
+  const [items, setItems] = useState<SlaBreach[] | null>(null);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    teamApi.slaBreaches(policy.id).then(
+      (page) => setItems(page.data),
+      (err: unknown) => setError(errorMessage(t, err)),
+    );
+  }, [policy.id, t]);
+  if (error) return <FormError message={error} />;
+  if (!items) return <div className="skeleton skeleton--line" />;
+  if (items.length === 0) return <p className="muted">{t('sla.noBreaches')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="data-table" data-testid="sla-breaches">
+        <thead>
+          <tr>
+            <th>{t('sla.breachedAt')}</th>
+            <th>{t('sla.target')}</th>
+            <th>{t('sla.dueAt')}</th>
+            <th>{t('inbox.conversation')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((b) => (
+            <tr key={b.id}>
+              <td>{formatDateTime(b.breachedAt, i18n.resolvedLanguage)}</td>
+              <td>
+                {t(`sla.metric.${b.metric}`)} · {formatDuration(b.targetMinutes * 60_000, t)}
+              </td>
+              <td>{formatDateTime(b.dueAt, i18n.resolvedLanguage)}</td>
+              <td>
+                {b.conversation ? (
+                  <Link to={`/inbox/${encodeURIComponent(b.conversation.id)}`}>
+                    {t(`channel.${b.conversation.channel}`)} · {t(`conversationStatus.${b.conversation.status as 'open'}`, { defaultValue: b.conversation.status })}
+                  </Link>
+                ) : (
+                  <span className="muted">{t('sla.conversationGone')}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function SlaPage() {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const { divisionName } = useTeam();
+  const [items, setItems] = useState<SlaPolicy[] | null>(null);
+  const [error, setError] = useState<string>();
+  const [editing, setEditing] = useState<SlaPolicy | null | 'new'>(null);
+  const [open, setOpen] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    teamApi.slaPolicies().then(
+      (page) => setItems(page.data),
+      (err: unknown) => setError(errorMessage(t, err)),
+    );
+  }, [t]);
+  useEffect(load, [load]);
+
+  async function toggle(p: SlaPolicy, enabled: boolean) {
+    try {
+      await teamApi.updateSlaPolicy(p.id, { enabled });
+      load();
+    } catch (err) {
+      toast(problemText(t, err), 'error');
+    }
+  }
+
+  async function remove(p: SlaPolicy) {
+    if (!window.confirm(t('sla.confirmDelete', { name: p.name }))) return;
+    try {
+      await teamApi.deleteSlaPolicy(p.id);
+      load();
+    } catch (err) {
+      toast(problemText(t, err), 'error');
+    }
+  }
+
+  const conditions = (p: SlaPolicy) =>
+    [p.priority ? t(`sla.priorities.${p.priority}`) : null, p.channel ? t(`channel.${p.channel}`) : null, p.divisionId ? divisionName(p.divisionId) ?? '—' : null].filter(Boolean).join(' · ') ||
+    t('sla.allConversations');
+
+  return (
+    <SettingsPage
+      section="sla"
+      actions={
+        <button type="button" className="button button--primary" onClick={() => setEditing('new')} data-testid="sla-create">
+          <Icon name="plus" size={16} />
+          {t('sla.create')}
+        </button>
+      }
+    >
+      <FormError message={error} />
+      {items === null && !error ? <div className="skeleton skeleton--block" /> : null}
+      {items?.length === 0 ? (
+        <div className="empty-state">
+          <Icon name="gauge" size={32} />
+          <p className="empty-state__title">{t('sla.emptyTitle')}</p>
+          <p>{t('sla.emptyHint')}</p>
+        </div>
+      ) : null}
+      <ul className="entity-list">
+        {items?.map((p) => (
+          <li key={p.id} className="card entity" data-testid="sla-policy" data-name={p.name}>
+            <div className="entity__head">
+              <div className="entity__main">
+                <h3 className="entity__title">
+                  {p.name}
+                  {!p.enabled ? <span className="pill pill--muted">{t('sla.disabled')}</span> : null}
+                </h3>
+                {p.description ? <p className="muted">{p.description}</p> : null}
+                <p className="muted">{conditions(p)}</p>
+                <dl className="targets">
+                  <div>
+                    <dt>{t('sla.firstResponse')}</dt>
+                    <dd>{p.firstResponseMinutes ? formatDuration(p.firstResponseMinutes * 60_000, t) : '—'}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('sla.resolution')}</dt>
+                    <dd>{p.resolutionMinutes ? formatDuration(p.resolutionMinutes * 60_000, t) : '—'}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('sla.atRisk')}</dt>
+                    <dd>{p.atRiskPercent}%</dd>
+                  </div>
+                  <div>
+                    <dt>{t('sla.clock')}</dt>
+                    <dd>{p.workingHoursOnly ? t('sla.workingHours') : t('sla.aroundTheClock')}</dd>
+                  </div>
+                </dl>
+              </div>
+              <div className="entity__actions">
+                <Toggle checked={p.enabled} onChange={(v) => void toggle(p, v)} label={<span className="visually-hidden">{t('sla.enabled')}</span>} />
+                <button type="button" className="icon-button" onClick={() => setEditing(p)} aria-label={t('sla.edit')} title={t('sla.edit')}>
+                  <Icon name="note" />
+                </button>
+                <button type="button" className="icon-button" onClick={() => void remove(p)} aria-label={t('sla.delete')} title={t('sla.delete')}>
+                  <Icon name="trash" />
+                </button>
+              </div>
+            </div>
+            <button type="button" className="link-button" aria-expanded={open === p.id} onClick={() => setOpen((cur) => (cur === p.id ? null : p.id))} data-testid="sla-show-breaches">
+              {open === p.id ? t('sla.hideBreaches') : t('sla.showBreaches')}
+            </button>
+            {open === p.id ? <Breaches policy={p} /> : null}
+          </li>
+        ))}
+      </ul>
+      {editing ? (
+        <PolicyForm
+          policy={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            toast(t('settings.saved'), 'success');
+            load();
+          }}
+        />
+      ) : null}
+    </SettingsPage>
+  );
+}

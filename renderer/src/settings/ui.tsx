@@ -1,0 +1,62 @@
+// Small pieces the settings pages share: a switch, a saved/error line, and field-error lookup.
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { ApiError } from '../api';
+import { errorMessage } from '../errors';
+
+export function Toggle({ checked, onChange, label, testId, disabled, hint }: { checked: boolean; onChange(value: boolean): void; label: ReactNode; testId?: string; disabled?: boolean; hint?: ReactNode }) {
+  return (
+    <label className={disabled ? 'toggle toggle--disabled' : 'toggle'}>
+      <input type="checkbox" role="switch" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+      <span className="toggle__track" aria-hidden="true">
+        <span className="toggle__thumb" />
+      </span>
+      <span className="toggle__text">
+        <span className="toggle__label">{label}</span>
+        {hint ? <span className="toggle__hint">{hint}</span> : null}
+      </span>
+    </label>
+  );
+}
+
+export type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
+
+export function SaveStatus({ state, testId }: { state: SaveState; testId?: string }) {
+  const { t } = useTranslation();
+  if (state.kind === 'saved') {
+    return (
+      <span className="save-status save-status--ok" role="status" data-testid={testId}>
+        {t('settings.saved')}
+      </span>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <span className="save-status save-status--error" role="alert" data-testid={testId ? `${testId}-error` : undefined}>
+        {state.message}
+      </span>
+    );
+  }
+  return <span className="save-status" role="status" data-testid={testId ? `${testId}-idle` : undefined} />;
+}
+
+/**
+ * The message to show for a failed save: "fix the highlighted fields" when the server named fields
+ * (shown next to them), the server's explanation for other refusals, a generic one otherwise.
+ */
+export function problemText(t: TFunction, error: unknown): string {
+  if (error instanceof ApiError) {
+    if (Object.keys(error.fieldErrors).length) return t('common.checkFields');
+    if (error.status === 403) return t('settings.forbidden');
+    if (error.status >= 400 && error.status < 500 && error.status !== 429 && error.detail) return error.detail;
+  }
+  return errorMessage(t, error);
+}
+
+/** Field errors from an ApiError, keyed by path ("hours.2.end"); a name or shortcut already taken (409) says so in the UI's language. */
+export function fieldErrorsOf(error: unknown, t: TFunction): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  if (error.status === 409) return Object.fromEntries(Object.keys(error.fieldErrors).map((key) => [key, t('settings.alreadyUsed')]));
+  return error.fieldErrors;
+}
