@@ -30,6 +30,7 @@ import { allRoutes, type RouteDeps } from './routes.js';
 import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
 import { registerMaintenance } from './maintenance.js';
 import { Realtime } from './core/realtime/realtime.js';
+import { realtimeVisibility } from './modules/divisions/visibility.js';
 import { registerMessageJobs } from './modules/messages/messages.jobs.js';
 import { registerWebhookJobs } from './modules/webhooks/webhooks.service.js';
 import { registerDivisionJobs } from './modules/divisions/routing.js';
@@ -147,7 +148,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'OmniStream API reference' }));
   const authenticator = new Authenticator(db, tokens, now);
-  const realtime = new Realtime(authenticator, log, events);
+  const realtime = new Realtime(authenticator, log, events, realtimeVisibility(services));
   app.use(mountRoutes(routes, services, authenticator));
   app.use(['/api', '/health'], notFoundHandler);
   // The public CSAT rating page (customers open it from the survey link).

@@ -131,6 +131,23 @@ describe('Divisions and transfers', () => {
     const all = (await a.api.get('/api/v1/conversations?limit=200')).body.data.map((c: any) => c.id);
     assert.ok(all.includes(inBilling.id), 'the owner (conversations.manage) sees every division');
 
+    // Nor its messages, notes, search hits or live events.
+    assertProblem(await member.api.get(`/api/v1/conversations/${inBilling.id}/messages`), 404);
+    assertProblem(await member.api.get(`/api/v1/conversations/${inBilling.id}/notes`), 404);
+    assertProblem(await member.api.post(`/api/v1/conversations/${inBilling.id}/messages`, { type: 'text', text: 'hi' }), 404);
+    const hits = (await member.api.get('/api/v1/messages/search?q=Halo&limit=100')).body.data.map((h: any) => h.conversationId);
+    assert.ok(!hits.includes(inBilling.id));
+    const live = await listen(server.url, member.api.options.token!);
+    try {
+      await a.api.post(`/api/v1/conversations/${inBilling.id}/notes`, { body: 'billing only' });
+      await a.api.post(`/api/v1/conversations/${inSupport.id}/notes`, { body: 'support note' });
+      await eventually(async () => live.events.some((e) => e.type === 'note.created' && e.payload.note.conversationId === inSupport.id), 3000, 'the support note pushed');
+      await settle(server.appliance);
+      assert.ok(!live.events.some((e) => JSON.stringify(e.payload).includes(inBilling.id)), 'nothing about the billing conversation is pushed');
+    } finally {
+      live.socket.close();
+    }
+
     // Assigned to them: visible even in another division.
     await a.api.patch(`/api/v1/conversations/${inBilling.id}/assign`, { assigneeId: member.agent.id });
     assert.equal((await member.api.get(`/api/v1/conversations/${inBilling.id}`)).status, 200);

@@ -20,13 +20,37 @@ export const PUSHED_EVENTS = [
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 
+/** Decides who may see a conversation's events (divisions): supplied by the domain. */
+export interface ConversationVisibility {
+  /** What the person may see; null means everything in the tenant. */
+  scopeFor(principal: TenantPrincipal): Promise<unknown>;
+  /** The conversation an event is about, by id, with what visibility depends on. */
+  lookup(tenantId: string, conversationId: string): Promise<{ divisionId: string | null; assigneeId: string | null } | null>;
+  canSee(scope: unknown, conversation: { divisionId: string | null; assigneeId: string | null }): boolean;
+}
+
+/** The conversation an event payload concerns, if any. */
+function conversationOf(payload: Record<string, any>): { id: string; known?: { divisionId: string | null; assigneeId: string | null } } | null {
+  const c = payload.conversation;
+  if (c?.id) return { id: c.id, known: { divisionId: c.divisionId ?? null, assigneeId: c.assignee?.id ?? null } };
+  const id = payload.message?.conversationId ?? payload.note?.conversationId ?? payload.conversationId;
+  return typeof id === 'string' ? { id } : null;
+}
+
 export class Realtime {
   private io: SocketServer | undefined;
 
-  constructor(private readonly auth: Authenticator, private readonly log: Logger, events: EventBus) {
+  constructor(private readonly auth: Authenticator, private readonly log: Logger, events: EventBus, private readonly visibility?: ConversationVisibility) {
     for (const type of PUSHED_EVENTS) {
-      events.on(type, (event) => {
-        if (event.tenantId) this.io?.to(tenantRoom(event.tenantId)).emit(type, event.payload);
+      events.on(type, (event) => (event.tenantId ? this.relay(event.tenantId, type, event.payload) : undefined));
+    }
+    // Division membership changed: recompute what each of the tenant's sockets may see.
+    for (const type of ['division.updated', 'division.deleted']) {
+      events.on(type, async (event) => {
+        if (!event.tenantId || !this.io || !this.visibility) return;
+        for (const socket of await this.io.in(tenantRoom(event.tenantId)).fetchSockets()) {
+          socket.data.scope = await this.visibility.scopeFor(socket.data.principal as TenantPrincipal);
+        }
       });
     }
     // An event meant for one person (a transfer to them, an assignment) carries notifyUserId:
@@ -35,6 +59,20 @@ export class Realtime {
       const userId = event.payload?.notifyUserId;
       if (event.tenantId && typeof userId === 'string') this.io?.to(userRoom(userId)).emit('notification', { type: event.type, ...event.payload });
     });
+  }
+
+  /** Conversation events go only to the people who may see that conversation; others to the whole tenant. */
+  private async relay(tenantId: string, type: string, payload: Record<string, unknown>): Promise<void> {
+    if (!this.io) return;
+    const about = this.visibility ? conversationOf(payload) : null;
+    if (!about || !this.visibility) {
+      this.io.to(tenantRoom(tenantId)).emit(type, payload);
+      return;
+    }
+    const conversation = about.known ?? (await this.visibility.lookup(tenantId, about.id));
+    for (const socket of await this.io.in(tenantRoom(tenantId)).fetchSockets()) {
+      if (!conversation || this.visibility.canSee(socket.data.scope ?? null, conversation)) socket.emit(type, payload);
+    }
   }
 
   attach(server: HttpServer): void {
@@ -50,6 +88,7 @@ export class Realtime {
         }, 'tenant');
         if (!principal || principal.kind !== 'user') return next(new Error('unauthorized'));
         socket.data.principal = principal;
+        socket.data.scope = this.visibility ? await this.visibility.scopeFor(principal) : null;
         next();
       } catch (err) {
         next(new Error(err instanceof HttpError ? err.message : 'unauthorized'));

@@ -11,6 +11,7 @@ import type { Channel } from '../../channels/types.js';
 import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentity } from './contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation.views.js';
+import { canSee, conversationScope } from '../divisions/visibility.js';
 
 export function contactView(c: Contact, identities: ContactIdentity[] = []) {
   return {
@@ -116,6 +117,8 @@ export const contactsService = {
   async conversations(ctx: TenantCtx, id: string, q: { limit: number; cursor?: string }) {
     await scoped(ctx, ContactEntity).get(id, 'Contact');
     const page = await scoped(ctx, ConversationEntity).page({ where: { contactId: id }, limit: q.limit, cursor: q.cursor });
-    return { data: await conversationViews(ctx, page.data), nextCursor: page.nextCursor };
+    // Conversations of divisions the caller is not in stay hidden here too.
+    const scope = await conversationScope(ctx);
+    return { data: await conversationViews(ctx, page.data.filter((c) => canSee(scope, c))), nextCursor: page.nextCursor };
   },
 };

@@ -80,7 +80,7 @@ export const conversationsService = {
   },
 
   async assign(ctx: TenantCtx, id: string, assigneeId: string | null) {
-    const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
+    const conversation = await visibleConversation(ctx, id);
     const agent = assigneeId ? await activeAgent(ctx, assigneeId) : null;
     return ctx.transaction(async (m) => {
       await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: agent ? 'conversation.assigned' : 'conversation.unassigned', targetType: 'conversation', targetId: id, details: { from: conversation.assigneeId, to: agent?.id ?? null } });
@@ -89,20 +89,20 @@ export const conversationsService = {
   },
 
   async setStatus(ctx: TenantCtx, id: string, status: ConversationStatus) {
-    const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
+    const conversation = await visibleConversation(ctx, id);
     return ctx.transaction(async (m) => save(ctx, m, conversation, {
       status, resolvedAt: status === 'resolved' ? ctx.now() : status === 'open' || status === 'pending' ? null : conversation.resolvedAt,
     }, 'conversation.status_changed', { from: conversation.status, to: status }));
   },
 
   async markRead(ctx: TenantCtx, id: string) {
-    const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
+    const conversation = await visibleConversation(ctx, id);
     if (conversation.unreadCount === 0) return conversationView(ctx, conversation);
     return ctx.transaction((m) => save(ctx, m, conversation, { unreadCount: 0 }));
   },
 
   async setTags(ctx: TenantCtx, id: string, body: { tags?: string[]; add?: string[]; remove?: string[] }) {
-    const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
+    const conversation = await visibleConversation(ctx, id);
     const base = body.tags ?? conversation.tags;
     const tags = [...new Set([...base, ...(body.add ?? [])])].filter((t) => !(body.remove ?? []).includes(t)).sort();
     return ctx.transaction((m) => save(ctx, m, conversation, { tags }));
@@ -110,7 +110,7 @@ export const conversationsService = {
 
   /** An agent takes the conversation from another agent or from an AI agent; recorded in the activity log. */
   async takeover(ctx: TenantCtx, id: string, reason?: string) {
-    const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
+    const conversation = await visibleConversation(ctx, id);
     const from = { assigneeId: conversation.assigneeId, aiAgentId: conversation.aiAgentId };
     return ctx.transaction(async (m) => {
       await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'conversation.takeover', targetType: 'conversation', targetId: id, details: { ...from, reason: reason ?? null } });

@@ -2,6 +2,7 @@
 // 1–5 where the channel allows, else as a link to the public rating page this server serves. The
 // rating is recorded once per survey (by the list reply, the page or the API); expired surveys refuse
 // it. Analytics by agent, division, channel and period.
+import { visibleConversation } from '../divisions/visibility.js';
 import { randomBytes } from 'node:crypto';
 import { Between, In, IsNull, MoreThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
@@ -319,14 +320,14 @@ export const csatService = {
   },
 
   async get(ctx: TenantCtx, conversationId: string) {
-    await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    await visibleConversation(ctx, conversationId);
     const [latest] = await scoped(ctx, CsatSurveyEntity).repo.find({ where: { tenantId: ctx.tenantId, conversationId }, order: { id: 'DESC' }, take: 1 });
     if (!latest) throw notFound('CSAT survey for this conversation');
     return surveyView(latest, ctx);
   },
 
   async create(ctx: TenantCtx, conversationId: string, body: { delivery: CsatDelivery | 'auto'; expiresInHours?: number; language?: CsatLanguage }, origin: string | null) {
-    const conversation = await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    const conversation = await visibleConversation(ctx, conversationId);
     const now = ctx.now();
     const waiting = await scoped(ctx, CsatSurveyEntity).findOne({ conversationId, status: 'pending', expiresAt: MoreThan(now) });
     if (waiting) throw conflict('A survey for this conversation is still waiting for an answer', [{ path: 'conversationId', message: 'Survey pending' }]);

@@ -2,7 +2,8 @@
 // sees the conversations of their divisions, those assigned to them, and those in no division.
 // Another division's conversation answers 404, like another tenant's.
 import type { SelectQueryBuilder } from 'typeorm';
-import type { TenantCtx } from '../../core/context.js';
+import type { Services, TenantCtx } from '../../core/context.js';
+import type { ConversationVisibility } from '../../core/realtime/realtime.js';
 import { notFound } from '../../core/http/errors.js';
 import { scoped } from '../../core/tenancy.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
@@ -33,4 +34,17 @@ export async function visibleConversation(ctx: TenantCtx, id: string): Promise<C
   const conversation = await scoped(ctx, ConversationEntity).get(id, 'Conversation');
   if (!canSee(await conversationScope(ctx), conversation)) throw notFound('Conversation');
   return conversation;
+}
+
+/** The same rules for realtime pushes: which sockets may receive a conversation's events. */
+export function realtimeVisibility(services: Services): ConversationVisibility {
+  return {
+    async scopeFor(principal) {
+      if (principal.permissions.has('conversations.manage')) return null;
+      const rows = await services.db.getRepository(DivisionAgentEntity).find({ where: { tenantId: principal.tenantId, userId: principal.userId }, select: { divisionId: true } });
+      return { userId: principal.userId, divisionIds: rows.map((r) => r.divisionId) } satisfies ConversationScope;
+    },
+    lookup: (tenantId, id) => services.db.getRepository(ConversationEntity).findOne({ where: { tenantId, id }, select: { divisionId: true, assigneeId: true } }),
+    canSee: (scope, c) => canSee(scope as ConversationScope, c),
+  };
 }

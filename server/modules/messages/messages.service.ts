@@ -1,5 +1,6 @@
 // Messages: inbound ingestion from channel webhooks, delivery statuses, outbound replies
 // (stored as queued and handed to a durable job), history and search.
+import { visibleConversation } from '../divisions/visibility.js';
 import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
@@ -224,14 +225,14 @@ export interface OutboundInput {
 
 export const messagesService = {
   async list(ctx: TenantCtx, conversationId: string, q: { limit: number; cursor?: string }) {
-    await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    await visibleConversation(ctx, conversationId);
     const page = await scoped(ctx, MessageEntity).page({ where: { conversationId }, limit: q.limit, cursor: q.cursor });
     return { data: page.data.map(messageView), nextCursor: page.nextCursor };
   },
 
   /** Stores the reply as queued and enqueues its delivery; answers before anything leaves the machine. */
   async send(ctx: TenantCtx, conversationId: string, input: OutboundInput) {
-    const conversation = await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    const conversation = await visibleConversation(ctx, conversationId);
     if (input.clientMessageId) {
       const existing = await scoped(ctx, MessageEntity).findOne({ clientMessageId: input.clientMessageId });
       if (existing) return messageView(existing);

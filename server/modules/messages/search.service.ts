@@ -1,6 +1,7 @@
 // Message search: SQLite FTS5 over message text and contact names, ranked by bm25, with snippets.
 import type { TenantCtx } from '../../core/context.js';
 import { badRequest } from '../../core/http/errors.js';
+import { conversationScope } from '../divisions/visibility.js';
 
 /** Turns what a person typed into a safe FTS5 query: every word must appear; the last may be a prefix. */
 export function ftsQuery(input: string): string | null {
@@ -27,13 +28,20 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
     extra = ' AND f.conversation_id = ?';
     params.push(q.conversationId);
   }
+  // Only conversations the caller may see (their divisions', their own, and those in no division).
+  const scope = await conversationScope(ctx);
+  if (scope) {
+    const divisions = scope.divisionIds.length ? ` OR c.divisionId IN (${scope.divisionIds.map(() => '?').join(', ')})` : '';
+    extra += ` AND (c.divisionId IS NULL OR c.assigneeId = ?${divisions})`;
+    params.push(scope.userId, ...scope.divisionIds);
+  }
   params.push(q.limit + 1, offset);
   const rows: { message_id: string; conversation_id: string; snippet: string; contact_snippet: string; rank: number; direction: string; type: string; createdAt: string; text: string | null }[] = await ctx.db.query(
     `SELECT f.message_id, f.conversation_id,
             snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
             snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
             bm25(messages_fts, 1.0, 0.5) AS rank, m.direction, m.type, m.createdAt, m.text
-       FROM messages_fts f JOIN messages m ON m.id = f.message_id
+       FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
       WHERE messages_fts MATCH ? AND f.tenant_id = ?${extra}
       ORDER BY rank, f.message_id DESC
       LIMIT ? OFFSET ?`,

@@ -1,4 +1,5 @@
 // Internal notes on a conversation. Authors edit and delete their own; conversations.manage may moderate.
+import { visibleConversation } from '../divisions/visibility.js';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { forbidden, notFound } from '../../core/http/errors.js';
@@ -27,13 +28,13 @@ async function ownNote(ctx: TenantCtx, conversationId: string, noteId: string) {
 
 export const notesService = {
   async list(ctx: TenantCtx, conversationId: string, q: { limit: number; cursor?: string }) {
-    await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    await visibleConversation(ctx, conversationId);
     const page = await scoped(ctx, NoteEntity).page({ where: { conversationId }, limit: q.limit, cursor: q.cursor });
     return { data: await views(ctx, page.data), nextCursor: page.nextCursor };
   },
 
   async create(ctx: TenantCtx, conversationId: string, body: string) {
-    await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    await visibleConversation(ctx, conversationId);
     const now = ctx.now();
     const note = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, NoteEntity, m).insert({ conversationId, authorId: ctx.principal.userId, body, createdAt: now, updatedAt: now });

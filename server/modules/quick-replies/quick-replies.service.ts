@@ -1,6 +1,7 @@
 // Quick replies: personal (one agent's) and shared (the team's, managed with quick_replies.manage)
 // canned answers with shortcuts, variables and an optional attachment; per-agent favorites and usage
 // counts order the composer's picker; CSV import (good rows kept, bad rows reported by line) and export.
+import { visibleConversation } from '../divisions/visibility.js';
 import { In } from 'typeorm';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
@@ -83,7 +84,7 @@ async function checkShortcutFree(ctx: TenantCtx, ownerKey: string, shortcut: str
 
 /** The values variables are filled with, for a conversation and the calling agent. */
 async function variableValues(ctx: TenantCtx, conversationId: string): Promise<VariableValues> {
-  const conversation = await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+  const conversation = await visibleConversation(ctx, conversationId);
   const contact = await scoped(ctx, ContactEntity).findOne({ id: conversation.contactId });
   const tenant = await ctx.db.getRepository(TenantEntity).findOne({ where: { id: ctx.tenantId } });
   return {

@@ -1,6 +1,7 @@
 // Scheduled messages: written now, sent later through the normal outbound path. Each is a row plus
 // a durable job whose runAt is the send time, so a time that passed while the computer was off is
 // caught up at the next start (and marked late). Cancellable until it is handed to the send path.
+import { visibleConversation } from '../divisions/visibility.js';
 import { In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
@@ -65,7 +66,7 @@ function resolveSendAt(input: ScheduleInput, timezone: string, now: Date): Date 
 
 export const scheduledMessagesService = {
   async create(ctx: TenantCtx, conversationId: string, input: ScheduleInput) {
-    const conversation = await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    const conversation = await visibleConversation(ctx, conversationId);
     const tenant = await ctx.db.getRepository(TenantEntity).findOneByOrFail({ id: ctx.tenantId });
     const timezone = input.timezone ?? tenant.timezone;
     if (!isValidTimeZone(timezone)) throw badRequest('Unknown timezone', [{ path: 'timezone', message: 'Not an IANA timezone name, e.g. Asia/Jakarta' }]);
@@ -94,7 +95,7 @@ export const scheduledMessagesService = {
   },
 
   async list(ctx: TenantCtx, conversationId: string, q: { limit: number; cursor?: string; status?: ScheduledStatus[] }) {
-    await scoped(ctx, ConversationEntity).get(conversationId, 'Conversation');
+    await visibleConversation(ctx, conversationId);
     const offset = q.cursor ? decodeOffset(q.cursor) : 0;
     const rows = await scoped(ctx, ScheduledMessageEntity).repo.find({
       where: { tenantId: ctx.tenantId, conversationId, ...(q.status?.length ? { status: In(q.status) } : {}) },
