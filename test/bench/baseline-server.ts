@@ -51,12 +51,13 @@ app.get('/inbox', (req, res) => {
   });
 });
 
-// The appliance's search SQL (server/modules/messages/search.service.ts at the time of writing), without the ORM.
+// The appliance's search SQL as the owner runs it (server/modules/messages/search.service.ts; the join
+// to conversations is there for division scoping, which the owner is not subject to), without the ORM.
 const searchStmt = db?.prepare(`SELECT f.message_id, f.conversation_id,
             snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
             snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
             bm25(messages_fts, 1.0, 0.5) AS rank, m.direction, m.type, m.createdAt, m.text
-       FROM messages_fts f JOIN messages m ON m.id = f.message_id
+       FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
       WHERE messages_fts MATCH ? AND f.tenant_id = ?
       ORDER BY rank, f.message_id DESC
       LIMIT ? OFFSET ?`);

@@ -9,7 +9,7 @@
 //   npm run bench -- --data-dir=DIR    reuse (or create and keep) a seeded data dir; for iterating on one scenario
 //   npm run bench -- --keep            keep the temporary data dir
 //   npm run bench -- --set=ingest.total=2000   override one size (for iterating; not for published numbers)
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -109,7 +109,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
   const info = machine();
   log(`${quick ? 'quick' : 'full'} run on ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB, Node ${info.node}; load average ${info.loadAverageAtStart.join(' ')}`);
-  if (info.loadAverageAtStart[0] > 0.5 && !quick) log('warning: the machine is busy; numbers will be noisy');
+  if (info.loadAverageAtStart[0] > 1 && !quick) log('warning: the machine is busy; numbers will be noisy');
 
   if (!existsSync(join(ROOT, 'renderer/dist/index.html'))) {
     log('building the web UI first (the server would otherwise build it at start, inside the start-time measurement)');
@@ -238,9 +238,9 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   } finally {
     killChildren();
     await graph.stop();
-    if (!values.keep && !given) rmSync(tmpDir, { recursive: true, force: true });
-    else if (!given) log(`kept ${tmpDir}`);
-    if (given && !existsSync(join(dataDir, 'template.db')) && existsSync(templateDbPath)) cpSync(templateDbPath, join(dataDir, 'template.db'));
+    // The temporary dir holds the data dir (unless --data-dir) and the raw-insert baseline's copy.
+    if (!values.keep) rmSync(tmpDir, { recursive: true, force: true });
+    else log(`kept ${tmpDir}`);
   }
 
   const result: BenchResult = { machine: info, mode: quick ? 'quick' : 'full', sizes, seed: manifest?.seed, rows, errors, durationMs: Math.round(performance.now() - began), file };
