@@ -2,21 +2,11 @@
 // round-robin assignment, transfer history and the live notification, and cross-tenant 404s.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import { listen } from '../support/realtime.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { settle } from '../support/settle.js';
-
-function listen(url: string, token: string): Promise<{ socket: Socket; events: { type: string; payload: any }[] }> {
-  const socket = connectSocket(url, { auth: { token }, transports: ['websocket'], reconnection: false });
-  const events: { type: string; payload: any }[] = [];
-  socket.onAny((type, payload) => events.push({ type, payload }));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ socket, events }));
-    socket.once('connect_error', reject);
-  });
-}
 
 describe('Divisions and transfers', () => {
   let server: TestServer;

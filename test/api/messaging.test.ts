@@ -1,7 +1,7 @@
 // The WhatsApp messaging core end to end, against the fake Graph API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import { listen } from '../support/realtime.js';
 import sharp from 'sharp';
 import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
@@ -9,16 +9,6 @@ import { Api, assertProblem, registerTenant, type Tenant } from '../support/http
 import { connectWhatsApp, eventually, fixture, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { WebhookEventEntity } from '../../server/modules/webhooks/webhook-event.entity.js';
 import { MessageEntity } from '../../server/modules/messages/message.entity.js';
-
-function listen(url: string, token: string): Promise<{ socket: Socket; events: { type: string; payload: any; at: number }[] }> {
-  const socket = connectSocket(url, { auth: { token }, transports: ['websocket'], reconnection: false });
-  const events: { type: string; payload: any; at: number }[] = [];
-  socket.onAny((type, payload) => events.push({ type, payload, at: Date.now() }));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ socket, events }));
-    socket.once('connect_error', reject);
-  });
-}
 
 describe('WhatsApp messaging core', () => {
   let graph: FakeGraph;

@@ -3,7 +3,7 @@
 // at 08:05 on Monday and not before.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import { listen } from '../support/realtime.js';
 import { startServer, testClock, type TestClock, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
@@ -21,16 +21,6 @@ const MON_0805 = '2026-11-30T01:05:00.000Z';
 const MON_0900 = '2026-11-30T02:00:00.000Z';
 const MON_1800 = '2026-11-30T11:00:00.000Z';
 const CLOSED_TEXT = 'Terima kasih! Kami buka Senin–Jumat 08.00–17.00 WIB.';
-
-function listen(url: string, token: string): Promise<{ socket: Socket; events: { type: string; payload: any }[] }> {
-  const socket = connectSocket(url, { auth: { token }, transports: ['websocket'], reconnection: false });
-  const events: { type: string; payload: any }[] = [];
-  socket.onAny((type, payload) => events.push({ type, payload }));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ socket, events }));
-    socket.once('connect_error', reject);
-  });
-}
 
 describe('Working hours, auto-reply and SLA', () => {
   let graph: FakeGraph;
