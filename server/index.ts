@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { EXIT_CANNOT_START, prepareDataDir } from './prestart.js';
 
@@ -30,8 +31,10 @@ async function main(command: string): Promise<void> {
   if (!existsSync(RENDERER_DIST)) {
     console.log('Building the web UI (first start)…');
     const root = fileURLToPath(new URL('..', import.meta.url));
-    const built = spawnSync(process.execPath, [fileURLToPath(import.meta.resolve('vite/bin/vite.js')), 'build', 'renderer'], { cwd: root, stdio: 'inherit' });
-    if (built.status !== 0) console.error('The web UI could not be built; the API runs without it (run `npm run build` to see why).');
+    // vite's package exports do not include its CLI, so it is run from its folder.
+    const viteCli = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+    const built = existsSync(viteCli) ? spawnSync(process.execPath, [viteCli, 'build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' }) : null;
+    if (built?.status !== 0) console.error('The web UI could not be built; the API runs without it (run `npm run build` to see why).');
   }
   const appliance = await createAppliance(config);
   await appliance.start();
