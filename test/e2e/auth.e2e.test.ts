@@ -2,12 +2,12 @@
 // Requires a prior `vite build renderer`. Skips (or fails with REQUIRE_BROWSER=1) when Chromium is missing.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
-import { browserSkipReason, launchBrowser } from '../support/browser.js';
+import { browserSkipReason, launchBrowser, withPage as withBrowserPage } from '../support/browser.js';
 
 type Lang = 'en' | 'id';
 
@@ -47,7 +47,6 @@ const COPY: Record<
   },
 };
 
-const ARTIFACT_DIR = join(process.cwd(), '.tmp', 'e2e');
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const uniqueEmail = (label: string) => `e2e-${label}-${runId}@example.test`;
 
@@ -71,26 +70,9 @@ describe('web UI: authentication', { skip }, () => {
     await server?.stop();
   });
 
-  /** Runs `fn` in a fresh browser context; saves a screenshot on failure and fails on uncaught page errors. */
-  async function withPage(name: string, locale: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    try {
-      await fn(page);
-      assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
-    } catch (error) {
-      mkdirSync(ARTIFACT_DIR, { recursive: true });
-      const file = join(ARTIFACT_DIR, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-      if (error instanceof Error) error.message += `\n  at URL ${page.url()} (screenshot: ${file})`;
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) =>
+    withBrowserPage(browser, name, { locale }, fn);
+
 
   const htmlLangIs = (page: Page, lang: Lang) =>
     page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);

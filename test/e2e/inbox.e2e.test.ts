@@ -3,7 +3,7 @@
 // Requires a prior `vite build renderer`. Skips (or fails with REQUIRE_BROWSER=1) when Chromium is missing.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -12,9 +12,8 @@ import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { Api, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
-import { browserSkipReason, launchBrowser } from '../support/browser.js';
+import { browserSkipReason, launchBrowser, withPage as withBrowserPage } from '../support/browser.js';
 
-const ARTIFACT_DIR = join(process.cwd(), '.tmp', 'e2e');
 // The app's CSP forbids eval, which page.waitForFunction needs while it polls; these tests poll from here instead.
 /** Resolves once the image has loaded; answers its natural size. */
 async function loadedSize(image: Locator): Promise<[number, number]> {
@@ -50,26 +49,9 @@ describe('web UI: agent inbox', { skip }, () => {
     await graph?.stop();
   });
 
-  /** Runs `fn` in a fresh browser context; saves a screenshot on failure and fails on uncaught page errors. */
-  async function withPage(name: string, locale: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    const context = await browser.newContext({ locale, viewport: { width: 1366, height: 860 } });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    try {
-        await fn(page);
-        assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
-      } catch (error) {
-        mkdirSync(ARTIFACT_DIR, { recursive: true });
-        const file = join(ARTIFACT_DIR, `${name}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-        if (error instanceof Error) error.message += `\n  at URL ${page.url()} (screenshot: ${file})`;
-        throw error;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) =>
+    withBrowserPage(browser, name, { locale, viewport: { width: 1366, height: 860 } }, fn);
+
 
   async function login(page: Page) {
     await page.goto(`${server.url}/login`);

@@ -1,6 +1,9 @@
 // Helpers for browser (end-to-end) tests. Uses the system Chromium; never downloads a browser.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -37,4 +40,33 @@ export async function launchBrowser(): Promise<Browser> {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   });
+}
+
+/** Where failing browser tests leave a screenshot. */
+export const ARTIFACT_DIR = join(process.cwd(), '.tmp', 'e2e');
+
+/** Runs `fn` in a fresh browser context; saves a screenshot on failure and fails on uncaught page errors. */
+export async function withPage(
+  browser: Browser,
+  name: string,
+  options: { locale: string; viewport?: { width: number; height: number } },
+  fn: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ locale: options.locale, viewport: options.viewport ?? { width: 1280, height: 800 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  try {
+    await fn(page);
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+  } catch (error) {
+    mkdirSync(ARTIFACT_DIR, { recursive: true });
+    const file = join(ARTIFACT_DIR, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    if (error instanceof Error) error.message += `\n  at URL ${page.url()} (screenshot: ${file})`;
+    throw error;
+  } finally {
+    await context.close();
+  }
 }
