@@ -4,7 +4,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readFile as fsReadFile, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 
 export const MEDIA_FOLDER = 'media';
 

@@ -220,7 +220,6 @@ export interface SupervisorOptions {
 }
 
 export class TunnelSupervisor extends EventEmitter {
-  private provider: TunnelProvider | null = null;
   private handle: TunnelHandle | undefined;
   private generation = 0;
   private failures = 0;
@@ -241,7 +240,6 @@ export class TunnelSupervisor extends EventEmitter {
   /** Stops the current tunnel (if any) and starts this provider (null: no tunnel). */
   async use(provider: TunnelProvider | null): Promise<void> {
     await this.stop();
-    this.provider = provider;
     this.failures = 0;
     this.current = { provider: provider?.kind ?? 'none', state: 'off', publicUrl: null, error: null, restarts: 0, nextRestartAt: null, since: new Date().toISOString() };
     if (!provider) return this.emitStatus();

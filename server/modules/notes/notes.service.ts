@@ -4,7 +4,6 @@ import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { forbidden, notFound } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
-import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { NoteEntity, type Note } from './note.entity.js';
 

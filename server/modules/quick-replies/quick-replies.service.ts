@@ -10,7 +10,6 @@ import { scoped } from '../../core/tenancy.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../core/http/errors.js';
 import { isId, newId } from '../../core/ids.js';
 import type { UploadedFile } from '../../core/http/registry.js';
-import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { MediaEntity, type Media } from '../media/media.entity.js';

@@ -10,7 +10,6 @@ import { HttpError, badRequest, conflict, unprocessable } from '../../core/http/
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob, type JobRunner } from '../../core/jobs/queue.js';
 import { isId, newId } from '../../core/ids.js';
-import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { UserEntity } from '../agents/agent.entity.js';

@@ -66,12 +66,10 @@ export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'
   const channel = META_OBJECTS[String(body?.object)];
   const accounts = channel ? await findAccountsByKey(ctx, channel, routingKeys(ctx, channel, body)) : [];
   const secrets = [...accounts.map((a) => accountCredentials(ctx, a).config.appSecret), ctx.config.META_APP_SECRET].filter((s): s is string => Boolean(s));
-  if (accounts.length === 0 && secrets.length === 0) {
-    // Nothing here can check it and nothing would be stored: note it and let Meta stop retrying.
-    ctx.log.warn({ object: body?.object }, 'webhook for an unknown account acknowledged without storing');
-    return;
-  }
-  if (!secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret))) throw unauthorized('The webhook signature is not valid');
+  // A known account must be signed with its secret; an unknown one is checked when a global secret
+  // exists, then acknowledged without storing (nothing here could use it) so Meta stops retrying.
+  const checkable = accounts.length > 0 || secrets.length > 0;
+  if (checkable && !secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret))) throw unauthorized('The webhook signature is not valid');
   if (accounts.length === 0) {
     ctx.log.warn({ object: body?.object }, 'webhook for an unknown account acknowledged without storing');
     return;
