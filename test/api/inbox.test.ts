@@ -211,6 +211,23 @@ describe('Inbox API', () => {
     assert.ok(common.body.nextCursor);
     const next = await a.api.get(`/api/v1/messages/search?q=batik&limit=20&cursor=${common.body.nextCursor}`);
     assert.ok(next.body.data.every((r: any) => !common.body.data.some((x: any) => x.messageId === r.messageId)));
+    // Newest first: the last message written with "batik" leads; paging reaches every one exactly once.
+    const batik = rows.filter((r) => /\bbatik\b/.test(r.text!)).map((r) => r.id).reverse();
+    assert.equal(common.body.data[0].messageId, batik[0]);
+    const seen: string[] = [];
+    for (let cursor: string | null = ''; cursor !== null;) {
+      const page: any = await a.api.get(`/api/v1/messages/search?q=batik&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200);
+      seen.push(...page.body.data.map((h: any) => h.messageId));
+      cursor = page.body.nextCursor;
+    }
+    const written = new Set(rows.map((r) => r.id));
+    assert.deepEqual(seen.filter((id) => written.has(id)), batik, 'every "batik" message of the 10,000, newest first');
+    assert.equal(new Set(seen).size, seen.length);
+    assertProblem(await a.api.get('/api/v1/messages/search?q=batik&cursor=bm90LWEtbnVtYmVy'), 400, ['query.cursor']);
+    // One conversation only.
+    assert.equal((await a.api.get(`/api/v1/messages/search?q=pembuka&conversationId=${conv.id}`)).body.data.length, 1);
+    assert.equal((await a.api.get(`/api/v1/messages/search?q=kawung&conversationId=${convB.id}`)).body.data.length, 0, 'another tenant\'s conversation finds nothing');
     const inB = await b.api.get('/api/v1/messages/search?q=kawung');
     assert.equal(inB.body.data.length, 1);
     assert.equal(inB.body.data[0].conversationId, convB.id);

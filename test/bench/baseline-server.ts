@@ -5,7 +5,7 @@
 //   POST /webhook           parses the JSON (keeping the raw bytes, like the appliance) and answers
 //   GET  /inbox?tenant=&user=&limit=   the inbox query, hand-written SQL over the same database
 //   GET  /search?tenant=&q=&limit=     the search query (same SQL as the appliance) over the same database
-//   GET  /search?…&window=N            the bounded alternative: bm25 over the newest N matches only
+//   GET  /search?…&ranked=1            the search as it was before: bm25 over every match (for comparison)
 //   POST /emit              emits the posted JSON as `message.created` to every connected socket
 import { createServer } from 'node:http';
 import express from 'express';
@@ -53,43 +53,38 @@ app.get('/inbox', (req, res) => {
 
 // The appliance's search SQL as the owner runs it (server/modules/messages/search.service.ts; the join
 // to conversations is there for division scoping, which the owner is not subject to), without the ORM.
-const searchStmt = db?.prepare(`SELECT f.message_id, f.conversation_id,
+const searchStmt = db?.prepare(`SELECT f.rowid AS at, f.message_id, f.conversation_id,
             snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
             snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
-            bm25(messages_fts, 1.0, 0.5) AS rank, m.direction, m.type, m.createdAt, m.text
+            m.direction, m.type, m.createdAt
+       FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
+      WHERE messages_fts MATCH ? AND f.tenant_id = ?
+      ORDER BY f.rowid DESC
+      LIMIT ?`);
+// What the appliance did before (README, "Search"): every match ranked by bm25, best first.
+const rankedStmt = db?.prepare(`SELECT f.rowid AS at, f.message_id, f.conversation_id,
+            snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
+            snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
+            bm25(messages_fts, 1.0, 0.5) AS rank, m.direction, m.type, m.createdAt
        FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
       WHERE messages_fts MATCH ? AND f.tenant_id = ?
       ORDER BY rank, f.message_id DESC
-      LIMIT ? OFFSET ?`);
+      LIMIT ?`);
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const highlight = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]).replaceAll('\u0002', '<mark>').replaceAll('\u0003', '</mark>');
-// The alternative the README discusses (not what the appliance does): rank only the newest `window`
-// matches, read newest first, so the work is bounded however common the word is.
-const windowStmt = db?.prepare(`SELECT message_id, conversation_id,
-            snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
-            snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
-            bm25(messages_fts, 1.0, 0.5) AS rank
-       FROM messages_fts WHERE messages_fts MATCH ? AND tenant_id = ? ORDER BY rowid DESC LIMIT ?`);
-const messageStmt = db?.prepare(`SELECT direction, type, createdAt FROM messages WHERE id = ?`);
 app.get('/search', (req, res) => {
   const limit = Number(req.query.limit ?? 20);
   const words = String(req.query.q).normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? [];
   const match = words.slice(0, 16).map((w, i, all) => `"${w}"${i === all.length - 1 && w.length >= 2 ? '*' : ''}`).join(' ');
-  let rows: Record<string, any>[];
-  if (req.query.window) {
-    rows = (windowStmt!.all(match, String(req.query.tenant), Number(req.query.window)) as Record<string, any>[])
-      .sort((a, b) => a.rank - b.rank || (a.message_id < b.message_id ? 1 : a.message_id > b.message_id ? -1 : 0))
-      .slice(0, limit + 1)
-      .map((r) => ({ ...r, ...(messageStmt!.get(r.message_id) as Record<string, any>) }));
-  } else {
-    rows = searchStmt!.all(match, String(req.query.tenant), limit + 1, 0) as Record<string, any>[];
-  }
+  const stmt = req.query.ranked ? rankedStmt! : searchStmt!;
+  const rows = stmt.all(match, String(req.query.tenant), limit + 1) as Record<string, any>[];
+  const page = rows.slice(0, limit);
   res.json({
-    data: rows.slice(0, limit).map((r) => ({
+    data: page.map((r) => ({
       messageId: r.message_id, conversationId: r.conversation_id, snippet: highlight(r.snippet), contactName: r.contact_snippet ? highlight(r.contact_snippet) : null,
-      direction: r.direction, type: r.type, createdAt: iso(r.createdAt), rank: r.rank,
+      direction: r.direction, type: r.type, createdAt: iso(r.createdAt),
     })),
-    nextCursor: rows.length > limit ? Buffer.from(String(limit)).toString('base64url') : null,
+    nextCursor: rows.length > limit ? Buffer.from(String(page[page.length - 1].at)).toString('base64url') : null,
   });
 });
 

@@ -53,6 +53,7 @@ export const messageRoutes = [
   }),
   defineRoute({
     method: 'get', path: '/api/v1/messages/search', tag, summary: 'Search messages across conversations', access: access.tenant('conversations.view'),
+    description: 'Every word of `q` must appear (in the text or the contact\'s name; accents ignored); the last word also matches as a prefix, so results follow typing. Newest first. Only conversations the caller may see. `conversationId` searches one conversation.',
     query: z.object({
       q: z.string().trim().min(1, 'Required').max(200),
       limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -61,7 +62,7 @@ export const messageRoutes = [
     }),
     response: pageOf(z.object({
       messageId: z.string(), conversationId: z.string(), snippet: z.string().describe('HTML-escaped, matches wrapped in <mark>'),
-      contactName: z.string().nullable(), direction: z.string(), type: z.string(), createdAt: timestamp, rank: z.number(),
+      contactName: z.string().nullable(), direction: z.string(), type: z.string(), createdAt: timestamp,
     })),
     handler: ({ ctx, query }) => searchMessages(ctx, query),
   }),
