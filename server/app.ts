@@ -1,7 +1,7 @@
 // Wires the appliance: database, middleware, the route registry, OpenAPI docs, the web UI,
 // background jobs and the event bus. index.ts starts it; tests start it on an ephemeral port.
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -10,7 +10,6 @@ import cookieParser from 'cookie-parser';
 import { pinoHttp } from 'pino-http';
 import { pino, type Logger } from 'pino';
 import { rateLimit } from 'express-rate-limit';
-import swaggerUi from 'swagger-ui-express';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { Services } from './core/context.js';
@@ -22,6 +21,7 @@ import { mountRoutes, type AnyRoute } from './core/http/registry.js';
 import { buildOpenApi } from './core/http/openapi.js';
 import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http/errors.js';
 import { newId } from './core/ids.js';
+import { lazy } from './core/lazy.js';
 import { Vault } from './core/vault.js';
 import { createAdapters } from './channels/index.js';
 import { EventBus } from './core/events/outbox.js';
@@ -33,6 +33,7 @@ import { Realtime } from './core/realtime/realtime.js';
 import { realtimeVisibility } from './modules/divisions/visibility.js';
 import { registerMessageJobs } from './modules/messages/messages.jobs.js';
 import { registerWebhookJobs } from './modules/webhooks/webhooks.service.js';
+import { webhookBurst } from './modules/webhooks/webhook-store.js';
 import { registerDivisionJobs } from './modules/divisions/routing.js';
 import { registerWorkingHoursJobs } from './modules/working-hours/working-hours.jobs.js';
 import { registerSlaJobs } from './modules/sla/sla.jobs.js';
@@ -59,6 +60,14 @@ export interface Appliance {
   stop(): Promise<void>;
 }
 
+/** The caller's X-Request-Id when it looks like one, else a new id; echoed in the response. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : newId();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
 function authLimiter(config: Config) {
   return rateLimit({
     windowMs: 60_000,
@@ -81,7 +90,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const secrets = loadSecrets(config.dataDir);
   const db = await openDatabase(config);
   const events = new EventBus(db, log, now);
-  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS });
+  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => webhookBurst(db) });
   const services: Services = {
     config, db, log, now, vault: new Vault(secrets.encryptionKey), adapters: createAdapters(config),
     async transaction(work) {
@@ -95,7 +104,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const startedAt = Date.now();
   const deps: RouteDeps = { tokens, authLimiter: authLimiter(config), ttlSeconds: config.JWT_TTL_SECONDS, jobsRunning: () => jobs.isRunning, startedAt };
   const routes = allRoutes(deps);
-  const openapi = buildOpenApi(routes, { version: VERSION });
+  // The OpenAPI document (about 100 ms of zod → JSON Schema) is built when first asked for, not at start.
+  let openapi: Record<string, unknown> | undefined;
+  const openApi = () => (openapi ??= buildOpenApi(routes, { version: VERSION }));
   registerMaintenance(services, jobs);
   registerMessageJobs(services, jobs);
   registerWebhookJobs(services, jobs);
@@ -110,14 +121,21 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.disable('x-powered-by');
   // A tunnel or reverse proxy on this machine forwards the real client address.
   app.set('trust proxy', 'loopback');
+  const authenticator = new Authenticator(db, tokens, now);
+  // Keep the exact bytes: webhook signatures are computed over the raw body.
+  const jsonBody = express.json({ limit: '2mb', verify: (req, _res, buf) => { (req as express.Request).rawBody = buf; } });
+  // Meta's webhooks first, with only what they need (see RouteDef.ingress).
+  app.use(mountRoutes(routes.filter((r) => r.ingress), services, authenticator, [
+    (req, res, next) => {
+      req.id = requestId(req, res);
+      req.log = log;
+      next();
+    },
+    jsonBody,
+  ]));
   app.use(pinoHttp({
     logger: log,
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : newId();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestId,
     // Request lines stay short: no headers (they carry tokens and cookies).
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
@@ -141,15 +159,18 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
   }));
-  // Keep the exact bytes: webhook signatures are computed over the raw body.
-  app.use(express.json({ limit: '2mb', verify: (req, _res, buf) => { (req as express.Request).rawBody = buf; } }));
+  app.use(jsonBody);
   app.use(cookieParser());
 
-  app.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'OmniStream API reference' }));
-  const authenticator = new Authenticator(db, tokens, now);
+  app.get('/openapi.json', (_req, res) => { res.json(openApi()); });
+  // The API reference page: swagger-ui-express is imported by the first request for it.
+  const docs = lazy(async () => {
+    const { default: swaggerUi } = await import('swagger-ui-express');
+    return express.Router().use(swaggerUi.serve, swaggerUi.setup(openApi(), { customSiteTitle: 'OmniStream API reference' }));
+  });
+  app.use('/docs', (req, res, next) => { docs().then((router) => router(req, res, next), next); });
   const realtime = new Realtime(authenticator, log, events, realtimeVisibility(services));
-  app.use(mountRoutes(routes, services, authenticator));
+  app.use(mountRoutes(routes.filter((r) => !r.ingress), services, authenticator));
   app.use(['/api', '/health'], notFoundHandler);
   // The public CSAT rating page (customers open it from the survey link).
   app.use(csatPages(services));

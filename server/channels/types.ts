@@ -172,6 +172,8 @@ export interface ChannelAdapter {
    * Email has no JSON batches (always []): its MIME is read by EmailAdapter.parseEmail.
    */
   parseWebhook(body: unknown): ParsedWebhook[];
+  /** The account keys parseWebhook would give batches for (a superset), read cheaply while acknowledging. */
+  routingKeys(body: unknown): string[];
   send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }>;
   fetchMedia(account: AccountCredentials, mediaExternalId: string): Promise<FetchedMedia>;
   /** Email: the send job puts an attached file's bytes in OutboundMessage.file. */

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Config } from '../config.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
+import { EntityCacheSubscriber } from '../core/entity-cache.js';
 
 export function createDataSource(config: Pick<Config, 'databasePath'>): DataSource {
   mkdirSync(dirname(config.databasePath), { recursive: true });
@@ -13,6 +14,7 @@ export function createDataSource(config: Pick<Config, 'databasePath'>): DataSour
     database: config.databasePath,
     entities,
     migrations,
+    subscribers: [EntityCacheSubscriber],
     migrationsRun: false,
     synchronize: false,
     logging: false,

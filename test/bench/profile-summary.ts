@@ -1,12 +1,18 @@
 // Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`): where the appliance's CPU time
 // went, by function (self time) and by package or server folder (self time of everything in it).
+// The appliance runs as a bundle (dist-app/server.js); frames in it are
+// mapped back to their source file and line through the bundle's source maps (the copies the run
+// saved beside the profiles, else the ones beside the bundle).
 //   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<run>/ingest.cpuprofile [--top=25] [--inclusive=fnA,fnB]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface Node {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   hitCount?: number;
   children?: number[];
 }
@@ -22,6 +28,32 @@ export function bucketOf(url: string, fn: string): string {
   if (url.startsWith('node:')) return url;
   const test = /\/(test\/.+)$/.exec(url);
   return test ? test[1] : url;
+}
+
+/**
+ * Maps a frame of a bundled file back to its source (url and 0-based line) with the bundle's
+ * source map: `<profile dir>/<bundle>.map` if the run saved one, else the map beside the bundle.
+ * Frames of other files, or without a map, are returned as they are.
+ */
+export function sourceMapper(profilePath: string): (url: string, line: number, column: number) => { url: string; line: number } {
+  const maps = new Map<string, SourceMap | null>();
+  const mapFor = (url: string): SourceMap | null => {
+    if (!maps.has(url)) {
+      const file = fileURLToPath(url);
+      const candidates = [join(dirname(profilePath), `${basename(file)}.map`), `${file}.map`];
+      const found = candidates.find((c) => existsSync(c));
+      maps.set(url, found ? new SourceMap(JSON.parse(readFileSync(found, 'utf8'))) : null);
+    }
+    return maps.get(url)!;
+  };
+  return (url, line, column) => {
+    if (!url.startsWith('file://') || !/[\\/]dist-app[\\/][^\\/]+\.m?js$/.test(url)) return { url, line };
+    const entry = mapFor(url)?.findEntry(line, column);
+    if (!entry || !('originalSource' in entry)) return { url, line };
+    // Sources are relative to the bundle's folder (e.g. ../server/app.ts, ../node_modules/typeorm/…).
+    const source = /^[a-z]+:/i.test(entry.originalSource) ? entry.originalSource : pathToFileURL(resolve(dirname(fileURLToPath(url)), entry.originalSource)).href;
+    return { url: source, line: entry.originalLine };
+  };
 }
 
 /** Share of busy time spent in samples whose stack contains one of these function names (inclusive time). */
@@ -66,10 +98,12 @@ export function summarize(path: string, top = 25): string {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const byFn = new Map<string, number>();
   const byBucket = new Map<string, number>();
+  const original = sourceMapper(path);
   for (const [id, ms] of self) {
     const n = byId.get(id)!;
-    const bucket = bucketOf(n.callFrame.url, n.callFrame.functionName);
-    const fn = `${n.callFrame.functionName || '(anonymous)'}  ${bucket}:${n.callFrame.lineNumber + 1}`;
+    const at = original(n.callFrame.url, n.callFrame.lineNumber, n.callFrame.columnNumber ?? 0);
+    const bucket = bucketOf(at.url, n.callFrame.functionName);
+    const fn = `${n.callFrame.functionName || '(anonymous)'}  ${bucket}:${at.line + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
     byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + ms);
   }

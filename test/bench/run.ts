@@ -9,17 +9,17 @@
 //   npm run bench -- --data-dir=DIR    reuse (or create and keep) a seeded data dir; for iterating on one scenario
 //   npm run bench -- --keep            keep the temporary data dir
 //   npm run bench -- --set=ingest.total=2000   override one size (for iterating; not for published numbers)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { startFakeGraph } from '../support/fake-graph.js';
 import { createCorpus } from './lib/corpus.js';
-import { ROOT, killChildren, startAppliance, startBaseline, type Child } from './lib/proc.js';
+import { ROOT, buildAppliance, killChildren, startAppliance, startBaseline, type Child } from './lib/proc.js';
 import { createTenant, type BenchTenant } from './lib/setup.js';
 import { seed, type SeedResult } from './lib/seed.js';
 import { compare, type BenchContext, type Row, type Sizes } from './lib/context.js';
@@ -114,6 +114,16 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   if (!existsSync(join(ROOT, 'renderer/dist/index.html'))) {
     log('building the web UI first (the server would otherwise build it at start, inside the start-time measurement)');
     spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'renderer', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  }
+
+  // The appliance runs as production runs it: the esbuild bundle, built once here for the whole run.
+  const t0 = performance.now();
+  const bundlePath = await buildAppliance();
+  log(`bundled the server into ${bundlePath} (${(performance.now() - t0).toFixed(0)} ms)`);
+  // The profiles' frames are in the bundle: its source maps go beside them (profile-summary.ts maps them back).
+  if (profileDir) {
+    const map = `${bundlePath}.map`;
+    if (existsSync(map)) copyFileSync(map, join(profileDir, basename(map)));
   }
 
   const graph = await startFakeGraph();

@@ -56,8 +56,8 @@ describe('inbound email parsing', () => {
     assert.equal(emailToInbound({ ...email, text: null }, stored, received).type, 'image');
   });
 
-  it('reads the documented JSON shape; strips scripts, handlers and frames from HTML', () => {
-    const email = parseEmailJson({
+  it('reads the documented JSON shape; strips scripts, handlers and frames from HTML', async () => {
+    const email = await parseEmailJson({
       from: '"Rina S." <Rina@Customer.Example>', to: ['cs@toko.example', 'Sales <sales@toko.example>'], subject: 'Tanya', text: 'Halo',
       html: '<p onclick="x()">Halo <a href="javascript:alert(1)">x</a> <a href="https://toko.example">toko</a></p><script>alert(1)</script><iframe src="https://evil.example"></iframe><img src="http://tracker.example/p.gif">',
       messageId: 'abc@customer.example', inReplyTo: '<reply@toko.example>', references: '<a@x> <b@y>',
@@ -69,7 +69,7 @@ describe('inbound email parsing', () => {
     assert.deepEqual(email.references, ['<a@x>', '<b@y>']);
     assert.equal(email.html, '<p>Halo <a target="_blank" rel="noopener noreferrer nofollow">x</a> <a href="https://toko.example" target="_blank" rel="noopener noreferrer nofollow">toko</a></p><img />');
     assert.equal(email.attachments[0].content.toString(), 'isi');
-    assert.throws(() => parseEmailJson({ from: 'nobody' }), /no From address/);
+    await assert.rejects(parseEmailJson({ from: 'nobody' }), /no From address/);
   });
 
   it('gives a mail without a Message-ID a stable one, so a redelivery is still recognised', async () => {

@@ -99,6 +99,25 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(await run, 6);
   });
 
+  it('holds back while told to (a burst of webhooks), yet starts a job at least every 200 ms', async () => {
+    let held = true;
+    const runner = new JobRunner(db, log, now, { holdWhile: () => held });
+    const startedAt: number[] = [];
+    runner.register('held', async () => { startedAt.push(performance.now()); });
+    for (let i = 0; i < 3; i++) await enqueueJob(db.manager, 'held', { i }, now(), { queueKey: 'held' });
+    const t0 = performance.now();
+    assert.equal(await runner.runDue(), 3);
+    // The first may start at once (no job started for a while); each next one waits its turn.
+    assert.ok(startedAt[2] - startedAt[1] >= 180 && startedAt[1] - startedAt[0] >= 180, JSON.stringify(startedAt.map((t) => Math.round(t - t0))));
+    held = false;
+    let asked = 0;
+    const free = new JobRunner(db, log, now, { holdWhile: () => { asked++; return held; } });
+    free.register('held', async () => undefined);
+    for (let i = 0; i < 3; i++) await enqueueJob(db.manager, 'held', { i }, now(), { queueKey: 'held' });
+    assert.equal(await free.runDue(), 3);
+    assert.equal(asked, 3, 'asked once per job, and not held');
+  });
+
   it('picks up a job left running by a crash', async () => {
     const job = await enqueueJob(db.manager, 'resume-me', {}, now());
     await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });

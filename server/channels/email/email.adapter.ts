@@ -3,12 +3,15 @@
 // leave over SMTP (the account's smtpUrl, else SMTP_URL) with the threading headers a mail client
 // needs to place them under the customer's message.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import {
   ChannelSendError,
   type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
 } from '../types.js';
 import { bracketId, mailDomain, parseEmailJson, parseMime, replySubject, type EmailJson, type ParsedEmail } from './email.parse.js';
+import { lazy } from '../../core/lazy.js';
+
+/** nodemailer, imported when the first reply is sent. */
+const loadNodemailer = lazy(() => import('nodemailer'));
 
 export interface EmailAdapterOptions {
   /** Used when an account has no smtpUrl of its own. */
@@ -69,9 +72,13 @@ export class EmailAdapter implements ChannelAdapter {
     return [];
   }
 
+  routingKeys(): string[] {
+    return [];
+  }
+
   /** Reads an inbound email: raw MIME bytes, or the documented JSON shape. */
   parseEmail(input: { mime: Buffer } | { json: EmailJson }): Promise<ParsedEmail> {
-    return 'mime' in input ? parseMime(input.mime) : Promise.resolve(parseEmailJson(input.json));
+    return 'mime' in input ? parseMime(input.mime) : parseEmailJson(input.json);
   }
 
   /**
@@ -92,6 +99,7 @@ export class EmailAdapter implements ChannelAdapter {
     if (!text.trim() && !message.file) throw new ChannelSendError('An email needs some text or an attachment.', false);
     const messageId = bracketId(email?.messageId) ?? `<${randomUUID()}@${mailDomain(mailbox)}>`;
     const references = email?.references ?? [];
+    const { default: nodemailer } = await loadNodemailer();
     const transport = nodemailer.createTransport({
       url,
       connectionTimeout: this.options.connectionTimeoutMs ?? 15_000,

@@ -1,10 +1,10 @@
 // Inbound email: raw MIME (read with mailparser) or the documented JSON shape, normalised to one
 // ParsedEmail; HTML sanitised; threading headers kept as Message-IDs in angle brackets.
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import addressparser from 'nodemailer/lib/addressparser';
-import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
+import { lazy } from '../../core/lazy.js';
 import type { EmailContent, InboundMessage, MessageType } from '../types.js';
 
 export interface ParsedAddress {
@@ -104,7 +104,12 @@ export function mailDomain(address: string): string {
   return at >= 0 && at < address.length - 1 ? address.slice(at + 1).toLowerCase() : 'omnistream.invalid';
 }
 
-export function sanitizeEmailHtml(html: string): string {
+// mailparser and sanitize-html are imported when the first email arrives.
+const loadMailparser = lazy(() => import('mailparser'));
+const loadSanitizeHtml = lazy(async () => (await import('sanitize-html')).default);
+
+export async function sanitizeEmailHtml(html: string): Promise<string> {
+  const sanitizeHtml = await loadSanitizeHtml();
   return sanitizeHtml(html.slice(0, MAX_HTML_CHARS * 2), {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
     allowedAttributes: {
@@ -150,6 +155,7 @@ function parseAddressList(value: string | string[] | undefined): ParsedAddress[]
 
 /** Reads raw MIME. Throws only for input that is not a message at all (no From address). */
 export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
+  const { simpleParser } = await loadMailparser();
   const mail = await simpleParser(raw, { keepCidLinks: true });
   const [from] = addresses(mail.from);
   if (!from) throw new Error('The email has no From address');
@@ -162,7 +168,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
     cc: addresses(mail.cc).map((a) => a.address),
     subject: mail.subject?.trim() || null,
     text: clip(mail.text, MAX_TEXT_CHARS),
-    html: typeof mail.html === 'string' && mail.html.trim() ? sanitizeEmailHtml(mail.html) : null,
+    html: typeof mail.html === 'string' && mail.html.trim() ? await sanitizeEmailHtml(mail.html) : null,
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
     references: messageIds(mail.references),
     attachments: mail.attachments
@@ -177,12 +183,13 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
 }
 
 /** Reads the JSON shape (already validated by emailJsonSchema). Throws when `from` has no address. */
-export function parseEmailJson(body: EmailJson): ParsedEmail {
+export async function parseEmailJson(body: EmailJson): Promise<ParsedEmail> {
   const [from] = parseAddressList(body.from);
   if (!from) throw new Error('The email has no From address');
   const [replyTo] = parseAddressList(body.replyTo);
   const date = body.date ? new Date(body.date) : null;
-  const html = body.html?.trim() ? sanitizeEmailHtml(body.html) : null;
+  const html = body.html?.trim() ? await sanitizeEmailHtml(body.html) : null;
+  const sanitizeHtml = await loadSanitizeHtml();
   const email: ParsedEmail = {
     messageId: bracketId(body.messageId) ?? syntheticId(Buffer.from(JSON.stringify(body))),
     from,

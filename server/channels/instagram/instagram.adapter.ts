@@ -6,7 +6,7 @@ import {
   ChannelSendError,
   type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
 } from '../types.js';
-import { parseMessagingWebhook } from '../messenger/messenger.parse.js';
+import { messagingRoutingKeys, parseMessagingWebhook } from '../messenger/messenger.parse.js';
 import { buildMessagingSendBody } from '../messenger/messenger.send.js';
 import { downloadAttachment, sentMessageId, type MetaAdapterOptions } from '../messenger/messenger.adapter.js';
 
@@ -24,6 +24,10 @@ export class InstagramAdapter implements ChannelAdapter {
 
   parseWebhook(body: unknown): ParsedWebhook[] {
     return parseMessagingWebhook(body, 'instagram');
+  }
+
+  routingKeys(body: unknown): string[] {
+    return messagingRoutingKeys(body, 'instagram');
   }
 
   /** POST /{ig-user-id}/messages: `{recipient: {id: IGSID}, message: {text}}`. */

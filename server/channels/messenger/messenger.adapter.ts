@@ -6,7 +6,7 @@ import {
   ChannelSendError,
   type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
 } from '../types.js';
-import { parseMessagingWebhook } from './messenger.parse.js';
+import { messagingRoutingKeys, parseMessagingWebhook } from './messenger.parse.js';
 import { buildMessagingSendBody } from './messenger.send.js';
 
 export interface MetaAdapterOptions {
@@ -57,6 +57,10 @@ export class MessengerAdapter implements ChannelAdapter {
 
   parseWebhook(body: unknown): ParsedWebhook[] {
     return parseMessagingWebhook(body, 'messenger');
+  }
+
+  routingKeys(body: unknown): string[] {
+    return messagingRoutingKeys(body, 'messenger');
   }
 
   /** POST /{page-id}/messages with the Page token; RESPONSE in the window, HUMAN_AGENT up to 7 days. */

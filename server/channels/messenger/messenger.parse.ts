@@ -28,6 +28,17 @@ const PRODUCT: Record<MessagingChannel, string> = { messenger: 'Messenger', inst
 
 type Body = { type: MessageType; text: string | null; content: MessageContent };
 
+/** The Page / Instagram account ids a body is addressed to, without reading its events. */
+export function messagingRoutingKeys(body: unknown, channel: MessagingChannel): string[] {
+  if (!isObj(body) || body.object !== OBJECTS[channel]) return [];
+  const keys = new Set<string>();
+  for (const entry of asArray(body.entry)) {
+    const key = isObj(entry) ? str(entry.id) : undefined;
+    if (key) keys.add(key);
+  }
+  return [...keys];
+}
+
 export function parseMessagingWebhook(body: unknown, channel: MessagingChannel): ParsedWebhook[] {
   if (!isObj(body) || body.object !== OBJECTS[channel]) return [];
   const batches = new Map<string, ParsedWebhook>();

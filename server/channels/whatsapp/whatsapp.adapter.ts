@@ -6,7 +6,7 @@ import {
   ChannelSendError,
   type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
 } from '../types.js';
-import { parseWhatsAppWebhook } from './whatsapp.parse.js';
+import { parseWhatsAppWebhook, whatsAppRoutingKeys } from './whatsapp.parse.js';
 import { buildWhatsAppSendBody } from './whatsapp.send.js';
 
 export interface WhatsAppAdapterOptions {
@@ -43,6 +43,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
 
   parseWebhook(body: unknown): ParsedWebhook[] {
     return parseWhatsAppWebhook(body);
+  }
+
+  routingKeys(body: unknown): string[] {
+    return whatsAppRoutingKeys(body);
   }
 
   async send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }> {

@@ -35,6 +35,26 @@ const STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 
 type Body = { type: MessageType; text: string | null; content: MessageContent };
 
+/**
+ * The account keys a body is addressed to, without reading its messages: what acknowledging a
+ * webhook needs to find the account and its app secret (the job parses the whole body later).
+ */
+export function whatsAppRoutingKeys(body: unknown): string[] {
+  if (!isObj(body) || body.object !== 'whatsapp_business_account') return [];
+  const keys = new Set<string>();
+  for (const entry of asArray(body.entry)) {
+    if (!isObj(entry)) continue;
+    for (const change of asArray(entry.changes)) {
+      if (!isObj(change) || !isObj(change.value)) continue;
+      const key = change.field === 'messages'
+        ? (isObj(change.value.metadata) ? str(change.value.metadata.phone_number_id) : undefined)
+        : change.field === 'message_template_status_update' ? str(entry.id) : undefined;
+      if (key) keys.add(key);
+    }
+  }
+  return [...keys];
+}
+
 export function parseWhatsAppWebhook(body: unknown): ParsedWebhook[] {
   if (!isObj(body) || body.object !== 'whatsapp_business_account') return [];
   // Keyed by account key, in order of first appearance, so a batch spanning several entries for the

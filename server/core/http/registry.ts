@@ -2,12 +2,15 @@
 // the registry mounts it, authenticates, checks the permission, validates input, and the
 // OpenAPI document is generated from the same declarations.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import type { Ctx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
 import type { Permission } from '../permissions.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { HttpError, badRequest, forbidden, unauthorized, zodFieldErrors } from './errors.js';
+import { lazy } from '../lazy.js';
+
+/** multer, imported by the first upload. */
+const loadMulter = lazy(async () => (await import('multer')).default);
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -35,10 +38,11 @@ export interface UploadedFile {
 }
 
 // Runs multer for one file field, turning its errors into problem details that name the field.
-function receiveUpload(req: Request, res: Response, spec: { field: string; maxBytes: number }): Promise<UploadedFile> {
+async function receiveUpload(req: Request, res: Response, spec: { field: string; maxBytes: number }): Promise<UploadedFile> {
   if (!req.is('multipart/form-data')) {
-    return Promise.reject(new HttpError(415, 'Send the file as multipart/form-data', { errors: [{ path: spec.field, message: 'Required' }] }));
+    throw new HttpError(415, 'Send the file as multipart/form-data', { errors: [{ path: spec.field, message: 'Required' }] });
   }
+  const multer = await loadMulter();
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: spec.maxBytes, files: 1 } }).single(spec.field);
   return new Promise((resolve, reject) => {
     upload(req, res, (err: unknown) => {
@@ -83,6 +87,12 @@ export interface RouteDef<
   precheck?(ctx: CtxFor<A>): void | Promise<void>;
   /** Extra middleware run before authentication (rate limits). */
   before?: RequestHandler[];
+  /**
+   * Served ahead of the middleware browsers and API clients need (security headers, cookies, the
+   * log line per request), with a JSON parser of its own: for Meta's webhooks, which come in bursts
+   * and are retried when not acknowledged quickly. Errors still become problem details and are logged.
+   */
+  ingress?: boolean;
   handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; file?: UploadedFile; req: Request; res: Response }): Promise<unknown>;
 }
 
@@ -107,7 +117,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 
   throw badRequest(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid`, zodFieldErrors(result.error, where === 'body' ? '' : where));
 }
 
-export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authenticator): Router {
+/** One router for these routes; `common` middleware runs before each route's own (and only for them). */
+export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authenticator, common: RequestHandler[] = []): Router {
   const router = Router();
   for (const route of routes) {
     const handler: RequestHandler = async (req, res) => {
@@ -136,7 +147,7 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
       if (status === 204 || payload === undefined) res.status(status).end();
       else res.status(status).json(payload);
     };
-    router[route.method](toExpressPath(route.path), ...(route.before ?? []), handler);
+    router[route.method](toExpressPath(route.path), ...common, ...(route.before ?? []), handler);
   }
   return router;
 }

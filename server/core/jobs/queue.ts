@@ -19,11 +19,16 @@ export class PermanentJobError extends Error {}
 
 export type JobHandler = (job: Job) => Promise<void>;
 
-export async function enqueueJob(manager: EntityManager, type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Promise<Job> {
-  const job: Job = {
+/** A job row, not yet stored (enqueueJob stores one; the webhook acknowledgement stores many at once). */
+export function newJob(type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Job {
+  return {
     id: newId(), tenantId: opts.tenantId ?? null, type, payload, queueKey: opts.queueKey ?? null, status: 'pending',
     attempts: 0, maxAttempts: opts.maxAttempts ?? 8, runAt: opts.runAt ?? now, lastError: null, createdAt: now, updatedAt: now,
   };
+}
+
+export async function enqueueJob(manager: EntityManager, type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Promise<Job> {
+  const job = newJob(type, payload, now, opts);
   await manager.getRepository(JobEntity).insert(job as never);
   return job;
 }
@@ -33,6 +38,9 @@ export function backoffMs(attempts: number, baseMs = 2000): number {
   const delay = Math.min(baseMs * 2 ** (attempts - 1), 600_000);
   return Math.round(delay * (0.8 + Math.random() * 0.4));
 }
+
+/** The longest a job waits while the runner holds back (see holdWhile). */
+const HOLD_MAX_MS = 200;
 
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
@@ -47,8 +55,19 @@ export class JobRunner {
     private readonly db: DataSource,
     private readonly log: Logger,
     private readonly now: () => Date,
-    private readonly options: { intervalMs?: number; retryBaseMs?: number; concurrency?: number } = {},
+    private readonly options: {
+      intervalMs?: number;
+      retryBaseMs?: number;
+      concurrency?: number;
+      /**
+       * While this is true, jobs start at most one every HOLD_MAX_MS: requests that must be answered
+       * first (a burst of webhooks) get the CPU, and background work still moves.
+       */
+      holdWhile?: () => boolean;
+    } = {},
   ) {}
+
+  private lastStart = 0;
 
   register(type: string, handler: JobHandler): void {
     this.handlers.set(type, handler);
@@ -123,6 +142,9 @@ export class JobRunner {
         for (const job of runnable) {
           if (inFlight.size >= limit) break;
           if ([...inFlight.values()].filter((r) => r.type === job.type).length >= perType) continue;
+          await this.hold();
+          if (this.stopRequested) break;
+          this.lastStart = performance.now();
           const done = this.runOne(job).finally(() => inFlight.delete(job.id));
           inFlight.set(job.id, { type: job.type, done });
           ran++;
@@ -138,6 +160,13 @@ export class JobRunner {
       }
       // On shutdown, the jobs in hand finish; the rest stay pending for the next start.
       await Promise.race([...inFlight.values()].map((r) => r.done));
+    }
+  }
+
+  private async hold(): Promise<void> {
+    const { holdWhile } = this.options;
+    while (holdWhile?.() && performance.now() - this.lastStart < HOLD_MAX_MS && !this.stopRequested) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 

@@ -12,10 +12,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, linkSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
-import * as tar from 'tar';
 import Database from 'better-sqlite3';
 import { migrations } from '../../db/migrations/index.js';
 import { hasSettings, loadSettings, SETTINGS_FILE } from './appliance.settings.js';
+import { lazy } from '../../core/lazy.js';
+
+/** tar, imported by the first backup, listing or restore (not at every start). */
+const loadTar = lazy(() => import('tar'));
 
 export const BACKUP_APP = 'omnistream';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -223,6 +226,7 @@ async function createBackupUnlocked(options: CreateBackupOptions): Promise<Backu
     writeFileSync(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
     // 3. Pack (manifest first, so listing reads only the archive's start), then publish by rename.
     const partial = `${archive}.partial`;
+    const tar = await loadTar();
     await tar.c({ gzip: true, file: partial, cwd: staging, portable: true }, ['manifest.json', ...memberPaths]);
     renameSync(partial, archive);
     // 4. Verify what was written, as a restore would read it.
@@ -279,6 +283,7 @@ export function backupPath(dataDir: string, name: string): string {
 
 async function readManifestOnly(archive: string): Promise<BackupManifest | null> {
   let text = '';
+  const tar = await loadTar();
   try {
     await tar.t({
       file: archive,
@@ -338,6 +343,7 @@ async function inspectArchive(archive: string, scratchParent: string): Promise<I
   mkdirSync(dir, { recursive: true });
   try {
     const entries: string[] = [];
+    const tar = await loadTar();
     try {
       await tar.x({ file: archive, cwd: dir, strict: true, onReadEntry: (e) => { entries.push(e.path); } });
     } catch (err) {

@@ -1,7 +1,10 @@
 // LAN access: the machine's addresses that agents' phones and PCs can use, the URLs on them, and
 // a QR code of the preferred URL so a phone can open the inbox by scanning it.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import QRCode from 'qrcode';
+import { lazy } from '../../core/lazy.js';
+
+/** qrcode, imported when the LAN page is first asked for. */
+const loadQrcode = lazy(async () => (await import('qrcode')).default);
 
 export interface LanAddress {
   interface: string;
@@ -65,6 +68,7 @@ export function qrPayload(addresses: LanAddress[]): string | null {
 }
 
 export async function qrSvg(payload: string): Promise<string> {
+  const QRCode = await loadQrcode();
   return QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 

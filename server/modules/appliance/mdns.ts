@@ -1,8 +1,12 @@
 // Announces the appliance on the LAN by multicast DNS, so agents can type
 // http://omnistream.local:3000/ instead of an IP address: answers A/AAAA queries for
 // omnistream.local and advertises an _http._tcp service (for Bonjour/Avahi browsers).
-import makeMdns from 'multicast-dns';
+import type makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
+import { lazy } from '../../core/lazy.js';
+
+/** multicast-dns, imported when the announcement starts (it is off when the server listens on loopback only). */
+const loadMulticastDns = lazy(async () => (await import('multicast-dns')).default);
 
 export interface MdnsOptions {
   /** Host label, without .local (default "omnistream"). */
@@ -22,6 +26,8 @@ const TTL = 120;
 export class MdnsAnnouncer {
   private mdns: makeMdns.MulticastDNS | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** Bumped by stop(), so a start still importing multicast-dns does not open a socket after it. */
+  private generation = 0;
   readonly host: string;
   private readonly service: string;
   private readonly serviceType = '_http._tcp.local';
@@ -54,7 +60,10 @@ export class MdnsAnnouncer {
     return this.records().filter((r) => r.name.toLowerCase() === lower && (type === 'ANY' || r.type === type));
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    const generation = this.generation;
+    const makeMdns = await loadMulticastDns();
+    if (generation !== this.generation) return;
     const mdns = makeMdns(this.options.socket);
     this.mdns = mdns;
     mdns.on('warning', () => undefined);
@@ -86,6 +95,7 @@ export class MdnsAnnouncer {
 
   /** Says goodbye (records with TTL 0) so caches forget us, then closes the socket. */
   async stop(): Promise<void> {
+    this.generation++;
     const mdns = this.mdns;
     if (!mdns) return;
     this.mdns = undefined;

@@ -2,7 +2,6 @@
 // storage (DATA_DIR/media) under generated keys; images get a small WebP thumbnail beside them.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import sharp from 'sharp';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { HttpError } from '../../core/http/errors.js';
 import type { UploadedFile } from '../../core/http/registry.js';
@@ -11,7 +10,7 @@ import { newId } from '../../core/ids.js';
 import { scoped } from '../../core/tenancy.js';
 import { newStorageKey, openFile, removeFile, saveFile, storageFile } from '../../core/storage/local.js';
 import { MediaEntity, type Media } from './media.entity.js';
-import { detectUpload, extensionFor, fixLatin1, normalizeMimeType, probeImage, sanitizeFilename, sniff, type ImageInfo } from './media.types.js';
+import { detectUpload, extensionFor, fixLatin1, loadSharp, normalizeMimeType, probeImage, sanitizeFilename, sniff, type ImageInfo } from './media.types.js';
 import { uploadToS3 } from './media.s3.js';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -57,7 +56,8 @@ export function mediaView(media: Media): MediaView {
 }
 
 /** A WebP of at most THUMBNAIL_SIZE px on the long side, turned upright by its EXIF orientation. */
-export function makeThumbnail(data: Buffer): Promise<Buffer> {
+export async function makeThumbnail(data: Buffer): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(data, { failOn: 'error' })
     .autoOrient()
     .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })

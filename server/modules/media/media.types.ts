@@ -1,6 +1,6 @@
 // Which files may be uploaded (WhatsApp's types and limits), how their real type is found from
 // the bytes, and how their names are cleaned.
-import sharp from 'sharp';
+import { lazy } from '../../core/lazy.js';
 import { HttpError, badRequest } from '../../core/http/errors.js';
 
 const MB = 1024 * 1024;
@@ -78,8 +78,13 @@ const RASTER_FORMATS: Record<string, string> = { jpeg: 'image/jpeg', png: 'image
 
 export interface ImageInfo { mimeType: string; width: number; height: number }
 
+/** sharp (libvips), imported when the first image is read. */
+export const loadSharp = lazy(async () => (await import('sharp')).default);
+
 /** Reads an image's real format and its displayed size (EXIF rotation applied); null when the bytes are not a raster image sharp can read. */
 export async function probeImage(data: Buffer): Promise<ImageInfo | null> {
+  // Outside the try: sharp failing to load is an error, not "not an image".
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(data).metadata();
     const mimeType = RASTER_FORMATS[meta.format];

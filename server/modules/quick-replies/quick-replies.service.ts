@@ -3,18 +3,21 @@
 // counts order the composer's picker; CSV import (good rows kept, bad rows reported by line) and export.
 import { visibleConversation } from '../divisions/visibility.js';
 import { In } from 'typeorm';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../core/http/errors.js';
 import { isId, newId } from '../../core/ids.js';
+import { lazy } from '../../core/lazy.js';
 import type { UploadedFile } from '../../core/http/registry.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { MediaEntity, type Media } from '../media/media.entity.js';
 import { QuickReplyEntity, QuickReplyFavoriteEntity, type QuickReply, type QuickReplyScope } from './quick-reply.entity.js';
 import { render, unknownVariables, variablesIn, VARIABLES, type VariableValues } from './quick-reply.template.js';
+
+// The CSV packages are imported by the first import or export.
+const loadCsvParse = lazy(() => import('csv-parse/sync'));
+const loadCsvStringify = lazy(() => import('csv-stringify/sync'));
 
 export const SHORTCUT_PATTERN = /^[\p{L}\p{N}_.-]{1,64}$/u;
 export const MAX_BODY = 4096;
@@ -237,6 +240,7 @@ export const quickRepliesService = {
   async exportCsv(ctx: TenantCtx, q: { scope?: QuickReplyScope }): Promise<string> {
     const rows = (await visibleRows(ctx, q.scope)).sort((a, b) => a.scope.localeCompare(b.scope) || a.shortcut.localeCompare(b.shortcut));
     const records = rows.map((r) => [escapeCell(r.shortcut), escapeCell(r.title), r.scope, escapeCell(r.body), r.mediaId ?? '']);
+    const { stringify: stringifyCsv } = await loadCsvStringify();
     // A byte-order mark, so spreadsheet programs read the file as UTF-8.
     return '\ufeff' + stringifyCsv([[...CSV_COLUMNS], ...records], { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
   },
@@ -252,6 +256,7 @@ export const quickRepliesService = {
     let lastEnd = 1;
     let records: { record: Record<string, string>; raw: string; info: { lines: number; error?: { code?: string; record?: unknown[] } } }[];
     let header: string[] = [];
+    const { parse: parseCsv } = await loadCsvParse();
     try {
       records = parseCsv(text, {
         bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true,

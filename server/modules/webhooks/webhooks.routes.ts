@@ -1,10 +1,15 @@
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { unauthorized } from '../../core/http/errors.js';
 import { handshake, receiveEmailWebhook, receiveMetaWebhook } from './webhooks.service.js';
 
 const tag = 'Webhooks';
+
+/** Meta only needs a quick 200; written directly (no ETag hashing or content negotiation for 14 bytes). */
+function acknowledge(res: Response): void {
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': '14' }).end('EVENT_RECEIVED');
+}
 const handshakeQuery = z.object({
   'hub.mode': z.string().optional(),
   'hub.verify_token': z.string().optional(),
@@ -40,11 +45,11 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/meta', tag, summary: 'Receive Meta webhook (WhatsApp + Instagram)', access: access.public,
+    method: 'post', path: '/api/v1/webhooks/meta', tag, summary: 'Receive Meta webhook (WhatsApp + Instagram)', access: access.public, ingress: true,
     description: `One callback for every Meta product: the body's \`object\` (whatsapp_business_account, instagram, page) picks the channel. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
-      await receiveMetaWebhook(ctx, 'meta', req.rawBody, req.header('x-hub-signature-256'));
-      res.status(200).type('text/plain').send('EVENT_RECEIVED');
+      await receiveMetaWebhook(ctx, 'meta', req.rawBody, req.header('x-hub-signature-256'), req.body);
+      acknowledge(res);
     },
   }),
   defineRoute({
@@ -69,11 +74,11 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/messenger', tag, summary: 'Receive Messenger inbound webhook events', access: access.public,
+    method: 'post', path: '/api/v1/webhooks/messenger', tag, summary: 'Receive Messenger inbound webhook events', access: access.public, ingress: true,
     description: `Page events (object "page"): messages, attachments, quick replies, postbacks, reactions, echoes of the Page's own messages, delivery and read watermarks. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
-      await receiveMetaWebhook(ctx, 'messenger', req.rawBody, req.header('x-hub-signature-256'));
-      res.status(200).type('text/plain').send('EVENT_RECEIVED');
+      await receiveMetaWebhook(ctx, 'messenger', req.rawBody, req.header('x-hub-signature-256'), req.body);
+      acknowledge(res);
     },
   }),
   defineRoute({
@@ -86,11 +91,11 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/instagram', tag, summary: 'Receive Instagram inbound webhook events', access: access.public,
+    method: 'post', path: '/api/v1/webhooks/instagram', tag, summary: 'Receive Instagram inbound webhook events', access: access.public, ingress: true,
     description: `Instagram messaging events (object "instagram"): messages, attachments, story replies and mentions, reactions, reads, echoes. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
-      await receiveMetaWebhook(ctx, 'instagram', req.rawBody, req.header('x-hub-signature-256'));
-      res.status(200).type('text/plain').send('EVENT_RECEIVED');
+      await receiveMetaWebhook(ctx, 'instagram', req.rawBody, req.header('x-hub-signature-256'), req.body);
+      acknowledge(res);
     },
   }),
 ];

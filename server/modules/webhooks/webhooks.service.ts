@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx, Services } from '../../core/context.js';
 import { HttpError, badRequest, unauthorized, zodFieldErrors } from '../../core/http/errors.js';
-import { enqueueJob } from '../../core/jobs/queue.js';
+import { enqueueJob, newJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import type { JobRunner } from '../../core/jobs/queue.js';
@@ -18,6 +18,8 @@ import { applyStatus, applyWatermark, ingestInbound } from '../messages/messages
 import { MessageEntity } from '../messages/message.entity.js';
 import { saveMedia } from '../media/media.service.js';
 import { WebhookEventEntity, type WebhookEvent } from './webhook-event.entity.js';
+import { storeWebhook } from './webhook-store.js';
+import { routeWebhook } from '../integrations/account-routing.js';
 import { verifyToken as applianceVerifyToken } from '../appliance/appliance.settings.js';
 
 /** Which channel a Meta webhook body belongs to, by its `object` field. */
@@ -47,44 +49,38 @@ export async function handshake(services: Services, query: { 'hub.mode'?: string
   return query['hub.challenge'];
 }
 
-/** Account routing keys a Meta body mentions (phone number ids, page ids, IG account ids). */
-function routingKeys(services: Services, channel: Channel, body: unknown): string[] {
-  if (!isImplementedChannel(services.adapters, channel)) return [];
-  return getAdapter(services.adapters, channel).parseWebhook(body).map((b) => b.accountKey);
-}
-
 /** Verifies, stores and enqueues a Meta webhook. Returns once it is durable. */
-export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'], rawBody: Buffer | undefined, signature: string | undefined): Promise<void> {
+export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'], rawBody: Buffer | undefined, signature: string | undefined, parsed?: unknown): Promise<void> {
   if (!signature) throw unauthorized('Missing X-Hub-Signature-256');
   if (!rawBody || rawBody.length === 0) throw badRequest('The webhook body must be JSON');
   let body: { object?: string };
   try {
-    body = JSON.parse(rawBody.toString('utf8'));
+    // The JSON body parser has usually read it already; the raw bytes are kept for the signature.
+    body = (parsed !== undefined && typeof parsed === 'object' ? parsed : JSON.parse(rawBody.toString('utf8'))) as { object?: string };
   } catch {
     throw badRequest('The webhook body is not valid JSON');
   }
   const channel = META_OBJECTS[String(body?.object)];
-  const accounts = channel ? await findAccountsByKey(ctx, channel, routingKeys(ctx, channel, body)) : [];
-  const secrets = [...accounts.map((a) => accountCredentials(ctx, a).config.appSecret), ctx.config.META_APP_SECRET].filter((s): s is string => Boolean(s));
+  const routed = channel && isImplementedChannel(ctx.adapters, channel)
+    ? await routeWebhook(ctx, channel, getAdapter(ctx.adapters, channel).routingKeys(body))
+    : [];
+  const secrets = [...routed.map((r) => r.appSecret), ctx.config.META_APP_SECRET].filter((s): s is string => Boolean(s));
   // A known account must be signed with its secret; an unknown one is checked when a global secret
   // exists, then acknowledged without storing (nothing here could use it) so Meta stops retrying.
-  const checkable = accounts.length > 0 || secrets.length > 0;
+  const checkable = routed.length > 0 || secrets.length > 0;
   if (checkable && !secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret))) throw unauthorized('The webhook signature is not valid');
-  if (accounts.length === 0) {
+  if (routed.length === 0) {
     ctx.log.warn({ object: body?.object }, 'webhook for an unknown account acknowledged without storing');
     return;
   }
-  const tenants = [...new Set(accounts.map((a) => a.tenantId))];
+  const tenants = [...new Set(routed.map((r) => r.account.tenantId))];
   const now = ctx.now();
-  await ctx.transaction(async (m) => {
-    const event: WebhookEvent = {
-      id: newId(), tenantId: tenants.length === 1 ? tenants[0] : null, source, payload: rawBody.toString('utf8'), status: 'received',
-      error: null, receivedAt: now, processedAt: null,
-    };
-    await m.getRepository(WebhookEventEntity).insert(event);
-    // One queue: statuses are applied after the messages they follow.
-    await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: 'webhooks', maxAttempts: 20 });
-  });
+  const event: WebhookEvent = {
+    id: newId(), tenantId: tenants.length === 1 ? tenants[0] : null, source, payload: rawBody.toString('utf8'), status: 'received',
+    error: null, receivedAt: now, processedAt: null,
+  };
+  // One queue: statuses are applied after the messages they follow.
+  await storeWebhook(ctx, event, newJob('webhook.process', { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: 'webhooks', maxAttempts: 20 }));
 }
 
 /** How an inbound email is kept in webhook_events until its job reads it. */

@@ -1,6 +1,7 @@
-// Child processes under test: the appliance (`node --import tsx server/index.ts start`) and the
-// baseline server, each its own process so its memory and CPU are its own. Start time is measured
-// from spawn to the first healthy /health.
+// Child processes under test: the appliance as production runs it (the esbuild bundle,
+// `node dist-app/server.js start`, built once per run by buildAppliance) and the baseline server
+// (`node --import tsx test/bench/baseline-server.ts`), each its own process so its memory and CPU
+// are its own. Start time is measured from spawn to the first healthy /health.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
+import { bundleServer, serverBundle } from '../../../build/bundle.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -79,7 +81,9 @@ export interface Child {
 
 export interface SpawnOptions {
   name: string;
-  /** Arguments after `node` (script and its arguments). */
+  /** Node's own options, before the script (e.g. `--import tsx`). */
+  nodeArgs?: string[];
+  /** Arguments after `node` and its options (script and its arguments). */
   args: string[];
   env: Record<string, string>;
   logFile: string;
@@ -92,8 +96,8 @@ export interface SpawnOptions {
 export async function spawnChild(opts: SpawnOptions): Promise<Child> {
   const port = await freePort();
   const log = createWriteStream(opts.logFile, { flags: 'a' });
-  const nodeArgs = ['--import', 'tsx'];
-  // One directory per process: tsx's module hooks run in a worker thread that writes a profile too
+  const nodeArgs = [...(opts.nodeArgs ?? [])];
+  // One directory per process, in case a worker thread writes a profile too
   // (CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile); the main thread's is renamed <name>.cpuprofile on stop.
   const profDir = opts.cpuProfDir ? join(opts.cpuProfDir, `${opts.name}.${Date.now()}`) : undefined;
   if (profDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
@@ -167,11 +171,21 @@ export interface ApplianceOptions {
   env?: Record<string, string>;
 }
 
-/** The real server, configured as the issue says. */
-export function startAppliance(opts: ApplianceOptions): Promise<Child> {
+let built: Promise<string> | undefined;
+/**
+ * Bundles the server as production runs it (build/bundle.mjs → dist-app/server.js), once per
+ * process: run.ts calls it at the start of a run, so every start measured is of the same build.
+ */
+export function buildAppliance(): Promise<string> {
+  return (built ??= bundleServer({ quiet: true }));
+}
+
+/** The real server, as production runs it (the bundle, no TypeScript at run time), configured as the issue says. */
+export async function startAppliance(opts: ApplianceOptions): Promise<Child> {
+  await buildAppliance();
   return spawnChild({
     name: opts.name,
-    args: ['server/index.ts', 'start'],
+    args: [serverBundle, 'start'],
     env: {
       OMNISTREAM_DATA_DIR: opts.dataDir,
       LOG_LEVEL: 'warn',
@@ -189,6 +203,7 @@ export function startAppliance(opts: ApplianceOptions): Promise<Child> {
 export function startBaseline(opts: { resultsDir: string; databasePath?: string; name?: string }): Promise<Child> {
   return spawnChild({
     name: opts.name ?? 'baseline',
+    nodeArgs: ['--import', 'tsx'],
     args: ['test/bench/baseline-server.ts'],
     env: opts.databasePath ? { BENCH_DB: opts.databasePath } : {},
     logFile: join(opts.resultsDir, 'baseline.log'),
