@@ -9,7 +9,7 @@
 // npm packages stay external (installed in node_modules, native ones rebuilt for Electron).
 // Run: node build/bundle.mjs [--quiet]  (npm run desktop and electron-builder's beforeBuild hook run
 // it); `--server` builds the server alone (bundleServer(): scripts/start.mjs, the benchmark).
-import { mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -55,26 +55,17 @@ export async function bundleServer({ quiet = false } = {}) {
 
 /**
  * Everything the desktop app needs, all rebuilt: the server, the Electron main process and the
- * preload script. Other files in dist-app/ (left by an older build) are
- * removed afterwards, so packaging takes no stale file along.
+ * preload script. Other files in dist-app/ (left by an older build) are removed afterwards, so packaging takes no stale file along.
  */
 export async function bundle({ quiet = false } = {}) {
   const main = await build({ ...common(quiet), entryPoints: { main: 'main/main.ts' }, outdir: outDir, write: false });
-  const written = new Set([...writeAtomically([
+  const written = new Set(writeAtomically([
     ...main.outputFiles, ...await buildServer(quiet), { path: join(outDir, 'preload.cjs'), contents: readFileSync(join(root, 'main', 'preload.cjs')) },
-  ])]);
-  const prune = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) {
-        prune(path);
-        if (readdirSync(path).length === 0) rmdirSync(path);
-      } else if (!written.has(path) && !name.endsWith('.partial')) {
-        rmSync(path, { force: true });
-      }
-    }
-  };
-  prune(outDir);
+  ]));
+  for (const name of readdirSync(outDir)) {
+    const path = join(outDir, name);
+    if (!written.has(path) && !name.endsWith('.partial')) rmSync(path, { recursive: true, force: true });
+  }
   return outDir;
 }
 

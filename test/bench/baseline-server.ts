@@ -52,24 +52,18 @@ app.get('/inbox', (req, res) => {
 });
 
 // The appliance's search SQL as the owner runs it (server/modules/messages/search.service.ts; the join
-// to conversations is there for division scoping, which the owner is not subject to), without the ORM.
-const searchStmt = db?.prepare(`SELECT f.rowid AS at, f.message_id, f.conversation_id,
+// to conversations is there for division scoping, which the owner is not subject to), without the
+// ORM; and, ranked by bm25 over every match, what the appliance did before (README, "Search").
+const searchSql = (ranked: boolean) => `SELECT f.rowid AS at, f.message_id, f.conversation_id,
             snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
             snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
-            m.direction, m.type, m.createdAt
+            ${ranked ? 'bm25(messages_fts, 1.0, 0.5) AS rank, ' : ''}m.direction, m.type, m.createdAt
        FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
       WHERE messages_fts MATCH ? AND f.tenant_id = ?
-      ORDER BY f.rowid DESC
-      LIMIT ?`);
-// What the appliance did before (README, "Search"): every match ranked by bm25, best first.
-const rankedStmt = db?.prepare(`SELECT f.rowid AS at, f.message_id, f.conversation_id,
-            snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
-            snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
-            bm25(messages_fts, 1.0, 0.5) AS rank, m.direction, m.type, m.createdAt
-       FROM messages_fts f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = f.conversation_id
-      WHERE messages_fts MATCH ? AND f.tenant_id = ?
-      ORDER BY rank, f.message_id DESC
-      LIMIT ?`);
+      ORDER BY ${ranked ? 'rank, f.message_id DESC' : 'f.rowid DESC'}
+      LIMIT ?`;
+const searchStmt = db?.prepare(searchSql(false));
+const rankedStmt = db?.prepare(searchSql(true));
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const highlight = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]).replaceAll('\u0002', '<mark>').replaceAll('\u0003', '</mark>');
 app.get('/search', (req, res) => {

@@ -13,7 +13,7 @@ import { verifyMetaSignature } from '../../channels/meta-signature.js';
 import type { Channel } from '../../channels/types.js';
 import { emailJsonSchema, emailToInbound, type EmailJson, type ParsedEmail } from '../../channels/email/email.parse.js';
 import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
-import { accountCredentials, findAccountsByKey } from '../integrations/integrations.service.js';
+import { accountCredentials } from '../integrations/integrations.service.js';
 import { applyStatus, applyWatermark, ingestInbound } from '../messages/messages.service.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import { saveMedia } from '../media/media.service.js';
@@ -186,7 +186,7 @@ export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
       return;
     }
     for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
-      const [account] = await findAccountsByKey(services, channel, [batch.accountKey]);
+      const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
       // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
       if (!account) {
         services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
