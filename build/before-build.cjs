@@ -6,7 +6,11 @@ const { dirname, join } = require('node:path');
 
 module.exports = async function beforeBuild(context) {
   const root = join(__dirname, '..');
-  const vite = spawnSync(process.execPath, [join(dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'), 'build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const vite = spawnSync(
+    process.execPath,
+    [join(dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'), 'build', 'renderer', '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (vite.status !== 0) throw new Error('The web UI did not build (vite build renderer)');
   const { bundle } = await import('./bundle.mjs');
   await bundle({ quiet: true });

@@ -19,11 +19,18 @@ export const outDir = join(root, 'dist-app');
 export const serverBundle = join(outDir, 'server.js');
 
 // CommonJS code in an ESM bundle still gets `require` where it needs it.
-const REQUIRE_SHIM = "import { createRequire as __omnistreamCreateRequire } from 'node:module'; const require = __omnistreamCreateRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire as __omnistreamCreateRequire } from 'node:module'; const require = __omnistreamCreateRequire(import.meta.url);";
 
 const common = (quiet) => ({
-  bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', packages: 'external',
-  logLevel: quiet ? 'error' : 'warning', absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  packages: 'external',
+  logLevel: quiet ? 'error' : 'warning',
+  absWorkingDir: root,
   banner: { js: REQUIRE_SHIM },
 });
 
@@ -59,9 +66,13 @@ export async function bundleServer({ quiet = false } = {}) {
  */
 export async function bundle({ quiet = false } = {}) {
   const main = await build({ ...common(quiet), entryPoints: { main: 'main/main.ts' }, outdir: outDir, write: false });
-  const written = new Set(writeAtomically([
-    ...main.outputFiles, ...await buildServer(quiet), { path: join(outDir, 'preload.cjs'), contents: readFileSync(join(root, 'main', 'preload.cjs')) },
-  ]));
+  const written = new Set(
+    writeAtomically([
+      ...main.outputFiles,
+      ...(await buildServer(quiet)),
+      { path: join(outDir, 'preload.cjs'), contents: readFileSync(join(root, 'main', 'preload.cjs')) },
+    ]),
+  );
   for (const name of readdirSync(outDir)) {
     const path = join(outDir, name);
     if (!written.has(path) && !name.endsWith('.partial')) rmSync(path, { recursive: true, force: true });

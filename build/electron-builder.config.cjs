@@ -20,14 +20,7 @@ module.exports = {
   extraMetadata: { main: 'dist-app/main.js' },
   // Builds the web UI and the bundles (build/bundle.mjs) before packaging.
   beforeBuild: 'build/before-build.cjs',
-  files: [
-    'package.json',
-    'dist-app/**',
-    '!dist-app/**/*.map',
-    'renderer/dist/**',
-    'resources/tray*.png',
-    'resources/icons/**',
-  ],
+  files: ['package.json', 'dist-app/**', '!dist-app/**/*.map', 'renderer/dist/**', 'resources/tray*.png', 'resources/icons/**'],
   // Native modules are rebuilt for Electron's Node ABI at package time (@electron/rebuild).
   npmRebuild: true,
   nodeGypRebuild: false,
@@ -75,7 +68,7 @@ module.exports = {
     entitlementsInherit: 'build/entitlements.mac.plist',
     extendInfo: {
       // macOS 15 asks before an app talks to the local network (LAN browsers, mDNS).
-      NSLocalNetworkUsageDescription: 'OmniStream serves the shared inbox to your team\'s devices on the office network.',
+      NSLocalNetworkUsageDescription: "OmniStream serves the shared inbox to your team's devices on the office network.",
       NSBonjourServices: ['_http._tcp'],
       NSMicrophoneUsageDescription: 'OmniStream records voice notes you send to customers.',
     },
@@ -89,7 +82,10 @@ module.exports = {
   },
 
   linux: {
-    target: [{ target: 'AppImage', arch: ['x64'] }, { target: 'deb', arch: ['x64'] }],
+    target: [
+      { target: 'AppImage', arch: ['x64'] },
+      { target: 'deb', arch: ['x64'] },
+    ],
     icon: 'resources/icons',
     category: 'Office',
     synopsis: 'Customer messaging appliance: WhatsApp, Instagram, Messenger and email in one inbox',

@@ -10,10 +10,15 @@ import sharp from 'sharp';
 
 const resources = fileURLToPath(new URL('../resources/', import.meta.url));
 const svg = readFileSync(join(resources, 'icon.svg'));
-const png = (size, source = svg) => sharp(source, { density: Math.max(72, Math.ceil((72 * size) / 512) * 2) }).resize(size, size).png({ compressionLevel: 9 }).toBuffer();
+const png = (size, source = svg) =>
+  sharp(source, { density: Math.max(72, Math.ceil((72 * size) / 512) * 2) })
+    .resize(size, size)
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 
 // The tray glyph: the speech bubble alone, so it reads at 16 px.
-const glyph = (color) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512" viewBox="0 0 512 512">
+const glyph = (color) =>
+  Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512" viewBox="0 0 512 512">
   <path d="M96 110h320a48 48 0 0 1 48 48v160a48 48 0 0 1-48 48H252l-100 80v-80h-56a48 48 0 0 1-48-48V158a48 48 0 0 1 48-48z" fill="${color}"/>
   <circle cx="176" cy="238" r="30" fill="${color === '#000000' ? 'none' : '#ffffff'}"/><circle cx="256" cy="238" r="30" fill="${color === '#000000' ? 'none' : '#ffffff'}"/><circle cx="336" cy="238" r="30" fill="${color === '#000000' ? 'none' : '#ffffff'}"/>
 </svg>`);
@@ -62,10 +67,18 @@ const rendered = Object.fromEntries(await Promise.all(sizes.map(async (s) => [s,
 
 writeFileSync(join(resources, 'icon.png'), rendered[1024]);
 writeFileSync(join(resources, 'icon.ico'), ico([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, data: rendered[size] }))));
-writeFileSync(join(resources, 'icon.icns'), icns([
-  { type: 'icp4', data: rendered[16] }, { type: 'icp5', data: rendered[32] }, { type: 'icp6', data: rendered[64] },
-  { type: 'ic07', data: rendered[128] }, { type: 'ic08', data: rendered[256] }, { type: 'ic09', data: rendered[512] }, { type: 'ic10', data: rendered[1024] },
-]));
+writeFileSync(
+  join(resources, 'icon.icns'),
+  icns([
+    { type: 'icp4', data: rendered[16] },
+    { type: 'icp5', data: rendered[32] },
+    { type: 'icp6', data: rendered[64] },
+    { type: 'ic07', data: rendered[128] },
+    { type: 'ic08', data: rendered[256] },
+    { type: 'ic09', data: rendered[512] },
+    { type: 'ic10', data: rendered[1024] },
+  ]),
+);
 mkdirSync(join(resources, 'icons'), { recursive: true });
 for (const s of [16, 24, 32, 48, 64, 128, 256, 512]) writeFileSync(join(resources, 'icons', `${s}x${s}.png`), rendered[s]);
 writeFileSync(join(resources, 'tray.png'), await png(16, glyph('#0f766e')));

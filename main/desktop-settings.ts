@@ -40,5 +40,5 @@ export function loadDesktopSettings(userData: string, env: NodeJS.ProcessEnv = p
 
 export function saveDesktopSettings(userData: string, settings: DesktopSettings): void {
   mkdirSync(userData, { recursive: true });
-  writeFileSync(desktopSettingsPath(userData), JSON.stringify(settings, null, 2) + '\n');
+  writeFileSync(desktopSettingsPath(userData), `${JSON.stringify(settings, null, 2)}\n`);
 }

@@ -46,12 +46,18 @@ function main(): void {
   // Packaged: the bundled server runs on Electron's own Node (fork sets ELECTRON_RUN_AS_NODE), with
   // native modules rebuilt for it. Development: TypeScript under tsx on the system Node, whose ABI
   // the installed native modules were built for.
-  const host = new ServerHost(app.isPackaged
-    ? { entry: join(root, 'dist-app', 'server.js'), env: serverEnv(), healthUrl: `${origin}/health`, fatalExitCodes: [EXIT_CANNOT_START] }
-    : {
-        entry: join(root, 'main', 'server-entry.ts'), execArgv: ['--import', 'tsx'], execPath: process.env.OMNISTREAM_NODE ?? 'node',
-        env: serverEnv(), healthUrl: `${origin}/health`, fatalExitCodes: [EXIT_CANNOT_START],
-      });
+  const host = new ServerHost(
+    app.isPackaged
+      ? { entry: join(root, 'dist-app', 'server.js'), env: serverEnv(), healthUrl: `${origin}/health`, fatalExitCodes: [EXIT_CANNOT_START] }
+      : {
+          entry: join(root, 'main', 'server-entry.ts'),
+          execArgv: ['--import', 'tsx'],
+          execPath: process.env.OMNISTREAM_NODE ?? 'node',
+          env: serverEnv(),
+          healthUrl: `${origin}/health`,
+          fatalExitCodes: [EXIT_CANNOT_START],
+        },
+  );
 
   function serverEnv(): Record<string, string> {
     return { PORT: String(port), OMNISTREAM_DATA_DIR: dataDir, OMNISTREAM_IPC: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
@@ -90,10 +96,16 @@ function main(): void {
       return;
     }
     window = new BrowserWindow({
-      width: 1280, height: 820, title: 'OmniStream', show: false,
+      width: 1280,
+      height: 820,
+      title: 'OmniStream',
+      show: false,
       icon: join(root, 'resources', 'icons', '256x256.png'),
       webPreferences: {
-        contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        sandbox: true,
+        webSecurity: true,
         preload: join(root, 'dist-app', 'preload.cjs'),
         additionalArguments: [`--omnistream-version=${version}`],
       },
@@ -105,7 +117,7 @@ function main(): void {
       return { action: 'deny' };
     });
     window.webContents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(origin + '/')) {
+      if (!url.startsWith(`${origin}/`)) {
         event.preventDefault();
         if (/^https?:\/\//.test(url)) void shell.openExternal(url);
       }
@@ -121,27 +133,42 @@ function main(): void {
 
   function runAction(item: TrayItem): void {
     switch (item.action) {
-      case 'open-window': return openWindow('/');
-      case 'open-settings': return openWindow('/settings/appliance');
-      case 'open-browser': if (item.arg) void shell.openExternal(item.arg); return;
-      case 'copy-url': if (item.arg) clipboard.writeText(item.arg); return;
+      case 'open-window':
+        return openWindow('/');
+      case 'open-settings':
+        return openWindow('/settings/appliance');
+      case 'open-browser':
+        if (item.arg) void shell.openExternal(item.arg);
+        return;
+      case 'copy-url':
+        if (item.arg) clipboard.writeText(item.arg);
+        return;
       case 'backup-now': {
         const id = randomUUID();
         if (host.send({ type: 'appliance:backup', id })) pendingBackups.add(id);
         return;
       }
-      case 'toggle-login': return setOpenAtLogin(!state.openAtLogin);
-      case 'restart-server': void host.restart(); return;
-      case 'open-logs': void shell.openPath(logsDir); return;
-      case 'install-update': updater.installNow(); return;
-      case 'quit': app.quit(); return;
+      case 'toggle-login':
+        return setOpenAtLogin(!state.openAtLogin);
+      case 'restart-server':
+        void host.restart();
+        return;
+      case 'open-logs':
+        void shell.openPath(logsDir);
+        return;
+      case 'install-update':
+        updater.installNow();
+        return;
+      case 'quit':
+        app.quit();
+        return;
     }
   }
 
   function toElectron(items: TrayItem[]): MenuItemConstructorOptions[] {
     return items.map((item) => ({
       label: item.label,
-      type: item.submenu ? 'submenu' : item.type ?? 'normal',
+      type: item.submenu ? 'submenu' : (item.type ?? 'normal'),
       enabled: item.enabled ?? true,
       checked: item.checked,
       submenu: item.submenu ? toElectron(item.submenu) : undefined,
@@ -165,7 +192,9 @@ function main(): void {
       if (!window && !process.argv.includes(HIDDEN_ARG)) openWindow('/');
     }
   });
-  host.on('crash', (c: { code: number | null; signal: string | null; restartInMs: number }) => log(`server crashed (${c.signal ?? `code ${c.code}`}); restarting in ${c.restartInMs} ms`));
+  host.on('crash', (c: { code: number | null; signal: string | null; restartInMs: number }) =>
+    log(`server crashed (${c.signal ?? `code ${c.code}`}); restarting in ${c.restartInMs} ms`),
+  );
   host.on('fatal', () => notify(t.states.failed));
   host.on('message', (raw: FromServerMessage) => {
     if (raw?.type === 'appliance:status') {
@@ -194,11 +223,16 @@ function main(): void {
   app.whenReady().then(() => {
     // The window may use notifications and the microphone (voice notes) for the local server only.
     session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => {
-      callback(contents.getURL().startsWith(origin + '/') && ['notifications', 'media', 'clipboard-sanitized-write', 'fullscreen'].includes(permission));
+      callback(
+        contents.getURL().startsWith(`${origin}/`) &&
+          ['notifications', 'media', 'clipboard-sanitized-write', 'fullscreen'].includes(permission),
+      );
     });
     const trayIcon = process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png';
     tray = new Tray(join(root, 'resources', trayIcon));
-    tray.on('click', () => { if (process.platform !== 'darwin') openWindow('/'); });
+    tray.on('click', () => {
+      if (process.platform !== 'darwin') openWindow('/');
+    });
     refreshTray();
     log(`OmniStream ${version} starting; data in ${dataDir}`);
     host.start();

@@ -4,8 +4,11 @@
 const { contextBridge } = require('electron');
 
 const versionArg = process.argv.find((a) => a.startsWith('--omnistream-version='));
-contextBridge.exposeInMainWorld('omnistreamDesktop', Object.freeze({
-  isDesktop: true,
-  platform: process.platform,
-  version: versionArg ? versionArg.slice('--omnistream-version='.length) : null,
-}));
+contextBridge.exposeInMainWorld(
+  'omnistreamDesktop',
+  Object.freeze({
+    isDesktop: true,
+    platform: process.platform,
+    version: versionArg ? versionArg.slice('--omnistream-version='.length) : null,
+  }),
+);

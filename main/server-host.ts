@@ -61,7 +61,9 @@ export class ServerHost extends EventEmitter {
       const delay = Math.min(1000 * 2 ** (this.failures - 1), this.options.maxBackoffMs ?? 30_000);
       this.emit('crash', { code, signal, restartInMs: delay });
       this.setState('restarting');
-      this.restartTimer = setTimeout(() => { if (!this.stopping) this.start(); }, delay);
+      this.restartTimer = setTimeout(() => {
+        if (!this.stopping) this.start();
+      }, delay);
     });
     void this.waitHealthy(child);
   }
@@ -74,7 +76,10 @@ export class ServerHost extends EventEmitter {
     if (!child) return this.setState('stopped');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   }

@@ -30,7 +30,12 @@ export function startUpdater(options: UpdaterOptions): { stop(): void; installNo
   }
   autoUpdater.autoDownload = true;
   autoUpdater.autoInstallOnAppQuit = true;
-  autoUpdater.logger = { info: (m: unknown) => options.log(`updates: ${String(m)}`), warn: (m: unknown) => options.log(`updates: ${String(m)}`), error: (m: unknown) => options.log(`updates: ${String(m)}`), debug: () => undefined };
+  autoUpdater.logger = {
+    info: (m: unknown) => options.log(`updates: ${String(m)}`),
+    warn: (m: unknown) => options.log(`updates: ${String(m)}`),
+    error: (m: unknown) => options.log(`updates: ${String(m)}`),
+    debug: () => undefined,
+  };
   autoUpdater.on('update-downloaded', (info) => options.onUpdateReady(info.version));
   autoUpdater.on('error', (err) => options.log(`updates: ${err.message}`));
   const check = () => void autoUpdater.checkForUpdates().catch((err: Error) => options.log(`updates: check failed: ${err.message}`));

@@ -11,7 +11,9 @@ const version: string = JSON.parse(readFileSync(new URL('../package.json', impor
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('Usage: npm run backup [-- --keep N]\nWrites a verified backup into DATA_DIR/backups and keeps the newest N (default: the appliance setting).');
+    console.log(
+      'Usage: npm run backup [-- --keep N]\nWrites a verified backup into DATA_DIR/backups and keeps the newest N (default: the appliance setting).',
+    );
     return 0;
   }
   const config = loadConfig();
@@ -24,11 +26,16 @@ async function main(): Promise<number> {
   const started = Date.now();
   const info = await createBackup({ dataDir: config.dataDir, databasePath: config.databasePath, appVersion: version, reason: 'cli', keep });
   const mb = (info.size / 1024 / 1024).toFixed(1);
-  console.log(`Backup written and verified in ${((Date.now() - started) / 1000).toFixed(1)} s: ${join(backupsDir(config.dataDir), info.name)} (${mb} MB, ${info.mediaFiles} media files)`);
+  console.log(
+    `Backup written and verified in ${((Date.now() - started) / 1000).toFixed(1)} s: ${join(backupsDir(config.dataDir), info.name)} (${mb} MB, ${info.mediaFiles} media files)`,
+  );
   return 0;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err instanceof ConfigError ? err.message : `Backup failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof ConfigError ? err.message : `Backup failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

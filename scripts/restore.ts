@@ -8,7 +8,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { applyPendingRestore, BackupRejectedError, backupsDir, listBackups, pendingRestore, restoreBackup } from '../server/modules/appliance/backup.js';
+import {
+  applyPendingRestore,
+  BackupRejectedError,
+  backupsDir,
+  listBackups,
+  pendingRestore,
+  restoreBackup,
+} from '../server/modules/appliance/backup.js';
 
 const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const USAGE = 'Usage: npm run restore -- FILE [--force] [--no-safety-backup] | --staged | --list';
@@ -30,7 +37,9 @@ async function main(): Promise<number> {
     const list = await listBackups(config.dataDir);
     if (list.length === 0) console.log(`No backups in ${backupsDir(config.dataDir)}`);
     for (const b of list) {
-      console.log(`${b.name}  ${(b.size / 1024 / 1024).toFixed(1)} MB  ${b.reason}${b.foreign ? '  (another installation)' : ''}${b.verified === false ? '  (changed since it was verified)' : ''}`);
+      console.log(
+        `${b.name}  ${(b.size / 1024 / 1024).toFixed(1)} MB  ${b.reason}${b.foreign ? '  (another installation)' : ''}${b.verified === false ? '  (changed since it was verified)' : ''}`,
+      );
     }
     const pending = pendingRestore(config.dataDir);
     if (pending) console.log(`Staged for restore: ${pending.name} (apply with: npm run restore -- --staged)`);
@@ -48,7 +57,9 @@ async function main(): Promise<number> {
       console.error(`The staged restore of ${pending.name} was not applied: ${error}`);
       return 1;
     }
-    console.log(`Restored ${pending.name} (made ${applied!.restored.createdAt}).${applied!.safetyBackup ? ` The replaced data is in ${applied!.safetyBackup.name}.` : ''}`);
+    console.log(
+      `Restored ${pending.name} (made ${applied!.restored.createdAt}).${applied!.safetyBackup ? ` The replaced data is in ${applied!.safetyBackup.name}.` : ''}`,
+    );
     return 0;
   }
 
@@ -57,14 +68,18 @@ async function main(): Promise<number> {
   const file = existsSync(given) ? resolve(given) : existsSync(inBackups) ? inBackups : resolve(given);
   const result = await restoreBackup(file, { ...paths, force: flags.has('--force'), safetyBackup: !flags.has('--no-safety-backup') });
   console.log(`Restored ${file} (made ${result.restored.createdAt} by OmniStream ${result.restored.appVersion}) into ${config.dataDir}.`);
-  if (result.safetyBackup) console.log(`The data it replaced is backed up in ${join(backupsDir(config.dataDir), result.safetyBackup.name)}.`);
+  if (result.safetyBackup)
+    console.log(`The data it replaced is backed up in ${join(backupsDir(config.dataDir), result.safetyBackup.name)}.`);
   console.log('Start the server again (npm start, or the desktop app); it applies any newer migrations at start.');
   return 0;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else if (err instanceof BackupRejectedError) console.error(`Not restored: ${err.message}`);
-  else console.error(`Restore failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof ConfigError) console.error(err.message);
+    else if (err instanceof BackupRejectedError) console.error(`Not restored: ${err.message}`);
+    else console.error(`Restore failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

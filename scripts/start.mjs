@@ -20,7 +20,9 @@ try {
   esbuild = false;
 }
 if (esbuild) {
-  const built = spawnSync(process.execPath, [fileURLToPath(new URL('../build/bundle.mjs', import.meta.url)), '--server', '--quiet'], { stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL('../build/bundle.mjs', import.meta.url)), '--server', '--quiet'], {
+    stdio: 'inherit',
+  });
   // esbuild has printed why.
   if (built.status !== 0) process.exit(built.status ?? 1);
 } else if (existsSync(bundled)) {

@@ -74,13 +74,23 @@ function authLimiter(config: Config) {
     limit: config.AUTH_RATE_LIMIT,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (req, res) => sendProblem(res, problem(429, 'Too many attempts; wait a minute and try again', { instance: req.originalUrl, requestId: String(req.id) })),
+    handler: (req, res) =>
+      sendProblem(
+        res,
+        problem(429, 'Too many attempts; wait a minute and try again', { instance: req.originalUrl, requestId: String(req.id) }),
+      ),
   });
 }
 
 /** The OpenAPI document, built from the route declarations alone (no database, no server). */
 export function openApiDocument(): Record<string, unknown> {
-  const routes = allRoutes({ tokens: new TokenService('openapi', 60), authLimiter: (_q, _s, next) => next(), ttlSeconds: 60, jobsRunning: () => true, startedAt: Date.now() });
+  const routes = allRoutes({
+    tokens: new TokenService('openapi', 60),
+    authLimiter: (_q, _s, next) => next(),
+    ttlSeconds: 60,
+    jobsRunning: () => true,
+    startedAt: Date.now(),
+  });
   return buildOpenApi(routes, { version: VERSION });
 }
 
@@ -92,7 +102,12 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const events = new EventBus(db, log, now);
   const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => webhookBurst(db) });
   const services: Services = {
-    config, db, log, now, vault: new Vault(secrets.encryptionKey), adapters: createAdapters(config),
+    config,
+    db,
+    log,
+    now,
+    vault: new Vault(secrets.encryptionKey),
+    adapters: createAdapters(config),
     async transaction(work) {
       const result = await transaction(db, work);
       events.nudge();
@@ -102,7 +117,13 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   };
   const tokens = new TokenService(secrets.jwtSecret, config.JWT_TTL_SECONDS);
   const startedAt = Date.now();
-  const deps: RouteDeps = { tokens, authLimiter: authLimiter(config), ttlSeconds: config.JWT_TTL_SECONDS, jobsRunning: () => jobs.isRunning, startedAt };
+  const deps: RouteDeps = {
+    tokens,
+    authLimiter: authLimiter(config),
+    ttlSeconds: config.JWT_TTL_SECONDS,
+    jobsRunning: () => jobs.isRunning,
+    startedAt,
+  };
   const routes = allRoutes(deps);
   // The OpenAPI document (about 100 ms of zod → JSON Schema) is built when first asked for, not at start.
   let openapi: Record<string, unknown> | undefined;
@@ -123,54 +144,85 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.set('trust proxy', 'loopback');
   const authenticator = new Authenticator(db, tokens, now);
   // Keep the exact bytes: webhook signatures are computed over the raw body.
-  const jsonBody = express.json({ limit: '2mb', verify: (req, _res, buf) => { (req as express.Request).rawBody = buf; } });
+  const jsonBody = express.json({
+    limit: '2mb',
+    verify: (req, _res, buf) => {
+      (req as express.Request).rawBody = buf;
+    },
+  });
   // Meta's webhooks first, with only what they need (see RouteDef.ingress).
-  app.use(mountRoutes(routes.filter((r) => r.ingress), services, authenticator, [
-    (req, res, next) => {
-      req.id = requestId(req, res);
-      req.log = log;
-      next();
-    },
-    jsonBody,
-  ]));
-  app.use(pinoHttp({
-    logger: log,
-    genReqId: requestId,
-    // Request lines stay short: no headers (they carry tokens and cookies).
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-  }));
-  app.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        // The appliance is served over plain HTTP on the LAN: never force https sub-requests.
-        upgradeInsecureRequests: null,
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'media-src': ["'self'", 'blob:'],
-        'connect-src': ["'self'", 'ws:', 'wss:'],
-        'style-src': ["'self'", "'unsafe-inline'"],
+  app.use(
+    mountRoutes(
+      routes.filter((r) => r.ingress),
+      services,
+      authenticator,
+      [
+        (req, res, next) => {
+          req.id = requestId(req, res);
+          req.log = log;
+          next();
+        },
+        jsonBody,
+      ],
+    ),
+  );
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: requestId,
+      // Request lines stay short: no headers (they carry tokens and cookies).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          ip: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
-    },
-    strictTransportSecurity: false,
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-  }));
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          // The appliance is served over plain HTTP on the LAN: never force https sub-requests.
+          upgradeInsecureRequests: null,
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'media-src': ["'self'", 'blob:'],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+        },
+      },
+      strictTransportSecurity: false,
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+    }),
+  );
   app.use(jsonBody);
   app.use(cookieParser());
 
-  app.get('/openapi.json', (_req, res) => { res.json(openApi()); });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi());
+  });
   // The API reference page: swagger-ui-express is imported by the first request for it.
   const docs = lazy(async () => {
     const { default: swaggerUi } = await import('swagger-ui-express');
     return express.Router().use(swaggerUi.serve, swaggerUi.setup(openApi(), { customSiteTitle: 'OmniStream API reference' }));
   });
-  app.use('/docs', (req, res, next) => { docs().then((router) => router(req, res, next), next); });
+  app.use('/docs', (req, res, next) => {
+    docs().then((router) => router(req, res, next), next);
+  });
   const realtime = new Realtime(authenticator, log, events, realtimeVisibility(services));
-  app.use(mountRoutes(routes.filter((r) => !r.ingress), services, authenticator));
+  app.use(
+    mountRoutes(
+      routes.filter((r) => !r.ingress),
+      services,
+      authenticator,
+    ),
+  );
   app.use(['/api', '/health'], notFoundHandler);
   // The public CSAT rating page (customers open it from the survey link).
   app.use(csatPages(services));
@@ -190,7 +242,13 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   let server: Server | undefined;
   let features: ApplianceFeatures | undefined;
   const appliance: Appliance = {
-    config, services, db, jobs, events, routes, app,
+    config,
+    services,
+    db,
+    jobs,
+    events,
+    routes,
+    app,
     async start() {
       appliance.superAdminSetupCode = (await bootstrapSuperAdmin(services)).setupCode;
       await jobs.start();
@@ -206,7 +264,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       });
       const { port } = server.address() as AddressInfo;
       features = await startApplianceFeatures(services, jobs, port);
-      log.info({ port, host: config.HOST, dataDir: config.dataDir }, `OmniStream ${VERSION} listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`);
+      log.info(
+        { port, host: config.HOST, dataDir: config.dataDir },
+        `OmniStream ${VERSION} listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+      );
       return { port };
     },
     async stop() {

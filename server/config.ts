@@ -13,7 +13,10 @@ const schema = z.object({
   DATABASE_URL: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   META_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
-  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v21.0').default('v21.0'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v21.0')
+    .default('v21.0'),
   META_APP_ID: optionalString,
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
@@ -30,7 +33,10 @@ const schema = z.object({
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   S3_ENDPOINT: z.string().url().optional(),
   S3_BUCKET: optionalString,
   S3_ACCESS_KEY_ID: optionalString,
@@ -41,11 +47,19 @@ const schema = z.object({
   /** Login/register attempts allowed per IP per minute. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** Announce the appliance on the LAN as omnistream.local (mDNS); `off` where multicast is unwanted. */
-  OMNISTREAM_MDNS: z.string().regex(/^(on|off|1|0|true|false|yes|no)$/i, 'must be on or off').default('on').transform((v) => (/^(on|1|true|yes)$/i.test(v) ? 'on' : 'off')),
+  OMNISTREAM_MDNS: z
+    .string()
+    .regex(/^(on|off|1|0|true|false|yes|no)$/i, 'must be on or off')
+    .default('on')
+    .transform((v) => (/^(on|1|true|yes)$/i.test(v) ? 'on' : 'off')),
   /** First retry delay of a failed background job; it doubles per attempt up to 10 minutes. */
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /** Lifetime of a tenant session token, in seconds. */
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -75,7 +89,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = resolve(parsed.data.OMNISTREAM_DATA_DIR);
   const url = parsed.data.DATABASE_URL;
   if (url && !url.startsWith('sqlite:') && !url.startsWith('file:')) {
-    throw new ConfigError(`Invalid configuration: DATABASE_URL=${JSON.stringify(url)}: only sqlite:/file: URLs are supported by this build`);
+    throw new ConfigError(
+      `Invalid configuration: DATABASE_URL=${JSON.stringify(url)}: only sqlite:/file: URLs are supported by this build`,
+    );
   }
   const databasePath = url ? resolve(url.replace(/^(sqlite|file):(\/\/)?/, '')) : join(dataDir, 'omnistream.db');
   return { ...parsed.data, dataDir, databasePath };

@@ -9,7 +9,7 @@ import { EXIT_CANNOT_START, prepareDataDir } from './prestart.js';
 async function main(command: string): Promise<void> {
   if (command === 'openapi') {
     const { openApiDocument } = await import('./app.js');
-    process.stdout.write(JSON.stringify(openApiDocument(), null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(openApiDocument(), null, 2)}\n`);
     return;
   }
   if (command !== 'start') {
@@ -33,7 +33,9 @@ async function main(command: string): Promise<void> {
     const root = fileURLToPath(new URL('..', import.meta.url));
     // vite's package exports do not include its CLI, so it is run from its folder.
     const viteCli = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-    const built = existsSync(viteCli) ? spawnSync(process.execPath, [viteCli, 'build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' }) : null;
+    const built = existsSync(viteCli)
+      ? spawnSync(process.execPath, [viteCli, 'build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+      : null;
     if (built?.status !== 0) console.error('The web UI could not be built; the API runs without it (run `npm run build` to see why).');
   }
   const appliance = await createAppliance(config);

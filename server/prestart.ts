@@ -9,13 +9,18 @@ export const EXIT_CANNOT_START = 78;
 export async function prepareDataDir(config: Config, appVersion: string): Promise<void> {
   const paths = { dataDir: config.dataDir, databasePath: config.databasePath, appVersion };
   const restore = await applyPendingRestore(paths);
-  if (restore.applied) console.log(`Restored the backup made ${restore.applied.restored.createdAt}${restore.applied.safetyBackup ? `; the replaced data is in backups/${restore.applied.safetyBackup.name}` : ''}`);
+  if (restore.applied)
+    console.log(
+      `Restored the backup made ${restore.applied.restored.createdAt}${restore.applied.safetyBackup ? `; the replaced data is in backups/${restore.applied.safetyBackup.name}` : ''}`,
+    );
   if (restore.error) console.error(`The staged restore was not applied (the current data is unchanged): ${restore.error}`);
   try {
     const backup = await backupBeforeMigrations(paths);
     if (backup) console.log(`Backed up the database before upgrading it: backups/${backup.name}`);
   } catch (err) {
-    console.error(`Not upgrading the database: the backup before the upgrade failed (${(err as Error).message}). Free some disk space or fix the data folder, then start again.`);
+    console.error(
+      `Not upgrading the database: the backup before the upgrade failed (${(err as Error).message}). Free some disk space or fix the data folder, then start again.`,
+    );
     process.exit(EXIT_CANNOT_START);
   }
 }

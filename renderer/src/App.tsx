@@ -53,20 +53,97 @@ export function App() {
           <Route element={<AppShell />}>
             <Route index element={<Navigate to="/inbox" replace />} />
             <Route path="/inbox/:conversationId?" element={<InboxPage />} />
-            <Route path="/search" element={<Suspense fallback={<Loading />}><SearchPage /></Suspense>} />
-            <Route path="/contacts/:contactId?" element={<Suspense fallback={<Loading />}><ContactsPage /></Suspense>} />
+            <Route
+              path="/search"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <SearchPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="/contacts/:contactId?"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <ContactsPage />
+                </Suspense>
+              }
+            />
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
             </Route>
-            <Route path="/settings" element={<Suspense fallback={<Loading />}><SettingsLayout /></Suspense>}>
-              <Route index element={<Suspense fallback={<Loading />}><SettingsIndex /></Suspense>} />
-              <Route path="divisions" element={<Suspense fallback={<Loading />}><DivisionsPage /></Suspense>} />
-              <Route path="quick-replies" element={<Suspense fallback={<Loading />}><QuickRepliesPage /></Suspense>} />
-              <Route path="working-hours" element={<Suspense fallback={<Loading />}><WorkingHoursPage /></Suspense>} />
-              <Route path="sla" element={<Suspense fallback={<Loading />}><SlaPage /></Suspense>} />
-              <Route path="chat-expiration" element={<Suspense fallback={<Loading />}><ChatExpirationPage /></Suspense>} />
-              <Route path="csat" element={<Suspense fallback={<Loading />}><CsatPage /></Suspense>} />
-              <Route path="appliance" element={<Suspense fallback={<Loading />}><AppliancePage /></Suspense>} />
+            <Route
+              path="/settings"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <SettingsLayout />
+                </Suspense>
+              }
+            >
+              <Route
+                index
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <SettingsIndex />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="divisions"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <DivisionsPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="quick-replies"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <QuickRepliesPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="working-hours"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <WorkingHoursPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="sla"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <SlaPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="chat-expiration"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <ChatExpirationPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="csat"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <CsatPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="appliance"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <AppliancePage />
+                  </Suspense>
+                }
+              />
             </Route>
           </Route>
         </Route>

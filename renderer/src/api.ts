@@ -93,8 +93,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
   }
   if (!response.ok) {
-    const problem: ProblemDetails =
-      payload && typeof payload === 'object' ? (payload as ProblemDetails) : { title: response.statusText };
+    const problem: ProblemDetails = payload && typeof payload === 'object' ? (payload as ProblemDetails) : { title: response.statusText };
     throw new ApiError(response.status, problem);
   }
   return payload as T;
@@ -155,8 +154,7 @@ export interface RegisterInput {
 
 export const authApi = {
   login: (input: LoginInput) => api.post<{ token: string; user: User }>('/api/v1/auth/login', input),
-  register: (input: RegisterInput) =>
-    api.post<{ token: string; user: User; tenant: Tenant }>('/api/v1/auth/register', input),
+  register: (input: RegisterInput) => api.post<{ token: string; user: User; tenant: Tenant }>('/api/v1/auth/register', input),
   me: () => api.get<Session>('/api/v1/auth/me'),
   logout: () => api.post<void>('/api/v1/auth/logout'),
 };

@@ -85,7 +85,10 @@ export function initials(name: string | null | undefined): string {
   return letters.join('').toUpperCase();
 }
 
-export function contactName(contact: { name: string | null; phone: string | null; email: string | null } | null | undefined, t: TFunction): string {
+export function contactName(
+  contact: { name: string | null; phone: string | null; email: string | null } | null | undefined,
+  t: TFunction,
+): string {
   return contact?.name || contact?.phone || contact?.email || t('inbox.unknownContact');
 }
 

@@ -28,7 +28,7 @@ window.addEventListener('keydown', unlock);
 
 export function playChime(): void {
   const ctx = audio;
-  if (!ctx || ctx.state !== 'running') return;
+  if (ctx?.state !== 'running') return;
   const now = ctx.currentTime;
   for (const [offset, frequency] of [
     [0, 880],

@@ -58,13 +58,24 @@ const KNOWN_ERRORS: Record<number, KnownError> = {
   17: { retryable: true, sentence: fixed("The account reached Meta's API rate limit; the request can be retried later.") },
   32: { retryable: true, sentence: fixed("The page reached Meta's API rate limit; the request can be retried later.") },
   613: { retryable: true, sentence: fixed("Too many calls were made to Meta's API in a short time; the request can be retried later.") },
-  368: { retryable: true, sentence: fixed("The account is temporarily blocked by Meta for policy reasons; try again later.") },
-  80007: { retryable: true, sentence: fixed("The WhatsApp Business Account reached its rate limit; the request can be retried later.") },
-  130429: { retryable: true, sentence: fixed("The WhatsApp throughput limit for this phone number was reached; the message can be retried later, more slowly.") },
+  368: { retryable: true, sentence: fixed('The account is temporarily blocked by Meta for policy reasons; try again later.') },
+  80007: { retryable: true, sentence: fixed('The WhatsApp Business Account reached its rate limit; the request can be retried later.') },
+  130429: {
+    retryable: true,
+    sentence: fixed('The WhatsApp throughput limit for this phone number was reached; the message can be retried later, more slowly.'),
+  },
   131000: { retryable: true, sentence: fixed('WhatsApp failed to send the message because of an unknown error; try again later.') },
   131016: { retryable: true, sentence: fixed('The WhatsApp service is temporarily unavailable; try again later.') },
-  131048: { retryable: true, sentence: fixed('Sending from this phone number is limited because too many earlier messages were blocked or reported as spam; try again later.') },
-  131056: { retryable: true, sentence: fixed('Too many messages were sent to this customer in a short time; the message can be retried later.') },
+  131048: {
+    retryable: true,
+    sentence: fixed(
+      'Sending from this phone number is limited because too many earlier messages were blocked or reported as spam; try again later.',
+    ),
+  },
+  131056: {
+    retryable: true,
+    sentence: fixed('Too many messages were sent to this customer in a short time; the message can be retried later.'),
+  },
   133004: { retryable: true, sentence: fixed('The WhatsApp server is temporarily unavailable; try again later.') },
   // Problems that retrying will not fix.
   3: { retryable: false, sentence: fixed('The app lacks the capability needed for this request; check its permissions in Meta.') },
@@ -75,15 +86,29 @@ const KNOWN_ERRORS: Record<number, KnownError> = {
   131008: { retryable: false, sentence: fixed('A required parameter is missing from the request.') },
   131009: { retryable: false, sentence: fixed('A parameter of the request has an invalid value.') },
   131021: { retryable: false, sentence: fixed("The recipient is the business's own phone number; messages cannot be sent to it.") },
-  131026: { retryable: false, sentence: fixed('The message could not be delivered; the number may not be on WhatsApp, or the customer may need to update WhatsApp or accept the new terms.') },
+  131026: {
+    retryable: false,
+    sentence: fixed(
+      'The message could not be delivered; the number may not be on WhatsApp, or the customer may need to update WhatsApp or accept the new terms.',
+    ),
+  },
   131031: { retryable: false, sentence: fixed('The WhatsApp Business Account has been locked or restricted by Meta.') },
   131042: { retryable: false, sentence: fixed('There is a payment problem with the WhatsApp Business Account; check its payment method.') },
-  131047: { retryable: false, sentence: fixed('More than 24 hours have passed since the customer last wrote; send an approved template instead.') },
-  131049: { retryable: false, sentence: fixed('Meta chose not to deliver this marketing message to keep engagement healthy; do not resend it right away.') },
+  131047: {
+    retryable: false,
+    sentence: fixed('More than 24 hours have passed since the customer last wrote; send an approved template instead.'),
+  },
+  131049: {
+    retryable: false,
+    sentence: fixed('Meta chose not to deliver this marketing message to keep engagement healthy; do not resend it right away.'),
+  },
   131050: { retryable: false, sentence: fixed('The customer has stopped receiving marketing messages from this business.') },
   131051: { retryable: false, sentence: fixed('This message type is not supported by WhatsApp.') },
   131052: { retryable: false, sentence: fixed("WhatsApp could not download the media of the customer's message.") },
-  131053: { retryable: false, sentence: fixed('WhatsApp could not upload or fetch the media of this message; check its file type, size and link.') },
+  131053: {
+    retryable: false,
+    sentence: fixed('WhatsApp could not upload or fetch the media of this message; check its file type, size and link.'),
+  },
   132000: { retryable: false, sentence: fixed("The number of template parameters does not match the template's definition.") },
   132001: { retryable: false, sentence: fixed('The template does not exist in this language, or it is not approved yet.') },
   132005: { retryable: false, sentence: fixed('The template text is too long once its parameters are filled in.') },
@@ -109,7 +134,8 @@ function knownError(code: number): KnownError | undefined {
  * 100, 551): these sentences win over the code's. None of them can be fixed by retrying.
  */
 const KNOWN_SUBCODES: Record<number, (product: string) => string> = {
-  2018278: () => 'More than 24 hours have passed since the customer last wrote, so Meta refused the message (outside the messaging window).',
+  2018278: () =>
+    'More than 24 hours have passed since the customer last wrote, so Meta refused the message (outside the messaging window).',
   2018108: () => 'The HUMAN_AGENT tag was refused: the app needs the Human Agent permission approved by Meta to reply after 24 hours.',
   2018001: (product) => `No ${product} user matches the recipient id; the customer may have deleted their account or blocked the business.`,
   1545041: (product) => `The customer is not available on ${product} right now (they may have blocked the business).`,
@@ -310,7 +336,10 @@ export class GraphClient {
   }
 
   /** fetch with the timeout covering the whole exchange (headers and body). */
-  private async fetchText(url: URL, init: { method: string; headers: Record<string, string>; body?: string | FormData }): Promise<{ status: number; ok: boolean; text: string }> {
+  private async fetchText(
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body?: string | FormData },
+  ): Promise<{ status: number; ok: boolean; text: string }> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       const res = await fetch(url, { ...init, signal });

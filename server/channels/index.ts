@@ -36,7 +36,7 @@ export function createAdapters(config: ChannelsConfig): ChannelAdapters {
 }
 
 export function isImplementedChannel(adapters: ChannelAdapters, channel: string): channel is ImplementedChannel {
-  return Object.prototype.hasOwnProperty.call(adapters, channel);
+  return Object.hasOwn(adapters, channel);
 }
 
 /** The adapter for `channel`; throws for a channel that has none. */

@@ -15,8 +15,8 @@ export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
 export type OutboundType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'template' | 'interactive';
 
 export type ReplyDecision =
-  | { allowed: true; /** Messenger: send with this tag. */ messagingTag?: 'HUMAN_AGENT' }
-  | { allowed: false; reason: string; /** The request field to name in a 422. */ field: string; hint: string };
+  | { allowed: true /** Messenger: send with this tag. */; messagingTag?: 'HUMAN_AGENT' }
+  | { allowed: false; reason: string /** The request field to name in a 422. */; field: string; hint: string };
 
 interface ChannelPolicy {
   /** How long after the customer's last message free-form replies are allowed; null = always. */
@@ -46,8 +46,8 @@ const POLICIES: Record<Channel, ChannelPolicy> = {
       if (since !== null && since < STANDARD_WINDOW_MS) return { allowed: true };
       if (since !== null && since < HUMAN_AGENT_WINDOW_MS) return { allowed: true, messagingTag: 'HUMAN_AGENT' };
       return closed(
-        "More than 7 days have passed since the customer last wrote on Messenger: Meta allows a person to reply only within 7 days (the HUMAN_AGENT tag). The conversation can continue when the customer writes again.",
-        'Messenger replies are possible only within 7 days of the customer\'s last message',
+        'More than 7 days have passed since the customer last wrote on Messenger: Meta allows a person to reply only within 7 days (the HUMAN_AGENT tag). The conversation can continue when the customer writes again.',
+        "Messenger replies are possible only within 7 days of the customer's last message",
       );
     },
   },
@@ -58,7 +58,7 @@ const POLICIES: Record<Channel, ChannelPolicy> = {
       if (since !== null && since < STANDARD_WINDOW_MS) return { allowed: true };
       return closed(
         'The 24-hour messaging window on Instagram has closed: the customer has not written in the last 24 hours, and Instagram accepts no message from the business until they write again.',
-        'Instagram replies are possible only within 24 hours of the customer\'s last message',
+        "Instagram replies are possible only within 24 hours of the customer's last message",
       );
     },
   },
@@ -76,12 +76,19 @@ const TYPE_NAMES: Record<Channel, string> = { whatsapp: 'WhatsApp', messenger: '
  * last message; and for Messenger between 24 hours and 7 days, the tag to send it with.
  * `checkType: false` checks the window only (the send job: the type was checked when written).
  */
-export function replyDecision(channel: Channel, type: OutboundType, lastInboundAt: Date | null, now: Date, options: { checkType?: boolean } = {}): ReplyDecision {
+export function replyDecision(
+  channel: Channel,
+  type: OutboundType,
+  lastInboundAt: Date | null,
+  now: Date,
+  options: { checkType?: boolean } = {},
+): ReplyDecision {
   const policy = POLICIES[channel];
   if (options.checkType !== false && !policy.types.includes(type)) {
-    const why = type === 'template'
-      ? 'Message templates are a WhatsApp feature; reply with a text message.'
-      : `${TYPE_NAMES[channel]} conversations cannot carry "${type}" messages; send one of: ${policy.types.join(', ')}.`;
+    const why =
+      type === 'template'
+        ? 'Message templates are a WhatsApp feature; reply with a text message.'
+        : `${TYPE_NAMES[channel]} conversations cannot carry "${type}" messages; send one of: ${policy.types.join(', ')}.`;
     return closed(why, `Not supported on ${TYPE_NAMES[channel]}`);
   }
   const since = lastInboundAt ? now.getTime() - lastInboundAt.getTime() : null;

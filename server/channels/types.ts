@@ -5,14 +5,34 @@ export const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'email'] as const
 export type Channel = (typeof CHANNELS)[number];
 
 export type MessageType =
-  | 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contacts'
-  | 'interactive' | 'button' | 'reaction' | 'template' | 'unsupported';
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'button'
+  | 'reaction'
+  | 'template'
+  | 'unsupported';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** Normalised, channel-independent content of a message, by type. */
 export interface MessageContent {
-  media?: { externalId?: string; url?: string; mimeType?: string; sha256?: string; filename?: string; caption?: string; voice?: boolean; mediaId?: string };
+  media?: {
+    externalId?: string;
+    url?: string;
+    mimeType?: string;
+    sha256?: string;
+    filename?: string;
+    caption?: string;
+    voice?: boolean;
+    mediaId?: string;
+  };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: { name: string; phones: string[]; emails?: string[] }[];
   /** Reply to an interactive message (button or list) or a template quick-reply button. */

@@ -17,9 +17,10 @@ export interface ActivityInput {
 
 export async function recordActivity(ctx: Ctx, manager: EntityManager, input: ActivityInput): Promise<void> {
   const p = ctx.principal;
-  const actor = input.actor
-    ?? (p?.kind === 'user'
-      ? { type: p.apiKeyId ? 'api_key' as const : 'user' as const, id: p.userId, name: p.name }
+  const actor =
+    input.actor ??
+    (p?.kind === 'user'
+      ? { type: p.apiKeyId ? ('api_key' as const) : ('user' as const), id: p.userId, name: p.name }
       : p?.kind === 'super_admin'
         ? { type: 'super_admin' as const, id: p.adminId, name: p.name }
         : { type: 'system' as const, id: null, name: null });
@@ -29,7 +30,7 @@ export async function recordActivity(ctx: Ctx, manager: EntityManager, input: Ac
     actorType: actor.type,
     actorId: actor.id,
     actorName: actor.name,
-    impersonatorId: p?.kind === 'user' ? p.impersonatorId ?? null : null,
+    impersonatorId: p?.kind === 'user' ? (p.impersonatorId ?? null) : null,
     action: input.action,
     targetType: input.targetType ?? null,
     targetId: input.targetId ?? null,

@@ -13,7 +13,11 @@ export class EntityCache<V> {
   private readonly entries = new Map<string, { at: number; value: V }>();
 
   /** `entities`: the entity names (EntitySchema `name`) whose writes empty this cache. */
-  constructor(db: DataSource, readonly entities: readonly string[], private readonly ttlMs = DEFAULT_TTL_MS) {
+  constructor(
+    db: DataSource,
+    readonly entities: readonly string[],
+    private readonly ttlMs = DEFAULT_TTL_MS,
+  ) {
     let caches = byDatabase.get(db);
     if (!caches) byDatabase.set(db, (caches = new Set()));
     caches.add(this as EntityCache<unknown>);

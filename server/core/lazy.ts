@@ -9,8 +9,9 @@
  */
 export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;
-  return () => (pending ??= load().catch((err: unknown) => {
-    pending = undefined;
-    throw err;
-  }));
+  return () =>
+    (pending ??= load().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    }));
 }

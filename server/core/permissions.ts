@@ -33,13 +33,26 @@ export function isPermission(value: string): value is Permission {
 /** Built-in roles every tenant starts with; they cannot be deleted. */
 export const BUILT_IN_ROLES: { name: string; description: string; permissions: Permission[] }[] = [
   { name: 'owner', description: 'Full control of the organization', permissions: ALL_PERMISSIONS },
-  { name: 'admin', description: 'Manages the team, channels and settings', permissions: ALL_PERMISSIONS.filter((p) => p !== 'billing.manage') },
+  {
+    name: 'admin',
+    description: 'Manages the team, channels and settings',
+    permissions: ALL_PERMISSIONS.filter((p) => p !== 'billing.manage'),
+  },
   {
     name: 'supervisor',
     description: 'Leads agents and oversees conversations',
     permissions: [
-      'agents.view', 'roles.view', 'api_keys.manage', 'activity_logs.view', 'conversations.view', 'conversations.manage',
-      'messages.send', 'contacts.view', 'contacts.manage', 'quick_replies.manage', 'analytics.view',
+      'agents.view',
+      'roles.view',
+      'api_keys.manage',
+      'activity_logs.view',
+      'conversations.view',
+      'conversations.manage',
+      'messages.send',
+      'contacts.view',
+      'contacts.manage',
+      'quick_replies.manage',
+      'analytics.view',
     ],
   },
   {

@@ -6,8 +6,14 @@ import type { TenantCtx } from './context.js';
 import { notFound, badRequest } from './http/errors.js';
 import { isId, newId } from './ids.js';
 
-export interface TenantOwned extends ObjectLiteral { id: string; tenantId: string }
-export interface Page<T> { data: T[]; nextCursor: string | null }
+export interface TenantOwned extends ObjectLiteral {
+  id: string;
+  tenantId: string;
+}
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
 
 export function scoped<T extends TenantOwned>(ctx: TenantCtx, entity: EntitySchema<T>, manager: EntityManager = ctx.db.manager) {
   const repo = manager.getRepository<T>(entity);
@@ -44,7 +50,8 @@ export function scoped<T extends TenantOwned>(ctx: TenantCtx, entity: EntitySche
 
     /** Newest first, keyset-paginated on the time-ordered id. */
     async page(opts: { where?: FindOptionsWhere<T> | FindOptionsWhere<T>[]; limit: number; cursor?: string }): Promise<Page<T>> {
-      if (opts.cursor !== undefined && !isId(opts.cursor)) throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
+      if (opts.cursor !== undefined && !isId(opts.cursor))
+        throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
       const conditions = Array.isArray(opts.where) ? opts.where : [opts.where ?? {}];
       const rows = await repo.find({
         where: conditions.map((c) => where(opts.cursor ? ({ ...c, id: LessThan(opts.cursor) } as FindOptionsWhere<T>) : c)),

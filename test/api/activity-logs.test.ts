@@ -23,7 +23,16 @@ describe('Activity logs', () => {
     const res = await owner.api.get('/api/v1/activity-logs?limit=100');
     assert.equal(res.status, 200);
     const actions = res.body.data.map((e: any) => e.action);
-    for (const a of ['auth.register', 'agent.created', 'auth.login', 'agent.role_changed', 'role.created', 'role.updated', 'api_key.created', 'api_key.revoked']) {
+    for (const a of [
+      'auth.register',
+      'agent.created',
+      'auth.login',
+      'agent.role_changed',
+      'role.created',
+      'role.updated',
+      'api_key.created',
+      'api_key.revoked',
+    ]) {
       assert.ok(actions.includes(a), `${a} recorded in ${actions.join(',')}`);
     }
     const change = res.body.data.find((e: any) => e.action === 'agent.role_changed');

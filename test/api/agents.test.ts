@@ -16,7 +16,12 @@ describe('Agents', () => {
 
   it('creates an agent who can then log in', async () => {
     const email = uniqueEmail('agent');
-    const created = await owner.api.post('/api/v1/agents', { name: 'Sari', email, password: 'password123', roleId: await roleId(owner.api, 'agent') });
+    const created = await owner.api.post('/api/v1/agents', {
+      name: 'Sari',
+      email,
+      password: 'password123',
+      roleId: await roleId(owner.api, 'agent'),
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.role.name, 'agent');
     assert.equal(created.body.online, false);
@@ -26,9 +31,27 @@ describe('Agents', () => {
   });
 
   it('validates the body and the role', async () => {
-    assertProblem(await owner.api.post('/api/v1/agents', { name: '', email: 'x', password: '1' }), 400, ['name', 'email', 'password', 'roleId']);
-    assertProblem(await owner.api.post('/api/v1/agents', { name: 'A', email: uniqueEmail(), password: 'password123', roleId: 'no-such-role' }), 422, ['roleId']);
-    assertProblem(await owner.api.post('/api/v1/agents', { name: 'A', email: owner.email, password: 'password123', roleId: await roleId(owner.api, 'agent') }), 409, ['email']);
+    assertProblem(await owner.api.post('/api/v1/agents', { name: '', email: 'x', password: '1' }), 400, [
+      'name',
+      'email',
+      'password',
+      'roleId',
+    ]);
+    assertProblem(
+      await owner.api.post('/api/v1/agents', { name: 'A', email: uniqueEmail(), password: 'password123', roleId: 'no-such-role' }),
+      422,
+      ['roleId'],
+    );
+    assertProblem(
+      await owner.api.post('/api/v1/agents', {
+        name: 'A',
+        email: owner.email,
+        password: 'password123',
+        roleId: await roleId(owner.api, 'agent'),
+      }),
+      409,
+      ['email'],
+    );
   });
 
   it('lists, filters, gets and updates agents', async () => {
@@ -39,7 +62,10 @@ describe('Agents', () => {
     const next = await owner.api.get(`/api/v1/agents?limit=1&cursor=${list.body.nextCursor}`);
     assert.notEqual(next.body.data[0].id, list.body.data[0].id);
     const found = await owner.api.get(`/api/v1/agents?search=${encodeURIComponent(agent.email)}`);
-    assert.deepEqual(found.body.data.map((a: any) => a.id), [agent.id]);
+    assert.deepEqual(
+      found.body.data.map((a: any) => a.id),
+      [agent.id],
+    );
     assertProblem(await owner.api.get('/api/v1/agents?limit=0'), 400, ['query.limit']);
     assertProblem(await owner.api.get('/api/v1/agents?cursor=zzz'), 400, ['query.cursor']);
     const updated = await owner.api.patch(`/api/v1/agents/${agent.id}`, { name: 'Renamed', roleId: await roleId(owner.api, 'agent') });
@@ -52,7 +78,15 @@ describe('Agents', () => {
 
   it('an agent without agents.manage gets 403 creating agents', async () => {
     const { api: agent } = await createAgent(owner.api, 'agent');
-    assertProblem(await agent.post('/api/v1/agents', { name: 'X', email: uniqueEmail(), password: 'password123', roleId: await roleId(owner.api, 'agent') }), 403);
+    assertProblem(
+      await agent.post('/api/v1/agents', {
+        name: 'X',
+        email: uniqueEmail(),
+        password: 'password123',
+        roleId: await roleId(owner.api, 'agent'),
+      }),
+      403,
+    );
   });
 
   it('agents toggle their own online status; others need agents.manage', async () => {
@@ -80,7 +114,12 @@ describe('Agents', () => {
 
   it('an admin cannot hand out the owner role (it carries permissions the admin lacks)', async () => {
     const admin = await createAgent(owner.api, 'admin');
-    const res = await admin.api.post('/api/v1/agents', { name: 'X', email: uniqueEmail(), password: 'password123', roleId: await roleId(owner.api, 'owner') });
+    const res = await admin.api.post('/api/v1/agents', {
+      name: 'X',
+      email: uniqueEmail(),
+      password: 'password123',
+      roleId: await roleId(owner.api, 'owner'),
+    });
     assertProblem(res, 403);
   });
 });

@@ -26,7 +26,11 @@ describe('appliance API', () => {
   let owner: Tenant;
   let agent: Api;
   let anonymous: Api;
-  const savedEnv = { PATH: process.env.PATH, OMNISTREAM_MDNS: process.env.OMNISTREAM_MDNS, FAKE_CLOUDFLARED_LIFETIME_MS: process.env.FAKE_CLOUDFLARED_LIFETIME_MS };
+  const savedEnv = {
+    PATH: process.env.PATH,
+    OMNISTREAM_MDNS: process.env.OMNISTREAM_MDNS,
+    FAKE_CLOUDFLARED_LIFETIME_MS: process.env.FAKE_CLOUDFLARED_LIFETIME_MS,
+  };
 
   before(async () => {
     // Listen on all interfaces like the appliance does, but announce nothing on the real network.
@@ -47,11 +51,17 @@ describe('appliance API', () => {
 
   it('every appliance route needs a signed-in user with settings.manage', async () => {
     const routes: [string, string][] = [
-      ['GET', '/api/v1/appliance/lan'], ['GET', '/api/v1/appliance/tunnel'], ['PUT', '/api/v1/appliance/tunnel'],
-      ['POST', '/api/v1/appliance/tunnel/test'], ['GET', '/api/v1/appliance/backups'], ['POST', '/api/v1/appliance/backups'],
+      ['GET', '/api/v1/appliance/lan'],
+      ['GET', '/api/v1/appliance/tunnel'],
+      ['PUT', '/api/v1/appliance/tunnel'],
+      ['POST', '/api/v1/appliance/tunnel/test'],
+      ['GET', '/api/v1/appliance/backups'],
+      ['POST', '/api/v1/appliance/backups'],
       ['POST', '/api/v1/appliance/backups/omnistream-backup-20241126T020000000Z-manual-abcd.tar.gz/restore'],
       ['DELETE', '/api/v1/appliance/backups/omnistream-backup-20241126T020000000Z-manual-abcd.tar.gz'],
-      ['DELETE', '/api/v1/appliance/pending-restore'], ['GET', '/api/v1/appliance/backup-settings'], ['PUT', '/api/v1/appliance/backup-settings'],
+      ['DELETE', '/api/v1/appliance/pending-restore'],
+      ['GET', '/api/v1/appliance/backup-settings'],
+      ['PUT', '/api/v1/appliance/backup-settings'],
     ];
     for (const [method, path] of routes) {
       assertProblem(await anonymous.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : {}), 401);
@@ -66,8 +76,14 @@ describe('appliance API', () => {
     assert.equal(res.status, 200);
     const port = Number(new URL(server.url).port);
     assert.equal(res.body.port, port);
-    const external = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4' && !i.address.startsWith('169.254.'));
-    for (const i of external) assert.ok(res.body.addresses.some((a: any) => a.address === i!.address && a.url === `http://${i!.address}:${port}/`), `${i!.address} listed`);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4' && !i.address.startsWith('169.254.'));
+    for (const i of external)
+      assert.ok(
+        res.body.addresses.some((a: any) => a.address === i!.address && a.url === `http://${i!.address}:${port}/`),
+        `${i!.address} listed`,
+      );
     assert.ok(!res.body.addresses.some((a: any) => a.address.startsWith('127.')));
     if (external.length) {
       assert.equal(res.body.reachable, true);
@@ -81,7 +97,8 @@ describe('appliance API', () => {
     const port = new URL(server.url).port;
     const lanOrigin = `http://192.168.1.23:${port}`; // what a phone's browser sends; the request itself stays on loopback
     const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json', host: `192.168.1.23:${port}`, origin: lanOrigin },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: `192.168.1.23:${port}`, origin: lanOrigin },
       body: JSON.stringify({ email: owner.email, password: owner.password }),
     });
     assert.equal(login.status, 200);
@@ -90,7 +107,9 @@ describe('appliance API', () => {
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Lax/i);
     assert.doesNotMatch(cookie, /;\s*Secure/i, 'no Secure flag over http, or a LAN browser would drop the cookie');
-    const me = await fetch(`${server.url}/api/v1/appliance/lan`, { headers: { cookie: cookie.split(';')[0], host: `192.168.1.23:${port}`, origin: lanOrigin } });
+    const me = await fetch(`${server.url}/api/v1/appliance/lan`, {
+      headers: { cookie: cookie.split(';')[0], host: `192.168.1.23:${port}`, origin: lanOrigin },
+    });
     assert.equal(me.status, 200);
   });
 
@@ -103,7 +122,11 @@ describe('appliance API', () => {
     assert.equal(initial.body.verifyToken, 'verify-token-from-env');
     assert.equal(initial.body.verifyTokenSource, 'env');
 
-    const saved = await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: 'https://crm.toko.example/', ngrokAuthtoken: '2abcDEFghiJKLmnoPQRstu_secret9876' });
+    const saved = await put(owner.api, '/api/v1/appliance/tunnel', {
+      provider: 'public-url',
+      publicUrl: 'https://crm.toko.example/',
+      ngrokAuthtoken: '2abcDEFghiJKLmnoPQRstu_secret9876',
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal(saved.body.publicUrl, 'https://crm.toko.example');
     assert.equal(saved.body.ngrokAuthtoken, '••••9876');
@@ -119,7 +142,9 @@ describe('appliance API', () => {
 
   it('validates tunnel settings, naming the field', async () => {
     assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'carrier-pigeon' }), 400, ['provider']);
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: 'ftp://files.example' }), 400, ['publicUrl']);
+    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: 'ftp://files.example' }), 400, [
+      'publicUrl',
+    ]);
     assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: null }), 422, ['publicUrl']);
     assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'ngrok', ngrokAuthtoken: null }), 422, ['ngrokAuthtoken']);
     assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', 'not json'), 400);
@@ -149,7 +174,7 @@ describe('appliance API', () => {
     process.env.PATH = savedEnv.PATH;
   });
 
-  it('tests reachability through the public URL: this appliance, and Meta\'s verification request', async () => {
+  it("tests reachability through the public URL: this appliance, and Meta's verification request", async () => {
     // The "public URL" here is the server's own loopback address, standing in for a reverse proxy.
     await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: server.url });
     await eventually('up', async () => (await owner.api.get('/api/v1/appliance/tunnel')).body.status.state === 'up');
@@ -163,7 +188,10 @@ describe('appliance API', () => {
     assert.equal(res.body.ok, false, 'not ok overall while the URL is plain http');
 
     // A URL that reaches some other web server is told apart from this appliance.
-    const other: Server = createServer((_req, r) => { r.setHeader('content-type', 'application/json'); r.end('{"ok":true}'); });
+    const other: Server = createServer((_req, r) => {
+      r.setHeader('content-type', 'application/json');
+      r.end('{"ok":true}');
+    });
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
     const otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
     await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: otherUrl });
@@ -176,7 +204,10 @@ describe('appliance API', () => {
 
     await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'none' });
     const none = await owner.api.post('/api/v1/appliance/tunnel/test');
-    assert.deepEqual(none.body.checks.map((c: any) => [c.id, c.ok]), [['tunnel', false]]);
+    assert.deepEqual(
+      none.body.checks.map((c: any) => [c.id, c.ok]),
+      [['tunnel', false]],
+    );
     // The probe only answers nonces it issued.
     assertProblem(await anonymous.get(`/api/v1/appliance/tunnel/echo/${'0'.repeat(32)}`), 404);
     assertProblem(await anonymous.get('/api/v1/appliance/tunnel/echo/not-a-nonce'), 400);
@@ -188,7 +219,10 @@ describe('appliance API', () => {
     assert.equal(created.body.verified, true);
     assert.equal(created.body.reason, 'manual');
     const list = await owner.api.get('/api/v1/appliance/backups');
-    assert.deepEqual(list.body.data.map((b: any) => b.name), [created.body.name]);
+    assert.deepEqual(
+      list.body.data.map((b: any) => b.name),
+      [created.body.name],
+    );
     assert.equal(list.body.data[0].foreign, false);
 
     const settings = await owner.api.get('/api/v1/appliance/backup-settings');
@@ -213,7 +247,10 @@ describe('appliance API', () => {
     assertProblem(await owner.api.delete('/api/v1/appliance/pending-restore'), 404);
 
     assertProblem(await owner.api.post('/api/v1/appliance/backups/..%2F..%2Fsecrets.json/restore', {}), 400, ['params.name']);
-    assertProblem(await owner.api.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}), 404);
+    assertProblem(
+      await owner.api.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}),
+      404,
+    );
   });
 
   it('refuses to stage a damaged backup, with the reason', async () => {

@@ -14,7 +14,12 @@ describe('Auth', () => {
 
   it('registers an organization whose first user is its owner, with a session cookie', async () => {
     const email = uniqueEmail();
-    const res = await api.post('/api/v1/auth/register', { organizationName: 'Toko Maju Jaya', name: 'Budi', email: email.toUpperCase(), password: 'rahasia123' });
+    const res = await api.post('/api/v1/auth/register', {
+      organizationName: 'Toko Maju Jaya',
+      name: 'Budi',
+      email: email.toUpperCase(),
+      password: 'rahasia123',
+    });
     assert.equal(res.status, 201);
     assert.equal(typeof res.body.token, 'string');
     assert.equal(res.body.user.email, email, 'email is normalised to lower case');
@@ -109,7 +114,9 @@ describe('Auth', () => {
 
 describe('Auth rate limit', () => {
   let server: TestServer;
-  before(async () => { server = await startServer({ AUTH_RATE_LIMIT: '3' }); });
+  before(async () => {
+    server = await startServer({ AUTH_RATE_LIMIT: '3' });
+  });
   after(() => server.stop());
 
   it('answers 429 problem+json after too many login attempts from one address', async () => {

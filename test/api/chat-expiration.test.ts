@@ -40,8 +40,16 @@ describe('Chat expiration', () => {
   async function inbound(tenant: Tenant = a, wa: WaAccount = waA) {
     const from = `62816${String(++n).padStart(8, '0')}`;
     const timestamp = String(Math.floor(clock.now().getTime() / 1000));
-    await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('EX'), timestamp, text: { body: 'Halo' } } }), wa.appSecret);
-    const conv = await eventually(async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('EX'), timestamp, text: { body: 'Halo' } } }),
+      wa.appSecret,
+    );
+    const conv = await eventually(
+      async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
     await settle(server.appliance);
     return { ...conv, from };
   }
@@ -51,11 +59,17 @@ describe('Chat expiration', () => {
   it('lists a rule per channel and upserts one, naming bad fields', async () => {
     const list = await a.api.get('/api/v1/chat-expiration/rules');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.data.map((r: any) => r.channel), ['whatsapp', 'messenger', 'instagram', 'email']);
+    assert.deepEqual(
+      list.body.data.map((r: any) => r.channel),
+      ['whatsapp', 'messenger', 'instagram', 'email'],
+    );
     assert.ok(list.body.data.every((r: any) => r.enabled === false && r.hours === 24 && r.configured === false));
     const put = await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 2, closingMessage: GOODBYE });
     assert.equal(put.status, 200, JSON.stringify(put.body));
-    assert.deepEqual({ ...put.body, updatedAt: undefined }, { channel: 'whatsapp', enabled: true, hours: 2, closingMessage: GOODBYE, configured: true, updatedAt: undefined });
+    assert.deepEqual(
+      { ...put.body, updatedAt: undefined },
+      { channel: 'whatsapp', enabled: true, hours: 2, closingMessage: GOODBYE, configured: true, updatedAt: undefined },
+    );
     assert.equal((await a.api.get('/api/v1/chat-expiration/rules')).body.data[0].hours, 2);
     // Leaving closingMessage out keeps it.
     assert.equal((await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 2 })).body.closingMessage, GOODBYE);
@@ -63,7 +77,9 @@ describe('Chat expiration', () => {
     assertProblem(await a.api.put('/api/v1/chat-expiration/rules/telegram', { enabled: true, hours: 2 }), 400, ['params.channel']);
     assertProblem(await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 0 }), 400, ['hours']);
     assertProblem(await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { hours: 1.5 }), 400, ['enabled', 'hours']);
-    assertProblem(await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 3, closingMessage: ' ' }), 400, ['closingMessage']);
+    assertProblem(await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 3, closingMessage: ' ' }), 400, [
+      'closingMessage',
+    ]);
     const { api: agentApi } = await createAgent(a.api);
     assertProblem(await agentApi.get('/api/v1/chat-expiration/rules'), 403);
     assertProblem(await agentApi.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: false, hours: 2 }), 403);
@@ -99,19 +115,26 @@ describe('Chat expiration', () => {
     assert.equal(log.body.data[0].details.count, 1);
   });
 
-  it('the scheduled job applies the rules; no closing message once the channel\'s window has closed', async () => {
+  it("the scheduled job applies the rules; no closing message once the channel's window has closed", async () => {
     await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 30, closingMessage: GOODBYE });
     const conv = await inbound();
     const active = await inbound();
     clock.advance(29 * HOUR);
     // Activity resets the idle time.
-    await postWebhook(server.url, waPayload('wa-text.json', waA.phoneNumberId, { from: active.from, message: { id: wamid('EX'), timestamp: String(Math.floor(clock.now().getTime() / 1000)) } }), waA.appSecret);
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', waA.phoneNumberId, {
+        from: active.from,
+        message: { id: wamid('EX'), timestamp: String(Math.floor(clock.now().getTime() / 1000)) },
+      }),
+      waA.appSecret,
+    );
     await settle(server.appliance);
     clock.advance(1 * HOUR + 1000);
     await runJob(server.appliance, 'chat-expiration.run');
     assert.equal(await status(a, conv.id), 'resolved');
     assert.equal(await status(a, active.id), 'open');
-    assert.equal(goodbyes(conv.from).length, 0, 'WhatsApp refuses free-form messages 24 hours after the customer\'s last one');
+    assert.equal(goodbyes(conv.from).length, 0, "WhatsApp refuses free-form messages 24 hours after the customer's last one");
 
     // A disabled rule does nothing.
     await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: false, hours: 1 });
@@ -120,12 +143,12 @@ describe('Chat expiration', () => {
     assert.equal(await status(a, active.id), 'open');
   });
 
-  it('each tenant\'s rules apply only to its own conversations', async () => {
+  it("each tenant's rules apply only to its own conversations", async () => {
     await a.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: false, hours: 24 });
     const mine = await inbound(a, waA);
     const theirs = await inbound(b, waB);
     await b.api.put('/api/v1/chat-expiration/rules/whatsapp', { enabled: true, hours: 1, closingMessage: null });
-    assert.equal((await a.api.get('/api/v1/chat-expiration/rules')).body.data[0].enabled, false, 'B\'s rule is not A\'s');
+    assert.equal((await a.api.get('/api/v1/chat-expiration/rules')).body.data[0].enabled, false, "B's rule is not A's");
     clock.advance(2 * HOUR);
     const res = await b.api.post('/api/v1/conversations/expire');
     assert.deepEqual(res.body.resolvedConversationIds, [theirs.id]);

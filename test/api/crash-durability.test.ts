@@ -15,22 +15,37 @@ import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 function startChild(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
     cwd: root,
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', OMNISTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000', OMNISTREAM_MDNS: 'off', SUPER_ADMIN_EMAIL: 'root@omnistream.test', SUPER_ADMIN_PASSWORD: 'super-secret-password',
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OMNISTREAM_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '10000',
+      OMNISTREAM_MDNS: 'off',
+      SUPER_ADMIN_EMAIL: 'root@omnistream.test',
+      SUPER_ADMIN_PASSWORD: 'super-secret-password',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (c) => { output += c; });
-  child.stderr!.on('data', (c) => { output += c; });
+  child.stdout!.on('data', (c) => {
+    output += c;
+  });
+  child.stderr!.on('data', (c) => {
+    output += c;
+  });
   return { child, output: () => output.slice(-4000) };
 }
 
@@ -76,7 +91,10 @@ describe('crash safety of webhook ingestion', () => {
       while (!killed || inFlight > 0) {
         if (killed) return;
         const id = `wamid.CRASH${lane}x${++seq}`;
-        const body = waPayload('wa-text.json', wa.phoneNumberId, { from: `62812000${String(lane).padStart(5, '0')}`, message: { id, text: { body: `pesan ${id}` } } });
+        const body = waPayload('wa-text.json', wa.phoneNumberId, {
+          from: `62812000${String(lane).padStart(5, '0')}`,
+          message: { id, text: { body: `pesan ${id}` } },
+        });
         inFlight++;
         try {
           const res = await postWebhook(url, body, wa.appSecret);
@@ -108,14 +126,18 @@ describe('crash safety of webhook ingestion', () => {
       const db = new Database(path, { readonly: true, fileMustExist: true });
       try {
         const payloads = (db.prepare('SELECT payload FROM webhook_events').all() as { payload: string }[]).map((r) => r.payload).join('\n');
-        const messages = db.prepare('SELECT externalId, count(*) AS n FROM messages WHERE externalId LIKE \'wamid.CRASH%\' GROUP BY externalId').all() as { externalId: string; n: number }[];
+        const messages = db
+          .prepare("SELECT externalId, count(*) AS n FROM messages WHERE externalId LIKE 'wamid.CRASH%' GROUP BY externalId")
+          .all() as { externalId: string; n: number }[];
         return { payloads, messages };
       } finally {
         db.close();
       }
     };
     const afterCrash = stored(join(dataDir, 'omnistream.db'));
-    t.diagnostic(`acknowledged ${acked.size}, cut off ${failed.size}, in flight at the kill ${inFlightAtKill}, already messages before the restart ${afterCrash.messages.length}`);
+    t.diagnostic(
+      `acknowledged ${acked.size}, cut off ${failed.size}, in flight at the kill ${inFlightAtKill}, already messages before the restart ${afterCrash.messages.length}`,
+    );
     const missing = [...acked].filter((id) => !afterCrash.payloads.includes(`"${id}"`));
     assert.deepEqual(missing, [], 'acknowledged but not stored');
 
@@ -132,8 +154,16 @@ describe('crash safety of webhook ingestion', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     const have = new Set(rows.map((r) => r.externalId));
-    assert.deepEqual([...acked].filter((id) => !have.has(id)), [], 'acknowledged but never became a message');
-    assert.deepEqual(rows.filter((r) => r.n !== 1), [], 'no message stored twice');
+    assert.deepEqual(
+      [...acked].filter((id) => !have.has(id)),
+      [],
+      'acknowledged but never became a message',
+    );
+    assert.deepEqual(
+      rows.filter((r) => r.n !== 1),
+      [],
+      'no message stored twice',
+    );
     // Unacknowledged ones may or may not have been stored; none is duplicated either way (checked above).
 
     // And the API agrees: the messages are in the inbox after the restart.

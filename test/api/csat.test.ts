@@ -38,16 +38,29 @@ describe('CSAT API', () => {
   async function conversation(tenant: Tenant = a, wa: WaAccount = waA, agoMs = 0) {
     const from = `62816${String(++n).padStart(8, '0')}`;
     const timestamp = String(Math.floor((now().getTime() - agoMs) / 1000));
-    await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('CS'), timestamp } }), wa.appSecret);
-    const conv = await eventually(async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('CS'), timestamp } }),
+      wa.appSecret,
+    );
+    const conv = await eventually(
+      async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
     return { ...conv, from };
   }
 
   async function reply(wa: WaAccount, from: string, kind: 'button' | 'list', id: string) {
-    const message = kind === 'button'
-      ? { id: wamid('BTN'), interactive: { type: 'button_reply', button_reply: { id, title: 'Nilai' } } }
-      : { id: wamid('LST'), interactive: { type: 'list_reply', list_reply: { id, title: '⭐', description: 'Nilai' } } };
-    const res = await postWebhook(server.url, waPayload(`wa-interactive-${kind === 'button' ? 'button' : 'list'}-reply.json`, wa.phoneNumberId, { from, message }), wa.appSecret);
+    const message =
+      kind === 'button'
+        ? { id: wamid('BTN'), interactive: { type: 'button_reply', button_reply: { id, title: 'Nilai' } } }
+        : { id: wamid('LST'), interactive: { type: 'list_reply', list_reply: { id, title: '⭐', description: 'Nilai' } } };
+    const res = await postWebhook(
+      server.url,
+      waPayload(`wa-interactive-${kind === 'button' ? 'button' : 'list'}-reply.json`, wa.phoneNumberId, { from, message }),
+      wa.appSecret,
+    );
     assert.equal(res.status, 200);
     return message.id;
   }
@@ -57,12 +70,17 @@ describe('CSAT API', () => {
   const settle = () => new Promise((r) => setTimeout(r, 700));
 
   async function messageStored(tenant: Tenant, externalId: string) {
-    await eventually(async () => {
-      for (const c of (await tenant.api.get('/api/v1/conversations?limit=200')).body.data) {
-        if ((await tenant.api.get(`/api/v1/conversations/${c.id}/messages`)).body.data.some((m: any) => m.externalId === externalId)) return true;
-      }
-      return false;
-    }, 5000, 'reply stored');
+    await eventually(
+      async () => {
+        for (const c of (await tenant.api.get('/api/v1/conversations?limit=200')).body.data) {
+          if ((await tenant.api.get(`/api/v1/conversations/${c.id}/messages`)).body.data.some((m: any) => m.externalId === externalId))
+            return true;
+        }
+        return false;
+      },
+      5000,
+      'reply stored',
+    );
     await settle();
   }
 
@@ -97,7 +115,10 @@ describe('CSAT API', () => {
     assert.equal(sent.body.interactive.action.button, 'Beri nilai');
     const rows = sent.body.interactive.action.sections[0].rows;
     assert.equal(rows.length, 5);
-    assert.deepEqual(rows.map((r: any) => Number(r.id.split(':')[2])), [5, 4, 3, 2, 1]);
+    assert.deepEqual(
+      rows.map((r: any) => Number(r.id.split(':')[2])),
+      [5, 4, 3, 2, 1],
+    );
 
     const survey = (await a.api.get(`/api/v1/conversations/${conv.id}/csat`)).body;
     assert.equal(survey.status, 'pending');
@@ -116,10 +137,14 @@ describe('CSAT API', () => {
     assert.equal((await a.api.get(`/api/v1/conversations/${conv.id}/csat`)).body.status, 'pending');
 
     await reply(waA, conv.from, 'button', rowFor(4));
-    const answered = await eventually(async () => {
-      const s = (await a.api.get(`/api/v1/conversations/${conv.id}/csat`)).body;
-      return s.status === 'answered' && s;
-    }, 5000, 'score recorded');
+    const answered = await eventually(
+      async () => {
+        const s = (await a.api.get(`/api/v1/conversations/${conv.id}/csat`)).body;
+        return s.status === 'answered' && s;
+      },
+      5000,
+      'score recorded',
+    );
     assert.equal(answered.score, 4);
     assert.equal(answered.answeredVia, 'whatsapp');
 
@@ -131,7 +156,10 @@ describe('CSAT API', () => {
 
     // The answers opened no conversation that waits for an agent, and no second survey went out.
     const convs = (await a.api.get('/api/v1/conversations?limit=200')).body.data.filter((c: any) => c.contact.phone === `+${conv.from}`);
-    assert.ok(convs.every((c: any) => c.status === 'resolved'), JSON.stringify(convs.map((c: any) => c.status)));
+    assert.ok(
+      convs.every((c: any) => c.status === 'resolved'),
+      JSON.stringify(convs.map((c: any) => c.status)),
+    );
     assert.equal(sentTo(conv.from).length, 1);
   });
 
@@ -179,7 +207,9 @@ describe('CSAT API', () => {
     await settle();
     assert.equal(sentTo(conv.from).length, 1, '"none" sends nothing');
     const form = await fetch(`${server.url}/csat/${tokenOf(manual.body.url)}?lang=id`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'score=3&comment=Lumayan',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'score=3&comment=Lumayan',
     });
     assert.equal(form.status, 200);
     assert.match(await form.text(), /Terima kasih atas penilaian Anda/);
@@ -212,10 +242,14 @@ describe('CSAT API', () => {
     assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/csat`, { expiresInHours: 0 }), 400, ['expiresInHours']);
 
     await a.api.patch(`/api/v1/conversations/${conv.id}/status`, { status: 'resolved' });
-    const failed = await eventually(async () => {
-      const res = await a.api.get(`/api/v1/conversations/${conv.id}/csat`);
-      return res.status === 200 && res.body.status === 'failed' && res.body;
-    }, 5000, 'survey failed');
+    const failed = await eventually(
+      async () => {
+        const res = await a.api.get(`/api/v1/conversations/${conv.id}/csat`);
+        return res.status === 200 && res.body.status === 'failed' && res.body;
+      },
+      5000,
+      'survey failed',
+    );
     assert.match(failed.failureReason, /24-hour/);
     assert.equal(sentTo(conv.from).length, 0);
     assertProblem(await new Api(server.url).patch(`/api/v1/csat/${tokenOf(failed.url)}`, { score: 5 }), 409);
@@ -239,27 +273,53 @@ describe('CSAT API', () => {
     const summary = await c.api.get('/api/v1/csat/analytics');
     assert.equal(summary.status, 200);
     assert.equal(summary.body.timezone, 'Asia/Jakarta');
-    assert.deepEqual(summary.body.summary, { sent: 4, answered: 3, responseRate: 0.75, average: 3, csat: 33.3, distribution: { 1: 1, 2: 0, 3: 1, 4: 0, 5: 1 } });
+    assert.deepEqual(summary.body.summary, {
+      sent: 4,
+      answered: 3,
+      responseRate: 0.75,
+      average: 3,
+      csat: 33.3,
+      distribution: { 1: 1, 2: 0, 3: 1, 4: 0, 5: 1 },
+    });
     assert.deepEqual(summary.body.groups, []);
 
     const byAgent = (await c.api.get('/api/v1/csat/analytics?groupBy=agent')).body.groups;
-    assert.deepEqual(byAgent.map((g: any) => [g.key, g.label, g.sent, g.answered, g.average, g.csat]), [
-      [c.user.id, c.user.name, 2, 2, 4, 50],
-      [ani.id, ani.name, 2, 1, 1, 0],
-    ]);
+    assert.deepEqual(
+      byAgent.map((g: any) => [g.key, g.label, g.sent, g.answered, g.average, g.csat]),
+      [
+        [c.user.id, c.user.name, 2, 2, 4, 50],
+        [ani.id, ani.name, 2, 1, 1, 0],
+      ],
+    );
     const byDay = (await c.api.get('/api/v1/csat/analytics?groupBy=day')).body.groups;
-    assert.deepEqual(byDay.map((g: any) => [g.key, g.sent]), [[localDay(now(), 'Asia/Jakarta'), 4]]);
+    assert.deepEqual(
+      byDay.map((g: any) => [g.key, g.sent]),
+      [[localDay(now(), 'Asia/Jakarta'), 4]],
+    );
     const byMonth = (await c.api.get('/api/v1/csat/analytics?groupBy=month')).body.groups;
-    assert.deepEqual(byMonth.map((g: any) => g.key), [localDay(now(), 'Asia/Jakarta').slice(0, 7)]);
+    assert.deepEqual(
+      byMonth.map((g: any) => g.key),
+      [localDay(now(), 'Asia/Jakarta').slice(0, 7)],
+    );
     const byChannel = (await c.api.get('/api/v1/csat/analytics?groupBy=channel')).body.groups;
-    assert.deepEqual(byChannel.map((g: any) => [g.key, g.sent, g.average]), [['whatsapp', 4, 3]]);
+    assert.deepEqual(
+      byChannel.map((g: any) => [g.key, g.sent, g.average]),
+      [['whatsapp', 4, 3]],
+    );
     const byDivision = (await c.api.get('/api/v1/csat/analytics?groupBy=division')).body.groups;
-    assert.deepEqual(byDivision.map((g: any) => [g.key, g.sent]), [[null, 4]]);
+    assert.deepEqual(
+      byDivision.map((g: any) => [g.key, g.sent]),
+      [[null, 4]],
+    );
     assert.equal((await c.api.get(`/api/v1/csat/analytics?agentId=${ani.id}`)).body.summary.sent, 2);
     assert.equal((await c.api.get('/api/v1/csat/analytics?channel=email')).body.summary.sent, 0);
     const tomorrow = localDay(new Date(now().getTime() + 24 * HOUR), 'Asia/Jakarta');
     assert.equal((await c.api.get(`/api/v1/csat/analytics?from=${tomorrow}`)).status, 400, 'from after the default to');
-    assert.equal((await c.api.get(`/api/v1/csat/analytics?from=${tomorrow}&to=${localDay(new Date(now().getTime() + 72 * HOUR), 'Asia/Jakarta')}`)).body.summary.sent, 0);
+    assert.equal(
+      (await c.api.get(`/api/v1/csat/analytics?from=${tomorrow}&to=${localDay(new Date(now().getTime() + 72 * HOUR), 'Asia/Jakarta')}`))
+        .body.summary.sent,
+      0,
+    );
 
     assertProblem(await c.api.get('/api/v1/csat/analytics?from=yesterday'), 400, ['query.from']);
     assertProblem(await c.api.get('/api/v1/csat/analytics?groupBy=colour'), 400, ['query.groupBy']);

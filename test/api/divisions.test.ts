@@ -28,8 +28,16 @@ describe('Divisions and transfers', () => {
 
   async function newConversation(tenant: Tenant = a, wa: WaAccount = waA) {
     const from = `62814${String(++n).padStart(8, '0')}`;
-    await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('D'), text: { body: 'Halo' } } }), wa.appSecret);
-    const conv = await eventually(async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('D'), text: { body: 'Halo' } } }),
+      wa.appSecret,
+    );
+    const conv = await eventually(
+      async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
     await settle(server.appliance);
     return (await tenant.api.get(`/api/v1/conversations/${conv.id}`)).body;
   }
@@ -43,23 +51,37 @@ describe('Divisions and transfers', () => {
 
   it('creates, lists, gets, updates and deletes divisions, naming bad fields', async () => {
     const { agent } = await createAgent(a.api);
-    const created = await a.api.post('/api/v1/divisions', { name: 'Penjualan', description: 'Sales team', autoAssign: true, agentIds: [agent.id] });
+    const created = await a.api.post('/api/v1/divisions', {
+      name: 'Penjualan',
+      description: 'Sales team',
+      autoAssign: true,
+      agentIds: [agent.id],
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.name, 'Penjualan');
     assert.equal(created.body.autoAssign, true);
     assert.equal(created.body.isDefault, false);
-    assert.deepEqual(created.body.agents.map((x: any) => x.id), [agent.id]);
+    assert.deepEqual(
+      created.body.agents.map((x: any) => x.id),
+      [agent.id],
+    );
     assert.equal(created.body.agents[0].openConversations, 0);
 
     assertProblem(await a.api.post('/api/v1/divisions', { name: 'penjualan' }), 409, ['name']);
     assertProblem(await a.api.post('/api/v1/divisions', { name: ' ' }), 400, ['name']);
     assertProblem(await a.api.post('/api/v1/divisions', { name: 'X', autoAssign: 'yes' }), 400, ['autoAssign']);
-    assertProblem(await a.api.post('/api/v1/divisions', { name: 'X', agentIds: [agent.id, b.user.id, 'nope'] }), 422, ['agentIds.1', 'agentIds.2']);
+    assertProblem(await a.api.post('/api/v1/divisions', { name: 'X', agentIds: [agent.id, b.user.id, 'nope'] }), 422, [
+      'agentIds.1',
+      'agentIds.2',
+    ]);
 
     const list = await a.api.get('/api/v1/divisions');
     const row = list.body.data.find((d: any) => d.id === created.body.id);
     assert.equal(row.agentCount, 1);
-    assert.deepEqual((await a.api.get('/api/v1/divisions?search=Penj')).body.data.map((d: any) => d.id), [created.body.id]);
+    assert.deepEqual(
+      (await a.api.get('/api/v1/divisions?search=Penj')).body.data.map((d: any) => d.id),
+      [created.body.id],
+    );
 
     const patched = await a.api.patch(`/api/v1/divisions/${created.body.id}`, { name: 'Sales', autoAssign: false });
     assert.equal(patched.body.name, 'Sales');
@@ -92,14 +114,17 @@ describe('Divisions and transfers', () => {
     assertProblem(await a.api.post(`/api/v1/divisions/${div.id}/agents`, { agentIds: [] }), 400, ['agentIds']);
     assertProblem(await a.api.post(`/api/v1/divisions/${div.id}/agents`, { agentIds: [b.user.id] }), 422, ['agentIds.0']);
     const removed = await a.api.request('DELETE', `/api/v1/divisions/${div.id}/agents`, { agentIds: [x.agent.id] });
-    assert.deepEqual(removed.body.data.map((m: any) => m.id), [y.agent.id]);
+    assert.deepEqual(
+      removed.body.data.map((m: any) => m.id),
+      [y.agent.id],
+    );
     const viaQuery = await a.api.delete(`/api/v1/divisions/${div.id}/agents?agentIds=${y.agent.id}`);
     assert.deepEqual(viaQuery.body.data, []);
     assertProblem(await a.api.delete(`/api/v1/divisions/${div.id}/agents`), 400, ['agentIds']);
     assert.equal((await a.api.get(`/api/v1/divisions/${div.id}/agents`)).body.data.length, 0);
   });
 
-  it('agents see their divisions\' conversations, their own and those in no division; managers see all', async () => {
+  it("agents see their divisions' conversations, their own and those in no division; managers see all", async () => {
     const support = (await a.api.post('/api/v1/divisions', { name: 'Support' })).body;
     const billing = (await a.api.post('/api/v1/divisions', { name: 'Billing' })).body;
     const member = await createAgent(a.api);
@@ -131,9 +156,16 @@ describe('Divisions and transfers', () => {
     try {
       await a.api.post(`/api/v1/conversations/${inBilling.id}/notes`, { body: 'billing only' });
       await a.api.post(`/api/v1/conversations/${inSupport.id}/notes`, { body: 'support note' });
-      await eventually(async () => live.events.some((e) => e.type === 'note.created' && e.payload.note.conversationId === inSupport.id), 3000, 'the support note pushed');
+      await eventually(
+        async () => live.events.some((e) => e.type === 'note.created' && e.payload.note.conversationId === inSupport.id),
+        3000,
+        'the support note pushed',
+      );
       await settle(server.appliance);
-      assert.ok(!live.events.some((e) => JSON.stringify(e.payload).includes(inBilling.id)), 'nothing about the billing conversation is pushed');
+      assert.ok(
+        !live.events.some((e) => JSON.stringify(e.payload).includes(inBilling.id)),
+        'nothing about the billing conversation is pushed',
+      );
     } finally {
       live.socket.close();
     }
@@ -162,11 +194,21 @@ describe('Divisions and transfers', () => {
       assert.equal(tx.body.conversation.divisionId, sales.id);
       assert.equal(tx.body.transfer.autoAssigned, true);
       assert.equal(tx.body.transfer.to.division.name, 'Sales RR');
-      const note = await eventually(async () => l2.events.find((e) => e.type === 'notification' && e.payload.conversation?.id === x.id), 3000, 'notification to a2');
+      const note = await eventually(
+        async () => l2.events.find((e) => e.type === 'notification' && e.payload.conversation?.id === x.id),
+        3000,
+        'notification to a2',
+      );
       assert.equal(note.payload.type, 'conversation.transferred');
       assert.equal(note.payload.transfer.reason, 'Wants a quote');
-      assert.ok(l1.events.every((e) => e.type !== 'notification'), 'a1 is not notified');
-      assert.ok(l1.events.some((e) => e.type === 'conversation.transferred'), 'the team sees the transfer');
+      assert.ok(
+        l1.events.every((e) => e.type !== 'notification'),
+        'a1 is not notified',
+      );
+      assert.ok(
+        l1.events.some((e) => e.type === 'conversation.transferred'),
+        'the team sees the transfer',
+      );
 
       const y = await newConversation();
       const ty = await a.api.post(`/api/v1/conversations/${y.id}/transfer`, { toDivisionId: sales.id, reason: 'Quote' });
@@ -175,17 +217,28 @@ describe('Divisions and transfers', () => {
       const tz = await a.api.post(`/api/v1/conversations/${z.id}/transfer`, { toDivisionId: sales.id, reason: 'Quote' });
       assert.equal(tz.body.conversation.assignee.id, a2.agent.id);
       const members = (await a.api.get(`/api/v1/divisions/${sales.id}`)).body.agents;
-      assert.deepEqual(Object.fromEntries(members.map((m: any) => [m.id, m.openConversations])), { [a1.agent.id]: 2, [a2.agent.id]: 2, [a3.agent.id]: 0 });
+      assert.deepEqual(Object.fromEntries(members.map((m: any) => [m.id, m.openConversations])), {
+        [a1.agent.id]: 2,
+        [a2.agent.id]: 2,
+        [a3.agent.id]: 0,
+      });
 
       // To an agent, with a reason; the history lists both, newest first.
       const direct = await a.api.post(`/api/v1/conversations/${x.id}/transfer`, { toAgentId: a1.agent.id, reason: 'Knows this customer' });
       assert.equal(direct.body.conversation.assignee.id, a1.agent.id);
       const history = await a.api.get(`/api/v1/conversations/${x.id}/transfers`);
-      assert.deepEqual(history.body.data.map((t: any) => t.reason), ['Knows this customer', 'Wants a quote']);
+      assert.deepEqual(
+        history.body.data.map((t: any) => t.reason),
+        ['Knows this customer', 'Wants a quote'],
+      );
       assert.equal(history.body.data[0].from.agent.id, a2.agent.id);
       assert.equal(history.body.data[0].to.agent.id, a1.agent.id);
       assert.equal(history.body.data[0].by.id, a.user.id);
-      await eventually(async () => l1.events.find((e) => e.type === 'notification' && e.payload.transfer?.reason === 'Knows this customer'), 3000, 'notification to a1');
+      await eventually(
+        async () => l1.events.find((e) => e.type === 'notification' && e.payload.transfer?.reason === 'Knows this customer'),
+        3000,
+        'notification to a1',
+      );
       const log = await a.api.get('/api/v1/activity-logs?action=conversation.transferred');
       assert.equal(log.body.data[0].details.reason, 'Knows this customer');
     } finally {
@@ -201,18 +254,29 @@ describe('Divisions and transfers', () => {
     assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { reason: 'x' }), 400, ['toAgentId']);
     assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toDivisionId: div.id }), 400, ['reason']);
     assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toDivisionId: div.id, reason: '  ' }), 400, ['reason']);
-    assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toDivisionId: b.user.id, reason: 'x' }), 422, ['toDivisionId']);
+    assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toDivisionId: b.user.id, reason: 'x' }), 422, [
+      'toDivisionId',
+    ]);
     assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: b.user.id, reason: 'x' }), 422, ['toAgentId']);
-    assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, toDivisionId: div.id, reason: 'x' }), 422, ['toAgentId']);
+    assertProblem(
+      await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, toDivisionId: div.id, reason: 'x' }),
+      422,
+      ['toAgentId'],
+    );
 
     // An agent hands over their own conversation, but not someone else's.
     const mine = await createAgent(a.api);
     await a.api.patch(`/api/v1/conversations/${conv.id}/assign`, { assigneeId: mine.agent.id });
-    assertProblem(await outsider.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, reason: 'mine now' }), 403);
+    assertProblem(
+      await outsider.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, reason: 'mine now' }),
+      403,
+    );
     const handed = await mine.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, reason: 'Shift ends' });
     assert.equal(handed.status, 200);
     assert.equal(handed.body.conversation.assignee.id, outsider.agent.id);
-    assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, reason: 'again' }), 409, ['toAgentId']);
+    assertProblem(await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: outsider.agent.id, reason: 'again' }), 409, [
+      'toAgentId',
+    ]);
   });
 
   it('new conversations join the default division and are auto-assigned', async () => {
@@ -235,15 +299,24 @@ describe('Divisions and transfers', () => {
     await a.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toDivisionId: div.id, reason: 'x' });
     const d = `/api/v1/divisions/${div.id}`;
     for (const res of [
-      await b.api.get(d), await b.api.patch(d, { name: 'stolen' }), await b.api.delete(d),
-      await b.api.get(`${d}/agents`), await b.api.post(`${d}/agents`, { agentIds: [b.user.id] }), await b.api.request('DELETE', `${d}/agents`, { agentIds: [a.user.id] }),
-      await b.api.get(`${d}/working-hours`), await b.api.put(`${d}/working-hours`, { hours: [] }), await b.api.delete(`${d}/working-hours`),
+      await b.api.get(d),
+      await b.api.patch(d, { name: 'stolen' }),
+      await b.api.delete(d),
+      await b.api.get(`${d}/agents`),
+      await b.api.post(`${d}/agents`, { agentIds: [b.user.id] }),
+      await b.api.request('DELETE', `${d}/agents`, { agentIds: [a.user.id] }),
+      await b.api.get(`${d}/working-hours`),
+      await b.api.put(`${d}/working-hours`, { hours: [] }),
+      await b.api.delete(`${d}/working-hours`),
       await b.api.post(`/api/v1/conversations/${conv.id}/transfer`, { toAgentId: b.user.id, reason: 'x' }),
       await b.api.get(`/api/v1/conversations/${conv.id}/transfers`),
-    ]) assertProblem(res, 404);
+    ])
+      assertProblem(res, 404);
     assert.ok(!(await b.api.get('/api/v1/divisions?limit=200')).body.data.some((x: any) => x.id === div.id));
     const own = await newConversation(b, waB);
-    assertProblem(await b.api.post(`/api/v1/conversations/${own.id}/transfer`, { toDivisionId: div.id, reason: 'x' }), 422, ['toDivisionId']);
+    assertProblem(await b.api.post(`/api/v1/conversations/${own.id}/transfer`, { toDivisionId: div.id, reason: 'x' }), 422, [
+      'toDivisionId',
+    ]);
     assertProblem(await b.api.post(`/api/v1/conversations/${own.id}/transfer`, { toAgentId: a.user.id, reason: 'x' }), 422, ['toAgentId']);
     assertProblem(await b.api.post('/api/v1/divisions', { name: 'B team', agentIds: [a.user.id] }), 422, ['agentIds.0']);
     const still = (await a.api.get(d)).body;

@@ -5,7 +5,10 @@ import { startServer, type TestServer } from '../support/server.js';
 import { Api, assertProblem } from '../support/http.js';
 
 const catalogue = readFileSync(new URL('../fixtures/endpoints.tsv', import.meta.url), 'utf8')
-  .trim().split('\n').slice(1).map((l) => l.split('\t'))
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'))
   .map(([tag, method, path, accessKind, summary]) => ({ tag, method, path, accessKind, summary }));
 
 describe('Health, OpenAPI and docs', () => {
@@ -36,7 +39,12 @@ describe('Health, OpenAPI and docs', () => {
       assert.deepEqual(op.tags, [row.tag]);
     }
     const register = res.body.paths['/api/v1/auth/register'].post;
-    assert.deepEqual(register.requestBody.content['application/json'].schema.required.sort(), ['email', 'name', 'organizationName', 'password']);
+    assert.deepEqual(register.requestBody.content['application/json'].schema.required.sort(), [
+      'email',
+      'name',
+      'organizationName',
+      'password',
+    ]);
     assert.equal(res.body.paths['/api/v1/agents'].post['x-permission'], 'agents.manage');
   });
 
@@ -61,7 +69,9 @@ describe('Health, OpenAPI and docs', () => {
 
 describe('Health when a service is down', () => {
   let server: TestServer;
-  before(async () => { server = await startServer(); });
+  before(async () => {
+    server = await startServer();
+  });
   after(() => server.stop());
 
   it('answers 503 "degraded" naming the service', async () => {

@@ -28,8 +28,20 @@ describe('Inbox API', () => {
 
   async function newConversation(tenant: Tenant = a, wa: WaAccount = waA, text = 'Halo') {
     const from = `62813${String(++n).padStart(8, '0')}`;
-    await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, profileName: `Pelanggan ${n}`, message: { id: wamid('C'), text: { body: text } } }), wa.appSecret);
-    return eventually(async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, {
+        from,
+        profileName: `Pelanggan ${n}`,
+        message: { id: wamid('C'), text: { body: text } },
+      }),
+      wa.appSecret,
+    );
+    return eventually(
+      async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
   }
 
   it('assigns, changes status, tags, marks read and takes over; filters follow', async () => {
@@ -69,25 +81,46 @@ describe('Inbox API', () => {
     const c1 = await newConversation();
     const c2 = await newConversation();
     const foreign = await newConversation(b, waB);
-    const res = await a.api.post('/api/v1/conversations/bulk', { conversationIds: [c1.id, c2.id, foreign.id, 'nope'], action: 'tag', tags: ['promo'] });
+    const res = await a.api.post('/api/v1/conversations/bulk', {
+      conversationIds: [c1.id, c2.id, foreign.id, 'nope'],
+      action: 'tag',
+      tags: ['promo'],
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.updated, 2);
     assert.deepEqual(res.body.notFound.sort(), [foreign.id, 'nope'].sort());
     assert.deepEqual((await b.api.get(`/api/v1/conversations/${foreign.id}`)).body.tags, []);
-    const status = await a.api.post('/api/v1/conversations/bulk', { conversationIds: [c1.id, c2.id], action: 'status', status: 'resolved' });
+    const status = await a.api.post('/api/v1/conversations/bulk', {
+      conversationIds: [c1.id, c2.id],
+      action: 'status',
+      status: 'resolved',
+    });
     assert.equal(status.body.updated, 2);
     assert.equal((await a.api.get(`/api/v1/conversations/${c1.id}`)).body.status, 'resolved');
     assertProblem(await a.api.post('/api/v1/conversations/bulk', { conversationIds: [c1.id], action: 'status' }), 400, ['status']);
     const tooMany = Array.from({ length: 501 }, () => newId());
-    assertProblem(await a.api.post('/api/v1/conversations/bulk', { conversationIds: tooMany, action: 'mark_read' }), 400, ['conversationIds']);
+    assertProblem(await a.api.post('/api/v1/conversations/bulk', { conversationIds: tooMany, action: 'mark_read' }), 400, [
+      'conversationIds',
+    ]);
     const many = await a.api.post('/api/v1/conversations/bulk', { conversationIds: tooMany.slice(0, 500), action: 'mark_read' });
     assert.equal(many.body.updated, 0);
   });
 
   it('expires conversations whose window has closed', async () => {
     const from = '6281999000001';
-    await postWebhook(server.url, waPayload('wa-text.json', waA.phoneNumberId, { from, message: { id: wamid('OLD'), timestamp: String(Math.floor(Date.now() / 1000) - 30 * 3600) } }), waA.appSecret);
-    const old = await eventually(async () => (await a.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'old conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', waA.phoneNumberId, {
+        from,
+        message: { id: wamid('OLD'), timestamp: String(Math.floor(Date.now() / 1000) - 30 * 3600) },
+      }),
+      waA.appSecret,
+    );
+    const old = await eventually(
+      async () => (await a.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'old conversation',
+    );
     const fresh = await newConversation();
     const res = await a.api.post('/api/v1/conversations/expire');
     assert.ok(res.body.conversationIds.includes(old.id));
@@ -117,7 +150,10 @@ describe('Inbox API', () => {
     assertProblem(await otherAgent.patch(`/api/v1/conversations/${conv.id}/notes/${note.body.id}`, { body: 'hacked' }), 403);
     const edited = await agentApi.patch(`/api/v1/conversations/${conv.id}/notes/${note.body.id}`, { body: 'Diskon 10%' });
     assert.equal(edited.body.body, 'Diskon 10%');
-    assert.deepEqual((await a.api.get(`/api/v1/conversations/${conv.id}/notes`)).body.data.map((x: any) => x.body), ['Diskon 10%']);
+    assert.deepEqual(
+      (await a.api.get(`/api/v1/conversations/${conv.id}/notes`)).body.data.map((x: any) => x.body),
+      ['Diskon 10%'],
+    );
     assert.equal((await a.api.delete(`/api/v1/conversations/${conv.id}/notes/${note.body.id}`)).status, 204);
     assert.equal((await a.api.get(`/api/v1/conversations/${conv.id}/notes`)).body.data.length, 0);
   });
@@ -125,14 +161,24 @@ describe('Inbox API', () => {
   it('contacts: list, search, update, and their conversations', async () => {
     const conv = await newConversation();
     const found = await a.api.get(`/api/v1/contacts?search=${encodeURIComponent(conv.contact.phone)}`);
-    assert.deepEqual(found.body.data.map((c: any) => c.id), [conv.contact.id]);
-    const updated = await a.api.patch(`/api/v1/contacts/${conv.contact.id}`, { name: 'Ibu Siti', email: 'SITI@example.test', attributes: { kota: 'Solo' } });
+    assert.deepEqual(
+      found.body.data.map((c: any) => c.id),
+      [conv.contact.id],
+    );
+    const updated = await a.api.patch(`/api/v1/contacts/${conv.contact.id}`, {
+      name: 'Ibu Siti',
+      email: 'SITI@example.test',
+      attributes: { kota: 'Solo' },
+    });
     assert.equal(updated.body.name, 'Ibu Siti');
     assert.equal(updated.body.email, 'siti@example.test');
     assert.deepEqual(updated.body.attributes, { kota: 'Solo' });
     assertProblem(await a.api.patch(`/api/v1/contacts/${conv.contact.id}`, { phone: 'call me' }), 400, ['phone']);
     const convs = await a.api.get(`/api/v1/contacts/${conv.contact.id}/conversations`);
-    assert.deepEqual(convs.body.data.map((c: any) => c.id), [conv.id]);
+    assert.deepEqual(
+      convs.body.data.map((c: any) => c.id),
+      [conv.id],
+    );
     assert.equal(convs.body.data[0].contact.name, 'Ibu Siti');
   });
 
@@ -153,12 +199,27 @@ describe('Inbox API', () => {
     assert.equal(integ.body.accountCount, 2);
     const put = await a.api.request('PUT', '/api/v1/integrations/whatsapp', { enabled: true, settings: { greeting: 'Halo!' } });
     assert.equal(put.body.settings.greeting, 'Halo!');
-    assertProblem(await a.api.post('/api/v1/integration-accounts', { channel: 'whatsapp', name: 'x', config: { phoneNumberId: '1' } }), 400, ['config.wabaId', 'config.accessToken']);
-    assertProblem(await b.api.post('/api/v1/integration-accounts', { channel: 'whatsapp', name: 'steal', config: { phoneNumberId: waA.phoneNumberId, wabaId: 'w', accessToken: 't' } }), 409);
+    assertProblem(
+      await a.api.post('/api/v1/integration-accounts', { channel: 'whatsapp', name: 'x', config: { phoneNumberId: '1' } }),
+      400,
+      ['config.wabaId', 'config.accessToken'],
+    );
+    assertProblem(
+      await b.api.post('/api/v1/integration-accounts', {
+        channel: 'whatsapp',
+        name: 'steal',
+        config: { phoneNumberId: waA.phoneNumberId, wabaId: 'w', accessToken: 't' },
+      }),
+      409,
+    );
     assertProblem(await a.api.get('/api/v1/integrations/telegram'), 400, ['params.channel']);
     assert.equal((await a.api.delete(`/api/v1/integration-accounts/${second.id}`)).status, 204);
     assertProblem(await a.api.get(`/api/v1/integration-accounts/${second.id}`), 404);
-    assert.equal((await a.api.get(`/api/v1/integration-accounts/${waA.id}`)).body.isDefault, true, 'the remaining account becomes the default');
+    assert.equal(
+      (await a.api.get(`/api/v1/integration-accounts/${waA.id}`)).body.isDefault,
+      true,
+      'the remaining account becomes the default',
+    );
   });
 
   it('another tenant gets 404 for every conversation, message, note, contact and account id', async () => {
@@ -166,16 +227,27 @@ describe('Inbox API', () => {
     const note = await a.api.post(`/api/v1/conversations/${conv.id}/notes`, { body: 'rahasia' });
     const c = `/api/v1/conversations/${conv.id}`;
     for (const res of [
-      await b.api.get(c), await b.api.patch(`${c}/assign`, { assigneeId: null }), await b.api.patch(`${c}/status`, { status: 'resolved' }),
-      await b.api.post(`${c}/read`), await b.api.patch(`${c}/tags`, { add: ['x'] }), await b.api.post(`${c}/takeover`, {}),
-      await b.api.get(`${c}/messages`), await b.api.post(`${c}/messages`, { type: 'text', text: 'hi' }),
-      await b.api.get(`${c}/notes`), await b.api.post(`${c}/notes`, { body: 'x' }),
-      await b.api.patch(`${c}/notes/${note.body.id}`, { body: 'x' }), await b.api.delete(`${c}/notes/${note.body.id}`),
-      await b.api.get(`/api/v1/contacts/${conv.contact.id}`), await b.api.patch(`/api/v1/contacts/${conv.contact.id}`, { name: 'x' }),
+      await b.api.get(c),
+      await b.api.patch(`${c}/assign`, { assigneeId: null }),
+      await b.api.patch(`${c}/status`, { status: 'resolved' }),
+      await b.api.post(`${c}/read`),
+      await b.api.patch(`${c}/tags`, { add: ['x'] }),
+      await b.api.post(`${c}/takeover`, {}),
+      await b.api.get(`${c}/messages`),
+      await b.api.post(`${c}/messages`, { type: 'text', text: 'hi' }),
+      await b.api.get(`${c}/notes`),
+      await b.api.post(`${c}/notes`, { body: 'x' }),
+      await b.api.patch(`${c}/notes/${note.body.id}`, { body: 'x' }),
+      await b.api.delete(`${c}/notes/${note.body.id}`),
+      await b.api.get(`/api/v1/contacts/${conv.contact.id}`),
+      await b.api.patch(`/api/v1/contacts/${conv.contact.id}`, { name: 'x' }),
       await b.api.get(`/api/v1/contacts/${conv.contact.id}/conversations`),
-      await b.api.get(`/api/v1/integration-accounts/${waA.id}`), await b.api.patch(`/api/v1/integration-accounts/${waA.id}`, { name: 'x' }),
-      await b.api.delete(`/api/v1/integration-accounts/${waA.id}`), await b.api.post(`/api/v1/integration-accounts/${waA.id}/default`),
-    ]) assertProblem(res, 404);
+      await b.api.get(`/api/v1/integration-accounts/${waA.id}`),
+      await b.api.patch(`/api/v1/integration-accounts/${waA.id}`, { name: 'x' }),
+      await b.api.delete(`/api/v1/integration-accounts/${waA.id}`),
+      await b.api.post(`/api/v1/integration-accounts/${waA.id}/default`),
+    ])
+      assertProblem(res, 404);
     assert.ok(!(await b.api.get('/api/v1/contacts?limit=200')).body.data.some((x: any) => x.id === conv.contact.id));
     assert.ok(!(await b.api.get('/api/v1/integration-accounts')).body.data.some((x: any) => x.id === waA.id));
     assert.equal((await a.api.get(c)).body.tags.includes('x'), false);
@@ -188,9 +260,27 @@ describe('Inbox API', () => {
     const now = new Date();
     const words = ['batik', 'kain', 'harga', 'ongkir', 'warna', 'ukuran', 'stok', 'diskon', 'kirim', 'bayar'];
     const row = (tenantId: string, conversationId: string, text: string): Message => ({
-      id: newId(), tenantId, conversationId, direction: 'inbound', type: 'text', text, content: {}, status: 'delivered', externalId: null, clientMessageId: null,
-      replyToId: null, senderType: 'contact', senderId: null, mediaId: null, errorCode: null, errorReason: null, sentAt: now,
-      deliveredAt: now, readAt: null, createdAt: now, updatedAt: now,
+      id: newId(),
+      tenantId,
+      conversationId,
+      direction: 'inbound',
+      type: 'text',
+      text,
+      content: {},
+      status: 'delivered',
+      externalId: null,
+      clientMessageId: null,
+      replyToId: null,
+      senderType: 'contact',
+      senderId: null,
+      mediaId: null,
+      errorCode: null,
+      errorReason: null,
+      sentAt: now,
+      deliveredAt: now,
+      readAt: null,
+      createdAt: now,
+      updatedAt: now,
     });
     const rows: Message[] = [];
     for (let i = 0; i < 10_000; i++) rows.push(row(a.tenant.id, conv.id, `pesan ${i} ${words[i % 10]} ${words[(i * 7) % 10]}`));
@@ -212,22 +302,33 @@ describe('Inbox API', () => {
     const next = await a.api.get(`/api/v1/messages/search?q=batik&limit=20&cursor=${common.body.nextCursor}`);
     assert.ok(next.body.data.every((r: any) => !common.body.data.some((x: any) => x.messageId === r.messageId)));
     // Newest first: the last message written with "batik" leads; paging reaches every one exactly once.
-    const batik = rows.filter((r) => /\bbatik\b/.test(r.text!)).map((r) => r.id).reverse();
+    const batik = rows
+      .filter((r) => /\bbatik\b/.test(r.text!))
+      .map((r) => r.id)
+      .reverse();
     assert.equal(common.body.data[0].messageId, batik[0]);
     const seen: string[] = [];
-    for (let cursor: string | null = ''; cursor !== null;) {
+    for (let cursor: string | null = ''; cursor !== null; ) {
       const page: any = await a.api.get(`/api/v1/messages/search?q=batik&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(page.status, 200);
       seen.push(...page.body.data.map((h: any) => h.messageId));
       cursor = page.body.nextCursor;
     }
     const written = new Set(rows.map((r) => r.id));
-    assert.deepEqual(seen.filter((id) => written.has(id)), batik, 'every "batik" message of the 10,000, newest first');
+    assert.deepEqual(
+      seen.filter((id) => written.has(id)),
+      batik,
+      'every "batik" message of the 10,000, newest first',
+    );
     assert.equal(new Set(seen).size, seen.length);
     assertProblem(await a.api.get('/api/v1/messages/search?q=batik&cursor=bm90LWEtbnVtYmVy'), 400, ['query.cursor']);
     // One conversation only.
     assert.equal((await a.api.get(`/api/v1/messages/search?q=pembuka&conversationId=${conv.id}`)).body.data.length, 1);
-    assert.equal((await a.api.get(`/api/v1/messages/search?q=kawung&conversationId=${convB.id}`)).body.data.length, 0, 'another tenant\'s conversation finds nothing');
+    assert.equal(
+      (await a.api.get(`/api/v1/messages/search?q=kawung&conversationId=${convB.id}`)).body.data.length,
+      0,
+      "another tenant's conversation finds nothing",
+    );
     const inB = await b.api.get('/api/v1/messages/search?q=kawung');
     assert.equal(inB.body.data.length, 1);
     assert.equal(inB.body.data[0].conversationId, convB.id);

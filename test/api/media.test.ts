@@ -22,7 +22,11 @@ async function postForm(baseUrl: string, path: string, token: string | null, par
   const res = await fetch(baseUrl + path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
   const text = await res.text();
   assert.notEqual(res.status, 500, `POST ${path} answered 500: ${text}`);
-  return { status: res.status, headers: res.headers, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text,
+  };
 }
 
 async function download(baseUrl: string, path: string, token: string | null, headers: Record<string, string> = {}) {
@@ -34,7 +38,9 @@ async function download(baseUrl: string, path: string, token: string | null, hea
 }
 
 const png = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .png()
+    .toBuffer();
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -44,8 +50,10 @@ describe('Media', () => {
   let other: Tenant;
   let photo: Buffer;
   let uploaded: any;
-  const upload = (part: Part | null, token: string | null = owner.token, field?: string) => postForm(server.url, '/api/v1/media', token, part, field);
-  const get = (path: string, token: string | null = owner.token, headers?: Record<string, string>) => download(server.url, path, token, headers);
+  const upload = (part: Part | null, token: string | null = owner.token, field?: string) =>
+    postForm(server.url, '/api/v1/media', token, part, field);
+  const get = (path: string, token: string | null = owner.token, headers?: Record<string, string>) =>
+    download(server.url, path, token, headers);
 
   before(async () => {
     server = await startServer();
@@ -103,15 +111,15 @@ describe('Media', () => {
   });
 
   it("answers 404 for another organization's media and for ids that are not ids", async () => {
-    assertProblem(await get(uploaded.url, other.token) as ApiResponse, 404);
-    assertProblem(await get(uploaded.thumbnailUrl, other.token) as ApiResponse, 404);
-    assertProblem(await get('/api/v1/media/..%2F..%2Fomnistream.db') as ApiResponse, 404);
-    assertProblem(await get('/api/v1/media/00000000-0000-7000-8000-000000000000') as ApiResponse, 404);
+    assertProblem((await get(uploaded.url, other.token)) as ApiResponse, 404);
+    assertProblem((await get(uploaded.thumbnailUrl, other.token)) as ApiResponse, 404);
+    assertProblem((await get('/api/v1/media/..%2F..%2Fomnistream.db')) as ApiResponse, 404);
+    assertProblem((await get('/api/v1/media/00000000-0000-7000-8000-000000000000')) as ApiResponse, 404);
   });
 
   it('refuses anonymous callers', async () => {
     assertProblem(await upload({ data: photo, type: 'image/png', name: 'a.png' }, null), 401);
-    assertProblem(await get(uploaded.url, null) as ApiResponse, 401);
+    assertProblem((await get(uploaded.url, null)) as ApiResponse, 401);
     assertProblem(await postForm(server.url, '/api/v1/media/s3', null, { data: 'x', type: 'text/plain', name: 'a.txt' }), 401);
   });
 
@@ -121,13 +129,17 @@ describe('Media', () => {
     assert.equal(res.body.mimeType, 'image/png');
     assert.equal(res.body.filename, 'photo.jpg.png');
     assertProblem(await upload({ data: 'not really a picture', type: 'image/png', name: 'fake.png' }), 415, ['file']);
-    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer();
     assertProblem(await upload({ data: gif, type: 'image/gif', name: 'a.gif' }), 415, ['file']);
   });
 
   it('refuses a file larger than its type allows with 413 naming file', async () => {
     // Noise does not compress: about 6 MB of PNG, over the 5 MB image limit.
-    const big = await sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const big = await sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     assert.ok(big.length > 5 * 1024 * 1024);
     const res = await upload({ data: big, type: 'image/png', name: 'big.png' });
     assertProblem(res, 413, ['file']);
@@ -168,15 +180,26 @@ describe('Media', () => {
     assert.equal(file.bytes.toString(), text);
     assert.match(file.headers.get('content-type') ?? '', /^text\/plain/);
     assert.equal(file.headers.get('content-disposition'), `attachment; filename="harga-_.txt"; filename*=UTF-8''harga-%C3%BC.txt`);
-    assertProblem(await get(`${res.body.url}?thumbnail=true`) as ApiResponse, 404);
+    assertProblem((await get(`${res.body.url}?thumbnail=true`)) as ApiResponse, 404);
     const csv = await upload({ data: 'a,b\n1,2\n', type: 'application/octet-stream', name: 'data.csv' });
     assert.equal(csv.body.mimeType, 'text/csv');
   });
 
   it('saveMedia stores an inbound image with an upright thumbnail, once per channel media id', async () => {
     // A 400x200 image stored sideways: EXIF orientation 6 means "rotate 90° to view".
-    const sideways = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#3366cc' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
-    const input = { tenantId: owner.tenant.id, data: sideways, mimeType: 'image/jpeg', filename: 'IMG_0001.jpg', source: 'inbound' as const, channel: 'whatsapp', externalId: 'wamid-media-1' };
+    const sideways = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#3366cc' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const input = {
+      tenantId: owner.tenant.id,
+      data: sideways,
+      mimeType: 'image/jpeg',
+      filename: 'IMG_0001.jpg',
+      source: 'inbound' as const,
+      channel: 'whatsapp',
+      externalId: 'wamid-media-1',
+    };
     const media = await saveMedia(server.appliance.services, input);
     assert.equal(media.source, 'inbound');
     assert.equal(media.mimeType, 'image/jpeg');
@@ -191,13 +214,14 @@ describe('Media', () => {
     const meta = await sharp(thumb.bytes).metadata();
     assert.deepEqual([meta.width, meta.height], [160, 320]);
     assert.equal((await saveMedia(server.appliance.services, input)).id, media.id);
-    assertProblem(await get(`/api/v1/media/${media.id}`, other.token) as ApiResponse, 404);
+    assertProblem((await get(`/api/v1/media/${media.id}`, other.token)) as ApiResponse, 404);
   });
 
   it('answers 503 naming the variables when S3 is not configured', async () => {
     const res = await postForm(server.url, '/api/v1/media/s3', owner.token, { data: 'hello', type: 'text/plain', name: 'a.txt' });
     assertProblem(res, 503);
-    for (const name of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) assert.match(res.body.detail, new RegExp(name));
+    for (const name of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'])
+      assert.match(res.body.detail, new RegExp(name));
     assert.deepEqual(res.body.missing, ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']);
   });
 });
@@ -210,10 +234,21 @@ describe('Media on S3 (s3rver)', () => {
   let owner: Tenant;
   before(async () => {
     s3Dir = mkdtempSync(join(tmpdir(), 'omnistream-s3-'));
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir, configureBuckets: [{ name: 'omnistream', configs: [] }] });
+    s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: s3Dir,
+      configureBuckets: [{ name: 'omnistream', configs: [] }],
+    });
     const { port } = await s3.run();
     endpoint = `http://127.0.0.1:${port}`;
-    server = await startServer({ S3_ENDPOINT: endpoint, S3_BUCKET: 'omnistream', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
+    server = await startServer({
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: 'omnistream',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+    });
     owner = await registerTenant(new Api(server.url), 'Toko S3');
   });
   after(async () => {
@@ -231,7 +266,12 @@ describe('Media on S3 (s3rver)', () => {
     assert.equal(res.body.mimeType, 'image/png');
     assert.match(res.body.key, new RegExp(`^${owner.tenant.id}/\\d{4}/\\d{2}/[0-9a-f-]{36}-logo toko\\.png$`));
     assert.equal(res.body.url, `${endpoint}/omnistream/${res.body.key.split('/').map(encodeURIComponent).join('/')}`);
-    const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const client = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     try {
       const object = await client.send(new GetObjectCommand({ Bucket: 'omnistream', Key: res.body.key }));
       assert.equal(object.ContentType, 'image/png');
@@ -244,11 +284,24 @@ describe('Media on S3 (s3rver)', () => {
   });
 
   it('applies the same type and size checks', async () => {
-    assertProblem(await postForm(server.url, '/api/v1/media/s3', owner.token, { data: Buffer.from('MZ....'), type: 'application/x-msdownload', name: 'a.exe' }), 415, ['file']);
+    assertProblem(
+      await postForm(server.url, '/api/v1/media/s3', owner.token, {
+        data: Buffer.from('MZ....'),
+        type: 'application/x-msdownload',
+        name: 'a.exe',
+      }),
+      415,
+      ['file'],
+    );
   });
 
   it('answers 502 when the bucket refuses the upload', async () => {
-    const misconfigured = await startServer({ S3_ENDPOINT: endpoint, S3_BUCKET: 'no-such-bucket', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
+    const misconfigured = await startServer({
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: 'no-such-bucket',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+    });
     try {
       const tenant = await registerTenant(new Api(misconfigured.url), 'Toko Salah');
       const res = await postForm(misconfigured.url, '/api/v1/media/s3', tenant.token, { data: 'hello', type: 'text/plain', name: 'a.txt' });

@@ -5,7 +5,16 @@ import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph, type RecordedRequest } from '../support/fake-graph.js';
 import { Api, assertProblem, registerTenant, type ApiResponse, type Tenant } from '../support/http.js';
 
-const SECRETS = ['short-user-token', 'LONG-USER-TOKEN', 'PAGE-TOKEN-AAA', 'PAGE-TOKEN-BBB', 'ig-short-token', 'IG-LONG-TOKEN', 'app-secret-xyz', 'ig-secret-123'];
+const SECRETS = [
+  'short-user-token',
+  'LONG-USER-TOKEN',
+  'PAGE-TOKEN-AAA',
+  'PAGE-TOKEN-BBB',
+  'ig-short-token',
+  'IG-LONG-TOKEN',
+  'app-secret-xyz',
+  'ig-secret-123',
+];
 const FIELDS = 'messages,messaging_postbacks,message_deliveries,message_reads,message_echoes,message_reactions';
 
 function assertNoTokens(res: ApiResponse) {
@@ -21,13 +30,20 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
   let bare: TestServer;
   let a: Tenant;
   let b: Tenant;
-  const find = (method: string, suffix: string): RecordedRequest[] => graph.requests.filter((r) => r.method === method && r.path.endsWith(suffix));
+  const find = (method: string, suffix: string): RecordedRequest[] =>
+    graph.requests.filter((r) => r.method === method && r.path.endsWith(suffix));
 
   before(async () => {
     graph = await startFakeGraph();
     server = await startServer({
-      META_GRAPH_URL: graph.url, META_APP_ID: 'app-123', META_APP_SECRET: 'app-secret-xyz', META_OAUTH_REDIRECT_URI: 'https://crm.example.test/oauth/callback',
-      INSTAGRAM_APP_ID: 'ig-app-9', INSTAGRAM_APP_SECRET: 'ig-secret-123', INSTAGRAM_API_URL: graph.url, INSTAGRAM_GRAPH_URL: graph.url,
+      META_GRAPH_URL: graph.url,
+      META_APP_ID: 'app-123',
+      META_APP_SECRET: 'app-secret-xyz',
+      META_OAUTH_REDIRECT_URI: 'https://crm.example.test/oauth/callback',
+      INSTAGRAM_APP_ID: 'ig-app-9',
+      INSTAGRAM_APP_SECRET: 'ig-secret-123',
+      INSTAGRAM_API_URL: graph.url,
+      INSTAGRAM_GRAPH_URL: graph.url,
     });
     bare = await startServer({ META_GRAPH_URL: graph.url });
     a = await registerTenant(new Api(server.url), 'Toko Meta');
@@ -42,18 +58,27 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
   function stubFacebookLogin() {
     graph.stub('GET', '/oauth/access_token', (req) => {
       if (req.query.grant_type === 'fb_exchange_token') {
-        return req.query.fb_exchange_token === 'short-user-token' ? { status: 200, body: { access_token: 'LONG-USER-TOKEN', token_type: 'bearer', expires_in: 5183944 } } : graphError('Invalid token');
+        return req.query.fb_exchange_token === 'short-user-token'
+          ? { status: 200, body: { access_token: 'LONG-USER-TOKEN', token_type: 'bearer', expires_in: 5183944 } }
+          : graphError('Invalid token');
       }
       return req.query.code === 'fb-good-code'
         ? { status: 200, body: { access_token: 'short-user-token', token_type: 'bearer', expires_in: 3600 } }
         : graphError('Invalid verification code format.');
     });
-    graph.stub('GET', '/me/accounts', (req) => (req.headers.authorization === 'Bearer LONG-USER-TOKEN'
-      ? { status: 200, body: { data: [
-        { id: '9001', name: 'Toko Meta Page', access_token: 'PAGE-TOKEN-AAA', category: 'Shopping', tasks: ['MESSAGING'] },
-        { id: '9002', name: 'Toko Meta Outlet', access_token: 'PAGE-TOKEN-BBB', category: 'Shopping', tasks: ['MESSAGING'] },
-      ] } }
-      : graphError('Error validating access token', 190)));
+    graph.stub('GET', '/me/accounts', (req) =>
+      req.headers.authorization === 'Bearer LONG-USER-TOKEN'
+        ? {
+            status: 200,
+            body: {
+              data: [
+                { id: '9001', name: 'Toko Meta Page', access_token: 'PAGE-TOKEN-AAA', category: 'Shopping', tasks: ['MESSAGING'] },
+                { id: '9002', name: 'Toko Meta Outlet', access_token: 'PAGE-TOKEN-BBB', category: 'Shopping', tasks: ['MESSAGING'] },
+              ],
+            },
+          }
+        : graphError('Error validating access token', 190),
+    );
   }
 
   it('reports the OAuth app config, and what is missing on a server without it', async () => {
@@ -73,7 +98,10 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
 
     const c = await registerTenant(new Api(bare.url), 'Tanpa Config');
     const m = await c.api.get('/api/v1/integrations/messenger/oauth/config');
-    assert.deepEqual({ available: m.body.available, appId: m.body.appId, redirectUri: m.body.redirectUri, missing: m.body.missing }, { available: false, appId: null, redirectUri: null, missing: ['META_APP_ID', 'META_APP_SECRET'] });
+    assert.deepEqual(
+      { available: m.body.available, appId: m.body.appId, redirectUri: m.body.redirectUri, missing: m.body.missing },
+      { available: false, appId: null, redirectUri: null, missing: ['META_APP_ID', 'META_APP_SECRET'] },
+    );
     const i = await c.api.get('/api/v1/integrations/instagram/oauth/config');
     assert.deepEqual(i.body.missing, ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET']);
     const before = graph.requests.length;
@@ -91,12 +119,27 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
     stubFacebookLogin();
     const res = await a.api.post('/api/v1/integrations/messenger/oauth', { code: 'fb-good-code' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body, { pages: [{ id: '9001', name: 'Toko Meta Page', connected: false }, { id: '9002', name: 'Toko Meta Outlet', connected: false }] });
+    assert.deepEqual(res.body, {
+      pages: [
+        { id: '9001', name: 'Toko Meta Page', connected: false },
+        { id: '9002', name: 'Toko Meta Outlet', connected: false },
+      ],
+    });
     assertNoTokens(res);
     const [exchange, extend] = find('GET', '/oauth/access_token');
     assert.match(exchange.path, /^\/v21\.0\//);
-    assert.deepEqual(exchange.query, { client_id: 'app-123', client_secret: 'app-secret-xyz', redirect_uri: 'https://crm.example.test/oauth/callback', code: 'fb-good-code' });
-    assert.deepEqual(extend.query, { grant_type: 'fb_exchange_token', client_id: 'app-123', client_secret: 'app-secret-xyz', fb_exchange_token: 'short-user-token' });
+    assert.deepEqual(exchange.query, {
+      client_id: 'app-123',
+      client_secret: 'app-secret-xyz',
+      redirect_uri: 'https://crm.example.test/oauth/callback',
+      code: 'fb-good-code',
+    });
+    assert.deepEqual(extend.query, {
+      grant_type: 'fb_exchange_token',
+      client_id: 'app-123',
+      client_secret: 'app-secret-xyz',
+      fb_exchange_token: 'short-user-token',
+    });
     const accounts = find('GET', '/me/accounts')[0];
     assert.equal(accounts.headers.authorization, 'Bearer LONG-USER-TOKEN');
     assert.match(accounts.query.fields, /access_token/);
@@ -146,7 +189,10 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
     assert.deepEqual([secrets.pageAccessToken, secrets.appSecret], ['PAGE-TOKEN-AAA', 'app-secret-xyz']);
     // A second login lists the page as connected.
     const again = await a.api.post('/api/v1/integrations/messenger/oauth', { code: 'fb-good-code' });
-    assert.deepEqual(again.body.pages.map((p: any) => p.connected), [true, false]);
+    assert.deepEqual(
+      again.body.pages.map((p: any) => p.connected),
+      [true, false],
+    );
     // Subscribing it again refreshes rather than failing.
     const twice = await a.api.post('/api/v1/integrations/messenger/pages/subscribe', { pageIds: ['9001'] });
     assert.equal(twice.status, 200, JSON.stringify(twice.body));
@@ -158,25 +204,74 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
     assert.match(refused.body.detail, /permission/);
   });
 
-  it('gets, sets and deletes the persistent menu with the page token in Meta\'s shape', async () => {
-    graph.stub('GET', '/me/messenger_profile', { status: 200, body: { data: [{ persistent_menu: [{ locale: 'default', composer_input_disabled: false, call_to_actions: [{ type: 'postback', title: 'Talk to an agent', payload: 'AGENT' }, { type: 'web_url', title: 'Shop', url: 'https://shop.example.test/', webview_height_ratio: 'full' }] }] }] } });
+  it("gets, sets and deletes the persistent menu with the page token in Meta's shape", async () => {
+    graph.stub('GET', '/me/messenger_profile', {
+      status: 200,
+      body: {
+        data: [
+          {
+            persistent_menu: [
+              {
+                locale: 'default',
+                composer_input_disabled: false,
+                call_to_actions: [
+                  { type: 'postback', title: 'Talk to an agent', payload: 'AGENT' },
+                  { type: 'web_url', title: 'Shop', url: 'https://shop.example.test/', webview_height_ratio: 'full' },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
     graph.stub('POST', '/me/messenger_profile', { status: 200, body: { result: 'success' } });
     graph.stub('DELETE', '/me/messenger_profile', { status: 200, body: { result: 'success' } });
     const got = await a.api.get('/api/v1/integrations/messenger/persistent-menu');
     assert.equal(got.status, 200, JSON.stringify(got.body));
-    assert.deepEqual(got.body.menu, [{ locale: 'default', composerInputDisabled: false, callToActions: [{ type: 'postback', title: 'Talk to an agent', payload: 'AGENT' }, { type: 'web_url', title: 'Shop', url: 'https://shop.example.test/' }] }]);
+    assert.deepEqual(got.body.menu, [
+      {
+        locale: 'default',
+        composerInputDisabled: false,
+        callToActions: [
+          { type: 'postback', title: 'Talk to an agent', payload: 'AGENT' },
+          { type: 'web_url', title: 'Shop', url: 'https://shop.example.test/' },
+        ],
+      },
+    ]);
     const get = find('GET', '/me/messenger_profile')[0];
     assert.equal(get.query.fields, 'persistent_menu');
     assert.equal(get.headers.authorization, 'Bearer PAGE-TOKEN-AAA');
     assertNoTokens(got);
 
-    const menu = [{ locale: 'default', composerInputDisabled: true, callToActions: [{ type: 'postback', title: 'Order status', payload: 'ORDER_STATUS' }, { type: 'web_url', title: 'Catalogue', url: 'https://shop.example.test/catalogue' }] }];
-    const set = await a.api.post(`/api/v1/integrations/messenger/persistent-menu?accountId=${got.body.accountId}`, { persistentMenu: menu });
+    const menu = [
+      {
+        locale: 'default',
+        composerInputDisabled: true,
+        callToActions: [
+          { type: 'postback', title: 'Order status', payload: 'ORDER_STATUS' },
+          { type: 'web_url', title: 'Catalogue', url: 'https://shop.example.test/catalogue' },
+        ],
+      },
+    ];
+    const set = await a.api.post(`/api/v1/integrations/messenger/persistent-menu?accountId=${got.body.accountId}`, {
+      persistentMenu: menu,
+    });
     assert.equal(set.status, 200, JSON.stringify(set.body));
     assert.equal(set.body.deleted, false);
     const post = find('POST', '/me/messenger_profile')[0];
     assert.equal(post.headers.authorization, 'Bearer PAGE-TOKEN-AAA');
-    assert.deepEqual(post.body, { persistent_menu: [{ locale: 'default', composer_input_disabled: true, call_to_actions: [{ type: 'postback', title: 'Order status', payload: 'ORDER_STATUS' }, { type: 'web_url', title: 'Catalogue', url: 'https://shop.example.test/catalogue' }] }] });
+    assert.deepEqual(post.body, {
+      persistent_menu: [
+        {
+          locale: 'default',
+          composer_input_disabled: true,
+          call_to_actions: [
+            { type: 'postback', title: 'Order status', payload: 'ORDER_STATUS' },
+            { type: 'web_url', title: 'Catalogue', url: 'https://shop.example.test/catalogue' },
+          ],
+        },
+      ],
+    });
 
     const del = await a.api.post('/api/v1/integrations/messenger/persistent-menu', { delete: true });
     assert.equal(del.status, 200);
@@ -187,10 +282,23 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
 
     // Validation names the fields.
     const long = { locale: 'default', callToActions: [{ type: 'postback', title: 'x'.repeat(31), payload: 'P' }] };
-    assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', { persistentMenu: [long] }), 400, ['persistentMenu.0.callToActions.0.title']);
-    const many = { locale: 'default', callToActions: Array.from({ length: 21 }, (_, i) => ({ type: 'postback', title: `Item ${i}`, payload: `P${i}` })) };
-    assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', { persistentMenu: [many] }), 400, ['persistentMenu.0.callToActions']);
-    assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', { persistentMenu: [{ locale: 'default', callToActions: [{ type: 'web_url', title: 'Bad', url: 'not a url' }] }] }), 400, ['persistentMenu.0.callToActions.0.url']);
+    assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', { persistentMenu: [long] }), 400, [
+      'persistentMenu.0.callToActions.0.title',
+    ]);
+    const many = {
+      locale: 'default',
+      callToActions: Array.from({ length: 21 }, (_, i) => ({ type: 'postback', title: `Item ${i}`, payload: `P${i}` })),
+    };
+    assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', { persistentMenu: [many] }), 400, [
+      'persistentMenu.0.callToActions',
+    ]);
+    assertProblem(
+      await a.api.post('/api/v1/integrations/messenger/persistent-menu', {
+        persistentMenu: [{ locale: 'default', callToActions: [{ type: 'web_url', title: 'Bad', url: 'not a url' }] }],
+      }),
+      400,
+      ['persistentMenu.0.callToActions.0.url'],
+    );
     assertProblem(await a.api.post('/api/v1/integrations/messenger/persistent-menu', {}), 400, ['persistentMenu']);
     // Another tenant has no Messenger account; a foreign account id is not found.
     assertProblem(await b.api.get('/api/v1/integrations/messenger/persistent-menu'), 404);
@@ -211,7 +319,10 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
 
     // Reconnect, then Meta refuses the unsubscription: still disconnected here, and said so.
     assert.equal((await a.api.post('/api/v1/integrations/messenger/pages/subscribe', { pageIds: ['9001'] })).status, 200);
-    graph.stub('DELETE', '/9001/subscribed_apps', { status: 401, body: { error: { message: 'Error validating access token', type: 'OAuthException', code: 190 } } });
+    graph.stub('DELETE', '/9001/subscribed_apps', {
+      status: 401,
+      body: { error: { message: 'Error validating access token', type: 'OAuthException', code: 190 } },
+    });
     const refused = await a.api.post('/api/v1/integrations/messenger/pages/9001/disconnect');
     assert.equal(refused.status, 200);
     assert.equal(refused.body.disconnected, true);
@@ -225,13 +336,15 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
     graph.stub('POST', '/oauth/access_token', (req) => {
       const form = new URLSearchParams(req.rawBody.toString('utf8'));
       return form.get('code') === 'ig-good-code'
-        // Raw text: the id is a JSON number beyond 2^53, as Instagram sends it.
-        ? { status: 200, body: '{"access_token":"ig-short-token","user_id":17841400000000001,"permissions":"instagram_business_basic"}' }
+        ? // Raw text: the id is a JSON number beyond 2^53, as Instagram sends it.
+          { status: 200, body: '{"access_token":"ig-short-token","user_id":17841400000000001,"permissions":"instagram_business_basic"}' }
         : { status: 400, body: { error_type: 'OAuthException', code: 400, error_message: 'Invalid authorization code' } };
     });
-    graph.stub('GET', '/access_token', (req) => (req.query.access_token === 'ig-short-token'
-      ? { status: 200, body: { access_token: 'IG-LONG-TOKEN', token_type: 'bearer', expires_in: 5183944 } }
-      : graphError('Invalid OAuth access token', 190)));
+    graph.stub('GET', '/access_token', (req) =>
+      req.query.access_token === 'ig-short-token'
+        ? { status: 200, body: { access_token: 'IG-LONG-TOKEN', token_type: 'bearer', expires_in: 5183944 } }
+        : graphError('Invalid OAuth access token', 190),
+    );
     const res = await a.api.post('/api/v1/integrations/instagram/oauth', { code: 'ig-good-code', name: 'Toko IG' });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assertNoTokens(res);
@@ -242,15 +355,27 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
     assert.equal(exchange.path, '/oauth/access_token');
     assert.match(String(exchange.headers['content-type']), /application\/x-www-form-urlencoded/);
     assert.deepEqual(Object.fromEntries(new URLSearchParams(exchange.rawBody.toString('utf8'))), {
-      client_id: 'ig-app-9', client_secret: 'ig-secret-123', grant_type: 'authorization_code', redirect_uri: 'https://crm.example.test/oauth/callback', code: 'ig-good-code',
+      client_id: 'ig-app-9',
+      client_secret: 'ig-secret-123',
+      grant_type: 'authorization_code',
+      redirect_uri: 'https://crm.example.test/oauth/callback',
+      code: 'ig-good-code',
     });
-    const extend = find('GET', '/access_token').filter((r) => !r.path.includes('oauth')).at(-1)!;
+    const extend = find('GET', '/access_token')
+      .filter((r) => !r.path.includes('oauth'))
+      .at(-1)!;
     assert.deepEqual(extend.query, { grant_type: 'ig_exchange_token', client_secret: 'ig-secret-123', access_token: 'ig-short-token' });
     // Connecting again refreshes the same account.
-    const again = await a.api.post('/api/v1/integrations/instagram/oauth', { code: 'ig-good-code', redirectUri: 'https://other.example.test/cb' });
+    const again = await a.api.post('/api/v1/integrations/instagram/oauth', {
+      code: 'ig-good-code',
+      redirectUri: 'https://other.example.test/cb',
+    });
     assert.equal(again.status, 201, JSON.stringify(again.body));
     assert.equal(again.body.id, res.body.id);
-    assert.equal(new URLSearchParams(find('POST', '/oauth/access_token').at(-1)!.rawBody.toString('utf8')).get('redirect_uri'), 'https://other.example.test/cb');
+    assert.equal(
+      new URLSearchParams(find('POST', '/oauth/access_token').at(-1)!.rawBody.toString('utf8')).get('redirect_uri'),
+      'https://other.example.test/cb',
+    );
 
     const bad = await a.api.post('/api/v1/integrations/instagram/oauth', { code: 'bad-code' });
     assertProblem(bad, 502);
@@ -261,10 +386,14 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
   it('needs a signed-in user with integrations.manage', async () => {
     const anon = new Api(server.url);
     for (const [method, path] of [
-      ['GET', '/api/v1/integrations/instagram/oauth/config'], ['POST', '/api/v1/integrations/instagram/oauth'],
-      ['GET', '/api/v1/integrations/messenger/oauth/config'], ['POST', '/api/v1/integrations/messenger/oauth'],
-      ['POST', '/api/v1/integrations/messenger/pages/subscribe'], ['POST', '/api/v1/integrations/messenger/pages/9001/disconnect'],
-      ['GET', '/api/v1/integrations/messenger/persistent-menu'], ['POST', '/api/v1/integrations/messenger/persistent-menu'],
+      ['GET', '/api/v1/integrations/instagram/oauth/config'],
+      ['POST', '/api/v1/integrations/instagram/oauth'],
+      ['GET', '/api/v1/integrations/messenger/oauth/config'],
+      ['POST', '/api/v1/integrations/messenger/oauth'],
+      ['POST', '/api/v1/integrations/messenger/pages/subscribe'],
+      ['POST', '/api/v1/integrations/messenger/pages/9001/disconnect'],
+      ['GET', '/api/v1/integrations/messenger/persistent-menu'],
+      ['POST', '/api/v1/integrations/messenger/persistent-menu'],
     ]) {
       assertProblem(await anon.request(method, path, method === 'POST' ? {} : undefined), 401);
     }

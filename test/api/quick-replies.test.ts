@@ -27,11 +27,26 @@ describe('Quick Replies API', () => {
 
   async function conversation(profileName = 'Siti Rahma') {
     const from = `62814${String(++n).padStart(8, '0')}`;
-    await postWebhook(server.url, waPayload('wa-text.json', waA.phoneNumberId, { from, profileName, message: { id: wamid('QR') } }), waA.appSecret);
-    return eventually(async () => (await a.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', waA.phoneNumberId, { from, profileName, message: { id: wamid('QR') } }),
+      waA.appSecret,
+    );
+    return eventually(
+      async () => (await a.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
   }
 
-  async function upload(api: Api, path: string, name: string, content: string | Buffer, type = 'text/csv', fields: Record<string, string> = {}) {
+  async function upload(
+    api: Api,
+    path: string,
+    name: string,
+    content: string | Buffer,
+    type = 'text/csv',
+    fields: Record<string, string> = {},
+  ) {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
     form.set('file', new Blob([content], { type }), name);
@@ -42,13 +57,20 @@ describe('Quick Replies API', () => {
   }
 
   async function exportCsv(api: Api, query = '') {
-    const res = await fetch(`${api.baseUrl}/api/v1/quick-replies/export${query}`, { headers: { authorization: `Bearer ${api.options.token}` } });
+    const res = await fetch(`${api.baseUrl}/api/v1/quick-replies/export${query}`, {
+      headers: { authorization: `Bearer ${api.options.token}` },
+    });
     assert.equal(res.status, 200);
     return { res, text: await res.text() };
   }
 
   it('personal replies belong to one agent; shared ones need quick_replies.manage', async () => {
-    const shared = await a.api.post('/api/v1/quick-replies', { shortcut: '/Thanks', title: 'Terima kasih', body: 'Terima kasih {{contact.name | Kak}}!', scope: 'shared' });
+    const shared = await a.api.post('/api/v1/quick-replies', {
+      shortcut: '/Thanks',
+      title: 'Terima kasih',
+      body: 'Terima kasih {{contact.name | Kak}}!',
+      scope: 'shared',
+    });
     assert.equal(shared.status, 201, JSON.stringify(shared.body));
     assert.equal(shared.body.shortcut, 'thanks');
     assert.equal(shared.body.scope, 'shared');
@@ -93,7 +115,11 @@ describe('Quick Replies API', () => {
     const unknown = await a.api.post('/api/v1/quick-replies', { shortcut: 'ok', body: 'Halo {{contact.nama}}' });
     assertProblem(unknown, 400, ['body']);
     assert.match(unknown.body.detail, /contact\.nama/);
-    assertProblem(await a.api.post('/api/v1/quick-replies', { shortcut: 'ok', body: 'x', mediaId: '0190a0a0-0000-7000-8000-000000000000' }), 422, ['mediaId']);
+    assertProblem(
+      await a.api.post('/api/v1/quick-replies', { shortcut: 'ok', body: 'x', mediaId: '0190a0a0-0000-7000-8000-000000000000' }),
+      422,
+      ['mediaId'],
+    );
     assertProblem(await a.api.get('/api/v1/quick-replies?cursor=nope'), 400, ['query.cursor']);
     assertProblem(await a.api.get('/api/v1/quick-replies?limit=0'), 400, ['query.limit']);
     assertProblem(await new Api(server.url).get('/api/v1/quick-replies'), 401);
@@ -102,7 +128,8 @@ describe('Quick Replies API', () => {
   it('fills variables from the contact, the agent and the organization', async () => {
     const conv = await conversation('Siti Rahma');
     const reply = await a.api.post('/api/v1/quick-replies', {
-      shortcut: 'kenalan', scope: 'shared',
+      shortcut: 'kenalan',
+      scope: 'shared',
       body: 'Halo {{contact.name}} ({{contact.first_name}}, {{contact.phone}}), saya {{agent.name}} dari {{tenant.name}}. Email: {{contact.email | belum ada}}',
     });
     assert.equal(reply.status, 201);
@@ -124,7 +151,12 @@ describe('Quick Replies API', () => {
   it('carries an attachment', async () => {
     const media = await upload(a.api, '/api/v1/media', 'katalog.pdf', '%PDF-1.4\n%fake catalogue\n', 'application/pdf');
     assert.equal(media.status, 201, JSON.stringify(media.body));
-    const reply = await a.api.post('/api/v1/quick-replies', { shortcut: 'katalog', body: 'Ini katalog kami', scope: 'shared', mediaId: media.body.id });
+    const reply = await a.api.post('/api/v1/quick-replies', {
+      shortcut: 'katalog',
+      body: 'Ini katalog kami',
+      scope: 'shared',
+      mediaId: media.body.id,
+    });
     assert.equal(reply.status, 201);
     assert.equal(reply.body.media.id, media.body.id);
     assert.equal(reply.body.media.mimeType, 'application/pdf');
@@ -133,8 +165,9 @@ describe('Quick Replies API', () => {
     assert.equal(cleared.body.media, null);
   });
 
-  it("favorites (per agent), then usage counts, then shortcuts order the picker", async () => {
-    const make = async (shortcut: string) => (await a.api.post('/api/v1/quick-replies', { shortcut, body: `Jawaban ${shortcut}`, scope: 'shared' })).body;
+  it('favorites (per agent), then usage counts, then shortcuts order the picker', async () => {
+    const make = async (shortcut: string) =>
+      (await a.api.post('/api/v1/quick-replies', { shortcut, body: `Jawaban ${shortcut}`, scope: 'shared' })).body;
     const [x, y, z] = [await make('zz-order-a'), await make('zz-order-b'), await make('zz-order-c')];
     for (let i = 0; i < 2; i++) await a.api.post(`/api/v1/quick-replies/${z.id}/usage`);
     await a.api.post(`/api/v1/quick-replies/${y.id}/usage`, {});
@@ -147,13 +180,19 @@ describe('Quick Replies API', () => {
     assert.equal((await agent.api.post(`/api/v1/quick-replies/${x.id}/favorite`)).status, 200, 'twice is harmless');
     assert.deepEqual(await order(agent.api), ['zz-order-a', 'zz-order-c', 'zz-order-b']);
     assert.deepEqual(await order(a.api), ['zz-order-c', 'zz-order-b', 'zz-order-a'], "favorites are the agent's own");
-    assert.deepEqual((await agent.api.get('/api/v1/quick-replies?favorite=true')).body.data.map((r: any) => r.id), [x.id]);
+    assert.deepEqual(
+      (await agent.api.get('/api/v1/quick-replies?favorite=true')).body.data.map((r: any) => r.id),
+      [x.id],
+    );
 
     const page1 = await agent.api.get('/api/v1/quick-replies?search=zz-order&limit=2');
     assert.equal(page1.body.data.length, 2);
     assert.ok(page1.body.nextCursor);
     const page2 = await agent.api.get(`/api/v1/quick-replies?search=zz-order&limit=2&cursor=${page1.body.nextCursor}`);
-    assert.deepEqual(page2.body.data.map((r: any) => r.shortcut), ['zz-order-b']);
+    assert.deepEqual(
+      page2.body.data.map((r: any) => r.shortcut),
+      ['zz-order-b'],
+    );
     assert.equal(page2.body.nextCursor, null);
 
     assert.equal((await agent.api.delete(`/api/v1/quick-replies/${x.id}/favorite`)).status, 204);
@@ -163,24 +202,27 @@ describe('Quick Replies API', () => {
 
   it('imports CSV keeping the good rows and reporting each bad one by its line', async () => {
     const csv = [
-      'shortcut,title,body,scope',                            // 1
+      'shortcut,title,body,scope', // 1
       'ongkir,Ongkos kirim,"Ongkir ke {{contact.name}} gratis",shared', // 2
-      'kosong,Tanpa isi,,shared',                             // 3  body empty
-      'alamat,Alamat,"Jl. Malioboro 1',                        // 4  multi-line body…
-      'Yogyakarta",shared',                                    // 5
-      'rusak,Salah,"Halo {{kontak.nama}}",shared',             // 6  unknown variable
-      'ongkir,Dobel,"lagi",shared',                            // 7  duplicate in the file
-      'koma,Koma,tanpa,kutip,shared',                          // 8  too many fields
-      ',Tanpa shortcut,isi,shared',                            // 9  no shortcut
-      'jenis,Jenis,isi,team',                                  // 10 bad scope
-      '',                                                      // 11 blank line: skipped
-      'pribadi,,Catatan saya,',                                // 12 scope defaults to personal
+      'kosong,Tanpa isi,,shared', // 3  body empty
+      'alamat,Alamat,"Jl. Malioboro 1', // 4  multi-line body…
+      'Yogyakarta",shared', // 5
+      'rusak,Salah,"Halo {{kontak.nama}}",shared', // 6  unknown variable
+      'ongkir,Dobel,"lagi",shared', // 7  duplicate in the file
+      'koma,Koma,tanpa,kutip,shared', // 8  too many fields
+      ',Tanpa shortcut,isi,shared', // 9  no shortcut
+      'jenis,Jenis,isi,team', // 10 bad scope
+      '', // 11 blank line: skipped
+      'pribadi,,Catatan saya,', // 12 scope defaults to personal
     ].join('\r\n');
     const res = await upload(a.api, '/api/v1/quick-replies/import', 'replies.csv', csv);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.imported, 3);
     assert.equal(res.body.created, 3);
-    assert.deepEqual(res.body.errors.map((e: any) => e.line), [3, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      res.body.errors.map((e: any) => e.line),
+      [3, 6, 7, 8, 9, 10],
+    );
     assert.match(res.body.errors[0].message, /body is empty/);
     assert.match(res.body.errors[1].message, /kontak\.nama/);
     assert.match(res.body.errors[2].message, /already on line 2/);
@@ -193,18 +235,41 @@ describe('Quick Replies API', () => {
     assert.equal(list.find((r: any) => r.shortcut === 'ongkir').scope, 'shared');
 
     // Importing again updates in place; an agent cannot import shared rows; a row's scope defaults to the form's.
-    const again = await upload(a.api, '/api/v1/quick-replies/import', 'replies.csv', 'shortcut,body\nongkir,Ongkir gratis se-Jawa\n', 'text/csv', { scope: 'shared' });
+    const again = await upload(
+      a.api,
+      '/api/v1/quick-replies/import',
+      'replies.csv',
+      'shortcut,body\nongkir,Ongkir gratis se-Jawa\n',
+      'text/csv',
+      { scope: 'shared' },
+    );
     assert.deepEqual([again.body.created, again.body.updated, again.body.errors], [0, 1, []]);
-    assert.equal((await a.api.get('/api/v1/quick-replies?search=ongkir')).body.data.find((r: any) => r.shortcut === 'ongkir').body, 'Ongkir gratis se-Jawa');
-    const byAgent = await upload(agent.api, '/api/v1/quick-replies/import', 'r.csv', 'shortcut,body,scope\ntim,Isi,shared\nsaya,Isi,personal\n');
+    assert.equal(
+      (await a.api.get('/api/v1/quick-replies?search=ongkir')).body.data.find((r: any) => r.shortcut === 'ongkir').body,
+      'Ongkir gratis se-Jawa',
+    );
+    const byAgent = await upload(
+      agent.api,
+      '/api/v1/quick-replies/import',
+      'r.csv',
+      'shortcut,body,scope\ntim,Isi,shared\nsaya,Isi,personal\n',
+    );
     assert.equal(byAgent.body.imported, 1);
     assert.deepEqual(byAgent.body.errors, [{ line: 2, message: 'Shared quick replies need the "quick_replies.manage" permission' }]);
 
     const noHeader = await upload(a.api, '/api/v1/quick-replies/import', 'r.csv', 'halo,apa kabar\n');
     assertProblem(noHeader as any, 422, ['file']);
-    const unclosed = await upload(a.api, '/api/v1/quick-replies/import', 'r.csv', 'shortcut,body\nbaik,"oke"\nburuk,"tidak ditutup\nlain,isi\n');
+    const unclosed = await upload(
+      a.api,
+      '/api/v1/quick-replies/import',
+      'r.csv',
+      'shortcut,body\nbaik,"oke"\nburuk,"tidak ditutup\nlain,isi\n',
+    );
     assert.equal(unclosed.body.imported, 1);
-    assert.deepEqual(unclosed.body.errors.map((e: any) => e.line), [3]);
+    assert.deepEqual(
+      unclosed.body.errors.map((e: any) => e.line),
+      [3],
+    );
     const json = await a.api.post('/api/v1/quick-replies/import', { csv: 'shortcut,body' });
     assertProblem(json, 415, ['file']);
   });
@@ -244,7 +309,8 @@ describe('Quick Replies API', () => {
       await b.api.delete(`/api/v1/quick-replies/${id}/favorite`),
       await b.api.get(`/api/v1/quick-replies?conversationId=${conv.id}`),
       await b.api.post(`/api/v1/quick-replies/${id}/usage`, { conversationId: conv.id }),
-    ]) assertProblem(res, 404);
+    ])
+      assertProblem(res, 404);
     assert.equal((await b.api.get('/api/v1/quick-replies?limit=200')).body.data.length, 0);
     assert.equal(parseCsv((await exportCsv(b.api)).text, { bom: true, columns: true }).length, 0);
     // B's own usage of A's conversation through B's reply is refused too.

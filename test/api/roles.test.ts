@@ -28,13 +28,19 @@ describe('Roles and permissions', () => {
     const res = await owner.api.get('/api/v1/permissions');
     assert.equal(res.status, 200);
     const listed = new Set(res.body.data.map((p: any) => p.key));
-    const checked = server.appliance.routes.flatMap((r) => (r.access.kind === 'tenant' && r.access.permission ? [r.access.permission] : []));
+    const checked = server.appliance.routes.flatMap((r) =>
+      r.access.kind === 'tenant' && r.access.permission ? [r.access.permission] : [],
+    );
     for (const p of checked) assert.ok(listed.has(p), `${p} is listed`);
     for (const p of res.body.data) assert.ok(p.description.length > 0);
   });
 
   it('creates, reads, updates and deletes a custom role', async () => {
-    const created = await owner.api.post('/api/v1/roles', { name: 'Night shift', description: 'Replies only', permissions: ['conversations.view', 'messages.send'] });
+    const created = await owner.api.post('/api/v1/roles', {
+      name: 'Night shift',
+      description: 'Replies only',
+      permissions: ['conversations.view', 'messages.send'],
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.builtIn, false);
     const got = await owner.api.get(`/api/v1/roles/${created.body.id}`);
@@ -63,7 +69,12 @@ describe('Roles and permissions', () => {
 
   it('refuses to delete a role in use (409)', async () => {
     const role = await owner.api.post('/api/v1/roles', { name: 'In use', permissions: ['conversations.view'] });
-    await owner.api.post('/api/v1/agents', { name: 'Wati', email: `wati.${Date.now()}@example.test`, password: 'password123', roleId: role.body.id });
+    await owner.api.post('/api/v1/agents', {
+      name: 'Wati',
+      email: `wati.${Date.now()}@example.test`,
+      password: 'password123',
+      roleId: role.body.id,
+    });
     assertProblem(await owner.api.delete(`/api/v1/roles/${role.body.id}`), 409);
   });
 

@@ -11,7 +11,9 @@ const samplePath = (path: string) => path.replace(/\{(\w+)\}/g, (_m, name: strin
 
 describe('Route guards', () => {
   let server: TestServer;
-  before(async () => { server = await startServer(); });
+  before(async () => {
+    server = await startServer();
+  });
   after(() => server.stop());
 
   it('every tenant and super-admin route answers 401 to an anonymous call', async () => {
@@ -19,7 +21,9 @@ describe('Route guards', () => {
     assert.ok(guarded.length > 100);
     for (const route of guarded) {
       const res = await fetch(server.url + samplePath(route.path), {
-        method: route.method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: ['get', 'delete'].includes(route.method) ? undefined : '{}',
+        method: route.method.toUpperCase(),
+        headers: { 'content-type': 'application/json' },
+        body: ['get', 'delete'].includes(route.method) ? undefined : '{}',
       });
       assert.equal(res.status, 401, `${route.method.toUpperCase()} ${route.path}`);
       assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
@@ -34,7 +38,8 @@ describe('Route guards', () => {
       const token = route.access.kind === 'tenant' ? admin.body.token : route.access.kind === 'super-admin' ? tenant.token : null;
       if (!token) continue;
       const res = await fetch(server.url + samplePath(route.path), {
-        method: route.method.toUpperCase(), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        method: route.method.toUpperCase(),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: ['get', 'delete'].includes(route.method) ? undefined : '{}',
       });
       assert.equal(res.status, 401, `${route.method.toUpperCase()} ${route.path}`);
@@ -43,9 +48,16 @@ describe('Route guards', () => {
 
   it('every catalogue operation that is served is documented with its catalogue summary', async () => {
     const doc = (await new Api(server.url).get('/openapi.json')).body;
-    const rows = readFileSync(new URL('../fixtures/endpoints.tsv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const rows = readFileSync(new URL('../fixtures/endpoints.tsv', import.meta.url), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     for (const route of server.appliance.routes) {
-      const row = rows.find(([, method, path]) => method.toLowerCase() === route.method && path.replace(/\{[^}]+\}/g, '{}') === route.path.replace(/\{[^}]+\}/g, '{}'));
+      const row = rows.find(
+        ([, method, path]) =>
+          method.toLowerCase() === route.method && path.replace(/\{[^}]+\}/g, '{}') === route.path.replace(/\{[^}]+\}/g, '{}'),
+      );
       if (!row) continue; // an operation of ours beyond the catalogue (appliance settings, contact merge…)
       assert.equal(route.summary, row[4], `${row[1]} ${row[2]}`);
       assert.equal(route.tag, row[0], `${row[1]} ${row[2]}`);

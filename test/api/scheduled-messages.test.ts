@@ -39,8 +39,16 @@ describe('Scheduled Messages API', () => {
   async function conversation(agoMs = 0) {
     const from = `62815${String(++n).padStart(8, '0')}`;
     const timestamp = String(Math.floor((now().getTime() - agoMs) / 1000));
-    await postWebhook(server.url, waPayload('wa-text.json', waA.phoneNumberId, { from, message: { id: wamid('SCH'), timestamp } }), waA.appSecret);
-    const conv = await eventually(async () => (await api(a).get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`), 5000, 'conversation');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', waA.phoneNumberId, { from, message: { id: wamid('SCH'), timestamp } }),
+      waA.appSecret,
+    );
+    const conv = await eventually(
+      async () => (await api(a).get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}`),
+      5000,
+      'conversation',
+    );
     return { ...conv, from };
   }
 
@@ -51,7 +59,11 @@ describe('Scheduled Messages API', () => {
   it("schedules at a wall-clock time in the organization's timezone and sends it then", async () => {
     const conv = await conversation();
     const local = formatLocal(new Date(now().getTime() + 2 * HOUR), 'Asia/Jakarta').slice(0, 16);
-    const res = await api(a).post(`/api/v1/conversations/${conv.id}/scheduled-messages`, { type: 'text', text: 'Pesanan kakak dikirim hari ini', sendAtLocal: local });
+    const res = await api(a).post(`/api/v1/conversations/${conv.id}/scheduled-messages`, {
+      type: 'text',
+      text: 'Pesanan kakak dikirim hari ini',
+      sendAtLocal: local,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.status, 'scheduled');
     assert.equal(res.body.timezone, 'Asia/Jakarta');
@@ -65,10 +77,14 @@ describe('Scheduled Messages API', () => {
     offset += sendAt - now().getTime() + 5_000;
     const sent = await eventually(async () => sentTo(conv.from)[0], 5000, 'the scheduled message reaches Graph');
     assert.deepEqual(sent.body.text, { body: 'Pesanan kakak dikirim hari ini' });
-    const row = await eventually(async () => {
-      const s = await scheduled(conv.id, res.body.id);
-      return s.status === 'sent' && s;
-    }, 5000, 'marked sent');
+    const row = await eventually(
+      async () => {
+        const s = await scheduled(conv.id, res.body.id);
+        return s.status === 'sent' && s;
+      },
+      5000,
+      'marked sent',
+    );
     assert.equal(row.late, false);
     assert.equal(row.lateBySeconds, null);
     const messages = (await api(a).get(`/api/v1/conversations/${conv.id}/messages`)).body.data;
@@ -83,17 +99,37 @@ describe('Scheduled Messages API', () => {
     const path = `/api/v1/conversations/${conv.id}/scheduled-messages`;
     const soon = new Date(now().getTime() + HOUR).toISOString();
     assertProblem(await api(a).post(path, { type: 'text', text: 'x' }), 400, ['sendAt', 'sendAtLocal']);
-    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: soon, sendAtLocal: '2030-01-01T09:00' }), 400, ['sendAt', 'sendAtLocal']);
+    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: soon, sendAtLocal: '2030-01-01T09:00' }), 400, [
+      'sendAt',
+      'sendAtLocal',
+    ]);
     assertProblem(await api(a).post(path, { type: 'text', sendAt: soon }), 400, ['text']);
     assertProblem(await api(a).post(path, { type: 'sticker', sendAt: soon }), 400, ['type']);
     assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: 'tomorrow' }), 400, ['sendAt']);
     assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAtLocal: '2030-02-30T09:00' }), 400, ['sendAtLocal']);
-    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAtLocal: '2030-01-01T09:00', timezone: 'Mars/Olympus' }), 400, ['timezone']);
-    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: new Date(now().getTime() - 60_000).toISOString() }), 422, ['sendAt']);
-    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: new Date(now().getTime() + 400 * 24 * HOUR).toISOString() }), 422, ['sendAt']);
-    assertProblem(await api(a).post(path, { type: 'image', mediaId: '0190a0a0-0000-7000-8000-000000000000', sendAt: soon }), 422, ['mediaId']);
+    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAtLocal: '2030-01-01T09:00', timezone: 'Mars/Olympus' }), 400, [
+      'timezone',
+    ]);
+    assertProblem(await api(a).post(path, { type: 'text', text: 'x', sendAt: new Date(now().getTime() - 60_000).toISOString() }), 422, [
+      'sendAt',
+    ]);
+    assertProblem(
+      await api(a).post(path, { type: 'text', text: 'x', sendAt: new Date(now().getTime() + 400 * 24 * HOUR).toISOString() }),
+      422,
+      ['sendAt'],
+    );
+    assertProblem(await api(a).post(path, { type: 'image', mediaId: '0190a0a0-0000-7000-8000-000000000000', sendAt: soon }), 422, [
+      'mediaId',
+    ]);
     assertProblem(await api(a).get(`${path}?status=later`), 400, ['query.status']);
-    assertProblem(await api(a).post('/api/v1/conversations/0190a0a0-0000-7000-8000-000000000000/scheduled-messages', { type: 'text', text: 'x', sendAt: soon }), 404);
+    assertProblem(
+      await api(a).post('/api/v1/conversations/0190a0a0-0000-7000-8000-000000000000/scheduled-messages', {
+        type: 'text',
+        text: 'x',
+        sendAt: soon,
+      }),
+      404,
+    );
     assertProblem(await new Api(server.url).post(path, { type: 'text', text: 'x', sendAt: soon }), 401);
     // Another timezone can be named for sendAtLocal.
     const day = new Date(now().getTime() + 100 * 24 * HOUR).toISOString().slice(0, 10);
@@ -109,22 +145,35 @@ describe('Scheduled Messages API', () => {
     const later = (await api(a).post(path, { type: 'text', text: 'Nanti sore', sendAt: at(3) })).body;
     const sooner = (await api(a).post(path, { type: 'text', text: 'Sebentar lagi', sendAt: at(1) })).body;
     const list = await api(a).get(path);
-    assert.deepEqual(list.body.data.map((s: any) => s.id), [sooner.id, later.id]);
+    assert.deepEqual(
+      list.body.data.map((s: any) => s.id),
+      [sooner.id, later.id],
+    );
     const page = await api(a).get(`${path}?limit=1`);
     assert.equal(page.body.data[0].id, sooner.id);
-    assert.deepEqual((await api(a).get(`${path}?limit=1&cursor=${page.body.nextCursor}`)).body.data.map((s: any) => s.id), [later.id]);
+    assert.deepEqual(
+      (await api(a).get(`${path}?limit=1&cursor=${page.body.nextCursor}`)).body.data.map((s: any) => s.id),
+      [later.id],
+    );
 
     const cancelled = await api(a).delete(`/api/v1/scheduled-messages/${later.id}`);
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.status, 'cancelled');
     assert.ok(cancelled.body.cancelledAt);
     assertProblem(await api(a).delete(`/api/v1/scheduled-messages/${later.id}`), 409, ['status']);
-    assert.deepEqual((await api(a).get(`${path}?status=scheduled`)).body.data.map((s: any) => s.id), [sooner.id]);
+    assert.deepEqual(
+      (await api(a).get(`${path}?status=scheduled`)).body.data.map((s: any) => s.id),
+      [sooner.id],
+    );
 
     offset += 3 * HOUR + 60_000;
     await eventually(async () => (await scheduled(conv.id, sooner.id)).status === 'sent', 5000, 'the other one sent');
     await new Promise((r) => setTimeout(r, 400));
-    assert.deepEqual(sentTo(conv.from).map((r) => r.body.text.body), ['Sebentar lagi'], 'the cancelled one never leaves');
+    assert.deepEqual(
+      sentTo(conv.from).map((r) => r.body.text.body),
+      ['Sebentar lagi'],
+      'the cancelled one never leaves',
+    );
     assert.equal((await scheduled(conv.id, later.id)).status, 'cancelled');
     assertProblem(await api(a).delete(`/api/v1/scheduled-messages/${sooner.id}`), 409);
     assertProblem(await api(a).delete('/api/v1/scheduled-messages/not-an-id'), 404);
@@ -138,10 +187,14 @@ describe('Scheduled Messages API', () => {
     const template = (await api(a).post(path, { type: 'template', template: { name: 'follow_up', language: 'id' }, sendAt })).body;
     assert.equal(text.status, 'scheduled', 'accepted now: the window is checked when it is sent');
     offset += 2 * HOUR + 5_000;
-    const failed = await eventually(async () => {
-      const s = await scheduled(conv.id, text.id);
-      return s.status === 'failed' && s;
-    }, 5000, 'text failed');
+    const failed = await eventually(
+      async () => {
+        const s = await scheduled(conv.id, text.id);
+        return s.status === 'failed' && s;
+      },
+      5000,
+      'text failed',
+    );
     assert.match(failed.failureReason, /24-hour/);
     assert.equal(failed.messageId, null);
     await eventually(async () => (await scheduled(conv.id, template.id)).status === 'sent', 5000, 'template sent');
@@ -153,26 +206,44 @@ describe('Scheduled Messages API', () => {
   it('a message whose time passed while the server was stopped is sent once when it starts, marked late', async () => {
     const conv = await conversation();
     const sendAt = new Date(now().getTime() + HOUR);
-    const res = await api(a).post(`/api/v1/conversations/${conv.id}/scheduled-messages`, { type: 'text', text: 'Selamat pagi, toko sudah buka', sendAt: sendAt.toISOString() });
+    const res = await api(a).post(`/api/v1/conversations/${conv.id}/scheduled-messages`, {
+      type: 'text',
+      text: 'Selamat pagi, toko sudah buka',
+      sendAt: sendAt.toISOString(),
+    });
     assert.equal(res.status, 201);
     // The computer is off from now until three hours later.
-    await server.restart(() => { offset += 3 * HOUR; });
+    await server.restart(() => {
+      offset += 3 * HOUR;
+    });
     const sent = await eventually(async () => sentTo(conv.from)[0], 10_000, 'sent after the restart');
     assert.deepEqual(sent.body.text, { body: 'Selamat pagi, toko sudah buka' });
-    const row = await eventually(async () => {
-      const s = await scheduled(conv.id, res.body.id);
-      return s.status === 'sent' && s;
-    }, 5000, 'marked sent');
+    const row = await eventually(
+      async () => {
+        const s = await scheduled(conv.id, res.body.id);
+        return s.status === 'sent' && s;
+      },
+      5000,
+      'marked sent',
+    );
     assert.equal(row.late, true);
     assert.ok(Math.abs(row.lateBySeconds - 2 * 3600) < 60, `late by about two hours, got ${row.lateBySeconds}s`);
-    await eventually(async () => (await api(a).get(`/api/v1/conversations/${conv.id}/messages`)).body.data.find((m: any) => m.id === row.messageId)?.status === 'sent', 5000, 'message sent');
+    await eventually(
+      async () =>
+        (await api(a).get(`/api/v1/conversations/${conv.id}/messages`)).body.data.find((m: any) => m.id === row.messageId)?.status ===
+        'sent',
+      5000,
+      'message sent',
+    );
 
     // Exactly once: nothing more now, nor after another restart.
     await new Promise((r) => setTimeout(r, 500));
     await server.restart();
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(sentTo(conv.from).length, 1);
-    const messages = (await api(a).get(`/api/v1/conversations/${conv.id}/messages`)).body.data.filter((m: any) => m.direction === 'outbound');
+    const messages = (await api(a).get(`/api/v1/conversations/${conv.id}/messages`)).body.data.filter(
+      (m: any) => m.direction === 'outbound',
+    );
     assert.equal(messages.length, 1);
   });
 

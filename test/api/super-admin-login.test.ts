@@ -30,17 +30,30 @@ describe('Super-admin login', () => {
 
 describe('Super-admin setup code', () => {
   let server: TestServer;
-  before(async () => { server = await startServer({ SUPER_ADMIN_EMAIL: '', SUPER_ADMIN_PASSWORD: '' }); });
+  before(async () => {
+    server = await startServer({ SUPER_ADMIN_EMAIL: '', SUPER_ADMIN_PASSWORD: '' });
+  });
   after(() => server.stop());
 
   it('creates the first super-admin with the one-time code printed at first start, then refuses the code', async () => {
     const api = new Api(server.url);
     const code = server.appliance.superAdminSetupCode;
     assert.ok(code, 'a setup code was generated');
-    assertProblem(await api.post('/api/v1/super-admin/auth/login', { email: 'boss@omnistream.test', password: 'long enough pw', setupCode: 'wrong' }), 401);
-    const first = await api.post('/api/v1/super-admin/auth/login', { email: 'boss@omnistream.test', password: 'long enough pw', setupCode: code });
+    assertProblem(
+      await api.post('/api/v1/super-admin/auth/login', { email: 'boss@omnistream.test', password: 'long enough pw', setupCode: 'wrong' }),
+      401,
+    );
+    const first = await api.post('/api/v1/super-admin/auth/login', {
+      email: 'boss@omnistream.test',
+      password: 'long enough pw',
+      setupCode: code,
+    });
     assert.equal(first.status, 200);
-    const again = await api.post('/api/v1/super-admin/auth/login', { email: 'other@omnistream.test', password: 'long enough pw', setupCode: code });
+    const again = await api.post('/api/v1/super-admin/auth/login', {
+      email: 'other@omnistream.test',
+      password: 'long enough pw',
+      setupCode: code,
+    });
     assertProblem(again, 401);
     const normal = await api.post('/api/v1/super-admin/auth/login', { email: 'boss@omnistream.test', password: 'long enough pw' });
     assert.equal(normal.status, 200);

@@ -16,7 +16,7 @@ describe('Cross-tenant isolation', () => {
   });
   after(() => server.stop());
 
-  it('agents: B cannot list, read, change, toggle or delete A\'s agents', async () => {
+  it("agents: B cannot list, read, change, toggle or delete A's agents", async () => {
     const { agent } = await createAgent(a.api, 'agent');
     const list = await b.api.get('/api/v1/agents?limit=200');
     assert.ok(!list.body.data.some((x: any) => x.id === agent.id || x.tenantId === a.tenant.id));
@@ -27,12 +27,17 @@ describe('Cross-tenant isolation', () => {
     assert.equal((await a.api.get(`/api/v1/agents/${agent.id}`)).body.name, agent.name);
   });
 
-  it('agents: B cannot create an agent with A\'s role', async () => {
-    const res = await b.api.post('/api/v1/agents', { name: 'x', email: `x.${Date.now()}@example.test`, password: 'password123', roleId: await roleId(a.api, 'agent') });
+  it("agents: B cannot create an agent with A's role", async () => {
+    const res = await b.api.post('/api/v1/agents', {
+      name: 'x',
+      email: `x.${Date.now()}@example.test`,
+      password: 'password123',
+      roleId: await roleId(a.api, 'agent'),
+    });
     assertProblem(res, 422, ['roleId']);
   });
 
-  it('roles: B cannot list, read, change or delete A\'s roles', async () => {
+  it("roles: B cannot list, read, change or delete A's roles", async () => {
     const role = await a.api.post('/api/v1/roles', { name: 'A only', permissions: ['agents.view'] });
     const list = await b.api.get('/api/v1/roles?limit=200');
     assert.ok(!list.body.data.some((r: any) => r.id === role.body.id));
@@ -42,7 +47,7 @@ describe('Cross-tenant isolation', () => {
     assert.equal((await a.api.get(`/api/v1/roles/${role.body.id}`)).body.name, 'A only');
   });
 
-  it('API keys: B cannot see or revoke A\'s keys, and A\'s key only reaches A', async () => {
+  it("API keys: B cannot see or revoke A's keys, and A's key only reaches A", async () => {
     const key = await a.api.post('/api/v1/api-keys', { name: 'A key' });
     assert.ok(!(await b.api.get('/api/v1/api-keys')).body.data.some((k: any) => k.id === key.body.id));
     assertProblem(await b.api.delete(`/api/v1/api-keys/${key.body.id}`), 404);
@@ -52,7 +57,7 @@ describe('Cross-tenant isolation', () => {
     assert.ok(agentsSeen.body.data.every((x: any) => x.tenantId === a.tenant.id));
   });
 
-  it('activity: B never sees A\'s entries', async () => {
+  it("activity: B never sees A's entries", async () => {
     const logsA = await a.api.get('/api/v1/activity-logs?limit=200');
     const logsB = await b.api.get('/api/v1/activity-logs?limit=200');
     const idsA = new Set(logsA.body.data.map((e: any) => e.id));

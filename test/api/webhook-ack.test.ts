@@ -24,8 +24,14 @@ describe('acknowledging Meta webhooks', () => {
   });
   after(() => server.stop());
 
-  const text = (label: string, from = '6281230000001') => waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid(label), text: { body: label } } });
-  const storedWith = (id: string) => server.appliance.db.getRepository(WebhookEventEntity).createQueryBuilder('e').where('e.payload LIKE :p', { p: `%${id}%` }).getCount();
+  const text = (label: string, from = '6281230000001') =>
+    waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid(label), text: { body: label } } });
+  const storedWith = (id: string) =>
+    server.appliance.db
+      .getRepository(WebhookEventEntity)
+      .createQueryBuilder('e')
+      .where('e.payload LIKE :p', { p: `%${id}%` })
+      .getCount();
 
   it('applies a changed app secret to the very next webhook', async () => {
     assert.equal((await postWebhook(server.url, text('before-rotation'), wa.appSecret)).status, 200);
@@ -61,19 +67,30 @@ describe('acknowledging Meta webhooks', () => {
     const customer = '6281230000999';
     const bodies = Array.from({ length: 60 }, (_, i) => text(`burst-${i}`, customer));
     const answers = await Promise.all(bodies.map((b) => postWebhook(server.url, b, wa.appSecret)));
-    assert.deepEqual(answers.map((r) => r.status), bodies.map(() => 200));
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      bodies.map(() => 200),
+    );
     // Acknowledged means stored: every one is in the database with its job already.
     for (const b of bodies) assert.equal(await storedWith(b.entry[0].changes[0].value.messages[0].id), 1);
     // Meta retries a few of them: still one message each.
     for (const b of bodies.slice(0, 5)) assert.equal((await postWebhook(server.url, b, wa.appSecret)).status, 200);
-    const conversation = await eventually(async () => {
-      const list = await a.api.get('/api/v1/conversations?limit=50');
-      return list.body.data.find((c: any) => c.contact.phone === '+6281230000999');
-    }, 10_000, 'the burst customer\'s conversation');
-    const messages = await eventually(async () => {
-      const res = await a.api.get(`/api/v1/conversations/${conversation.id}/messages?limit=100`);
-      return res.body.data.length >= 60 ? res.body.data : undefined;
-    }, 20_000, 'all 60 messages');
+    const conversation = await eventually(
+      async () => {
+        const list = await a.api.get('/api/v1/conversations?limit=50');
+        return list.body.data.find((c: any) => c.contact.phone === '+6281230000999');
+      },
+      10_000,
+      "the burst customer's conversation",
+    );
+    const messages = await eventually(
+      async () => {
+        const res = await a.api.get(`/api/v1/conversations/${conversation.id}/messages?limit=100`);
+        return res.body.data.length >= 60 ? res.body.data : undefined;
+      },
+      20_000,
+      'all 60 messages',
+    );
     await new Promise((r) => setTimeout(r, 300));
     const final = await a.api.get(`/api/v1/conversations/${conversation.id}/messages?limit=100`);
     assert.equal(final.body.data.length, 60);
@@ -83,8 +100,22 @@ describe('acknowledging Meta webhooks', () => {
   it('a row that cannot be stored fails only its own request, not the others stored with it', async () => {
     const services = server.appliance.services;
     const now = services.now();
-    const event = (id = newId()) => ({ id, tenantId: a.tenant.id, source: 'meta' as const, payload: '{}', status: 'ignored' as const, error: null, receivedAt: now, processedAt: null });
-    const job = (eventId: string) => newJob('webhook.process', { eventId }, now, { tenantId: a.tenant.id, queueKey: 'ack-test', runAt: new Date(now.getTime() + 3_600_000) });
+    const event = (id = newId()) => ({
+      id,
+      tenantId: a.tenant.id,
+      source: 'meta' as const,
+      payload: '{}',
+      status: 'ignored' as const,
+      error: null,
+      receivedAt: now,
+      processedAt: null,
+    });
+    const job = (eventId: string) =>
+      newJob('webhook.process', { eventId }, now, {
+        tenantId: a.tenant.id,
+        queueKey: 'ack-test',
+        runAt: new Date(now.getTime() + 3_600_000),
+      });
     const taken = event();
     await storeWebhook(services, taken, job(taken.id));
     // Three stored in the same turn; the middle one reuses a stored id.
@@ -95,7 +126,10 @@ describe('acknowledging Meta webhooks', () => {
       storeWebhook(services, { ...taken }, job(taken.id)),
       storeWebhook(services, good2, job(good2.id)),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     const repo = services.db.getRepository(WebhookEventEntity);
     assert.ok(await repo.findOneBy({ id: good1.id }));
     assert.ok(await repo.findOneBy({ id: good2.id }));

@@ -51,13 +51,25 @@ describe('Working hours, auto-reply and SLA', () => {
   /** A customer message stamped with the injected clock; resolves with its conversation once the work it causes has settled. */
   async function inbound(from: string, tenant: Tenant = a, wa: WaAccount = waA, text = 'Halo, masih buka?') {
     const timestamp = String(Math.floor(clock.now().getTime() / 1000));
-    const res = await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('WH'), timestamp, text: { body: text } } }), wa.appSecret);
+    const res = await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('WH'), timestamp, text: { body: text } } }),
+      wa.appSecret,
+    );
     assert.equal(res.status, 200);
-    const conv = await eventually(async () => (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find((c: any) => c.contact.phone === `+${from}` && c.status === 'open'), 5000, 'conversation');
+    const conv = await eventually(
+      async () =>
+        (await tenant.api.get('/api/v1/conversations?limit=200')).body.data.find(
+          (c: any) => c.contact.phone === `+${from}` && c.status === 'open',
+        ),
+      5000,
+      'conversation',
+    );
     await settle(server.appliance);
     return (await tenant.api.get(`/api/v1/conversations/${conv.id}`)).body;
   }
-  const autoReplies = (to: string, wa: WaAccount = waA) => graph.sentMessages(wa.phoneNumberId).filter((r) => r.body?.to === to && r.body?.text?.body === CLOSED_TEXT);
+  const autoReplies = (to: string, wa: WaAccount = waA) =>
+    graph.sentMessages(wa.phoneNumberId).filter((r) => r.body?.to === to && r.body?.text?.body === CLOSED_TEXT);
 
   it('stores global working hours and validates them field by field', async () => {
     const empty = await a.api.get('/api/v1/working-hours');
@@ -67,12 +79,17 @@ describe('Working hours, auto-reply and SLA', () => {
     assert.equal(empty.body.timezone, 'Asia/Jakarta');
 
     const put = await a.api.put('/api/v1/working-hours', {
-      hours: [...officeHours].reverse(), holidays: [{ date: '2026-12-25', name: 'Natal' }],
+      hours: [...officeHours].reverse(),
+      holidays: [{ date: '2026-12-25', name: 'Natal' }],
       autoReplies: [{ channel: 'whatsapp', enabled: true, message: CLOSED_TEXT }],
     });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.configured, true);
-    assert.deepEqual(put.body.hours.map((h: any) => h.day), weekdays, 'sorted Monday first');
+    assert.deepEqual(
+      put.body.hours.map((h: any) => h.day),
+      weekdays,
+      'sorted Monday first',
+    );
     assert.deepEqual(put.body.holidays, [{ date: '2026-12-25', name: 'Natal' }]);
     assert.equal(put.body.openNow, true, 'Friday 16:55 WIB');
     // Leaving a field out keeps it.
@@ -80,13 +97,40 @@ describe('Working hours, auto-reply and SLA', () => {
     assert.equal(again.body.hours.length, 5);
     assert.equal(again.body.autoReplies[0].message, CLOSED_TEXT);
 
-    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'monday', start: '8:00', end: '17:00' }] }), 400, ['hours.0.start']);
-    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'monday', start: '17:00', end: '08:00' }] }), 400, ['hours.0.end']);
-    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'funday', start: '08:00', end: '09:00' }] }), 400, ['hours.0.day']);
-    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'monday', start: '08:00', end: '12:00' }, { day: 'monday', start: '11:00', end: '13:00' }] }), 400, ['hours.1.start']);
+    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'monday', start: '8:00', end: '17:00' }] }), 400, [
+      'hours.0.start',
+    ]);
+    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'monday', start: '17:00', end: '08:00' }] }), 400, [
+      'hours.0.end',
+    ]);
+    assertProblem(await a.api.put('/api/v1/working-hours', { hours: [{ day: 'funday', start: '08:00', end: '09:00' }] }), 400, [
+      'hours.0.day',
+    ]);
+    assertProblem(
+      await a.api.put('/api/v1/working-hours', {
+        hours: [
+          { day: 'monday', start: '08:00', end: '12:00' },
+          { day: 'monday', start: '11:00', end: '13:00' },
+        ],
+      }),
+      400,
+      ['hours.1.start'],
+    );
     assertProblem(await a.api.put('/api/v1/working-hours', { holidays: [{ date: '2026-02-30' }] }), 400, ['holidays.0.date']);
-    assertProblem(await a.api.put('/api/v1/working-hours', { autoReplies: [{ channel: 'whatsapp', enabled: true, message: 'a' }, { channel: 'whatsapp', enabled: false, message: 'b' }] }), 400, ['autoReplies.1.channel']);
-    assertProblem(await a.api.put('/api/v1/working-hours', { autoReplies: [{ channel: 'fax', enabled: true, message: '' }] }), 400, ['autoReplies.0.channel', 'autoReplies.0.message']);
+    assertProblem(
+      await a.api.put('/api/v1/working-hours', {
+        autoReplies: [
+          { channel: 'whatsapp', enabled: true, message: 'a' },
+          { channel: 'whatsapp', enabled: false, message: 'b' },
+        ],
+      }),
+      400,
+      ['autoReplies.1.channel'],
+    );
+    assertProblem(await a.api.put('/api/v1/working-hours', { autoReplies: [{ channel: 'fax', enabled: true, message: '' }] }), 400, [
+      'autoReplies.0.channel',
+      'autoReplies.0.message',
+    ]);
     const { api: agentApi } = await createAgent(a.api);
     assert.equal((await agentApi.get('/api/v1/working-hours')).status, 200);
     assertProblem(await agentApi.put('/api/v1/working-hours', { hours: [] }), 403);
@@ -113,9 +157,18 @@ describe('Working hours, auto-reply and SLA', () => {
     assert.equal(inherited.body.override, false);
     assert.equal(inherited.body.hours.length, 5);
     assertProblem(await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, { holidays: [] }), 422, ['hours']);
-    assertProblem(await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, { hours: [{ day: 'saturday', start: '09:00', end: '25:00' }] }), 400, ['hours.0.end']);
+    assertProblem(
+      await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, { hours: [{ day: 'saturday', start: '09:00', end: '25:00' }] }),
+      400,
+      ['hours.0.end'],
+    );
     assertProblem(await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, { hours: [], autoReplies: [] }), 400);
-    const own = await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, { hours: [{ day: 'saturday', start: '09:00', end: '15:00' }, { day: 'sunday', start: '09:00', end: '15:00' }] });
+    const own = await a.api.put(`/api/v1/divisions/${weekend.id}/working-hours`, {
+      hours: [
+        { day: 'saturday', start: '09:00', end: '15:00' },
+        { day: 'sunday', start: '09:00', end: '15:00' },
+      ],
+    });
     assert.equal(own.body.override, true);
     assert.equal(own.body.hours.length, 2);
 
@@ -182,19 +235,35 @@ describe('Working hours, auto-reply and SLA', () => {
   });
 
   it('manages SLA policies and validates them', async () => {
-    const created = await b.api.post('/api/v1/sla/policies', { name: 'VIP', priority: 'urgent', firstResponseMinutes: 5, resolutionMinutes: 60 });
+    const created = await b.api.post('/api/v1/sla/policies', {
+      name: 'VIP',
+      priority: 'urgent',
+      firstResponseMinutes: 5,
+      resolutionMinutes: 60,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.atRiskPercent, 80);
     assert.equal(created.body.workingHoursOnly, true);
     assert.equal(created.body.enabled, true);
     assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Empty' }), 400, ['firstResponseMinutes']);
-    assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Bad', firstResponseMinutes: 0, priority: 'asap', channel: 'fax' }), 400, ['firstResponseMinutes', 'priority', 'channel']);
-    assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Elsewhere', firstResponseMinutes: 5, divisionId: a.user.id }), 422, ['divisionId']);
+    assertProblem(
+      await b.api.post('/api/v1/sla/policies', { name: 'Bad', firstResponseMinutes: 0, priority: 'asap', channel: 'fax' }),
+      400,
+      ['firstResponseMinutes', 'priority', 'channel'],
+    );
+    assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Elsewhere', firstResponseMinutes: 5, divisionId: a.user.id }), 422, [
+      'divisionId',
+    ]);
     const patched = await b.api.patch(`/api/v1/sla/policies/${created.body.id}`, { enabled: false, resolutionMinutes: null });
     assert.equal(patched.body.enabled, false);
     assert.equal(patched.body.resolutionMinutes, null);
-    assertProblem(await b.api.patch(`/api/v1/sla/policies/${created.body.id}`, { firstResponseMinutes: null }), 400, ['firstResponseMinutes']);
-    assert.deepEqual((await b.api.get('/api/v1/sla/policies')).body.data.map((p: any) => p.id), [created.body.id]);
+    assertProblem(await b.api.patch(`/api/v1/sla/policies/${created.body.id}`, { firstResponseMinutes: null }), 400, [
+      'firstResponseMinutes',
+    ]);
+    assert.deepEqual(
+      (await b.api.get('/api/v1/sla/policies')).body.data.map((p: any) => p.id),
+      [created.body.id],
+    );
     const { api: agentApi } = await createAgent(b.api);
     assert.equal((await agentApi.get('/api/v1/sla/policies')).status, 200);
     assertProblem(await agentApi.post('/api/v1/sla/policies', { name: 'x', firstResponseMinutes: 1 }), 403);
@@ -227,17 +296,24 @@ describe('Working hours, auto-reply and SLA', () => {
 
       clock.set(SAT_1000);
       await runJob(server.appliance, 'sla.evaluate');
-      assert.equal((await a.api.get(`/api/v1/conversations/${conv.id}/sla`)).body.firstResponse.elapsedMinutes, 5, 'the weekend does not count');
+      assert.equal(
+        (await a.api.get(`/api/v1/conversations/${conv.id}/sla`)).body.firstResponse.elapsedMinutes,
+        5,
+        'the weekend does not count',
+      );
 
       clock.set(MON_0804_59);
       await runJob(server.appliance, 'sla.evaluate');
       const almost = await a.api.get(`/api/v1/conversations/${conv.id}/sla`);
       assert.equal(almost.body.status, 'at_risk');
       assert.deepEqual(almost.body.breaches, []);
-      const policyBreaches = async () => (await a.api.get(`/api/v1/sla/policies/${policy.id}/breaches`)).body.data.filter((x: any) => x.conversationId === conv.id);
+      const policyBreaches = async () =>
+        (await a.api.get(`/api/v1/sla/policies/${policy.id}/breaches`)).body.data.filter((x: any) => x.conversationId === conv.id);
       assert.deepEqual(await policyBreaches(), []);
       assert.equal((await a.api.get(`/api/v1/conversations/${conv.id}`)).body.sla.status, 'at_risk');
-      assert.ok(listener.events.some((e) => e.type === 'sla.updated' && e.payload.conversationId === conv.id && e.payload.sla.status === 'at_risk'));
+      assert.ok(
+        listener.events.some((e) => e.type === 'sla.updated' && e.payload.conversationId === conv.id && e.payload.sla.status === 'at_risk'),
+      );
       assert.ok(!listener.events.some((e) => e.type === 'sla.breached'));
 
       clock.set(MON_0805);
@@ -252,7 +328,11 @@ describe('Working hours, auto-reply and SLA', () => {
       assert.equal(list[0].dueAt, MON_0805);
       assert.equal(list[0].breachedAt, MON_0805);
       assert.equal(list[0].conversation.status, 'open');
-      const pushed = await eventually(async () => listener.events.find((e) => e.type === 'sla.breached' && e.payload.conversationId === conv.id), 3000, 'sla.breached pushed');
+      const pushed = await eventually(
+        async () => listener.events.find((e) => e.type === 'sla.breached' && e.payload.conversationId === conv.id),
+        3000,
+        'sla.breached pushed',
+      );
       assert.equal(pushed.payload.breach.policyName, 'First reply in 10');
       assert.equal((await a.api.get(`/api/v1/conversations/${conv.id}`)).body.sla.status, 'breached');
 
@@ -311,17 +391,26 @@ describe('Working hours, auto-reply and SLA', () => {
     const div = (await a.api.post('/api/v1/divisions', { name: 'Private hours' })).body;
     await a.api.put(`/api/v1/divisions/${div.id}/working-hours`, { hours: officeHours });
     for (const res of [
-      await b.api.patch(`/api/v1/sla/policies/${policy.id}`, { name: 'mine' }), await b.api.delete(`/api/v1/sla/policies/${policy.id}`),
-      await b.api.get(`/api/v1/sla/policies/${policy.id}/breaches`), await b.api.get(`/api/v1/conversations/${conv.id}/sla`),
-      await b.api.get(`/api/v1/divisions/${div.id}/working-hours`), await b.api.put(`/api/v1/divisions/${div.id}/working-hours`, { hours: [] }),
+      await b.api.patch(`/api/v1/sla/policies/${policy.id}`, { name: 'mine' }),
+      await b.api.delete(`/api/v1/sla/policies/${policy.id}`),
+      await b.api.get(`/api/v1/sla/policies/${policy.id}/breaches`),
+      await b.api.get(`/api/v1/conversations/${conv.id}/sla`),
+      await b.api.get(`/api/v1/divisions/${div.id}/working-hours`),
+      await b.api.put(`/api/v1/divisions/${div.id}/working-hours`, { hours: [] }),
       await b.api.delete(`/api/v1/divisions/${div.id}/working-hours`),
-    ]) assertProblem(res, 404);
+    ])
+      assertProblem(res, 404);
     assert.ok(!(await b.api.get('/api/v1/sla/policies')).body.data.some((p: any) => p.id === policy.id));
-    assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Borrowed', divisionId: div.id, firstResponseMinutes: 5 }), 422, ['divisionId']);
+    assertProblem(await b.api.post('/api/v1/sla/policies', { name: 'Borrowed', divisionId: div.id, firstResponseMinutes: 5 }), 422, [
+      'divisionId',
+    ]);
     const aHours = (await a.api.get('/api/v1/working-hours')).body;
-    await b.api.put('/api/v1/working-hours', { hours: [{ day: 'sunday', start: '10:00', end: '11:00' }], holidays: [{ date: '2026-12-31' }] });
-    assert.deepEqual((await a.api.get('/api/v1/working-hours')).body, aHours, 'B\'s hours are its own');
-    assert.equal((await b.api.get('/api/v1/working-hours')).body.autoReplies.length, 0, 'tenant A\'s replies are its own');
+    await b.api.put('/api/v1/working-hours', {
+      hours: [{ day: 'sunday', start: '10:00', end: '11:00' }],
+      holidays: [{ date: '2026-12-31' }],
+    });
+    assert.deepEqual((await a.api.get('/api/v1/working-hours')).body, aHours, "B's hours are its own");
+    assert.equal((await b.api.get('/api/v1/working-hours')).body.autoReplies.length, 0, "tenant A's replies are its own");
     assert.equal((await a.api.get(`/api/v1/divisions/${div.id}/working-hours`)).body.override, true);
     assert.equal((await a.api.get(`/api/v1/sla/policies`)).body.data[0].name, 'Private');
   });

@@ -18,13 +18,24 @@ const io = new SocketServer(server, { serveClient: false });
 const db = process.env.BENCH_DB ? new Database(process.env.BENCH_DB, { readonly: true, fileMustExist: true }) : undefined;
 db?.pragma('busy_timeout = 5000');
 
-app.use(express.json({ limit: '2mb', verify: (req, _res, buf) => { (req as unknown as { rawBody: Buffer }).rawBody = buf; } }));
+app.use(
+  express.json({
+    limit: '2mb',
+    verify: (req, _res, buf) => {
+      (req as unknown as { rawBody: Buffer }).rawBody = buf;
+    },
+  }),
+);
 
-app.get('/health', (_req, res) => { res.json({ status: 'healthy' }); });
+app.get('/health', (_req, res) => {
+  res.json({ status: 'healthy' });
+});
 
-app.post('/webhook', (_req, res) => { res.status(200).type('text/plain').send('EVENT_RECEIVED'); });
+app.post('/webhook', (_req, res) => {
+  res.status(200).type('text/plain').send('EVENT_RECEIVED');
+});
 
-const iso = (v: string | null) => (v === null ? null : new Date(v.replace(' ', 'T') + 'Z').toISOString());
+const iso = (v: string | null) => (v === null ? null : new Date(`${v.replace(' ', 'T')}Z`).toISOString());
 
 const inboxStmt = db?.prepare(`SELECT * FROM conversations WHERE tenantId = ? AND status IN ('open') AND assigneeId = ?
   ORDER BY lastMessageAt DESC, id DESC LIMIT ?`);
@@ -34,20 +45,43 @@ app.get('/inbox', (req, res) => {
   const page = rows.slice(0, limit);
   const contactIds = [...new Set(page.map((r) => r.contactId))];
   const userIds = [...new Set(page.map((r) => r.assigneeId).filter(Boolean))];
-  const contacts = contactIds.length ? db!.prepare(`SELECT id, name, phone, email FROM contacts WHERE tenantId = ? AND id IN (${contactIds.map(() => '?').join(',')})`).all(String(req.query.tenant), ...contactIds) as Record<string, any>[] : [];
-  const users = userIds.length ? db!.prepare(`SELECT id, name FROM users WHERE tenantId = ? AND id IN (${userIds.map(() => '?').join(',')})`).all(String(req.query.tenant), ...userIds) as Record<string, any>[] : [];
+  const contacts = contactIds.length
+    ? (db!
+        .prepare(`SELECT id, name, phone, email FROM contacts WHERE tenantId = ? AND id IN (${contactIds.map(() => '?').join(',')})`)
+        .all(String(req.query.tenant), ...contactIds) as Record<string, any>[])
+    : [];
+  const users = userIds.length
+    ? (db!
+        .prepare(`SELECT id, name FROM users WHERE tenantId = ? AND id IN (${userIds.map(() => '?').join(',')})`)
+        .all(String(req.query.tenant), ...userIds) as Record<string, any>[])
+    : [];
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const userById = new Map(users.map((u) => [u.id, u]));
   res.json({
     data: page.map((r) => ({
-      id: r.id, channel: r.channel, accountId: r.accountId, status: r.status, priority: r.priority, tags: JSON.parse(r.tags),
-      unreadCount: r.unreadCount, lastMessageAt: iso(r.lastMessageAt), lastMessagePreview: r.lastMessagePreview,
-      lastInboundAt: iso(r.lastInboundAt), windowExpiresAt: iso(r.windowExpiresAt), divisionId: r.divisionId, aiAgentId: r.aiAgentId,
+      id: r.id,
+      channel: r.channel,
+      accountId: r.accountId,
+      status: r.status,
+      priority: r.priority,
+      tags: JSON.parse(r.tags),
+      unreadCount: r.unreadCount,
+      lastMessageAt: iso(r.lastMessageAt),
+      lastMessagePreview: r.lastMessagePreview,
+      lastInboundAt: iso(r.lastInboundAt),
+      windowExpiresAt: iso(r.windowExpiresAt),
+      divisionId: r.divisionId,
+      aiAgentId: r.aiAgentId,
       contact: contactById.get(r.contactId) ?? { id: r.contactId, name: null, phone: null, email: null },
-      assignee: r.assigneeId ? userById.get(r.assigneeId) ?? null : null,
-      resolvedAt: iso(r.resolvedAt), createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
+      assignee: r.assigneeId ? (userById.get(r.assigneeId) ?? null) : null,
+      resolvedAt: iso(r.resolvedAt),
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
     })),
-    nextCursor: rows.length > limit ? Buffer.from(`${iso(page[page.length - 1].lastMessageAt)}|${page[page.length - 1].id}`).toString('base64url') : null,
+    nextCursor:
+      rows.length > limit
+        ? Buffer.from(`${iso(page[page.length - 1].lastMessageAt)}|${page[page.length - 1].id}`).toString('base64url')
+        : null,
   });
 });
 
@@ -65,24 +99,41 @@ const searchSql = (ranked: boolean) => `SELECT f.rowid AS at, f.message_id, f.co
 const searchStmt = db?.prepare(searchSql(false));
 const rankedStmt = db?.prepare(searchSql(true));
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const highlight = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]).replaceAll('\u0002', '<mark>').replaceAll('\u0003', '</mark>');
+const highlight = (s: string) =>
+  s
+    .replace(/[&<>"']/g, (c) => ESCAPES[c])
+    .replaceAll('\u0002', '<mark>')
+    .replaceAll('\u0003', '</mark>');
 app.get('/search', (req, res) => {
   const limit = Number(req.query.limit ?? 20);
-  const words = String(req.query.q).normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const match = words.slice(0, 16).map((w, i, all) => `"${w}"${i === all.length - 1 && w.length >= 2 ? '*' : ''}`).join(' ');
+  const words =
+    String(req.query.q)
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}_]+/gu) ?? [];
+  const match = words
+    .slice(0, 16)
+    .map((w, i, all) => `"${w}"${i === all.length - 1 && w.length >= 2 ? '*' : ''}`)
+    .join(' ');
   const stmt = req.query.ranked ? rankedStmt! : searchStmt!;
   const rows = stmt.all(match, String(req.query.tenant), limit + 1) as Record<string, any>[];
   const page = rows.slice(0, limit);
   res.json({
     data: page.map((r) => ({
-      messageId: r.message_id, conversationId: r.conversation_id, snippet: highlight(r.snippet), contactName: r.contact_snippet ? highlight(r.contact_snippet) : null,
-      direction: r.direction, type: r.type, createdAt: iso(r.createdAt),
+      messageId: r.message_id,
+      conversationId: r.conversation_id,
+      snippet: highlight(r.snippet),
+      contactName: r.contact_snippet ? highlight(r.contact_snippet) : null,
+      direction: r.direction,
+      type: r.type,
+      createdAt: iso(r.createdAt),
     })),
     nextCursor: rows.length > limit ? Buffer.from(String(page[page.length - 1].at)).toString('base64url') : null,
   });
 });
 
-io.on('connection', (socket) => { void socket.join('tenant'); });
+io.on('connection', (socket) => {
+  void socket.join('tenant');
+});
 // Like the appliance, answer first and push after (there a job turns the stored webhook into the push).
 app.post('/emit', (req, res) => {
   res.on('finish', () => setImmediate(() => io.to('tenant').emit('message.created', req.body)));
@@ -90,6 +141,10 @@ app.post('/emit', (req, res) => {
 });
 
 server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
-const stop = () => { io.close(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
+const stop = () => {
+  io.close();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

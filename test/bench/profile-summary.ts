@@ -16,7 +16,13 @@ interface Node {
   hitCount?: number;
   children?: number[];
 }
-interface Profile { nodes: Node[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
+interface Profile {
+  nodes: Node[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
 
 /** node_modules/<pkg> (or @scope/pkg), server/<area>/<file>, or a V8/Node bucket. */
 export function bucketOf(url: string, fn: string): string {
@@ -51,7 +57,9 @@ export function sourceMapper(profilePath: string): (url: string, line: number, c
     const entry = mapFor(url)?.findEntry(line, column);
     if (!entry || !('originalSource' in entry)) return { url, line };
     // Sources are relative to the bundle's folder (e.g. ../server/app.ts, ../node_modules/typeorm/…).
-    const source = /^[a-z]+:/i.test(entry.originalSource) ? entry.originalSource : pathToFileURL(resolve(dirname(fileURLToPath(url)), entry.originalSource)).href;
+    const source = /^[a-z]+:/i.test(entry.originalSource)
+      ? entry.originalSource
+      : pathToFileURL(resolve(dirname(fileURLToPath(url)), entry.originalSource)).href;
     return { url: source, line: entry.originalLine };
   };
 }
@@ -83,8 +91,10 @@ export function inclusive(path: string, names: string[]): string {
     busy += ms;
     for (const fn of namesOf(id)) totals.set(fn, totals.get(fn)! + ms);
   }
-  return [`inclusive time (async functions count only the parts after each resumption):`,
-    ...[...totals].map(([fn, ms]) => `${((ms / busy) * 100).toFixed(1).padStart(5)}% ${ms.toFixed(0).padStart(7)} ms  ${fn}`)].join('\n');
+  return [
+    `inclusive time (async functions count only the parts after each resumption):`,
+    ...[...totals].map(([fn, ms]) => `${((ms / busy) * 100).toFixed(1).padStart(5)}% ${ms.toFixed(0).padStart(7)} ms  ${fn}`),
+  ].join('\n');
 }
 
 export function summarize(path: string, top = 25): string {
@@ -107,21 +117,33 @@ export function summarize(path: string, top = 25): string {
     byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
     byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + ms);
   }
-  const idle = (byBucket.get('(idle)') ?? 0);
+  const idle = byBucket.get('(idle)') ?? 0;
   const busy = total - idle;
   const pct = (ms: number) => `${((ms / busy) * 100).toFixed(1).padStart(5)}%`;
-  const list = (m: Map<string, number>) => [...m].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([k, ms]) => `${pct(ms)} ${ms.toFixed(0).padStart(7)} ms  ${k}`).join('\n');
+  const list = (m: Map<string, number>) =>
+    [...m]
+      .filter(([k]) => k !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, ms]) => `${pct(ms)} ${ms.toFixed(0).padStart(7)} ms  ${k}`)
+      .join('\n');
   return [
     `${path}`,
     `profiled ${(total / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (idle ${(idle / 1000).toFixed(1)} s); shares are of busy time`,
-    '', 'by package / server file (self time):', list(byBucket),
-    '', 'by function (self time):', list(byFn),
+    '',
+    'by package / server file (self time):',
+    list(byBucket),
+    '',
+    'by function (self time):',
+    list(byFn),
   ].join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, inclusive: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' }, inclusive: { type: 'string' } },
+});
 for (const file of positionals) {
-  process.stdout.write(summarize(file, Number(values.top)) + '\n\n');
-  if (values.inclusive) process.stdout.write(inclusive(file, values.inclusive.split(',')) + '\n\n');
+  process.stdout.write(`${summarize(file, Number(values.top))}\n\n`);
+  if (values.inclusive) process.stdout.write(`${inclusive(file, values.inclusive.split(','))}\n\n`);
 }

@@ -32,24 +32,44 @@ import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
 
 const FULL: Sizes = {
-  conversations: 100_000, messages: 1_000_000, agents: 9,
+  conversations: 100_000,
+  messages: 1_000_000,
+  agents: 9,
   ingest: { total: 20_000, concurrency: 50, warmup: 500 },
   inbox: { total: 3_000, concurrency: 4, warmup: 200 },
   search: { total: 1_000, concurrency: 4, warmup: 20, maxDurationMs: 15_000 },
   fanout: { clients: 200, messages: 200 },
-  outbound: { total: 10_000, concurrency: 20, conversations: 500, outageMs: 30_000, outageReplies: 1_000, outageConversations: 100, drainTimeoutMs: 180_000 },
+  outbound: {
+    total: 10_000,
+    concurrency: 20,
+    conversations: 500,
+    outageMs: 30_000,
+    outageReplies: 1_000,
+    outageConversations: 100,
+    drainTimeoutMs: 180_000,
+  },
   serverEnv: {},
 };
 
 const QUICK: Sizes = {
-  conversations: 2_000, messages: 20_000, agents: 3,
+  conversations: 2_000,
+  messages: 20_000,
+  agents: 3,
   ingest: { total: 300, concurrency: 50, warmup: 30 },
   inbox: { total: 60, concurrency: 4, warmup: 10 },
   search: { total: 20, concurrency: 4, warmup: 4, maxDurationMs: 5_000 },
   fanout: { clients: 20, messages: 10 },
   // 80 replies in 4 conversations: more than a page (50) of queued jobs wait behind the first of
   // their conversation, which is what once kept a backlog from draining.
-  outbound: { total: 60, concurrency: 10, conversations: 20, outageMs: 1_500, outageReplies: 80, outageConversations: 4, drainTimeoutMs: 30_000 },
+  outbound: {
+    total: 60,
+    concurrency: 10,
+    conversations: 20,
+    outageMs: 1_500,
+    outageReplies: 80,
+    outageConversations: 4,
+    drainTimeoutMs: 30_000,
+  },
   // Retries a few hundred milliseconds apart, so the outage drains within the quick run.
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
@@ -100,7 +120,8 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     target[keys[keys.length - 1]] = Number(raw);
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SCENARIOS];
-  for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`Unknown scenario "${s}"; use ${SCENARIOS.join(', ')}`);
+  for (const s of only)
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`Unknown scenario "${s}"; use ${SCENARIOS.join(', ')}`);
   const resultsDir = values['results-dir'] ?? join(ROOT, 'test/bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
@@ -108,12 +129,17 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
   const info = machine();
-  log(`${quick ? 'quick' : 'full'} run on ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB, Node ${info.node}; load average ${info.loadAverageAtStart.join(' ')}`);
+  log(
+    `${quick ? 'quick' : 'full'} run on ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB, Node ${info.node}; load average ${info.loadAverageAtStart.join(' ')}`,
+  );
   if (info.loadAverageAtStart[0] > 1 && !quick) log('warning: the machine is busy; numbers will be noisy');
 
   if (!existsSync(join(ROOT, 'renderer/dist/index.html'))) {
     log('building the web UI first (the server would otherwise build it at start, inside the start-time measurement)');
-    spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'renderer', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'renderer', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
   }
 
   // The appliance runs as production runs it: the esbuild bundle, built once here for the whole run.
@@ -162,22 +188,54 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
       db.close();
       log(`seeding ${sizes.conversations.toLocaleString('en-US')} conversations and ${sizes.messages.toLocaleString('en-US')} messages`);
       const corpus = createCorpus();
-      const seeded = seed(dbPath, { tenantId: tenant.tenantId, accountId: tenant.accountId, userIds: tenant.users.map((u) => u.id), now: Date.now() }, sizes, corpus, log);
-      log(`seeded in ${(seeded.totalMs / 1000).toFixed(1)} s (${Math.round(sizes.messages / (seeded.totalMs / 1000)).toLocaleString('en-US')} messages/s); database ${seeded.dbSizeMb} MB`);
-      manifest = { sizes: { conversations: sizes.conversations, messages: sizes.messages, agents: sizes.agents }, tenant, seed: seeded, coldStartMs: first.startMs };
+      const seeded = seed(
+        dbPath,
+        { tenantId: tenant.tenantId, accountId: tenant.accountId, userIds: tenant.users.map((u) => u.id), now: Date.now() },
+        sizes,
+        corpus,
+        log,
+      );
+      log(
+        `seeded in ${(seeded.totalMs / 1000).toFixed(1)} s (${Math.round(sizes.messages / (seeded.totalMs / 1000)).toLocaleString('en-US')} messages/s); database ${seeded.dbSizeMb} MB`,
+      );
+      manifest = {
+        sizes: { conversations: sizes.conversations, messages: sizes.messages, agents: sizes.agents },
+        tenant,
+        seed: seeded,
+        coldStartMs: first.startMs,
+      };
       writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
     }
     if (!existsSync(templateDbPath)) throw new Error(`${templateDbPath} is missing`);
 
     const ctx: BenchContext = {
-      quick, sizes, dataDir, dbPath, templateDbPath, resultsDir, tmpDir, tenant: manifest.tenant, graph, corpus: createCorpus(), log,
+      quick,
+      sizes,
+      dataDir,
+      dbPath,
+      templateDbPath,
+      resultsDir,
+      tmpDir,
+      tenant: manifest.tenant,
+      graph,
+      corpus: createCorpus(),
+      log,
       async startAppliance(scenario, env = {}) {
-        const child = await startAppliance({ name: scenario, dataDir, graphUrl: graph.url, resultsDir, cpuProfDir: profileDir, env: { ...sizes.serverEnv, ...env } });
+        const child = await startAppliance({
+          name: scenario,
+          dataDir,
+          graphUrl: graph.url,
+          resultsDir,
+          cpuProfDir: profileDir,
+          env: { ...sizes.serverEnv, ...env },
+        });
         startSamples.push(child.startMs);
         startCpu.push(child.startCpuMs);
         await new Promise((r) => setTimeout(r, quick ? 200 : 1000));
         idleRss.push(child.stats().rssMb);
-        log(`  appliance for ${scenario}: healthy after ${child.startMs.toFixed(0)} ms (${child.startCpuMs.toFixed(0)} ms CPU), ${child.stats().rssMb.toFixed(0)} MB resident`);
+        log(
+          `  appliance for ${scenario}: healthy after ${child.startMs.toFixed(0)} ms (${child.startCpuMs.toFixed(0)} ms CPU), ${child.stats().rssMb.toFixed(0)} MB resident`,
+        );
         return child;
       },
       async startBaseline(withDb) {
@@ -220,29 +278,66 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     // Footprint, from every start of this run.
     const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 0.5);
     const sorted = (xs: number[]) => Float64Array.from(xs).sort();
-    const fp = (measurement: string, kind: Row['kind'], extra: Partial<Row>): Row => ({ scenario: 'footprint', measurement, kind, ...extra });
-    const baseStart = rows.length ? fp('baseline: bare Express + Socket.IO + better-sqlite3, start → listening', 'baseline', {
-      n: baselineStarts.length, p50: median(baselineStarts), p95: percentile(sorted(baselineStarts), 0.95), p99: percentile(sorted(baselineStarts), 0.99),
-    }) : undefined;
+    const fp = (measurement: string, kind: Row['kind'], extra: Partial<Row>): Row => ({
+      scenario: 'footprint',
+      measurement,
+      kind,
+      ...extra,
+    });
+    const baseStart = rows.length
+      ? fp('baseline: bare Express + Socket.IO + better-sqlite3, start → listening', 'baseline', {
+          n: baselineStarts.length,
+          p50: median(baselineStarts),
+          p95: percentile(sorted(baselineStarts), 0.95),
+          p99: percentile(sorted(baselineStarts), 0.99),
+        })
+      : undefined;
     if (baseStart && baselineStarts.length) rows.push(baseStart);
-    rows.push(fp('start → first healthy /health, empty data dir (migrations)', 'appliance', { value: manifest.coldStartMs, unit: 'ms', note: 'the first start of the run, before seeding' }));
+    rows.push(
+      fp('start → first healthy /health, empty data dir (migrations)', 'appliance', {
+        value: manifest.coldStartMs,
+        unit: 'ms',
+        note: 'the first start of the run, before seeding',
+      }),
+    );
     if (startSamples.length) {
       const s = sorted(startSamples);
       const row = fp(`start → first healthy /health, seeded database`, 'appliance', {
-        n: s.length, p50: median(startSamples), p95: percentile(s, 0.95), p99: percentile(s, 0.99),
-        target: 'start < 2 s', met: s[s.length - 1] < 2000,
+        n: s.length,
+        p50: median(startSamples),
+        p95: percentile(s, 0.95),
+        p99: percentile(s, 0.99),
+        target: 'start < 2 s',
+        met: s[s.length - 1] < 2000,
         note: `every appliance start of this run (one per scenario); slowest ${s[s.length - 1].toFixed(0)} ms; CPU used by then: median ${median(startCpu).toFixed(0)} ms (baseline ${baselineCpu.length ? median(baselineCpu).toFixed(0) : '?'} ms)`,
       });
       rows.push(baseStart && baselineStarts.length ? compare(row, baseStart) : row);
     }
-    const baseRss = baselineRss.length ? fp('baseline: bare Express + Socket.IO + better-sqlite3, resident memory idle', 'baseline', { value: median(baselineRss), unit: 'MB' }) : undefined;
+    const baseRss = baselineRss.length
+      ? fp('baseline: bare Express + Socket.IO + better-sqlite3, resident memory idle', 'baseline', {
+          value: median(baselineRss),
+          unit: 'MB',
+        })
+      : undefined;
     if (baseRss) rows.push(baseRss);
     if (idleRss.length) {
-      const row = fp('resident memory, idle 1 s after start (seeded)', 'appliance', { value: median(idleRss), unit: 'MB', target: 'idle < 200 MB', met: Math.max(...idleRss) < 200, note: `median of ${idleRss.length} starts; largest ${Math.max(...idleRss).toFixed(0)} MB` });
+      const row = fp('resident memory, idle 1 s after start (seeded)', 'appliance', {
+        value: median(idleRss),
+        unit: 'MB',
+        target: 'idle < 200 MB',
+        met: Math.max(...idleRss) < 200,
+        note: `median of ${idleRss.length} starts; largest ${Math.max(...idleRss).toFixed(0)} MB`,
+      });
       rows.push(baseRss ? compare(row, baseRss) : row);
     }
     if (ingestRss) {
-      rows.push(fp('resident memory, peak under the ingest load', 'appliance', { value: ingestRss.peakRssMb, unit: 'MB', note: 'sampled every 100 ms while acknowledging and processing' }));
+      rows.push(
+        fp('resident memory, peak under the ingest load', 'appliance', {
+          value: ingestRss.peakRssMb,
+          unit: 'MB',
+          note: 'sampled every 100 ms while acknowledging and processing',
+        }),
+      );
       rows.push(fp('resident memory, idle 2 s after the ingest load', 'appliance', { value: ingestRss.idleAfterRssMb, unit: 'MB' }));
     }
   } finally {
@@ -253,7 +348,16 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     else log(`kept ${tmpDir}`);
   }
 
-  const result: BenchResult = { machine: info, mode: quick ? 'quick' : 'full', sizes, seed: manifest?.seed, rows, errors, durationMs: Math.round(performance.now() - began), file };
+  const result: BenchResult = {
+    machine: info,
+    mode: quick ? 'quick' : 'full',
+    sizes,
+    seed: manifest?.seed,
+    rows,
+    errors,
+    durationMs: Math.round(performance.now() - began),
+    file,
+  };
   writeFileSync(file, JSON.stringify(result, null, 2));
   writeFileSync(join(resultsDir, `latest-${result.mode}.json`), JSON.stringify(result, null, 2));
   writeFileSync(join(resultsDir, `latest-${result.mode}.md`), `${markdownTable(rows)}\n\n${notes(rows)}\n`);
@@ -265,9 +369,16 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  process.on('SIGINT', () => { killChildren(); process.exit(130); });
+  process.on('SIGINT', () => {
+    killChildren();
+    process.exit(130);
+  });
   runBench(process.argv.slice(2)).then(
     (r) => process.exit(r.errors.length ? 1 : 0),
-    (err) => { killChildren(); process.stderr.write(`${(err as Error).stack ?? err}\n`); process.exit(1); },
+    (err) => {
+      killChildren();
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
   );
 }

@@ -70,12 +70,9 @@ describe('web UI: authentication', { skip }, () => {
     await server?.stop();
   });
 
-  const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) =>
-    withBrowserPage(browser, name, { locale }, fn);
+  const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) => withBrowserPage(browser, name, { locale }, fn);
 
-
-  const htmlLangIs = (page: Page, lang: Lang) =>
-    page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
+  const htmlLangIs = (page: Page, lang: Lang) => page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
 
   async function expectText(page: Page, testId: string, expected: string) {
     const locator = page.getByTestId(testId);
@@ -133,10 +130,7 @@ describe('web UI: authentication', { skip }, () => {
         // Register a new organization.
         await page.getByRole('link', { name: copy.registerLink }).click();
         await page.waitForURL(`${server.url}/register`);
-        assert.equal(
-          await page.getByLabel(copy.orgLabel, { exact: true }).getAttribute('data-testid'),
-          'register-org',
-        );
+        assert.equal(await page.getByLabel(copy.orgLabel, { exact: true }).getAttribute('data-testid'), 'register-org');
         await page.getByTestId('register-org').fill(user.org);
         await page.getByTestId('register-name').fill(user.name);
         await page.getByTestId('register-email').fill(user.email);

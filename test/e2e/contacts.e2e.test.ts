@@ -26,13 +26,24 @@ describe('web UI: contacts', { skip }, () => {
 
   test('merges two contacts of the same person; the conversations list shows both', async () => {
     const wa = await connectWhatsApp(owner.api, '600000000000006');
-    for (const [from, name] of [['6281700000001', 'Dewi Lestari'], ['6281700000002', 'Dewi (kantor)']]) {
-      await postWebhook(server.url, waPayload('wa-text.json', wa.phoneNumberId, { from, profileName: name, message: { id: wamid('M') } }), wa.appSecret);
+    for (const [from, name] of [
+      ['6281700000001', 'Dewi Lestari'],
+      ['6281700000002', 'Dewi (kantor)'],
+    ]) {
+      await postWebhook(
+        server.url,
+        waPayload('wa-text.json', wa.phoneNumberId, { from, profileName: name, message: { id: wamid('M') } }),
+        wa.appSecret,
+      );
     }
-    const conversations = await eventually(async () => {
-      const list = (await owner.api.get('/api/v1/conversations')).body.data;
-      return list.length === 2 && list;
-    }, 5000, 'two conversations');
+    const conversations = await eventually(
+      async () => {
+        const list = (await owner.api.get('/api/v1/conversations')).body.data;
+        return list.length === 2 && list;
+      },
+      5000,
+      'two conversations',
+    );
     const keep = conversations.find((c: any) => c.contact.name === 'Dewi Lestari').contact.id;
 
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
@@ -50,7 +61,11 @@ describe('web UI: contacts', { skip }, () => {
       await page.getByTestId('merge-search').fill('kantor');
       await page.getByTestId('merge-candidate').first().click();
       await page.getByTestId('merge-confirm').click();
-      await eventually(async () => (await page.getByTestId('contact-conversations').locator('li').count()) === 2, 5000, 'both conversations listed');
+      await eventually(
+        async () => (await page.getByTestId('contact-conversations').locator('li').count()) === 2,
+        5000,
+        'both conversations listed',
+      );
       const contacts = (await owner.api.get('/api/v1/contacts')).body.data;
       assert.equal(contacts.length, 1, 'the other contact is gone');
       assert.equal(contacts[0].identities.length, 2);

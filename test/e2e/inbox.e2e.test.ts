@@ -17,10 +17,16 @@ import { browserSkipReason, launchBrowser, withPage as withBrowserPage } from '.
 // The app's CSP forbids eval, which page.waitForFunction needs while it polls; these tests poll from here instead.
 /** Resolves once the image has loaded; answers its natural size. */
 async function loadedSize(image: Locator): Promise<[number, number]> {
-  return eventually(async () => {
-    const size = await image.evaluate((img: any) => (img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null) as [number, number] | null);
-    return size ?? undefined;
-  }, 10_000, 'the image to load');
+  return eventually(
+    async () => {
+      const size = await image.evaluate(
+        (img: any) => (img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null) as [number, number] | null,
+      );
+      return size ?? undefined;
+    },
+    10_000,
+    'the image to load',
+  );
 }
 const skip = browserSkipReason();
 
@@ -52,7 +58,6 @@ describe('web UI: agent inbox', { skip }, () => {
   const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) =>
     withBrowserPage(browser, name, { locale, viewport: { width: 1366, height: 860 } }, fn);
 
-
   async function login(page: Page) {
     await page.goto(`${server.url}/login`);
     await page.getByTestId('login-email').fill(owner.email);
@@ -74,7 +79,8 @@ describe('web UI: agent inbox', { skip }, () => {
     assert.equal(res.status, 200);
   }
 
-  const row = (page: Page, name: string) => page.locator('[data-testid="conversation-row"]', { has: page.getByTestId('conversation-name').getByText(name, { exact: true }) });
+  const row = (page: Page, name: string) =>
+    page.locator('[data-testid="conversation-row"]', { has: page.getByTestId('conversation-name').getByText(name, { exact: true }) });
   const rowNames = (page: Page) => page.getByTestId('conversation-name').allTextContents();
   const sentTexts = (text: string) => graph.sentMessages(wa.phoneNumberId).filter((r) => r.body?.text?.body === text);
 
@@ -84,7 +90,9 @@ describe('web UI: agent inbox', { skip }, () => {
     await page.getByTestId('thread-contact-name').getByText(name, { exact: true }).waitFor();
   }
 
-  test('a webhook appears live in the list and the open thread; the reply reaches Graph and its ticks move to delivered and read', { timeout: 90_000 }, async () => {
+  test('a webhook appears live in the list and the open thread; the reply reaches Graph and its ticks move to delivered and read', {
+    timeout: 90_000,
+  }, async () => {
     await withPage('inbox-live-reply', 'en-US', async (page) => {
       await login(page);
 
@@ -140,8 +148,14 @@ describe('web UI: agent inbox', { skip }, () => {
   });
 
   test('an image from the customer shows as a thumbnail and opens full size (Bahasa Indonesia)', { timeout: 60_000 }, async () => {
-    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#1f6f8b' } }).png().toBuffer();
-    const payload = waPayload('wa-image.json', wa.phoneNumberId, { from: '6281300000003', profileName: 'Siti Aminah', message: { id: wamid('IMG') } });
+    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#1f6f8b' } })
+      .png()
+      .toBuffer();
+    const payload = waPayload('wa-image.json', wa.phoneNumberId, {
+      from: '6281300000003',
+      profileName: 'Siti Aminah',
+      message: { id: wamid('IMG') },
+    });
     const message = payload.entry[0].changes[0].value.messages[0];
     message.image = { ...message.image, id: `media-${Date.now()}`, caption: 'Motif yang ini ada?' };
     graph.addMedia(message.image.id, png, 'image/png');
@@ -175,15 +189,23 @@ describe('web UI: agent inbox', { skip }, () => {
     });
   });
 
-  test('shortcuts, an image attachment, an internal note, the closed-window banner and search click-through', { timeout: 90_000 }, async () => {
+  test('shortcuts, an image attachment, an internal note, the closed-window banner and search click-through', {
+    timeout: 90_000,
+  }, async () => {
     await customerSays('6281300000005', 'Mau pesan sarung tenun ikat warna merah', 'Agus Pratama');
     const old = waPayload('wa-text.json', wa.phoneNumberId, {
-      from: '6281300000006', profileName: 'Lama Tak Balas',
+      from: '6281300000006',
+      profileName: 'Lama Tak Balas',
       message: { id: wamid('OLD'), timestamp: String(Math.floor(Date.now() / 1000) - 26 * 3600), text: { body: 'Halo?' } },
     });
     assert.equal((await postWebhook(server.url, old, wa.appSecret)).status, 200);
     const photo = join(tmpdir(), `omnistream-e2e-${Date.now()}.jpg`);
-    writeFileSync(photo, await sharp({ create: { width: 400, height: 300, channels: 3, background: '#e67e22' } }).jpeg().toBuffer());
+    writeFileSync(
+      photo,
+      await sharp({ create: { width: 400, height: 300, channels: 3, background: '#e67e22' } })
+        .jpeg()
+        .toBuffer(),
+    );
 
     try {
       await withPage('inbox-composer-search', 'en-US', async (page) => {
@@ -194,7 +216,11 @@ describe('web UI: agent inbox', { skip }, () => {
 
         // "a" assigns the conversation to me.
         await page.keyboard.press('a');
-        await eventually(async () => (await owner.api.get(`/api/v1/conversations/${conversationId}`)).body.assignee?.id === owner.user.id, 5000, 'assigned to me');
+        await eventually(
+          async () => (await owner.api.get(`/api/v1/conversations/${conversationId}`)).body.assignee?.id === owner.user.id,
+          5000,
+          'assigned to me',
+        );
         await thread.getByTestId('thread-activity').first().waitFor();
 
         // An image goes up with progress, then out with the text as its caption.
@@ -203,7 +229,14 @@ describe('web UI: agent inbox', { skip }, () => {
         await page.getByTestId('composer-input').fill('Ini contoh warnanya kak');
         await page.locator('[data-testid="send-button"]:not([disabled])').waitFor();
         await page.getByTestId('composer-input').press('Enter');
-        const sentImage = await eventually(async () => graph.sentMessages(wa.phoneNumberId).find((r) => r.body?.type === 'image' && r.body.image?.caption === 'Ini contoh warnanya kak'), 10_000, 'the image at Graph');
+        const sentImage = await eventually(
+          async () =>
+            graph
+              .sentMessages(wa.phoneNumberId)
+              .find((r) => r.body?.type === 'image' && r.body.image?.caption === 'Ini contoh warnanya kak'),
+          10_000,
+          'the image at Graph',
+        );
         assert.equal(sentImage.body.to, '6281300000005');
         await thread.locator('[data-testid="message"][data-direction="outbound"][data-type="image"]').waitFor();
         assert.equal(await page.getByTestId('upload').count(), 0, 'the attachment left the composer');
@@ -222,7 +255,11 @@ describe('web UI: agent inbox', { skip }, () => {
         // "e" resolves it.
         await page.locator('body').click({ position: { x: 5, y: 400 } });
         await page.keyboard.press('e');
-        await eventually(async () => (await owner.api.get(`/api/v1/conversations/${conversationId}`)).body.status === 'resolved', 5000, 'resolved');
+        await eventually(
+          async () => (await owner.api.get(`/api/v1/conversations/${conversationId}`)).body.status === 'resolved',
+          5000,
+          'resolved',
+        );
 
         // A conversation whose 24-hour window has closed says so and takes no free-form reply.
         await row(page, 'Lama Tak Balas').click();
@@ -253,7 +290,9 @@ describe('web UI: agent inbox', { skip }, () => {
     }
   });
 
-  test('with the server stopped the UI shows offline and keeps the typed reply; when the server is back it is sent once', { timeout: 120_000 }, async () => {
+  test('with the server stopped the UI shows offline and keeps the typed reply; when the server is back it is sent once', {
+    timeout: 120_000,
+  }, async () => {
     await customerSays('6281300000004', 'Kak, pesanan saya sudah dikirim?', 'Rina Wijaya');
     const reply = 'Sudah kak, resi menyusul hari ini.';
 
@@ -262,26 +301,29 @@ describe('web UI: agent inbox', { skip }, () => {
       await openConversation(page, 'Rina Wijaya');
       const status = page.getByTestId('connection-status');
 
-      await server.restart(async () => {
-        // The server is down: the indicator says so.
-        await page.locator('[data-testid="connection-status"][data-state="offline"]').waitFor({ timeout: 15_000 });
-        assert.equal((await status.textContent())?.trim().startsWith('Offline'), true);
-        await page.getByTestId('composer-offline').waitFor();
+      await server.restart(
+        async () => {
+          // The server is down: the indicator says so.
+          await page.locator('[data-testid="connection-status"][data-state="offline"]').waitFor({ timeout: 15_000 });
+          assert.equal((await status.textContent())?.trim().startsWith('Offline'), true);
+          await page.getByTestId('composer-offline').waitFor();
 
-        // The agent writes and presses Enter: the reply waits in the outbox, in the thread.
-        await page.getByTestId('composer-input').fill(reply);
-        await page.getByTestId('composer-input').press('Enter');
-        const waiting = page.locator('[data-testid="outbox-message"]', { hasText: reply });
-        // Generous: CI runs this beside the benchmark's quick mode, which takes both cores.
-        await waiting.waitFor({ timeout: 20_000 });
-        assert.notEqual(await waiting.getAttribute('data-state'), 'failed');
-        await page.getByTestId('outbox-count').waitFor();
-        // It survives a few failed attempts while the server stays down.
-        await new Promise((resolve) => setTimeout(resolve, 3000));
-        await waiting.waitFor();
-        assert.notEqual(await waiting.getAttribute('data-state'), 'failed');
-        assert.equal(sentTexts(reply).length, 0);
-      }, { samePort: true });
+          // The agent writes and presses Enter: the reply waits in the outbox, in the thread.
+          await page.getByTestId('composer-input').fill(reply);
+          await page.getByTestId('composer-input').press('Enter');
+          const waiting = page.locator('[data-testid="outbox-message"]', { hasText: reply });
+          // Generous: CI runs this beside the benchmark's quick mode, which takes both cores.
+          await waiting.waitFor({ timeout: 20_000 });
+          assert.notEqual(await waiting.getAttribute('data-state'), 'failed');
+          await page.getByTestId('outbox-count').waitFor();
+          // It survives a few failed attempts while the server stays down.
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          await waiting.waitFor();
+          assert.notEqual(await waiting.getAttribute('data-state'), 'failed');
+          assert.equal(sentTexts(reply).length, 0);
+        },
+        { samePort: true },
+      );
 
       // The server is back on the same address: live again, and the reply goes out, once.
       await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor({ timeout: 20_000 });
@@ -295,7 +337,10 @@ describe('web UI: agent inbox', { skip }, () => {
       const conversationId = new URL(page.url()).pathname.split('/').pop()!;
       const stored = await new Api(server.url, { token: owner.token }).get(`/api/v1/conversations/${conversationId}/messages`);
       assert.equal(stored.body.data.filter((m: any) => m.text === reply).length, 1, 'stored exactly once');
-      await thread.locator('[data-testid="message"][data-direction="outbound"]', { hasText: reply }).locator('[data-testid="message-status"][data-status="sent"]').waitFor();
+      await thread
+        .locator('[data-testid="message"][data-direction="outbound"]', { hasText: reply })
+        .locator('[data-testid="message-status"][data-status="sent"]')
+        .waitFor();
     });
   });
 });

@@ -50,7 +50,11 @@ describe('web UI: team workflow', { skip }, () => {
   });
 
   /** A browser context per person; a screenshot of each page on failure, and no uncaught page errors. */
-  async function withPages(name: string, specs: { locale: string; viewport?: { width: number; height: number } }[], fn: (...pages: Page[]) => Promise<void>): Promise<void> {
+  async function withPages(
+    name: string,
+    specs: { locale: string; viewport?: { width: number; height: number } }[],
+    fn: (...pages: Page[]) => Promise<void>,
+  ): Promise<void> {
     const contexts: BrowserContext[] = [];
     const pages: Page[] = [];
     const pageErrors: string[] = [];
@@ -89,13 +93,20 @@ describe('web UI: team workflow', { skip }, () => {
     await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor();
   }
 
-  const row = (page: Page, name: string) => page.locator('[data-testid="conversation-row"]', { has: page.getByTestId('conversation-name').getByText(name, { exact: true }) });
+  const row = (page: Page, name: string) =>
+    page.locator('[data-testid="conversation-row"]', { has: page.getByTestId('conversation-name').getByText(name, { exact: true }) });
 
-  test('an owner transfers a conversation to a division; its agent sees it arrive live, and "/" inserts a quick reply with the contact name filled in', { timeout: 120_000 }, async () => {
+  test('an owner transfers a conversation to a division; its agent sees it arrive live, and "/" inserts a quick reply with the contact name filled in', {
+    timeout: 120_000,
+  }, async () => {
     // The team: an agent in "Layanan Pelanggan" (which hands new arrivals to its online members),
     // and "Penjualan", the default division new conversations join, which the agent is not in.
     const agentLogin = { email: uniqueEmail('rahmat'), password: 'agent password 1' };
-    const created = await owner.api.post('/api/v1/agents', { name: 'Rahmat Hidayat', ...agentLogin, roleId: await roleId(owner.api, 'agent') });
+    const created = await owner.api.post('/api/v1/agents', {
+      name: 'Rahmat Hidayat',
+      ...agentLogin,
+      roleId: await roleId(owner.api, 'agent'),
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const agentId: string = created.body.id;
     const agentApi = owner.api.as({ token: (await owner.api.as({}).post('/api/v1/auth/login', agentLogin)).body.token });
@@ -106,26 +117,43 @@ describe('web UI: team workflow', { skip }, () => {
     assert.equal(sales.status, 201, JSON.stringify(sales.body));
 
     // An SLA policy, so the conversation carries a live SLA state.
-    const policy = await owner.api.post('/api/v1/sla/policies', { name: 'Respons cepat', firstResponseMinutes: 120, workingHoursOnly: false });
+    const policy = await owner.api.post('/api/v1/sla/policies', {
+      name: 'Respons cepat',
+      firstResponseMinutes: 120,
+      workingHoursOnly: false,
+    });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
 
     // Shared quick replies; the agent has made "ongkir" a favorite, so it comes first.
     const body = 'Halo {{contact.name}}, terima kasih sudah menghubungi Toko Kain Nusantara. Ada yang bisa kami bantu?';
     const halo = await owner.api.post('/api/v1/quick-replies', { shortcut: 'halo', title: 'Salam pembuka', body, scope: 'shared' });
     assert.equal(halo.status, 201, JSON.stringify(halo.body));
-    const ongkir = await owner.api.post('/api/v1/quick-replies', { shortcut: 'ongkir', title: 'Ongkos kirim', body: 'Ongkos kirim ke kota {{contact.first_name | Kakak}} mulai Rp15.000.', scope: 'shared' });
+    const ongkir = await owner.api.post('/api/v1/quick-replies', {
+      shortcut: 'ongkir',
+      title: 'Ongkos kirim',
+      body: 'Ongkos kirim ke kota {{contact.first_name | Kakak}} mulai Rp15.000.',
+      scope: 'shared',
+    });
     assert.equal(ongkir.status, 201, JSON.stringify(ongkir.body));
     assert.equal((await agentApi.post(`/api/v1/quick-replies/${ongkir.body.id}/favorite`)).status, 200);
 
     // A customer writes; the conversation joins the default division (Penjualan).
     const from = '6281300000101';
-    const webhook = waPayload('wa-text.json', wa.phoneNumberId, { from, profileName: 'Sari Wulandari', message: { id: wamid('TW'), text: { body: 'Halo, saya mau tanya soal pengembalian barang' } } });
+    const webhook = waPayload('wa-text.json', wa.phoneNumberId, {
+      from,
+      profileName: 'Sari Wulandari',
+      message: { id: wamid('TW'), text: { body: 'Halo, saya mau tanya soal pengembalian barang' } },
+    });
     assert.equal((await postWebhook(server.url, webhook, wa.appSecret)).status, 200);
-    const conversation = await eventually(async () => {
-      const list = (await owner.api.get('/api/v1/conversations?limit=50')).body.data;
-      const found = list.find((c: any) => c.contact.phone === `+${from}`);
-      return found?.divisionId === sales.body.id && found?.sla ? found : undefined;
-    }, 10_000, 'the conversation in the default division, with its SLA');
+    const conversation = await eventually(
+      async () => {
+        const list = (await owner.api.get('/api/v1/conversations?limit=50')).body.data;
+        const found = list.find((c: any) => c.contact.phone === `+${from}`);
+        return found?.divisionId === sales.body.id && found?.sla ? found : undefined;
+      },
+      10_000,
+      'the conversation in the default division, with its SLA',
+    );
     assert.equal(conversation.sla.status, 'on_track');
 
     await withPages('team-transfer-quick-reply', [{ locale: 'en-US' }, { locale: 'en-US' }], async (ownerPage, agentPage) => {
@@ -188,7 +216,11 @@ describe('web UI: team workflow', { skip }, () => {
       const toastText = (await toast.textContent()) ?? '';
       assert.match(toastText, /Sari Wulandari/);
       assert.match(toastText, new RegExp(reason));
-      assert.equal(await agentPage.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument === true), true, 'no reload');
+      assert.equal(
+        await agentPage.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument === true),
+        true,
+        'no reload',
+      );
 
       // "Open" in the notification opens the conversation; its transfer history shows the reason.
       await toast.getByTestId('toast-action').click();
@@ -204,7 +236,10 @@ describe('web UI: team workflow', { skip }, () => {
       const picker = agentPage.getByTestId('quick-reply-picker');
       await picker.waitFor();
       await picker.locator('[data-testid="quick-reply-option"][data-shortcut="halo"]').waitFor();
-      assert.deepEqual(await picker.getByTestId('quick-reply-option').evaluateAll((els) => els.map((el) => el.getAttribute('data-shortcut'))), ['ongkir', 'halo']);
+      assert.deepEqual(
+        await picker.getByTestId('quick-reply-option').evaluateAll((els) => els.map((el) => el.getAttribute('data-shortcut'))),
+        ['ongkir', 'halo'],
+      );
       assert.equal(await picker.locator('[aria-selected="true"]').getAttribute('data-shortcut'), 'ongkir');
 
       // Typing filters; the arrow keys move; Enter inserts the reply with the contact's name filled in.
@@ -216,14 +251,22 @@ describe('web UI: team workflow', { skip }, () => {
       await picker.waitFor({ state: 'detached' });
       const filled = 'Halo Sari Wulandari, terima kasih sudah menghubungi Toko Kain Nusantara. Ada yang bisa kami bantu?';
       assert.equal(await input.inputValue(), filled);
-      await eventually(async () => {
-        const replies = (await agentApi.get('/api/v1/quick-replies?limit=50')).body.data;
-        return replies.find((r: any) => r.id === halo.body.id)?.usageCount === 1;
-      }, 5000, 'the use recorded');
+      await eventually(
+        async () => {
+          const replies = (await agentApi.get('/api/v1/quick-replies?limit=50')).body.data;
+          return replies.find((r: any) => r.id === halo.body.id)?.usageCount === 1;
+        },
+        5000,
+        'the use recorded',
+      );
 
       // Sending it: Graph receives the filled text, once.
       await input.press('Enter');
-      const sent = await eventually(async () => graph.sentMessages(wa.phoneNumberId).find((r) => r.body?.text?.body === filled), 10_000, 'the reply at Graph');
+      const sent = await eventually(
+        async () => graph.sentMessages(wa.phoneNumberId).find((r) => r.body?.text?.body === filled),
+        10_000,
+        'the reply at Graph',
+      );
       assert.equal(sent.body.to, from);
       await agentPage.locator('[data-testid="message"][data-direction="outbound"]', { hasText: 'Halo Sari Wulandari' }).waitFor();
 
@@ -241,7 +284,11 @@ describe('web UI: team workflow', { skip }, () => {
       await scheduleDialog.waitFor();
       assert.equal(await scheduleDialog.getByTestId('schedule-text').inputValue(), followUp);
       await scheduleDialog.getByTestId('schedule-timezone').getByText(timezone, { exact: false }).waitFor();
-      const when = await eventually(async () => (await scheduleDialog.getByTestId('schedule-when').inputValue()) || undefined, 5000, 'a default time');
+      const when = await eventually(
+        async () => (await scheduleDialog.getByTestId('schedule-when').inputValue()) || undefined,
+        5000,
+        'a default time',
+      );
       await scheduleDialog.getByTestId('schedule-submit').click();
       await scheduleDialog.waitFor({ state: 'detached' });
       const waiting = agentPage.getByTestId('scheduled-message').filter({ hasText: followUp });
@@ -263,7 +310,10 @@ describe('web UI: team workflow', { skip }, () => {
       await csat.getByTestId('csat-status').waitFor();
       const survey = (await owner.api.get(`/api/v1/conversations/${conversation.id}/csat`)).body;
       const token = survey.path.split('/').pop();
-      assert.equal((await new Api(server.url).patch(`/api/v1/csat/${token}`, { score: 5, comment: 'Pelayanan cepat, terima kasih!' })).status, 200);
+      assert.equal(
+        (await new Api(server.url).patch(`/api/v1/csat/${token}`, { score: 5, comment: 'Pelayanan cepat, terima kasih!' })).status,
+        200,
+      );
       await csat.locator('[data-testid="csat-result"][data-score="5"]').waitFor();
       await csat.getByText('Pelayanan cepat, terima kasih!', { exact: false }).waitFor();
       await ownerPage.getByTestId('csat-chip').waitFor();
@@ -276,8 +326,30 @@ describe('web UI: team workflow', { skip }, () => {
   } as const;
 
   for (const [lang, locale, viewport, values] of [
-    ['en', 'en-US', undefined, { start: '08:00', end: '16:30', holiday: '2026-12-25', holidayName: 'Christmas', reply: 'Thanks! We are closed now and reply at 08:00.' }],
-    ['id', 'id-ID', { width: 390, height: 844 }, { start: '07:30', end: '15:00', holiday: '2026-03-20', holidayName: 'Idul Fitri', reply: 'Terima kasih! Kami sedang tutup, balasan menyusul pukul 07.30.' }],
+    [
+      'en',
+      'en-US',
+      undefined,
+      {
+        start: '08:00',
+        end: '16:30',
+        holiday: '2026-12-25',
+        holidayName: 'Christmas',
+        reply: 'Thanks! We are closed now and reply at 08:00.',
+      },
+    ],
+    [
+      'id',
+      'id-ID',
+      { width: 390, height: 844 },
+      {
+        start: '07:30',
+        end: '15:00',
+        holiday: '2026-03-20',
+        holidayName: 'Idul Fitri',
+        reply: 'Terima kasih! Kami sedang tutup, balasan menyusul pukul 07.30.',
+      },
+    ],
   ] as const) {
     test(`working hours save and reload (${lang}${viewport ? ', phone' : ''})`, { timeout: 60_000 }, async () => {
       const copy = COPY[lang];
@@ -312,10 +384,19 @@ describe('web UI: team workflow', { skip }, () => {
 
         // Stored as entered.
         const stored = (await owner.api.get('/api/v1/working-hours')).body;
-        assert.deepEqual(stored.hours.filter((h: any) => h.day === 'monday'), [{ day: 'monday', start: values.start, end: values.end }]);
-        assert.equal(stored.hours.some((h: any) => h.day === 'saturday'), false);
+        assert.deepEqual(
+          stored.hours.filter((h: any) => h.day === 'monday'),
+          [{ day: 'monday', start: values.start, end: values.end }],
+        );
+        assert.equal(
+          stored.hours.some((h: any) => h.day === 'saturday'),
+          false,
+        );
         assert.ok(stored.holidays.some((h: any) => h.date === values.holiday && h.name === values.holidayName));
-        assert.deepEqual(stored.autoReplies.find((r: any) => r.channel === 'whatsapp'), { channel: 'whatsapp', enabled: true, message: values.reply });
+        assert.deepEqual(
+          stored.autoReplies.find((r: any) => r.channel === 'whatsapp'),
+          { channel: 'whatsapp', enabled: true, message: values.reply },
+        );
 
         // After a reload the page shows what was saved, still in the chosen language.
         await page.reload();
@@ -324,11 +405,16 @@ describe('web UI: team workflow', { skip }, () => {
         assert.equal(await page.getByTestId('wh-monday-start-0').inputValue(), values.start);
         assert.equal(await page.getByTestId('wh-monday-end-0').inputValue(), values.end);
         assert.equal(await page.getByTestId('wh-saturday-open').isChecked(), false);
-        const dates = await page.locator('[data-testid^="wh-holiday-date-"]').evaluateAll((els) => els.map((el) => (el as unknown as { value: string }).value));
+        const dates = await page
+          .locator('[data-testid^="wh-holiday-date-"]')
+          .evaluateAll((els) => els.map((el) => (el as unknown as { value: string }).value));
         assert.ok(dates.includes(values.holiday), `holiday ${values.holiday} in ${dates.join(', ')}`);
         assert.equal(await page.getByTestId('wh-reply-whatsapp-message').inputValue(), values.reply);
         assert.equal(await page.getByTestId('wh-reply-whatsapp-enabled').isChecked(), true);
-        assert.match((await page.getByTestId('wh-public-url').textContent()) ?? '', new RegExp(`/api/v1/public/working-hours/${owner.tenant.slug}/status$`));
+        assert.match(
+          (await page.getByTestId('wh-public-url').textContent()) ?? '',
+          new RegExp(`/api/v1/public/working-hours/${owner.tenant.slug}/status$`),
+        );
       });
     });
   }

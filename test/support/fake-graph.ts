@@ -55,7 +55,11 @@ export interface FakeGraph {
   /** Registers media that GET /{version}/{media-id} and the download URL then serve (uploads register themselves). */
   addMedia(mediaId: string, bytes: Buffer | string, mimeType: string, filename?: string): void;
   /** Answers `method path` (path without the version, e.g. "/12345" or /^\/oauth/) with a fixed or computed answer. */
-  stub(method: string, path: string | RegExp, answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown })): void;
+  stub(
+    method: string,
+    path: string | RegExp,
+    answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown }),
+  ): void;
   /** Forgets requests, media, pending failures and hanging; listens again if refusing. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -94,7 +98,11 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   let held: { answer: () => void; res: ServerResponse }[] = [];
   let listening = false;
   let counter = 0;
-  const stubs: { method: string; path: string | RegExp; answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown }) }[] = [];
+  const stubs: {
+    method: string;
+    path: string | RegExp;
+    answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown });
+  }[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -190,7 +198,9 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return { status: 200, body: stored.bytes, headers };
     }
     const unversioned = VERSION.test(parts[0] ?? '') ? `/${parts.slice(1).join('/')}` : req.path;
-    const stubbed = stubs.find((s) => s.method === req.method && (typeof s.path === 'string' ? s.path === unversioned : s.path.test(unversioned)));
+    const stubbed = stubs.find(
+      (s) => s.method === req.method && (typeof s.path === 'string' ? s.path === unversioned : s.path.test(unversioned)),
+    );
     if (stubbed) return typeof stubbed.answer === 'function' ? stubbed.answer(req) : stubbed.answer;
     if (parts.length >= 2 && VERSION.test(parts[0])) {
       const [, id, edge] = parts;
@@ -212,7 +222,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
             },
           };
         }
-        return graphError(400, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 100, { type: 'GraphMethodException', error_subcode: 33 });
+        return graphError(
+          400,
+          `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          100,
+          { type: 'GraphMethodException', error_subcode: 33 },
+        );
       }
     }
     return graphError(404, `Unknown path components: ${req.path}`, 100, { type: 'GraphMethodException' });
@@ -248,20 +263,32 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return graphError(400, '(#100) Upload attachment failure.', 100);
     }
     const file = form.get('filedata');
-    if (typeof form.get('message') !== 'string' || !file || typeof file === 'string') return graphError(400, '(#100) Upload attachment failure.', 100);
+    if (typeof form.get('message') !== 'string' || !file || typeof file === 'string')
+      return graphError(400, '(#100) Upload attachment failure.', 100);
     const id = String(5_000_000_000_000_000 + ++counter);
-    media.set(id, { bytes: Buffer.from(await file.arrayBuffer()), mimeType: file.type || 'application/octet-stream', filename: file.name || undefined });
+    media.set(id, {
+      bytes: Buffer.from(await file.arrayBuffer()),
+      mimeType: file.type || 'application/octet-stream',
+      filename: file.name || undefined,
+    });
     return { status: 200, body: { attachment_id: id } };
   }
 
   /** The Send API of Messenger and Instagram: `{recipient: {id}, message | sender_action}` → `{recipient_id, message_id}`. */
   function sendMessagingMessage(req: RecordedRequest): Answer {
-    const body = req.body as { recipient?: { id?: unknown }; message?: unknown; sender_action?: unknown; messaging_type?: unknown; tag?: unknown };
+    const body = req.body as {
+      recipient?: { id?: unknown };
+      message?: unknown;
+      sender_action?: unknown;
+      messaging_type?: unknown;
+      tag?: unknown;
+    };
     const recipient = body.recipient?.id;
     if (typeof recipient !== 'string' || recipient === '') return graphError(400, '(#100) The parameter recipient is required', 100);
     if (body.sender_action !== undefined) return { status: 200, body: { recipient_id: recipient } };
     if (!body.message || typeof body.message !== 'object') return graphError(400, '(#100) param message must be non-empty.', 100);
-    if (body.messaging_type === 'MESSAGE_TAG' && body.tag !== 'HUMAN_AGENT') return graphError(400, '(#100) Tag is required for MESSAGE_TAG messaging type', 100);
+    if (body.messaging_type === 'MESSAGE_TAG' && body.tag !== 'HUMAN_AGENT')
+      return graphError(400, '(#100) Tag is required for MESSAGE_TAG messaging type', 100);
     const id = `m_${Buffer.from(`FAKE${++counter}.${randomBytes(9).toString('hex')}`).toString('base64url')}`;
     return { status: 200, body: { recipient_id: recipient, message_id: id } };
   }
@@ -269,7 +296,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   function sendMessage(req: RecordedRequest): Answer {
     if (req.body && typeof req.body === 'object' && 'recipient' in req.body) return sendMessagingMessage(req);
     const body = req.body as { messaging_product?: unknown; to?: unknown; status?: unknown } | undefined;
-    if (!body || body.messaging_product !== 'whatsapp') {
+    if (body?.messaging_product !== 'whatsapp') {
       return graphError(400, '(#100) The parameter messaging_product is required.', 100);
     }
     if (body.status === 'read') return { status: 200, body: { success: true } };
@@ -289,25 +316,27 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   let port = 0;
   const base = () => `http://127.0.0.1:${port}`;
 
-  const listen = () => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      if (address && typeof address === 'object') port = address.port;
-      listening = true;
-      resolve();
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        if (address && typeof address === 'object') port = address.port;
+        listening = true;
+        resolve();
+      });
     });
-  });
 
-  const close = () => new Promise<void>((resolve) => {
-    if (!listening) return resolve();
-    listening = false;
-    server.close(() => resolve());
-    // Held requests and idle keep-alive sockets would keep close() waiting; cut them.
-    dropHeld();
-    for (const socket of sockets) socket.destroy();
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.close(() => resolve());
+      // Held requests and idle keep-alive sockets would keep close() waiting; cut them.
+      dropHeld();
+      for (const socket of sockets) socket.destroy();
+    });
 
   await listen();
 
@@ -323,8 +352,15 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return requests.filter((r) => {
         const parts = r.path.split('/').filter(Boolean);
         const body = r.body as { status?: unknown; sender_action?: unknown } | undefined;
-        return r.method === 'POST' && parts.length === 3 && VERSION.test(parts[0]) && parts[2] === 'messages'
-          && (phoneNumberId === undefined || parts[1] === phoneNumberId) && body?.status !== 'read' && body?.sender_action === undefined;
+        return (
+          r.method === 'POST' &&
+          parts.length === 3 &&
+          VERSION.test(parts[0]) &&
+          parts[2] === 'messages' &&
+          (phoneNumberId === undefined || parts[1] === phoneNumberId) &&
+          body?.status !== 'read' &&
+          body?.sender_action === undefined
+        );
       });
     },
     failNext(count, failure) {

@@ -15,7 +15,10 @@ export interface ClientOptions {
 }
 
 export class Api {
-  constructor(readonly baseUrl: string, readonly options: ClientOptions = {}) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly options: ClientOptions = {},
+  ) {}
 
   as(options: ClientOptions): Api {
     return new Api(this.baseUrl, options);
@@ -62,7 +65,7 @@ export interface Tenant {
 export async function registerTenant(api: Api, org = 'Toko Test'): Promise<Tenant> {
   const email = uniqueEmail('owner');
   const password = 'correct horse battery';
-  const res = await api.post('/api/v1/auth/register', { organizationName: org, name: 'Owner ' + org, email, password });
+  const res = await api.post('/api/v1/auth/register', { organizationName: org, name: `Owner ${org}`, email, password });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { token: res.body.token, api: api.as({ token: res.body.token }), user: res.body.user, tenant: res.body.tenant, email, password };
 }
@@ -92,6 +95,9 @@ export function assertProblem(res: ApiResponse, status: number, fields: string[]
   assert.equal(typeof res.body.title, 'string');
   assert.equal(typeof res.body.type, 'string');
   for (const field of fields) {
-    assert.ok(res.body.errors?.some((e: any) => e.path === field), `error names field "${field}": ${JSON.stringify(res.body.errors)}`);
+    assert.ok(
+      res.body.errors?.some((e: any) => e.path === field),
+      `error names field "${field}": ${JSON.stringify(res.body.errors)}`,
+    );
   }
 }

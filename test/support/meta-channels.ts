@@ -25,14 +25,26 @@ export interface MetaAccount {
 
 export async function connectMessenger(api: Api, pageId: string, appSecret = `secret-${pageId}`): Promise<MetaAccount> {
   const token = `page-token-${pageId}`;
-  const res = await api.post('/api/v1/integration-accounts', { channel: 'messenger', name: `Page ${pageId}`, config: { pageId, pageAccessToken: token, appSecret } });
+  const res = await api.post('/api/v1/integration-accounts', {
+    channel: 'messenger',
+    name: `Page ${pageId}`,
+    config: { pageId, pageAccessToken: token, appSecret },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.id, key: pageId, token, appSecret };
 }
 
-export async function connectInstagram(api: Api, instagramAccountId: string, appSecret = `secret-${instagramAccountId}`): Promise<MetaAccount> {
+export async function connectInstagram(
+  api: Api,
+  instagramAccountId: string,
+  appSecret = `secret-${instagramAccountId}`,
+): Promise<MetaAccount> {
   const token = `ig-token-${instagramAccountId}`;
-  const res = await api.post('/api/v1/integration-accounts', { channel: 'instagram', name: `IG ${instagramAccountId}`, config: { instagramAccountId, accessToken: token, appSecret } });
+  const res = await api.post('/api/v1/integration-accounts', {
+    channel: 'instagram',
+    name: `IG ${instagramAccountId}`,
+    config: { instagramAccountId, accessToken: token, appSecret },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.id, key: instagramAccountId, token, appSecret };
 }
@@ -106,7 +118,9 @@ export async function postEmail(baseUrl: string, email: Buffer | string | Record
 }
 
 /** The .eml fixture addressed to `to`, from `from`, with its Message-ID and threading headers replaced as given. */
-export function emlFixture(opts: { to?: string; from?: string; messageId?: string; inReplyTo?: string | null; references?: string | null; subject?: string } = {}): string {
+export function emlFixture(
+  opts: { to?: string; from?: string; messageId?: string; inReplyTo?: string | null; references?: string | null; subject?: string } = {},
+): string {
   let eml = rawFixture('email-reply-with-attachment.eml').toString('utf8');
   const set = (name: string, value: string | null | undefined) => {
     if (value === undefined) return;

@@ -26,7 +26,15 @@ export interface TestClock {
 
 export function testClock(start: Date | string = new Date()): TestClock {
   let t = new Date(start).getTime();
-  return { now: () => new Date(t), set: (to) => { t = new Date(to).getTime(); }, advance: (ms) => { t += ms; } };
+  return {
+    now: () => new Date(t),
+    set: (to) => {
+      t = new Date(to).getTime();
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 /** `options.now` injects a clock (see testClock) for time-dependent features such as SLA. */

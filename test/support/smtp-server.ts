@@ -30,7 +30,10 @@ export interface FakeSmtp {
 }
 
 function headerOf(raw: Buffer, name: string): string | undefined {
-  const head = raw.toString('utf8').split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const head = raw
+    .toString('utf8')
+    .split(/\r?\n\r?\n/)[0]
+    .replace(/\r?\n[ \t]+/g, ' ');
   const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   return line?.slice(name.length + 1).trim();
 }
@@ -42,53 +45,61 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
   let port = 0;
 
   // A closed SMTPServer answers 421 to every later connection, so each listen gets a new one.
-  const create = () => new SMTPServer({
-    authOptional: true,
-    // Plain SMTP on loopback: no STARTTLS with a self-signed certificate to trip the client.
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 50,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const failure = failures[0];
-        if (failure) {
-          if (--failure.remaining <= 0) failures.shift();
-          const err = new Error(failure.message) as Error & { responseCode: number };
-          err.responseCode = failure.code;
-          return callback(err);
-        }
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then((parsed) => {
-          const mailFrom = session.envelope.mailFrom;
-          messages.push({
-            envelope: { from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
-            raw, parsed, header: (name) => headerOf(raw, name),
-          });
-          callback();
-        }, (err: Error) => callback(err));
-      });
-    },
-  });
+  const create = () =>
+    new SMTPServer({
+      authOptional: true,
+      // Plain SMTP on loopback: no STARTTLS with a self-signed certificate to trip the client.
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      closeTimeout: 50,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const failure = failures[0];
+          if (failure) {
+            if (--failure.remaining <= 0) failures.shift();
+            const err = new Error(failure.message) as Error & { responseCode: number };
+            err.responseCode = failure.code;
+            return callback(err);
+          }
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw).then(
+            (parsed) => {
+              const mailFrom = session.envelope.mailFrom;
+              messages.push({
+                envelope: { from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
+                raw,
+                parsed,
+                header: (name) => headerOf(raw, name),
+              });
+              callback();
+            },
+            (err: Error) => callback(err),
+          );
+        });
+      },
+    });
   let server = create();
 
-  const listen = () => new Promise<void>((resolve, reject) => {
-    server = create();
-    server.server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.server.off('error', reject);
-      const address = server.server.address();
-      if (address && typeof address === 'object') port = address.port;
-      listening = true;
-      resolve();
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = create();
+      server.server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        const address = server.server.address();
+        if (address && typeof address === 'object') port = address.port;
+        listening = true;
+        resolve();
+      });
     });
-  });
-  const close = () => new Promise<void>((resolve) => {
-    if (!listening) return resolve();
-    listening = false;
-    server.close(() => resolve());
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.close(() => resolve());
+    });
 
   await listen();
   return {

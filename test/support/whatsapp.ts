@@ -22,7 +22,9 @@ export interface WaAccount {
 
 export async function connectWhatsApp(api: Api, phoneNumberId: string, appSecret = `secret-${phoneNumberId}`): Promise<WaAccount> {
   const res = await api.post('/api/v1/integration-accounts', {
-    channel: 'whatsapp', name: `WA ${phoneNumberId}`, config: { phoneNumberId, wabaId: `waba-${phoneNumberId}`, accessToken: `token-${phoneNumberId}-abcdef`, appSecret },
+    channel: 'whatsapp',
+    name: `WA ${phoneNumberId}`,
+    config: { phoneNumberId, wabaId: `waba-${phoneNumberId}`, accessToken: `token-${phoneNumberId}-abcdef`, appSecret },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.id, phoneNumberId, appSecret };
@@ -32,7 +34,11 @@ export async function connectWhatsApp(api: Api, phoneNumberId: string, appSecret
  * A fixture retargeted at one account: phone_number_id replaced, and each message/status given
  * the overrides (fresh timestamps by default, so the 24-hour window is open).
  */
-export function waPayload(name: string, phoneNumberId: string, overrides: { message?: Record<string, unknown>; status?: Record<string, unknown>; from?: string; profileName?: string } = {}): any {
+export function waPayload(
+  name: string,
+  phoneNumberId: string,
+  overrides: { message?: Record<string, unknown>; status?: Record<string, unknown>; from?: string; profileName?: string } = {},
+): any {
   const body = fixture(name);
   const now = String(Math.floor(Date.now() / 1000));
   for (const entry of body.entry) {

@@ -1,7 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -11,22 +22,47 @@ import * as tar from 'tar';
 import { startServer, type TestServer } from '../support/server.js';
 import { Api, createAgent, registerTenant } from '../support/http.js';
 import {
-  applyPendingRestore, backupBeforeMigrations, backupsDir, BackupRejectedError, createBackup, listBackups, pendingMigrations,
-  pendingRestore, restoreBackup, serverPidFile, stageRestore, verifyBackup,
+  applyPendingRestore,
+  backupBeforeMigrations,
+  backupsDir,
+  BackupRejectedError,
+  createBackup,
+  listBackups,
+  pendingMigrations,
+  pendingRestore,
+  restoreBackup,
+  serverPidFile,
+  stageRestore,
+  verifyBackup,
 } from '../../server/modules/appliance/backup.js';
 import { loadSettings } from '../../server/modules/appliance/appliance.settings.js';
 import { migrations } from '../../server/db/migrations/index.js';
 
-const replacer = (_k: string, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : (v as { type?: string })?.type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString('base64') : typeof v === 'bigint' ? String(v) : v);
+const replacer = (_k: string, v: unknown) =>
+  Buffer.isBuffer(v)
+    ? v.toString('base64')
+    : (v as { type?: string })?.type === 'Buffer'
+      ? Buffer.from((v as { data: number[] }).data).toString('base64')
+      : typeof v === 'bigint'
+        ? String(v)
+        : v;
 
 /** Every table's rows (and the schema itself), in a stable order: the database's content. */
 function dump(path: string): string {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', 'view') ORDER BY type, name").all() as { name: string; sql: string | null }[];
+    const tables = db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', 'view') ORDER BY type, name")
+      .all() as { name: string; sql: string | null }[];
     const out: unknown[] = [tables];
-    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]) {
-      const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all().map((r) => JSON.stringify(r, replacer));
+    for (const { name } of db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[]) {
+      const rows = db
+        .prepare(`SELECT * FROM "${name}"`)
+        .raw()
+        .all()
+        .map((r) => JSON.stringify(r, replacer));
       out.push(name, rows.sort());
     }
     return JSON.stringify(out);
@@ -53,7 +89,9 @@ function sameContent(actual: string, expected: string, message = 'same database 
   if (actual === expected) return;
   let i = 0;
   while (actual[i] === expected[i]) i++;
-  assert.fail(`${message}: they differ at character ${i}: …${actual.slice(Math.max(0, i - 80), i + 80)}… vs …${expected.slice(Math.max(0, i - 80), i + 80)}…`);
+  assert.fail(
+    `${message}: they differ at character ${i}: …${actual.slice(Math.max(0, i - 80), i + 80)}… vs …${expected.slice(Math.max(0, i - 80), i + 80)}…`,
+  );
 }
 
 const rejects = (promise: Promise<unknown>, code: string, message: RegExp) =>
@@ -113,17 +151,29 @@ describe('backup and restore', () => {
     assert.equal(info.instanceId, loadSettings(dataDir).instanceId);
     assert.equal(info.foreign, false);
     const listed = await listBackups(dataDir);
-    assert.deepEqual(listed.map((b) => b.name), [info.name]);
+    assert.deepEqual(
+      listed.map((b) => b.name),
+      [info.name],
+    );
 
     const manifest = await verifyBackup(archive, tmpdir());
     assert.equal(manifest.app, 'omnistream');
     assert.equal(manifest.formatVersion, 1);
-    assert.deepEqual(manifest.database.migrations, migrations.map((M) => new M().name), 'the schema version: every migration applied');
+    assert.deepEqual(
+      manifest.database.migrations,
+      migrations.map((M) => new M().name),
+      'the schema version: every migration applied',
+    );
     assert.ok(manifest.members.every((m) => /^[0-9a-f]{64}$/.test(m.sha256)));
     assert.ok(manifest.members.some((m) => m.path === 'files/secrets.json'));
     // The manifest is the archive's first entry.
     const entries: string[] = [];
-    await tar.t({ file: archive, onReadEntry: (e) => { entries.push(e.path); } });
+    await tar.t({
+      file: archive,
+      onReadEntry: (e) => {
+        entries.push(e.path);
+      },
+    });
     assert.equal(entries[0], 'manifest.json');
     const scratch = mkdtempSync(join(tmpdir(), 'inspect-'));
     await tar.x({ file: archive, cwd: scratch });
@@ -179,7 +229,11 @@ describe('backup and restore', () => {
   it('refuses a truncated or damaged backup with a clear reason, leaving the data as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-'));
     const size = statSync(archive).size;
-    for (const [label, keep] of [['half', Math.floor(size / 2)], ['last bytes', size - 6], ['header only', 100]] as const) {
+    for (const [label, keep] of [
+      ['half', Math.floor(size / 2)],
+      ['last bytes', size - 6],
+      ['header only', 100],
+    ] as const) {
       const cut = join(dir, `${label}.tar.gz`);
       cpSync(archive, cut);
       truncateSync(cut, keep);
@@ -230,7 +284,7 @@ describe('backup and restore', () => {
     const otherPaths = { dataDir: other, databasePath: otherDb, appVersion: '0.1.0' };
     const mine = loadSettings(other).instanceId;
     const db = new Database(otherDb);
-    db.exec('CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (\'other data\');');
+    db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('other data');");
     db.close();
     await rejects(restoreBackup(archive, otherPaths), 'foreign', /another OmniStream installation/);
     await rejects(stageRestore(other, 'x.tar.gz'), 'not-found', /not a backup name/);
@@ -274,7 +328,8 @@ describe('backup and restore', () => {
   it('keeps only the newest N backups', async () => {
     for (const name of readdirSync(backupsDir(dataDir))) rmSync(join(backupsDir(dataDir), name), { recursive: true, force: true });
     const made = [];
-    for (let i = 0; i < 4; i++) made.push(await createBackup({ ...paths(), reason: 'scheduled', keep: 2, now: () => new Date(Date.UTC(2024, 10, 20 + i, 2)) }));
+    for (let i = 0; i < 4; i++)
+      made.push(await createBackup({ ...paths(), reason: 'scheduled', keep: 2, now: () => new Date(Date.UTC(2024, 10, 20 + i, 2)) }));
     const names = (await listBackups(dataDir)).map((b) => b.name);
     assert.deepEqual(names, [made[3].name, made[2].name]);
     assert.equal(readdirSync(backupsDir(dataDir)).filter((n) => n.endsWith('.json')).length, 2, 'sidecars pruned too');
@@ -295,9 +350,12 @@ describe('backup and restore', () => {
   });
 
   it('works from the command line: npm run backup, npm run restore -- FILE', () => {
-    const run = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', env: { ...process.env, OMNISTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    });
+    const run = (script: string, args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        encoding: 'utf8',
+        env: { ...process.env, OMNISTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+      });
     const expected = dump(databasePath);
     const backup = run('backup', ['--keep', '10']);
     assert.equal(backup.status, 0, backup.stderr);

@@ -15,10 +15,17 @@ describe('benchmarks (quick mode)', () => {
   it('runs every scenario and writes the results', { timeout: 300_000 }, async () => {
     const resultsDir = mkdtempSync(join(tmpdir(), 'omnistream-bench-results-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', '--quick', `--results-dir=${resultsDir}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', '--quick', `--results-dir=${resultsDir}`], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
-      child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+      child.stdout.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       assert.equal(code, 0, `the quick benchmark failed:\n${output.slice(-6000)}`);
 
@@ -30,7 +37,10 @@ describe('benchmarks (quick mode)', () => {
       for (const scenario of ['ingest', 'inbox', 'search', 'fanout', 'outbound', 'footprint']) {
         const measured = rows.filter((r) => r.scenario === scenario && r.kind === 'appliance');
         assert.ok(measured.length > 0, `${scenario} measured the appliance`);
-        assert.ok(rows.some((r) => r.scenario === scenario && r.kind === 'baseline'), `${scenario} has a baseline`);
+        assert.ok(
+          rows.some((r) => r.scenario === scenario && r.kind === 'baseline'),
+          `${scenario} has a baseline`,
+        );
         for (const r of measured) assert.ok(Number.isFinite(r.p99 ?? r.value), `${scenario}: a number for ${JSON.stringify(r)}`);
       }
       assert.match(readFileSync(join(resultsDir, 'latest-quick.md'), 'utf8'), /\| scenario \| measurement \|/);

@@ -2,7 +2,14 @@
 // computation on top of it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkCalendar, canonicalTimezone, isValidDate, localToUtc, type HoursEntry, type Weekday } from '../../server/modules/working-hours/calendar.js';
+import {
+  WorkCalendar,
+  canonicalTimezone,
+  isValidDate,
+  localToUtc,
+  type HoursEntry,
+  type Weekday,
+} from '../../server/modules/working-hours/calendar.js';
 import { computeSla } from '../../server/modules/sla/sla.compute.js';
 
 const weekdays: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
@@ -47,7 +54,11 @@ describe('working calendar', () => {
     assert.equal(ny.isOpen(at('2026-11-02T13:30:00Z')), false, 'Monday 08:30 EST');
     assert.equal(ny.isOpen(at('2026-11-02T14:30:00Z')), true, 'Monday 09:30 EST');
     // A whole-day schedule: the fall-back Sunday has 25 hours, the spring-forward Sunday 23.
-    const sundays = new WorkCalendar({ timezone: 'America/New_York', hours: [{ day: 'sunday', start: '00:00', end: '24:00' }], holidays: [] });
+    const sundays = new WorkCalendar({
+      timezone: 'America/New_York',
+      hours: [{ day: 'sunday', start: '00:00', end: '24:00' }],
+      holidays: [],
+    });
     assert.equal(sundays.workingMsBetween(at('2026-10-31T12:00:00Z'), at('2026-11-03T12:00:00Z')), 25 * 60 * MIN);
     assert.equal(sundays.workingMsBetween(at('2026-03-07T12:00:00Z'), at('2026-03-10T12:00:00Z')), 23 * 60 * MIN);
     // Europe/Berlin leaves summer time on 25 October 2026.
@@ -56,14 +67,19 @@ describe('working calendar', () => {
   });
 
   it('skips holidays and breaks', () => {
-    const withHoliday = new WorkCalendar({ timezone: 'Asia/Jakarta', hours: officeHours('08:00', '17:00'), holidays: [{ date: '2026-12-25', name: 'Natal' }] });
+    const withHoliday = new WorkCalendar({
+      timezone: 'Asia/Jakarta',
+      hours: officeHours('08:00', '17:00'),
+      holidays: [{ date: '2026-12-25', name: 'Natal' }],
+    });
     // Thursday 24 December 16:55 → Friday is Christmas → Monday 28 December 08:05.
     assert.equal(withHoliday.addWorkingMinutes(at('2026-12-24T09:55:00Z'), 10)?.toISOString(), '2026-12-28T01:05:00.000Z');
     assert.equal(withHoliday.isOpen(at('2026-12-25T03:00:00Z')), false);
     assert.equal(withHoliday.holidayAt(at('2026-12-25T03:00:00Z')), 'Natal');
     assert.equal(withHoliday.holidayAt(at('2026-12-24T03:00:00Z')), null);
     const lunch = new WorkCalendar({
-      timezone: 'Asia/Jakarta', holidays: [],
+      timezone: 'Asia/Jakarta',
+      holidays: [],
       hours: [...officeHours('08:00', '12:00'), ...officeHours('13:00', '17:00')],
     });
     assert.equal(lunch.addWorkingMinutes(at('2026-11-25T04:55:00Z'), 10)?.toISOString(), '2026-11-25T06:05:00.000Z'); // 11:55 → 13:05
@@ -73,9 +89,17 @@ describe('working calendar', () => {
   it('finds the current closed period and the next opening', () => {
     const saturday = at('2026-11-28T03:00:00Z');
     assert.equal(jakarta.closedPeriodStart(saturday)?.toISOString(), '2026-11-27T10:00:00.000Z', 'closed since Friday 17:00');
-    assert.equal(jakarta.closedPeriodStart(at('2026-11-30T00:30:00Z'))?.toISOString(), '2026-11-27T10:00:00.000Z', 'still the same period on Monday 07:30');
+    assert.equal(
+      jakarta.closedPeriodStart(at('2026-11-30T00:30:00Z'))?.toISOString(),
+      '2026-11-27T10:00:00.000Z',
+      'still the same period on Monday 07:30',
+    );
     assert.equal(jakarta.closedPeriodStart(at('2026-11-30T02:00:00Z')), null, 'open on Monday 09:00');
-    assert.equal(jakarta.closedPeriodStart(at('2026-11-30T11:00:00Z'))?.toISOString(), '2026-11-30T10:00:00.000Z', 'a new period from Monday 17:00');
+    assert.equal(
+      jakarta.closedPeriodStart(at('2026-11-30T11:00:00Z'))?.toISOString(),
+      '2026-11-30T10:00:00.000Z',
+      'a new period from Monday 17:00',
+    );
     assert.equal(jakarta.nextOpening(saturday)?.toISOString(), '2026-11-30T01:00:00.000Z');
     assert.equal(jakarta.closingAt(at('2026-11-30T02:00:00Z'))?.toISOString(), '2026-11-30T10:00:00.000Z');
     assert.equal(jakarta.closingAt(saturday), null);
@@ -116,7 +140,12 @@ describe('SLA computation', () => {
   });
 
   it('stops the first-response clock at the first reply and the resolution clock at closing', () => {
-    const replied = computeSla(targets, cal, { start, firstResponseAt: at('2026-11-27T09:58:00Z'), closedAt: null, now: at('2026-11-30T01:30:00Z') });
+    const replied = computeSla(targets, cal, {
+      start,
+      firstResponseAt: at('2026-11-27T09:58:00Z'),
+      closedAt: null,
+      now: at('2026-11-30T01:30:00Z'),
+    });
     assert.equal(replied.firstResponse?.status, 'met');
     assert.equal(replied.firstResponse?.remainingMinutes, null);
     assert.equal(replied.resolution?.status, 'on_track', 'Monday 08:30: 35 of 60 working minutes');
@@ -125,11 +154,21 @@ describe('SLA computation', () => {
   });
 
   it('marks late replies breached and everything met when in time', () => {
-    const late = computeSla(targets, cal, { start, firstResponseAt: at('2026-11-30T01:06:00Z'), closedAt: at('2026-11-30T01:30:00Z'), now: at('2026-12-02T00:00:00Z') });
+    const late = computeSla(targets, cal, {
+      start,
+      firstResponseAt: at('2026-11-30T01:06:00Z'),
+      closedAt: at('2026-11-30T01:30:00Z'),
+      now: at('2026-12-02T00:00:00Z'),
+    });
     assert.equal(late.firstResponse?.status, 'breached');
     assert.equal(late.resolution?.status, 'met');
     assert.equal(late.status, 'breached');
-    const fine = computeSla(targets, cal, { start, firstResponseAt: at('2026-11-27T09:56:00Z'), closedAt: at('2026-11-27T09:59:00Z'), now: at('2026-12-02T00:00:00Z') });
+    const fine = computeSla(targets, cal, {
+      start,
+      firstResponseAt: at('2026-11-27T09:56:00Z'),
+      closedAt: at('2026-11-27T09:59:00Z'),
+      now: at('2026-12-02T00:00:00Z'),
+    });
     assert.equal(fine.status, 'met');
     assert.equal(fine.nextDueAt, null);
   });

@@ -19,7 +19,11 @@ describe('config', () => {
   });
 
   it('names the bad variable in one line', () => {
-    assert.throws(() => loadConfig({ OMNISTREAM_DATA_DIR: dir(), PORT: 'eighty' }), (err: Error) => err instanceof ConfigError && /^Invalid configuration: PORT="eighty"/.test(err.message) && !err.message.includes('\n'));
+    assert.throws(
+      () => loadConfig({ OMNISTREAM_DATA_DIR: dir(), PORT: 'eighty' }),
+      (err: Error) =>
+        err instanceof ConfigError && /^Invalid configuration: PORT="eighty"/.test(err.message) && !err.message.includes('\n'),
+    );
     assert.throws(() => loadConfig({ OMNISTREAM_DATA_DIR: dir(), META_GRAPH_URL: 'nope' }), /META_GRAPH_URL/);
     assert.throws(() => loadConfig({ OMNISTREAM_DATA_DIR: dir(), SMTP_URL: 'http://x' }), /SMTP_URL/);
   });
@@ -34,7 +38,9 @@ describe('config', () => {
 
   it('`npm start` with a bad value stops with one clear line', () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
-      env: { ...process.env, PORT: '99999', OMNISTREAM_DATA_DIR: dir() }, encoding: 'utf8', timeout: 30_000,
+      env: { ...process.env, PORT: '99999', OMNISTREAM_DATA_DIR: dir() },
+      encoding: 'utf8',
+      timeout: 30_000,
     });
     assert.equal(res.status, 78, 'EX_CONFIG: the desktop shell does not restart a server that cannot start');
     assert.match(res.stderr.trim(), /^Invalid configuration: PORT="99999": .+$/);

@@ -13,9 +13,13 @@ import { isLinuxAutostart, launchCommand, linuxAutostartPath, setLinuxAutostart 
 import { loadDesktopSettings, saveDesktopSettings, DEFAULT_DESKTOP_SETTINGS } from '../../main/desktop-settings.js';
 import type { DesktopStatus } from '../../server/modules/appliance/ipc.js';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 const fixture = fileURLToPath(new URL('../support/fixtures/ipc-server.mjs', import.meta.url));
 const until = async (check: () => boolean, ms = 10_000) => {
   const deadline = Date.now() + ms;
@@ -28,7 +32,12 @@ const until = async (check: () => boolean, ms = 10_000) => {
 describe('server host IPC and restarts', () => {
   it('relays messages both ways, restarts on request, and stops for good on a fatal exit code', async () => {
     const port = await freePort();
-    const host = new ServerHost({ entry: fixture, env: { PORT: String(port), OMNISTREAM_IPC: '1' }, healthUrl: `http://127.0.0.1:${port}/health`, fatalExitCodes: [78] });
+    const host = new ServerHost({
+      entry: fixture,
+      env: { PORT: String(port), OMNISTREAM_IPC: '1' },
+      healthUrl: `http://127.0.0.1:${port}/health`,
+      fatalExitCodes: [78],
+    });
     const messages: any[] = [];
     host.on('message', (m) => messages.push(m));
     assert.equal(host.send({ type: 'ping' }), false, 'nothing to send to before start');
@@ -44,7 +53,13 @@ describe('server host IPC and restarts', () => {
     await host.stop();
     assert.equal(host.state, 'stopped');
 
-    const fatal = new ServerHost({ entry: fixture, env: { PORT: String(port), EXIT_CODE: '78' }, healthUrl: `http://127.0.0.1:${port}/health`, fatalExitCodes: [78], maxBackoffMs: 50 });
+    const fatal = new ServerHost({
+      entry: fixture,
+      env: { PORT: String(port), EXIT_CODE: '78' },
+      healthUrl: `http://127.0.0.1:${port}/health`,
+      fatalExitCodes: [78],
+      maxBackoffMs: 50,
+    });
     const states: ServerState[] = [];
     const fatals: unknown[] = [];
     fatal.on('state', (s) => states.push(s));
@@ -59,8 +74,19 @@ describe('server host IPC and restarts', () => {
 
 const status: DesktopStatus = {
   port: 3000,
-  lan: { reachable: true, urls: ['http://192.168.1.23:3000/'], preferredUrl: 'http://192.168.1.23:3000/', mdnsUrl: 'http://omnistream.local:3000/' },
-  tunnel: { provider: 'cloudflare', state: 'up', publicUrl: 'https://a-b-c.trycloudflare.com', callbackUrl: 'https://a-b-c.trycloudflare.com/api/v1/webhooks/meta', error: null },
+  lan: {
+    reachable: true,
+    urls: ['http://192.168.1.23:3000/'],
+    preferredUrl: 'http://192.168.1.23:3000/',
+    mdnsUrl: 'http://omnistream.local:3000/',
+  },
+  tunnel: {
+    provider: 'cloudflare',
+    state: 'up',
+    publicUrl: 'https://a-b-c.trycloudflare.com',
+    callbackUrl: 'https://a-b-c.trycloudflare.com/api/v1/webhooks/meta',
+    error: null,
+  },
   backup: { running: false, last: { ok: true, at: '2024-11-26T02:00:00.000Z', name: 'omnistream-backup-x.tar.gz', error: null } },
 };
 const flat = (items: TrayItem[]): TrayItem[] => items.flatMap((i) => [i, ...flat(i.submenu ?? [])]);
@@ -71,7 +97,10 @@ describe('tray menu', () => {
     const items = flat(trayMenu(state, 'en-US'));
     const byAction = (a: string) => items.filter((i) => i.action === a);
     assert.ok(items.some((i) => i.label === 'Server: running'));
-    assert.deepEqual(byAction('copy-url').map((i) => i.arg), ['http://omnistream.local:3000/', 'http://192.168.1.23:3000/', 'https://a-b-c.trycloudflare.com/api/v1/webhooks/meta']);
+    assert.deepEqual(
+      byAction('copy-url').map((i) => i.arg),
+      ['http://omnistream.local:3000/', 'http://192.168.1.23:3000/', 'https://a-b-c.trycloudflare.com/api/v1/webhooks/meta'],
+    );
     assert.equal(byAction('open-browser')[0].arg, 'http://192.168.1.23:3000/');
     assert.ok(items.some((i) => i.label === 'Tunnel for Meta webhooks: up'));
     assert.equal(byAction('backup-now')[0].enabled, true);
@@ -88,8 +117,16 @@ describe('tray menu', () => {
     assert.equal(restarting.find((i) => i.action === 'open-window')?.enabled, false);
     assert.equal(restarting.find((i) => i.action === 'install-update')?.label, 'Mulai ulang untuk memasang pembaruan 0.2.0');
     assert.equal(restarting.find((i) => i.action === 'quit')?.label, 'Keluar dari OmniStream');
-    const busy = flat(trayMenu({ server: 'running', status: { ...status, backup: { running: true, last: null } }, openAtLogin: false, updateReady: null }, 'en'));
-    assert.deepEqual(busy.filter((i) => i.action === 'backup-now').map((i) => [i.label, i.enabled]), [['Backing up…', false]]);
+    const busy = flat(
+      trayMenu(
+        { server: 'running', status: { ...status, backup: { running: true, last: null } }, openAtLogin: false, updateReady: null },
+        'en',
+      ),
+    );
+    assert.deepEqual(
+      busy.filter((i) => i.action === 'backup-now').map((i) => [i.label, i.enabled]),
+      [['Backing up…', false]],
+    );
   });
 });
 
@@ -104,7 +141,10 @@ describe('start at login on Linux', () => {
     assert.equal(isLinuxAutostart(config), true);
     setLinuxAutostart(false, config, '/opt/OmniStream/omnistream');
     assert.equal(isLinuxAutostart(config), false);
-    assert.equal(launchCommand({ APPIMAGE: '/home/toko/OmniStream.AppImage' }, '/tmp/.mount_Omni/omnistream'), '/home/toko/OmniStream.AppImage');
+    assert.equal(
+      launchCommand({ APPIMAGE: '/home/toko/OmniStream.AppImage' }, '/tmp/.mount_Omni/omnistream'),
+      '/home/toko/OmniStream.AppImage',
+    );
     assert.equal(launchCommand({}, '/usr/bin/omnistream'), '/usr/bin/omnistream');
   });
 });
@@ -114,7 +154,11 @@ describe('desktop settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'desktop-'));
     assert.deepEqual(loadDesktopSettings(dir, {}), DEFAULT_DESKTOP_SETTINGS);
     saveDesktopSettings(dir, { port: 3100, updateFeedUrl: 'https://updates.toko.example/omnistream', checkForUpdates: false });
-    assert.deepEqual(loadDesktopSettings(dir, {}), { port: 3100, updateFeedUrl: 'https://updates.toko.example/omnistream', checkForUpdates: false });
+    assert.deepEqual(loadDesktopSettings(dir, {}), {
+      port: 3100,
+      updateFeedUrl: 'https://updates.toko.example/omnistream',
+      checkForUpdates: false,
+    });
     assert.equal(loadDesktopSettings(dir, { PORT: '3200' }).port, 3200);
     writeFileSync(join(dir, 'desktop.json'), '{"port": "nope", "updateFeedUrl": "ftp://x"');
     assert.deepEqual(loadDesktopSettings(dir, {}), DEFAULT_DESKTOP_SETTINGS, 'unreadable file: defaults');

@@ -2,7 +2,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmailAdapter, smtpError } from '../../server/channels/email/email.adapter.js';
 import {
-  bracketId, emailToInbound, messageIds, normalizeSubject, parseEmailJson, parseMime, replySubject, threadReferences,
+  bracketId,
+  emailToInbound,
+  messageIds,
+  normalizeSubject,
+  parseEmailJson,
+  parseMime,
+  replySubject,
+  threadReferences,
 } from '../../server/channels/email/email.parse.js';
 import { ChannelSendError, type AccountCredentials, type OutboundMessage } from '../../server/channels/types.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server.js';
@@ -46,7 +53,10 @@ describe('inbound email parsing', () => {
     assert.equal(inbound.profileName, 'Andi Wijaya');
     assert.equal(inbound.type, 'text');
     assert.deepEqual(inbound.timestamp, new Date('2024-11-24T02:15:00Z'));
-    assert.deepEqual(inbound.thread, { references: ['<reply-1042@toko.example>', '<CAF1042-first@mail.customer.example>'], subject: 'Re: Pesanan #1042 belum sampai' });
+    assert.deepEqual(inbound.thread, {
+      references: ['<reply-1042@toko.example>', '<CAF1042-first@mail.customer.example>'],
+      subject: 'Re: Pesanan #1042 belum sampai',
+    });
     assert.equal(inbound.content.media?.mediaId, 'media-1');
     assert.deepEqual(inbound.content.email?.attachments, stored);
     // A date in the future (a wrong clock) is not trusted.
@@ -58,16 +68,24 @@ describe('inbound email parsing', () => {
 
   it('reads the documented JSON shape; strips scripts, handlers and frames from HTML', async () => {
     const email = await parseEmailJson({
-      from: '"Rina S." <Rina@Customer.Example>', to: ['cs@toko.example', 'Sales <sales@toko.example>'], subject: 'Tanya', text: 'Halo',
+      from: '"Rina S." <Rina@Customer.Example>',
+      to: ['cs@toko.example', 'Sales <sales@toko.example>'],
+      subject: 'Tanya',
+      text: 'Halo',
       html: '<p onclick="x()">Halo <a href="javascript:alert(1)">x</a> <a href="https://toko.example">toko</a></p><script>alert(1)</script><iframe src="https://evil.example"></iframe><img src="http://tracker.example/p.gif">',
-      messageId: 'abc@customer.example', inReplyTo: '<reply@toko.example>', references: '<a@x> <b@y>',
+      messageId: 'abc@customer.example',
+      inReplyTo: '<reply@toko.example>',
+      references: '<a@x> <b@y>',
       attachments: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: Buffer.from('isi').toString('base64') }],
     });
     assert.deepEqual(email.from, { address: 'rina@customer.example', name: 'Rina S.' });
     assert.deepEqual(email.to, ['cs@toko.example', 'sales@toko.example']);
     assert.equal(email.messageId, '<abc@customer.example>');
     assert.deepEqual(email.references, ['<a@x>', '<b@y>']);
-    assert.equal(email.html, '<p>Halo <a target="_blank" rel="noopener noreferrer nofollow">x</a> <a href="https://toko.example" target="_blank" rel="noopener noreferrer nofollow">toko</a></p><img />');
+    assert.equal(
+      email.html,
+      '<p>Halo <a target="_blank" rel="noopener noreferrer nofollow">x</a> <a href="https://toko.example" target="_blank" rel="noopener noreferrer nofollow">toko</a></p><img />',
+    );
     assert.equal(email.attachments[0].content.toString(), 'isi');
     await assert.rejects(parseEmailJson({ from: 'nobody' }), /no From address/);
   });
@@ -107,11 +125,16 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   let smtp: FakeSmtp;
   let account: AccountCredentials;
   const reply = (extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
-    to: 'andi@customer.example', type: 'text', text: 'Sudah kami kirim ulang.',
+    to: 'andi@customer.example',
+    type: 'text',
+    text: 'Sudah kami kirim ulang.',
     content: {
       email: {
-        subject: 'Re: Pesanan #1042 belum sampai', messageId: '<omnistream.0001@toko.example>', from: '"CS Toko" <cs@toko.example>',
-        inReplyTo: '<CAF1042-second@mail.customer.example>', references: ['<CAF1042-first@mail.customer.example>', '<CAF1042-second@mail.customer.example>'],
+        subject: 'Re: Pesanan #1042 belum sampai',
+        messageId: '<omnistream.0001@toko.example>',
+        from: '"CS Toko" <cs@toko.example>',
+        inReplyTo: '<CAF1042-second@mail.customer.example>',
+        references: ['<CAF1042-first@mail.customer.example>', '<CAF1042-second@mail.customer.example>'],
         to: ['andi@customer.example'],
       },
     },
@@ -140,9 +163,19 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   });
 
   it('attaches a file the send job hands over', async () => {
-    await new EmailAdapter().send(account, reply({ type: 'document', text: 'Ini invoicenya', file: { data: Buffer.from('%PDF-1.4'), mimeType: 'application/pdf', filename: 'invoice.pdf' } }));
+    await new EmailAdapter().send(
+      account,
+      reply({
+        type: 'document',
+        text: 'Ini invoicenya',
+        file: { data: Buffer.from('%PDF-1.4'), mimeType: 'application/pdf', filename: 'invoice.pdf' },
+      }),
+    );
     const [attachment] = smtp.messages[0].parsed.attachments;
-    assert.deepEqual([attachment.filename, attachment.contentType, attachment.content.toString()], ['invoice.pdf', 'application/pdf', '%PDF-1.4']);
+    assert.deepEqual(
+      [attachment.filename, attachment.contentType, attachment.content.toString()],
+      ['invoice.pdf', 'application/pdf', '%PDF-1.4'],
+    );
   });
 
   it('uses SMTP_URL when the account has none, and fails clearly when there is neither', async () => {

@@ -54,8 +54,14 @@ describe('fake Graph', () => {
     assert.deepEqual(first.body, { messaging_product: 'whatsapp', to: '1', type: 'text', text: { body: 'a' } });
     assert.equal(first.rawBody.toString('utf8'), JSON.stringify(first.body));
     assert.deepEqual(graph.requests[3].query, { fields: 'id,name' });
-    assert.deepEqual(graph.sentMessages().map((r) => r.path), ['/v21.0/111/messages', '/v21.0/222/messages']);
-    assert.deepEqual(graph.sentMessages('222').map((r) => (r.body as { to: string }).to), ['2']);
+    assert.deepEqual(
+      graph.sentMessages().map((r) => r.path),
+      ['/v21.0/111/messages', '/v21.0/222/messages'],
+    );
+    assert.deepEqual(
+      graph.sentMessages('222').map((r) => (r.body as { to: string }).to),
+      ['2'],
+    );
   });
 
   it('serves registered media: lookup, then download from itself', async () => {
@@ -125,9 +131,13 @@ describe('fake Graph', () => {
   it('hangs requests until released, or for a while', async () => {
     graph.hang(true);
     let answered = false;
-    const pending = call('/v21.0/111/nothing').then((res) => { answered = true; return res.status; });
+    const pending = call('/v21.0/111/nothing').then((res) => {
+      answered = true;
+      return res.status;
+    });
     // Held, not lost: it is recorded (however busy the machine) and stays unanswered.
-    for (const deadline = Date.now() + 5000; graph.requests.length === 0 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const deadline = Date.now() + 5000; graph.requests.length === 0 && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(answered, false);
     assert.equal(graph.requests.length, 1, 'a held request is recorded');
@@ -157,7 +167,10 @@ describe('fake Graph', () => {
     graph.addMedia('5', Buffer.from('x'), 'image/png');
     graph.failNext(5, { status: 500 });
     graph.hang(true);
-    const held = call('/v21.0/5').then(() => 'answered', () => 'cut');
+    const held = call('/v21.0/5').then(
+      () => 'answered',
+      () => 'cut',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     await graph.refuseConnections();
     assert.equal(await held, 'cut', 'held requests are cut when the server stops listening');
@@ -176,8 +189,11 @@ describe('fake Graph', () => {
     }
     assert.equal((await send({ ...body, messaging_type: 'MESSAGE_TAG' })).status, 400, 'a MESSAGE_TAG needs its tag');
     assert.equal((await send({ recipient: { id: '1' }, sender_action: 'typing_on' })).status, 200);
-    assert.deepEqual(graph.sentMessages().map((r) => r.path), ['/v21.0/109876543210987/messages', '/v21.0/me/messages', '/v21.0/17841400000000001/messages', '/v21.0/111/messages'],
-      'sender actions are not sent messages');
+    assert.deepEqual(
+      graph.sentMessages().map((r) => r.path),
+      ['/v21.0/109876543210987/messages', '/v21.0/me/messages', '/v21.0/17841400000000001/messages', '/v21.0/111/messages'],
+      'sender actions are not sent messages',
+    );
     const url = graph.addCdnFile('a.jpg', 'jpeg', 'image/jpeg');
     const file = await fetch(url);
     assert.equal(file.status, 200);

@@ -43,7 +43,11 @@ describe('Instagram webhook parsing', () => {
   it('parses a story reply as text that names the story', () => {
     const [message] = only('instagram-story-reply.json').messages;
     assert.deepEqual([message.type, message.text], ['text', 'Yang warna sage masih ada?']);
-    assert.deepEqual(message.content.story, { kind: 'reply', id: '17890000000000001', url: 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17890000000000001' });
+    assert.deepEqual(message.content.story, {
+      kind: 'reply',
+      id: '17890000000000001',
+      url: 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17890000000000001',
+    });
     assert.equal(message.replyToExternalId, undefined);
   });
 
@@ -67,7 +71,9 @@ describe('Instagram webhook parsing', () => {
     delete event.reaction;
     event.read = { mid: 'aWdfEcho0001' };
     const [batch] = parser.parseWebhook(body);
-    assert.deepEqual(batch.statuses, [{ externalId: 'aWdfEcho0001', status: 'read', timestamp: new Date(1732440004000), recipientId: IGSID }]);
+    assert.deepEqual(batch.statuses, [
+      { externalId: 'aWdfEcho0001', status: 'read', timestamp: new Date(1732440004000), recipientId: IGSID },
+    ]);
     assert.deepEqual(batch.watermarks, [{ recipientId: IGSID, status: 'read', watermark: new Date(1732440004000) }]);
   });
 
@@ -131,11 +137,17 @@ describe('Instagram sending (against the fake Graph API)', () => {
   });
 
   it('explains Instagram errors: window closed, expired token', async () => {
-    graph.failNext(1, { status: 400, body: { error: { message: 'This message is sent outside of allowed window.', code: 10, error_subcode: 2534022 } } });
+    graph.failNext(1, {
+      status: 400,
+      body: { error: { message: 'This message is sent outside of allowed window.', code: 10, error_subcode: 2534022 } },
+    });
     const window = await sendError(adapter.send(account, { to: IGSID, type: 'text', text: 'x', content: {} }));
     assert.deepEqual([window.retryable, window.code], [false, 10]);
     assert.match(window.reason, /24-hour messaging window on Instagram/);
     graph.failNext(1, { status: 401, body: fixture('graph-error-190.json') });
-    assert.match((await sendError(adapter.send(account, { to: IGSID, type: 'text', text: 'x', content: {} }))).reason, /The Instagram access token has expired/);
+    assert.match(
+      (await sendError(adapter.send(account, { to: IGSID, type: 'text', text: 'x', content: {} }))).reason,
+      /The Instagram access token has expired/,
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('durable jobs and the event outbox', () => {
   it('retries a failing job with growing backoff, then marks it failed', async () => {
     const runner = new JobRunner(db, log, now);
     let calls = 0;
-    runner.register('flaky', async () => { calls++; throw new Error('network down'); });
+    runner.register('flaky', async () => {
+      calls++;
+      throw new Error('network down');
+    });
     const job = await enqueueJob(db.manager, 'flaky', {}, now(), { maxAttempts: 3 });
     assert.equal(await runner.runDue(), 1);
     let row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
@@ -56,7 +59,9 @@ describe('durable jobs and the event outbox', () => {
 
   it('fails at once on a permanent error', async () => {
     const runner = new JobRunner(db, log, now);
-    runner.register('bad-creds', async () => { throw new PermanentJobError('token revoked'); });
+    runner.register('bad-creds', async () => {
+      throw new PermanentJobError('token revoked');
+    });
     const job = await enqueueJob(db.manager, 'bad-creds', {}, now());
     await runner.runDue();
     const row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
@@ -69,7 +74,10 @@ describe('durable jobs and the event outbox', () => {
     const seen: string[] = [];
     let failFirst = true;
     runner.register('send', async (job) => {
-      if (job.payload.n === 1 && failFirst) { failFirst = false; throw new Error('429'); }
+      if (job.payload.n === 1 && failFirst) {
+        failFirst = false;
+        throw new Error('429');
+      }
       seen.push(String(job.payload.n));
     });
     for (const n of [1, 2, 3]) await enqueueJob(db.manager, 'send', { n }, now(), { queueKey: 'conversation:42' });
@@ -84,11 +92,18 @@ describe('durable jobs and the event outbox', () => {
   it('runs jobs of different queues side by side, and slow sends never take every slot', async () => {
     const runner = new JobRunner(db, log, now, { concurrency: 4 });
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let slowStarted = 0;
     let fastDone = false;
-    runner.register('slow-send', async () => { slowStarted++; await gate; });
-    runner.register('webhook', async () => { fastDone = true; });
+    runner.register('slow-send', async () => {
+      slowStarted++;
+      await gate;
+    });
+    runner.register('webhook', async () => {
+      fastDone = true;
+    });
     for (let i = 0; i < 5; i++) await enqueueJob(db.manager, 'slow-send', {}, now(), { queueKey: `conversation:slow-${i}` });
     await enqueueJob(db.manager, 'webhook', {}, now(), { queueKey: 'webhooks' });
     const run = runner.runDue();
@@ -103,15 +118,25 @@ describe('durable jobs and the event outbox', () => {
     let held = true;
     const runner = new JobRunner(db, log, now, { holdWhile: () => held });
     const startedAt: number[] = [];
-    runner.register('held', async () => { startedAt.push(performance.now()); });
+    runner.register('held', async () => {
+      startedAt.push(performance.now());
+    });
     for (let i = 0; i < 3; i++) await enqueueJob(db.manager, 'held', { i }, now(), { queueKey: 'held' });
     const t0 = performance.now();
     assert.equal(await runner.runDue(), 3);
     // The first may start at once (no job started for a while); each next one waits its turn.
-    assert.ok(startedAt[2] - startedAt[1] >= 180 && startedAt[1] - startedAt[0] >= 180, JSON.stringify(startedAt.map((t) => Math.round(t - t0))));
+    assert.ok(
+      startedAt[2] - startedAt[1] >= 180 && startedAt[1] - startedAt[0] >= 180,
+      JSON.stringify(startedAt.map((t) => Math.round(t - t0))),
+    );
     held = false;
     let asked = 0;
-    const free = new JobRunner(db, log, now, { holdWhile: () => { asked++; return held; } });
+    const free = new JobRunner(db, log, now, {
+      holdWhile: () => {
+        asked++;
+        return held;
+      },
+    });
     free.register('held', async () => undefined);
     for (let i = 0; i < 3; i++) await enqueueJob(db.manager, 'held', { i }, now(), { queueKey: 'held' });
     assert.equal(await free.runDue(), 3);
@@ -123,7 +148,9 @@ describe('durable jobs and the event outbox', () => {
     await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });
     const runner = new JobRunner(db, log, now);
     let ran = false;
-    runner.register('resume-me', async () => { ran = true; });
+    runner.register('resume-me', async () => {
+      ran = true;
+    });
     await runner.start();
     for (let i = 0; i < 100 && !ran; i++) await new Promise((r) => setTimeout(r, 20));
     await runner.stop();
@@ -134,17 +161,21 @@ describe('durable jobs and the event outbox', () => {
   it('an event commits with its change, or not at all, and is delivered once in order', async () => {
     const bus = new EventBus(db, log, now);
     const got: string[] = [];
-    bus.on('*', (e) => { got.push(e.type); });
+    bus.on('*', (e) => {
+      got.push(e.type);
+    });
     await bus.dispatchPending();
     got.length = 0;
     await transaction(db, async (m) => {
       await emitEvent(m, { tenantId: null, type: 'first', payload: {} }, now());
       await emitEvent(m, { tenantId: null, type: 'second', payload: {} }, now());
     });
-    await assert.rejects(transaction(db, async (m) => {
-      await emitEvent(m, { tenantId: null, type: 'rolled-back', payload: {} }, now());
-      throw new Error('the change failed');
-    }));
+    await assert.rejects(
+      transaction(db, async (m) => {
+        await emitEvent(m, { tenantId: null, type: 'rolled-back', payload: {} }, now());
+        throw new Error('the change failed');
+      }),
+    );
     assert.equal(await bus.dispatchPending(), 2);
     assert.equal(await bus.dispatchPending(), 0);
     assert.deepEqual(got, ['first', 'second']);

@@ -7,8 +7,23 @@ import sharp from 'sharp';
 import jsQR from 'jsqr';
 import { lanInfo, listLanAddresses, listensOnLan, qrPayload } from '../../server/modules/appliance/lan.js';
 
-const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({ address, family: 'IPv4', internal, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: `${address}/24` });
-const v6 = (address: string, internal = false): NetworkInterfaceInfo => ({ address, family: 'IPv6', internal, netmask: 'ffff:ffff:ffff:ffff::', mac: '00:00:00:00:00:00', cidr: `${address}/64`, scopeid: 0 });
+const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
+  address,
+  family: 'IPv4',
+  internal,
+  netmask: '255.255.255.0',
+  mac: '00:00:00:00:00:00',
+  cidr: `${address}/24`,
+});
+const v6 = (address: string, internal = false): NetworkInterfaceInfo => ({
+  address,
+  family: 'IPv6',
+  internal,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  mac: '00:00:00:00:00:00',
+  cidr: `${address}/64`,
+  scopeid: 0,
+});
 
 // An office PC: Wi-Fi and Ethernet, Docker, a VPN, loopback and link-local addresses.
 const office: NodeJS.Dict<NetworkInterfaceInfo[]> = {
@@ -21,20 +36,28 @@ const office: NodeJS.Dict<NetworkInterfaceInfo[]> = {
 
 /** Renders an SVG and reads the QR code in it back, as a phone's camera would. */
 async function decodeQr(svg: string): Promise<string | null> {
-  const { data, info } = await sharp(Buffer.from(svg), { density: 300 }).resize(400, 400).flatten({ background: '#ffffff' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(svg), { density: 300 })
+    .resize(400, 400)
+    .flatten({ background: '#ffffff' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data ?? null;
 }
 
 describe('LAN addresses', () => {
   it('lists the addresses other devices can use, physical IPv4 first, with URLs', () => {
     const list = listLanAddresses(3000, office);
-    assert.deepEqual(list.map((a) => [a.interface, a.address, a.virtual]), [
-      ['Ethernet', '10.0.0.5', false],
-      ['Wi-Fi', '192.168.1.23', false],
-      ['Wi-Fi', 'fd12:3456:789a::23', false],
-      ['docker0', '172.17.0.1', true],
-      ['tailscale0', '100.101.102.103', true],
-    ]);
+    assert.deepEqual(
+      list.map((a) => [a.interface, a.address, a.virtual]),
+      [
+        ['Ethernet', '10.0.0.5', false],
+        ['Wi-Fi', '192.168.1.23', false],
+        ['Wi-Fi', 'fd12:3456:789a::23', false],
+        ['docker0', '172.17.0.1', true],
+        ['tailscale0', '100.101.102.103', true],
+      ],
+    );
     assert.equal(list[0].url, 'http://10.0.0.5:3000/');
     assert.equal(list[2].url, 'http://[fd12:3456:789a::23]:3000/');
     // No loopback, no link-local: a phone cannot open those.
@@ -42,7 +65,7 @@ describe('LAN addresses', () => {
     assert.deepEqual(listLanAddresses(3000, { lo: [v4('127.0.0.1', true)] }), []);
   });
 
-  it('puts a physical IPv4 URL in the QR code, never a virtual adapter\'s', () => {
+  it("puts a physical IPv4 URL in the QR code, never a virtual adapter's", () => {
     assert.equal(qrPayload(listLanAddresses(8080, office)), 'http://10.0.0.5:8080/');
     assert.equal(qrPayload(listLanAddresses(8080, { docker0: [v4('172.17.0.1')], eth0: [v6('fd00::2')] })), 'http://172.17.0.1:8080/');
     assert.equal(qrPayload(listLanAddresses(8080, { eth0: [v6('fd00::2')] })), 'http://[fd00::2]:8080/');
@@ -70,7 +93,11 @@ describe('LAN addresses', () => {
     assert.equal(offline.reachable, false);
     assert.match(offline.reason ?? '', /no network address/);
     const one = await lanInfo({ host: '192.168.1.23', port: 3000, mdnsActive: false, interfaces: office });
-    assert.deepEqual(one.addresses.map((a) => a.address), ['192.168.1.23'], 'bound to one address: only that one');
+    assert.deepEqual(
+      one.addresses.map((a) => a.address),
+      ['192.168.1.23'],
+      'bound to one address: only that one',
+    );
   });
 });
 
@@ -78,14 +105,24 @@ describe('mDNS announcement', () => {
   it('answers omnistream.local and advertises the web service, then says goodbye', (t) => {
     // Multicast stays inside a private network namespace with loopback only (nothing reaches a real LAN).
     const probe = fileURLToPath(new URL('../support/fixtures/mdns-probe.ts', import.meta.url));
-    const run = spawnSync('unshare', ['--net', 'sh', '-c', `ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && exec "${process.execPath}" --import tsx "${probe}"`], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(
+      'unshare',
+      [
+        '--net',
+        'sh',
+        '-c',
+        `ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && exec "${process.execPath}" --import tsx "${probe}"`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     if (run.error || (run.status !== 0 && /unshare|Operation not permitted|not found/i.test(run.stderr))) {
       t.skip(`needs a private network namespace (unshare --net, as root): ${run.error?.message ?? run.stderr.trim()}`);
       return;
     }
     assert.equal(run.status, 0, run.stderr);
     const { announced, a, ptr, other, goodbye } = JSON.parse(run.stdout);
-    const pick = (records: { name: string; type: string; data: unknown }[], type: string) => records.filter((r) => r.type === type).map((r) => r.data);
+    const pick = (records: { name: string; type: string; data: unknown }[], type: string) =>
+      records.filter((r) => r.type === type).map((r) => r.data);
     assert.deepEqual(pick(announced, 'A'), ['192.168.1.23'], 'announced at start');
     assert.deepEqual(pick(a, 'A'), ['192.168.1.23'], 'answers an A query for omnistream.local (any case)');
     assert.deepEqual(pick(ptr, 'PTR'), ['OmniStream._http._tcp.local']);

@@ -38,7 +38,12 @@ describe('Messenger webhook parsing', () => {
   it('parses a text message, routed by the Page id, with its time in milliseconds', () => {
     const [message] = only('messenger-text.json').messages;
     assert.deepEqual(message, {
-      externalId: 'm_AbCdEfGhIjKlMnOpQrStUv', from: PSID, timestamp: new Date(1732440000000), type: 'text', text: 'Kak, bisa COD ke Surabaya?', content: {},
+      externalId: 'm_AbCdEfGhIjKlMnOpQrStUv',
+      from: PSID,
+      timestamp: new Date(1732440000000),
+      type: 'text',
+      text: 'Kak, bisa COD ke Surabaya?',
+      content: {},
     });
   });
 
@@ -60,7 +65,7 @@ describe('Messenger webhook parsing', () => {
     assert.deepEqual(postback.content.interactive, { kind: 'postback', id: 'CONTACT_CS', title: 'Hubungi CS' });
   });
 
-  it('parses an echo as the business\'s own message, with the customer as `from`', () => {
+  it("parses an echo as the business's own message, with the customer as `from`", () => {
     const [echo] = only('messenger-echo.json').messages;
     assert.equal(echo.echo, true);
     assert.equal(echo.from, PSID);
@@ -71,18 +76,24 @@ describe('Messenger webhook parsing', () => {
   it('parses deliveries (per message and watermark) and read watermarks', () => {
     const delivery = only('messenger-delivery.json');
     assert.deepEqual(delivery.messages, []);
-    assert.deepEqual(delivery.statuses, [{ externalId: 'm_Echo0001', status: 'delivered', timestamp: new Date(1732440005000), recipientId: PSID }]);
+    assert.deepEqual(delivery.statuses, [
+      { externalId: 'm_Echo0001', status: 'delivered', timestamp: new Date(1732440005000), recipientId: PSID },
+    ]);
     assert.deepEqual(delivery.watermarks, [{ recipientId: PSID, status: 'delivered', watermark: new Date(1732440004500) }]);
     const read = only('messenger-read.json');
     assert.deepEqual(read.statuses, []);
     assert.deepEqual(read.watermarks, [{ recipientId: PSID, status: 'read', watermark: new Date(1732440005500) }]);
   });
 
-  it('parses a reaction like WhatsApp\'s (an unreact is an empty emoji), with a stable id of its own', () => {
+  it("parses a reaction like WhatsApp's (an unreact is an empty emoji), with a stable id of its own", () => {
     const [reaction] = only('messenger-reaction.json').messages;
     assert.equal(reaction.type, 'reaction');
     assert.deepEqual(reaction.content.reaction, { messageExternalId: 'm_Echo0001', emoji: '❤' });
-    assert.equal(reaction.externalId, parser.parseWebhook(fixture('messenger-reaction.json'))[0].messages[0].externalId, 'a redelivery has the same id');
+    assert.equal(
+      reaction.externalId,
+      parser.parseWebhook(fixture('messenger-reaction.json'))[0].messages[0].externalId,
+      'a redelivery has the same id',
+    );
     const body = fixture('messenger-reaction.json');
     body.entry[0].messaging[0].reaction.action = 'unreact';
     const [removed] = parser.parseWebhook(body)[0].messages;
@@ -94,11 +105,19 @@ describe('Messenger webhook parsing', () => {
     const body = fixture('messenger-image.json');
     const message = body.entry[0].messaging[0].message;
     message.reply_to = { mid: 'm_Earlier' };
-    message.attachments.push({ type: 'file', payload: { url: 'https://cdn.example/invoice.pdf' } }, { type: 'location', payload: { coordinates: { lat: -7.25, long: 112.75 } }, title: 'Surabaya' });
+    message.attachments.push(
+      { type: 'file', payload: { url: 'https://cdn.example/invoice.pdf' } },
+      { type: 'location', payload: { coordinates: { lat: -7.25, long: 112.75 } }, title: 'Surabaya' },
+    );
     const messages = parser.parseWebhook(body)[0].messages;
-    assert.deepEqual(messages.map((m) => [m.externalId, m.type, m.replyToExternalId]), [
-      ['m_ImageMid0001', 'image', 'm_Earlier'], ['m_ImageMid0001#1', 'document', 'm_Earlier'], ['m_ImageMid0001#2', 'location', 'm_Earlier'],
-    ]);
+    assert.deepEqual(
+      messages.map((m) => [m.externalId, m.type, m.replyToExternalId]),
+      [
+        ['m_ImageMid0001', 'image', 'm_Earlier'],
+        ['m_ImageMid0001#1', 'document', 'm_Earlier'],
+        ['m_ImageMid0001#2', 'location', 'm_Earlier'],
+      ],
+    );
     assert.deepEqual(messages[2].content.location, { latitude: -7.25, longitude: 112.75, name: 'Surabaya' });
   });
 
@@ -113,12 +132,27 @@ describe('Messenger webhook parsing', () => {
   });
 
   it('returns [] for malformed bodies, skips malformed events beside good ones, and never throws', () => {
-    for (const body of [null, 1, 'x', [], {}, { object: 'page' }, { object: 'page', entry: 'x' }, { object: 'page', entry: [{ id: PAGE_ID, messaging: [null, 1, {}] }] }]) {
+    for (const body of [
+      null,
+      1,
+      'x',
+      [],
+      {},
+      { object: 'page' },
+      { object: 'page', entry: 'x' },
+      { object: 'page', entry: [{ id: PAGE_ID, messaging: [null, 1, {}] }] },
+    ]) {
       assert.deepEqual(parser.parseWebhook(body), []);
     }
     const body = fixture('messenger-text.json');
-    body.entry[0].messaging.unshift({ sender: {}, timestamp: 'soon', message: { mid: 'x' } }, { sender: { id: PSID }, timestamp: 1, message: { text: 'no mid' } });
-    assert.deepEqual(parser.parseWebhook(body)[0].messages.map((m) => m.externalId), ['m_AbCdEfGhIjKlMnOpQrStUv']);
+    body.entry[0].messaging.unshift(
+      { sender: {}, timestamp: 'soon', message: { mid: 'x' } },
+      { sender: { id: PSID }, timestamp: 1, message: { text: 'no mid' } },
+    );
+    assert.deepEqual(
+      parser.parseWebhook(body)[0].messages.map((m) => m.externalId),
+      ['m_AbCdEfGhIjKlMnOpQrStUv'],
+    );
   });
 
   it('verifies X-Hub-Signature-256 over the exact raw body', () => {
@@ -144,7 +178,7 @@ describe('Messenger reply window (HUMAN_AGENT)', () => {
     assert.deepEqual(windowEnd('messenger', ago(0)), new Date(now.getTime() + 7 * 24 * HOUR));
   });
 
-  it('keeps WhatsApp\'s 24-hour rule (templates always) and gives email no window', () => {
+  it("keeps WhatsApp's 24-hour rule (templates always) and gives email no window", () => {
     assert.equal(replyDecision('whatsapp', 'text', ago(25), now).allowed, false);
     assert.deepEqual(replyDecision('whatsapp', 'template', ago(25), now), { allowed: true });
     assert.deepEqual(replyDecision('email', 'text', ago(24 * 365), now), { allowed: true });
@@ -156,7 +190,13 @@ describe('Messenger reply window (HUMAN_AGENT)', () => {
 describe('Messenger sending (against the fake Graph API)', () => {
   let graph: FakeGraph;
   let adapter: MessengerAdapter;
-  const text = (body: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ to: PSID, type: 'text', text: body, content: {}, ...extra });
+  const text = (body: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
+    to: PSID,
+    type: 'text',
+    text: body,
+    content: {},
+    ...extra,
+  });
 
   before(async () => {
     graph = await startFakeGraph();
@@ -174,33 +214,64 @@ describe('Messenger sending (against the fake Graph API)', () => {
     assert.deepEqual(sent.body, { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Halo kak' } });
   });
 
-  it('tags a human agent\'s late reply with HUMAN_AGENT', async () => {
+  it("tags a human agent's late reply with HUMAN_AGENT", async () => {
     await adapter.send(account, text('Maaf telat', { messagingTag: 'HUMAN_AGENT' }));
-    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body, { recipient: { id: PSID }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'Maaf telat' } });
+    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body, {
+      recipient: { id: PSID },
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+      message: { text: 'Maaf telat' },
+    });
   });
 
   it('sends buttons as quick replies, and refuses invalid ones before calling Meta', async () => {
-    await adapter.send(account, { to: PSID, type: 'interactive', text: 'Pilih', content: { buttons: [{ id: 'A', title: 'Ambil sendiri' }, { id: 'B', title: 'Kirim' }] } });
-    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body.message, {
-      text: 'Pilih', quick_replies: [{ content_type: 'text', title: 'Ambil sendiri', payload: 'A' }, { content_type: 'text', title: 'Kirim', payload: 'B' }],
+    await adapter.send(account, {
+      to: PSID,
+      type: 'interactive',
+      text: 'Pilih',
+      content: {
+        buttons: [
+          { id: 'A', title: 'Ambil sendiri' },
+          { id: 'B', title: 'Kirim' },
+        ],
+      },
     });
-    const long = await sendError(adapter.send(account, { to: PSID, type: 'interactive', text: 'Pilih', content: { buttons: [{ id: 'A', title: 'x'.repeat(21) }] } }));
+    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body.message, {
+      text: 'Pilih',
+      quick_replies: [
+        { content_type: 'text', title: 'Ambil sendiri', payload: 'A' },
+        { content_type: 'text', title: 'Kirim', payload: 'B' },
+      ],
+    });
+    const long = await sendError(
+      adapter.send(account, { to: PSID, type: 'interactive', text: 'Pilih', content: { buttons: [{ id: 'A', title: 'x'.repeat(21) }] } }),
+    );
     assert.equal(long.retryable, false);
     const tooLong = await sendError(adapter.send(account, text('x'.repeat(2001))));
     assert.match(tooLong.reason, /2000 characters/);
-    const template = await sendError(adapter.send(account, { to: PSID, type: 'template', content: { template: { name: 'x', language: 'id' } } }));
+    const template = await sendError(
+      adapter.send(account, { to: PSID, type: 'template', content: { template: { name: 'x', language: 'id' } } }),
+    );
     assert.match(template.reason, /cannot be sent/);
     assert.equal(graph.requests.length, 1, 'only the valid message reached Meta');
   });
 
   it('uploads a file once (Attachment Upload API) and sends it by attachment_id, or by a public link', async () => {
-    const { externalId } = await adapter.uploadMedia(account, { data: Buffer.from('png bytes'), mimeType: 'image/png', filename: 'foto.png' });
+    const { externalId } = await adapter.uploadMedia(account, {
+      data: Buffer.from('png bytes'),
+      mimeType: 'image/png',
+      filename: 'foto.png',
+    });
     const upload = graph.requests[0];
     assert.equal(upload.path, `/v21.0/${PAGE_ID}/message_attachments`);
     await adapter.send(account, { to: PSID, type: 'image', content: { media: { externalId } } });
-    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body.message, { attachment: { type: 'image', payload: { attachment_id: externalId } } });
+    assert.deepEqual(graph.sentMessages(PAGE_ID)[0].body.message, {
+      attachment: { type: 'image', payload: { attachment_id: externalId } },
+    });
     await adapter.send(account, { to: PSID, type: 'document', content: { media: { url: 'https://toko.example/katalog.pdf' } } });
-    assert.deepEqual(graph.sentMessages(PAGE_ID)[1].body.message, { attachment: { type: 'file', payload: { url: 'https://toko.example/katalog.pdf', is_reusable: true } } });
+    assert.deepEqual(graph.sentMessages(PAGE_ID)[1].body.message, {
+      attachment: { type: 'file', payload: { url: 'https://toko.example/katalog.pdf', is_reusable: true } },
+    });
     const none = await sendError(adapter.send(account, { to: PSID, type: 'image', content: { media: { mediaId: 'local' } } }));
     assert.equal(none.retryable, false);
   });
@@ -215,7 +286,17 @@ describe('Messenger sending (against the fake Graph API)', () => {
   });
 
   it('explains Messenger errors by subcode: outside the window, no such user; 5xx and refused connections are retryable', async () => {
-    graph.failNext(1, { status: 400, body: { error: { message: '(#10) This message is sent outside of allowed window.', type: 'OAuthException', code: 10, error_subcode: 2018278 } } });
+    graph.failNext(1, {
+      status: 400,
+      body: {
+        error: {
+          message: '(#10) This message is sent outside of allowed window.',
+          type: 'OAuthException',
+          code: 10,
+          error_subcode: 2018278,
+        },
+      },
+    });
     const window = await sendError(adapter.send(account, text('Halo')));
     assert.deepEqual([window.retryable, window.code], [false, 10]);
     assert.match(window.reason, /More than 24 hours/);
@@ -238,8 +319,12 @@ describe('Messenger sending (against the fake Graph API)', () => {
 });
 
 describe('channel adapter registry', () => {
-  it('builds every channel\'s adapter from configuration', () => {
-    const adapters = createAdapters({ META_GRAPH_URL: 'https://graph.facebook.com', META_GRAPH_VERSION: 'v21.0', SMTP_URL: 'smtp://mail.example:587' });
+  it("builds every channel's adapter from configuration", () => {
+    const adapters = createAdapters({
+      META_GRAPH_URL: 'https://graph.facebook.com',
+      META_GRAPH_VERSION: 'v21.0',
+      SMTP_URL: 'smtp://mail.example:587',
+    });
     assert.equal(getAdapter(adapters, 'messenger').channel, 'messenger');
     assert.equal(getAdapter(adapters, 'messenger').graph.product, 'Messenger');
     assert.equal(getAdapter(adapters, 'instagram').graph.product, 'Instagram');

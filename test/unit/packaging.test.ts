@@ -18,24 +18,51 @@ import { createBackup, listBackups, stageRestore } from '../../server/modules/ap
 const require = createRequire(import.meta.url);
 const config = require('../../build/electron-builder.config.cjs');
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 describe('electron-builder configuration', () => {
-  it('passes electron-builder\'s schema and covers Windows NSIS, macOS dmg, Linux AppImage and deb', async () => {
+  it("passes electron-builder's schema and covers Windows NSIS, macOS dmg, Linux AppImage and deb", async () => {
     const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
     await validateConfiguration(config, { isEnabled: false, add() {} });
-    await assert.rejects(validateConfiguration({ ...config, nsis: { ...config.nsis, oneClik: false } }, { isEnabled: false, add() {} }), /configuration/i, 'a misspelt option is caught');
-    assert.deepEqual(config.win.target.map((t: any) => t.target), ['nsis']);
-    assert.deepEqual(config.mac.target.map((t: any) => t.target), ['dmg']);
-    assert.deepEqual(config.linux.target.map((t: any) => t.target), ['AppImage', 'deb']);
+    await assert.rejects(
+      validateConfiguration({ ...config, nsis: { ...config.nsis, oneClik: false } }, { isEnabled: false, add() {} }),
+      /configuration/i,
+      'a misspelt option is caught',
+    );
+    assert.deepEqual(
+      config.win.target.map((t: any) => t.target),
+      ['nsis'],
+    );
+    assert.deepEqual(
+      config.mac.target.map((t: any) => t.target),
+      ['dmg'],
+    );
+    assert.deepEqual(
+      config.linux.target.map((t: any) => t.target),
+      ['AppImage', 'deb'],
+    );
     assert.equal(config.npmRebuild, true, 'native modules are rebuilt for Electron at package time');
     assert.equal(config.extraMetadata.main, 'dist-app/main.js');
   });
 
   it('names files that exist, and the icons are real icon files', async () => {
-    for (const file of [config.beforeBuild, config.win.icon, config.nsis.include, config.mac.icon, config.mac.entitlements, 'resources/tray.png', 'resources/trayTemplate.png', 'resources/trayTemplate@2x.png', 'main/preload.cjs']) {
+    for (const file of [
+      config.beforeBuild,
+      config.win.icon,
+      config.nsis.include,
+      config.mac.icon,
+      config.mac.entitlements,
+      'resources/tray.png',
+      'resources/trayTemplate.png',
+      'resources/trayTemplate@2x.png',
+      'main/preload.cjs',
+    ]) {
       assert.ok(existsSync(join(root, file)), `${file} exists`);
     }
     const ico = readFileSync(join(root, config.win.icon));
@@ -67,7 +94,7 @@ describe('desktop bundles', () => {
     for (const f of ['main.js', 'server.js', 'preload.cjs']) assert.ok(statSync(join(outDir, f)).size > 0, f);
     const main = readFileSync(join(outDir, 'main.js'), 'utf8');
     assert.match(main, /from "electron"/, 'electron stays external');
-    assert.doesNotMatch(main, /better-sqlite3/, 'the main process loads no native module (their ABI is the server\'s)');
+    assert.doesNotMatch(main, /better-sqlite3/, "the main process loads no native module (their ABI is the server's)");
   });
 
   it('the bundled server runs on Node and applies a restore staged through the API before opening the database', async () => {
@@ -76,11 +103,24 @@ describe('desktop bundles', () => {
     const start = () => {
       let output = '';
       const child = spawn(process.execPath, [join(outDir, 'server.js'), 'start'], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OMNISTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', OMNISTREAM_MDNS: 'off', SUPER_ADMIN_EMAIL: 'root@omnistream.test', SUPER_ADMIN_PASSWORD: 'super-secret-password' },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          OMNISTREAM_DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+          OMNISTREAM_MDNS: 'off',
+          SUPER_ADMIN_EMAIL: 'root@omnistream.test',
+          SUPER_ADMIN_PASSWORD: 'super-secret-password',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.stdout!.on('data', (c) => { output += c; });
-      child.stderr!.on('data', (c) => { output += c; });
+      child.stdout!.on('data', (c) => {
+        output += c;
+      });
+      child.stderr!.on('data', (c) => {
+        output += c;
+      });
       children.push(child);
       return { child, output: () => output };
     };
@@ -88,7 +128,11 @@ describe('desktop bundles', () => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         assert.equal(child.exitCode, null, output());
-        try { if ((await fetch(`${url}/health`)).ok) return; } catch { /* starting */ }
+        try {
+          if ((await fetch(`${url}/health`)).ok) return;
+        } catch {
+          /* starting */
+        }
         if (Date.now() > deadline) assert.fail(`not healthy: ${output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -111,9 +155,20 @@ describe('desktop bundles', () => {
     const second = start();
     await healthy(second.child, second.output);
     assert.match(second.output(), /Restored the backup made/);
-    assert.equal((await api.post('/api/v1/auth/login', { email: before.email, password: before.password })).status, 200, 'data from the backup is there');
-    assert.equal((await api.post('/api/v1/auth/login', { email: afterwards.email, password: afterwards.password })).status, 401, 'data written after the backup is gone');
-    assert.ok((await listBackups(dataDir)).some((b) => b.reason === 'pre-restore'), 'the replaced data was backed up first');
+    assert.equal(
+      (await api.post('/api/v1/auth/login', { email: before.email, password: before.password })).status,
+      200,
+      'data from the backup is there',
+    );
+    assert.equal(
+      (await api.post('/api/v1/auth/login', { email: afterwards.email, password: afterwards.password })).status,
+      401,
+      'data written after the backup is gone',
+    );
+    assert.ok(
+      (await listBackups(dataDir)).some((b) => b.reason === 'pre-restore'),
+      'the replaced data was backed up first',
+    );
     await stop(second.child);
     assert.equal(second.child.exitCode, 0);
   });

@@ -7,9 +7,13 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ServerHost, type ServerState } from '../../main/server-host.js';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 describe('desktop server host', () => {
   it('reports running once healthy, restarts a crashed server, and stops it cleanly', async () => {

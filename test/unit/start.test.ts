@@ -15,15 +15,19 @@ import { root, serverBundle } from '../../build/bundle.mjs';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-start-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('vite\'s CLI is where the start command runs it from', () => {
+  it("vite's CLI is where the start command runs it from", () => {
     const cli = 'node_modules/vite/bin/vite.js';
     assert.ok(existsSync(cli));
     assert.match(readFileSync('server/index.ts', 'utf8'), /join\(root, 'node_modules', 'vite', 'bin', 'vite\.js'\)/);
@@ -35,14 +39,20 @@ describe('npm start', () => {
   it('runs compiled JavaScript, and a configuration error exits with 78', { timeout: 60_000 }, () => {
     assert.equal(pkg.scripts.start, 'node scripts/start.mjs start');
     const res = spawnSync(process.execPath, ['scripts/start.mjs', 'start'], {
-      cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PORT: 'not-a-port', OMNISTREAM_DATA_DIR: dataDir },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PORT: 'not-a-port', OMNISTREAM_DATA_DIR: dataDir },
     });
     assert.equal(res.status, 78, res.stderr);
     assert.match(res.stderr, /Invalid configuration: PORT=/);
     // The bundle it ran finds the app root, and vite's CLI, one folder up (as server/index.ts does).
     const bundled = readFileSync(serverBundle, 'utf8');
     // (esbuild may rename the imported join and the local root: join7(root, …).)
-    assert.ok(/join\d*\(root\d*, "node_modules", "vite", "bin", "vite\.js"\)/.test(bundled), 'the bundle runs vite\'s CLI from node_modules/vite/bin');
+    assert.ok(
+      /join\d*\(root\d*, "node_modules", "vite", "bin", "vite\.js"\)/.test(bundled),
+      "the bundle runs vite's CLI from node_modules/vite/bin",
+    );
     assert.equal(fileURLToPath(new URL('..', pathToFileURL(serverBundle))), root);
     assert.ok(existsSync(fileURLToPath(new URL('../node_modules/vite/bin/vite.js', pathToFileURL(serverBundle)))));
   });
@@ -50,12 +60,24 @@ describe('npm start', () => {
   it('serves, and stops cleanly on Ctrl-C (SIGINT) with exit code 0', { timeout: 90_000 }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['scripts/start.mjs', 'start'], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OMNISTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', OMNISTREAM_MDNS: 'off' },
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        OMNISTREAM_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        OMNISTREAM_MDNS: 'off',
+      },
     });
     let output = '';
-    child.stdout.on('data', (c) => { output += c; });
-    child.stderr.on('data', (c) => { output += c; });
+    child.stdout.on('data', (c) => {
+      output += c;
+    });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const deadline = Date.now() + 60_000;
@@ -64,7 +86,9 @@ describe('npm start', () => {
         try {
           const res = await fetch(`http://127.0.0.1:${port}/health`);
           if (res.ok) break;
-        } catch { /* starting */ }
+        } catch {
+          /* starting */
+        }
         if (Date.now() > deadline) assert.fail(`not healthy: ${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -5,8 +5,15 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  cloudflareProvider, findExecutable, ngrokProvider, publicUrlProvider, QUICK_TUNNEL_URL, TunnelSupervisor, webhookCallbackUrl,
-  type NgrokSdk, type TunnelStatus,
+  cloudflareProvider,
+  findExecutable,
+  ngrokProvider,
+  publicUrlProvider,
+  QUICK_TUNNEL_URL,
+  TunnelSupervisor,
+  webhookCallbackUrl,
+  type NgrokSdk,
+  type TunnelStatus,
 } from '../../server/modules/appliance/tunnel.js';
 
 const fakeCloudflared = fileURLToPath(new URL('../support/fixtures/fake-cloudflared.mjs', import.meta.url));
@@ -20,10 +27,17 @@ const waitFor = async (what: string, check: () => boolean, ms = 10_000) => {
   }
 };
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('tunnel providers', () => {
-  it('recognises the quick tunnel URL in cloudflared\'s box', () => {
+  it("recognises the quick tunnel URL in cloudflared's box", () => {
     const line = '2024-11-26T02:00:00Z INF |  https://seasonal-harbor-batik-kopi.trycloudflare.com                                  |';
     assert.equal(QUICK_TUNNEL_URL.exec(line)?.[0], 'https://seasonal-harbor-batik-kopi.trycloudflare.com');
     assert.equal(QUICK_TUNNEL_URL.exec('INF Requesting new quick Tunnel on trycloudflare.com...'), null);
@@ -52,7 +66,12 @@ describe('tunnel providers', () => {
       async forward(config) {
         calls.push({ ...config, onStatusChange: typeof config.onStatusChange });
         statusChange = config.onStatusChange;
-        return { url: () => 'https://abcd-1234.ngrok-free.app', close: async () => { closed = true; } };
+        return {
+          url: () => 'https://abcd-1234.ngrok-free.app',
+          close: async () => {
+            closed = true;
+          },
+        };
       },
     };
     await assert.rejects(ngrokProvider({ authtoken: null, load: async () => sdk }).start(3000), /auth token/);
@@ -77,10 +96,18 @@ describe('tunnel supervisor', () => {
     const restarts: { delayMs: number; reason: string }[] = [];
     supervisor.on('status', (s: TunnelStatus) => statuses.push(s));
     supervisor.on('restart', (r) => restarts.push(r));
-    await supervisor.use(cloudflareProvider({ command: fakeCloudflared, env: { ...process.env, FAKE_CLOUDFLARED_LOG: log, FAKE_CLOUDFLARED_LIFETIME_MS: '300' } }));
+    await supervisor.use(
+      cloudflareProvider({
+        command: fakeCloudflared,
+        env: { ...process.env, FAKE_CLOUDFLARED_LOG: log, FAKE_CLOUDFLARED_LIFETIME_MS: '300' },
+      }),
+    );
 
     await waitFor('three runs', () => restarts.length >= 3 && supervisor.status().state === 'up');
-    const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const runs = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     assert.ok(runs.length >= 3);
     // It was started the way cloudflared runs a quick tunnel to this server.
     assert.equal(runs[0].slice(2).join(' '), 'tunnel --no-autoupdate --url http://127.0.0.1:4567');
@@ -90,7 +117,10 @@ describe('tunnel supervisor', () => {
     assert.equal(new Set(runs.map((r) => r[1])).size, runs.length);
     // Each death was noticed (state down with cloudflared's last words), then a restart after a doubling delay.
     assert.ok(statuses.some((s) => s.state === 'down' && /cloudflared exited \(code 1\): Connection terminated/.test(s.error ?? '')));
-    assert.deepEqual(restarts.slice(0, 3).map((r) => r.delayMs), [100, 200, 400]);
+    assert.deepEqual(
+      restarts.slice(0, 3).map((r) => r.delayMs),
+      [100, 200, 400],
+    );
     assert.ok(supervisor.status().restarts >= 3);
 
     const { publicUrl } = supervisor.status();

@@ -10,7 +10,9 @@ import { fixture } from '../support/whatsapp.js';
 
 const adapters = createAdapters({ META_GRAPH_URL: 'http://127.0.0.1:9', META_GRAPH_VERSION: 'v21.0' } as never);
 const META: Channel[] = ['whatsapp', 'messenger', 'instagram'];
-const webhookFixtures = readdirSync(new URL('../fixtures/meta/', import.meta.url)).filter((f) => /^(wa|messenger|instagram)-.*\.json$/.test(f));
+const webhookFixtures = readdirSync(new URL('../fixtures/meta/', import.meta.url)).filter((f) =>
+  /^(wa|messenger|instagram)-.*\.json$/.test(f),
+);
 
 describe('webhook routing keys', () => {
   for (const name of webhookFixtures) {
@@ -29,12 +31,19 @@ describe('webhook routing keys', () => {
     });
   }
 
-  it('reads only the body\'s own product, and tolerates junk', () => {
+  it("reads only the body's own product, and tolerates junk", () => {
     const wa = fixture('wa-text.json');
     assert.deepEqual(getAdapter(adapters, 'whatsapp').routingKeys(wa), [wa.entry[0].changes[0].value.metadata.phone_number_id]);
     assert.deepEqual(getAdapter(adapters, 'messenger').routingKeys(wa), []);
     assert.deepEqual(getAdapter(adapters, 'instagram').routingKeys(fixture('messenger-text.json')), []);
-    for (const junk of [null, 'x', 42, [], { object: 'page', entry: 'nope' }, { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: {} }] }] }]) {
+    for (const junk of [
+      null,
+      'x',
+      42,
+      [],
+      { object: 'page', entry: 'nope' },
+      { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: {} }] }] },
+    ]) {
       for (const channel of META) assert.deepEqual(getAdapter(adapters, channel).routingKeys(junk), []);
     }
   });

@@ -121,7 +121,9 @@ describe('WhatsApp webhook parsing', () => {
     assert.equal(video.type, 'video');
     assert.equal(video.text, 'Lihat');
     assert.deepEqual(video.content, { media: { externalId: '55', mimeType: 'video/mp4', sha256: 'ab', caption: 'Lihat' } });
-    const sticker = onlyMessage(withMessage({ type: 'sticker', sticker: { id: '66', mime_type: 'image/webp', sha256: 'cd', animated: false } }));
+    const sticker = onlyMessage(
+      withMessage({ type: 'sticker', sticker: { id: '66', mime_type: 'image/webp', sha256: 'cd', animated: false } }),
+    );
     assert.equal(sticker.type, 'sticker');
     assert.equal(sticker.text, null);
     assert.deepEqual(sticker.content, { media: { externalId: '66', mimeType: 'image/webp', sha256: 'cd' } });
@@ -144,13 +146,15 @@ describe('WhatsApp webhook parsing', () => {
     assert.equal(message.type, 'contacts');
     assert.equal(message.text, 'Budi Santoso');
     assert.deepEqual(message.content, { contacts: [{ name: 'Budi Santoso', phones: ['+62 812-0000-0002'] }] });
-    const two = onlyMessage(withMessage({
-      type: 'contacts',
-      contacts: [
-        { name: { formatted_name: 'Budi Santoso' }, phones: [{ phone: '+62 812' }], emails: [{ email: 'budi@example.com' }] },
-        { name: { first_name: 'Ani', last_name: 'Wijaya' }, phones: [] },
-      ],
-    }));
+    const two = onlyMessage(
+      withMessage({
+        type: 'contacts',
+        contacts: [
+          { name: { formatted_name: 'Budi Santoso' }, phones: [{ phone: '+62 812' }], emails: [{ email: 'budi@example.com' }] },
+          { name: { first_name: 'Ani', last_name: 'Wijaya' }, phones: [] },
+        ],
+      }),
+    );
     assert.equal(two.text, 'Budi Santoso, Ani Wijaya');
     assert.deepEqual(two.content.contacts, [
       { name: 'Budi Santoso', phones: ['+62 812'], emails: ['budi@example.com'] },
@@ -194,14 +198,25 @@ describe('WhatsApp webhook parsing', () => {
   });
 
   it('parses an unsupported message with the reason from errors[0]', () => {
-    const message = onlyMessage(withMessage({
-      type: 'unsupported',
-      errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
-    }));
+    const message = onlyMessage(
+      withMessage({
+        type: 'unsupported',
+        errors: [
+          {
+            code: 131051,
+            title: 'Message type unknown',
+            message: 'Message type unknown',
+            error_data: { details: 'Message type is currently not supported.' },
+          },
+        ],
+      }),
+    );
     assert.equal(message.type, 'unsupported');
     assert.equal(message.text, null);
     assert.deepEqual(message.content, { unsupported: { reason: 'This message type is not supported by WhatsApp.' } });
-    const unknownCode = onlyMessage(withMessage({ type: 'unsupported', errors: [{ code: 1, title: 'x', error_data: { details: 'Polls are not supported.' } }] }));
+    const unknownCode = onlyMessage(
+      withMessage({ type: 'unsupported', errors: [{ code: 1, title: 'x', error_data: { details: 'Polls are not supported.' } }] }),
+    );
     assert.equal(typeof unknownCode.content.unsupported?.reason, 'string');
   });
 
@@ -214,34 +229,40 @@ describe('WhatsApp webhook parsing', () => {
   it('parses sent/delivered/read statuses', () => {
     for (const status of ['sent', 'delivered', 'read'] as const) {
       const batches = parser.parseWebhook(fixture(`wa-status-${status}.json`));
-      assert.deepEqual(batches, [{
-        channel: 'whatsapp',
-        accountKey: PHONE_NUMBER_ID,
-        messages: [],
-        statuses: [{ externalId: 'wamid.HBgNOUTBOUND0001', status, timestamp: AT, recipientId: CUSTOMER }],
-        templateStatuses: [],
-      }] satisfies ParsedWebhook[]);
+      assert.deepEqual(batches, [
+        {
+          channel: 'whatsapp',
+          accountKey: PHONE_NUMBER_ID,
+          messages: [],
+          statuses: [{ externalId: 'wamid.HBgNOUTBOUND0001', status, timestamp: AT, recipientId: CUSTOMER }],
+          templateStatuses: [],
+        },
+      ] satisfies ParsedWebhook[]);
     }
   });
 
   it('parses a failed status with a readable reason for its error code', () => {
     const [batch] = parser.parseWebhook(fixture('wa-status-failed-131047.json'));
-    assert.deepEqual(batch.statuses, [{
-      externalId: 'wamid.HBgNOUTBOUND0001',
-      status: 'failed',
-      timestamp: AT,
-      recipientId: CUSTOMER,
-      error: {
-        code: 131047,
-        title: 'Re-engagement message',
-        reason: 'More than 24 hours have passed since the customer last wrote; send an approved template instead.',
+    assert.deepEqual(batch.statuses, [
+      {
+        externalId: 'wamid.HBgNOUTBOUND0001',
+        status: 'failed',
+        timestamp: AT,
+        recipientId: CUSTOMER,
+        error: {
+          code: 131047,
+          title: 'Re-engagement message',
+          reason: 'More than 24 hours have passed since the customer last wrote; send an approved template instead.',
+        },
       },
-    }]);
+    ]);
   });
 
   it("falls back to Meta's own words for an error code it cannot explain", () => {
     const body = fixture('wa-status-failed-131047.json');
-    body.entry[0].changes[0].value.statuses[0].errors = [{ code: 135999, title: 'Odd failure', message: 'Odd failure', error_data: { details: 'Something specific happened.' } }];
+    body.entry[0].changes[0].value.statuses[0].errors = [
+      { code: 135999, title: 'Odd failure', message: 'Odd failure', error_data: { details: 'Something specific happened.' } },
+    ];
     const [batch] = parser.parseWebhook(body);
     assert.deepEqual(batch.statuses[0].error, { code: 135999, title: 'Odd failure', reason: 'Something specific happened.' });
     body.entry[0].changes[0].value.statuses[0].errors = [{ code: 135999, title: 'Odd failure' }];
@@ -250,14 +271,16 @@ describe('WhatsApp webhook parsing', () => {
 
   it('parses a template status update, keyed by the WhatsApp Business Account id', () => {
     const batches = parser.parseWebhook(fixture('wa-template-status-update.json'));
-    assert.deepEqual(batches, [{
-      channel: 'whatsapp',
-      accountKey: WABA_ID,
-      messages: [],
-      statuses: [],
-      // Meta's reason "NONE" means there is none.
-      templateStatuses: [{ templateExternalId: '987654321012345', name: 'promo_lebaran', language: 'id', event: 'APPROVED' }],
-    }] satisfies ParsedWebhook[]);
+    assert.deepEqual(batches, [
+      {
+        channel: 'whatsapp',
+        accountKey: WABA_ID,
+        messages: [],
+        statuses: [],
+        // Meta's reason "NONE" means there is none.
+        templateStatuses: [{ templateExternalId: '987654321012345', name: 'promo_lebaran', language: 'id', event: 'APPROVED' }],
+      },
+    ] satisfies ParsedWebhook[]);
     const rejected = fixture('wa-template-status-update.json');
     Object.assign(rejected.entry[0].changes[0].value, { event: 'REJECTED', reason: 'INCORRECT_CATEGORY' });
     assert.deepEqual(parser.parseWebhook(rejected)[0].templateStatuses, [
@@ -288,7 +311,15 @@ describe('WhatsApp webhook parsing', () => {
           id: WABA_ID,
           changes: [
             { field: 'messages', value: { ...text, messages: [msg('wamid.A1', 'one'), msg('wamid.A2', 'two')], statuses: [status] } },
-            { field: 'messages', value: { messaging_product: 'whatsapp', metadata: other, contacts: [{ profile: { name: 'Budi' }, wa_id: '6281200000002' }], messages: [msg('wamid.B1', 'halo', '6281200000002')] } },
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: other,
+                contacts: [{ profile: { name: 'Budi' }, wa_id: '6281200000002' }],
+                messages: [msg('wamid.B1', 'halo', '6281200000002')],
+              },
+            },
           ],
         },
         fixture('wa-template-status-update.json').entry[0],
@@ -296,23 +327,64 @@ describe('WhatsApp webhook parsing', () => {
       ],
     };
     const batches = parser.parseWebhook(body);
-    assert.deepEqual(batches.map((b) => b.accountKey), [PHONE_NUMBER_ID, '200000000000002', WABA_ID]);
+    assert.deepEqual(
+      batches.map((b) => b.accountKey),
+      [PHONE_NUMBER_ID, '200000000000002', WABA_ID],
+    );
     const [a, b, waba] = batches;
-    assert.deepEqual(a.messages.map((m) => m.externalId), ['wamid.A1', 'wamid.A2', 'wamid.A3']);
-    assert.deepEqual(a.messages.map((m) => m.profileName), ['Siti Rahma', 'Siti Rahma', undefined], 'the profile name is matched by wa_id');
-    assert.deepEqual(a.statuses.map((s) => s.status), ['read']);
-    assert.deepEqual(b.messages.map((m) => [m.externalId, m.profileName, m.text]), [['wamid.B1', 'Budi', 'halo']]);
+    assert.deepEqual(
+      a.messages.map((m) => m.externalId),
+      ['wamid.A1', 'wamid.A2', 'wamid.A3'],
+    );
+    assert.deepEqual(
+      a.messages.map((m) => m.profileName),
+      ['Siti Rahma', 'Siti Rahma', undefined],
+      'the profile name is matched by wa_id',
+    );
+    assert.deepEqual(
+      a.statuses.map((s) => s.status),
+      ['read'],
+    );
+    assert.deepEqual(
+      b.messages.map((m) => [m.externalId, m.profileName, m.text]),
+      [['wamid.B1', 'Budi', 'halo']],
+    );
     assert.equal(waba.templateStatuses.length, 1);
   });
 
   it('returns [] for malformed or foreign bodies and never throws', () => {
     const bodies: unknown[] = [
-      null, undefined, 'text', 42, [], {}, { object: 'page', entry: [] }, { object: 'instagram' },
+      null,
+      undefined,
+      'text',
+      42,
+      [],
+      {},
+      { object: 'page', entry: [] },
+      { object: 'instagram' },
       { object: 'whatsapp_business_account' },
       { object: 'whatsapp_business_account', entry: 'nope' },
-      { object: 'whatsapp_business_account', entry: [null, 1, 'x', { changes: 'x' }, { changes: [null, {}, { field: 'messages' }, { field: 'messages', value: [] }] }] },
-      { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { metadata: {}, messages: [{ id: 'wamid.X', from: '1', timestamp: '1', type: 'text', text: { body: 'no route' } }] } }] }] },
-      { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED' } }] }] },
+      {
+        object: 'whatsapp_business_account',
+        entry: [null, 1, 'x', { changes: 'x' }, { changes: [null, {}, { field: 'messages' }, { field: 'messages', value: [] }] }],
+      },
+      {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            changes: [
+              {
+                field: 'messages',
+                value: { metadata: {}, messages: [{ id: 'wamid.X', from: '1', timestamp: '1', type: 'text', text: { body: 'no route' } }] },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        object: 'whatsapp_business_account',
+        entry: [{ changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED' } }] }],
+      },
     ];
     for (const body of bodies) assert.deepEqual(parser.parseWebhook(body), [], JSON.stringify(body));
   });
@@ -370,7 +442,17 @@ describe('Meta webhook signature', () => {
   it('is false for a missing or malformed header, or an empty secret', () => {
     const header = signMetaBody(raw, secret);
     const hex = header.slice('sha256='.length);
-    for (const bad of [undefined, '', 'sha256=', hex, `sha1=${hex}`, `sha256=${hex.slice(2)}`, `sha256=${hex}00`, `sha256=${'z'.repeat(64)}`, `sha256 ${hex}`]) {
+    for (const bad of [
+      undefined,
+      '',
+      'sha256=',
+      hex,
+      `sha1=${hex}`,
+      `sha256=${hex.slice(2)}`,
+      `sha256=${hex}00`,
+      `sha256=${'z'.repeat(64)}`,
+      `sha256 ${hex}`,
+    ]) {
       assert.equal(verifyMetaSignature(raw, bad, secret), false, String(bad));
     }
     assert.equal(verifyMetaSignature(raw, signMetaBody(raw, ''), ''), false);
@@ -380,9 +462,15 @@ describe('Meta webhook signature', () => {
 
 describe('Graph error mapping', () => {
   it('explains codes in plain sentences and knows which are temporary', () => {
-    assert.equal(graphErrorSentence(131047), 'More than 24 hours have passed since the customer last wrote; send an approved template instead.');
+    assert.equal(
+      graphErrorSentence(131047),
+      'More than 24 hours have passed since the customer last wrote; send an approved template instead.',
+    );
     assert.equal(graphErrorSentence(190), 'The WhatsApp access token has expired or is invalid; reconnect the account.');
-    assert.equal(graphErrorSentence(190, 'Facebook Page'), 'The Facebook Page access token has expired or is invalid; reconnect the account.');
+    assert.equal(
+      graphErrorSentence(190, 'Facebook Page'),
+      'The Facebook Page access token has expired or is invalid; reconnect the account.',
+    );
     for (const code of [130429, 131056, 4, 80007, 368, 131048]) assert.equal(isRetryableGraphCode(code), true, String(code));
     for (const code of [131047, 131026, 131051, 131052, 131053, 132000, 132001, 132009, 132015, 190, 100, 999999]) {
       assert.equal(isRetryableGraphCode(code), false, String(code));
@@ -391,7 +479,10 @@ describe('Graph error mapping', () => {
       assert.match(graphErrorSentence(code) ?? '', /^[A-Z].+\.$/, String(code));
     }
     assert.equal(graphErrorReason(999999, 'Odd.'), 'Meta reported error 999999: Odd.');
-    assert.equal(graphErrorReason(131047, 'Details.'), 'More than 24 hours have passed since the customer last wrote; send an approved template instead. (Meta: Details.)');
+    assert.equal(
+      graphErrorReason(131047, 'Details.'),
+      'More than 24 hours have passed since the customer last wrote; send an approved template instead. (Meta: Details.)',
+    );
   });
 });
 
@@ -426,10 +517,14 @@ describe('WhatsApp sending against a fake Graph', () => {
 
   it('sends text, asking for a link preview only when there is a URL', async () => {
     assert.deepEqual(await sent({ to: CUSTOMER, type: 'text', text: 'Halo, stok masih ada.', content: {} }), {
-      ...base, type: 'text', text: { body: 'Halo, stok masih ada.' },
+      ...base,
+      type: 'text',
+      text: { body: 'Halo, stok masih ada.' },
     });
     assert.deepEqual(await sent({ to: CUSTOMER, type: 'text', text: 'Katalog: https://example.com/batik', content: {} }), {
-      ...base, type: 'text', text: { body: 'Katalog: https://example.com/batik', preview_url: true },
+      ...base,
+      type: 'text',
+      text: { body: 'Katalog: https://example.com/batik', preview_url: true },
     });
   });
 
@@ -440,38 +535,80 @@ describe('WhatsApp sending against a fake Graph', () => {
   });
 
   it('quotes the replied-to message with context', async () => {
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'text', text: 'Ada kak', content: {}, replyToExternalId: 'wamid.HBgNCTXREPLY0001' }), {
-      ...base, type: 'text', text: { body: 'Ada kak' }, context: { message_id: 'wamid.HBgNCTXREPLY0001' },
-    });
+    assert.deepEqual(
+      await sent({ to: CUSTOMER, type: 'text', text: 'Ada kak', content: {}, replyToExternalId: 'wamid.HBgNCTXREPLY0001' }),
+      {
+        ...base,
+        type: 'text',
+        text: { body: 'Ada kak' },
+        context: { message_id: 'wamid.HBgNCTXREPLY0001' },
+      },
+    );
   });
 
   it('sends media by uploaded id or by link, with caption and filename where they apply', async () => {
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'image', text: null, content: { media: { externalId: '4000000000000001', caption: 'Motif parang' } } }), {
-      ...base, type: 'image', image: { id: '4000000000000001', caption: 'Motif parang' },
-    });
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'image', text: 'Dari teks', content: { media: { url: 'https://cdn.example.com/a.jpg' } } }), {
-      ...base, type: 'image', image: { link: 'https://cdn.example.com/a.jpg', caption: 'Dari teks' },
-    });
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'document', text: 'Invoice', content: { media: { externalId: '77', filename: 'invoice-42.pdf' } } }), {
-      ...base, type: 'document', document: { id: '77', caption: 'Invoice', filename: 'invoice-42.pdf' },
-    });
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'audio', text: 'ignored', content: { media: { externalId: '88', caption: 'ignored' } } }), {
-      ...base, type: 'audio', audio: { id: '88' },
-    });
+    assert.deepEqual(
+      await sent({
+        to: CUSTOMER,
+        type: 'image',
+        text: null,
+        content: { media: { externalId: '4000000000000001', caption: 'Motif parang' } },
+      }),
+      {
+        ...base,
+        type: 'image',
+        image: { id: '4000000000000001', caption: 'Motif parang' },
+      },
+    );
+    assert.deepEqual(
+      await sent({ to: CUSTOMER, type: 'image', text: 'Dari teks', content: { media: { url: 'https://cdn.example.com/a.jpg' } } }),
+      {
+        ...base,
+        type: 'image',
+        image: { link: 'https://cdn.example.com/a.jpg', caption: 'Dari teks' },
+      },
+    );
+    assert.deepEqual(
+      await sent({ to: CUSTOMER, type: 'document', text: 'Invoice', content: { media: { externalId: '77', filename: 'invoice-42.pdf' } } }),
+      {
+        ...base,
+        type: 'document',
+        document: { id: '77', caption: 'Invoice', filename: 'invoice-42.pdf' },
+      },
+    );
+    assert.deepEqual(
+      await sent({ to: CUSTOMER, type: 'audio', text: 'ignored', content: { media: { externalId: '88', caption: 'ignored' } } }),
+      {
+        ...base,
+        type: 'audio',
+        audio: { id: '88' },
+      },
+    );
   });
 
   it('sends a template with its components', async () => {
     const components = [{ type: 'body', parameters: [{ type: 'text', text: 'Siti' }] }];
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'template', content: { template: { name: 'promo_lebaran', language: 'id', components } } }), {
-      ...base, type: 'template', template: { name: 'promo_lebaran', language: { code: 'id' }, components },
-    });
+    assert.deepEqual(
+      await sent({ to: CUSTOMER, type: 'template', content: { template: { name: 'promo_lebaran', language: 'id', components } } }),
+      {
+        ...base,
+        type: 'template',
+        template: { name: 'promo_lebaran', language: { code: 'id' }, components },
+      },
+    );
     assert.deepEqual(await sent({ to: CUSTOMER, type: 'template', content: { template: { name: 'hello_world', language: 'en_US' } } }), {
-      ...base, type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } },
+      ...base,
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
     });
   });
 
   it('sends interactive reply buttons', async () => {
-    const buttons = [{ id: 'csat_1', title: 'Kurang' }, { id: 'csat_3', title: 'Cukup' }, { id: 'csat_5', title: 'Sangat puas' }];
+    const buttons = [
+      { id: 'csat_1', title: 'Kurang' },
+      { id: 'csat_3', title: 'Cukup' },
+      { id: 'csat_5', title: 'Sangat puas' },
+    ];
     assert.deepEqual(await sent({ to: CUSTOMER, type: 'interactive', text: 'Bagaimana layanan kami?', content: { buttons } }), {
       ...base,
       type: 'interactive',
@@ -485,10 +622,19 @@ describe('WhatsApp sending against a fake Graph', () => {
 
   it('refuses invalid interactive messages before calling Meta', async () => {
     const four = [1, 2, 3, 4].map((n) => ({ id: `b${n}`, title: `Pilihan ${n}` }));
-    const tooMany = await sendError(adapter.send(account, { to: CUSTOMER, type: 'interactive', text: 'Pilih', content: { buttons: four } }));
+    const tooMany = await sendError(
+      adapter.send(account, { to: CUSTOMER, type: 'interactive', text: 'Pilih', content: { buttons: four } }),
+    );
     assert.equal(tooMany.retryable, false);
     assert.match(tooMany.reason, /at most 3 reply buttons/);
-    const long = await sendError(adapter.send(account, { to: CUSTOMER, type: 'interactive', text: 'Pilih', content: { buttons: [{ id: 'x', title: 'A title that is too long' }] } }));
+    const long = await sendError(
+      adapter.send(account, {
+        to: CUSTOMER,
+        type: 'interactive',
+        text: 'Pilih',
+        content: { buttons: [{ id: 'x', title: 'A title that is too long' }] },
+      }),
+    );
     assert.equal(long.retryable, false);
     assert.match(long.reason, /longer than WhatsApp's limit of 20 characters/);
     const none = await sendError(adapter.send(account, { to: CUSTOMER, type: 'interactive', text: 'Pilih', content: {} }));
@@ -497,9 +643,19 @@ describe('WhatsApp sending against a fake Graph', () => {
   });
 
   it('sends reactions (and never a reply context on them)', async () => {
-    assert.deepEqual(await sent({ to: CUSTOMER, type: 'reaction', content: { reaction: { messageExternalId: 'wamid.HBgNNjI4', emoji: '❤️' } }, replyToExternalId: 'wamid.HBgNNjI4' }), {
-      ...base, type: 'reaction', reaction: { message_id: 'wamid.HBgNNjI4', emoji: '❤️' },
-    });
+    assert.deepEqual(
+      await sent({
+        to: CUSTOMER,
+        type: 'reaction',
+        content: { reaction: { messageExternalId: 'wamid.HBgNNjI4', emoji: '❤️' } },
+        replyToExternalId: 'wamid.HBgNNjI4',
+      }),
+      {
+        ...base,
+        type: 'reaction',
+        reaction: { message_id: 'wamid.HBgNNjI4', emoji: '❤️' },
+      },
+    );
   });
 
   it('marks a message read', async () => {
@@ -525,7 +681,10 @@ describe('WhatsApp sending against a fake Graph', () => {
     assert.equal(err.retryable, false);
     assert.equal(err.code, 131047);
     assert.equal(err.httpStatus, 400);
-    assert.equal(err.reason, 'More than 24 hours have passed since the customer last wrote; send an approved template instead. (Meta: Message failed to send because more than 24 hours have passed since the customer last replied to this number.)');
+    assert.equal(
+      err.reason,
+      'More than 24 hours have passed since the customer last wrote; send an approved template instead. (Meta: Message failed to send because more than 24 hours have passed since the customer last replied to this number.)',
+    );
     assert.equal(err.message, err.reason);
   });
 
@@ -543,7 +702,10 @@ describe('WhatsApp sending against a fake Graph', () => {
     assert.equal(err.retryable, false);
     assert.equal(err.code, 190);
     assert.equal(err.httpStatus, 401);
-    assert.match(err.reason, /^The WhatsApp access token has expired or is invalid; reconnect the account\. \(Meta: Error validating access token/);
+    assert.match(
+      err.reason,
+      /^The WhatsApp access token has expired or is invalid; reconnect the account\. \(Meta: Error validating access token/,
+    );
   });
 
   it('treats HTTP 5xx and 429 as retryable and other 4xx without a known code as not', async () => {
@@ -552,7 +714,10 @@ describe('WhatsApp sending against a fake Graph', () => {
     assert.deepEqual([err.retryable, err.httpStatus, err.code], [true, 503, undefined]);
     assert.match(err.reason, /HTTP 503/);
 
-    graph.failNext(1, { status: 500, body: { error: { message: 'An unexpected error has occurred.', type: 'OAuthException', code: 12345 } } });
+    graph.failNext(1, {
+      status: 500,
+      body: { error: { message: 'An unexpected error has occurred.', type: 'OAuthException', code: 12345 } },
+    });
     err = await sendError(adapter.send(account, text));
     assert.deepEqual([err.retryable, err.httpStatus, err.code], [true, 500, 12345]);
 
@@ -612,10 +777,13 @@ describe('WhatsApp sending against a fake Graph', () => {
     graph.addMedia('1234567890123456', bytes, 'image/jpeg');
     const media = await adapter.fetchMedia(account, '1234567890123456');
     assert.deepEqual(media, { data: bytes, mimeType: 'image/jpeg' });
-    assert.deepEqual(graph.requests.map((r) => [r.method, r.path, r.headers.authorization]), [
-      ['GET', '/v21.0/1234567890123456', `Bearer ${TOKEN}`],
-      ['GET', '/media-download/1234567890123456', `Bearer ${TOKEN}`],
-    ]);
+    assert.deepEqual(
+      graph.requests.map((r) => [r.method, r.path, r.headers.authorization]),
+      [
+        ['GET', '/v21.0/1234567890123456', `Bearer ${TOKEN}`],
+        ['GET', '/media-download/1234567890123456', `Bearer ${TOKEN}`],
+      ],
+    );
 
     graph.addMedia('2234567890123456', 'PDF bytes', 'application/pdf', 'bukti-transfer.pdf');
     const doc = await adapter.fetchMedia(account, '2234567890123456');

@@ -6,8 +6,14 @@ import { ChannelSendError, type OutboundMessage } from '../../server/channels/ty
 
 const CUSTOMER = '6281200000001';
 const rows = [5, 4, 3, 2, 1].map((n) => ({ id: `csat:tok:${n}`, title: `${'⭐'.repeat(n)} ${n}`, description: `Nilai ${n}` }));
-const list = (over: Partial<NonNullable<OutboundMessage['content']['list']>> = {}, text: string | null = 'Bagaimana layanan kami?'): OutboundMessage => ({
-  to: CUSTOMER, type: 'interactive', text, content: { list: { button: 'Beri nilai', sections: [{ rows }], ...over } },
+const list = (
+  over: Partial<NonNullable<OutboundMessage['content']['list']>> = {},
+  text: string | null = 'Bagaimana layanan kami?',
+): OutboundMessage => ({
+  to: CUSTOMER,
+  type: 'interactive',
+  text,
+  content: { list: { button: 'Beri nilai', sections: [{ rows }], ...over } },
 });
 
 function refused(message: OutboundMessage): ChannelSendError {
@@ -24,15 +30,30 @@ function refused(message: OutboundMessage): ChannelSendError {
 describe('WhatsApp interactive lists', () => {
   it('builds a list message with a button, sections and rows', () => {
     assert.deepEqual(buildWhatsAppSendBody(list()), {
-      messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'interactive',
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: CUSTOMER,
+      type: 'interactive',
       interactive: { type: 'list', body: { text: 'Bagaimana layanan kami?' }, action: { button: 'Beri nilai', sections: [{ rows }] } },
     });
-    const titled = buildWhatsAppSendBody(list({ sections: [{ title: 'Puas', rows: rows.slice(0, 2) }, { title: 'Kurang', rows: [{ id: 'x', title: 'X' }] }] }));
+    const titled = buildWhatsAppSendBody(
+      list({
+        sections: [
+          { title: 'Puas', rows: rows.slice(0, 2) },
+          { title: 'Kurang', rows: [{ id: 'x', title: 'X' }] },
+        ],
+      }),
+    );
     assert.deepEqual((titled.interactive as any).action.sections[1], { title: 'Kurang', rows: [{ id: 'x', title: 'X' }] });
   });
 
   it('keeps reply buttons when there is no list', () => {
-    const body = buildWhatsAppSendBody({ to: CUSTOMER, type: 'interactive', text: 'Pilih', content: { buttons: [{ id: 'a', title: 'A' }] } });
+    const body = buildWhatsAppSendBody({
+      to: CUSTOMER,
+      type: 'interactive',
+      text: 'Pilih',
+      content: { buttons: [{ id: 'a', title: 'A' }] },
+    });
     assert.equal((body.interactive as any).type, 'button');
   });
 
@@ -45,7 +66,24 @@ describe('WhatsApp interactive lists', () => {
     assert.match(refused(list({ sections: [{ rows: eleven }] })).reason, /at most 10 rows/);
     assert.match(refused(list({ sections: [{ rows: [{ id: 'a', title: 'A title longer than 24 chars' }] }] })).reason, /limit of 24/);
     assert.match(refused(list({ sections: [{ rows: [{ id: 'a', title: 'A', description: 'd'.repeat(73) }] }] })).reason, /limit of 72/);
-    assert.match(refused(list({ sections: [{ rows: [{ id: 'a', title: 'A' }, { id: 'a', title: 'B' }] }] })).reason, /same id/);
-    assert.match(refused(list({ sections: [{ rows: [{ id: 'a', title: 'A' }] }, { rows: [{ id: 'b', title: 'B' }] }] })).reason, /needs a title/);
+    assert.match(
+      refused(
+        list({
+          sections: [
+            {
+              rows: [
+                { id: 'a', title: 'A' },
+                { id: 'a', title: 'B' },
+              ],
+            },
+          ],
+        }),
+      ).reason,
+      /same id/,
+    );
+    assert.match(
+      refused(list({ sections: [{ rows: [{ id: 'a', title: 'A' }] }, { rows: [{ id: 'b', title: 'B' }] }] })).reason,
+      /needs a title/,
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('quick-reply variables', () => {
     const body = 'Halo {{ contact.name }}, {{contact.email | belum ada}} — {{agent.name}} / {{foo.bar}}';
     assert.deepEqual(variablesIn(body), ['contact.name', 'contact.email', 'agent.name', 'foo.bar']);
     assert.deepEqual(unknownVariables(body), ['foo.bar']);
-    assert.equal(render(body, { 'contact.name': 'Siti', 'contact.email': null, 'agent.name': 'Budi' }), 'Halo Siti, belum ada — Budi / {{foo.bar}}');
+    assert.equal(
+      render(body, { 'contact.name': 'Siti', 'contact.email': null, 'agent.name': 'Budi' }),
+      'Halo Siti, belum ada — Budi / {{foo.bar}}',
+    );
     assert.equal(render('Halo {{contact.name|Kak}}', { 'contact.name': '  ' }), 'Halo Kak');
     assert.equal(render('Halo {{contact.name}}!', {}), 'Halo !');
   });

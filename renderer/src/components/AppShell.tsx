@@ -77,7 +77,9 @@ function Shell({ context }: { context: SessionContext }) {
   });
   useMessageAlerts();
 
-  const items = NAV_ITEMS.filter((item) => !item.permission || (Array.isArray(item.permission) ? item.permission.some(can) : can(item.permission)));
+  const items = NAV_ITEMS.filter(
+    (item) => !item.permission || (Array.isArray(item.permission) ? item.permission.some(can) : can(item.permission)),
+  );
   const focused = Boolean(inThread || inContact);
 
   return (
@@ -290,8 +292,11 @@ function useMessageAlerts() {
     if (looking) return;
     playChime();
     if (document.visibilityState !== 'visible') {
-      showNotification(contactName(conversation.contact, t), message.text || t(`messageType.${message.type}` as 'messageType.text', { defaultValue: t('messageType.unsupported') }), conversation.id, () =>
-        navigate(`/inbox/${encodeURIComponent(conversation.id)}`),
+      showNotification(
+        contactName(conversation.contact, t),
+        message.text || t(`messageType.${message.type}` as 'messageType.text', { defaultValue: t('messageType.unsupported') }),
+        conversation.id,
+        () => navigate(`/inbox/${encodeURIComponent(conversation.id)}`),
       );
     }
   });

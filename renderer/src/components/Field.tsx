@@ -17,13 +17,7 @@ export function Field({ id, label, error, hint, ...inputProps }: FieldProps) {
       <label htmlFor={id} className="field__label">
         {label}
       </label>
-      <input
-        id={id}
-        className="field__input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...inputProps}
-      />
+      <input id={id} className="field__input" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...inputProps} />
       {error ? (
         <p id={errorId} className="field__error" data-testid={`${id}-error`}>
           {error}

@@ -20,7 +20,12 @@ export function PreferencesCard() {
         <label htmlFor="prefs-theme" className="prefs-row__label">
           {t('prefs.theme')}
         </label>
-        <select id="prefs-theme" value={theme} onChange={(e) => setPreferences({ theme: e.target.value as ThemeChoice })} data-testid="prefs-theme">
+        <select
+          id="prefs-theme"
+          value={theme}
+          onChange={(e) => setPreferences({ theme: e.target.value as ThemeChoice })}
+          data-testid="prefs-theme"
+        >
           {THEMES.map((choice) => (
             <option key={choice} value={choice}>
               {t(`theme.${choice}`)}
@@ -32,7 +37,12 @@ export function PreferencesCard() {
         <label htmlFor="prefs-sound" className="prefs-row__label">
           {t('prefs.sound')}
         </label>
-        <select id="prefs-sound" value={muted ? 'off' : 'on'} onChange={(e) => setPreferences({ muted: e.target.value === 'off' })} data-testid="prefs-sound">
+        <select
+          id="prefs-sound"
+          value={muted ? 'off' : 'on'}
+          onChange={(e) => setPreferences({ muted: e.target.value === 'off' })}
+          data-testid="prefs-sound"
+        >
           <option value="on">{t('prefs.soundOn')}</option>
           <option value="off">{t('prefs.soundOff')}</option>
         </select>
@@ -44,7 +54,11 @@ export function PreferencesCard() {
           {permission === 'denied' ? <p className="prefs-row__hint">{t('prefs.notificationsBlocked')}</p> : null}
         </div>
         {permission === 'default' ? (
-          <button type="button" className="button button--secondary button--sm" onClick={() => void requestNotifications().then(setPermission)}>
+          <button
+            type="button"
+            className="button button--secondary button--sm"
+            onClick={() => void requestNotifications().then(setPermission)}
+          >
             {t('prefs.enableNotifications')}
           </button>
         ) : permission === 'granted' ? (

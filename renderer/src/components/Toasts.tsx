@@ -40,7 +40,13 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast--${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'} data-testid="toast" data-kind={toast.options?.kind}>
+          <div
+            key={toast.id}
+            className={`toast toast--${toast.tone}`}
+            role={toast.tone === 'error' ? 'alert' : 'status'}
+            data-testid="toast"
+            data-kind={toast.options?.kind}
+          >
             <span>{toast.text}</span>
             {toast.options?.action ? (
               <button

@@ -85,7 +85,8 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const win = windowInfo(conversation.windowExpiresAt, t, now);
   // The server has the last word: a reply it refused because the window closed shows the banner too.
   const refusedForWindow = useOutboxEntries().some(
-    (e) => e.conversationId === conversation.id && e.windowClosed && (!conversation.lastInboundAt || e.createdAt > conversation.lastInboundAt),
+    (e) =>
+      e.conversationId === conversation.id && e.windowClosed && (!conversation.lastInboundAt || e.createdAt > conversation.lastInboundAt),
   );
   // Email has no customer-service window (the server sends windowExpiresAt: null for it).
   const windowClosed = conversation.channel !== 'email' && (!win.open || refusedForWindow);
@@ -108,8 +109,20 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
     if (reply.media) {
       const media = reply.media;
       const file = new File([], media.filename ?? 'attachment', { type: media.mimeType });
-      const uploaded: UploadedMedia = { id: media.id, mimeType: media.mimeType, size: media.size, filename: media.filename, width: null, height: null, url: media.url, thumbnailUrl: null };
-      setUploads((list) => [...list, { key: `qr-${reply.id}-${Date.now()}`, file, progress: 1, media: uploaded, abort: new AbortController() }]);
+      const uploaded: UploadedMedia = {
+        id: media.id,
+        mimeType: media.mimeType,
+        size: media.size,
+        filename: media.filename,
+        width: null,
+        height: null,
+        url: media.url,
+        thumbnailUrl: null,
+      };
+      setUploads((list) => [
+        ...list,
+        { key: `qr-${reply.id}-${Date.now()}`, file, progress: 1, media: uploaded, abort: new AbortController() },
+      ]);
     }
     requestAnimationFrame(() => {
       const el = inputRef.current;
@@ -294,7 +307,12 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const sendDisabled = mode === 'note' ? !note.trim() || savingNote : replyBlocked || uploading || (!text.trim() && ready.length === 0);
 
   return (
-    <div className={mode === 'note' ? 'composer composer--note' : 'composer'} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="composer">
+    <div
+      className={mode === 'note' ? 'composer composer--note' : 'composer'}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+      data-testid="composer"
+    >
       {mode === 'reply' ? <ScheduledMessages conversationId={conversation.id} /> : null}
       {mode === 'reply' && windowClosed ? (
         <div className="composer__banner" role="status" id={bannerId} data-testid="window-closed-banner">
@@ -329,9 +347,21 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
               {u.previewUrl ? <img src={u.previewUrl} alt="" className="upload__preview" /> : <Icon name="file" size={20} />}
               <span className="upload__info">
                 <span className="upload__name">{u.file.name}</span>
-                <span className="upload__sub">{u.error ? u.error : u.media ? formatBytes(u.file.size, i18n.resolvedLanguage) : t('composer.uploading', { percent: Math.round(u.progress * 100) })}</span>
+                <span className="upload__sub">
+                  {u.error
+                    ? u.error
+                    : u.media
+                      ? formatBytes(u.file.size, i18n.resolvedLanguage)
+                      : t('composer.uploading', { percent: Math.round(u.progress * 100) })}
+                </span>
                 {!u.media && !u.error ? (
-                  <progress className="upload__progress" max={1} value={u.progress} aria-label={t('composer.uploadProgress')} data-testid="upload-progress" />
+                  <progress
+                    className="upload__progress"
+                    max={1}
+                    value={u.progress}
+                    aria-label={t('composer.uploadProgress')}
+                    data-testid="upload-progress"
+                  />
                 ) : null}
               </span>
               {u.error ? (
@@ -339,7 +369,12 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
                   <Icon name="retry" size={14} />
                 </button>
               ) : null}
-              <button type="button" className="icon-button icon-button--sm" onClick={() => removeUpload(u.key)} aria-label={t('composer.removeAttachment')}>
+              <button
+                type="button"
+                className="icon-button icon-button--sm"
+                onClick={() => removeUpload(u.key)}
+                aria-label={t('composer.removeAttachment')}
+              >
                 <Icon name="x" size={14} />
               </button>
             </li>
@@ -349,10 +384,24 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
       <div className="composer__box">
         {mode === 'reply' ? <QuickReplyList picker={picker} canManage={can('messages.send')} /> : null}
         <div className="composer__tabs" role="tablist" aria-label={t('composer.mode')}>
-          <button type="button" role="tab" aria-selected={mode === 'reply'} className="composer__tab" onClick={() => setMode('reply')} data-testid="composer-mode-reply">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'reply'}
+            className="composer__tab"
+            onClick={() => setMode('reply')}
+            data-testid="composer-mode-reply"
+          >
             {t('composer.reply')}
           </button>
-          <button type="button" role="tab" aria-selected={mode === 'note'} className="composer__tab composer__tab--note" onClick={() => setMode('note')} data-testid="composer-mode-note">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'note'}
+            className="composer__tab composer__tab--note"
+            onClick={() => setMode('note')}
+            data-testid="composer-mode-note"
+          >
             <Icon name="lock" size={12} />
             {t('composer.note')}
           </button>
@@ -369,7 +418,13 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
           disabled={replyBlocked}
           aria-describedby={windowClosed && mode === 'reply' ? bannerId : undefined}
           placeholder={
-            mode === 'note' ? t('composer.notePlaceholder') : !canSend ? t('composer.noPermission') : windowClosed ? t('composer.windowClosedPlaceholder') : t('composer.placeholder')
+            mode === 'note'
+              ? t('composer.notePlaceholder')
+              : !canSend
+                ? t('composer.noPermission')
+                : windowClosed
+                  ? t('composer.windowClosedPlaceholder')
+                  : t('composer.placeholder')
           }
           onChange={(e) => {
             onChange(e.target.value);
@@ -455,7 +510,13 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
             ) : null}
             <span className="composer__hint-keys">{mode === 'reply' ? t('composer.keysHintQuick') : t('composer.keysHint')}</span>
           </div>
-          <button type="button" className={mode === 'note' ? 'button button--note button--sm' : 'button button--primary button--sm'} onClick={send} disabled={sendDisabled} data-testid="send-button">
+          <button
+            type="button"
+            className={mode === 'note' ? 'button button--note button--sm' : 'button button--primary button--sm'}
+            onClick={send}
+            disabled={sendDisabled}
+            data-testid="send-button"
+          >
             <Icon name={mode === 'note' ? 'note' : 'send'} size={16} />
             <span>{mode === 'note' ? t('composer.addNote') : t('composer.send')}</span>
           </button>

@@ -78,7 +78,11 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
   return (
     <div className={large ? 'contact-card contact-card--large' : 'contact-card'} data-testid="contact-card">
       <div className="contact-card__head">
-        <span className={large ? 'avatar' : 'avatar avatar--sm'} style={{ '--hue': avatarHue(contact.id) } as CSSProperties} aria-hidden="true">
+        <span
+          className={large ? 'avatar' : 'avatar avatar--sm'}
+          style={{ '--hue': avatarHue(contact.id) } as CSSProperties}
+          aria-hidden="true"
+        >
           {initials(contact.name ?? contact.phone)}
         </span>
         <div className="contact-card__title">
@@ -87,7 +91,11 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
           </h3>
           <span className="contact-card__ids">
             {contact.identities.map((identity) => (
-              <span key={`${identity.channel}:${identity.externalId}`} className="chip" title={t(`channel.${identity.channel as 'whatsapp'}`, { defaultValue: identity.channel })}>
+              <span
+                key={`${identity.channel}:${identity.externalId}`}
+                className="chip"
+                title={t(`channel.${identity.channel as 'whatsapp'}`, { defaultValue: identity.channel })}
+              >
                 <ChannelIcon channel={identity.channel} size={12} />
                 {identity.externalId}
               </span>
@@ -95,7 +103,14 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
           </span>
         </div>
         {can('contacts.manage') ? (
-          <button type="button" className="icon-button" onClick={() => setEditing(true)} aria-label={t('contacts.edit')} title={t('contacts.edit')} data-testid="contact-edit">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => setEditing(true)}
+            aria-label={t('contacts.edit')}
+            title={t('contacts.edit')}
+            data-testid="contact-edit"
+          >
             <Icon name="note" />
           </button>
         ) : null}
@@ -106,14 +121,18 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
             <Icon name="phone" size={14} />
             {t('contacts.phone')}
           </dt>
-          <dd data-testid="contact-phone">{contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : <span className="muted">—</span>}</dd>
+          <dd data-testid="contact-phone">
+            {contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : <span className="muted">—</span>}
+          </dd>
         </div>
         <div className="kv__row">
           <dt>
             <Icon name="send" size={14} />
             {t('contacts.email')}
           </dt>
-          <dd data-testid="contact-email">{contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : <span className="muted">—</span>}</dd>
+          <dd data-testid="contact-email">
+            {contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : <span className="muted">—</span>}
+          </dd>
         </div>
         {attributes.map(([key, value]) => (
           <div key={key} className="kv__row">
@@ -178,17 +197,35 @@ function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCance
       ) : null}
       <label className="mini-field mini-field--stack">
         <span>{t('contacts.name')}</span>
-        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} aria-invalid={errors.name ? true : undefined} data-testid="contact-name-input" autoFocus />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+          aria-invalid={errors.name ? true : undefined}
+          data-testid="contact-name-input"
+        />
         {errors.name ? <span className="field__error">{errors.name}</span> : null}
       </label>
       <label className="mini-field mini-field--stack">
         <span>{t('contacts.phone')}</span>
-        <input value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="tel" aria-invalid={errors.phone ? true : undefined} data-testid="contact-phone-input" />
+        <input
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          inputMode="tel"
+          aria-invalid={errors.phone ? true : undefined}
+          data-testid="contact-phone-input"
+        />
         {errors.phone ? <span className="field__error">{errors.phone}</span> : null}
       </label>
       <label className="mini-field mini-field--stack">
         <span>{t('contacts.email')}</span>
-        <input value={email} onChange={(e) => setEmail(e.target.value)} inputMode="email" aria-invalid={errors.email ? true : undefined} data-testid="contact-email-input" />
+        <input
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          inputMode="email"
+          aria-invalid={errors.email ? true : undefined}
+          data-testid="contact-email-input"
+        />
         {errors.email ? <span className="field__error">{errors.email}</span> : null}
       </label>
       <fieldset className="attr-editor">
@@ -209,13 +246,23 @@ function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCance
               maxLength={1000}
               onChange={(e) => setRows((list) => list.map((r, i) => (i === index ? { ...r, value: e.target.value } : r)))}
             />
-            <button type="button" className="icon-button icon-button--sm" onClick={() => setRows((list) => list.filter((_, i) => i !== index))} aria-label={t('contacts.removeAttribute')}>
+            <button
+              type="button"
+              className="icon-button icon-button--sm"
+              onClick={() => setRows((list) => list.filter((_, i) => i !== index))}
+              aria-label={t('contacts.removeAttribute')}
+            >
               <Icon name="trash" size={14} />
             </button>
           </div>
         ))}
         {errors.attributes ? <span className="field__error">{errors.attributes}</span> : null}
-        <button type="button" className="link-button" onClick={() => setRows((list) => [...list, { key: '', value: '' }])} data-testid="contact-add-attribute">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => setRows((list) => [...list, { key: '', value: '' }])}
+          data-testid="contact-add-attribute"
+        >
           <Icon name="plus" size={14} />
           {t('contacts.addAttribute')}
         </button>

@@ -72,7 +72,13 @@ export function ConversationList(props: Props) {
     return () => observer.disconnect();
   }, [hasMore, loadingMore, loading, onLoadMore, props.items.length]);
 
-  const activeFilterCount = [filters.status !== 'active', Boolean(filters.channel), Boolean(filters.divisionId), Boolean(filters.tag), filters.unread].filter(Boolean).length;
+  const activeFilterCount = [
+    filters.status !== 'active',
+    Boolean(filters.channel),
+    Boolean(filters.divisionId),
+    Boolean(filters.tag),
+    filters.unread,
+  ].filter(Boolean).length;
 
   return (
     <section className="conv-list" aria-label={t('inbox.conversations')} data-testid="conversation-list">
@@ -110,7 +116,11 @@ export function ConversationList(props: Props) {
         <div id="conv-filters" className="conv-filters" hidden={!showFilters}>
           <label className="mini-field">
             <span>{t('inbox.statusLabel')}</span>
-            <select value={filters.status} onChange={(e) => onFilters({ status: e.target.value as StatusFilter })} data-testid="filter-status">
+            <select
+              value={filters.status}
+              onChange={(e) => onFilters({ status: e.target.value as StatusFilter })}
+              data-testid="filter-status"
+            >
               {STATUS_OPTIONS.map((s) => (
                 <option key={s} value={s}>
                   {t(`inbox.statusFilter.${s}`)}
@@ -120,7 +130,11 @@ export function ConversationList(props: Props) {
           </label>
           <label className="mini-field">
             <span>{t('inbox.channelLabel')}</span>
-            <select value={filters.channel} onChange={(e) => onFilters({ channel: e.target.value as ListFilters['channel'] })} data-testid="filter-channel">
+            <select
+              value={filters.channel}
+              onChange={(e) => onFilters({ channel: e.target.value as ListFilters['channel'] })}
+              data-testid="filter-channel"
+            >
               <option value="">{t('inbox.anyChannel')}</option>
               {CHANNELS.map((c) => (
                 <option key={c} value={c}>
@@ -169,7 +183,12 @@ export function ConversationList(props: Props) {
             </select>
           </label>
           <label className="check-field">
-            <input type="checkbox" checked={filters.unread} onChange={(e) => onFilters({ unread: e.target.checked })} data-testid="filter-unread" />
+            <input
+              type="checkbox"
+              checked={filters.unread}
+              onChange={(e) => onFilters({ unread: e.target.checked })}
+              data-testid="filter-unread"
+            />
             <span>{t('inbox.unreadOnly')}</span>
           </label>
         </div>
@@ -203,7 +222,13 @@ export function ConversationList(props: Props) {
         ) : (
           <ul className="conv-rows">
             {props.items.map((c) => (
-              <ConversationRow key={c.id} conversation={c} selected={c.id === props.selectedId} now={now} language={i18n.resolvedLanguage} />
+              <ConversationRow
+                key={c.id}
+                conversation={c}
+                selected={c.id === props.selectedId}
+                now={now}
+                language={i18n.resolvedLanguage}
+              />
             ))}
           </ul>
         )}
@@ -215,7 +240,17 @@ export function ConversationList(props: Props) {
   );
 }
 
-function ConversationRow({ conversation: c, selected, now, language }: { conversation: Conversation; selected: boolean; now: number; language: string | undefined }) {
+function ConversationRow({
+  conversation: c,
+  selected,
+  now,
+  language,
+}: {
+  conversation: Conversation;
+  selected: boolean;
+  now: number;
+  language: string | undefined;
+}) {
   const { t } = useTranslation();
   const { me } = useWorkspace();
   const { divisionName } = useTeam();
@@ -255,7 +290,13 @@ function ConversationRow({ conversation: c, selected, now, language }: { convers
             </span>
             {active && c.channel !== 'email' ? (
               <span
-                className={win.open ? (win.urgent ? 'conv-row__window conv-row__window--warn' : 'conv-row__window') : 'conv-row__window conv-row__window--closed'}
+                className={
+                  win.open
+                    ? win.urgent
+                      ? 'conv-row__window conv-row__window--warn'
+                      : 'conv-row__window'
+                    : 'conv-row__window conv-row__window--closed'
+                }
                 data-testid="window-left"
                 title={t('inbox.windowTitle')}
               >

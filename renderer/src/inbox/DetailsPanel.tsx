@@ -45,7 +45,10 @@ export function DetailsPanel({ conversation, onClose, onConversation, onAssignTo
           <ContactCard
             contactId={conversation.contact.id}
             onSaved={(contact) =>
-              onConversation({ ...conversation, contact: { id: contact.id, name: contact.name, phone: contact.phone, email: contact.email } })
+              onConversation({
+                ...conversation,
+                contact: { id: contact.id, name: contact.name, phone: contact.phone, email: contact.email },
+              })
             }
           />
         </section>
@@ -85,7 +88,14 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
 
   const assignable = agents.filter((a) => a.status === 'active');
   if (conversation.assignee && !assignable.some((a) => a.id === conversation.assignee!.id)) {
-    assignable.push({ id: conversation.assignee.id, name: conversation.assignee.name, email: '', status: 'active', online: false, role: null });
+    assignable.push({
+      id: conversation.assignee.id,
+      name: conversation.assignee.name,
+      email: '',
+      status: 'active',
+      online: false,
+      role: null,
+    });
   }
 
   return (
@@ -97,7 +107,11 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
         <label className="mini-field mini-field--stack">
           <span>{t('inbox.statusLabel')}</span>
           {canManage ? (
-            <select value={conversation.status} onChange={(e) => onStatus(e.target.value as ConversationStatus)} data-testid="details-status">
+            <select
+              value={conversation.status}
+              onChange={(e) => onStatus(e.target.value as ConversationStatus)}
+              data-testid="details-status"
+            >
               {CONVERSATION_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {t(`conversationStatus.${s}`)}
@@ -165,7 +179,14 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
         </ul>
         {canManage ? (
           <form className="inline-form" onSubmit={addTag}>
-            <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={50} placeholder={t('inbox.addTag')} aria-label={t('inbox.addTag')} data-testid="add-tag" />
+            <input
+              value={tag}
+              onChange={(e) => setTag(e.target.value)}
+              maxLength={50}
+              placeholder={t('inbox.addTag')}
+              aria-label={t('inbox.addTag')}
+              data-testid="add-tag"
+            />
             <button type="submit" className="icon-button" aria-label={t('inbox.addTag')} disabled={!tag.trim()}>
               <Icon name="plus" />
             </button>
@@ -221,7 +242,12 @@ function NotesSection({ conversationId }: { conversationId: string }) {
                   });
                 }}
               >
-                <textarea value={editing.body} onChange={(e) => setEditing({ id: note.id, body: e.target.value })} rows={3} aria-label={t('notes.edit')} autoFocus />
+                <textarea
+                  value={editing.body}
+                  onChange={(e) => setEditing({ id: note.id, body: e.target.value })}
+                  rows={3}
+                  aria-label={t('notes.edit')}
+                />
                 <div className="form-actions">
                   <button type="button" className="button button--secondary button--sm" onClick={() => setEditing(null)}>
                     {t('common.cancel')}
@@ -274,7 +300,14 @@ function NotesSection({ conversationId }: { conversationId: string }) {
           });
         }}
       >
-        <textarea value={draft} onChange={(e) => setDraft(e.target.value)} rows={2} placeholder={t('composer.notePlaceholder')} aria-label={t('notes.add')} data-testid="panel-note-input" />
+        <textarea
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          rows={2}
+          placeholder={t('composer.notePlaceholder')}
+          aria-label={t('notes.add')}
+          data-testid="panel-note-input"
+        />
         <button type="submit" className="button button--note button--sm" disabled={busy || !draft.trim()} data-testid="panel-note-add">
           {t('notes.add')}
         </button>
@@ -310,7 +343,9 @@ function OtherConversations({ conversation }: { conversation: Conversation }) {
       {others === null ? <div className="skeleton skeleton--line" /> : null}
       {others?.length === 0 ? <p className="muted">{t('inbox.noOtherConversations')}</p> : null}
       <ul className="mini-list">
-        {others?.map((c) => <ConversationLink key={c.id} conversation={c} language={i18n.resolvedLanguage} />)}
+        {others?.map((c) => (
+          <ConversationLink key={c.id} conversation={c} language={i18n.resolvedLanguage} />
+        ))}
       </ul>
     </section>
   );

@@ -83,7 +83,7 @@ export function InboxPage() {
 
   const onConversation = (payload: { conversation?: Conversation }) => {
     const c = payload?.conversation;
-    if (c && c.id === conversationId) setSelected((cur) => (cur && cur.id === c.id ? newest(cur, c) ?? c : c));
+    if (c && c.id === conversationId) setSelected((cur) => (cur && cur.id === c.id ? (newest(cur, c) ?? c) : c));
   };
   useRealtimeEvent('conversation.updated', onConversation);
   useRealtimeEvent('conversation.assigned', onConversation);
@@ -136,7 +136,10 @@ export function InboxPage() {
     if (!current) return;
     if (current.assignee?.id === me.id) return;
     // Agents without conversations.manage take the conversation over instead (recorded as a takeover).
-    void act(() => (can('conversations.manage') ? inboxApi.assign(current.id, me.id) : inboxApi.takeover(current.id)), t('inbox.assignedToYou'));
+    void act(
+      () => (can('conversations.manage') ? inboxApi.assign(current.id, me.id) : inboxApi.takeover(current.id)),
+      t('inbox.assignedToYou'),
+    );
   }, [current, me.id, can, act, t]);
 
   const setStatus = useCallback(
@@ -167,7 +170,9 @@ export function InboxPage() {
     r: () => document.getElementById('composer-input')?.focus(),
   });
 
-  const layout = ['inbox', conversationId ? 'inbox--has-thread' : 'inbox--no-thread', panelOpen && current ? 'inbox--panel-open' : ''].join(' ');
+  const layout = ['inbox', conversationId ? 'inbox--has-thread' : 'inbox--no-thread', panelOpen && current ? 'inbox--panel-open' : ''].join(
+    ' ',
+  );
 
   return (
     <div className={layout} data-testid="inbox">
@@ -203,7 +208,11 @@ export function InboxPage() {
         <section className="thread thread--empty" aria-label={t('inbox.thread')}>
           {conversationId && selectedError ? (
             <div className="empty-state" role="alert">
-              <p>{selectedError instanceof ApiError && selectedError.status === 404 ? t('inbox.conversationNotFound') : errorMessage(t, selectedError)}</p>
+              <p>
+                {selectedError instanceof ApiError && selectedError.status === 404
+                  ? t('inbox.conversationNotFound')
+                  : errorMessage(t, selectedError)}
+              </p>
               <button type="button" className="button button--secondary" onClick={() => navigate('/inbox')}>
                 {t('inbox.backToList')}
               </button>

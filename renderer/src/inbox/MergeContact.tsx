@@ -31,7 +31,8 @@ export function MergeContact({ contact, onMerged }: Props) {
     }
     let cancelled = false;
     const timer = setTimeout(() => {
-      inboxApi.contacts(q, null, 8)
+      inboxApi
+        .contacts(q, null, 8)
         .then((page) => !cancelled && setResults(page.data.filter((c) => c.id !== contact.id)))
         .catch(() => !cancelled && setResults([]));
     }, 250);
@@ -62,7 +63,9 @@ export function MergeContact({ contact, onMerged }: Props) {
 
   return (
     <section className="panel-section" aria-labelledby="merge-contact" data-testid="merge-contact">
-      <h3 id="merge-contact" className="panel-section__title">{t('contacts.merge.title')}</h3>
+      <h3 id="merge-contact" className="panel-section__title">
+        {t('contacts.merge.title')}
+      </h3>
       <p className="muted">{t('contacts.merge.hint')}</p>
       {chosen ? (
         <div className="merge-confirm">
@@ -99,7 +102,11 @@ export function MergeContact({ contact, onMerged }: Props) {
           </ul>
         </>
       )}
-      {error ? <p className="panel-error" role="alert">{errorMessage(t, error)}</p> : null}
+      {error ? (
+        <p className="panel-error" role="alert">
+          {errorMessage(t, error)}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -36,7 +36,14 @@ export function DeliveryTicks({ status }: { status: DeliveryStatus | 'outbox' })
   const { t } = useTranslation();
   const label = t(`delivery.${status}`);
   return (
-    <span className={`ticks ticks--${status}`} data-testid="message-status" data-status={status} title={label} role="img" aria-label={label}>
+    <span
+      className={`ticks ticks--${status}`}
+      data-testid="message-status"
+      data-status={status}
+      title={label}
+      role="img"
+      aria-label={label}
+    >
       <Icon name={TICK_ICON[status]} size={14} />
     </span>
   );
@@ -71,11 +78,31 @@ export function MessageBubble({ message: m, quoted, reactions, highlighted, onOp
   const { t, i18n } = useTranslation();
   const { agentName, me } = useWorkspace();
   const outbound = m.direction === 'outbound';
-  const sender = outbound ? (m.senderType === 'ai' ? t('inbox.aiAgent') : m.senderId === me.id ? t('inbox.you') : agentName(m.senderId)) : null;
-  const classes = ['msg', outbound ? 'msg--out' : 'msg--in', highlighted ? 'msg--highlight' : '', m.status === 'failed' ? 'msg--failed' : ''].filter(Boolean).join(' ');
+  const sender = outbound
+    ? m.senderType === 'ai'
+      ? t('inbox.aiAgent')
+      : m.senderId === me.id
+        ? t('inbox.you')
+        : agentName(m.senderId)
+    : null;
+  const classes = [
+    'msg',
+    outbound ? 'msg--out' : 'msg--in',
+    highlighted ? 'msg--highlight' : '',
+    m.status === 'failed' ? 'msg--failed' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 
   return (
-    <div className={classes} data-testid="message" data-message-id={m.id} data-direction={m.direction} data-type={m.type} id={`message-${m.id}`}>
+    <div
+      className={classes}
+      data-testid="message"
+      data-message-id={m.id}
+      data-direction={m.direction}
+      data-type={m.type}
+      id={`message-${m.id}`}
+    >
       <div className="msg__bubble">
         {m.replyToId && m.type !== 'reaction' ? (
           quoted ? (
@@ -118,7 +145,13 @@ export function MessageBubble({ message: m, quoted, reactions, highlighted, onOp
       ) : null}
       {canSend && m.type !== 'reaction' ? (
         <div className="msg__actions">
-          <button type="button" className="icon-button icon-button--sm" onClick={() => onReply(m)} aria-label={t('inbox.replyTo')} title={t('inbox.replyTo')}>
+          <button
+            type="button"
+            className="icon-button icon-button--sm"
+            onClick={() => onReply(m)}
+            aria-label={t('inbox.replyTo')}
+            title={t('inbox.replyTo')}
+          >
             <Icon name="reply" size={14} />
           </button>
         </div>
@@ -139,7 +172,11 @@ function MessageBody({ message: m, onOpenMedia }: { message: Message; onOpenMedi
     case 'sticker':
       return (
         <>
-          {m.mediaUrl ? <ImageThumb message={m} onOpen={() => onOpenMedia(m)} sticker={m.type === 'sticker'} /> : <MediaPending label={t(`messageType.${m.type}`)} />}
+          {m.mediaUrl ? (
+            <ImageThumb message={m} onOpen={() => onOpenMedia(m)} sticker={m.type === 'sticker'} />
+          ) : (
+            <MediaPending label={t(`messageType.${m.type}`)} />
+          )}
           {caption ? (
             <p className="msg__text">
               <RichText text={caption} />
@@ -169,7 +206,11 @@ function MessageBody({ message: m, onOpenMedia }: { message: Message; onOpenMedi
             <Icon name="mic" size={14} />
             {media?.voice ? t('inbox.voiceMessage') : t('messageType.audio')}
           </span>
-          {m.mediaUrl ? <audio controls preload="metadata" src={m.mediaUrl} data-testid="message-audio" /> : <MediaPending label={t('messageType.audio')} />}
+          {m.mediaUrl ? (
+            <audio controls preload="metadata" src={m.mediaUrl} data-testid="message-audio" />
+          ) : (
+            <MediaPending label={t('messageType.audio')} />
+          )}
         </div>
       );
     case 'document':
@@ -184,7 +225,11 @@ function MessageBody({ message: m, onOpenMedia }: { message: Message; onOpenMedi
           >
             <Icon name="file" size={22} />
             <span className="msg__file-name">{media?.filename ?? t('messageType.document')}</span>
-            {m.mediaUrl ? <Icon name="download" size={16} /> : <span className="spinner spinner--dark" aria-label={t('inbox.mediaLoading')} />}
+            {m.mediaUrl ? (
+              <Icon name="download" size={16} />
+            ) : (
+              <span className="spinner spinner--dark" aria-label={t('inbox.mediaLoading')} />
+            )}
           </a>
           {caption && caption !== media?.filename ? (
             <p className="msg__text">
@@ -296,7 +341,12 @@ function ImageThumb({ message, onOpen, sticker }: { message: Message; onOpen(): 
   const src = useFull || sticker ? message.mediaUrl! : `${message.mediaUrl}?thumbnail=true`;
   const alt = message.text || t(`messageType.${sticker ? 'sticker' : 'image'}`);
   return (
-    <button type="button" className={sticker ? 'msg__image msg__image--sticker' : 'msg__image'} onClick={onOpen} aria-label={t('inbox.openImage')}>
+    <button
+      type="button"
+      className={sticker ? 'msg__image msg__image--sticker' : 'msg__image'}
+      onClick={onOpen}
+      aria-label={t('inbox.openImage')}
+    >
       <img src={src} alt={alt} loading="lazy" data-testid="message-thumbnail" onError={() => setUseFull(true)} />
     </button>
   );

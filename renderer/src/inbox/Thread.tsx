@@ -37,7 +37,16 @@ type Item =
   | { kind: 'activity'; key: string; at: string; entry: ActivityEntry }
   | { kind: 'outbox'; key: string; at: string; entry: OutboxEntry };
 
-export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel, onBack, onAssignToMe, onStatus, onConversation }: ThreadProps) {
+export function Thread({
+  conversation,
+  focusMessageId,
+  panelOpen,
+  onTogglePanel,
+  onBack,
+  onAssignToMe,
+  onStatus,
+  onConversation,
+}: ThreadProps) {
   const { t, i18n } = useTranslation();
   const { me, can, outbox, agentName } = useWorkspace();
   const { divisionName } = useTeam();
@@ -164,7 +173,13 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
   return (
     <section className="thread" aria-label={t('inbox.threadWith', { name })} data-testid="thread" data-conversation-id={conversation.id}>
       <header className="thread__header">
-        <button type="button" className="icon-button thread__back" onClick={onBack} aria-label={t('inbox.backToList')} data-testid="thread-back">
+        <button
+          type="button"
+          className="icon-button thread__back"
+          onClick={onBack}
+          aria-label={t('inbox.backToList')}
+          data-testid="thread-back"
+        >
           <Icon name="back" />
         </button>
         <span className="avatar avatar--sm" style={{ '--hue': avatarHue(conversation.contact.id) } as CSSProperties} aria-hidden="true">
@@ -193,7 +208,11 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
             {conversation.channel !== 'email' && !resolved ? (
               <>
                 <span aria-hidden="true">·</span>
-                <span className={win.open ? (win.urgent ? 'text-warn' : '') : 'text-danger'} data-testid="thread-window" title={t('inbox.windowTitle')}>
+                <span
+                  className={win.open ? (win.urgent ? 'text-warn' : '') : 'text-danger'}
+                  data-testid="thread-window"
+                  title={t('inbox.windowTitle')}
+                >
                   {win.label}
                 </span>
               </>
@@ -201,14 +220,22 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
             {conversation.assignee ? (
               <>
                 <span aria-hidden="true">·</span>
-                <span>{t('inbox.assignedTo', { name: conversation.assignee.id === me.id ? t('inbox.you') : conversation.assignee.name })}</span>
+                <span>
+                  {t('inbox.assignedTo', { name: conversation.assignee.id === me.id ? t('inbox.you') : conversation.assignee.name })}
+                </span>
               </>
             ) : null}
           </p>
         </div>
         <div className="thread__actions">
           {conversation.assignee?.id !== me.id && (canManage || canSend) ? (
-            <button type="button" className="button button--secondary button--sm" onClick={onAssignToMe} data-testid="assign-to-me" title={`${t('inbox.assignToMe')} (a)`}>
+            <button
+              type="button"
+              className="button button--secondary button--sm"
+              onClick={onAssignToMe}
+              data-testid="assign-to-me"
+              title={`${t('inbox.assignToMe')} (a)`}
+            >
               <Icon name="userPlus" size={16} />
               <span className="hide-narrow">{t('inbox.assignToMe')}</span>
             </button>
@@ -221,7 +248,13 @@ export function Thread({ conversation, focusMessageId, panelOpen, onTogglePanel,
                 <span className="hide-narrow">{t('inbox.reopen')}</span>
               </button>
             ) : (
-              <button type="button" className="button button--secondary button--sm" onClick={() => onStatus('resolved')} data-testid="resolve" title={`${t('inbox.resolve')} (e)`}>
+              <button
+                type="button"
+                className="button button--secondary button--sm"
+                onClick={() => onStatus('resolved')}
+                data-testid="resolve"
+                title={`${t('inbox.resolve')} (e)`}
+              >
                 <Icon name="resolve" size={16} />
                 <span className="hide-narrow">{t('inbox.resolve')}</span>
               </button>
@@ -363,8 +396,13 @@ function ActivityItem({ entry, agentName }: { entry: ActivityEntry; agentName(id
     const to = agentName(entry.toId) ?? t('activity.anAgent');
     text = entry.toId && entry.toId === entry.actorId ? t('activity.selfAssigned', { actor }) : t('activity.assigned', { actor, to });
   } else if (entry.kind === 'unassigned') text = t('activity.unassigned', { actor });
-  else if (entry.kind === 'takeover') text = entry.reason ? t('activity.takeoverReason', { actor, reason: entry.reason }) : t('activity.takeover', { actor });
-  else text = t('activity.status', { actor, status: t(`conversationStatus.${entry.status as 'open'}`, { defaultValue: entry.status }).toLocaleLowerCase() });
+  else if (entry.kind === 'takeover')
+    text = entry.reason ? t('activity.takeoverReason', { actor, reason: entry.reason }) : t('activity.takeover', { actor });
+  else
+    text = t('activity.status', {
+      actor,
+      status: t(`conversationStatus.${entry.status as 'open'}`, { defaultValue: entry.status }).toLocaleLowerCase(),
+    });
   return (
     <p className="activity" data-testid="thread-activity">
       <span>{text}</span>
@@ -380,11 +418,19 @@ function OutboxItem({ entry }: { entry: OutboxEntry }) {
   const text = body.type === 'text' ? body.text : body.caption;
   const failed = entry.state === 'failed';
   return (
-    <div className={failed ? 'msg msg--out msg--failed msg--outbox' : 'msg msg--out msg--outbox'} data-testid="outbox-message" data-state={entry.state} data-client-id={entry.clientMessageId}>
+    <div
+      className={failed ? 'msg msg--out msg--failed msg--outbox' : 'msg msg--out msg--outbox'}
+      data-testid="outbox-message"
+      data-state={entry.state}
+      data-client-id={entry.clientMessageId}
+    >
       <div className="msg__bubble">
         {body.type !== 'text' ? (
           <span className="msg__label">
-            <Icon name={body.type === 'image' ? 'image' : body.type === 'video' ? 'video' : body.type === 'audio' ? 'mic' : 'file'} size={14} />
+            <Icon
+              name={body.type === 'image' ? 'image' : body.type === 'video' ? 'video' : body.type === 'audio' ? 'mic' : 'file'}
+              size={14}
+            />
             {t(`messageType.${body.type}`)}
           </span>
         ) : null}
@@ -394,7 +440,9 @@ function OutboxItem({ entry }: { entry: OutboxEntry }) {
           </p>
         ) : null}
         <span className="msg__meta">
-          <span className="msg__sender">{failed ? t('outbox.notSent') : entry.state === 'sending' ? t('outbox.sending') : t('outbox.waiting')}</span>
+          <span className="msg__sender">
+            {failed ? t('outbox.notSent') : entry.state === 'sending' ? t('outbox.sending') : t('outbox.waiting')}
+          </span>
           <time dateTime={entry.createdAt}>{formatTime(entry.createdAt, i18n.resolvedLanguage)}</time>
           <DeliveryTicks status={failed ? 'failed' : 'outbox'} />
         </span>
@@ -497,4 +545,3 @@ function buildTimeline(
   }
   return items;
 }
-

@@ -188,7 +188,8 @@ export const inboxApi = {
   conversation: (id: string) => api.get<Conversation>(`/api/v1/conversations/${enc(id)}`),
   assign: (id: string, assigneeId: string | null) => api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/assign`, { assigneeId }),
   setStatus: (id: string, status: ConversationStatus) => api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/status`, { status }),
-  setTags: (id: string, change: { add?: string[]; remove?: string[] }) => api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/tags`, change),
+  setTags: (id: string, change: { add?: string[]; remove?: string[] }) =>
+    api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/tags`, change),
   markRead: (id: string) => api.post<Conversation>(`/api/v1/conversations/${enc(id)}/read`),
   takeover: (id: string, reason?: string) => api.post<Conversation>(`/api/v1/conversations/${enc(id)}/takeover`, reason ? { reason } : {}),
 
@@ -200,7 +201,8 @@ export const inboxApi = {
   addNote: (conversationId: string, body: string) => api.post<Note>(`/api/v1/conversations/${enc(conversationId)}/notes`, { body }),
   editNote: (conversationId: string, noteId: string, body: string) =>
     api.patch<Note>(`/api/v1/conversations/${enc(conversationId)}/notes/${enc(noteId)}`, { body }),
-  deleteNote: (conversationId: string, noteId: string) => api.delete<void>(`/api/v1/conversations/${enc(conversationId)}/notes/${enc(noteId)}`),
+  deleteNote: (conversationId: string, noteId: string) =>
+    api.delete<void>(`/api/v1/conversations/${enc(conversationId)}/notes/${enc(noteId)}`),
 
   contacts: (search: string, cursor?: string | null, limit = 40) =>
     api.get<Page<Contact>>(`/api/v1/contacts${qs({ limit, cursor: cursor ?? undefined, search: search.trim() || undefined })}`),

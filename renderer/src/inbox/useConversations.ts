@@ -66,9 +66,21 @@ interface ListState {
 const PAGE = 30;
 
 /** `canSee` drops live events about conversations the agent may not see (another division's). */
-export function useConversations(filters: ListFilters, meId: string, keepId: string | undefined, canSee: (c: Conversation) => boolean = () => true) {
+export function useConversations(
+  filters: ListFilters,
+  meId: string,
+  keepId: string | undefined,
+  canSee: (c: Conversation) => boolean = () => true,
+) {
   const { resync } = useRealtime();
-  const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, loadingMore: false, error: null, ready: false });
+  const [state, setState] = useState<ListState>({
+    items: [],
+    nextCursor: null,
+    loading: true,
+    loadingMore: false,
+    error: null,
+    ready: false,
+  });
   const generation = useRef(0);
   /** When each conversation was last changed by a live event (so a slower page load cannot undo it). */
   const liveAt = useRef(new Map<string, number>());
@@ -127,7 +139,12 @@ export function useConversations(filters: ListFilters, meId: string, keepId: str
         if (gen !== generation.current) return;
         setState((cur) => {
           const known = new Set(cur.items.map((c) => c.id));
-          return { ...cur, items: [...cur.items, ...page.data.filter((c) => !known.has(c.id))], nextCursor: page.nextCursor, loadingMore: false };
+          return {
+            ...cur,
+            items: [...cur.items, ...page.data.filter((c) => !known.has(c.id))],
+            nextCursor: page.nextCursor,
+            loadingMore: false,
+          };
         });
       })
       .catch((error: unknown) => {
@@ -143,7 +160,9 @@ export function useConversations(filters: ListFilters, meId: string, keepId: str
         const index = s.items.findIndex((c) => c.id === conversation.id);
         const existing = index >= 0 ? s.items[index] : undefined;
         if (existing && Date.parse(existing.updatedAt) > Date.parse(conversation.updatedAt)) return s; // an older event
-        const keep = (matchesFilters(filtersRef.current, conversation, meId) && canSeeRef.current(conversation)) || conversation.id === keepRef.current;
+        const keep =
+          (matchesFilters(filtersRef.current, conversation, meId) && canSeeRef.current(conversation)) ||
+          conversation.id === keepRef.current;
         if (!keep) return existing ? { ...s, items: s.items.filter((c) => c.id !== conversation.id) } : s;
         if (existing) {
           const items = [...s.items];

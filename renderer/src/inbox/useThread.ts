@@ -48,10 +48,13 @@ export function useMessages(conversationId: string, focusMessageId: string | und
   const loadingOlderRef = useRef(false);
   const alive = useRef(true);
 
-  const addMessage = useCallback((message: Message) => {
-    setMessages((list) => mergeMessages(list, [message]));
-    outbox.acknowledge(message.clientMessageId);
-  }, [outbox]);
+  const addMessage = useCallback(
+    (message: Message) => {
+      setMessages((list) => mergeMessages(list, [message]));
+      outbox.acknowledge(message.clientMessageId);
+    },
+    [outbox],
+  );
 
   const loadLatest = useCallback(
     async (initial: boolean) => {
@@ -233,11 +236,25 @@ export function useActivity(conversationId: string) {
   });
   useRealtimeEvent('conversation.takeover', (p: { conversation: Conversation; by?: string; reason?: string | null }) => {
     if (p?.conversation?.id !== conversationId) return;
-    push({ id: `live-takeover-${p.conversation.updatedAt}`, createdAt: p.conversation.updatedAt, kind: 'takeover', actorId: p.by ?? null, actorName: agentName(p.by), reason: p.reason ?? null });
+    push({
+      id: `live-takeover-${p.conversation.updatedAt}`,
+      createdAt: p.conversation.updatedAt,
+      kind: 'takeover',
+      actorId: p.by ?? null,
+      actorName: agentName(p.by),
+      reason: p.reason ?? null,
+    });
   });
   useRealtimeEvent('conversation.status_changed', (p: { conversation: Conversation; by?: string; to?: string }) => {
     if (p?.conversation?.id !== conversationId || !p.to) return;
-    push({ id: `live-status-${p.conversation.updatedAt}`, createdAt: p.conversation.updatedAt, kind: 'status', actorId: p.by ?? null, actorName: agentName(p.by), status: p.to });
+    push({
+      id: `live-status-${p.conversation.updatedAt}`,
+      createdAt: p.conversation.updatedAt,
+      kind: 'status',
+      actorId: p.by ?? null,
+      actorName: agentName(p.by),
+      status: p.to,
+    });
   });
 
   return useMemo(() => [...logged, ...live], [logged, live]);
@@ -246,8 +263,10 @@ export function useActivity(conversationId: string) {
 function fromLog(log: ActivityLog): ActivityEntry | null {
   const details = log.details ?? {};
   const base = { id: log.id, createdAt: log.createdAt, actorId: log.actorId, actorName: log.actorName };
-  if (log.action === 'conversation.assigned') return { ...base, kind: 'assigned', toId: typeof details.to === 'string' ? details.to : null };
+  if (log.action === 'conversation.assigned')
+    return { ...base, kind: 'assigned', toId: typeof details.to === 'string' ? details.to : null };
   if (log.action === 'conversation.unassigned') return { ...base, kind: 'unassigned' };
-  if (log.action === 'conversation.takeover') return { ...base, kind: 'takeover', reason: typeof details.reason === 'string' ? details.reason : null };
+  if (log.action === 'conversation.takeover')
+    return { ...base, kind: 'takeover', reason: typeof details.reason === 'string' ? details.reason : null };
   return null;
 }

@@ -31,7 +31,14 @@ interface TunnelView {
   ngrokAuthtoken: string | null;
   ngrokDomain: string | null;
   cloudflaredPath: string | null;
-  status: { provider: Provider; state: TunnelState; publicUrl: string | null; error: string | null; restarts: number; nextRestartAt: string | null };
+  status: {
+    provider: Provider;
+    state: TunnelState;
+    publicUrl: string | null;
+    error: string | null;
+    restarts: number;
+    nextRestartAt: string | null;
+  };
   callbackUrl: string | null;
   verifyToken: string;
   verifyTokenSource: 'env' | 'generated';
@@ -68,14 +75,17 @@ interface BackupSettings {
 const applianceApi = {
   lan: () => request<LanInfo>('GET', '/api/v1/appliance/lan'),
   tunnel: () => request<TunnelView>('GET', '/api/v1/appliance/tunnel'),
-  saveTunnel: (body: { provider: Provider; publicUrl?: string | null; ngrokAuthtoken?: string; ngrokDomain?: string | null }) => request<TunnelView>('PUT', '/api/v1/appliance/tunnel', body),
+  saveTunnel: (body: { provider: Provider; publicUrl?: string | null; ngrokAuthtoken?: string; ngrokDomain?: string | null }) =>
+    request<TunnelView>('PUT', '/api/v1/appliance/tunnel', body),
   testTunnel: () => request<Reachability>('POST', '/api/v1/appliance/tunnel/test'),
   backups: () => request<{ data: Backup[] }>('GET', '/api/v1/appliance/backups'),
   backupNow: () => request<Backup>('POST', '/api/v1/appliance/backups'),
-  restore: (name: string, force: boolean) => request<{ restartRequested: boolean }>('POST', `/api/v1/appliance/backups/${encodeURIComponent(name)}/restore`, { force }),
+  restore: (name: string, force: boolean) =>
+    request<{ restartRequested: boolean }>('POST', `/api/v1/appliance/backups/${encodeURIComponent(name)}/restore`, { force }),
   cancelRestore: () => request<void>('DELETE', '/api/v1/appliance/pending-restore'),
   backupSettings: () => request<BackupSettings>('GET', '/api/v1/appliance/backup-settings'),
-  saveBackupSettings: (body: { time: string; keep: number; enabled: boolean }) => request<BackupSettings>('PUT', '/api/v1/appliance/backup-settings', body),
+  saveBackupSettings: (body: { time: string; keep: number; enabled: boolean }) =>
+    request<BackupSettings>('PUT', '/api/v1/appliance/backup-settings', body),
 };
 
 function formatTime(value: string | null | undefined, language: string | undefined): string {
@@ -91,33 +101,50 @@ function formatSize(bytes: number, language: string | undefined): string {
 
 function stateLabel(t: TFunction, state: TunnelState): string {
   switch (state) {
-    case 'off': return t('appliance.tunnel.states.off');
-    case 'starting': return t('appliance.tunnel.states.starting');
-    case 'up': return t('appliance.tunnel.states.up');
-    case 'reconnecting': return t('appliance.tunnel.states.reconnecting');
-    case 'down': return t('appliance.tunnel.states.down');
-    case 'unavailable': return t('appliance.tunnel.states.unavailable');
+    case 'off':
+      return t('appliance.tunnel.states.off');
+    case 'starting':
+      return t('appliance.tunnel.states.starting');
+    case 'up':
+      return t('appliance.tunnel.states.up');
+    case 'reconnecting':
+      return t('appliance.tunnel.states.reconnecting');
+    case 'down':
+      return t('appliance.tunnel.states.down');
+    case 'unavailable':
+      return t('appliance.tunnel.states.unavailable');
   }
 }
 
 function checkLabel(t: TFunction, id: Reachability['checks'][number]['id'], ok: boolean): string {
   switch (id) {
-    case 'tunnel': return ok ? t('appliance.tunnel.checks.tunnelOk') : t('appliance.tunnel.checks.tunnelFail');
-    case 'https': return ok ? t('appliance.tunnel.checks.httpsOk') : t('appliance.tunnel.checks.httpsFail');
-    case 'appliance': return ok ? t('appliance.tunnel.checks.applianceOk') : t('appliance.tunnel.checks.applianceFail');
-    case 'meta-verification': return ok ? t('appliance.tunnel.checks.metaOk') : t('appliance.tunnel.checks.metaFail');
+    case 'tunnel':
+      return ok ? t('appliance.tunnel.checks.tunnelOk') : t('appliance.tunnel.checks.tunnelFail');
+    case 'https':
+      return ok ? t('appliance.tunnel.checks.httpsOk') : t('appliance.tunnel.checks.httpsFail');
+    case 'appliance':
+      return ok ? t('appliance.tunnel.checks.applianceOk') : t('appliance.tunnel.checks.applianceFail');
+    case 'meta-verification':
+      return ok ? t('appliance.tunnel.checks.metaOk') : t('appliance.tunnel.checks.metaFail');
   }
 }
 
 function reasonLabel(t: TFunction, reason: string): string {
   switch (reason) {
-    case 'manual': return t('appliance.backups.reasons.manual');
-    case 'scheduled': return t('appliance.backups.reasons.scheduled');
-    case 'catch-up': return t('appliance.backups.reasons.catchUp');
-    case 'cli': return t('appliance.backups.reasons.cli');
-    case 'pre-restore': return t('appliance.backups.reasons.preRestore');
-    case 'pre-migration': return t('appliance.backups.reasons.preMigration');
-    default: return reason;
+    case 'manual':
+      return t('appliance.backups.reasons.manual');
+    case 'scheduled':
+      return t('appliance.backups.reasons.scheduled');
+    case 'catch-up':
+      return t('appliance.backups.reasons.catchUp');
+    case 'cli':
+      return t('appliance.backups.reasons.cli');
+    case 'pre-restore':
+      return t('appliance.backups.reasons.preRestore');
+    case 'pre-migration':
+      return t('appliance.backups.reasons.preMigration');
+    default:
+      return reason;
   }
 }
 
@@ -149,13 +176,21 @@ function LanSection() {
   }, [t]);
   return (
     <section className="card" aria-labelledby="lan-title">
-      <h2 id="lan-title" className="card__title">{t('appliance.lan.title')}</h2>
+      <h2 id="lan-title" className="card__title">
+        {t('appliance.lan.title')}
+      </h2>
       <p>{t('appliance.lan.intro')}</p>
       <FormError message={error} />
       {lan && !lan.reachable ? <p role="status">{t('appliance.lan.unreachable')}</p> : null}
       {lan?.qr ? (
         <figure style={{ margin: 0 }}>
-          <img src={`data:image/svg+xml;utf8,${encodeURIComponent(lan.qr.svg)}`} width={200} height={200} alt={t('appliance.lan.qrAlt', { url: lan.qr.payload })} data-testid="lan-qr" />
+          <img
+            src={`data:image/svg+xml;utf8,${encodeURIComponent(lan.qr.svg)}`}
+            width={200}
+            height={200}
+            alt={t('appliance.lan.qrAlt', { url: lan.qr.payload })}
+            data-testid="lan-qr"
+          />
           <figcaption>{t('appliance.lan.qrCaption')}</figcaption>
         </figure>
       ) : null}
@@ -164,13 +199,20 @@ function LanSection() {
           {lan.mdnsUrl ? (
             <div className="details__row">
               <dt>{t('appliance.lan.name')}</dt>
-              <dd><a href={lan.mdnsUrl}>{lan.mdnsUrl}</a></dd>
+              <dd>
+                <a href={lan.mdnsUrl}>{lan.mdnsUrl}</a>
+              </dd>
             </div>
           ) : null}
           {lan.addresses.map((a) => (
             <div className="details__row" key={a.url}>
-              <dt>{a.interface}{a.virtual ? ` · ${t('appliance.lan.virtual')}` : ''}</dt>
-              <dd data-testid="lan-url"><a href={a.url}>{a.url}</a></dd>
+              <dt>
+                {a.interface}
+                {a.virtual ? ` · ${t('appliance.lan.virtual')}` : ''}
+              </dt>
+              <dd data-testid="lan-url">
+                <a href={a.url}>{a.url}</a>
+              </dd>
             </div>
           ))}
         </dl>
@@ -192,17 +234,24 @@ function TunnelSection() {
   const [error, setError] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
-  const load = useCallback(() => applianceApi.tunnel().then((v) => {
-    setView(v);
-    return v;
-  }), []);
+  const load = useCallback(
+    () =>
+      applianceApi.tunnel().then((v) => {
+        setView(v);
+        return v;
+      }),
+    [],
+  );
 
   useEffect(() => {
-    load().then((v) => {
-      setProvider(v.provider);
-      setPublicUrl(v.publicUrl ?? '');
-      setDomain(v.ngrokDomain ?? '');
-    }, (err: unknown) => setError(errorMessage(t, err)));
+    load().then(
+      (v) => {
+        setProvider(v.provider);
+        setPublicUrl(v.publicUrl ?? '');
+        setDomain(v.ngrokDomain ?? '');
+      },
+      (err: unknown) => setError(errorMessage(t, err)),
+    );
     const timer = setInterval(() => void load().catch(() => undefined), 3000);
     return () => clearInterval(timer);
   }, [load, t]);
@@ -214,11 +263,15 @@ function TunnelSection() {
     setFieldErrors({});
     setResult(undefined);
     try {
-      setView(await applianceApi.saveTunnel({
-        provider,
-        ...(provider === 'public-url' ? { publicUrl: publicUrl.trim() || null } : {}),
-        ...(provider === 'ngrok' ? { ngrokDomain: domain.trim() || null, ...(token.trim() ? { ngrokAuthtoken: token.trim() } : {}) } : {}),
-      }));
+      setView(
+        await applianceApi.saveTunnel({
+          provider,
+          ...(provider === 'public-url' ? { publicUrl: publicUrl.trim() || null } : {}),
+          ...(provider === 'ngrok'
+            ? { ngrokDomain: domain.trim() || null, ...(token.trim() ? { ngrokAuthtoken: token.trim() } : {}) }
+            : {}),
+        }),
+      );
       setToken('');
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fieldErrors).length) {
@@ -245,13 +298,21 @@ function TunnelSection() {
   const providers: { value: Provider; label: string; hint: string }[] = [
     { value: 'none', label: t('appliance.tunnel.providers.none'), hint: t('appliance.tunnel.hints.none') },
     { value: 'public-url', label: t('appliance.tunnel.providers.publicUrl'), hint: t('appliance.tunnel.hints.publicUrl') },
-    { value: 'cloudflare', label: t('appliance.tunnel.providers.cloudflare'), hint: view?.cloudflaredPath ? t('appliance.tunnel.hints.cloudflareFound', { path: view.cloudflaredPath }) : t('appliance.tunnel.hints.cloudflareMissing') },
+    {
+      value: 'cloudflare',
+      label: t('appliance.tunnel.providers.cloudflare'),
+      hint: view?.cloudflaredPath
+        ? t('appliance.tunnel.hints.cloudflareFound', { path: view.cloudflaredPath })
+        : t('appliance.tunnel.hints.cloudflareMissing'),
+    },
     { value: 'ngrok', label: t('appliance.tunnel.providers.ngrok'), hint: t('appliance.tunnel.hints.ngrok') },
   ];
 
   return (
     <section className="card" aria-labelledby="tunnel-title">
-      <h2 id="tunnel-title" className="card__title">{t('appliance.tunnel.title')}</h2>
+      <h2 id="tunnel-title" className="card__title">
+        {t('appliance.tunnel.title')}
+      </h2>
       <p>{t('appliance.tunnel.intro')}</p>
       <FormError message={error} />
       <form className="form" onSubmit={save} noValidate>
@@ -259,32 +320,63 @@ function TunnelSection() {
           <legend className="field__label">{t('appliance.tunnel.provider')}</legend>
           {providers.map((p) => (
             <label key={p.value} style={{ display: 'block', marginBottom: 6 }}>
-              <input type="radio" name="provider" value={p.value} checked={provider === p.value} onChange={() => setProvider(p.value)} /> {p.label}
-              <span className="field__hint" style={{ display: 'block' }}>{p.hint}</span>
+              <input type="radio" name="provider" value={p.value} checked={provider === p.value} onChange={() => setProvider(p.value)} />{' '}
+              {p.label}
+              <span className="field__hint" style={{ display: 'block' }}>
+                {p.hint}
+              </span>
             </label>
           ))}
         </fieldset>
         {provider === 'public-url' ? (
           <div className={fieldErrors.publicUrl ? 'field field--invalid' : 'field'}>
-            <label htmlFor="tunnel-public-url" className="field__label">{t('appliance.tunnel.publicUrl')}</label>
-            <input id="tunnel-public-url" className="field__input" type="url" inputMode="url" value={publicUrl} onChange={(e) => setPublicUrl(e.target.value)} placeholder="https://" />
+            <label htmlFor="tunnel-public-url" className="field__label">
+              {t('appliance.tunnel.publicUrl')}
+            </label>
+            <input
+              id="tunnel-public-url"
+              className="field__input"
+              type="url"
+              inputMode="url"
+              value={publicUrl}
+              onChange={(e) => setPublicUrl(e.target.value)}
+              placeholder="https://"
+            />
             {fieldErrors.publicUrl ? <p className="field__error">{fieldErrors.publicUrl}</p> : null}
           </div>
         ) : null}
         {provider === 'ngrok' ? (
           <>
             <div className={fieldErrors.ngrokAuthtoken ? 'field field--invalid' : 'field'}>
-              <label htmlFor="tunnel-ngrok-token" className="field__label">{t('appliance.tunnel.ngrokToken')}</label>
-              <input id="tunnel-ngrok-token" className="field__input" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} placeholder={view?.ngrokAuthtoken ?? ''} />
-              <p className="field__hint">{view?.ngrokAuthtoken ? t('appliance.tunnel.ngrokTokenSaved', { masked: view.ngrokAuthtoken }) : t('appliance.tunnel.ngrokTokenHint')}</p>
+              <label htmlFor="tunnel-ngrok-token" className="field__label">
+                {t('appliance.tunnel.ngrokToken')}
+              </label>
+              <input
+                id="tunnel-ngrok-token"
+                className="field__input"
+                type="password"
+                autoComplete="off"
+                value={token}
+                onChange={(e) => setToken(e.target.value)}
+                placeholder={view?.ngrokAuthtoken ?? ''}
+              />
+              <p className="field__hint">
+                {view?.ngrokAuthtoken
+                  ? t('appliance.tunnel.ngrokTokenSaved', { masked: view.ngrokAuthtoken })
+                  : t('appliance.tunnel.ngrokTokenHint')}
+              </p>
             </div>
             <div className="field">
-              <label htmlFor="tunnel-ngrok-domain" className="field__label">{t('appliance.tunnel.ngrokDomain')}</label>
+              <label htmlFor="tunnel-ngrok-domain" className="field__label">
+                {t('appliance.tunnel.ngrokDomain')}
+              </label>
               <input id="tunnel-ngrok-domain" className="field__input" value={domain} onChange={(e) => setDomain(e.target.value)} />
             </div>
           </>
         ) : null}
-        <SubmitButton busy={saving} busyLabel={t('appliance.saving')}>{t('appliance.save')}</SubmitButton>
+        <SubmitButton busy={saving} busyLabel={t('appliance.saving')}>
+          {t('appliance.save')}
+        </SubmitButton>
       </form>
 
       {view ? (
@@ -300,27 +392,45 @@ function TunnelSection() {
           {view.status.error ? (
             <div className="details__row">
               <dt>{t('appliance.tunnel.lastError')}</dt>
-              <dd><code>{view.status.error}</code></dd>
+              <dd>
+                <code>{view.status.error}</code>
+              </dd>
             </div>
           ) : null}
           <div className="details__row">
             <dt>{t('appliance.tunnel.callbackUrl')}</dt>
-            <dd>{view.callbackUrl ? <><code data-testid="callback-url">{view.callbackUrl}</code> <CopyButton value={view.callbackUrl} /></> : t('appliance.tunnel.noCallbackUrl')}</dd>
+            <dd>
+              {view.callbackUrl ? (
+                <>
+                  <code data-testid="callback-url">{view.callbackUrl}</code> <CopyButton value={view.callbackUrl} />
+                </>
+              ) : (
+                t('appliance.tunnel.noCallbackUrl')
+              )}
+            </dd>
           </div>
           <div className="details__row">
             <dt>{t('appliance.tunnel.verifyToken')}</dt>
-            <dd><code data-testid="verify-token">{view.verifyToken}</code> <CopyButton value={view.verifyToken} /></dd>
+            <dd>
+              <code data-testid="verify-token">{view.verifyToken}</code> <CopyButton value={view.verifyToken} />
+            </dd>
           </div>
         </dl>
       ) : null}
       <p className="field__hint">{t('appliance.tunnel.metaSteps')}</p>
-      <SubmitButton type="button" variant="secondary" busy={testing} busyLabel={t('appliance.tunnel.testing')} onClick={test}>{t('appliance.tunnel.test')}</SubmitButton>
+      <SubmitButton type="button" variant="secondary" busy={testing} busyLabel={t('appliance.tunnel.testing')} onClick={test}>
+        {t('appliance.tunnel.test')}
+      </SubmitButton>
       {result ? (
         <ul aria-live="polite" data-testid="reachability">
           {result.checks.map((c) => (
             <li key={c.id}>
               {c.ok ? '✓' : '✗'} {checkLabel(t, c.id, c.ok)}
-              {!c.ok ? <span className="field__hint" style={{ display: 'block' }}>{c.detail}</span> : null}
+              {!c.ok ? (
+                <span className="field__hint" style={{ display: 'block' }}>
+                  {c.detail}
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -349,11 +459,14 @@ function BackupsSection() {
   }, []);
 
   useEffect(() => {
-    load().then((s) => {
-      setTime(s.time);
-      setKeep(s.keep);
-      setEnabled(s.enabled);
-    }, (err: unknown) => setError(errorMessage(t, err)));
+    load().then(
+      (s) => {
+        setTime(s.time);
+        setKeep(s.keep);
+        setEnabled(s.enabled);
+      },
+      (err: unknown) => setError(errorMessage(t, err)),
+    );
   }, [load, t]);
 
   async function run(kind: string, work: () => Promise<unknown>, done?: string) {
@@ -372,7 +485,9 @@ function BackupsSection() {
   }
 
   function restore(backup: Backup) {
-    const question = backup.foreign ? t('appliance.backups.confirmForeign', { when: formatTime(backup.createdAt, language) }) : t('appliance.backups.confirmRestore', { when: formatTime(backup.createdAt, language) });
+    const question = backup.foreign
+      ? t('appliance.backups.confirmForeign', { when: formatTime(backup.createdAt, language) })
+      : t('appliance.backups.confirmRestore', { when: formatTime(backup.createdAt, language) });
     if (!window.confirm(question)) return;
     void run(backup.name, async () => {
       const res = await applianceApi.restore(backup.name, backup.foreign);
@@ -382,47 +497,103 @@ function BackupsSection() {
 
   return (
     <section className="card" aria-labelledby="backups-title">
-      <h2 id="backups-title" className="card__title">{t('appliance.backups.title')}</h2>
+      <h2 id="backups-title" className="card__title">
+        {t('appliance.backups.title')}
+      </h2>
       <p>{t('appliance.backups.intro')}</p>
       <FormError message={error} />
-      {notice ? <p role="status" data-testid="backup-notice">{notice}</p> : null}
+      {notice ? (
+        <p role="status" data-testid="backup-notice">
+          {notice}
+        </p>
+      ) : null}
       {settings?.pendingRestore ? (
         <p role="status">
           {t('appliance.backups.pending', { when: formatTime(settings.pendingRestore.createdAt, language) })}{' '}
-          <button type="button" className="button button--secondary" onClick={() => void run('cancel', () => applianceApi.cancelRestore())}>{t('appliance.backups.cancelRestore')}</button>
+          <button type="button" className="button button--secondary" onClick={() => void run('cancel', () => applianceApi.cancelRestore())}>
+            {t('appliance.backups.cancelRestore')}
+          </button>
         </p>
       ) : null}
-      <SubmitButton type="button" style={{ marginBottom: 12 }} busy={busy === 'backup' || Boolean(settings?.running)} busyLabel={t('appliance.backups.backingUp')} onClick={() => void run('backup', () => applianceApi.backupNow(), t('appliance.backups.done'))} data-testid="backup-now">
+      <SubmitButton
+        type="button"
+        style={{ marginBottom: 12 }}
+        busy={busy === 'backup' || Boolean(settings?.running)}
+        busyLabel={t('appliance.backups.backingUp')}
+        onClick={() => void run('backup', () => applianceApi.backupNow(), t('appliance.backups.done'))}
+        data-testid="backup-now"
+      >
         {t('appliance.backups.backupNow')}
       </SubmitButton>
-      {settings?.lastResult && !settings.lastResult.ok ? <p role="alert">{t('appliance.backups.lastFailed', { error: settings.lastResult.error ?? '' })}</p> : null}
+      {settings?.lastResult && !settings.lastResult.ok ? (
+        <p role="alert">{t('appliance.backups.lastFailed', { error: settings.lastResult.error ?? '' })}</p>
+      ) : null}
 
-      <form className="form" onSubmit={(e) => { e.preventDefault(); void run('save', () => applianceApi.saveBackupSettings({ time, keep, enabled }), t('appliance.saved')); }}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run('save', () => applianceApi.saveBackupSettings({ time, keep, enabled }), t('appliance.saved'));
+        }}
+      >
         <label style={{ display: 'block' }}>
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> {t('appliance.backups.nightly')}
         </label>
         <div className="field">
-          <label htmlFor="backup-time" className="field__label">{t('appliance.backups.time')}</label>
+          <label htmlFor="backup-time" className="field__label">
+            {t('appliance.backups.time')}
+          </label>
           <input id="backup-time" className="field__input" type="time" value={time} onChange={(e) => setTime(e.target.value)} required />
-          {settings?.nextRunAt ? <p className="field__hint">{t('appliance.backups.next', { when: formatTime(settings.nextRunAt, language) })}</p> : null}
+          {settings?.nextRunAt ? (
+            <p className="field__hint">{t('appliance.backups.next', { when: formatTime(settings.nextRunAt, language) })}</p>
+          ) : null}
         </div>
         <div className="field">
-          <label htmlFor="backup-keep" className="field__label">{t('appliance.backups.keep')}</label>
-          <input id="backup-keep" className="field__input" type="number" min={1} max={365} value={keep} onChange={(e) => setKeep(Number(e.target.value))} />
+          <label htmlFor="backup-keep" className="field__label">
+            {t('appliance.backups.keep')}
+          </label>
+          <input
+            id="backup-keep"
+            className="field__input"
+            type="number"
+            min={1}
+            max={365}
+            value={keep}
+            onChange={(e) => setKeep(Number(e.target.value))}
+          />
         </div>
-        <SubmitButton busy={busy === 'save'} busyLabel={t('appliance.saving')}>{t('appliance.save')}</SubmitButton>
+        <SubmitButton busy={busy === 'save'} busyLabel={t('appliance.saving')}>
+          {t('appliance.save')}
+        </SubmitButton>
       </form>
 
-      {backups.length === 0 ? <p>{t('appliance.backups.none')}</p> : (
-        <ul className="details" style={{ listStyle: 'none', padding: 0 }} data-testid="backup-list" aria-label={t('appliance.backups.title')}>
+      {backups.length === 0 ? (
+        <p>{t('appliance.backups.none')}</p>
+      ) : (
+        <ul
+          className="details"
+          style={{ listStyle: 'none', padding: 0 }}
+          data-testid="backup-list"
+          aria-label={t('appliance.backups.title')}
+        >
           {backups.map((b) => (
-            <li key={b.name} className="details__row" title={b.name} style={{ display: 'flex', gap: 8, alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap' }}>
+            <li
+              key={b.name}
+              className="details__row"
+              title={b.name}
+              style={{ display: 'flex', gap: 8, alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap' }}
+            >
               <span>
                 <strong>{formatTime(b.createdAt, language)}</strong>
                 {b.foreign ? ` · ${t('appliance.backups.foreign')}` : ''}
                 <br />
                 <span className="field__hint">
-                  {reasonLabel(t, b.reason)} · {formatSize(b.size, language)} · {b.verified === true ? t('appliance.backups.verified') : b.verified === false ? t('appliance.backups.changed') : t('appliance.backups.unknown')}
+                  {reasonLabel(t, b.reason)} · {formatSize(b.size, language)} ·{' '}
+                  {b.verified === true
+                    ? t('appliance.backups.verified')
+                    : b.verified === false
+                      ? t('appliance.backups.changed')
+                      : t('appliance.backups.unknown')}
                 </span>
               </span>
               <button type="button" className="button button--secondary" disabled={busy !== null} onClick={() => restore(b)}>
@@ -449,7 +620,9 @@ export function AppliancePage() {
           <h1 className="dashboard__title">{t('appliance.title')}</h1>
           <p className="dashboard__subtitle">{t('appliance.subtitle')}</p>
         </div>
-        <Link to="/" className="button button--secondary">{t('appliance.back')}</Link>
+        <Link to="/" className="button button--secondary">
+          {t('appliance.back')}
+        </Link>
       </div>
       {allowed ? (
         <div className="cards">

@@ -70,7 +70,10 @@ export function ContactsPage() {
   useEffect(() => {
     const node = sentinel.current;
     if (!node || !cursor) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), { root: scroller.current, rootMargin: '200px' });
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), {
+      root: scroller.current,
+      rootMargin: '200px',
+    });
     observer.observe(node);
     return () => observer.disconnect();
   }, [cursor, loadMore]);
@@ -141,7 +144,12 @@ export function ContactsPage() {
         {contactId ? (
           <>
             <header className="thread__header thread__header--plain">
-              <button type="button" className="icon-button thread__back" onClick={() => navigate('/contacts')} aria-label={t('contacts.backToList')}>
+              <button
+                type="button"
+                className="icon-button thread__back"
+                onClick={() => navigate('/contacts')}
+                aria-label={t('contacts.backToList')}
+              >
                 <Icon name="back" />
               </button>
               <h2 className="pane-title">{t('contacts.detail')}</h2>
@@ -200,7 +208,9 @@ function ContactConversations({ contactId }: { contactId: string }) {
       {list === null ? <div className="skeleton skeleton--line" /> : null}
       {list?.length === 0 ? <p className="muted">{t('contacts.noConversations')}</p> : null}
       <ul className="mini-list" data-testid="contact-conversations">
-        {list?.map((c) => <ConversationLink key={c.id} conversation={c} language={i18n.resolvedLanguage} />)}
+        {list?.map((c) => (
+          <ConversationLink key={c.id} conversation={c} language={i18n.resolvedLanguage} />
+        ))}
       </ul>
     </section>
   );

@@ -51,8 +51,7 @@ export function RegisterPage() {
     if (!input.email) errors.email = t('validation.required');
     else if (!isValidEmail(input.email)) errors.email = t('validation.email');
     if (!input.password) errors.password = t('validation.required');
-    else if (input.password.length < PASSWORD_MIN_LENGTH)
-      errors.password = t('validation.passwordMin', { min: PASSWORD_MIN_LENGTH });
+    else if (input.password.length < PASSWORD_MIN_LENGTH) errors.password = t('validation.passwordMin', { min: PASSWORD_MIN_LENGTH });
     return errors;
   }
 

@@ -9,11 +9,7 @@ import { inboxApi, type SearchHit } from '../inbox/api';
 import { usePageTitle } from '../usePageTitle';
 
 function Marked({ html }: { html: string }) {
-  return (
-    <>
-      {parseMarked(html).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
-    </>
-  );
+  return <>{parseMarked(html).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}</>;
 }
 
 export function SearchPage() {

@@ -55,7 +55,16 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
           {t('expiration.hours')}
         </label>
         <div className="inline-row">
-          <input id={`${id}-hours`} className="field__input field__input--short" type="number" min={1} max={2160} value={hours} onChange={(e) => setHours(e.target.value)} data-testid={`${id}-hours`} />
+          <input
+            id={`${id}-hours`}
+            className="field__input field__input--short"
+            type="number"
+            min={1}
+            max={2160}
+            value={hours}
+            onChange={(e) => setHours(e.target.value)}
+            data-testid={`${id}-hours`}
+          />
           <span className="muted">{t('expiration.hoursSuffix')}</span>
         </div>
         {errors.hours ? <p className="field__error">{errors.hours}</p> : null}
@@ -64,8 +73,21 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
         <label className="field__label" htmlFor={`${id}-message`}>
           {t('expiration.closingMessage')}
         </label>
-        <textarea id={`${id}-message`} className="field__input" rows={2} maxLength={4096} value={message} placeholder={t('expiration.closingPlaceholder')} onChange={(e) => setMessage(e.target.value)} data-testid={`${id}-message`} />
-        {errors.closingMessage ? <p className="field__error">{errors.closingMessage}</p> : <p className="field__hint">{t('expiration.closingHint')}</p>}
+        <textarea
+          id={`${id}-message`}
+          className="field__input"
+          rows={2}
+          maxLength={4096}
+          value={message}
+          placeholder={t('expiration.closingPlaceholder')}
+          onChange={(e) => setMessage(e.target.value)}
+          data-testid={`${id}-message`}
+        />
+        {errors.closingMessage ? (
+          <p className="field__error">{errors.closingMessage}</p>
+        ) : (
+          <p className="field__hint">{t('expiration.closingHint')}</p>
+        )}
       </div>
       <div className="save-bar">
         <SaveStatus state={state} testId={`${id}-status`} />
@@ -92,7 +114,9 @@ export function ChatExpirationPage() {
       <FormError message={error} />
       {rules === null && !error ? <div className="skeleton skeleton--block" /> : null}
       <div className="card-grid">
-        {rules?.map((rule) => <RuleCard key={rule.channel} rule={rule} />)}
+        {rules?.map((rule) => (
+          <RuleCard key={rule.channel} rule={rule} />
+        ))}
       </div>
     </SettingsPage>
   );

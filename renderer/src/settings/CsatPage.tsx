@@ -43,7 +43,13 @@ function SettingsCard() {
   return (
     <form className="card settings-card" onSubmit={save} noValidate data-testid="csat-settings">
       <h3 className="card__title">{t('csatSettings.title')}</h3>
-      <Toggle checked={settings.enabled} onChange={(enabled) => set({ enabled })} label={t('csatSettings.enabled')} hint={t('csatSettings.enabledHint')} testId="csat-enabled" />
+      <Toggle
+        checked={settings.enabled}
+        onChange={(enabled) => set({ enabled })}
+        label={t('csatSettings.enabled')}
+        hint={t('csatSettings.enabledHint')}
+        testId="csat-enabled"
+      />
       <div className="form-grid">
         <div className={errors.expiryHours ? 'field field--invalid' : 'field'}>
           <label className="field__label" htmlFor="csat-expiry">
@@ -65,7 +71,13 @@ function SettingsCard() {
           <label className="field__label" htmlFor="csat-language">
             {t('csatSettings.language')}
           </label>
-          <select id="csat-language" className="field__input" value={settings.language} onChange={(e) => set({ language: e.target.value as 'id' | 'en' })} data-testid="csat-language">
+          <select
+            id="csat-language"
+            className="field__input"
+            value={settings.language}
+            onChange={(e) => set({ language: e.target.value as 'id' | 'en' })}
+            data-testid="csat-language"
+          >
             <option value="id">{t('language.id')}</option>
             <option value="en">{t('language.en')}</option>
           </select>
@@ -75,8 +87,20 @@ function SettingsCard() {
         <label className="field__label" htmlFor="csat-message">
           {t('csatSettings.message')}
         </label>
-        <textarea id="csat-message" className="field__input" rows={3} maxLength={900} value={settings.message ?? ''} placeholder={t('csatSettings.messagePlaceholder')} onChange={(e) => set({ message: e.target.value })} />
-        {errors.message ? <p className="field__error">{errors.message}</p> : <p className="field__hint">{t('csatSettings.messageHint', { token: '{{url}}' })}</p>}
+        <textarea
+          id="csat-message"
+          className="field__input"
+          rows={3}
+          maxLength={900}
+          value={settings.message ?? ''}
+          placeholder={t('csatSettings.messagePlaceholder')}
+          onChange={(e) => set({ message: e.target.value })}
+        />
+        {errors.message ? (
+          <p className="field__error">{errors.message}</p>
+        ) : (
+          <p className="field__hint">{t('csatSettings.messageHint', { token: '{{url}}' })}</p>
+        )}
       </div>
       <div className="save-bar">
         <SaveStatus state={state} testId="csat-status" />
@@ -133,7 +157,8 @@ function AnalyticsCard() {
     };
   }, [days, groupBy, t]);
 
-  const number = (n: number | null, digits = 1) => (n === null ? '—' : new Intl.NumberFormat(locale(i18n.resolvedLanguage), { maximumFractionDigits: digits }).format(n));
+  const number = (n: number | null, digits = 1) =>
+    n === null ? '—' : new Intl.NumberFormat(locale(i18n.resolvedLanguage), { maximumFractionDigits: digits }).format(n);
   // csat comes in percent; responseRate as a fraction.
   const percent = (n: number | null) => (n === null ? '—' : `${number(n, 0)}%`);
   const rate = (b: CsatBucket) => (b.responseRate === null ? '—' : `${number(b.responseRate * 100, 0)}%`);
@@ -157,7 +182,12 @@ function AnalyticsCard() {
               </option>
             ))}
           </select>
-          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as CsatGroupBy)} aria-label={t('csatAnalytics.groupBy')} data-testid="csat-group-by">
+          <select
+            value={groupBy}
+            onChange={(e) => setGroupBy(e.target.value as CsatGroupBy)}
+            aria-label={t('csatAnalytics.groupBy')}
+            data-testid="csat-group-by"
+          >
             {GROUPS.map((g) => (
               <option key={g} value={g}>
                 {t(`csatAnalytics.by.${g}`)}
@@ -172,7 +202,9 @@ function AnalyticsCard() {
         <>
           <div className="stat-tiles">
             <div className="stat-tile">
-              <span className="stat-tile__value" data-testid="csat-average">{number(data.summary.average)}</span>
+              <span className="stat-tile__value" data-testid="csat-average">
+                {number(data.summary.average)}
+              </span>
               <span className="stat-tile__label">{t('csatAnalytics.average')}</span>
             </div>
             <div className="stat-tile">

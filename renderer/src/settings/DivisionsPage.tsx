@@ -16,7 +16,15 @@ import { useWorkspace } from '../workspace';
 import { SettingsPage } from './SettingsLayout';
 import { Toggle, fieldErrorsOf, problemText } from './ui';
 
-function DivisionForm({ division, onClose, onSaved }: { division: DivisionSummary | null; onClose(): void; onSaved(d: DivisionDetail): void }) {
+function DivisionForm({
+  division,
+  onClose,
+  onSaved,
+}: {
+  division: DivisionSummary | null;
+  onClose(): void;
+  onSaved(d: DivisionDetail): void;
+}) {
   const { t } = useTranslation();
   const { agents } = useWorkspace();
   const [name, setName] = useState(division?.name ?? '');
@@ -39,7 +47,9 @@ function DivisionForm({ division, onClose, onSaved }: { division: DivisionSummar
     setFieldErrors({});
     try {
       const body = { name: name.trim(), description: description.trim() || null, autoAssign, isDefault };
-      const saved = division ? await teamApi.updateDivision(division.id, body) : await teamApi.createDivision({ ...body, agentIds: members.size ? [...members] : undefined });
+      const saved = division
+        ? await teamApi.updateDivision(division.id, body)
+        : await teamApi.createDivision({ ...body, agentIds: members.size ? [...members] : undefined });
       onSaved(saved);
       onClose();
     } catch (err) {
@@ -51,24 +61,56 @@ function DivisionForm({ division, onClose, onSaved }: { division: DivisionSummar
   }
 
   return (
-    <Dialog title={division ? t('divisions.edit') : t('divisions.create')} onClose={onClose} testId="division-dialog" className="dialog--form">
+    <Dialog
+      title={division ? t('divisions.edit') : t('divisions.create')}
+      onClose={onClose}
+      testId="division-dialog"
+      className="dialog--form"
+    >
       <form className="stack-form" onSubmit={submit} noValidate>
         <FormError message={error} />
         <div className={fieldErrors.name ? 'field field--invalid' : 'field'}>
           <label className="field__label" htmlFor="division-name">
             {t('divisions.name')}
           </label>
-          <input id="division-name" className="field__input" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="division-name" data-autofocus />
+          <input
+            id="division-name"
+            className="field__input"
+            value={name}
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="division-name"
+            data-autofocus
+          />
           {fieldErrors.name ? <p className="field__error">{fieldErrors.name}</p> : null}
         </div>
         <div className="field">
           <label className="field__label" htmlFor="division-description">
             {t('divisions.description')}
           </label>
-          <textarea id="division-description" className="field__input" rows={2} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />
+          <textarea
+            id="division-description"
+            className="field__input"
+            rows={2}
+            maxLength={2000}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </div>
-        <Toggle checked={autoAssign} onChange={setAutoAssign} label={t('divisions.autoAssign')} hint={t('divisions.autoAssignHint')} testId="division-auto-assign" />
-        <Toggle checked={isDefault} onChange={setIsDefault} label={t('divisions.default')} hint={t('divisions.defaultHint')} testId="division-default" />
+        <Toggle
+          checked={autoAssign}
+          onChange={setAutoAssign}
+          label={t('divisions.autoAssign')}
+          hint={t('divisions.autoAssignHint')}
+          testId="division-auto-assign"
+        />
+        <Toggle
+          checked={isDefault}
+          onChange={setIsDefault}
+          label={t('divisions.default')}
+          hint={t('divisions.defaultHint')}
+          testId="division-default"
+        />
         {!division && agents.length ? (
           <fieldset className="member-picker">
             <legend className="field__label">{t('divisions.members')}</legend>
@@ -143,7 +185,11 @@ function Members({ division, onChanged }: { division: DivisionSummary; onChanged
               {m.name} <span className="muted">· {m.email}</span>
             </span>
             <span className="muted members__load">{t('divisions.openCount', { count: m.openConversations })}</span>
-            <button type="button" className="link-button link-button--danger" onClick={() => void change(() => teamApi.removeDivisionAgents(division.id, [m.id]))}>
+            <button
+              type="button"
+              className="link-button link-button--danger"
+              onClick={() => void change(() => teamApi.removeDivisionAgents(division.id, [m.id]))}
+            >
               {t('divisions.removeMember')}
             </button>
           </li>
@@ -160,7 +206,12 @@ function Members({ division, onChanged }: { division: DivisionSummary; onChanged
             void change(() => teamApi.addDivisionAgents(division.id, [id]));
           }}
         >
-          <select value={adding} onChange={(e) => setAdding(e.target.value)} aria-label={t('divisions.addMember')} data-testid="division-add-member">
+          <select
+            value={adding}
+            onChange={(e) => setAdding(e.target.value)}
+            aria-label={t('divisions.addMember')}
+            data-testid="division-add-member"
+          >
             <option value="">{t('divisions.chooseAgent')}</option>
             {candidates.map((a) => (
               <option key={a.id} value={a.id}>
@@ -252,19 +303,41 @@ export function DivisionsPage() {
                 <p className="muted">{t('divisions.memberCount', { count: d.agentCount })}</p>
               </div>
               <div className="entity__actions">
-                <button type="button" className="icon-button" onClick={() => setEditing(d)} aria-label={t('divisions.edit')} title={t('divisions.edit')}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => setEditing(d)}
+                  aria-label={t('divisions.edit')}
+                  title={t('divisions.edit')}
+                >
                   <Icon name="note" />
                 </button>
-                <button type="button" className="icon-button" onClick={() => void remove(d)} aria-label={t('divisions.delete')} title={t('divisions.delete')}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => void remove(d)}
+                  aria-label={t('divisions.delete')}
+                  title={t('divisions.delete')}
+                >
                   <Icon name="trash" />
                 </button>
               </div>
             </div>
             <div className="entity__toggles">
-              <Toggle checked={d.autoAssign} onChange={(v) => void patch(d, { autoAssign: v })} label={t('divisions.autoAssign')} testId="division-row-auto-assign" />
+              <Toggle
+                checked={d.autoAssign}
+                onChange={(v) => void patch(d, { autoAssign: v })}
+                label={t('divisions.autoAssign')}
+                testId="division-row-auto-assign"
+              />
               <Toggle checked={d.isDefault} onChange={(v) => void patch(d, { isDefault: v })} label={t('divisions.default')} />
             </div>
-            <button type="button" className="link-button" aria-expanded={open === d.id} onClick={() => setOpen((cur) => (cur === d.id ? null : d.id))}>
+            <button
+              type="button"
+              className="link-button"
+              aria-expanded={open === d.id}
+              onClick={() => setOpen((cur) => (cur === d.id ? null : d.id))}
+            >
               {open === d.id ? t('divisions.hideMembers') : t('divisions.showMembers')}
             </button>
             {open === d.id ? <Members division={d} onChanged={changed} /> : null}

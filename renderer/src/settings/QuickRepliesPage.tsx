@@ -68,7 +68,12 @@ function ReplyForm({ reply, onClose, onSaved }: { reply: QuickReply | null; onCl
   }
 
   return (
-    <Dialog title={reply ? t('quickReplies.edit') : t('quickReplies.create')} onClose={onClose} testId="quick-reply-dialog" className="dialog--form">
+    <Dialog
+      title={reply ? t('quickReplies.edit') : t('quickReplies.create')}
+      onClose={onClose}
+      testId="quick-reply-dialog"
+      className="dialog--form"
+    >
       <form className="stack-form" onSubmit={submit} noValidate>
         <FormError message={error} />
         <div className="form-grid">
@@ -78,27 +83,61 @@ function ReplyForm({ reply, onClose, onSaved }: { reply: QuickReply | null; onCl
             </label>
             <div className="prefixed">
               <span aria-hidden="true">/</span>
-              <input id="qr-shortcut" className="field__input" value={shortcut} maxLength={65} onChange={(e) => setShortcut(e.target.value)} data-testid="qr-shortcut" data-autofocus />
+              <input
+                id="qr-shortcut"
+                className="field__input"
+                value={shortcut}
+                maxLength={65}
+                onChange={(e) => setShortcut(e.target.value)}
+                data-testid="qr-shortcut"
+                data-autofocus
+              />
             </div>
-            {fieldErrors.shortcut ? <p className="field__error">{fieldErrors.shortcut}</p> : <p className="field__hint">{t('quickReplies.shortcutHint')}</p>}
+            {fieldErrors.shortcut ? (
+              <p className="field__error">{fieldErrors.shortcut}</p>
+            ) : (
+              <p className="field__hint">{t('quickReplies.shortcutHint')}</p>
+            )}
           </div>
           <div className="field">
             <label className="field__label" htmlFor="qr-title">
               {t('quickReplies.titleLabel')}
             </label>
-            <input id="qr-title" className="field__input" value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="qr-title" />
+            <input
+              id="qr-title"
+              className="field__input"
+              value={title}
+              maxLength={200}
+              onChange={(e) => setTitle(e.target.value)}
+              data-testid="qr-title"
+            />
           </div>
         </div>
         <div className={fieldErrors.body ? 'field field--invalid' : 'field'}>
           <label className="field__label" htmlFor="qr-body">
             {t('quickReplies.body')}
           </label>
-          <textarea id="qr-body" ref={bodyRef} className="field__input" rows={5} maxLength={4096} value={body} onChange={(e) => setBody(e.target.value)} data-testid="qr-body" />
+          <textarea
+            id="qr-body"
+            ref={bodyRef}
+            className="field__input"
+            rows={5}
+            maxLength={4096}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            data-testid="qr-body"
+          />
           {fieldErrors.body ? <p className="field__error">{fieldErrors.body}</p> : null}
           <div className="variable-chips" aria-label={t('quickReplies.variables')}>
             <span className="mini-label">{t('quickReplies.variables')}</span>
             {QUICK_REPLY_VARIABLES.map((v) => (
-              <button key={v} type="button" className="chip chip--button" onClick={() => insertVariable(v)} title={t(`quickReplies.variable.${v.replace('.', '_') as 'contact_name'}`)}>
+              <button
+                key={v}
+                type="button"
+                className="chip chip--button"
+                onClick={() => insertVariable(v)}
+                title={t(`quickReplies.variable.${v.replace('.', '_') as 'contact_name'}`)}
+              >
                 {`{{${v}}}`}
               </button>
             ))}
@@ -108,10 +147,25 @@ function ReplyForm({ reply, onClose, onSaved }: { reply: QuickReply | null; onCl
         <fieldset className="radio-row">
           <legend className="field__label">{t('quickReplies.scopeLabel')}</legend>
           <label>
-            <input type="radio" name="qr-scope" checked={scope === 'personal'} onChange={() => setScope('personal')} data-testid="qr-scope-personal" /> {t('quickReplies.scope.personal')}
+            <input
+              type="radio"
+              name="qr-scope"
+              checked={scope === 'personal'}
+              onChange={() => setScope('personal')}
+              data-testid="qr-scope-personal"
+            />{' '}
+            {t('quickReplies.scope.personal')}
           </label>
           <label className={canShare ? undefined : 'muted'}>
-            <input type="radio" name="qr-scope" checked={scope === 'shared'} disabled={!canShare} onChange={() => setScope('shared')} data-testid="qr-scope-shared" /> {t('quickReplies.scope.shared')}
+            <input
+              type="radio"
+              name="qr-scope"
+              checked={scope === 'shared'}
+              disabled={!canShare}
+              onChange={() => setScope('shared')}
+              data-testid="qr-scope-shared"
+            />{' '}
+            {t('quickReplies.scope.shared')}
           </label>
           {!canShare ? <p className="field__hint">{t('quickReplies.sharedNeedsPermission')}</p> : null}
         </fieldset>
@@ -160,13 +214,21 @@ function ImportDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) 
     <Dialog title={t('quickReplies.importTitle')} onClose={onClose} testId="quick-reply-import" className="dialog--form">
       <form className="stack-form" onSubmit={submit} noValidate>
         <p className="field__hint">{t('quickReplies.importHint')}</p>
-        <pre className="csv-sample">shortcut,title,scope,body{'\n'}halo,Salam,shared,"Halo {'{{contact.name | Kak}}'}, ada yang bisa kami bantu?"</pre>
+        <pre className="csv-sample">
+          shortcut,title,scope,body{'\n'}halo,Salam,shared,"Halo {'{{contact.name | Kak}}'}, ada yang bisa kami bantu?"
+        </pre>
         <FormError message={error} />
         <div className="field">
           <label className="field__label" htmlFor="qr-file">
             {t('quickReplies.file')}
           </label>
-          <input id="qr-file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="qr-import-file" />
+          <input
+            id="qr-file"
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            data-testid="qr-import-file"
+          />
         </div>
         <div className="field">
           <label className="field__label" htmlFor="qr-import-scope">
@@ -180,7 +242,8 @@ function ImportDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) 
         {result ? (
           <div className="import-result" role="status" data-testid="qr-import-result">
             <p>
-              <strong>{t('quickReplies.imported', { count: result.imported })}</strong> {t('quickReplies.importedDetail', { created: result.created, updated: result.updated })}
+              <strong>{t('quickReplies.imported', { count: result.imported })}</strong>{' '}
+              {t('quickReplies.importedDetail', { created: result.created, updated: result.updated })}
             </p>
             {result.errors.length ? (
               <>
@@ -261,7 +324,12 @@ export function QuickRepliesPage() {
       section="quickReplies"
       actions={
         <>
-          <a className="button button--secondary" href={teamApi.quickRepliesExportUrl()} download="quick-replies.csv" data-testid="qr-export">
+          <a
+            className="button button--secondary"
+            href={teamApi.quickRepliesExportUrl()}
+            download="quick-replies.csv"
+            data-testid="qr-export"
+          >
             <Icon name="download" size={16} />
             {t('quickReplies.export')}
           </a>
@@ -284,7 +352,14 @@ export function QuickRepliesPage() {
             </button>
           ))}
         </div>
-        <input type="search" className="toolbar-row__search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('quickReplies.search')} aria-label={t('quickReplies.search')} />
+        <input
+          type="search"
+          className="toolbar-row__search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          placeholder={t('quickReplies.search')}
+          aria-label={t('quickReplies.search')}
+        />
       </div>
       <p className="field__hint">{t('quickReplies.howTo')}</p>
       <FormError message={error} />
@@ -323,10 +398,22 @@ export function QuickRepliesPage() {
                 </button>
                 {mayEdit(r) ? (
                   <>
-                    <button type="button" className="icon-button" onClick={() => setEditing(r)} aria-label={t('quickReplies.edit')} title={t('quickReplies.edit')}>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      onClick={() => setEditing(r)}
+                      aria-label={t('quickReplies.edit')}
+                      title={t('quickReplies.edit')}
+                    >
                       <Icon name="note" />
                     </button>
-                    <button type="button" className="icon-button" onClick={() => void remove(r)} aria-label={t('quickReplies.delete')} title={t('quickReplies.delete')}>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      onClick={() => void remove(r)}
+                      aria-label={t('quickReplies.delete')}
+                      title={t('quickReplies.delete')}
+                    >
                       <Icon name="trash" />
                     </button>
                   </>

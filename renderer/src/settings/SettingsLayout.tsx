@@ -63,7 +63,13 @@ export function SettingsPage({ section, children, actions }: { section: Settings
         </div>
         {allowed && actions ? <div className="settings-page__actions">{actions}</div> : null}
       </header>
-      {allowed ? children : <p className="form-error" role="alert">{t('settings.forbidden')}</p>}
+      {allowed ? (
+        children
+      ) : (
+        <p className="form-error" role="alert">
+          {t('settings.forbidden')}
+        </p>
+      )}
     </div>
   );
 }

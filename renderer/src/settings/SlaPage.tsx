@@ -21,7 +21,17 @@ import { Toggle, fieldErrorsOf, problemText } from './ui';
 const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
 /** A target in minutes, entered as hours and minutes. */
-function MinutesInput({ id, value, onChange, testId }: { id: string; value: number | null; onChange(v: number | null): void; testId: string }) {
+function MinutesInput({
+  id,
+  value,
+  onChange,
+  testId,
+}: {
+  id: string;
+  value: number | null;
+  onChange(v: number | null): void;
+  testId: string;
+}) {
   const { t } = useTranslation();
   const hours = value === null ? '' : String(Math.floor(value / 60));
   const minutes = value === null ? '' : String(value % 60);
@@ -31,9 +41,28 @@ function MinutesInput({ id, value, onChange, testId }: { id: string; value: numb
   };
   return (
     <span className="duration-input">
-      <input id={id} type="number" min={0} max={8760} inputMode="numeric" value={hours} onChange={(e) => set(e.target.value, minutes)} aria-label={t('sla.hoursUnit')} data-testid={`${testId}-hours`} />
+      <input
+        id={id}
+        type="number"
+        min={0}
+        max={8760}
+        inputMode="numeric"
+        value={hours}
+        onChange={(e) => set(e.target.value, minutes)}
+        aria-label={t('sla.hoursUnit')}
+        data-testid={`${testId}-hours`}
+      />
       <span>{t('sla.hoursUnit')}</span>
-      <input type="number" min={0} max={59} inputMode="numeric" value={minutes} onChange={(e) => set(hours, e.target.value)} aria-label={t('sla.minutesUnit')} data-testid={`${testId}-minutes`} />
+      <input
+        type="number"
+        min={0}
+        max={59}
+        inputMode="numeric"
+        value={minutes}
+        onChange={(e) => set(hours, e.target.value)}
+        aria-label={t('sla.minutesUnit')}
+        data-testid={`${testId}-minutes`}
+      />
       <span>{t('sla.minutesUnit')}</span>
     </span>
   );
@@ -67,8 +96,16 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
     setError(undefined);
     try {
       const body = {
-        name: name.trim(), description: description.trim() || null, enabled, priority: priority || null, channel: channel || null, divisionId: divisionId || null,
-        firstResponseMinutes: firstResponse || null, resolutionMinutes: resolution || null, atRiskPercent: atRisk, workingHoursOnly,
+        name: name.trim(),
+        description: description.trim() || null,
+        enabled,
+        priority: priority || null,
+        channel: channel || null,
+        divisionId: divisionId || null,
+        firstResponseMinutes: firstResponse || null,
+        resolutionMinutes: resolution || null,
+        atRiskPercent: atRisk,
+        workingHoursOnly,
       };
       if (policy) await teamApi.updateSlaPolicy(policy.id, body);
       else await teamApi.createSlaPolicy(body);
@@ -90,14 +127,28 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
           <label className="field__label" htmlFor="sla-name">
             {t('sla.name')}
           </label>
-          <input id="sla-name" className="field__input" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="sla-name" data-autofocus />
+          <input
+            id="sla-name"
+            className="field__input"
+            value={name}
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="sla-name"
+            data-autofocus
+          />
           {fieldErrors.name ? <p className="field__error">{fieldErrors.name}</p> : null}
         </div>
         <div className="field">
           <label className="field__label" htmlFor="sla-description">
             {t('sla.description')}
           </label>
-          <input id="sla-description" className="field__input" value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
+          <input
+            id="sla-description"
+            className="field__input"
+            value={description}
+            maxLength={2000}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </div>
         <fieldset className="form-grid form-grid--3">
           <legend className="field__label">{t('sla.appliesTo')}</legend>
@@ -156,9 +207,22 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
           <label className="field__label" htmlFor="sla-risk">
             {t('sla.atRiskAt', { percent: atRisk })}
           </label>
-          <input id="sla-risk" type="range" min={10} max={100} step={5} value={atRisk} onChange={(e) => setAtRisk(Number(e.target.value))} />
+          <input
+            id="sla-risk"
+            type="range"
+            min={10}
+            max={100}
+            step={5}
+            value={atRisk}
+            onChange={(e) => setAtRisk(Number(e.target.value))}
+          />
         </div>
-        <Toggle checked={workingHoursOnly} onChange={setWorkingHoursOnly} label={t('sla.workingHoursOnly')} hint={t('sla.workingHoursOnlyHint')} />
+        <Toggle
+          checked={workingHoursOnly}
+          onChange={setWorkingHoursOnly}
+          label={t('sla.workingHoursOnly')}
+          hint={t('sla.workingHoursOnlyHint')}
+        />
         <Toggle checked={enabled} onChange={setEnabled} label={t('sla.enabled')} />
         <div className="form-actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
@@ -208,7 +272,8 @@ function Breaches({ policy }: { policy: SlaPolicy }) {
               <td>
                 {b.conversation ? (
                   <Link to={`/inbox/${encodeURIComponent(b.conversation.id)}`}>
-                    {t(`channel.${b.conversation.channel}`)} · {t(`conversationStatus.${b.conversation.status as 'open'}`, { defaultValue: b.conversation.status })}
+                    {t(`channel.${b.conversation.channel}`)} ·{' '}
+                    {t(`conversationStatus.${b.conversation.status as 'open'}`, { defaultValue: b.conversation.status })}
                   </Link>
                 ) : (
                   <span className="muted">{t('sla.conversationGone')}</span>
@@ -259,8 +324,13 @@ export function SlaPage() {
   }
 
   const conditions = (p: SlaPolicy) =>
-    [p.priority ? t(`sla.priorities.${p.priority}`) : null, p.channel ? t(`channel.${p.channel}`) : null, p.divisionId ? divisionName(p.divisionId) ?? '—' : null].filter(Boolean).join(' · ') ||
-    t('sla.allConversations');
+    [
+      p.priority ? t(`sla.priorities.${p.priority}`) : null,
+      p.channel ? t(`channel.${p.channel}`) : null,
+      p.divisionId ? (divisionName(p.divisionId) ?? '—') : null,
+    ]
+      .filter(Boolean)
+      .join(' · ') || t('sla.allConversations');
 
   return (
     <SettingsPage
@@ -312,16 +382,38 @@ export function SlaPage() {
                 </dl>
               </div>
               <div className="entity__actions">
-                <Toggle checked={p.enabled} onChange={(v) => void toggle(p, v)} label={<span className="visually-hidden">{t('sla.enabled')}</span>} />
-                <button type="button" className="icon-button" onClick={() => setEditing(p)} aria-label={t('sla.edit')} title={t('sla.edit')}>
+                <Toggle
+                  checked={p.enabled}
+                  onChange={(v) => void toggle(p, v)}
+                  label={<span className="visually-hidden">{t('sla.enabled')}</span>}
+                />
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => setEditing(p)}
+                  aria-label={t('sla.edit')}
+                  title={t('sla.edit')}
+                >
                   <Icon name="note" />
                 </button>
-                <button type="button" className="icon-button" onClick={() => void remove(p)} aria-label={t('sla.delete')} title={t('sla.delete')}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => void remove(p)}
+                  aria-label={t('sla.delete')}
+                  title={t('sla.delete')}
+                >
                   <Icon name="trash" />
                 </button>
               </div>
             </div>
-            <button type="button" className="link-button" aria-expanded={open === p.id} onClick={() => setOpen((cur) => (cur === p.id ? null : p.id))} data-testid="sla-show-breaches">
+            <button
+              type="button"
+              className="link-button"
+              aria-expanded={open === p.id}
+              onClick={() => setOpen((cur) => (cur === p.id ? null : p.id))}
+              data-testid="sla-show-breaches"
+            >
               {open === p.id ? t('sla.hideBreaches') : t('sla.showBreaches')}
             </button>
             {open === p.id ? <Breaches policy={p} /> : null}

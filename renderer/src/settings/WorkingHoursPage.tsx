@@ -10,7 +10,17 @@ import { errorMessage } from '../errors';
 import { formatDateTime, locale } from '../format';
 import { CHANNELS, type Channel } from '../inbox/api';
 import { useTeam } from '../team/TeamContext';
-import { WEEKDAYS, teamApi, type AutoReply, type DivisionHours, type Holiday, type HoursEntry, type PublicStatus, type TimezoneInfo, type Weekday } from '../team/api';
+import {
+  WEEKDAYS,
+  teamApi,
+  type AutoReply,
+  type DivisionHours,
+  type Holiday,
+  type HoursEntry,
+  type PublicStatus,
+  type TimezoneInfo,
+  type Weekday,
+} from '../team/api';
 import { useWorkspace } from '../workspace';
 import { SettingsPage } from './SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from './ui';
@@ -22,7 +32,17 @@ function normalize(hours: HoursEntry[]): HoursEntry[] {
   return WEEKDAYS.flatMap((day) => hours.filter((h) => h.day === day).map((h) => ({ day, start: h.start, end: h.end })));
 }
 
-function WeekEditor({ value, onChange, errors, idPrefix }: { value: HoursEntry[]; onChange(next: HoursEntry[]): void; errors: Record<string, string>; idPrefix: string }) {
+function WeekEditor({
+  value,
+  onChange,
+  errors,
+  idPrefix,
+}: {
+  value: HoursEntry[];
+  onChange(next: HoursEntry[]): void;
+  errors: Record<string, string>;
+  idPrefix: string;
+}) {
   const { t } = useTranslation();
   const hours = normalize(value);
   const indexOf = (entry: HoursEntry) => hours.indexOf(entry);
@@ -56,7 +76,12 @@ function WeekEditor({ value, onChange, errors, idPrefix }: { value: HoursEntry[]
                       type="time"
                       value={entry.start}
                       aria-label={t('workingHours.opens', { day: t(`workingHours.days.${day}`) })}
-                      onChange={(e) => setDay(day, intervals.map((x, j) => (j === i ? { start: e.target.value, end: x.end } : { start: x.start, end: x.end })))}
+                      onChange={(e) =>
+                        setDay(
+                          day,
+                          intervals.map((x, j) => (j === i ? { start: e.target.value, end: x.end } : { start: x.start, end: x.end })),
+                        )
+                      }
                       data-testid={`${idPrefix}-${day}-start-${i}`}
                     />
                     <span aria-hidden="true">–</span>
@@ -64,13 +89,23 @@ function WeekEditor({ value, onChange, errors, idPrefix }: { value: HoursEntry[]
                       type="time"
                       value={entry.end === '24:00' ? '23:59' : entry.end}
                       aria-label={t('workingHours.closes', { day: t(`workingHours.days.${day}`) })}
-                      onChange={(e) => setDay(day, intervals.map((x, j) => (j === i ? { start: x.start, end: e.target.value } : { start: x.start, end: x.end })))}
+                      onChange={(e) =>
+                        setDay(
+                          day,
+                          intervals.map((x, j) => (j === i ? { start: x.start, end: e.target.value } : { start: x.start, end: x.end })),
+                        )
+                      }
                       data-testid={`${idPrefix}-${day}-end-${i}`}
                     />
                     <button
                       type="button"
                       className="icon-button icon-button--sm"
-                      onClick={() => setDay(day, intervals.filter((_, j) => j !== i).map((x) => ({ start: x.start, end: x.end })))}
+                      onClick={() =>
+                        setDay(
+                          day,
+                          intervals.filter((_, j) => j !== i).map((x) => ({ start: x.start, end: x.end })),
+                        )
+                      }
                       aria-label={t('workingHours.removeInterval')}
                       title={t('workingHours.removeInterval')}
                     >
@@ -103,7 +138,12 @@ function WeekEditor({ value, onChange, errors, idPrefix }: { value: HoursEntry[]
         className="button button--secondary button--sm week__copy"
         onClick={() => {
           const monday = hours.filter((h) => h.day === 'monday');
-          onChange(normalize([...hours.filter((h) => !['tuesday', 'wednesday', 'thursday', 'friday'].includes(h.day)), ...(['tuesday', 'wednesday', 'thursday', 'friday'] as Weekday[]).flatMap((day) => monday.map((m) => ({ ...m, day })))]));
+          onChange(
+            normalize([
+              ...hours.filter((h) => !['tuesday', 'wednesday', 'thursday', 'friday'].includes(h.day)),
+              ...(['tuesday', 'wednesday', 'thursday', 'friday'] as Weekday[]).flatMap((day) => monday.map((m) => ({ ...m, day }))),
+            ]),
+          );
         }}
       >
         {t('workingHours.copyMonday')}
@@ -112,7 +152,17 @@ function WeekEditor({ value, onChange, errors, idPrefix }: { value: HoursEntry[]
   );
 }
 
-function HolidaysEditor({ value, onChange, errors, idPrefix }: { value: Holiday[]; onChange(next: Holiday[]): void; errors: Record<string, string>; idPrefix: string }) {
+function HolidaysEditor({
+  value,
+  onChange,
+  errors,
+  idPrefix,
+}: {
+  value: Holiday[];
+  onChange(next: Holiday[]): void;
+  errors: Record<string, string>;
+  idPrefix: string;
+}) {
   const { t } = useTranslation();
   return (
     <div className="holidays">
@@ -138,7 +188,12 @@ function HolidaysEditor({ value, onChange, errors, idPrefix }: { value: Holiday[
                 onChange={(e) => onChange(value.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
                 data-testid={`${idPrefix}-holiday-name-${i}`}
               />
-              <button type="button" className="icon-button icon-button--sm" onClick={() => onChange(value.filter((_, j) => j !== i))} aria-label={t('workingHours.removeHoliday')}>
+              <button
+                type="button"
+                className="icon-button icon-button--sm"
+                onClick={() => onChange(value.filter((_, j) => j !== i))}
+                aria-label={t('workingHours.removeHoliday')}
+              >
                 <Icon name="trash" size={14} />
               </button>
               {error ? <span className="field__error">{t('workingHours.invalidHoliday')}</span> : null}
@@ -146,7 +201,12 @@ function HolidaysEditor({ value, onChange, errors, idPrefix }: { value: Holiday[
           );
         })}
       </ul>
-      <button type="button" className="button button--secondary button--sm" onClick={() => onChange([...value, { date: '', name: '' }])} data-testid={`${idPrefix}-add-holiday`}>
+      <button
+        type="button"
+        className="button button--secondary button--sm"
+        onClick={() => onChange([...value, { date: '', name: '' }])}
+        data-testid={`${idPrefix}-add-holiday`}
+      >
         <Icon name="plus" size={14} />
         {t('workingHours.addHoliday')}
       </button>
@@ -197,7 +257,9 @@ function TimezoneCard() {
   const options = zone && !zones.includes(zone) ? [zone, ...zones] : zones;
   return (
     <section className="card settings-card" aria-labelledby="tz-title">
-      <h3 id="tz-title" className="card__title">{t('workingHours.timezone')}</h3>
+      <h3 id="tz-title" className="card__title">
+        {t('workingHours.timezone')}
+      </h3>
       <form className="inline-row" onSubmit={save}>
         <select value={zone} onChange={(e) => setZone(e.target.value)} aria-label={t('workingHours.timezone')} data-testid="wh-timezone">
           {options.map((z) => (
@@ -206,7 +268,13 @@ function TimezoneCard() {
             </option>
           ))}
         </select>
-        <SubmitButton busy={state.kind === 'saving'} busyLabel={t('settings.saving')} variant="secondary" disabled={!info || zone === info.timezone} data-testid="wh-timezone-save">
+        <SubmitButton
+          busy={state.kind === 'saving'}
+          busyLabel={t('settings.saving')}
+          variant="secondary"
+          disabled={!info || zone === info.timezone}
+          data-testid="wh-timezone-save"
+        >
           {t('common.save')}
         </SubmitButton>
         <SaveStatus state={state} />
@@ -214,7 +282,11 @@ function TimezoneCard() {
       {info ? (
         <p className="muted" data-testid="wh-local-time">
           {t('workingHours.localTime', {
-            time: new Intl.DateTimeFormat(locale(i18n.resolvedLanguage), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(`${info.localTime}:00Z`)),
+            time: new Intl.DateTimeFormat(locale(i18n.resolvedLanguage), {
+              dateStyle: 'medium',
+              timeStyle: 'short',
+              timeZone: 'UTC',
+            }).format(new Date(`${info.localTime}:00Z`)),
             offset: `UTC${info.utcOffset}`,
           })}
         </p>
@@ -229,7 +301,9 @@ function TenantHoursCard() {
   const [loaded, setLoaded] = useState(false);
   const [hours, setHours] = useState<HoursEntry[]>([]);
   const [holidays, setHolidays] = useState<Holiday[]>([]);
-  const [replies, setReplies] = useState<Record<Channel, AutoReply>>(() => Object.fromEntries(CHANNELS.map((c) => [c, { channel: c, enabled: false, message: '' }])) as Record<Channel, AutoReply>);
+  const [replies, setReplies] = useState<Record<Channel, AutoReply>>(
+    () => Object.fromEntries(CHANNELS.map((c) => [c, { channel: c, enabled: false, message: '' }])) as Record<Channel, AutoReply>,
+  );
   const [openNow, setOpenNow] = useState<boolean | null>(null);
   const [configured, setConfigured] = useState(false);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
@@ -266,7 +340,9 @@ function TenantHoursCard() {
     }
     setState({ kind: 'saving' });
     try {
-      const autoReplies = CHANNELS.map((c) => replies[c]).filter((r) => r.message.trim()).map((r) => ({ channel: r.channel, enabled: r.enabled, message: r.message.trim() }));
+      const autoReplies = CHANNELS.map((c) => replies[c])
+        .filter((r) => r.message.trim())
+        .map((r) => ({ channel: r.channel, enabled: r.enabled, message: r.message.trim() }));
       apply(await teamApi.saveWorkingHours({ hours: normalize(hours), holidays: cleanHolidays(holidays), autoReplies }));
       setState({ kind: 'saved' });
     } catch (err) {
@@ -282,7 +358,9 @@ function TenantHoursCard() {
     <form onSubmit={save} noValidate data-testid="wh-form">
       <section className="card settings-card" aria-labelledby="wh-week-title">
         <div className="settings-card__head">
-          <h3 id="wh-week-title" className="card__title">{t('workingHours.weekly')}</h3>
+          <h3 id="wh-week-title" className="card__title">
+            {t('workingHours.weekly')}
+          </h3>
           {configured && openNow !== null ? (
             <span className={openNow ? 'pill pill--ok' : 'pill pill--muted'} data-testid="wh-open-now">
               {openNow ? t('workingHours.openNow') : t('workingHours.closedNow')}
@@ -294,11 +372,15 @@ function TenantHoursCard() {
         <WeekEditor value={hours} onChange={setHours} errors={errors} idPrefix="wh" />
       </section>
       <section className="card settings-card" aria-labelledby="wh-holidays-title">
-        <h3 id="wh-holidays-title" className="card__title">{t('workingHours.holidays')}</h3>
+        <h3 id="wh-holidays-title" className="card__title">
+          {t('workingHours.holidays')}
+        </h3>
         <HolidaysEditor value={holidays} onChange={setHolidays} errors={errors} idPrefix="wh" />
       </section>
       <section className="card settings-card" aria-labelledby="wh-replies-title">
-        <h3 id="wh-replies-title" className="card__title">{t('workingHours.autoReplies')}</h3>
+        <h3 id="wh-replies-title" className="card__title">
+          {t('workingHours.autoReplies')}
+        </h3>
         <p className="field__hint">{t('workingHours.autoRepliesHint')}</p>
         <div className="channel-rows">
           {CHANNELS.map((c) => {
@@ -414,19 +496,33 @@ function DivisionHoursCard() {
 
   return (
     <section className="card settings-card" aria-labelledby="wh-div-title">
-      <h3 id="wh-div-title" className="card__title">{t('workingHours.divisionOverrides')}</h3>
+      <h3 id="wh-div-title" className="card__title">
+        {t('workingHours.divisionOverrides')}
+      </h3>
       <div className="inline-row">
-        <select value={divisionId} onChange={(e) => setDivisionId(e.target.value)} aria-label={t('inbox.divisionLabel')} data-testid="wh-division">
+        <select
+          value={divisionId}
+          onChange={(e) => setDivisionId(e.target.value)}
+          aria-label={t('inbox.divisionLabel')}
+          data-testid="wh-division"
+        >
           {divisions.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
             </option>
           ))}
         </select>
-        {view ? <span className="pill pill--muted">{view.override ? t('workingHours.ownHours') : t('workingHours.followsOrg')}</span> : null}
+        {view ? (
+          <span className="pill pill--muted">{view.override ? t('workingHours.ownHours') : t('workingHours.followsOrg')}</span>
+        ) : null}
       </div>
       {view && !editing ? (
-        <button type="button" className="button button--secondary button--sm" onClick={() => setEditing(true)} data-testid="wh-division-override">
+        <button
+          type="button"
+          className="button button--secondary button--sm"
+          onClick={() => setEditing(true)}
+          data-testid="wh-division-override"
+        >
           {t('workingHours.setOwnHours')}
         </button>
       ) : null}
@@ -438,7 +534,12 @@ function DivisionHoursCard() {
           <div className="save-bar">
             <SaveStatus state={state} />
             {view.override ? (
-              <button type="button" className="button button--secondary" onClick={() => void removeOverride()} data-testid="wh-division-remove">
+              <button
+                type="button"
+                className="button button--secondary"
+                onClick={() => void removeOverride()}
+                data-testid="wh-division-remove"
+              >
                 {t('workingHours.removeOverride')}
               </button>
             ) : (
@@ -446,7 +547,13 @@ function DivisionHoursCard() {
                 {t('common.cancel')}
               </button>
             )}
-            <SubmitButton type="button" busy={state.kind === 'saving'} busyLabel={t('settings.saving')} onClick={() => void save()} data-testid="wh-division-save">
+            <SubmitButton
+              type="button"
+              busy={state.kind === 'saving'}
+              busyLabel={t('settings.saving')}
+              onClick={() => void save()}
+              data-testid="wh-division-save"
+            >
               {t('workingHours.saveDivision')}
             </SubmitButton>
           </div>
@@ -471,7 +578,9 @@ function PublicStatusCard() {
 
   return (
     <section className="card settings-card" aria-labelledby="wh-public-title">
-      <h3 id="wh-public-title" className="card__title">{t('workingHours.publicTitle')}</h3>
+      <h3 id="wh-public-title" className="card__title">
+        {t('workingHours.publicTitle')}
+      </h3>
       <p className="field__hint">{t('workingHours.publicHint')}</p>
       <div className="copy-row">
         <code data-testid="wh-public-url">{url}</code>

@@ -5,10 +5,31 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api';
 import { errorMessage } from '../errors';
 
-export function Toggle({ checked, onChange, label, testId, disabled, hint }: { checked: boolean; onChange(value: boolean): void; label: ReactNode; testId?: string; disabled?: boolean; hint?: ReactNode }) {
+export function Toggle({
+  checked,
+  onChange,
+  label,
+  testId,
+  disabled,
+  hint,
+}: {
+  checked: boolean;
+  onChange(value: boolean): void;
+  label: ReactNode;
+  testId?: string;
+  disabled?: boolean;
+  hint?: ReactNode;
+}) {
   return (
     <label className={disabled ? 'toggle toggle--disabled' : 'toggle'}>
-      <input type="checkbox" role="switch" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+      <input
+        type="checkbox"
+        role="switch"
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.checked)}
+        data-testid={testId}
+      />
       <span className="toggle__track" aria-hidden="true">
         <span className="toggle__thumb" />
       </span>

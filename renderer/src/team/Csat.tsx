@@ -54,7 +54,13 @@ export function Stars({ score }: { score: number }) {
   return (
     <span className="stars" aria-hidden="true">
       {[1, 2, 3, 4, 5].map((n) => (
-        <Icon key={n} name="star" size={14} className={n <= score ? 'stars__on' : 'stars__off'} fill={n <= score ? 'currentColor' : 'none'} />
+        <Icon
+          key={n}
+          name="star"
+          size={14}
+          className={n <= score ? 'stars__on' : 'stars__off'}
+          fill={n <= score ? 'currentColor' : 'none'}
+        />
       ))}
     </span>
   );
@@ -64,7 +70,7 @@ export function Stars({ score }: { score: number }) {
 export function CsatChip({ conversation }: { conversation: Conversation }) {
   const { t } = useTranslation();
   const { survey } = useCsat(conversation);
-  if (!survey || survey.status !== 'answered' || !survey.score) return null;
+  if (survey?.status !== 'answered' || !survey.score) return null;
   return (
     <span className="csat-chip" title={t('csat.ratedTitle', { score: survey.score })} data-testid="csat-chip">
       <Icon name="star" size={11} fill="currentColor" />
@@ -88,7 +94,14 @@ export function CsatSection({ conversation }: { conversation: Conversation }) {
       toast(t('csat.sent'), 'success');
       reload();
     } catch (err) {
-      toast(err instanceof ApiError && err.status === 409 ? t('csat.alreadyPending') : err instanceof ApiError && err.status === 422 ? t('csat.cannotSendNow') : errorMessage(t, err), 'error');
+      toast(
+        err instanceof ApiError && err.status === 409
+          ? t('csat.alreadyPending')
+          : err instanceof ApiError && err.status === 422
+            ? t('csat.cannotSendNow')
+            : errorMessage(t, err),
+        'error',
+      );
     } finally {
       setBusy(false);
     }
@@ -104,7 +117,13 @@ export function CsatSection({ conversation }: { conversation: Conversation }) {
         <>
           <p className="muted">{t('csat.none')}</p>
           {can('messages.send') ? (
-            <button type="button" className="button button--secondary button--sm" onClick={() => void send()} disabled={busy} data-testid="csat-send">
+            <button
+              type="button"
+              className="button button--secondary button--sm"
+              onClick={() => void send()}
+              disabled={busy}
+              data-testid="csat-send"
+            >
               {t('csat.send')}
             </button>
           ) : null}
@@ -116,7 +135,9 @@ export function CsatSection({ conversation }: { conversation: Conversation }) {
             <strong>{t('csat.scoreOf', { score: survey.score })}</strong>
           </p>
           {survey.comment ? <p className="csat-result__comment">“{survey.comment}”</p> : null}
-          {survey.answeredAt ? <p className="muted">{t('csat.answeredAt', { when: formatDateTime(survey.answeredAt, i18n.resolvedLanguage) })}</p> : null}
+          {survey.answeredAt ? (
+            <p className="muted">{t('csat.answeredAt', { when: formatDateTime(survey.answeredAt, i18n.resolvedLanguage) })}</p>
+          ) : null}
         </div>
       ) : (
         <p className="muted" data-testid="csat-status">

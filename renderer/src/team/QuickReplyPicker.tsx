@@ -23,7 +23,8 @@ export function filterQuickReplies(items: QuickReply[], query: string): QuickRep
   const scored = items
     .map((item, index) => {
       const prefix = item.shortcut.startsWith(q);
-      const match = prefix || item.shortcut.includes(q) || (item.title ?? '').toLowerCase().includes(q) || item.body.toLowerCase().includes(q);
+      const match =
+        prefix || item.shortcut.includes(q) || (item.title ?? '').toLowerCase().includes(q) || item.body.toLowerCase().includes(q);
       return { item, index, prefix, match };
     })
     .filter((x) => !q || x.match);
@@ -98,11 +99,11 @@ export function useQuickReplyPicker(options: {
       const end = token.caret;
       if (reply.rendered !== null) {
         onInsert.current(reply, reply.rendered, token.start, end);
-        void teamApi.useQuickReply(reply.id, conversationId).catch(() => undefined);
+        void teamApi.recordQuickReplyUse(reply.id, conversationId).catch(() => undefined);
       } else {
         // Not filled yet (e.g. the list came without a conversation): the usage call answers the filled text.
         teamApi
-          .useQuickReply(reply.id, conversationId)
+          .recordQuickReplyUse(reply.id, conversationId)
           .then((used) => onInsert.current(reply, used.rendered ?? reply.body, token.start, end))
           .catch(() => onInsert.current(reply, reply.body, token.start, end));
       }
@@ -170,16 +171,14 @@ export function QuickReplyList({ picker, canManage }: { picker: QuickReplyPicker
         </p>
       ) : picker.items.length === 0 ? (
         <p className="qr-picker__empty" data-testid="quick-reply-empty">
-          {t('quickReplies.noMatches')}{' '}
-          {canManage ? <Link to="/settings/quick-replies">{t('quickReplies.manage')}</Link> : null}
+          {t('quickReplies.noMatches')} {canManage ? <Link to="/settings/quick-replies">{t('quickReplies.manage')}</Link> : null}
         </p>
       ) : (
-        <ul className="qr-picker__list" role="listbox" id={picker.listId} aria-label={t('quickReplies.pickerTitle')} ref={listRef}>
+        <ul className="qr-picker__list" id={picker.listId} aria-label={t('quickReplies.pickerTitle')} ref={listRef}>
           {picker.items.map((item, index) => (
             <li
               key={item.id}
               id={picker.optionId(index)}
-              role="option"
               aria-selected={index === picker.active}
               className="qr-picker__item"
               data-testid="quick-reply-option"
@@ -192,7 +191,9 @@ export function QuickReplyList({ picker, canManage }: { picker: QuickReplyPicker
               <span className="qr-picker__top">
                 <span className="qr-picker__shortcut">/{item.shortcut}</span>
                 {item.title ? <span className="qr-picker__title">{item.title}</span> : null}
-                {item.favorite ? <Icon name="star" size={12} className="qr-picker__star" fill="currentColor" aria-label={t('quickReplies.favorite')} /> : null}
+                {item.favorite ? (
+                  <Icon name="star" size={12} className="qr-picker__star" fill="currentColor" aria-label={t('quickReplies.favorite')} />
+                ) : null}
                 <span className={`qr-scope qr-scope--${item.scope}`}>{t(`quickReplies.scope.${item.scope}`)}</span>
               </span>
               <span className="qr-picker__body">{item.rendered ?? item.body}</span>

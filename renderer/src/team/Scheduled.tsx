@@ -37,7 +37,17 @@ export function formatInZone(iso: string, timeZone: string, language: string | u
   }
 }
 
-export function ScheduleDialog({ conversationId, initialText, onClose, onScheduled }: { conversationId: string; initialText: string; onClose(): void; onScheduled(): void }) {
+export function ScheduleDialog({
+  conversationId,
+  initialText,
+  onClose,
+  onScheduled,
+}: {
+  conversationId: string;
+  initialText: string;
+  onClose(): void;
+  onScheduled(): void;
+}) {
   const { t, i18n } = useTranslation();
   const toast = useToast();
   const { session } = useWorkspace();
@@ -86,7 +96,13 @@ export function ScheduleDialog({ conversationId, initialText, onClose, onSchedul
         const when = err.fieldErrors.sendAtLocal ?? err.fieldErrors.sendAt;
         setFieldErrors({
           text: err.fieldErrors.text ? t('validation.required') : '',
-          sendAtLocal: !when ? '' : /future/i.test(when) ? t('schedule.inPast') : /ahead/i.test(when) ? t('schedule.tooFar') : t('schedule.invalidTime'),
+          sendAtLocal: !when
+            ? ''
+            : /future/i.test(when)
+              ? t('schedule.inPast')
+              : /ahead/i.test(when)
+                ? t('schedule.tooFar')
+                : t('schedule.invalidTime'),
         });
       } else setError(err instanceof ApiError && err.detail && err.status < 500 ? err.detail : errorMessage(t, err));
     } finally {
@@ -102,7 +118,15 @@ export function ScheduleDialog({ conversationId, initialText, onClose, onSchedul
           <label className="field__label" htmlFor="schedule-text">
             {t('schedule.message')}
           </label>
-          <textarea id="schedule-text" className="field__input" rows={4} maxLength={4096} value={text} onChange={(e) => setText(e.target.value)} data-testid="schedule-text" />
+          <textarea
+            id="schedule-text"
+            className="field__input"
+            rows={4}
+            maxLength={4096}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            data-testid="schedule-text"
+          />
           {fieldErrors.text ? <p className="field__error">{fieldErrors.text}</p> : null}
         </div>
         <div className={fieldErrors.sendAtLocal ? 'field field--invalid' : 'field'}>
@@ -122,7 +146,9 @@ export function ScheduleDialog({ conversationId, initialText, onClose, onSchedul
             <p className="field__error">{fieldErrors.sendAtLocal}</p>
           ) : (
             <p className="field__hint" data-testid="schedule-timezone">
-              {zone ? t('schedule.timezoneHint', { timezone: zone.timezone, offset: zone.utcOffset ? `UTC${zone.utcOffset}` : '' }) : t('common.loading')}
+              {zone
+                ? t('schedule.timezoneHint', { timezone: zone.timezone, offset: zone.utcOffset ? `UTC${zone.utcOffset}` : '' })
+                : t('common.loading')}
             </p>
           )}
         </div>
@@ -218,10 +244,20 @@ export function ScheduledMessages({ conversationId }: { conversationId: string }
               {formatInZone(s.sendAt, s.timezone, i18n.resolvedLanguage)}
               <span className="scheduled__zone"> · {s.timezone}</span>
             </span>
-            <span className="scheduled__text">{s.text ?? s.caption ?? t(`messageType.${s.type === 'template' ? 'template' : s.type}`)}</span>
-            {s.status === 'failed' ? <span className="scheduled__failed">{t('schedule.failed', { reason: s.failureReason ?? '' })}</span> : null}
+            <span className="scheduled__text">
+              {s.text ?? s.caption ?? t(`messageType.${s.type === 'template' ? 'template' : s.type}`)}
+            </span>
+            {s.status === 'failed' ? (
+              <span className="scheduled__failed">{t('schedule.failed', { reason: s.failureReason ?? '' })}</span>
+            ) : null}
             {s.status === 'scheduled' && can('messages.send') ? (
-              <button type="button" className="link-button link-button--danger" onClick={() => void cancel(s)} disabled={busyId === s.id} data-testid="scheduled-cancel">
+              <button
+                type="button"
+                className="link-button link-button--danger"
+                onClick={() => void cancel(s)}
+                disabled={busyId === s.id}
+                data-testid="scheduled-cancel"
+              >
                 {t('schedule.cancel')}
               </button>
             ) : s.status === 'sending' ? (

@@ -18,7 +18,10 @@ export function formatDuration(ms: number, t: TFunction): string {
   return t('sla.days', { count: Math.round(hours / 24) });
 }
 
-export function effectiveSla(sla: ConversationSla | null | undefined, now: number): { status: ConversationSla['status']; leftMs: number | null } | null {
+export function effectiveSla(
+  sla: ConversationSla | null | undefined,
+  now: number,
+): { status: ConversationSla['status']; leftMs: number | null } | null {
   if (!sla) return null;
   const leftMs = sla.nextDueAt ? Date.parse(sla.nextDueAt) - now : null;
   const status = (sla.status === 'on_track' || sla.status === 'at_risk') && leftMs !== null && leftMs <= 0 ? 'breached' : sla.status;
@@ -31,10 +34,18 @@ export function SlaBadge({ sla, now, hideMet }: { sla: ConversationSla | null | 
   if (!state || (hideMet && state.status === 'met')) return null;
   const { status, leftMs } = state;
   // A breached target says so; the time shown is always for a target that is still running.
-  const time = (status === 'on_track' || status === 'at_risk') && leftMs !== null && leftMs > 0 ? t('sla.left', { time: formatDuration(leftMs, t) }) : null;
+  const time =
+    (status === 'on_track' || status === 'at_risk') && leftMs !== null && leftMs > 0
+      ? t('sla.left', { time: formatDuration(leftMs, t) })
+      : null;
   const label = t(`sla.status.${status}`);
   return (
-    <span className={`sla-badge sla-badge--${status}`} data-testid="sla-badge" data-status={status} title={`${t('sla.title')}: ${label}${time ? ` · ${time}` : ''}`}>
+    <span
+      className={`sla-badge sla-badge--${status}`}
+      data-testid="sla-badge"
+      data-status={status}
+      title={`${t('sla.title')}: ${label}${time ? ` · ${time}` : ''}`}
+    >
       <Icon name="gauge" size={11} />
       <span className="sla-badge__label">{label}</span>
       {time ? <span className="sla-badge__time">{time}</span> : null}

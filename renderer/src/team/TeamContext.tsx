@@ -68,14 +68,20 @@ export function TeamProvider({ children }: { children: ReactNode }) {
   useRealtimeEvent('conversation.updated', onConversation);
   useRealtimeEvent('conversation.transferred', onConversation);
 
-  const divisionName = useCallback((id: string | null | undefined) => (id ? divisions.find((d) => d.id === id)?.name ?? null : null), [divisions]);
+  const divisionName = useCallback(
+    (id: string | null | undefined) => (id ? (divisions.find((d) => d.id === id)?.name ?? null) : null),
+    [divisions],
+  );
   const canSee = useCallback(
     (c: Pick<Conversation, 'divisionId' | 'assignee'>) =>
       manager || !c.divisionId || c.assignee?.id === me.id || myDivisionIds === null || myDivisionIds.has(c.divisionId),
     [manager, me.id, myDivisionIds],
   );
 
-  const value = useMemo<Team>(() => ({ divisions, myDivisionIds, divisionName, reloadDivisions, canSee }), [divisions, myDivisionIds, divisionName, reloadDivisions, canSee]);
+  const value = useMemo<Team>(
+    () => ({ divisions, myDivisionIds, divisionName, reloadDivisions, canSee }),
+    [divisions, myDivisionIds, divisionName, reloadDivisions, canSee],
+  );
   return <TeamContext.Provider value={value}>{children}</TeamContext.Provider>;
 }
 

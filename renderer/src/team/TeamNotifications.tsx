@@ -75,7 +75,11 @@ export function TeamNotifications() {
     if (p.transfer.from.division?.id === to.division.id) return;
     if (!myDivisionIds?.has(to.division.id)) return;
     const division = to.division.name ?? divisionName(to.division.id) ?? '';
-    announce(t('notify.transferredToDivision', { contact: contactName(p.conversation.contact, t), division }), p.conversation.id, 'division-transfer');
+    announce(
+      t('notify.transferredToDivision', { contact: contactName(p.conversation.contact, t), division }),
+      p.conversation.id,
+      'division-transfer',
+    );
   });
 
   return null;

@@ -23,7 +23,15 @@ export function useCanTransfer(conversation: Conversation): boolean {
   return can('conversations.manage') || !conversation.assignee || conversation.assignee.id === me.id;
 }
 
-export function TransferDialog({ conversation, onClose, onDone }: { conversation: Conversation; onClose(): void; onDone(conversation: Conversation): void }) {
+export function TransferDialog({
+  conversation,
+  onClose,
+  onDone,
+}: {
+  conversation: Conversation;
+  onClose(): void;
+  onDone(conversation: Conversation): void;
+}) {
   const { t } = useTranslation();
   const toast = useToast();
   const { agents, me } = useWorkspace();
@@ -73,15 +81,21 @@ export function TransferDialog({ conversation, onClose, onDone }: { conversation
     setBusy(true);
     setError(undefined);
     try {
-      const result = await teamApi.transfer(conversation.id, { toDivisionId: divisionId || null, toAgentId: agentId || null, reason: reason.trim() });
+      const result = await teamApi.transfer(conversation.id, {
+        toDivisionId: divisionId || null,
+        toAgentId: agentId || null,
+        reason: reason.trim(),
+      });
       onDone(result.conversation);
       const to = [result.transfer.to.agent?.name, result.transfer.to.division?.name].filter(Boolean).join(' · ');
       toast(t('transfer.done', { to: to || t('transfer.unassigned') }), 'success');
       onClose();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setFieldErrors({ target: t('transfer.alreadyThere') });
-      else if (err instanceof ApiError && err.status === 422) setFieldErrors({ target: err.fieldErrors.toDivisionId ? t('transfer.divisionGone') : t('transfer.agentUnavailable') });
-      else if (err instanceof ApiError && err.status === 400 && err.fieldErrors.reason) setFieldErrors({ reason: t('validation.required') });
+      else if (err instanceof ApiError && err.status === 422)
+        setFieldErrors({ target: err.fieldErrors.toDivisionId ? t('transfer.divisionGone') : t('transfer.agentUnavailable') });
+      else if (err instanceof ApiError && err.status === 400 && err.fieldErrors.reason)
+        setFieldErrors({ reason: t('validation.required') });
       else if (err instanceof ApiError && err.status === 403) setError(t('transfer.notAllowed'));
       else setError(errorMessage(t, err));
     } finally {
@@ -90,7 +104,12 @@ export function TransferDialog({ conversation, onClose, onDone }: { conversation
   }
 
   return (
-    <Dialog title={t('transfer.title', { name: contactName(conversation.contact, t) })} onClose={onClose} testId="transfer-dialog" className="dialog--form">
+    <Dialog
+      title={t('transfer.title', { name: contactName(conversation.contact, t) })}
+      onClose={onClose}
+      testId="transfer-dialog"
+      className="dialog--form"
+    >
       <form className="stack-form" onSubmit={submit} noValidate>
         <FormError message={error} />
         {divisions.length ? (
@@ -98,7 +117,13 @@ export function TransferDialog({ conversation, onClose, onDone }: { conversation
             <label className="field__label" htmlFor="transfer-division">
               {t('transfer.division')}
             </label>
-            <select id="transfer-division" className="field__input" value={divisionId} onChange={(e) => setDivisionId(e.target.value)} data-testid="transfer-division">
+            <select
+              id="transfer-division"
+              className="field__input"
+              value={divisionId}
+              onChange={(e) => setDivisionId(e.target.value)}
+              data-testid="transfer-division"
+            >
               <option value="">{t('transfer.noDivision')}</option>
               {divisions.map((d) => (
                 <option key={d.id} value={d.id}>
@@ -113,10 +138,23 @@ export function TransferDialog({ conversation, onClose, onDone }: { conversation
           <label className="field__label" htmlFor="transfer-agent">
             {t('transfer.agent')}
           </label>
-          <select id="transfer-agent" className="field__input" value={agentId} onChange={(e) => setAgentId(e.target.value)} data-testid="transfer-agent" aria-invalid={fieldErrors.target ? true : undefined}>
-            <option value="">{divisionId ? (target?.autoAssign ? t('transfer.anyoneAuto') : t('transfer.anyoneQueue')) : t('transfer.chooseAgent')}</option>
+          <select
+            id="transfer-agent"
+            className="field__input"
+            value={agentId}
+            onChange={(e) => setAgentId(e.target.value)}
+            data-testid="transfer-agent"
+            aria-invalid={fieldErrors.target ? true : undefined}
+          >
+            <option value="">
+              {divisionId ? (target?.autoAssign ? t('transfer.anyoneAuto') : t('transfer.anyoneQueue')) : t('transfer.chooseAgent')}
+            </option>
             {people.map((p) => (
-              <option key={p.id} value={p.id} disabled={p.id === conversation.assignee?.id && (!divisionId || divisionId === conversation.divisionId)}>
+              <option
+                key={p.id}
+                value={p.id}
+                disabled={p.id === conversation.assignee?.id && (!divisionId || divisionId === conversation.divisionId)}
+              >
                 {p.id === me.id ? t('inbox.meName', { name: p.name }) : p.name}
                 {p.online ? ` · ${t('presence.online')}` : ` · ${t('presence.offline')}`}
               </option>
@@ -156,7 +194,15 @@ export function TransferDialog({ conversation, onClose, onDone }: { conversation
 }
 
 /** The button in the thread header (and the details panel) that opens the dialog. */
-export function TransferButton({ conversation, onConversation, variant = 'header' }: { conversation: Conversation; onConversation(c: Conversation): void; variant?: 'header' | 'panel' }) {
+export function TransferButton({
+  conversation,
+  onConversation,
+  variant = 'header',
+}: {
+  conversation: Conversation;
+  onConversation(c: Conversation): void;
+  variant?: 'header' | 'panel';
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   if (!useCanTransfer(conversation)) return null;

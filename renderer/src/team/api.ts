@@ -108,7 +108,15 @@ export interface ImportResult {
 }
 
 /** Variables a quick-reply body may use (the server refuses others). */
-export const QUICK_REPLY_VARIABLES = ['contact.name', 'contact.first_name', 'contact.phone', 'contact.email', 'agent.name', 'agent.email', 'tenant.name'] as const;
+export const QUICK_REPLY_VARIABLES = [
+  'contact.name',
+  'contact.first_name',
+  'contact.phone',
+  'contact.email',
+  'agent.name',
+  'agent.email',
+  'tenant.name',
+] as const;
 
 // ---- Scheduled messages ------------------------------------------------------
 
@@ -220,7 +228,14 @@ export interface SlaBreach {
   targetMinutes: number;
   dueAt: string;
   breachedAt: string;
-  conversation: { id: string; channel: Channel; status: string; priority: Priority; assigneeId: string | null; divisionId: string | null } | null;
+  conversation: {
+    id: string;
+    channel: Channel;
+    status: string;
+    priority: Priority;
+    assigneeId: string | null;
+    divisionId: string | null;
+  } | null;
 }
 
 // ---- Chat expiration -----------------------------------------------------------
@@ -285,7 +300,12 @@ export interface CsatAnalytics {
 async function postForm<T>(path: string, form: FormData): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { method: 'POST', body: form, credentials: 'same-origin', headers: { Accept: 'application/json, application/problem+json' } });
+    response = await fetch(path, {
+      method: 'POST',
+      body: form,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json, application/problem+json' },
+    });
   } catch (cause) {
     throw new ApiError(0, { title: 'Network error', detail: cause instanceof Error ? cause.message : undefined });
   }
@@ -308,8 +328,10 @@ export const teamApi = {
   createDivision: (input: DivisionInput & { name: string }) => api.post<DivisionDetail>('/api/v1/divisions', input),
   updateDivision: (id: string, input: DivisionInput) => api.patch<DivisionDetail>(`/api/v1/divisions/${enc(id)}`, input),
   deleteDivision: (id: string) => api.delete<void>(`/api/v1/divisions/${enc(id)}`),
-  addDivisionAgents: (id: string, agentIds: string[]) => api.post<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents`, { agentIds }),
-  removeDivisionAgents: (id: string, agentIds: string[]) => api.delete<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents?agentIds=${agentIds.map(enc).join(',')}`),
+  addDivisionAgents: (id: string, agentIds: string[]) =>
+    api.post<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents`, { agentIds }),
+  removeDivisionAgents: (id: string, agentIds: string[]) =>
+    api.delete<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents?agentIds=${agentIds.map(enc).join(',')}`),
 
   // Transfers
   transfer: (conversationId: string, body: { toAgentId?: string | null; toDivisionId?: string | null; reason: string }) =>
@@ -318,11 +340,14 @@ export const teamApi = {
 
   // Quick replies
   quickReplies: (params: { conversationId?: string; search?: string; scope?: QuickReplyScope; limit?: number } = {}) =>
-    api.get<Page<QuickReply>>(`/api/v1/quick-replies${qs({ limit: params.limit ?? 200, conversationId: params.conversationId, search: params.search, scope: params.scope })}`),
+    api.get<Page<QuickReply>>(
+      `/api/v1/quick-replies${qs({ limit: params.limit ?? 200, conversationId: params.conversationId, search: params.search, scope: params.scope })}`,
+    ),
   createQuickReply: (input: QuickReplyInput & { shortcut: string; body: string }) => api.post<QuickReply>('/api/v1/quick-replies', input),
   updateQuickReply: (id: string, input: QuickReplyInput) => api.patch<QuickReply>(`/api/v1/quick-replies/${enc(id)}`, input),
   deleteQuickReply: (id: string) => api.delete<void>(`/api/v1/quick-replies/${enc(id)}`),
-  useQuickReply: (id: string, conversationId?: string) => api.post<QuickReply>(`/api/v1/quick-replies/${enc(id)}/usage`, conversationId ? { conversationId } : {}),
+  recordQuickReplyUse: (id: string, conversationId?: string) =>
+    api.post<QuickReply>(`/api/v1/quick-replies/${enc(id)}/usage`, conversationId ? { conversationId } : {}),
   favoriteQuickReply: (id: string) => api.post<QuickReply>(`/api/v1/quick-replies/${enc(id)}/favorite`),
   unfavoriteQuickReply: (id: string) => api.delete<void>(`/api/v1/quick-replies/${enc(id)}/favorite`),
   importQuickReplies: (file: File, scope: QuickReplyScope) => {
@@ -335,16 +360,20 @@ export const teamApi = {
 
   // Scheduled messages
   scheduled: (conversationId: string) =>
-    api.get<Page<ScheduledMessage>>(`/api/v1/conversations/${enc(conversationId)}/scheduled-messages?limit=100&status=scheduled,sending,failed`),
+    api.get<Page<ScheduledMessage>>(
+      `/api/v1/conversations/${enc(conversationId)}/scheduled-messages?limit=100&status=scheduled,sending,failed`,
+    ),
   schedule: (conversationId: string, body: { type: 'text'; text: string; sendAtLocal: string; timezone?: string }) =>
     api.post<ScheduledMessage>(`/api/v1/conversations/${enc(conversationId)}/scheduled-messages`, body),
   cancelScheduled: (id: string) => api.delete<ScheduledMessage>(`/api/v1/scheduled-messages/${enc(id)}`),
 
   // Working hours
   workingHours: () => api.get<TenantHours>('/api/v1/working-hours'),
-  saveWorkingHours: (body: { hours?: HoursEntry[]; holidays?: Holiday[]; autoReplies?: AutoReply[] }) => api.put<TenantHours>('/api/v1/working-hours', body),
+  saveWorkingHours: (body: { hours?: HoursEntry[]; holidays?: Holiday[]; autoReplies?: AutoReply[] }) =>
+    api.put<TenantHours>('/api/v1/working-hours', body),
   divisionHours: (divisionId: string) => api.get<DivisionHours>(`/api/v1/divisions/${enc(divisionId)}/working-hours`),
-  saveDivisionHours: (divisionId: string, body: { hours: HoursEntry[]; holidays?: Holiday[] }) => api.put<DivisionHours>(`/api/v1/divisions/${enc(divisionId)}/working-hours`, body),
+  saveDivisionHours: (divisionId: string, body: { hours: HoursEntry[]; holidays?: Holiday[] }) =>
+    api.put<DivisionHours>(`/api/v1/divisions/${enc(divisionId)}/working-hours`, body),
   deleteDivisionHours: (divisionId: string) => api.delete<void>(`/api/v1/divisions/${enc(divisionId)}/working-hours`),
   timezone: () => api.get<TimezoneInfo>('/api/v1/tenant/timezone'),
   saveTimezone: (timezone: string) => api.put<TimezoneInfo>('/api/v1/tenant/timezone', { timezone }),
@@ -368,5 +397,6 @@ export const teamApi = {
   sendCsat: (conversationId: string) => api.post<CsatSurvey>(`/api/v1/conversations/${enc(conversationId)}/csat`, { delivery: 'auto' }),
   csatSettings: () => api.get<CsatSettings>('/api/v1/csat/settings'),
   saveCsatSettings: (body: Partial<CsatSettings>) => api.put<CsatSettings>('/api/v1/csat/settings', body),
-  csatAnalytics: (params: { from?: string; to?: string; groupBy?: CsatGroupBy }) => api.get<CsatAnalytics>(`/api/v1/csat/analytics${qs(params)}`),
+  csatAnalytics: (params: { from?: string; to?: string; groupBy?: CsatGroupBy }) =>
+    api.get<CsatAnalytics>(`/api/v1/csat/analytics${qs(params)}`),
 };

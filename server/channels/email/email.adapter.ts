@@ -5,7 +5,11 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   ChannelSendError,
-  type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
+  type AccountCredentials,
+  type ChannelAdapter,
+  type FetchedMedia,
+  type OutboundMessage,
+  type ParsedWebhook,
 } from '../types.js';
 import { bracketId, mailDomain, parseEmailJson, parseMime, replySubject, type EmailJson, type ParsedEmail } from './email.parse.js';
 import { lazy } from '../../core/lazy.js';
@@ -42,14 +46,21 @@ export function smtpError(err: unknown): ChannelSendError {
   if (err instanceof ChannelSendError) return err;
   const e = (err ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
   const reply = (e.response ?? e.message ?? '').trim().slice(0, 300);
-  if (e.code === 'EAUTH') return new ChannelSendError(`The mail server refused the login; check the user and password in the SMTP URL. (${reply})`, false, e.responseCode);
+  if (e.code === 'EAUTH')
+    return new ChannelSendError(
+      `The mail server refused the login; check the user and password in the SMTP URL. (${reply})`,
+      false,
+      e.responseCode,
+    );
   if (typeof e.responseCode === 'number') {
     if (e.responseCode >= 500) return new ChannelSendError(`The mail server refused the message (${reply}).`, false, e.responseCode);
-    if (e.responseCode >= 400) return new ChannelSendError(`The mail server deferred the message (${reply}); it will be tried again.`, true, e.responseCode);
+    if (e.responseCode >= 400)
+      return new ChannelSendError(`The mail server deferred the message (${reply}); it will be tried again.`, true, e.responseCode);
   }
   const network = e.code ? NETWORK_CODES[e.code] : undefined;
   if (network) return new ChannelSendError(`Could not reach the mail server (${network}); it will be tried again.`, true);
-  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new ChannelSendError(`The email could not be sent: ${reply || 'invalid sender or recipient'}.`, false);
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')
+    return new ChannelSendError(`The email could not be sent: ${reply || 'invalid sender or recipient'}.`, false);
   return new ChannelSendError(`Sending the email failed (${reply || e.code || 'unknown error'}); it will be tried again.`, true);
 }
 
@@ -88,13 +99,16 @@ export class EmailAdapter implements ChannelAdapter {
   async send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }> {
     const url = account.config.smtpUrl || this.options.smtpUrl;
     if (!url) {
-      throw new ChannelSendError('No SMTP server is configured for this mailbox: set the account\'s SMTP URL, or SMTP_URL for the whole server.', false);
+      throw new ChannelSendError(
+        "No SMTP server is configured for this mailbox: set the account's SMTP URL, or SMTP_URL for the whole server.",
+        false,
+      );
     }
     const mailbox = account.externalId;
     if (!mailbox) throw new ChannelSendError('The email account has no mailbox address; reconnect it.', false);
     const email = message.content.email;
     const to = email?.to?.length ? email.to : [message.to];
-    if (!to.every((a) => a && a.includes('@'))) throw new ChannelSendError('The customer has no email address to reply to.', false);
+    if (!to.every((a) => a?.includes('@'))) throw new ChannelSendError('The customer has no email address to reply to.', false);
     const text = message.text ?? message.content.media?.caption ?? '';
     if (!text.trim() && !message.file) throw new ChannelSendError('An email needs some text or an attachment.', false);
     const messageId = bracketId(email?.messageId) ?? `<${randomUUID()}@${mailDomain(mailbox)}>`;
@@ -115,7 +129,13 @@ export class EmailAdapter implements ChannelAdapter {
         messageId,
         ...(email?.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
         ...(references.length ? { references } : {}),
-        ...(message.file ? { attachments: [{ filename: message.file.filename || 'attachment', content: message.file.data, contentType: message.file.mimeType }] } : {}),
+        ...(message.file
+          ? {
+              attachments: [
+                { filename: message.file.filename || 'attachment', content: message.file.data, contentType: message.file.mimeType },
+              ],
+            }
+          : {}),
         envelope: { from: mailbox, to },
       });
     } catch (err) {

@@ -59,17 +59,25 @@ export const emailJsonSchema = z.object({
   inReplyTo: z.string().trim().max(998).optional(),
   references: z.union([z.string().max(50_000), z.array(z.string().max(998)).max(500)]).optional(),
   date: z.string().max(100).optional(),
-  attachments: z.array(z.object({
-    filename: z.string().max(300).optional(),
-    contentType: z.string().max(200).default('application/octet-stream'),
-    contentBase64: z.string().max(40_000_000),
-  })).max(50).optional(),
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().max(300).optional(),
+        contentType: z.string().max(200).default('application/octet-stream'),
+        contentBase64: z.string().max(40_000_000),
+      }),
+    )
+    .max(50)
+    .optional(),
 });
 export type EmailJson = z.infer<typeof emailJsonSchema>;
 
 /** `<id>` for a Message-ID given with or without brackets; undefined when empty. */
 export function bracketId(value: string | undefined | null): string | undefined {
-  const id = value?.trim().replace(/^<+|>+$/g, '').trim();
+  const id = value
+    ?.trim()
+    .replace(/^<+|>+$/g, '')
+    .trim();
   return id ? `<${id}>` : undefined;
 }
 
@@ -143,7 +151,7 @@ function flatten(list: { address?: string; name?: string; group?: unknown[] }[])
   return list.flatMap((a) => {
     if (Array.isArray(a.group)) return flatten(a.group as { address?: string; name?: string }[]);
     const address = a.address?.trim().toLowerCase();
-    if (!address || !address.includes('@')) return [];
+    if (!address?.includes('@')) return [];
     return [a.name?.trim() ? { address, name: a.name.trim() } : { address }];
   });
 }
@@ -173,7 +181,11 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
     references: messageIds(mail.references),
     attachments: mail.attachments
       .filter((a) => a.content?.length)
-      .map((a) => ({ ...(a.filename ? { filename: a.filename } : {}), contentType: a.contentType || 'application/octet-stream', content: a.content })),
+      .map((a) => ({
+        ...(a.filename ? { filename: a.filename } : {}),
+        contentType: a.contentType || 'application/octet-stream',
+        content: a.content,
+      })),
     autoSubmitted: typeof auto === 'string' && auto.trim().toLowerCase() !== 'no',
   };
   const inReplyTo = messageIds(mail.inReplyTo)[0];
@@ -196,13 +208,19 @@ export async function parseEmailJson(body: EmailJson): Promise<ParsedEmail> {
     to: parseAddressList(body.to).map((a) => a.address),
     cc: parseAddressList(body.cc).map((a) => a.address),
     subject: body.subject?.trim() || null,
-    text: clip(body.text, MAX_TEXT_CHARS) ?? (html ? clip(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }), MAX_TEXT_CHARS) : null),
+    text:
+      clip(body.text, MAX_TEXT_CHARS) ??
+      (html ? clip(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }), MAX_TEXT_CHARS) : null),
     html,
     date: date && !Number.isNaN(date.getTime()) ? date : null,
     references: messageIds(body.references),
-    attachments: (body.attachments ?? []).map((a) => ({
-      ...(a.filename ? { filename: a.filename } : {}), contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'),
-    })).filter((a) => a.content.length > 0),
+    attachments: (body.attachments ?? [])
+      .map((a) => ({
+        ...(a.filename ? { filename: a.filename } : {}),
+        contentType: a.contentType,
+        content: Buffer.from(a.contentBase64, 'base64'),
+      }))
+      .filter((a) => a.content.length > 0),
     autoSubmitted: false,
   };
   const inReplyTo = bracketId(body.inReplyTo);
@@ -256,6 +274,7 @@ export function emailToInbound(email: ParsedEmail, stored: NonNullable<EmailCont
     thread: { references: threadReferences(email), subject: email.subject },
   };
   if (email.from.name) message.profileName = email.from.name;
-  if (first) message.content.media = { mediaId: first.mediaId, mimeType: first.mimeType, ...(first.filename ? { filename: first.filename } : {}) };
+  if (first)
+    message.content.media = { mediaId: first.mediaId, mimeType: first.mimeType, ...(first.filename ? { filename: first.filename } : {}) };
   return message;
 }

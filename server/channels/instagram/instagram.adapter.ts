@@ -4,7 +4,11 @@ import { GraphClient } from '../graph-client.js';
 import { verifyMetaSignature } from '../meta-signature.js';
 import {
   ChannelSendError,
-  type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
+  type AccountCredentials,
+  type ChannelAdapter,
+  type FetchedMedia,
+  type OutboundMessage,
+  type ParsedWebhook,
 } from '../types.js';
 import { messagingRoutingKeys, parseMessagingWebhook } from '../messenger/messenger.parse.js';
 import { buildMessagingSendBody } from '../messenger/messenger.send.js';

@@ -4,7 +4,11 @@ import { GraphClient } from '../graph-client.js';
 import { verifyMetaSignature } from '../meta-signature.js';
 import {
   ChannelSendError,
-  type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
+  type AccountCredentials,
+  type ChannelAdapter,
+  type FetchedMedia,
+  type OutboundMessage,
+  type ParsedWebhook,
 } from '../types.js';
 import { messagingRoutingKeys, parseMessagingWebhook } from './messenger.parse.js';
 import { buildMessagingSendBody } from './messenger.send.js';
@@ -74,13 +78,26 @@ export class MessengerAdapter implements ChannelAdapter {
    * Uploads a file once (Attachment Upload API, POST /{page-id}/message_attachments, multipart) and
    * returns its attachment_id, which the send then names instead of a public link.
    */
-  async uploadMedia(account: AccountCredentials, file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ externalId: string }> {
+  async uploadMedia(
+    account: AccountCredentials,
+    file: { data: Buffer; mimeType: string; filename?: string },
+  ): Promise<{ externalId: string }> {
     const { pageId, token } = credentials(account);
-    const type = file.mimeType.startsWith('image/') ? 'image' : file.mimeType.startsWith('video/') ? 'video' : file.mimeType.startsWith('audio/') ? 'audio' : 'file';
+    const type = file.mimeType.startsWith('image/')
+      ? 'image'
+      : file.mimeType.startsWith('video/')
+        ? 'video'
+        : file.mimeType.startsWith('audio/')
+          ? 'audio'
+          : 'file';
     const form = new FormData();
     form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: true } } }));
     form.set('filedata', new Blob([file.data], { type: file.mimeType }), file.filename || 'file');
-    const answer = await this.graph.post<{ attachment_id?: string } | undefined>(`/${encodeURIComponent(pageId)}/message_attachments`, token, form);
+    const answer = await this.graph.post<{ attachment_id?: string } | undefined>(
+      `/${encodeURIComponent(pageId)}/message_attachments`,
+      token,
+      form,
+    );
     if (typeof answer?.attachment_id !== 'string' || answer.attachment_id === '') {
       throw new ChannelSendError('Meta accepted the upload but its answer did not include an attachment id.', false);
     }

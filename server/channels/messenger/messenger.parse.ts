@@ -2,9 +2,7 @@
 // or Instagram professional account (object "instagram"): both products deliver `entry[].messaging[]`
 // events of the same shape. Webhook bodies come from outside: every field is checked, anything
 // malformed is skipped, and nothing here throws.
-import type {
-  InboundMessage, InboundStatus, InboundWatermark, MessageContent, MessageType, ParsedWebhook,
-} from '../types.js';
+import type { InboundMessage, InboundStatus, InboundWatermark, MessageContent, MessageType, ParsedWebhook } from '../types.js';
 
 type Obj = Record<string, unknown>;
 export type MessagingChannel = 'messenger' | 'instagram';
@@ -67,7 +65,11 @@ export function parseMessagingWebhook(body: unknown, channel: MessagingChannel):
   return [...batches.values()];
 }
 
-function parseEvent(event: Obj, accountKey: string, channel: MessagingChannel): { messages: InboundMessage[]; statuses: InboundStatus[]; watermarks: InboundWatermark[] } {
+function parseEvent(
+  event: Obj,
+  accountKey: string,
+  channel: MessagingChannel,
+): { messages: InboundMessage[]; statuses: InboundStatus[]; watermarks: InboundWatermark[] } {
   const result = { messages: [] as InboundMessage[], statuses: [] as InboundStatus[], watermarks: [] as InboundWatermark[] };
   const sender = isObj(event.sender) ? str(event.sender.id) : undefined;
   const recipient = isObj(event.recipient) ? str(event.recipient.id) : undefined;
@@ -87,7 +89,10 @@ function parseEvent(event: Obj, accountKey: string, channel: MessagingChannel): 
     if (id && title) {
       result.messages.push({
         externalId: str(postback.mid) ?? `postback:${sender}:${timestamp.getTime()}`,
-        from: sender, timestamp, type: 'interactive', text: title,
+        from: sender,
+        timestamp,
+        type: 'interactive',
+        text: title,
         content: { interactive: { kind: 'postback', id, title } },
       });
     }
@@ -96,11 +101,14 @@ function parseEvent(event: Obj, accountKey: string, channel: MessagingChannel): 
     const messageExternalId = str(reaction.mid);
     if (messageExternalId) {
       // Removing a reaction (unreact) is an empty emoji, as on WhatsApp.
-      const emoji = reaction.action === 'unreact' ? '' : str(reaction.emoji) ?? str(reaction.reaction) ?? '';
+      const emoji = reaction.action === 'unreact' ? '' : (str(reaction.emoji) ?? str(reaction.reaction) ?? '');
       result.messages.push({
         // A reaction has no id of its own; Meta's retries repeat the same timestamp.
         externalId: `reaction:${messageExternalId}:${sender}:${timestamp.getTime()}${emoji ? '' : ':unreact'}`,
-        from: sender, timestamp, type: 'reaction', text: emoji || null,
+        from: sender,
+        timestamp,
+        type: 'reaction',
+        text: emoji || null,
         content: { reaction: { messageExternalId, emoji } },
       });
     }
@@ -147,13 +155,29 @@ function parseMessage(raw: Obj, customer: string, timestamp: Date, channel: Mess
   if (attachments.length === 0) {
     if (text === undefined) {
       if (raw.is_unsupported === true) {
-        return [decorate({ ...base, externalId: mid, type: 'unsupported', text: null, content: { unsupported: { reason: `${PRODUCT[channel]} sent a message that it does not make available to apps.` } } })];
+        return [
+          decorate({
+            ...base,
+            externalId: mid,
+            type: 'unsupported',
+            text: null,
+            content: { unsupported: { reason: `${PRODUCT[channel]} sent a message that it does not make available to apps.` } },
+          }),
+        ];
       }
       return [];
     }
     const quickReply = isObj(raw.quick_reply) ? str(raw.quick_reply.payload) : undefined;
     if (quickReply) {
-      return [decorate({ ...base, externalId: mid, type: 'interactive', text, content: { interactive: { kind: 'quick_reply', id: quickReply, title: text } } })];
+      return [
+        decorate({
+          ...base,
+          externalId: mid,
+          type: 'interactive',
+          text,
+          content: { interactive: { kind: 'quick_reply', id: quickReply, title: text } },
+        }),
+      ];
     }
     return [decorate({ ...base, externalId: mid, type: 'text', text, content: {} })];
   }
@@ -168,7 +192,14 @@ function parseMessage(raw: Obj, customer: string, timestamp: Date, channel: Mess
   return messages;
 }
 
-const MEDIA_TYPES: Record<string, MessageType> = { image: 'image', video: 'video', audio: 'audio', file: 'document', ig_reel: 'video', reel: 'video' };
+const MEDIA_TYPES: Record<string, MessageType> = {
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  file: 'document',
+  ig_reel: 'video',
+  reel: 'video',
+};
 
 function parseAttachment(attachment: Obj, channel: MessagingChannel, text: string | undefined): Body | undefined {
   const type = str(attachment.type);
@@ -203,5 +234,9 @@ function parseAttachment(attachment: Obj, channel: MessagingChannel, text: strin
   // A shared post, link (fallback), template or anything newer: keep it readable as its link.
   const shown = [text, title, url].filter(Boolean).join(' ');
   if (shown) return { type: 'text', text: shown, content: {} };
-  return { type: 'unsupported', text: null, content: { unsupported: { reason: `${PRODUCT[channel]} attachment type "${type}" is not supported yet.` } } };
+  return {
+    type: 'unsupported',
+    text: null,
+    content: { unsupported: { reason: `${PRODUCT[channel]} attachment type "${type}" is not supported yet.` } },
+  };
 }

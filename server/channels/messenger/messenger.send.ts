@@ -60,10 +60,12 @@ function messagePart(message: OutboundMessage, channel: MessagingChannel): Recor
       checkText(text, channel);
       const buttons = message.content.buttons ?? [];
       if (buttons.length === 0) throw invalid('An interactive message needs at least one button.');
-      if (buttons.length > MAX_QUICK_REPLIES) throw invalid(`${PRODUCT[channel]} allows at most ${MAX_QUICK_REPLIES} quick replies; this message has ${buttons.length}.`);
+      if (buttons.length > MAX_QUICK_REPLIES)
+        throw invalid(`${PRODUCT[channel]} allows at most ${MAX_QUICK_REPLIES} quick replies; this message has ${buttons.length}.`);
       for (const b of buttons) {
         if (!b.id || !b.title?.trim()) throw invalid('Every button needs an id and a title.');
-        if (charLength(b.title) > MAX_QUICK_REPLY_TITLE) throw invalid(`The quick reply "${b.title}" is longer than ${PRODUCT[channel]}'s limit of ${MAX_QUICK_REPLY_TITLE} characters.`);
+        if (charLength(b.title) > MAX_QUICK_REPLY_TITLE)
+          throw invalid(`The quick reply "${b.title}" is longer than ${PRODUCT[channel]}'s limit of ${MAX_QUICK_REPLY_TITLE} characters.`);
       }
       return { text, quick_replies: buttons.map((b) => ({ content_type: 'text', title: b.title, payload: b.id })) };
     }
@@ -73,7 +75,11 @@ function messagePart(message: OutboundMessage, channel: MessagingChannel): Recor
     case 'document': {
       const media = message.content.media;
       // An uploaded attachment (Messenger's Attachment Upload API) or a public link.
-      const payload = media?.externalId ? { attachment_id: media.externalId } : media?.url ? { url: media.url, is_reusable: true } : undefined;
+      const payload = media?.externalId
+        ? { attachment_id: media.externalId }
+        : media?.url
+          ? { url: media.url, is_reusable: true }
+          : undefined;
       if (!payload) throw invalid(`${PRODUCT[channel]} can send a file only once it is uploaded or from a public link.`);
       return { attachment: { type: ATTACHMENT_TYPES[message.type], payload } };
     }

@@ -4,7 +4,11 @@ import { GraphClient } from '../graph-client.js';
 import { verifyMetaSignature } from '../meta-signature.js';
 import {
   ChannelSendError,
-  type AccountCredentials, type ChannelAdapter, type FetchedMedia, type OutboundMessage, type ParsedWebhook,
+  type AccountCredentials,
+  type ChannelAdapter,
+  type FetchedMedia,
+  type OutboundMessage,
+  type ParsedWebhook,
 } from '../types.js';
 import { parseWhatsAppWebhook, whatsAppRoutingKeys } from './whatsapp.parse.js';
 import { buildWhatsAppSendBody } from './whatsapp.send.js';
@@ -56,7 +60,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const externalId = answer?.messages?.[0]?.id;
     // Meta accepted the call, so the message may well be out: not retryable, to avoid a duplicate.
     if (typeof externalId !== 'string' || externalId === '') {
-      throw new ChannelSendError("Meta accepted the message but its answer did not include a message id.", false);
+      throw new ChannelSendError('Meta accepted the message but its answer did not include a message id.', false);
     }
     return { externalId };
   }
@@ -75,7 +79,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
    * Uploads a file for sending (POST /{phone-number-id}/media, multipart); the returned id goes in
    * `content.media.externalId` of an outbound media message. Meta keeps uploads for 30 days.
    */
-  async uploadMedia(account: AccountCredentials, file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ externalId: string }> {
+  async uploadMedia(
+    account: AccountCredentials,
+    file: { data: Buffer; mimeType: string; filename?: string },
+  ): Promise<{ externalId: string }> {
     const { phoneNumberId, token } = credentials(account);
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');

@@ -2,9 +2,7 @@
 // batches, one per phone number. Webhook bodies come from outside: every field is checked, anything
 // malformed is skipped, and nothing here throws.
 import { graphErrorReason, graphErrorSentence } from '../graph-client.js';
-import type {
-  InboundMessage, InboundStatus, InboundTemplateStatus, MessageContent, MessageType, ParsedWebhook,
-} from '../types.js';
+import type { InboundMessage, InboundStatus, InboundTemplateStatus, MessageContent, MessageType, ParsedWebhook } from '../types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -46,9 +44,14 @@ export function whatsAppRoutingKeys(body: unknown): string[] {
     if (!isObj(entry)) continue;
     for (const change of asArray(entry.changes)) {
       if (!isObj(change) || !isObj(change.value)) continue;
-      const key = change.field === 'messages'
-        ? (isObj(change.value.metadata) ? str(change.value.metadata.phone_number_id) : undefined)
-        : change.field === 'message_template_status_update' ? str(entry.id) : undefined;
+      const key =
+        change.field === 'messages'
+          ? isObj(change.value.metadata)
+            ? str(change.value.metadata.phone_number_id)
+            : undefined
+          : change.field === 'message_template_status_update'
+            ? str(entry.id)
+            : undefined;
       if (key) keys.add(key);
     }
   }
@@ -164,7 +167,11 @@ function parseBody(type: string, raw: Obj): Body | undefined {
     default:
       // A type this code does not know yet (order, system, …): keep the customer's message visible
       // in the conversation instead of dropping it.
-      return { type: 'unsupported', text: null, content: { unsupported: { reason: `WhatsApp message type "${type}" is not supported yet.` } } };
+      return {
+        type: 'unsupported',
+        text: null,
+        content: { unsupported: { reason: `WhatsApp message type "${type}" is not supported yet.` } },
+      };
   }
 }
 
@@ -203,12 +210,19 @@ function parseContacts(raw: unknown): Body | undefined {
   const contacts: NonNullable<MessageContent['contacts']> = [];
   for (const card of asArray(raw)) {
     if (!isObj(card)) continue;
-    const phones = asArray(card.phones).filter(isObj).map((p) => str(p.phone) ?? str(p.wa_id)).filter((p): p is string => !!p);
-    const emails = asArray(card.emails).filter(isObj).map((e) => str(e.email)).filter((e): e is string => !!e);
+    const phones = asArray(card.phones)
+      .filter(isObj)
+      .map((p) => str(p.phone) ?? str(p.wa_id))
+      .filter((p): p is string => !!p);
+    const emails = asArray(card.emails)
+      .filter(isObj)
+      .map((e) => str(e.email))
+      .filter((e): e is string => !!e);
     const nameObj = isObj(card.name) ? card.name : {};
-    const name = str(nameObj.formatted_name)
-      ?? ([str(nameObj.first_name), str(nameObj.last_name)].filter(Boolean).join(' ') || undefined)
-      ?? phones[0];
+    const name =
+      str(nameObj.formatted_name) ??
+      ([str(nameObj.first_name), str(nameObj.last_name)].filter(Boolean).join(' ') || undefined) ??
+      phones[0];
     if (!name) continue;
     contacts.push(emails.length ? { name, phones, emails } : { name, phones });
   }
@@ -221,7 +235,11 @@ function parseInteractive(raw: unknown): Body | undefined {
   const kind = raw.type;
   if (kind !== 'button_reply' && kind !== 'list_reply') {
     const name = str(kind) ?? 'unknown';
-    return { type: 'unsupported', text: null, content: { unsupported: { reason: `WhatsApp interactive reply "${name}" is not supported yet.` } } };
+    return {
+      type: 'unsupported',
+      text: null,
+      content: { unsupported: { reason: `WhatsApp interactive reply "${name}" is not supported yet.` } },
+    };
   }
   const reply = raw[kind];
   if (!isObj(reply)) return undefined;

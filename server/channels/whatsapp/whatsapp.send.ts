@@ -54,7 +54,10 @@ function typePart(message: OutboundMessage): Record<string, unknown> {
     case 'sticker': {
       const media = content.media;
       const source = media?.externalId ? { id: media.externalId } : media?.url ? { link: media.url } : undefined;
-      if (!source) throw invalid(`A${message.type === 'image' || message.type === 'audio' ? 'n' : ''} ${message.type} message needs an uploaded media id or a link.`);
+      if (!source)
+        throw invalid(
+          `A${message.type === 'image' || message.type === 'audio' ? 'n' : ''} ${message.type} message needs an uploaded media id or a link.`,
+        );
       const part: Record<string, unknown> = { ...source };
       // Audio and stickers cannot carry a caption; the others take the media caption or the text.
       const caption = media?.caption ?? message.text ?? undefined;
@@ -133,17 +136,23 @@ function interactiveList(message: OutboundMessage): Record<string, unknown> {
     throw invalid(`The list button label "${list.button}" is longer than WhatsApp's limit of ${MAX_BUTTON_TITLE_LENGTH} characters.`);
   }
   const sections = list.sections ?? [];
-  if (sections.length === 0 || sections.length > MAX_LIST_SECTIONS) throw invalid(`An interactive list needs 1 to ${MAX_LIST_SECTIONS} sections.`);
+  if (sections.length === 0 || sections.length > MAX_LIST_SECTIONS)
+    throw invalid(`An interactive list needs 1 to ${MAX_LIST_SECTIONS} sections.`);
   const rows = sections.flatMap((s) => s.rows ?? []);
   if (rows.length === 0) throw invalid('An interactive list needs at least one row.');
-  if (rows.length > MAX_LIST_ROWS) throw invalid(`WhatsApp allows at most ${MAX_LIST_ROWS} rows in a list; this message has ${rows.length}.`);
+  if (rows.length > MAX_LIST_ROWS)
+    throw invalid(`WhatsApp allows at most ${MAX_LIST_ROWS} rows in a list; this message has ${rows.length}.`);
   const ids = new Set<string>();
   for (const row of rows) {
     if (!row.id || !row.title?.trim()) throw invalid('Every list row needs an id and a title.');
-    if (row.id.length > MAX_ROW_ID_LENGTH) throw invalid(`The list row id "${row.id.slice(0, 40)}…" is longer than WhatsApp's limit of ${MAX_ROW_ID_LENGTH} characters.`);
-    if (charLength(row.title) > MAX_ROW_TITLE_LENGTH) throw invalid(`The list row title "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_TITLE_LENGTH} characters.`);
+    if (row.id.length > MAX_ROW_ID_LENGTH)
+      throw invalid(`The list row id "${row.id.slice(0, 40)}…" is longer than WhatsApp's limit of ${MAX_ROW_ID_LENGTH} characters.`);
+    if (charLength(row.title) > MAX_ROW_TITLE_LENGTH)
+      throw invalid(`The list row title "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_TITLE_LENGTH} characters.`);
     if (row.description && charLength(row.description) > MAX_ROW_DESCRIPTION_LENGTH) {
-      throw invalid(`The description of list row "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_DESCRIPTION_LENGTH} characters.`);
+      throw invalid(
+        `The description of list row "${row.title}" is longer than WhatsApp's limit of ${MAX_ROW_DESCRIPTION_LENGTH} characters.`,
+      );
     }
     if (ids.has(row.id)) throw invalid(`Two list rows have the same id "${row.id}"; row ids must be unique.`);
     ids.add(row.id);

@@ -29,17 +29,24 @@ function bearer(req: Request): string | undefined {
 export class Authenticator {
   private readonly users: EntityCache<TenantPrincipal>;
 
-  constructor(private readonly db: DataSource, private readonly tokens: TokenService, private readonly now: () => Date) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly tokens: TokenService,
+    private readonly now: () => Date,
+  ) {
     this.users = new EntityCache(db, [UserEntity.options.name, TenantEntity.options.name, RoleEntity.options.name]);
   }
 
   /** Returns the principal, null when no credentials were sent; throws 401 for bad credentials. */
   authenticate(req: Request, audience: Audience): Promise<Principal | null> {
-    return this.fromCredentials({
-      apiKey: req.header('x-api-key'),
-      bearer: bearer(req),
-      cookie: req.cookies?.[audience === 'super-admin' ? SUPER_ADMIN_COOKIE : TENANT_COOKIE],
-    }, audience);
+    return this.fromCredentials(
+      {
+        apiKey: req.header('x-api-key'),
+        bearer: bearer(req),
+        cookie: req.cookies?.[audience === 'super-admin' ? SUPER_ADMIN_COOKIE : TENANT_COOKIE],
+      },
+      audience,
+    );
   }
 
   /** The same, from credentials gathered elsewhere (a Socket.IO handshake). */

@@ -22,7 +22,12 @@ export class EventBus {
   private stopped = true;
   private rerun = false;
 
-  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date, private readonly intervalMs = 200) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: Logger,
+    private readonly now: () => Date,
+    private readonly intervalMs = 200,
+  ) {}
 
   /** Subscribe to one event type, or '*' for all. */
   on(type: string, handler: EventHandler): void {

@@ -2,7 +2,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 
-export interface FieldError { path: string; message: string }
+export interface FieldError {
+  path: string;
+  message: string;
+}
 
 export interface Problem {
   type: string;
@@ -16,9 +19,20 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 /** Throw from anywhere in a request; the error handler turns it into problem+json. */
@@ -72,10 +86,15 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   // A unique index caught a race the service's own check missed.
   const code = err?.driverError?.code ?? err?.code;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return sendProblem(res, problem(409, 'This conflicts with an existing record', base));
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505')
+    return sendProblem(res, problem(409, 'This conflicts with an existing record', base));
   // body-parser errors carry a status and a type.
   const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
-  if (err?.type === 'entity.parse.failed') return sendProblem(res, problem(400, 'The request body is not valid JSON', { ...base, errors: [{ path: 'body', message: err.message }] }));
+  if (err?.type === 'entity.parse.failed')
+    return sendProblem(
+      res,
+      problem(400, 'The request body is not valid JSON', { ...base, errors: [{ path: 'body', message: err.message }] }),
+    );
   if (err?.type === 'entity.too.large') return sendProblem(res, problem(413, 'The request body is too large', base));
   if (status >= 400 && status < 500) return sendProblem(res, problem(status, err.expose ? err.message : undefined, base));
   req.log?.error({ err }, 'unhandled error');

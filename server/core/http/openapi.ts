@@ -31,14 +31,19 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
   for (const route of routes) {
     const status = String(route.status ?? 200);
     const responses: Json = {
-      [status]: status === '204'
-        ? { description: 'No content' }
-        : { description: 'Success', content: { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } } },
+      [status]:
+        status === '204'
+          ? { description: 'No content' }
+          : {
+              description: 'Success',
+              content: { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } },
+            },
     };
     if (route.params || route.query || route.body) responses['400'] = problemRef('Invalid input; `errors` names each bad field');
     if (route.access.kind !== 'public') responses['401'] = problemRef('Not authenticated');
-    if (route.access.kind === 'tenant' && route.access.permission) responses['403'] = problemRef(`Missing the ${route.access.permission} permission`);
-    if (route.params) responses['404'] = problemRef('Not found (also for another organization\'s ids)');
+    if (route.access.kind === 'tenant' && route.access.permission)
+      responses['403'] = problemRef(`Missing the ${route.access.permission} permission`);
+    if (route.params) responses['404'] = problemRef("Not found (also for another organization's ids)");
     const op: Json = {
       tags: [route.tag],
       summary: route.summary,
@@ -56,12 +61,16 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
             schema: {
               type: 'object',
               required: [route.upload.field, ...(fields.required ?? [])],
-              properties: { [route.upload.field]: { type: 'string', format: 'binary', description: `At most ${route.upload.maxBytes} bytes` }, ...(fields.properties ?? {}) },
+              properties: {
+                [route.upload.field]: { type: 'string', format: 'binary', description: `At most ${route.upload.maxBytes} bytes` },
+                ...(fields.properties ?? {}),
+              },
             },
           },
         },
       };
-    } else if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+    } else if (route.body)
+      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
     if (route.access.kind === 'tenant') {
       op.security = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }];
       if (route.access.permission) op['x-permission'] = route.access.permission;
@@ -77,14 +86,20 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
     info: {
       title: 'OmniStream API',
       version: info.version,
-      description: 'Self-hosted omnichannel customer-messaging CRM. Errors are RFC 9457 problem+json; lists are cursor-paginated (`?limit=&cursor=` → `{data, nextCursor}`).',
+      description:
+        'Self-hosted omnichannel customer-messaging CRM. Errors are RFC 9457 problem+json; lists are cursor-paginated (`?limit=&cursor=` → `{data, nextCursor}`).',
     },
     servers: [{ url: '/' }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key', description: 'A session token from /api/v1/auth/login, or an API key' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT or API key',
+          description: 'A session token from /api/v1/auth/login, or an API key',
+        },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         cookieAuth: { type: 'apiKey', in: 'cookie', name: 'omnistream_token' },
         superAdminAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from /api/v1/super-admin/auth/login' },
@@ -94,9 +109,20 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
           type: 'object',
           required: ['type', 'title', 'status'],
           properties: {
-            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-            instance: { type: 'string' }, requestId: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] } },
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            requestId: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+                required: ['path', 'message'],
+              },
+            },
           },
         },
       },

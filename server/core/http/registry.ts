@@ -2,7 +2,7 @@
 // the registry mounts it, authenticates, checks the permission, validates input, and the
 // OpenAPI document is generated from the same declarations.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Ctx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
 import type { Permission } from '../permissions.js';
 import type { Authenticator } from '../auth/authenticate.js';
@@ -47,7 +47,12 @@ async function receiveUpload(req: Request, res: Response, spec: { field: string;
   return new Promise((resolve, reject) => {
     upload(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return reject(new HttpError(413, `The file is larger than ${Math.round(spec.maxBytes / 1024 / 1024)} MB`, { errors: [{ path: spec.field, message: 'Too large' }] }));
+        if (err.code === 'LIMIT_FILE_SIZE')
+          return reject(
+            new HttpError(413, `The file is larger than ${Math.round(spec.maxBytes / 1024 / 1024)} MB`, {
+              errors: [{ path: spec.field, message: 'Too large' }],
+            }),
+          );
         return reject(badRequest(err.message, [{ path: err.field ?? spec.field, message: err.message }]));
       }
       if (err) return reject(err);
@@ -59,7 +64,10 @@ async function receiveUpload(req: Request, res: Response, spec: { field: string;
 
 /** A handler may return a body (sent with the route's status) or a Reply to choose the status itself. */
 export class Reply {
-  constructor(readonly status: number, readonly body?: unknown) {}
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+  ) {}
 }
 
 export interface RouteDef<
@@ -93,7 +101,15 @@ export interface RouteDef<
    * and are retried when not acknowledged quickly. Errors still become problem details and are logged.
    */
   ingress?: boolean;
-  handler(input: { ctx: CtxFor<A>; params: Infer<P>; query: Infer<Q>; body: Infer<B>; file?: UploadedFile; req: Request; res: Response }): Promise<unknown>;
+  handler(input: {
+    ctx: CtxFor<A>;
+    params: Infer<P>;
+    query: Infer<Q>;
+    body: Infer<B>;
+    file?: UploadedFile;
+    req: Request;
+    res: Response;
+  }): Promise<unknown>;
 }
 
 // The loose shape routes are stored in once their types have been checked by defineRoute.
@@ -114,7 +130,10 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
-  throw badRequest(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid`, zodFieldErrors(result.error, where === 'body' ? '' : where));
+  throw badRequest(
+    `The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid`,
+    zodFieldErrors(result.error, where === 'body' ? '' : where),
+  );
 }
 
 /** One router for these routes; `common` middleware runs before each route's own (and only for them). */
@@ -142,7 +161,7 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
       const body = parse(route.body, req.body, 'body');
       const result = await route.handler({ ctx: ctx as never, params, query, body, file, req, res } as never);
       if (res.headersSent) return;
-      const status = result instanceof Reply ? result.status : route.status ?? 200;
+      const status = result instanceof Reply ? result.status : (route.status ?? 200);
       const payload = result instanceof Reply ? result.body : result;
       if (status === 204 || payload === undefined) res.status(status).end();
       else res.status(status).json(payload);

@@ -4,7 +4,13 @@ import { z } from 'zod';
 // A missing field reads "Required" rather than zod's type-mismatch wording.
 z.config({ customError: (issue) => (issue.input === undefined ? 'Required' : undefined) });
 
-export const idParam = (name: string) => z.object({ [name]: z.string().max(64).describe(`The ${name.replace(/Id$/, '')}'s id`) });
+export const idParam = (name: string) =>
+  z.object({
+    [name]: z
+      .string()
+      .max(64)
+      .describe(`The ${name.replace(/Id$/, '')}'s id`),
+  });
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1-200, default 50)'),

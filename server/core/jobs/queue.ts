@@ -22,12 +22,28 @@ export type JobHandler = (job: Job) => Promise<void>;
 /** A job row, not yet stored (enqueueJob stores one; the webhook acknowledgement stores many at once). */
 export function newJob(type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Job {
   return {
-    id: newId(), tenantId: opts.tenantId ?? null, type, payload, queueKey: opts.queueKey ?? null, status: 'pending',
-    attempts: 0, maxAttempts: opts.maxAttempts ?? 8, runAt: opts.runAt ?? now, lastError: null, createdAt: now, updatedAt: now,
+    id: newId(),
+    tenantId: opts.tenantId ?? null,
+    type,
+    payload,
+    queueKey: opts.queueKey ?? null,
+    status: 'pending',
+    attempts: 0,
+    maxAttempts: opts.maxAttempts ?? 8,
+    runAt: opts.runAt ?? now,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 
-export async function enqueueJob(manager: EntityManager, type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Promise<Job> {
+export async function enqueueJob(
+  manager: EntityManager,
+  type: string,
+  payload: Record<string, unknown>,
+  now: Date,
+  opts: EnqueueOptions = {},
+): Promise<Job> {
   const job = newJob(type, payload, now, opts);
   await manager.getRepository(JobEntity).insert(job as never);
   return job;
@@ -75,10 +91,12 @@ export class JobRunner {
 
   /** Enqueue a job of this type on a cron schedule (the job itself is durable). */
   schedule(pattern: string, type: string, timezone = 'UTC'): void {
-    this.crons.push(new Cron(pattern, { timezone, paused: true }, async () => {
-      await enqueueJob(this.db.manager, type, {}, this.now(), { queueKey: `cron:${type}`, maxAttempts: 3 });
-      this.nudge();
-    }));
+    this.crons.push(
+      new Cron(pattern, { timezone, paused: true }, async () => {
+        await enqueueJob(this.db.manager, type, {}, this.now(), { queueKey: `cron:${type}`, maxAttempts: 3 });
+        this.nudge();
+      }),
+    );
   }
 
   get isRunning(): boolean {
@@ -119,7 +137,7 @@ export class JobRunner {
           this.running = undefined;
           const again = this.rerun;
           this.rerun = false;
-          if (!this.stopped) this.loop(again ? 0 : this.options.intervalMs ?? 250);
+          if (!this.stopped) this.loop(again ? 0 : (this.options.intervalMs ?? 250));
         });
     }, delay);
   }
@@ -176,7 +194,12 @@ export class JobRunner {
     const repo = this.db.getRepository(JobEntity);
     const now = this.now();
     for (let page = 0; ; page++) {
-      const due = await repo.find({ where: { status: 'pending', runAt: LessThanOrEqual(now) }, order: { runAt: 'ASC', id: 'ASC' }, skip: page * 50, take: 50 });
+      const due = await repo.find({
+        where: { status: 'pending', runAt: LessThanOrEqual(now) },
+        order: { runAt: 'ASC', id: 'ASC' },
+        skip: page * 50,
+        take: 50,
+      });
       const runnable = await this.inOrder(due);
       if (runnable.length > 0 || due.length < 50) return runnable;
     }
@@ -188,7 +211,8 @@ export class JobRunner {
   private async inOrder(due: Job[]): Promise<Job[]> {
     const keyed = due.filter((j) => j.queueKey !== null);
     if (keyed.length === 0) return due;
-    const rows: { queueKey: string; pending: string | null; running: string | null }[] = await this.db.createQueryBuilder()
+    const rows: { queueKey: string; pending: string | null; running: string | null }[] = await this.db
+      .createQueryBuilder()
       .select('k.queueKey', 'queueKey')
       .addSelect((q) => q.select('MIN(p.id)').from(JobEntity, 'p').where('p.queueKey = k.queueKey AND p.status = :pending'), 'pending')
       .addSelect((q) => q.select('MIN(r.id)').from(JobEntity, 'r').where('r.queueKey = k.queueKey AND r.status = :running'), 'running')
@@ -214,12 +238,15 @@ export class JobRunner {
       const message = err instanceof Error ? err.message : String(err);
       const final = err instanceof PermanentJobError || attempts >= job.maxAttempts;
       this.log.warn({ jobId: job.id, type: job.type, attempts, err: message, final }, 'job attempt failed');
-      await repo.update({ id: job.id }, {
-        status: final ? 'failed' : 'pending',
-        lastError: message.slice(0, 2000),
-        runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts, this.options.retryBaseMs)),
-        updatedAt: this.now(),
-      });
+      await repo.update(
+        { id: job.id },
+        {
+          status: final ? 'failed' : 'pending',
+          lastError: message.slice(0, 2000),
+          runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts, this.options.retryBaseMs)),
+          updatedAt: this.now(),
+        },
+      );
     }
   }
 }

@@ -12,9 +12,22 @@ import { HttpError } from '../http/errors.js';
 
 /** Domain events that the inbox UI listens to. */
 export const PUSHED_EVENTS = [
-  'message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'conversation.assigned',
-  'conversation.status_changed', 'conversation.takeover', 'note.created', 'note.updated', 'note.deleted', 'agent.status_changed',
-  'contact.updated', 'conversation.transferred', 'sla.updated', 'sla.breached', 'csat.answered',
+  'message.created',
+  'message.updated',
+  'conversation.created',
+  'conversation.updated',
+  'conversation.assigned',
+  'conversation.status_changed',
+  'conversation.takeover',
+  'note.created',
+  'note.updated',
+  'note.deleted',
+  'agent.status_changed',
+  'contact.updated',
+  'conversation.transferred',
+  'sla.updated',
+  'sla.breached',
+  'csat.answered',
 ];
 
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
@@ -30,7 +43,9 @@ export interface ConversationVisibility {
 }
 
 /** The conversation an event payload concerns, if any. */
-function conversationOf(payload: Record<string, any>): { id: string; known?: { divisionId: string | null; assigneeId: string | null } } | null {
+function conversationOf(
+  payload: Record<string, any>,
+): { id: string; known?: { divisionId: string | null; assigneeId: string | null } } | null {
   const c = payload.conversation;
   if (c?.id) return { id: c.id, known: { divisionId: c.divisionId ?? null, assigneeId: c.assignee?.id ?? null } };
   const id = payload.message?.conversationId ?? payload.note?.conversationId ?? payload.conversationId;
@@ -40,7 +55,12 @@ function conversationOf(payload: Record<string, any>): { id: string; known?: { d
 export class Realtime {
   private io: SocketServer | undefined;
 
-  constructor(private readonly auth: Authenticator, private readonly log: Logger, events: EventBus, private readonly visibility?: ConversationVisibility) {
+  constructor(
+    private readonly auth: Authenticator,
+    private readonly log: Logger,
+    events: EventBus,
+    private readonly visibility?: ConversationVisibility,
+  ) {
     for (const type of PUSHED_EVENTS) {
       events.on(type, (event) => (event.tenantId ? this.relay(event.tenantId, type, event.payload) : undefined));
     }
@@ -57,7 +77,8 @@ export class Realtime {
     // they also get it as a `notification` in their own room.
     events.on('*', (event) => {
       const userId = event.payload?.notifyUserId;
-      if (event.tenantId && typeof userId === 'string') this.io?.to(userRoom(userId)).emit('notification', { type: event.type, ...event.payload });
+      if (event.tenantId && typeof userId === 'string')
+        this.io?.to(userRoom(userId)).emit('notification', { type: event.type, ...event.payload });
     });
   }
 
@@ -81,12 +102,15 @@ export class Realtime {
       try {
         const handshake = socket.handshake;
         const cookies = parseCookies(handshake.headers.cookie ?? '');
-        const principal = await this.auth.fromCredentials({
-          bearer: typeof handshake.auth?.token === 'string' ? handshake.auth.token : undefined,
-          apiKey: typeof handshake.auth?.apiKey === 'string' ? handshake.auth.apiKey : undefined,
-          cookie: cookies[TENANT_COOKIE],
-        }, 'tenant');
-        if (!principal || principal.kind !== 'user') return next(new Error('unauthorized'));
+        const principal = await this.auth.fromCredentials(
+          {
+            bearer: typeof handshake.auth?.token === 'string' ? handshake.auth.token : undefined,
+            apiKey: typeof handshake.auth?.apiKey === 'string' ? handshake.auth.apiKey : undefined,
+            cookie: cookies[TENANT_COOKIE],
+          },
+          'tenant',
+        );
+        if (principal?.kind !== 'user') return next(new Error('unauthorized'));
         socket.data.principal = principal;
         socket.data.scope = this.visibility ? await this.visibility.scopeFor(principal) : null;
         next();
@@ -100,7 +124,9 @@ export class Realtime {
       // Typing indicators are ephemeral: relayed to the rest of the team, never stored.
       socket.on('typing', (data: { conversationId?: unknown; typing?: unknown }) => {
         if (typeof data?.conversationId !== 'string') return;
-        socket.to(tenantRoom(p.tenantId)).emit('typing', { conversationId: data.conversationId, typing: data.typing !== false, user: { id: p.userId, name: p.name } });
+        socket
+          .to(tenantRoom(p.tenantId))
+          .emit('typing', { conversationId: data.conversationId, typing: data.typing !== false, user: { id: p.userId, name: p.name } });
       });
     });
     this.io = io;

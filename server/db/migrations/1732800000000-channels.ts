@@ -17,7 +17,10 @@ export class Channels1732800000000 implements MigrationInterface {
       await q.addColumn('conversations', new TableColumn({ name: 'subject', type: 'varchar', length: '500', isNullable: true }));
     }
     // Watermarks and merges look up a contact's conversations on one account.
-    await q.createIndex('conversations', new TableIndex({ name: 'IDX_conversations_contact_account', columnNames: ['contactId', 'accountId'] }));
+    await q.createIndex(
+      'conversations',
+      new TableIndex({ name: 'IDX_conversations_contact_account', columnNames: ['contactId', 'accountId'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

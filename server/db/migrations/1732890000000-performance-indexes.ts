@@ -23,7 +23,8 @@ export class PerformanceIndexes1732890000000 implements MigrationInterface {
     await q.createIndex('jobs', JOB_HEADS);
     if (!isSqlite(q)) return;
     const columns = (await q.query(`PRAGMA table_info('messages_fts')`)) as { name: string }[];
-    if (columns.map((c) => c.name).join() !== FTS_COLUMNS.join()) throw new Error(`messages_fts columns are ${columns.map((c) => c.name).join(', ')}; expected ${FTS_COLUMNS.join(', ')}`);
+    if (columns.map((c) => c.name).join() !== FTS_COLUMNS.join())
+      throw new Error(`messages_fts columns are ${columns.map((c) => c.name).join(', ')}; expected ${FTS_COLUMNS.join(', ')}`);
     await q.query(`CREATE INDEX IF NOT EXISTS messages_fts_content_message ON messages_fts_content (c2)`);
     await q.query(`CREATE INDEX IF NOT EXISTS messages_fts_content_conversation ON messages_fts_content (c4)`);
     await q.query(`DROP TRIGGER IF EXISTS messages_fts_delete`);

@@ -6,4 +6,11 @@ import { TeamWorkflow1732820000000 } from './1732820000000-team-workflow.js';
 import { PerformanceIndexes1732890000000 } from './1732890000000-performance-indexes.js';
 
 /** Every migration, in order. Reviewed by hand; never generated at run time. */
-export const migrations = [Foundation1732600000000, Messaging1732700000000, Channels1732800000000, RepliesSchedulesCsat1732810000000, TeamWorkflow1732820000000, PerformanceIndexes1732890000000];
+export const migrations = [
+  Foundation1732600000000,
+  Messaging1732700000000,
+  Channels1732800000000,
+  RepliesSchedulesCsat1732810000000,
+  TeamWorkflow1732820000000,
+  PerformanceIndexes1732890000000,
+];

@@ -4,7 +4,14 @@ import { scoped } from '../../core/tenancy.js';
 import { ActivityLogEntity, type ActivityLog } from './activity-log.entity.js';
 
 export interface ActivityQuery {
-  limit: number; cursor?: string; action?: string; actorId?: string; targetType?: string; targetId?: string; from?: string; to?: string;
+  limit: number;
+  cursor?: string;
+  action?: string;
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+  from?: string;
+  to?: string;
 }
 
 export const activityLogsService = {

@@ -4,8 +4,16 @@ import { idParam, pageOf, pageQuery, timestamp, email, password, name } from '..
 import { agentsService } from './agents.service.js';
 
 export const agentSchema = z.object({
-  id: z.string(), tenantId: z.string(), name: z.string(), email: z.string(), status: z.enum(['active', 'suspended']), online: z.boolean(),
-  lastSeenAt: timestamp.nullable(), role: z.object({ id: z.string(), name: z.string() }).nullable(), createdAt: timestamp, updatedAt: timestamp,
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  status: z.enum(['active', 'suspended']),
+  online: z.boolean(),
+  lastSeenAt: timestamp.nullable(),
+  role: z.object({ id: z.string(), name: z.string() }).nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 
 const params = idParam('agentId');
@@ -13,7 +21,11 @@ const tag = 'Agents';
 
 export const agentRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/agents', tag, summary: 'List all agents', access: access.tenant('agents.view'),
+    method: 'get',
+    path: '/api/v1/agents',
+    tag,
+    summary: 'List all agents',
+    access: access.tenant('agents.view'),
     query: pageQuery.extend({
       search: z.string().trim().min(1).max(200).optional().describe('Matches name or email'),
       roleId: z.string().max(64).optional(),
@@ -23,33 +35,63 @@ export const agentRoutes = [
     handler: ({ ctx, query }) => agentsService.list(ctx, query),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/agents', tag, summary: 'Create a new agent', access: access.tenant('agents.manage'), status: 201,
+    method: 'post',
+    path: '/api/v1/agents',
+    tag,
+    summary: 'Create a new agent',
+    access: access.tenant('agents.manage'),
+    status: 201,
     body: z.object({ name, email, password, roleId: z.string().min(1).max(64) }),
     response: agentSchema,
     handler: ({ ctx, body }) => agentsService.create(ctx, body),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/agents/{agentId}', tag, summary: 'Get an agent by ID', access: access.tenant('agents.view'), params,
+    method: 'get',
+    path: '/api/v1/agents/{agentId}',
+    tag,
+    summary: 'Get an agent by ID',
+    access: access.tenant('agents.view'),
+    params,
     response: agentSchema,
     handler: ({ ctx, params }) => agentsService.get(ctx, params.agentId),
   }),
   defineRoute({
-    method: 'delete', path: '/api/v1/agents/{agentId}', tag, summary: 'Delete an agent', access: access.tenant('agents.manage'), params, status: 204,
+    method: 'delete',
+    path: '/api/v1/agents/{agentId}',
+    tag,
+    summary: 'Delete an agent',
+    access: access.tenant('agents.manage'),
+    params,
+    status: 204,
     handler: ({ ctx, params }) => agentsService.remove(ctx, params.agentId),
   }),
   defineRoute({
-    method: 'patch', path: '/api/v1/agents/{agentId}', tag, summary: 'Update an agent', access: access.tenant('agents.manage'), params,
-    body: z.object({
-      name: name.optional(), email: email.optional(), password: password.optional(), roleId: z.string().min(1).max(64).optional(),
-      status: z.enum(['active', 'suspended']).optional(),
-    }).strict(),
+    method: 'patch',
+    path: '/api/v1/agents/{agentId}',
+    tag,
+    summary: 'Update an agent',
+    access: access.tenant('agents.manage'),
+    params,
+    body: z
+      .object({
+        name: name.optional(),
+        email: email.optional(),
+        password: password.optional(),
+        roleId: z.string().min(1).max(64).optional(),
+        status: z.enum(['active', 'suspended']).optional(),
+      })
+      .strict(),
     response: agentSchema,
     handler: ({ ctx, params, body }) => agentsService.update(ctx, params.agentId, body),
   }),
   defineRoute({
-    method: 'patch', path: '/api/v1/agents/{agentId}/status', tag, summary: 'Toggle agent online/offline status',
-    description: 'Any agent may set their own status; setting another agent\'s needs agents.manage.',
-    access: access.signedIn, params,
+    method: 'patch',
+    path: '/api/v1/agents/{agentId}/status',
+    tag,
+    summary: 'Toggle agent online/offline status',
+    description: "Any agent may set their own status; setting another agent's needs agents.manage.",
+    access: access.signedIn,
+    params,
     body: z.object({ online: z.boolean() }),
     response: agentSchema,
     handler: ({ ctx, params, body }) => agentsService.setStatus(ctx, params.agentId, body.online),

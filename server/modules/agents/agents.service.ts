@@ -12,8 +12,16 @@ import { RoleEntity, type Role } from '../roles/role.entity.js';
 
 export function agentView(user: User, role: Pick<Role, 'id' | 'name'> | null) {
   return {
-    id: user.id, tenantId: user.tenantId, name: user.name, email: user.email, status: user.status, online: user.online,
-    lastSeenAt: user.lastSeenAt, role: role ? { id: role.id, name: role.name } : null, createdAt: user.createdAt, updatedAt: user.updatedAt,
+    id: user.id,
+    tenantId: user.tenantId,
+    name: user.name,
+    email: user.email,
+    status: user.status,
+    online: user.online,
+    lastSeenAt: user.lastSeenAt,
+    role: role ? { id: role.id, name: role.name } : null,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
   };
 }
 
@@ -46,7 +54,10 @@ export const agentsService = {
   async list(ctx: TenantCtx, q: { limit: number; cursor?: string; search?: string; roleId?: string; status?: User['status'] }) {
     const base = { ...(q.roleId ? { roleId: q.roleId } : {}), ...(q.status ? { status: q.status } : {}) };
     const where = q.search
-      ? [{ ...base, name: Like(`%${q.search}%`) }, { ...base, email: Like(`%${q.search.toLowerCase()}%`) }]
+      ? [
+          { ...base, name: Like(`%${q.search}%`) },
+          { ...base, email: Like(`%${q.search.toLowerCase()}%`) },
+        ]
       : base;
     const page = await scoped(ctx, UserEntity).page({ where, limit: q.limit, cursor: q.cursor });
     return { data: await views(ctx, page.data), nextCursor: page.nextCursor };
@@ -59,25 +70,46 @@ export const agentsService = {
 
   async create(ctx: TenantCtx, body: { name: string; email: string; password: string; roleId: string }) {
     const role = await assignableRole(ctx, body.roleId);
-    if (await emailTaken(ctx.db.manager, body.email)) throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
+    if (await emailTaken(ctx.db.manager, body.email))
+      throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
     const passwordHash = await hashPassword(body.password);
     const now = ctx.now();
     const user = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, UserEntity, m).insert({
-        roleId: role.id, name: body.name, email: body.email, passwordHash, status: 'active', online: false, lastSeenAt: null, createdAt: now, updatedAt: now,
+        roleId: role.id,
+        name: body.name,
+        email: body.email,
+        passwordHash,
+        status: 'active',
+        online: false,
+        lastSeenAt: null,
+        createdAt: now,
+        updatedAt: now,
       });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'agent.created', targetType: 'agent', targetId: created.id, details: { email: body.email, role: role.name } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'agent.created',
+        targetType: 'agent',
+        targetId: created.id,
+        details: { email: body.email, role: role.name },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.created', payload: { agentId: created.id } }, now);
       return created;
     });
     return agentView(user, role);
   },
 
-  async update(ctx: TenantCtx, id: string, body: { name?: string; email?: string; password?: string; roleId?: string; status?: User['status'] }) {
+  async update(
+    ctx: TenantCtx,
+    id: string,
+    body: { name?: string; email?: string; password?: string; roleId?: string; status?: User['status'] },
+  ) {
     const user = await scoped(ctx, UserEntity).get(id, 'Agent');
     const self = user.id === ctx.principal.userId;
-    if (self && body.roleId && body.roleId !== user.roleId) throw conflict('You cannot change your own role', [{ path: 'roleId', message: 'Ask another admin' }]);
-    if (self && body.status === 'suspended') throw conflict('You cannot suspend yourself', [{ path: 'status', message: 'Ask another admin' }]);
+    if (self && body.roleId && body.roleId !== user.roleId)
+      throw conflict('You cannot change your own role', [{ path: 'roleId', message: 'Ask another admin' }]);
+    if (self && body.status === 'suspended')
+      throw conflict('You cannot suspend yourself', [{ path: 'status', message: 'Ask another admin' }]);
     const role = body.roleId && body.roleId !== user.roleId ? await assignableRole(ctx, body.roleId) : null;
     if ((role || body.status === 'suspended') && (await isLastOwner(ctx, user))) {
       throw conflict('The organization needs at least one active owner');
@@ -95,7 +127,10 @@ export const agentsService = {
     await ctx.transaction(async (m) => {
       await scoped(ctx, UserEntity, m).update(id, patch);
       await recordActivity(ctx, m, {
-        tenantId: ctx.tenantId, action: role ? 'agent.role_changed' : 'agent.updated', targetType: 'agent', targetId: id,
+        tenantId: ctx.tenantId,
+        action: role ? 'agent.role_changed' : 'agent.updated',
+        targetType: 'agent',
+        targetId: id,
         details: { fields: changed, ...(role ? { role: role.name } : {}) },
       });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.updated', payload: { agentId: id, fields: changed } }, patch.updatedAt!);
@@ -109,7 +144,13 @@ export const agentsService = {
     if (await isLastOwner(ctx, user)) throw conflict('The organization needs at least one active owner');
     await ctx.transaction(async (m) => {
       await scoped(ctx, UserEntity, m).remove(id);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'agent.deleted', targetType: 'agent', targetId: id, details: { email: user.email } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'agent.deleted',
+        targetType: 'agent',
+        targetId: id,
+        details: { email: user.email },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.deleted', payload: { agentId: id } }, ctx.now());
     });
   },
@@ -123,7 +164,12 @@ export const agentsService = {
     const now = ctx.now();
     await ctx.transaction(async (m) => {
       await scoped(ctx, UserEntity, m).update(id, { online, lastSeenAt: now, updatedAt: now });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: online ? 'agent.online' : 'agent.offline', targetType: 'agent', targetId: id });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: online ? 'agent.online' : 'agent.offline',
+        targetType: 'agent',
+        targetId: id,
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.status_changed', payload: { agentId: id, online } }, now);
     });
     return this.get(ctx, id);

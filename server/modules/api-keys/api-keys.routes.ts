@@ -4,27 +4,47 @@ import { idParam, pageOf, pageQuery, timestamp } from '../../core/http/schemas.j
 import { apiKeysService } from './api-keys.service.js';
 
 const apiKeySchema = z.object({
-  id: z.string(), name: z.string(), prefix: z.string().describe('The start of the key, for recognising it'),
-  lastUsedAt: timestamp.nullable(), expiresAt: timestamp.nullable(), revokedAt: timestamp.nullable(), createdAt: timestamp,
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('The start of the key, for recognising it'),
+  lastUsedAt: timestamp.nullable(),
+  expiresAt: timestamp.nullable(),
+  revokedAt: timestamp.nullable(),
+  createdAt: timestamp,
 });
 const tag = 'API Keys';
 
 export const apiKeyRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/api-keys', tag, summary: "List caller's API keys", access: access.tenant('api_keys.manage'),
-    query: pageQuery, response: pageOf(apiKeySchema),
+    method: 'get',
+    path: '/api/v1/api-keys',
+    tag,
+    summary: "List caller's API keys",
+    access: access.tenant('api_keys.manage'),
+    query: pageQuery,
+    response: pageOf(apiKeySchema),
     handler: ({ ctx, query }) => apiKeysService.list(ctx, query),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/api-keys', tag, summary: 'Create a new API key', access: access.tenant('api_keys.manage'), status: 201,
+    method: 'post',
+    path: '/api/v1/api-keys',
+    tag,
+    summary: 'Create a new API key',
+    access: access.tenant('api_keys.manage'),
+    status: 201,
     description: 'The full key is in this response only; store it now. Send it as `X-API-Key` or `Authorization: Bearer`.',
     body: z.object({ name: z.string().trim().min(1, 'Required').max(200), expiresAt: z.iso.datetime({ offset: true }).optional() }),
     response: apiKeySchema.extend({ key: z.string() }),
     handler: ({ ctx, body }) => apiKeysService.create(ctx, body),
   }),
   defineRoute({
-    method: 'delete', path: '/api/v1/api-keys/{apiKeyId}', tag, summary: 'Revoke an API key', access: access.tenant('api_keys.manage'),
-    params: idParam('apiKeyId'), status: 204,
+    method: 'delete',
+    path: '/api/v1/api-keys/{apiKeyId}',
+    tag,
+    summary: 'Revoke an API key',
+    access: access.tenant('api_keys.manage'),
+    params: idParam('apiKeyId'),
+    status: 204,
     handler: ({ ctx, params }) => apiKeysService.revoke(ctx, params.apiKeyId),
   }),
 ];

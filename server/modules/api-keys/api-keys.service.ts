@@ -7,7 +7,15 @@ import { generateApiKey } from '../../core/auth/api-key-format.js';
 import { ApiKeyEntity, type ApiKey } from './api-key.entity.js';
 
 function apiKeyView(k: ApiKey) {
-  return { id: k.id, name: k.name, prefix: k.prefix, lastUsedAt: k.lastUsedAt, expiresAt: k.expiresAt, revokedAt: k.revokedAt, createdAt: k.createdAt };
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    lastUsedAt: k.lastUsedAt,
+    expiresAt: k.expiresAt,
+    revokedAt: k.revokedAt,
+    createdAt: k.createdAt,
+  };
 }
 
 export const apiKeysService = {
@@ -19,13 +27,27 @@ export const apiKeysService = {
   async create(ctx: TenantCtx, body: { name: string; expiresAt?: string }) {
     const now = ctx.now();
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-    if (expiresAt && expiresAt <= now) throw unprocessable('The expiry must be in the future', [{ path: 'expiresAt', message: 'Must be in the future' }]);
+    if (expiresAt && expiresAt <= now)
+      throw unprocessable('The expiry must be in the future', [{ path: 'expiresAt', message: 'Must be in the future' }]);
     const { key, prefix, hash } = generateApiKey();
     const row = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, ApiKeyEntity, m).insert({
-        userId: ctx.principal.userId, name: body.name, prefix, keyHash: hash, lastUsedAt: null, expiresAt, revokedAt: null, createdAt: now,
+        userId: ctx.principal.userId,
+        name: body.name,
+        prefix,
+        keyHash: hash,
+        lastUsedAt: null,
+        expiresAt,
+        revokedAt: null,
+        createdAt: now,
       });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'api_key.created', targetType: 'api_key', targetId: created.id, details: { name: body.name, prefix } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: created.id,
+        details: { name: body.name, prefix },
+      });
       return created;
     });
     // The only time the full key leaves the server.
@@ -39,7 +61,13 @@ export const apiKeysService = {
     if (row.revokedAt) return;
     await ctx.transaction(async (m) => {
       await scoped(ctx, ApiKeyEntity, m).update(id, { revokedAt: ctx.now() });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'api_key.revoked', targetType: 'api_key', targetId: id, details: { name: row.name, prefix: row.prefix } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: id,
+        details: { name: row.name, prefix: row.prefix },
+      });
     });
   },
 };

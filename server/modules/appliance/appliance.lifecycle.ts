@@ -56,7 +56,13 @@ async function desktopStatus(runtime: ApplianceRuntime): Promise<DesktopStatus> 
   return {
     port: runtime.port,
     lan: { reachable: lan.reachable, urls: lan.addresses.map((a) => a.url), preferredUrl: lan.preferredUrl, mdnsUrl: lan.mdnsUrl },
-    tunnel: { provider: tunnel.provider, state: tunnel.state, publicUrl: tunnel.publicUrl, callbackUrl: webhookCallbackUrl(tunnel.state === 'up' ? tunnel.publicUrl : null), error: tunnel.error },
+    tunnel: {
+      provider: tunnel.provider,
+      state: tunnel.state,
+      publicUrl: tunnel.publicUrl,
+      callbackUrl: webhookCallbackUrl(tunnel.state === 'up' ? tunnel.publicUrl : null),
+      error: tunnel.error,
+    },
     backup: { running: runtime.backupRunning, last: last ? { ok: last.ok, at: last.at, name: last.name, error: last.error } : null },
   };
 }
@@ -67,17 +73,23 @@ function attachDesktopIpc(runtime: ApplianceRuntime): () => void {
   const send = (message: FromServerMessage) => {
     if (process.connected) process.send!(message);
   };
-  const pushStatus = () => void desktopStatus(runtime).then((status) => send({ type: 'appliance:status', status })).catch(() => undefined);
+  const pushStatus = () =>
+    void desktopStatus(runtime)
+      .then((status) => send({ type: 'appliance:status', status }))
+      .catch(() => undefined);
   const onMessage = (raw: unknown) => {
     if (!isApplianceMessage(raw)) return;
     const message = raw as ToServerMessage;
     if (message.type === 'appliance:status') pushStatus();
     if (message.type === 'appliance:backup') {
       pushStatus();
-      runtime.backupNow('manual').then(
-        (info) => send({ type: 'appliance:backup-result', id: message.id, ok: true, name: info.name, error: null }),
-        (err: Error) => send({ type: 'appliance:backup-result', id: message.id, ok: false, name: null, error: err.message }),
-      ).finally(pushStatus);
+      runtime
+        .backupNow('manual')
+        .then(
+          (info) => send({ type: 'appliance:backup-result', id: message.id, ok: true, name: info.name, error: null }),
+          (err: Error) => send({ type: 'appliance:backup-result', id: message.id, ok: false, name: null, error: err.message }),
+        )
+        .finally(pushStatus);
     }
   };
   process.on('message', onMessage);

@@ -9,37 +9,75 @@ import type { Services } from '../../core/context.js';
 import { enqueueJob, type JobRunner } from '../../core/jobs/queue.js';
 import { HttpError } from '../../core/http/errors.js';
 import {
-  loadSettings, maskSecret, updateSettings, verifyToken, type BackupSettings, type TunnelProviderKind, type TunnelSettings,
+  loadSettings,
+  maskSecret,
+  updateSettings,
+  verifyToken,
+  type BackupSettings,
+  type TunnelProviderKind,
+  type TunnelSettings,
 } from './appliance.settings.js';
 import { lanInfo, listensOnLan, listLanAddresses, type LanInfo } from './lan.js';
 import { MdnsAnnouncer } from './mdns.js';
 import {
-  cloudflareProvider, findExecutable, ngrokProvider, publicUrlProvider, TunnelSupervisor, webhookCallbackUrl,
-  type TunnelProvider, type TunnelStatus,
+  cloudflareProvider,
+  findExecutable,
+  ngrokProvider,
+  publicUrlProvider,
+  TunnelSupervisor,
+  webhookCallbackUrl,
+  type TunnelProvider,
+  type TunnelStatus,
 } from './tunnel.js';
 import {
-  BackupRejectedError, cancelPendingRestore, createBackup, listBackups, pendingRestore, stageRestore, backupPath,
-  type BackupInfo, type BackupReason, type PendingRestore,
+  BackupRejectedError,
+  cancelPendingRestore,
+  createBackup,
+  listBackups,
+  pendingRestore,
+  stageRestore,
+  backupPath,
+  type BackupInfo,
+  type BackupReason,
+  type PendingRestore,
 } from './backup.js';
 import { rmSync } from 'node:fs';
 
 export const BACKUP_JOB = 'appliance.backup';
 
-export interface ReachabilityCheck { id: 'tunnel' | 'https' | 'appliance' | 'meta-verification'; ok: boolean; detail: string; ms?: number }
-export interface ReachabilityResult { ok: boolean; publicUrl: string | null; checkedAt: string; checks: ReachabilityCheck[] }
+export interface ReachabilityCheck {
+  id: 'tunnel' | 'https' | 'appliance' | 'meta-verification';
+  ok: boolean;
+  detail: string;
+  ms?: number;
+}
+export interface ReachabilityResult {
+  ok: boolean;
+  publicUrl: string | null;
+  checkedAt: string;
+  checks: ReachabilityCheck[];
+}
 
 /** A tunnel setting as used: the saved one, or PUBLIC_URL from the environment when none is saved. */
-export function effectiveTunnel(settings: TunnelSettings, config: Pick<Config, 'PUBLIC_URL'>): TunnelSettings & { source: 'settings' | 'env' } {
-  if (settings.provider === 'none' && config.PUBLIC_URL) return { ...settings, provider: 'public-url', publicUrl: config.PUBLIC_URL, source: 'env' };
+export function effectiveTunnel(
+  settings: TunnelSettings,
+  config: Pick<Config, 'PUBLIC_URL'>,
+): TunnelSettings & { source: 'settings' | 'env' } {
+  if (settings.provider === 'none' && config.PUBLIC_URL)
+    return { ...settings, provider: 'public-url', publicUrl: config.PUBLIC_URL, source: 'env' };
   return { ...settings, source: 'settings' };
 }
 
 export function providerFor(settings: TunnelSettings, env: NodeJS.ProcessEnv = process.env): TunnelProvider | null {
   switch (settings.provider) {
-    case 'public-url': return publicUrlProvider(settings.publicUrl);
-    case 'cloudflare': return cloudflareProvider({ env });
-    case 'ngrok': return ngrokProvider({ authtoken: settings.ngrokAuthtoken, domain: settings.ngrokDomain });
-    default: return null;
+    case 'public-url':
+      return publicUrlProvider(settings.publicUrl);
+    case 'cloudflare':
+      return cloudflareProvider({ env });
+    case 'ngrok':
+      return ngrokProvider({ authtoken: settings.ngrokAuthtoken, domain: settings.ngrokDomain });
+    default:
+      return null;
   }
 }
 
@@ -49,7 +87,13 @@ export function backupCronPattern(time: string): string {
   return `${mm} ${hh} * * *`;
 }
 
-export interface LastBackupResult { ok: boolean; at: string; reason: BackupReason; name: string | null; error: string | null }
+export interface LastBackupResult {
+  ok: boolean;
+  at: string;
+  reason: BackupReason;
+  name: string | null;
+  error: string | null;
+}
 
 export class ApplianceRuntime {
   readonly supervisor: TunnelSupervisor;
@@ -62,9 +106,16 @@ export class ApplianceRuntime {
   /** Set by the lifecycle when a desktop shell supervises this process (it can restart it). */
   requestRestart: ((reason: string) => void) | null = null;
 
-  constructor(readonly services: Services, readonly jobs: JobRunner, readonly port: number, readonly version: string) {
+  constructor(
+    readonly services: Services,
+    readonly jobs: JobRunner,
+    readonly port: number,
+    readonly version: string,
+  ) {
     this.supervisor = new TunnelSupervisor({ port });
-    this.supervisor.on('status', (s: TunnelStatus) => this.log.info({ tunnel: s.provider, state: s.state, url: s.publicUrl, error: s.error }, 'tunnel status'));
+    this.supervisor.on('status', (s: TunnelStatus) =>
+      this.log.info({ tunnel: s.provider, state: s.state, url: s.publicUrl, error: s.error }, 'tunnel status'),
+    );
   }
 
   get config(): Config {
@@ -123,21 +174,30 @@ export class ApplianceRuntime {
       status,
       callbackUrl: webhookCallbackUrl(status.state === 'up' || status.state === 'reconnecting' ? status.publicUrl : null),
       verifyToken: verifyToken(this.config),
-      verifyTokenSource: this.config.META_VERIFY_TOKEN ? 'env' as const : 'generated' as const,
+      verifyTokenSource: this.config.META_VERIFY_TOKEN ? ('env' as const) : ('generated' as const),
     };
   }
 
-  async saveTunnel(body: { provider: TunnelProviderKind; publicUrl?: string | null; ngrokAuthtoken?: string | null; ngrokDomain?: string | null }) {
+  async saveTunnel(body: {
+    provider: TunnelProviderKind;
+    publicUrl?: string | null;
+    ngrokAuthtoken?: string | null;
+    ngrokDomain?: string | null;
+  }) {
     updateSettings(this.config.dataDir, (s) => {
       const tunnel: TunnelSettings = { ...s.tunnel, provider: body.provider };
       if (body.publicUrl !== undefined) tunnel.publicUrl = body.publicUrl ? body.publicUrl.replace(/\/+$/, '') : null;
       if (body.ngrokAuthtoken !== undefined) tunnel.ngrokAuthtoken = body.ngrokAuthtoken || null;
       if (body.ngrokDomain !== undefined) tunnel.ngrokDomain = body.ngrokDomain || null;
       if (tunnel.provider === 'public-url' && !tunnel.publicUrl) {
-        throw new HttpError(422, 'Enter the public URL that reaches this computer', { errors: [{ path: 'publicUrl', message: 'Required for the public-url tunnel' }] });
+        throw new HttpError(422, 'Enter the public URL that reaches this computer', {
+          errors: [{ path: 'publicUrl', message: 'Required for the public-url tunnel' }],
+        });
       }
       if (tunnel.provider === 'ngrok' && !tunnel.ngrokAuthtoken) {
-        throw new HttpError(422, 'ngrok needs an auth token', { errors: [{ path: 'ngrokAuthtoken', message: 'Required for the ngrok tunnel' }] });
+        throw new HttpError(422, 'ngrok needs an auth token', {
+          errors: [{ path: 'ngrokAuthtoken', message: 'Required for the ngrok tunnel' }],
+        });
       }
       return { ...s, tunnel };
     });
@@ -166,18 +226,30 @@ export class ApplianceRuntime {
     const url = status.state === 'up' || status.state === 'reconnecting' ? status.publicUrl : null;
     const checks: ReachabilityCheck[] = [];
     if (!url) {
-      checks.push({ id: 'tunnel', ok: false, detail: status.provider === 'none' ? 'No tunnel is set up' : `The tunnel is ${status.state}${status.error ? `: ${status.error}` : ''}` });
+      checks.push({
+        id: 'tunnel',
+        ok: false,
+        detail:
+          status.provider === 'none' ? 'No tunnel is set up' : `The tunnel is ${status.state}${status.error ? `: ${status.error}` : ''}`,
+      });
       return { ok: false, publicUrl: null, checkedAt, checks };
     }
     checks.push({ id: 'tunnel', ok: true, detail: `The tunnel is up at ${url}` });
-    checks.push({ id: 'https', ok: url.startsWith('https://'), detail: url.startsWith('https://') ? 'The URL uses https, as Meta requires' : 'Meta only calls https URLs with a valid certificate' });
+    checks.push({
+      id: 'https',
+      ok: url.startsWith('https://'),
+      detail: url.startsWith('https://') ? 'The URL uses https, as Meta requires' : 'Meta only calls https URLs with a valid certificate',
+    });
     const timed = async (fn: () => Promise<{ ok: boolean; detail: string }>) => {
       const started = Date.now();
       try {
         return { ...(await fn()), ms: Date.now() - started };
       } catch (err) {
         const e = err as Error & { cause?: { code?: string; message?: string } };
-        const why = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+        const why =
+          e.name === 'TimeoutError'
+            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+            : (e.cause?.code ?? e.cause?.message ?? e.message);
         return { ok: false, detail: `Could not reach ${url}: ${why}`, ms: Date.now() - started };
       }
     };
@@ -185,10 +257,16 @@ export class ApplianceRuntime {
     checks.push({
       id: 'appliance',
       ...(await timed(async () => {
-        const res = await fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        const res = await fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, {
+          signal: AbortSignal.timeout(timeoutMs),
+          redirect: 'manual',
+        });
         const body = (await res.json().catch(() => null)) as { nonce?: string } | null;
         if (res.ok && body?.nonce === nonce) return { ok: true, detail: 'Requests to the public URL arrive at this OmniStream' };
-        return { ok: false, detail: `The public URL answered HTTP ${res.status} but not from this OmniStream (is it forwarding to port ${this.port}?)` };
+        return {
+          ok: false,
+          detail: `The public URL answered HTTP ${res.status} but not from this OmniStream (is it forwarding to port ${this.port}?)`,
+        };
       })),
     });
     const challenge = randomBytes(8).toString('hex');
@@ -199,9 +277,13 @@ export class ApplianceRuntime {
         const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': challenge });
         const res = await fetch(`${url}/api/v1/webhooks/meta?${q}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         const text = await res.text();
-        if (res.ok && text.trim() === challenge) return { ok: true, detail: 'Meta\'s verification request (hub.challenge) is answered correctly' };
+        if (res.ok && text.trim() === challenge)
+          return { ok: true, detail: "Meta's verification request (hub.challenge) is answered correctly" };
         if (res.status === 404) return { ok: false, detail: 'The webhook endpoint /api/v1/webhooks/meta did not answer (404)' };
-        return { ok: false, detail: `The verification request answered HTTP ${res.status} without the challenge (does the verify token match?)` };
+        return {
+          ok: false,
+          detail: `The verification request answered HTTP ${res.status} without the challenge (does the verify token match?)`,
+        };
       })),
     });
     this.nonces.delete(nonce);
@@ -261,19 +343,27 @@ export class ApplianceRuntime {
   backupNow(reason: BackupReason): Promise<BackupInfo> {
     if (this.backupInFlight) return this.backupInFlight;
     const run = createBackup({
-      dataDir: this.config.dataDir, databasePath: this.config.databasePath, appVersion: this.version, reason, keep: this.backupSettings().keep,
+      dataDir: this.config.dataDir,
+      databasePath: this.config.databasePath,
+      appVersion: this.version,
+      reason,
+      keep: this.backupSettings().keep,
     });
     this.backupInFlight = run;
-    run.then(
-      (info) => {
-        this.lastBackup = { ok: true, at: new Date().toISOString(), reason, name: info.name, error: null };
-        this.log.info({ backup: info.name, size: info.size, reason }, 'backup written and verified');
-      },
-      (err: Error) => {
-        this.lastBackup = { ok: false, at: new Date().toISOString(), reason, name: null, error: err.message };
-        this.log.error({ err: err.message, reason }, 'backup failed');
-      },
-    ).finally(() => { this.backupInFlight = null; });
+    run
+      .then(
+        (info) => {
+          this.lastBackup = { ok: true, at: new Date().toISOString(), reason, name: info.name, error: null };
+          this.log.info({ backup: info.name, size: info.size, reason }, 'backup written and verified');
+        },
+        (err: Error) => {
+          this.lastBackup = { ok: false, at: new Date().toISOString(), reason, name: null, error: err.message };
+          this.log.error({ err: err.message, reason }, 'backup failed');
+        },
+      )
+      .finally(() => {
+        this.backupInFlight = null;
+      });
     return run;
   }
 
@@ -337,7 +427,8 @@ export function runtimeFor(config: Pick<Config, 'dataDir'>): ApplianceRuntime {
 /** Backup errors as problem details: what is wrong with the file, in a sentence. */
 export function backupProblem(err: unknown): never {
   if (err instanceof BackupRejectedError) {
-    const status = err.code === 'not-found' ? 404 : err.code === 'foreign' || err.code === 'busy' || err.code === 'server-running' ? 409 : 422;
+    const status =
+      err.code === 'not-found' ? 404 : err.code === 'foreign' || err.code === 'busy' || err.code === 'server-running' ? 409 : 422;
     throw new HttpError(status, err.message, { reason: err.code });
   }
   throw err;

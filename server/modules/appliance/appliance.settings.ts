@@ -23,7 +23,10 @@ const tunnelSchema = z.object({
 
 const backupSchema = z.object({
   /** Local time of the nightly backup, HH:MM (24h). */
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .default('02:00'),
   /** How many backups to keep; older ones are deleted after a successful backup. */
   keep: z.number().int().min(1).max(365).default(7),
   enabled: z.boolean().default(true),
@@ -63,10 +66,15 @@ export function loadSettings(dataDir: string): ApplianceSettings {
       throw new Error(`${file} is not valid JSON (${(err as Error).message}); fix or delete it`);
     }
     const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(`${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return parsed.data;
   }
-  const fresh = fileSchema.parse({ instanceId: randomUUID(), createdAt: new Date().toISOString(), verifyToken: randomBytes(18).toString('base64url') });
+  const fresh = fileSchema.parse({
+    instanceId: randomUUID(),
+    createdAt: new Date().toISOString(),
+    verifyToken: randomBytes(18).toString('base64url'),
+  });
   saveSettings(dataDir, fresh);
   return fresh;
 }
@@ -76,7 +84,7 @@ export function saveSettings(dataDir: string, settings: ApplianceSettings): void
   mkdirSync(dataDir, { recursive: true });
   const file = settingsPath(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(fileSchema.parse(settings), null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(fileSchema.parse(settings), null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
 }
 

@@ -10,7 +10,23 @@
 // a live server: the CLI refuses while the server's pid file names a live process, and the API
 // only stages a restore that is applied before the database is opened on the next start.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, linkSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../db/migrations/index.js';
@@ -28,7 +44,11 @@ const COPIED_FILES = ['secrets.json', SETTINGS_FILE];
 
 export type BackupReason = 'manual' | 'scheduled' | 'cli' | 'pre-restore' | 'pre-migration' | 'catch-up';
 
-export interface ManifestMember { path: string; size: number; sha256: string }
+export interface ManifestMember {
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 export interface BackupManifest {
   app: typeof BACKUP_APP;
@@ -59,7 +79,10 @@ export interface BackupInfo {
 
 /** A backup that cannot be restored; `code` says why in a word, the message in a sentence. */
 export class BackupRejectedError extends Error {
-  constructor(readonly code: 'not-found' | 'corrupt' | 'not-omnistream' | 'newer-version' | 'foreign' | 'server-running' | 'busy', message: string) {
+  constructor(
+    readonly code: 'not-found' | 'corrupt' | 'not-omnistream' | 'newer-version' | 'foreign' | 'server-running' | 'busy',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -79,7 +102,10 @@ export const serverPidFile = (dataDir: string) => join(dataDir, 'server.pid');
 function sha256File(path: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('error', reject).on('data', (chunk) => hash.update(chunk)).on('end', () => resolvePromise(hash.digest('hex')));
+    createReadStream(path)
+      .on('error', reject)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolvePromise(hash.digest('hex')));
   });
 }
 
@@ -219,9 +245,14 @@ async function createBackupUnlocked(options: CreateBackupOptions): Promise<Backu
       members.push({ path, size: statSync(full).size, sha256: await sha256File(full) });
     }
     const manifest: BackupManifest = {
-      app: BACKUP_APP, formatVersion: BACKUP_FORMAT_VERSION, appVersion: options.appVersion,
-      instanceId: loadSettings(dataDir).instanceId, createdAt: now.toISOString(), reason: options.reason,
-      database: { path: DB_MEMBER, migrations: dbMigrations, integrity: 'ok' }, members,
+      app: BACKUP_APP,
+      formatVersion: BACKUP_FORMAT_VERSION,
+      appVersion: options.appVersion,
+      instanceId: loadSettings(dataDir).instanceId,
+      createdAt: now.toISOString(),
+      reason: options.reason,
+      database: { path: DB_MEMBER, migrations: dbMigrations, integrity: 'ok' },
+      members,
     };
     writeFileSync(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
     // 3. Pack (manifest first, so listing reads only the archive's start), then publish by rename.
@@ -238,7 +269,10 @@ async function createBackupUnlocked(options: CreateBackupOptions): Promise<Backu
       throw new Error(`The new backup failed verification and was deleted: ${(err as Error).message}`);
     }
     rmSync(inspected.dir, { recursive: true, force: true });
-    const info = describe(name, statSync(archive).size, manifest, manifest.instanceId, { verified: true, verifiedAt: new Date().toISOString() });
+    const info = describe(name, statSync(archive).size, manifest, manifest.instanceId, {
+      verified: true,
+      verifiedAt: new Date().toISOString(),
+    });
     writeFileSync(sidecar(archive), JSON.stringify({ ...info, foreign: undefined }, null, 2));
     if (options.keep && options.reason !== 'pre-restore' && options.reason !== 'pre-migration') pruneBackups(dataDir, options.keep);
     return info;
@@ -250,9 +284,20 @@ async function createBackupUnlocked(options: CreateBackupOptions): Promise<Backu
 
 const sidecar = (archive: string) => archive.replace(/\.tar\.gz$/, '.json');
 
-function describe(name: string, size: number, m: BackupManifest, currentInstance: string | null, v: { verified: boolean | null; verifiedAt: string | null }): BackupInfo {
+function describe(
+  name: string,
+  size: number,
+  m: BackupManifest,
+  currentInstance: string | null,
+  v: { verified: boolean | null; verifiedAt: string | null },
+): BackupInfo {
   return {
-    name, size, createdAt: m.createdAt, reason: m.reason, appVersion: m.appVersion, instanceId: m.instanceId,
+    name,
+    size,
+    createdAt: m.createdAt,
+    reason: m.reason,
+    appVersion: m.appVersion,
+    instanceId: m.instanceId,
     foreign: currentInstance !== null && m.instanceId !== currentInstance,
     mediaFiles: m.members.filter((x) => x.path.startsWith('media/')).length,
     databaseBytes: m.members.find((x) => x.path === m.database.path)?.size ?? 0,
@@ -263,7 +308,12 @@ function describe(name: string, size: number, m: BackupManifest, currentInstance
 /** Deletes all but the newest `keep` backups (by creation time in their names). */
 export function pruneBackups(dataDir: string, keep: number): string[] {
   const dir = backupsDir(dataDir);
-  const names = existsSync(dir) ? readdirSync(dir).filter((n) => BACKUP_NAME.test(n)).sort().reverse() : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => BACKUP_NAME.test(n))
+        .sort()
+        .reverse()
+    : [];
   const removed = names.slice(keep);
   for (const n of removed) {
     rmSync(join(dir, n), { force: true });
@@ -288,7 +338,11 @@ async function readManifestOnly(archive: string): Promise<BackupManifest | null>
     await tar.t({
       file: archive,
       filter: (p) => p === 'manifest.json',
-      onReadEntry: (entry) => { entry.on('data', (c: Buffer) => { text += c.toString('utf8'); }); },
+      onReadEntry: (entry) => {
+        entry.on('data', (c: Buffer) => {
+          text += c.toString('utf8');
+        });
+      },
     });
   } catch {
     // a damaged archive: the listing says so through verified=false below
@@ -305,14 +359,23 @@ export async function listBackups(dataDir: string): Promise<BackupInfo[]> {
   if (!existsSync(dir)) return [];
   const current = hasSettings(dataDir) ? loadSettings(dataDir).instanceId : null;
   const out: BackupInfo[] = [];
-  for (const name of readdirSync(dir).filter((n) => BACKUP_NAME.test(n)).sort().reverse()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => BACKUP_NAME.test(n))
+    .sort()
+    .reverse()) {
     const archive = join(dir, name);
     const size = statSync(archive).size;
     if (existsSync(sidecar(archive))) {
       try {
         const saved = JSON.parse(readFileSync(sidecar(archive), 'utf8')) as BackupInfo;
         // A file whose size changed since it was verified is marked so (a restore checks it fully anyway).
-        out.push({ ...saved, name, size, verified: saved.size === size ? saved.verified : false, foreign: current !== null && saved.instanceId !== current });
+        out.push({
+          ...saved,
+          name,
+          size,
+          verified: saved.size === size ? saved.verified : false,
+          foreign: current !== null && saved.instanceId !== current,
+        });
         continue;
       } catch {
         // fall through to the archive itself
@@ -320,7 +383,20 @@ export async function listBackups(dataDir: string): Promise<BackupInfo[]> {
     }
     const manifest = await readManifestOnly(archive);
     if (manifest) out.push(describe(name, size, manifest, current, { verified: null, verifiedAt: null }));
-    else out.push({ name, size, createdAt: statSync(archive).mtime.toISOString(), reason: 'unknown', appVersion: 'unknown', instanceId: 'unknown', foreign: true, mediaFiles: 0, databaseBytes: 0, verified: false, verifiedAt: null });
+    else
+      out.push({
+        name,
+        size,
+        createdAt: statSync(archive).mtime.toISOString(),
+        reason: 'unknown',
+        appVersion: 'unknown',
+        instanceId: 'unknown',
+        foreign: true,
+        mediaFiles: 0,
+        databaseBytes: 0,
+        verified: false,
+        verifiedAt: null,
+      });
   }
   return out;
 }
@@ -345,23 +421,37 @@ async function inspectArchive(archive: string, scratchParent: string): Promise<I
     const entries: string[] = [];
     const tar = await loadTar();
     try {
-      await tar.x({ file: archive, cwd: dir, strict: true, onReadEntry: (e) => { entries.push(e.path); } });
+      await tar.x({
+        file: archive,
+        cwd: dir,
+        strict: true,
+        onReadEntry: (e) => {
+          entries.push(e.path);
+        },
+      });
     } catch (err) {
-      throw new BackupRejectedError('corrupt', `The backup file is damaged or truncated and cannot be read to the end (${(err as Error).message})`);
+      throw new BackupRejectedError(
+        'corrupt',
+        `The backup file is damaged or truncated and cannot be read to the end (${(err as Error).message})`,
+      );
     }
     const manifestPath = join(dir, 'manifest.json');
-    if (!existsSync(manifestPath)) throw new BackupRejectedError('not-omnistream', 'This file is not an OmniStream backup (it has no manifest.json)');
+    if (!existsSync(manifestPath))
+      throw new BackupRejectedError('not-omnistream', 'This file is not an OmniStream backup (it has no manifest.json)');
     let manifest: BackupManifest;
     try {
       manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     } catch {
-      throw new BackupRejectedError('corrupt', 'The backup\'s manifest.json is not valid JSON');
+      throw new BackupRejectedError('corrupt', "The backup's manifest.json is not valid JSON");
     }
     if (manifest?.app !== BACKUP_APP || !Array.isArray(manifest.members) || typeof manifest.instanceId !== 'string') {
       throw new BackupRejectedError('not-omnistream', 'This file is not an OmniStream backup (its manifest does not describe one)');
     }
     if (manifest.formatVersion > BACKUP_FORMAT_VERSION) {
-      throw new BackupRejectedError('newer-version', `This backup was made by a newer OmniStream (${manifest.appVersion}, backup format ${manifest.formatVersion}); update OmniStream first`);
+      throw new BackupRejectedError(
+        'newer-version',
+        `This backup was made by a newer OmniStream (${manifest.appVersion}, backup format ${manifest.formatVersion}); update OmniStream first`,
+      );
     }
     const listed = new Set(['manifest.json']);
     for (const m of manifest.members) {
@@ -377,18 +467,23 @@ async function inspectArchive(archive: string, scratchParent: string): Promise<I
       }
     }
     const unexpected = walkFiles(dir).filter((p) => !listed.has(p));
-    if (unexpected.length) throw new BackupRejectedError('corrupt', `The backup holds files its manifest does not list: ${unexpected.slice(0, 3).join(', ')}`);
+    if (unexpected.length)
+      throw new BackupRejectedError('corrupt', `The backup holds files its manifest does not list: ${unexpected.slice(0, 3).join(', ')}`);
     if (!manifest.members.some((m) => m.path === DB_MEMBER)) throw new BackupRejectedError('corrupt', 'The backup has no database');
     const dbFile = join(dir, DB_MEMBER);
     let db: Database.Database | undefined;
     try {
       db = new Database(dbFile, { readonly: true, fileMustExist: true });
       const integrity = db.pragma('integrity_check', { simple: true });
-      if (integrity !== 'ok') throw new BackupRejectedError('corrupt', `The backup's database failed its integrity check: ${String(integrity).slice(0, 200)}`);
+      if (integrity !== 'ok')
+        throw new BackupRejectedError('corrupt', `The backup's database failed its integrity check: ${String(integrity).slice(0, 200)}`);
       const known = new Set(knownMigrations());
       const unknown = appliedMigrations(db).filter((n) => !known.has(n));
       if (unknown.length) {
-        throw new BackupRejectedError('newer-version', `This backup was made by a newer OmniStream (${manifest.appVersion}; its database has changes this version does not know: ${unknown.join(', ')}); update OmniStream first`);
+        throw new BackupRejectedError(
+          'newer-version',
+          `This backup was made by a newer OmniStream (${manifest.appVersion}; its database has changes this version does not know: ${unknown.join(', ')}); update OmniStream first`,
+        );
       }
     } catch (err) {
       if (err instanceof BackupRejectedError) throw err;
@@ -433,16 +528,19 @@ function foreignReason(manifest: BackupManifest, current: string): string {
 export async function restoreBackup(archive: string, options: RestoreOptions): Promise<RestoreResult> {
   const { dataDir, databasePath } = options;
   const pid = runningServerPid(dataDir);
-  if (pid) throw new BackupRejectedError('server-running', `The server is running (pid ${pid}) on this data folder; stop it before restoring`);
+  if (pid)
+    throw new BackupRejectedError('server-running', `The server is running (pid ${pid}) on this data folder; stop it before restoring`);
   mkdirSync(backupsDir(dataDir), { recursive: true });
   return withLock(dataDir, async () => {
     const { manifest, dir } = await inspectArchive(resolve(archive), backupsDir(dataDir));
     try {
       const current = hasSettings(dataDir) ? loadSettings(dataDir).instanceId : null;
-      if (current && current !== manifest.instanceId && !options.force) throw new BackupRejectedError('foreign', foreignReason(manifest, current));
-      const safetyBackup = options.safetyBackup !== false && existsSync(databasePath)
-        ? await createBackupUnlocked({ dataDir, databasePath, appVersion: options.appVersion, reason: 'pre-restore' })
-        : null;
+      if (current && current !== manifest.instanceId && !options.force)
+        throw new BackupRejectedError('foreign', foreignReason(manifest, current));
+      const safetyBackup =
+        options.safetyBackup !== false && existsSync(databasePath)
+          ? await createBackupUnlocked({ dataDir, databasePath, appVersion: options.appVersion, reason: 'pre-restore' })
+          : null;
       // The database: remove the old file and its WAL/SHM, then move the verified copy in.
       mkdirSync(dirname(databasePath), { recursive: true });
       for (const suffix of ['-wal', '-shm', '-journal', '']) rmSync(databasePath + suffix, { force: true });
@@ -490,7 +588,14 @@ function moveDir(from: string, to: string): void {
 
 // ---- staged restore (from the API) -------------------------------------------------------------
 
-export interface PendingRestore { name: string; archive: string; force: boolean; stagedAt: string; createdAt: string; instanceId: string }
+export interface PendingRestore {
+  name: string;
+  archive: string;
+  force: boolean;
+  stagedAt: string;
+  createdAt: string;
+  instanceId: string;
+}
 
 /**
  * Verifies a backup completely (as a restore would) and records it to be restored before the
@@ -500,9 +605,15 @@ export async function stageRestore(dataDir: string, name: string, options: { for
   const archive = backupPath(dataDir, name);
   const manifest = await verifyBackup(archive, backupsDir(dataDir));
   const current = hasSettings(dataDir) ? loadSettings(dataDir).instanceId : null;
-  if (current && current !== manifest.instanceId && !options.force) throw new BackupRejectedError('foreign', foreignReason(manifest, current));
+  if (current && current !== manifest.instanceId && !options.force)
+    throw new BackupRejectedError('foreign', foreignReason(manifest, current));
   const pending: PendingRestore = {
-    name, archive, force: options.force === true, stagedAt: (options.now ?? new Date()).toISOString(), createdAt: manifest.createdAt, instanceId: manifest.instanceId,
+    name,
+    archive,
+    force: options.force === true,
+    stagedAt: (options.now ?? new Date()).toISOString(),
+    createdAt: manifest.createdAt,
+    instanceId: manifest.instanceId,
   };
   writeFileSync(pendingFile(dataDir), JSON.stringify(pending, null, 2));
   return pending;
@@ -528,7 +639,9 @@ export function cancelPendingRestore(dataDir: string): boolean {
  * Applies a staged restore; call before the database is opened. On failure the current data is
  * left as it was, the reason is kept in restore-failed.json, and the server starts normally.
  */
-export async function applyPendingRestore(options: DataPaths & { appVersion: string }): Promise<{ applied: RestoreResult | null; error: string | null }> {
+export async function applyPendingRestore(
+  options: DataPaths & { appVersion: string },
+): Promise<{ applied: RestoreResult | null; error: string | null }> {
   const pending = pendingRestore(options.dataDir);
   if (!pending) {
     if (existsSync(pendingFile(options.dataDir))) rmSync(pendingFile(options.dataDir));
@@ -541,7 +654,10 @@ export async function applyPendingRestore(options: DataPaths & { appVersion: str
     return { applied, error: null };
   } catch (err) {
     const error = (err as Error).message;
-    writeFileSync(join(options.dataDir, 'restore-failed.json'), JSON.stringify({ ...pending, failedAt: new Date().toISOString(), error }, null, 2));
+    writeFileSync(
+      join(options.dataDir, 'restore-failed.json'),
+      JSON.stringify({ ...pending, failedAt: new Date().toISOString(), error }, null, 2),
+    );
     return { applied: null, error };
   }
 }

@@ -10,9 +10,7 @@ export interface DesktopStatus {
 }
 
 /** From the desktop shell to the server. */
-export type ToServerMessage =
-  | { type: 'appliance:status' }
-  | { type: 'appliance:backup'; id: string };
+export type ToServerMessage = { type: 'appliance:status' } | { type: 'appliance:backup'; id: string };
 
 /** From the server to the desktop shell. */
 export type FromServerMessage =
@@ -22,5 +20,10 @@ export type FromServerMessage =
   | { type: 'appliance:restart'; reason: string };
 
 export function isApplianceMessage(value: unknown): value is { type: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && (value as { type: string }).type.startsWith('appliance:');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    (value as { type: string }).type.startsWith('appliance:')
+  );
 }

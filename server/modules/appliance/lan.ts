@@ -28,7 +28,8 @@ export interface LanInfo {
   qr: { payload: string; svg: string } | null;
 }
 
-const VIRTUAL = /^(docker|br-|veth|virbr|vmnet|vboxnet|vEthernet|utun|tun|tap|tailscale|zt|wg|ham|llw|awdl|anpi|bridge|lxc|lxd|cni|flannel|podman)|VirtualBox|VMware|Hyper-V|Loopback|WSL/i;
+const VIRTUAL =
+  /^(docker|br-|veth|virbr|vmnet|vboxnet|vEthernet|utun|tun|tap|tailscale|zt|wg|ham|llw|awdl|anpi|bridge|lxc|lxd|cni|flannel|podman)|VirtualBox|VMware|Hyper-V|Loopback|WSL/i;
 
 type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
 
@@ -76,8 +77,13 @@ export async function lanInfo(options: { host: string; port: number; mdnsActive:
   const { host, port } = options;
   if (!listensOnLan(host)) {
     return {
-      reachable: false, reason: `The server listens on ${host} only; set HOST=0.0.0.0 so other devices can connect`,
-      port, addresses: [], mdnsUrl: null, preferredUrl: null, qr: null,
+      reachable: false,
+      reason: `The server listens on ${host} only; set HOST=0.0.0.0 so other devices can connect`,
+      port,
+      addresses: [],
+      mdnsUrl: null,
+      preferredUrl: null,
+      qr: null,
     };
   }
   let addresses = listLanAddresses(port, options.interfaces);
@@ -86,7 +92,8 @@ export async function lanInfo(options: { host: string; port: number; mdnsActive:
   const preferredUrl = qrPayload(addresses);
   return {
     reachable: addresses.length > 0,
-    reason: addresses.length > 0 ? null : 'This computer has no network address other devices can reach (is it connected to the office network?)',
+    reason:
+      addresses.length > 0 ? null : 'This computer has no network address other devices can reach (is it connected to the office network?)',
     port,
     addresses,
     mdnsUrl: options.mdnsActive ? `http://omnistream.local:${port}/` : null,

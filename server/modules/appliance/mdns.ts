@@ -45,9 +45,12 @@ export class MdnsAnnouncer {
   records(ttl = TTL): Answer[] {
     const addresses = this.options.addresses();
     return [
-      ...addresses.map((a): Answer => (a.family === 'IPv4'
-        ? { name: this.host, type: 'A', ttl, flush: true, data: a.address }
-        : { name: this.host, type: 'AAAA', ttl, flush: true, data: a.address })),
+      ...addresses.map(
+        (a): Answer =>
+          a.family === 'IPv4'
+            ? { name: this.host, type: 'A', ttl, flush: true, data: a.address }
+            : { name: this.host, type: 'AAAA', ttl, flush: true, data: a.address },
+      ),
       { name: this.serviceType, type: 'PTR', ttl, data: this.service },
       { name: this.service, type: 'SRV', ttl, flush: true, data: { port: this.options.port, target: this.host, priority: 0, weight: 0 } },
       { name: this.service, type: 'TXT', ttl, flush: true, data: ['path=/'] },
@@ -78,14 +81,23 @@ export class MdnsAnnouncer {
         ...(answers.some((a) => a.type === 'PTR' || a.type === 'SRV') ? all.filter((r) => r.name === this.host) : []),
       ];
       const additionals = extra.filter((r) => !answers.some((a) => a.name === r.name && a.type === r.type));
-      mdns.respond({ answers, additionals }, (err: Error | null) => { if (err) this.options.onError?.(err); });
+      mdns.respond({ answers, additionals }, (err: Error | null) => {
+        if (err) this.options.onError?.(err);
+      });
     });
     return new Promise((resolve, reject) => {
-      mdns.once('error', (err: Error) => { this.mdns = undefined; mdns.destroy(); reject(err); });
+      mdns.once('error', (err: Error) => {
+        this.mdns = undefined;
+        mdns.destroy();
+        reject(err);
+      });
       mdns.once('ready', () => {
         mdns.on('error', (err: Error) => this.options.onError?.(err));
         // Unsolicited announcements (RFC 6762 §8.3): now and again a second later.
-        const announce = () => mdns.respond({ answers: this.records() }, (err: Error | null) => { if (err) this.options.onError?.(err); });
+        const announce = () =>
+          mdns.respond({ answers: this.records() }, (err: Error | null) => {
+            if (err) this.options.onError?.(err);
+          });
         announce();
         this.timers.push(setTimeout(announce, 1000));
         resolve();

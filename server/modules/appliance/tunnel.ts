@@ -50,8 +50,16 @@ export function publicUrlProvider(url: string | null | undefined): TunnelProvide
     async start() {
       if (!url) throw new TunnelUnavailableError('No public URL is set: enter the https address of your reverse proxy or domain');
       let stop!: () => void;
-      const exited = new Promise<string>((resolve) => { stop = () => resolve('stopped'); });
-      return { url: url.replace(/\/+$/, ''), exited, async stop() { stop(); } };
+      const exited = new Promise<string>((resolve) => {
+        stop = () => resolve('stopped');
+      });
+      return {
+        url: url.replace(/\/+$/, ''),
+        exited,
+        async stop() {
+          stop();
+        },
+      };
     },
   };
 }
@@ -95,13 +103,24 @@ export function cloudflareProvider(options: CloudflareOptions = {}): TunnelProvi
       const env = options.env ?? process.env;
       const command = options.command ?? findExecutable('cloudflared', env);
       if (!command) {
-        return Promise.reject(new TunnelUnavailableError('cloudflared is not installed (not found on the PATH): install it from Cloudflare, or choose another tunnel'));
+        return Promise.reject(
+          new TunnelUnavailableError(
+            'cloudflared is not installed (not found on the PATH): install it from Cloudflare, or choose another tunnel',
+          ),
+        );
       }
-      const child = spawn(command, ['tunnel', '--no-autoupdate', '--url', `http://127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      const child = spawn(command, ['tunnel', '--no-autoupdate', '--url', `http://127.0.0.1:${port}`], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
       const attempt = watchQuickTunnel(child, options.urlTimeoutMs ?? 45_000);
       const abort = () => child.kill('SIGKILL');
       signal?.addEventListener('abort', abort, { once: true });
-      void attempt.then(() => signal?.removeEventListener('abort', abort), () => signal?.removeEventListener('abort', abort));
+      void attempt.then(
+        () => signal?.removeEventListener('abort', abort),
+        () => signal?.removeEventListener('abort', abort),
+      );
       return attempt;
     },
   };
@@ -120,7 +139,11 @@ function watchQuickTunnel(child: ChildProcess, urlTimeoutMs: number): Promise<Tu
   return new Promise<TunnelHandle>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cloudflared gave no tunnel URL within ${Math.round(urlTimeoutMs / 1000)} s${lastLines.length ? `: ${lastLines.at(-1)}` : ''}`));
+      reject(
+        new Error(
+          `cloudflared gave no tunnel URL within ${Math.round(urlTimeoutMs / 1000)} s${lastLines.length ? `: ${lastLines.at(-1)}` : ''}`,
+        ),
+      );
     }, urlTimeoutMs);
     const onLine = (line: string) => {
       const text = line.trim();
@@ -167,14 +190,25 @@ async function stopChild(child: ChildProcess, exited: Promise<string>): Promise<
 
 /** The part of @ngrok/ngrok this provider uses (tests pass a stand-in). */
 export interface NgrokSdk {
-  forward(config: { addr: number; authtoken: string; domain?: string; proto?: string; onStatusChange?: (status: string) => void }): Promise<{ url(): string | null; close(): Promise<void> }>;
+  forward(config: {
+    addr: number;
+    authtoken: string;
+    domain?: string;
+    proto?: string;
+    onStatusChange?: (status: string) => void;
+  }): Promise<{ url(): string | null; close(): Promise<void> }>;
 }
 
-export function ngrokProvider(options: { authtoken: string | null; domain?: string | null; load?: () => Promise<NgrokSdk> }): TunnelProvider {
+export function ngrokProvider(options: {
+  authtoken: string | null;
+  domain?: string | null;
+  load?: () => Promise<NgrokSdk>;
+}): TunnelProvider {
   return {
     kind: 'ngrok',
     async start(port) {
-      if (!options.authtoken) throw new TunnelUnavailableError('ngrok needs an auth token: copy it from the ngrok dashboard (Getting Started → Your Authtoken)');
+      if (!options.authtoken)
+        throw new TunnelUnavailableError('ngrok needs an auth token: copy it from the ngrok dashboard (Getting Started → Your Authtoken)');
       let sdk: NgrokSdk;
       try {
         sdk = options.load ? await options.load() : ((await import('@ngrok/ngrok')) as unknown as NgrokSdk);
@@ -183,7 +217,10 @@ export function ngrokProvider(options: { authtoken: string | null; domain?: stri
       }
       const listeners: ((connected: boolean, detail?: string) => void)[] = [];
       const listener = await sdk.forward({
-        addr: port, proto: 'http', authtoken: options.authtoken, ...(options.domain ? { domain: options.domain } : {}),
+        addr: port,
+        proto: 'http',
+        authtoken: options.authtoken,
+        ...(options.domain ? { domain: options.domain } : {}),
         // The SDK reconnects by itself: 'closed' when the link drops, 'connected' when it is back.
         onStatusChange: (status) => listeners.forEach((l) => l(status === 'connected', status)),
       });
@@ -193,7 +230,9 @@ export function ngrokProvider(options: { authtoken: string | null; domain?: stri
         throw new Error('ngrok started but reported no URL');
       }
       let close!: (reason: string) => void;
-      const exited = new Promise<string>((resolve) => { close = resolve; });
+      const exited = new Promise<string>((resolve) => {
+        close = resolve;
+      });
       return {
         url,
         exited,
@@ -230,7 +269,15 @@ export class TunnelSupervisor extends EventEmitter {
 
   constructor(private readonly options: SupervisorOptions) {
     super();
-    this.current = { provider: 'none', state: 'off', publicUrl: null, error: null, restarts: 0, nextRestartAt: null, since: new Date().toISOString() };
+    this.current = {
+      provider: 'none',
+      state: 'off',
+      publicUrl: null,
+      error: null,
+      restarts: 0,
+      nextRestartAt: null,
+      since: new Date().toISOString(),
+    };
   }
 
   status(): TunnelStatus {
@@ -241,7 +288,15 @@ export class TunnelSupervisor extends EventEmitter {
   async use(provider: TunnelProvider | null): Promise<void> {
     await this.stop();
     this.failures = 0;
-    this.current = { provider: provider?.kind ?? 'none', state: 'off', publicUrl: null, error: null, restarts: 0, nextRestartAt: null, since: new Date().toISOString() };
+    this.current = {
+      provider: provider?.kind ?? 'none',
+      state: 'off',
+      publicUrl: null,
+      error: null,
+      restarts: 0,
+      nextRestartAt: null,
+      since: new Date().toISOString(),
+    };
     if (!provider) return this.emitStatus();
     const generation = ++this.generation;
     this.abort = new AbortController();
@@ -288,7 +343,8 @@ export class TunnelSupervisor extends EventEmitter {
       this.handle = handle;
       const upSince = now();
       handle.onConnectionChange?.((connected, detail) => {
-        if (alive() && this.handle === handle) this.set(connected ? { state: 'up', error: null } : { state: 'reconnecting', error: detail ?? null });
+        if (alive() && this.handle === handle)
+          this.set(connected ? { state: 'up', error: null } : { state: 'reconnecting', error: detail ?? null });
       });
       this.set({ state: 'up', publicUrl: handle.url, error: null });
       const reason = await handle.exited;
@@ -309,7 +365,10 @@ export class TunnelSupervisor extends EventEmitter {
     this.emit('restart', { delayMs: delay, reason, attempt: this.failures });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delay);
-      this.wake = () => { clearTimeout(timer); resolve(); };
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
     this.wake = undefined;
   }

@@ -17,7 +17,11 @@ export function authRoutes(tokens: TokenService, deps: { authLimiter: RequestHan
   const auth = authService(tokens);
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/auth/login', tag, summary: 'Login with email and password', access: access.public,
+      method: 'post',
+      path: '/api/v1/auth/login',
+      tag,
+      summary: 'Login with email and password',
+      access: access.public,
       before: [deps.authLimiter],
       body: z.object({ email, password: z.string().min(1, 'Required').max(200) }),
       response: z.object({ token: z.string(), user: agentSchema }),
@@ -28,19 +32,37 @@ export function authRoutes(tokens: TokenService, deps: { authLimiter: RequestHan
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/auth/me', tag, summary: 'Get current agent profile', access: access.signedIn,
-      response: z.object({ user: agentSchema, tenant: tenantSchema, permissions: z.array(z.string()), impersonatedBy: z.string().nullable() }),
+      method: 'get',
+      path: '/api/v1/auth/me',
+      tag,
+      summary: 'Get current agent profile',
+      access: access.signedIn,
+      response: z.object({
+        user: agentSchema,
+        tenant: tenantSchema,
+        permissions: z.array(z.string()),
+        impersonatedBy: z.string().nullable(),
+      }),
       handler: ({ ctx }) => auth.me(ctx),
     }),
     defineRoute({
-      method: 'post', path: '/api/v1/auth/logout', tag, summary: 'Logout (clears cookie)', access: access.signedIn, status: 204,
+      method: 'post',
+      path: '/api/v1/auth/logout',
+      tag,
+      summary: 'Logout (clears cookie)',
+      access: access.signedIn,
+      status: 204,
       handler: async ({ ctx, res }) => {
         await auth.logout(ctx);
         res.clearCookie(TENANT_COOKIE, { path: '/' });
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/auth/token', tag, summary: 'Issue a fresh JWT for the current session', access: access.signedIn,
+      method: 'get',
+      path: '/api/v1/auth/token',
+      tag,
+      summary: 'Issue a fresh JWT for the current session',
+      access: access.signedIn,
       response: z.object({ token: z.string() }),
       handler: async ({ ctx, req, res }) => {
         const result = await auth.freshToken(ctx);
@@ -49,7 +71,12 @@ export function authRoutes(tokens: TokenService, deps: { authLimiter: RequestHan
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/v1/auth/register', tag, summary: 'Register a new tenant organization', access: access.public, status: 201,
+      method: 'post',
+      path: '/api/v1/auth/register',
+      tag,
+      summary: 'Register a new tenant organization',
+      access: access.public,
+      status: 201,
       before: [deps.authLimiter],
       body: z.object({ organizationName: name, name, email, password }),
       response: z.object({ token: z.string(), user: agentSchema, tenant: tenantSchema }),

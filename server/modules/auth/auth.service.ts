@@ -16,13 +16,21 @@ const IMPERSONATION_TTL_SECONDS = 3600;
 export function authService(tokens: TokenService) {
   return {
     async register(ctx: Ctx, body: { organizationName: string; name: string; email: string; password: string }) {
-      if (await emailTaken(ctx.db.manager, body.email)) throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
+      if (await emailTaken(ctx.db.manager, body.email))
+        throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
       const passwordHash = await hashPassword(body.password);
       const now = ctx.now();
       const { tenant, owner, roles } = await ctx.transaction(async (m) => {
-        const created = await createTenantWithOwner(m, { organizationName: body.organizationName, ownerName: body.name, email: body.email, passwordHash }, now);
+        const created = await createTenantWithOwner(
+          m,
+          { organizationName: body.organizationName, ownerName: body.name, email: body.email, passwordHash },
+          now,
+        );
         await recordActivity(ctx, m, {
-          tenantId: created.tenant.id, action: 'auth.register', targetType: 'tenant', targetId: created.tenant.id,
+          tenantId: created.tenant.id,
+          action: 'auth.register',
+          targetType: 'tenant',
+          targetId: created.tenant.id,
           actor: { type: 'user', id: created.owner.id, name: created.owner.name },
         });
         return created;
@@ -47,7 +55,13 @@ export function authService(tokens: TokenService) {
       const now = ctx.now();
       await ctx.transaction(async (m) => {
         await m.getRepository(UserEntity).update({ id: user.id }, { lastSeenAt: now });
-        await recordActivity(ctx, m, { tenantId: user.tenantId, action: 'auth.login', targetType: 'agent', targetId: user.id, actor: { type: 'user', id: user.id, name: user.name } });
+        await recordActivity(ctx, m, {
+          tenantId: user.tenantId,
+          action: 'auth.login',
+          targetType: 'agent',
+          targetId: user.id,
+          actor: { type: 'user', id: user.id, name: user.name },
+        });
       });
       const token = await tokens.sign(TENANT_AUDIENCE, { sub: user.id, tid: user.tenantId });
       return { token, user: agentView({ ...user, lastSeenAt: now }, role) };
@@ -66,7 +80,9 @@ export function authService(tokens: TokenService) {
     },
 
     async logout(ctx: TenantCtx) {
-      await ctx.transaction((m) => recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'auth.logout', targetType: 'agent', targetId: ctx.principal.userId }));
+      await ctx.transaction((m) =>
+        recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'auth.logout', targetType: 'agent', targetId: ctx.principal.userId }),
+      );
     },
 
     async freshToken(ctx: TenantCtx) {

@@ -9,7 +9,9 @@ export const CHAT_EXPIRATION_JOB = 'chat-expiration.run';
 export function registerChatExpirationJobs(services: Services, jobs: JobRunner): void {
   jobs.register(CHAT_EXPIRATION_JOB, async (job) => {
     const only = typeof job.payload.tenantId === 'string' ? job.payload.tenantId : null;
-    const rules = await services.db.getRepository(ChatExpirationRuleEntity).find({ where: { enabled: true, ...(only ? { tenantId: only } : {}) }, select: { tenantId: true } });
+    const rules = await services.db
+      .getRepository(ChatExpirationRuleEntity)
+      .find({ where: { enabled: true, ...(only ? { tenantId: only } : {}) }, select: { tenantId: true } });
     for (const tenantId of new Set(rules.map((r) => r.tenantId))) await expireByRules(services, tenantId);
   });
   jobs.schedule('*/5 * * * *', CHAT_EXPIRATION_JOB);

@@ -17,8 +17,12 @@ export const DEFAULT_HOURS = 24;
 
 export function ruleView(channel: Channel, rule: ChatExpirationRule | undefined) {
   return {
-    channel, enabled: rule?.enabled ?? false, hours: rule?.hours ?? DEFAULT_HOURS, closingMessage: rule?.closingMessage ?? null,
-    configured: Boolean(rule), updatedAt: rule?.updatedAt ?? null,
+    channel,
+    enabled: rule?.enabled ?? false,
+    hours: rule?.hours ?? DEFAULT_HOURS,
+    closingMessage: rule?.closingMessage ?? null,
+    configured: Boolean(rule),
+    updatedAt: rule?.updatedAt ?? null,
   };
 }
 
@@ -38,10 +42,23 @@ async function resolveIdle(services: Services, m: EntityManager, c: Conversation
     } else services.log.info({ conversationId: c.id }, 'closing message skipped: the channel does not accept a message now');
   }
   const { view } = await applyConversationChange(services, m, current, { status: 'resolved', resolvedAt: now }, null);
-  await emitEvent(m, {
-    tenantId: c.tenantId, type: 'conversation.status_changed',
-    payload: { conversation: view, by: null, from: fresh.status, to: 'resolved', reason: 'chat_expiration', hours: rule.hours, closingMessageId },
-  }, now);
+  await emitEvent(
+    m,
+    {
+      tenantId: c.tenantId,
+      type: 'conversation.status_changed',
+      payload: {
+        conversation: view,
+        by: null,
+        from: fresh.status,
+        to: 'resolved',
+        reason: 'chat_expiration',
+        hours: rule.hours,
+        closingMessageId,
+      },
+    },
+    now,
+  );
   return true;
 }
 
@@ -53,13 +70,25 @@ export async function expireByRules(services: Services, tenantId: string, actor?
     const cutoff = new Date(services.now().getTime() - rule.hours * HOUR);
     const repo = services.db.getRepository(ConversationEntity);
     const base = { tenantId, channel: rule.channel, status: In(['open', 'pending']) };
-    const idle = await repo.find({ where: [{ ...base, lastMessageAt: LessThan(cutoff) }, { ...base, lastMessageAt: IsNull(), createdAt: LessThan(cutoff) }] });
+    const idle = await repo.find({
+      where: [
+        { ...base, lastMessageAt: LessThan(cutoff) },
+        { ...base, lastMessageAt: IsNull(), createdAt: LessThan(cutoff) },
+      ],
+    });
     for (const c of idle) {
       if (await services.transaction((m) => resolveIdle(services, m, c, rule))) resolved.push(c.id);
     }
   }
   if (resolved.length && actor) {
-    await services.transaction((m) => recordActivity(actor, m, { tenantId, action: 'conversation.expired_by_rule', targetType: 'conversation', details: { count: resolved.length, conversationIds: resolved.slice(0, 100) } }));
+    await services.transaction((m) =>
+      recordActivity(actor, m, {
+        tenantId,
+        action: 'conversation.expired_by_rule',
+        targetType: 'conversation',
+        details: { count: resolved.length, conversationIds: resolved.slice(0, 100) },
+      }),
+    );
   }
   return resolved;
 }
@@ -67,7 +96,14 @@ export async function expireByRules(services: Services, tenantId: string, actor?
 export const chatExpirationService = {
   async list(ctx: TenantCtx) {
     const rules = await scoped(ctx, ChatExpirationRuleEntity).find();
-    return { data: CHANNELS.map((channel) => ruleView(channel, rules.find((r) => r.channel === channel))) };
+    return {
+      data: CHANNELS.map((channel) =>
+        ruleView(
+          channel,
+          rules.find((r) => r.channel === channel),
+        ),
+      ),
+    };
   },
 
   async upsert(ctx: TenantCtx, channel: Channel, body: { enabled: boolean; hours: number; closingMessage?: string | null }) {
@@ -75,8 +111,19 @@ export const chatExpirationService = {
     const rule = await ctx.transaction(async (m) => {
       const rules = scoped(ctx, ChatExpirationRuleEntity, m);
       const existing = await rules.findOne({ channel });
-      const fields = { enabled: body.enabled, hours: body.hours, closingMessage: body.closingMessage === undefined ? existing?.closingMessage ?? null : body.closingMessage, updatedAt: now };
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'chat_expiration.updated', targetType: 'chat_expiration_rule', targetId: channel, details: { enabled: body.enabled, hours: body.hours } });
+      const fields = {
+        enabled: body.enabled,
+        hours: body.hours,
+        closingMessage: body.closingMessage === undefined ? (existing?.closingMessage ?? null) : body.closingMessage,
+        updatedAt: now,
+      };
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'chat_expiration.updated',
+        targetType: 'chat_expiration_rule',
+        targetId: channel,
+        details: { enabled: body.enabled, hours: body.hours },
+      });
       if (existing) {
         await rules.update(existing.id, fields);
         return { ...existing, ...fields };

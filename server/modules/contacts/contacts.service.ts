@@ -15,8 +15,15 @@ import { canSee, conversationScope } from '../divisions/visibility.js';
 
 export function contactView(c: Contact, identities: ContactIdentity[] = []) {
   return {
-    id: c.id, name: c.name, phone: c.phone, email: c.email, attributes: c.attributes, lastSeenAt: c.lastSeenAt,
-    identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })), createdAt: c.createdAt, updatedAt: c.updatedAt,
+    id: c.id,
+    name: c.name,
+    phone: c.phone,
+    email: c.email,
+    attributes: c.attributes,
+    lastSeenAt: c.lastSeenAt,
+    identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
   };
 }
 
@@ -39,18 +46,37 @@ export async function findOrCreateContact(
     return { contact: { ...contact, ...patch }, created: false };
   }
   const contact: Contact = {
-    id: newId(), tenantId, name: identity.name ?? null, phone: identity.phone ?? null, email: identity.email ?? null, attributes: {},
-    lastSeenAt: now, createdAt: now, updatedAt: now,
+    id: newId(),
+    tenantId,
+    name: identity.name ?? null,
+    phone: identity.phone ?? null,
+    email: identity.email ?? null,
+    attributes: {},
+    lastSeenAt: now,
+    createdAt: now,
+    updatedAt: now,
   };
   await contacts.insert(contact as never);
-  await ids.insert({ id: newId(), tenantId, contactId: contact.id, channel: identity.channel, externalId: identity.externalId, createdAt: now });
+  await ids.insert({
+    id: newId(),
+    tenantId,
+    contactId: contact.id,
+    channel: identity.channel,
+    externalId: identity.externalId,
+    createdAt: now,
+  });
   await emitEvent(m, { tenantId, type: 'contact.created', payload: { contactId: contact.id } }, now);
   return { contact, created: true };
 }
 
 async function withIdentities(ctx: TenantCtx, contacts: Contact[]) {
   const identities = contacts.length ? await scoped(ctx, ContactIdentityEntity).find({ contactId: In(contacts.map((c) => c.id)) }) : [];
-  return contacts.map((c) => contactView(c, identities.filter((i) => i.contactId === c.id)));
+  return contacts.map((c) =>
+    contactView(
+      c,
+      identities.filter((i) => i.contactId === c.id),
+    ),
+  );
 }
 
 export const contactsService = {
@@ -65,7 +91,11 @@ export const contactsService = {
     return (await withIdentities(ctx, [await scoped(ctx, ContactEntity).get(id, 'Contact')]))[0];
   },
 
-  async update(ctx: TenantCtx, id: string, body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string> }) {
+  async update(
+    ctx: TenantCtx,
+    id: string,
+    body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string> },
+  ) {
     await scoped(ctx, ContactEntity).get(id, 'Contact');
     const now = ctx.now();
     await ctx.transaction(async (m) => {
@@ -81,7 +111,8 @@ export const contactsService = {
    * here win), and the other contact is deleted. Recorded in the activity log; emits contact.merged.
    */
   async merge(ctx: TenantCtx, id: string, otherId: string) {
-    if (id === otherId) throw unprocessable('A contact cannot be merged into itself', [{ path: 'contactId', message: 'Must be another contact' }]);
+    if (id === otherId)
+      throw unprocessable('A contact cannot be merged into itself', [{ path: 'contactId', message: 'Must be another contact' }]);
     const keep = await scoped(ctx, ContactEntity).get(id, 'Contact');
     const other = await scoped(ctx, ContactEntity).get(otherId, 'Contact');
     const now = ctx.now();
@@ -93,9 +124,12 @@ export const contactsService = {
       await m.getRepository(ConversationEntity).update({ tenantId, contactId: other.id }, { contactId: keep.id });
       await m.getRepository(MessageEntity).update({ tenantId, senderType: 'contact', senderId: other.id }, { senderId: keep.id });
       const patch: Partial<Contact> = {
-        name: keep.name ?? other.name, phone: keep.phone ?? other.phone, email: keep.email ?? other.email,
+        name: keep.name ?? other.name,
+        phone: keep.phone ?? other.phone,
+        email: keep.email ?? other.email,
         attributes: { ...other.attributes, ...keep.attributes },
-        lastSeenAt: [keep.lastSeenAt, other.lastSeenAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null,
+        lastSeenAt:
+          [keep.lastSeenAt, other.lastSeenAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null,
         updatedAt: now,
       };
       await scoped(ctx, ContactEntity, m).update(keep.id, patch);
@@ -103,11 +137,22 @@ export const contactsService = {
       const type = m.connection.options.type;
       if (type === 'better-sqlite3' || type === 'sqlite') {
         // Search shows the contact's name beside each message: the moved conversations now have this one.
-        await m.query('UPDATE messages_fts SET contact_name = ? WHERE tenant_id = ? AND conversation_id IN (SELECT id FROM conversations WHERE contactId = ?)', [patch.name ?? null, tenantId, keep.id]);
+        await m.query(
+          'UPDATE messages_fts SET contact_name = ? WHERE tenant_id = ? AND conversation_id IN (SELECT id FROM conversations WHERE contactId = ?)',
+          [patch.name ?? null, tenantId, keep.id],
+        );
       }
       await recordActivity(ctx, m, {
-        tenantId, action: 'contact.merged', targetType: 'contact', targetId: keep.id,
-        details: { mergedContactId: other.id, mergedName: other.name, identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })), conversations: moved },
+        tenantId,
+        action: 'contact.merged',
+        targetType: 'contact',
+        targetId: keep.id,
+        details: {
+          mergedContactId: other.id,
+          mergedName: other.name,
+          identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })),
+          conversations: moved,
+        },
       });
       await emitEvent(m, { tenantId, type: 'contact.merged', payload: { contactId: keep.id, mergedContactId: other.id } }, now);
     });
@@ -119,6 +164,12 @@ export const contactsService = {
     const page = await scoped(ctx, ConversationEntity).page({ where: { contactId: id }, limit: q.limit, cursor: q.cursor });
     // Conversations of divisions the caller is not in stay hidden here too.
     const scope = await conversationScope(ctx);
-    return { data: await conversationViews(ctx, page.data.filter((c) => canSee(scope, c))), nextCursor: page.nextCursor };
+    return {
+      data: await conversationViews(
+        ctx,
+        page.data.filter((c) => canSee(scope, c)),
+      ),
+      nextCursor: page.nextCursor,
+    };
   },
 };

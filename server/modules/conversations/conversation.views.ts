@@ -11,24 +11,43 @@ export async function conversationViews(services: Services, rows: Conversation[]
   const tenantId = rows[0].tenantId;
   const contactIds = [...new Set(rows.map((r) => r.contactId))];
   const userIds = [...new Set(rows.map((r) => r.assigneeId).filter((x): x is string => Boolean(x)))];
-  const contacts = await services.db.getRepository(ContactEntity).find({ where: { tenantId, id: In(contactIds) }, select: { id: true, name: true, phone: true, email: true } });
-  const users = userIds.length ? await services.db.getRepository(UserEntity).find({ where: { tenantId, id: In(userIds) }, select: { id: true, name: true } }) : [];
+  const contacts = await services.db
+    .getRepository(ContactEntity)
+    .find({ where: { tenantId, id: In(contactIds) }, select: { id: true, name: true, phone: true, email: true } });
+  const users = userIds.length
+    ? await services.db.getRepository(UserEntity).find({ where: { tenantId, id: In(userIds) }, select: { id: true, name: true } })
+    : [];
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const userById = new Map(users.map((u) => [u.id, u]));
   // The last evaluated SLA state (kept current by the SLA job; null when no policy applies).
-  const slas = await services.db.getRepository(ConversationSlaEntity).find({ where: { tenantId, conversationId: In(rows.map((r) => r.id)) } });
+  const slas = await services.db
+    .getRepository(ConversationSlaEntity)
+    .find({ where: { tenantId, conversationId: In(rows.map((r) => r.id)) } });
   const slaById = new Map(slas.map((x) => [x.conversationId, x]));
   return rows.map((r) => {
     const c = contactById.get(r.contactId);
     const a = r.assigneeId ? userById.get(r.assigneeId) : undefined;
     return {
-      id: r.id, channel: r.channel, accountId: r.accountId, status: r.status, priority: r.priority, tags: r.tags,
-      unreadCount: r.unreadCount, lastMessageAt: r.lastMessageAt, lastMessagePreview: r.lastMessagePreview,
-      lastInboundAt: r.lastInboundAt, windowExpiresAt: r.windowExpiresAt, subject: r.subject ?? null, divisionId: r.divisionId, aiAgentId: r.aiAgentId,
+      id: r.id,
+      channel: r.channel,
+      accountId: r.accountId,
+      status: r.status,
+      priority: r.priority,
+      tags: r.tags,
+      unreadCount: r.unreadCount,
+      lastMessageAt: r.lastMessageAt,
+      lastMessagePreview: r.lastMessagePreview,
+      lastInboundAt: r.lastInboundAt,
+      windowExpiresAt: r.windowExpiresAt,
+      subject: r.subject ?? null,
+      divisionId: r.divisionId,
+      aiAgentId: r.aiAgentId,
       contact: c ? { id: c.id, name: c.name, phone: c.phone, email: c.email } : { id: r.contactId, name: null, phone: null, email: null },
       assignee: a ? { id: a.id, name: a.name } : null,
       sla: slaView(slaById.get(r.id)),
-      resolvedAt: r.resolvedAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      resolvedAt: r.resolvedAt,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     };
   });
 }

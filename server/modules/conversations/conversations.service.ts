@@ -30,7 +30,8 @@ const encodeCursor = (c: Conversation) => Buffer.from(`${(c.lastMessageAt ?? c.c
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || !isId(id) || Number.isNaN(date.getTime())) throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
+  if (!id || !isId(id) || Number.isNaN(date.getTime()))
+    throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
   return { at: date, id };
 }
 
@@ -40,13 +41,21 @@ async function activeAgent(ctx: TenantCtx, userId: string) {
   return user;
 }
 
-async function save(ctx: TenantCtx, m: EntityManager, before: Conversation, patch: Partial<Conversation>, eventType = 'conversation.updated', extra: Record<string, unknown> = {}) {
+async function save(
+  ctx: TenantCtx,
+  m: EntityManager,
+  before: Conversation,
+  patch: Partial<Conversation>,
+  eventType = 'conversation.updated',
+  extra: Record<string, unknown> = {},
+) {
   const now = ctx.now();
   const after = { ...before, ...patch, updatedAt: now };
   await scoped(ctx, ConversationEntity, m).update(before.id, { ...patch, updatedAt: now } as never);
   const view = await conversationView(ctx, after);
   await emitEvent(m, { tenantId: ctx.tenantId, type: eventType, payload: { conversation: view, by: ctx.principal.userId, ...extra } }, now);
-  if (eventType !== 'conversation.updated') await emitEvent(m, { tenantId: ctx.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
+  if (eventType !== 'conversation.updated')
+    await emitEvent(m, { tenantId: ctx.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
   return view;
 }
 
@@ -67,9 +76,16 @@ export const conversationsService = {
     if (q.tag) qb.andWhere('c.tags LIKE :tag', { tag: `%${JSON.stringify(q.tag)}%` });
     if (q.cursor) {
       const { at, id } = decodeCursor(q.cursor);
-      qb.andWhere('(c.lastMessageAt < :at OR (c.lastMessageAt = :at AND c.id < :id))', { at: ctx.db.driver.preparePersistentValue(at, ctx.db.getMetadata(ConversationEntity).findColumnWithPropertyName('lastMessageAt')!), id });
+      qb.andWhere('(c.lastMessageAt < :at OR (c.lastMessageAt = :at AND c.id < :id))', {
+        at: ctx.db.driver.preparePersistentValue(at, ctx.db.getMetadata(ConversationEntity).findColumnWithPropertyName('lastMessageAt')!),
+        id,
+      });
     }
-    const rows = await qb.orderBy('c.lastMessageAt', 'DESC').addOrderBy('c.id', 'DESC').take(q.limit + 1).getMany();
+    const rows = await qb
+      .orderBy('c.lastMessageAt', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .take(q.limit + 1)
+      .getMany();
     const more = rows.length > q.limit;
     const data = more ? rows.slice(0, q.limit) : rows;
     return { data: await conversationViews(ctx, data), nextCursor: more ? encodeCursor(data[data.length - 1]) : null };
@@ -83,16 +99,35 @@ export const conversationsService = {
     const conversation = await visibleConversation(ctx, id);
     const agent = assigneeId ? await activeAgent(ctx, assigneeId) : null;
     return ctx.transaction(async (m) => {
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: agent ? 'conversation.assigned' : 'conversation.unassigned', targetType: 'conversation', targetId: id, details: { from: conversation.assigneeId, to: agent?.id ?? null } });
-      return save(ctx, m, conversation, { assigneeId: agent?.id ?? null }, 'conversation.assigned', { from: conversation.assigneeId, to: agent?.id ?? null });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: agent ? 'conversation.assigned' : 'conversation.unassigned',
+        targetType: 'conversation',
+        targetId: id,
+        details: { from: conversation.assigneeId, to: agent?.id ?? null },
+      });
+      return save(ctx, m, conversation, { assigneeId: agent?.id ?? null }, 'conversation.assigned', {
+        from: conversation.assigneeId,
+        to: agent?.id ?? null,
+      });
     });
   },
 
   async setStatus(ctx: TenantCtx, id: string, status: ConversationStatus) {
     const conversation = await visibleConversation(ctx, id);
-    return ctx.transaction(async (m) => save(ctx, m, conversation, {
-      status, resolvedAt: status === 'resolved' ? ctx.now() : status === 'open' || status === 'pending' ? null : conversation.resolvedAt,
-    }, 'conversation.status_changed', { from: conversation.status, to: status }));
+    return ctx.transaction(async (m) =>
+      save(
+        ctx,
+        m,
+        conversation,
+        {
+          status,
+          resolvedAt: status === 'resolved' ? ctx.now() : status === 'open' || status === 'pending' ? null : conversation.resolvedAt,
+        },
+        'conversation.status_changed',
+        { from: conversation.status, to: status },
+      ),
+    );
   },
 
   async markRead(ctx: TenantCtx, id: string) {
@@ -113,10 +148,25 @@ export const conversationsService = {
     const conversation = await visibleConversation(ctx, id);
     const from = { assigneeId: conversation.assigneeId, aiAgentId: conversation.aiAgentId };
     return ctx.transaction(async (m) => {
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'conversation.takeover', targetType: 'conversation', targetId: id, details: { ...from, reason: reason ?? null } });
-      return save(ctx, m, conversation, {
-        assigneeId: ctx.principal.userId, aiAgentId: null, status: conversation.status === 'resolved' || conversation.status === 'expired' ? 'open' : conversation.status,
-      }, 'conversation.takeover', { from, reason: reason ?? null });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'conversation.takeover',
+        targetType: 'conversation',
+        targetId: id,
+        details: { ...from, reason: reason ?? null },
+      });
+      return save(
+        ctx,
+        m,
+        conversation,
+        {
+          assigneeId: ctx.principal.userId,
+          aiAgentId: null,
+          status: conversation.status === 'resolved' || conversation.status === 'expired' ? 'open' : conversation.status,
+        },
+        'conversation.takeover',
+        { from, reason: reason ?? null },
+      );
     });
   },
 
@@ -124,30 +174,58 @@ export const conversationsService = {
   async expireStale(ctx: TenantCtx) {
     const resolved = await expireByRules(ctx, ctx.tenantId, ctx);
     const now = ctx.now();
-    const stale = await scoped(ctx, ConversationEntity).repo.find({ where: { tenantId: ctx.tenantId, status: In(['open', 'pending']), windowExpiresAt: LessThan(now) } });
+    const stale = await scoped(ctx, ConversationEntity).repo.find({
+      where: { tenantId: ctx.tenantId, status: In(['open', 'pending']), windowExpiresAt: LessThan(now) },
+    });
     await ctx.transaction(async (m) => {
       for (const c of stale) await save(ctx, m, c, { status: 'expired' }, 'conversation.status_changed', { from: c.status, to: 'expired' });
     });
     return { expired: stale.length, conversationIds: stale.map((c) => c.id), resolved: resolved.length, resolvedConversationIds: resolved };
   },
 
-  async bulk(ctx: TenantCtx, body: { conversationIds: string[]; action: 'assign' | 'status' | 'tag' | 'untag' | 'mark_read'; assigneeId?: string | null; status?: ConversationStatus; tags?: string[] }) {
-    if (body.action === 'assign' && body.assigneeId === undefined) throw badRequest('assign needs assigneeId', [{ path: 'assigneeId', message: 'Required for assign (null to unassign)' }]);
-    if (body.action === 'status' && !body.status) throw badRequest('status needs status', [{ path: 'status', message: 'Required for status' }]);
-    if ((body.action === 'tag' || body.action === 'untag') && !body.tags?.length) throw badRequest(`${body.action} needs tags`, [{ path: 'tags', message: 'Required' }]);
+  async bulk(
+    ctx: TenantCtx,
+    body: {
+      conversationIds: string[];
+      action: 'assign' | 'status' | 'tag' | 'untag' | 'mark_read';
+      assigneeId?: string | null;
+      status?: ConversationStatus;
+      tags?: string[];
+    },
+  ) {
+    if (body.action === 'assign' && body.assigneeId === undefined)
+      throw badRequest('assign needs assigneeId', [{ path: 'assigneeId', message: 'Required for assign (null to unassign)' }]);
+    if (body.action === 'status' && !body.status)
+      throw badRequest('status needs status', [{ path: 'status', message: 'Required for status' }]);
+    if ((body.action === 'tag' || body.action === 'untag') && !body.tags?.length)
+      throw badRequest(`${body.action} needs tags`, [{ path: 'tags', message: 'Required' }]);
     const agent = body.action === 'assign' && body.assigneeId ? await activeAgent(ctx, body.assigneeId) : null;
     const ids = [...new Set(body.conversationIds)].filter(isId);
     const rows = ids.length ? await scoped(ctx, ConversationEntity).find({ id: In(ids) }) : [];
     const found = new Set(rows.map((r) => r.id));
     await ctx.transaction(async (m) => {
       for (const c of rows) {
-        if (body.action === 'assign') await save(ctx, m, c, { assigneeId: agent?.id ?? null }, 'conversation.assigned', { from: c.assigneeId, to: agent?.id ?? null });
-        else if (body.action === 'status') await save(ctx, m, c, { status: body.status!, resolvedAt: body.status === 'resolved' ? ctx.now() : c.resolvedAt }, 'conversation.status_changed', { from: c.status, to: body.status });
+        if (body.action === 'assign')
+          await save(ctx, m, c, { assigneeId: agent?.id ?? null }, 'conversation.assigned', { from: c.assigneeId, to: agent?.id ?? null });
+        else if (body.action === 'status')
+          await save(
+            ctx,
+            m,
+            c,
+            { status: body.status!, resolvedAt: body.status === 'resolved' ? ctx.now() : c.resolvedAt },
+            'conversation.status_changed',
+            { from: c.status, to: body.status },
+          );
         else if (body.action === 'tag') await save(ctx, m, c, { tags: [...new Set([...c.tags, ...body.tags!])].sort() });
         else if (body.action === 'untag') await save(ctx, m, c, { tags: c.tags.filter((t) => !body.tags!.includes(t)) });
         else if (c.unreadCount > 0) await save(ctx, m, c, { unreadCount: 0 });
       }
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: `conversation.bulk_${body.action}`, targetType: 'conversation', details: { count: rows.length, assigneeId: body.assigneeId, status: body.status, tags: body.tags } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: `conversation.bulk_${body.action}`,
+        targetType: 'conversation',
+        details: { count: rows.length, assigneeId: body.assigneeId, status: body.status, tags: body.tags },
+      });
     });
     return { updated: rows.length, notFound: body.conversationIds.filter((id) => !found.has(id)) };
   },

@@ -3,10 +3,25 @@
 import type { Services } from '../../core/context.js';
 import type { EventBus } from '../../core/events/outbox.js';
 import { enqueueJob, type JobRunner } from '../../core/jobs/queue.js';
-import { ANSWER_JOB, RESOLVED_JOB, SEND_JOB, answerFromMessage, deliverSurvey, loadSettings, parseRowId, surveyOnResolve } from './csat.service.js';
+import {
+  ANSWER_JOB,
+  RESOLVED_JOB,
+  SEND_JOB,
+  answerFromMessage,
+  deliverSurvey,
+  loadSettings,
+  parseRowId,
+  surveyOnResolve,
+} from './csat.service.js';
 
-interface StatusChangedPayload { conversation?: { id?: string }; to?: string; reason?: string }
-interface MessageCreatedPayload { message?: { id?: string; direction?: string; content?: { interactive?: { id?: string } } } }
+interface StatusChangedPayload {
+  conversation?: { id?: string };
+  to?: string;
+  reason?: string;
+}
+interface MessageCreatedPayload {
+  message?: { id?: string; direction?: string; content?: { interactive?: { id?: string } } };
+}
 
 export function registerCsat(services: Services, jobs: JobRunner, events: EventBus): void {
   events.on('conversation.status_changed', async (event) => {
@@ -15,14 +30,18 @@ export function registerCsat(services: Services, jobs: JobRunner, events: EventB
     // A conversation closed because it only held a survey answer gets no survey of its own.
     if (!event.tenantId || !conversationId || payload.to !== 'resolved' || payload.reason === 'csat_answer') return;
     if (!(await loadSettings(services, event.tenantId)).enabled) return;
-    await services.transaction((m) => enqueueJob(m, RESOLVED_JOB, { conversationId, eventId: event.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 10 }));
+    await services.transaction((m) =>
+      enqueueJob(m, RESOLVED_JOB, { conversationId, eventId: event.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 10 }),
+    );
   });
 
   events.on('message.created', async (event) => {
     const message = (event.payload as MessageCreatedPayload).message;
     if (!event.tenantId || !message?.id || message.direction !== 'inbound' || !parseRowId(message.content?.interactive?.id)) return;
     // Two answers may run in any order: the survey takes the first one that is recorded (a conditional update).
-    await services.transaction((m) => enqueueJob(m, ANSWER_JOB, { messageId: message.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 10 }));
+    await services.transaction((m) =>
+      enqueueJob(m, ANSWER_JOB, { messageId: message.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 10 }),
+    );
   });
 
   jobs.register(RESOLVED_JOB, (job) => surveyOnResolve(services, String(job.payload.conversationId)));

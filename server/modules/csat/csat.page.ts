@@ -9,7 +9,8 @@ import { CsatSurveyEntity, type CsatLanguage, type CsatSurvey } from './csat.ent
 import { CSAT_TEXTS, type CsatTexts } from './csat.texts.js';
 import { effectiveStatus, submitRating } from './csat.service.js';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const TOKEN = /^[A-Za-z0-9_-]{16,100}$/;
 
 const SCRIPT = `// Sends the rating with fetch (PATCH /api/v1/csat/{token}) and shows the answer in place.
@@ -88,9 +89,23 @@ ${inner}
 }
 
 function form(survey: CsatSurvey, t: CsatTexts, lang: CsatLanguage, orgName: string): string {
-  const scores = [1, 2, 3, 4, 5].map((n) => `<input type="radio" name="score" id="score-${n}" value="${n}" required><label for="score-${n}">${n}<span>${escapeHtml(t.labels[n - 1])}</span></label>`).join('\n');
-  const data = { token: survey.token, thanks: t.thanks, answered: t.alreadyAnswered, expired: t.expired, failed: t.failed, choose: t.chooseScore };
-  const attrs = Object.entries(data).map(([k, v]) => `data-${k}="${escapeHtml(v)}"`).join(' ');
+  const scores = [1, 2, 3, 4, 5]
+    .map(
+      (n) =>
+        `<input type="radio" name="score" id="score-${n}" value="${n}" required><label for="score-${n}">${n}<span>${escapeHtml(t.labels[n - 1])}</span></label>`,
+    )
+    .join('\n');
+  const data = {
+    token: survey.token,
+    thanks: t.thanks,
+    answered: t.alreadyAnswered,
+    expired: t.expired,
+    failed: t.failed,
+    choose: t.chooseScore,
+  };
+  const attrs = Object.entries(data)
+    .map(([k, v]) => `data-${k}="${escapeHtml(v)}"`)
+    .join(' ');
   return `<h1>${escapeHtml(t.pageQuestion(orgName))}</h1>
 <form id="csat-form" method="post" action="/csat/${escapeHtml(survey.token)}?lang=${lang}" ${attrs}>
 <fieldset class="scores"><legend hidden>${escapeHtml(t.yourScore)}</legend>
@@ -130,7 +145,17 @@ export function csatPages(services: Services): Router {
     if (!found) return send(res, 404, page(lang, t, t.pageTitle, `<h1>${escapeHtml(t.notFound)}</h1>`));
     const { survey, orgName } = found;
     const status = effectiveStatus(survey, services.now());
-    if (status === 'answered') return send(res, 200, page(lang, t, t.pageTitle, `<h1>${escapeHtml(t.alreadyAnswered)}</h1><p>${escapeHtml(t.yourScore)}: ${'⭐'.repeat(survey.score ?? 0)} ${survey.score}</p>`));
+    if (status === 'answered')
+      return send(
+        res,
+        200,
+        page(
+          lang,
+          t,
+          t.pageTitle,
+          `<h1>${escapeHtml(t.alreadyAnswered)}</h1><p>${escapeHtml(t.yourScore)}: ${'⭐'.repeat(survey.score ?? 0)} ${survey.score}</p>`,
+        ),
+      );
     if (status === 'expired') return send(res, 410, page(lang, t, t.pageTitle, `<h1>${escapeHtml(t.expired)}</h1>`));
     if (status === 'failed') return send(res, 404, page(lang, t, t.pageTitle, `<h1>${escapeHtml(t.notFound)}</h1>`));
     send(res, 200, page(lang, t, t.pageTitle, form(survey, t, lang, orgName)));
@@ -145,7 +170,11 @@ export function csatPages(services: Services): Router {
     const score = Number((req.body as Record<string, unknown> | undefined)?.score);
     const comment = String((req.body as Record<string, unknown> | undefined)?.comment ?? '').slice(0, 1000);
     if (!Number.isInteger(score) || score < 1 || score > 5) {
-      return send(res, 400, page(lang, t, t.pageTitle, `<p id="csat-status">${escapeHtml(t.chooseScore)}</p>${form(found.survey, t, lang, found.orgName)}`));
+      return send(
+        res,
+        400,
+        page(lang, t, t.pageTitle, `<p id="csat-status">${escapeHtml(t.chooseScore)}</p>${form(found.survey, t, lang, found.orgName)}`),
+      );
     }
     try {
       await submitRating(services, found.survey.token, { score, comment });

@@ -7,15 +7,30 @@ const tag = 'CSAT';
 const language = z.enum(['id', 'en']);
 
 const surveySchema = z.object({
-  id: z.string(), conversationId: z.string(),
-  status: z.enum(['pending', 'answered', 'expired', 'failed']).describe('failed: the survey message could not be sent (failureReason says why)'),
-  score: z.number().int().min(1).max(5).nullable(), comment: z.string().nullable(), channel: z.string(),
-  agentId: z.string().nullable().describe('The assignee when the survey was made'), divisionId: z.string().nullable(),
-  delivery: z.enum(['interactive', 'link', 'none']), trigger: z.enum(['resolved', 'manual']), language,
-  url: z.string().nullable().describe('The public rating page (null while no public address is known)'), path: z.string(),
-  messageId: z.string().nullable().describe('The survey message in the conversation'), answeredVia: z.enum(['whatsapp', 'web']).nullable(),
-  failureReason: z.string().nullable(), expiresAt: timestamp, sentAt: timestamp.nullable(), answeredAt: timestamp.nullable(),
-  createdById: z.string().nullable(), createdAt: timestamp, updatedAt: timestamp,
+  id: z.string(),
+  conversationId: z.string(),
+  status: z
+    .enum(['pending', 'answered', 'expired', 'failed'])
+    .describe('failed: the survey message could not be sent (failureReason says why)'),
+  score: z.number().int().min(1).max(5).nullable(),
+  comment: z.string().nullable(),
+  channel: z.string(),
+  agentId: z.string().nullable().describe('The assignee when the survey was made'),
+  divisionId: z.string().nullable(),
+  delivery: z.enum(['interactive', 'link', 'none']),
+  trigger: z.enum(['resolved', 'manual']),
+  language,
+  url: z.string().nullable().describe('The public rating page (null while no public address is known)'),
+  path: z.string(),
+  messageId: z.string().nullable().describe('The survey message in the conversation'),
+  answeredVia: z.enum(['whatsapp', 'web']).nullable(),
+  failureReason: z.string().nullable(),
+  expiresAt: timestamp,
+  sentAt: timestamp.nullable(),
+  answeredAt: timestamp.nullable(),
+  createdById: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 
 const settingsSchema = z.object({
@@ -26,25 +41,38 @@ const settingsSchema = z.object({
 });
 
 const bucket = {
-  sent: z.number().int(), answered: z.number().int(), responseRate: z.number().nullable().describe('answered / sent'),
-  average: z.number().nullable(), csat: z.number().nullable().describe('Share of answers that are 4 or 5, in percent'),
+  sent: z.number().int(),
+  answered: z.number().int(),
+  responseRate: z.number().nullable().describe('answered / sent'),
+  average: z.number().nullable(),
+  csat: z.number().nullable().describe('Share of answers that are 4 or 5, in percent'),
   distribution: z.object({ 1: z.number().int(), 2: z.number().int(), 3: z.number().int(), 4: z.number().int(), 5: z.number().int() }),
 };
 
 export const csatRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/conversations/{conversationId}/csat', tag, summary: 'Get CSAT survey for a conversation',
-    access: access.tenant('conversations.view'), params: idParam('conversationId'),
+    method: 'get',
+    path: '/api/v1/conversations/{conversationId}/csat',
+    tag,
+    summary: 'Get CSAT survey for a conversation',
+    access: access.tenant('conversations.view'),
+    params: idParam('conversationId'),
     description: 'The latest survey of the conversation; 404 when it has none.',
     response: surveySchema,
     handler: ({ ctx, params }) => csatService.get(ctx, params.conversationId),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/conversations/{conversationId}/csat', tag, summary: 'Create a CSAT survey for a conversation',
-    access: access.tenant('messages.send'), params: idParam('conversationId'), status: 201,
-    description: 'Makes a survey and sends it (a durable job): `auto` is a WhatsApp list with rows 1–5 on WhatsApp and a link to the rating page elsewhere; '
-      + '`none` sends nothing and answers the link to share another way. 409 while another survey of the conversation waits for an answer; '
-      + '422 naming `delivery` when the channel does not take a message now (e.g. the 24-hour window has closed).',
+    method: 'post',
+    path: '/api/v1/conversations/{conversationId}/csat',
+    tag,
+    summary: 'Create a CSAT survey for a conversation',
+    access: access.tenant('messages.send'),
+    params: idParam('conversationId'),
+    status: 201,
+    description:
+      'Makes a survey and sends it (a durable job): `auto` is a WhatsApp list with rows 1–5 on WhatsApp and a link to the rating page elsewhere; ' +
+      '`none` sends nothing and answers the link to share another way. 409 while another survey of the conversation waits for an answer; ' +
+      '422 naming `delivery` when the channel does not take a message now (e.g. the 24-hour window has closed).',
     body: z.object({
       delivery: z.enum(['auto', 'interactive', 'link', 'none']).default('auto'),
       expiresInHours: z.number().int().min(1).max(720).optional().describe('Default: the CSAT settings (72)'),
@@ -54,9 +82,14 @@ export const csatRoutes = [
     handler: ({ ctx, params, body, req }) => csatService.create(ctx, params.conversationId, body, `${req.protocol}://${req.get('host')}`),
   }),
   defineRoute({
-    method: 'patch', path: '/api/v1/csat/{surveyToken}', tag, summary: 'Submit a CSAT rating', access: access.public,
-    description: 'Called by the public rating page (`/csat/{surveyToken}`); the token is the credential. A survey takes one rating: '
-      + 'a second answers 409, an expired survey 410, an unknown token 404.',
+    method: 'patch',
+    path: '/api/v1/csat/{surveyToken}',
+    tag,
+    summary: 'Submit a CSAT rating',
+    access: access.public,
+    description:
+      'Called by the public rating page (`/csat/{surveyToken}`); the token is the credential. A survey takes one rating: ' +
+      'a second answers 409, an expired survey 410, an unknown token 404.',
     params: z.object({ surveyToken: z.string().min(1).max(100).describe('The token in the rating link') }),
     body: z.object({
       score: z.number().int().min(1, 'From 1 to 5').max(5, 'From 1 to 5'),
@@ -66,9 +99,14 @@ export const csatRoutes = [
     handler: ({ ctx, params, body }) => submitRating(ctx, params.surveyToken, body),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/csat/analytics', tag, summary: 'CSAT analytics', access: access.tenant('analytics.view'),
-    description: 'Surveys made in [from, to) (default: the last 30 days): how many were sent and answered, the average score, the share of 4s and 5s and the distribution, '
-      + 'overall and per group. Days, weeks (from Monday) and months follow the organization\'s timezone; a bare date means its midnight there.',
+    method: 'get',
+    path: '/api/v1/csat/analytics',
+    tag,
+    summary: 'CSAT analytics',
+    access: access.tenant('analytics.view'),
+    description:
+      'Surveys made in [from, to) (default: the last 30 days): how many were sent and answered, the average score, the share of 4s and 5s and the distribution, ' +
+      "overall and per group. Days, weeks (from Monday) and months follow the organization's timezone; a bare date means its midnight there.",
     query: z.object({
       from: z.string().max(40).optional().describe('YYYY-MM-DD or ISO 8601'),
       to: z.string().max(40).optional().describe('YYYY-MM-DD or ISO 8601 (exclusive)'),
@@ -78,20 +116,31 @@ export const csatRoutes = [
       channel: z.string().max(20).optional(),
     }),
     response: z.object({
-      from: timestamp, to: timestamp, timezone: z.string(), groupBy: z.string().nullable(),
+      from: timestamp,
+      to: timestamp,
+      timezone: z.string(),
+      groupBy: z.string().nullable(),
       summary: z.object(bucket),
       groups: z.array(z.object({ key: z.string().nullable(), label: z.string().nullable(), ...bucket })),
     }),
     handler: ({ ctx, query }) => csatService.analytics(ctx, query),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/csat/settings', tag, summary: 'Get CSAT settings', access: access.tenant('settings.manage'),
+    method: 'get',
+    path: '/api/v1/csat/settings',
+    tag,
+    summary: 'Get CSAT settings',
+    access: access.tenant('settings.manage'),
     description: 'Surveys on resolve are off until enabled here.',
     response: settingsSchema,
     handler: ({ ctx }) => csatService.settings(ctx),
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/csat/settings', tag, summary: 'Update CSAT settings', access: access.tenant('settings.manage'),
+    method: 'put',
+    path: '/api/v1/csat/settings',
+    tag,
+    summary: 'Update CSAT settings',
+    access: access.tenant('settings.manage'),
     description: 'Fields left out keep their value.',
     body: settingsSchema.partial(),
     response: settingsSchema,

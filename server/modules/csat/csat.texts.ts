@@ -4,7 +4,8 @@ import type { CsatLanguage } from './csat.entity.js';
 
 export const CSAT_TEXTS = {
   id: {
-    question: (org: string) => `Terima kasih telah menghubungi ${org}. Bagaimana penilaian Anda atas layanan kami? Pilih 1 (sangat tidak puas) sampai 5 (sangat puas).`,
+    question: (org: string) =>
+      `Terima kasih telah menghubungi ${org}. Bagaimana penilaian Anda atas layanan kami? Pilih 1 (sangat tidak puas) sampai 5 (sangat puas).`,
     linkPrompt: 'Beri nilai di sini:',
     listButton: 'Beri nilai',
     labels: ['Sangat tidak puas', 'Tidak puas', 'Cukup', 'Puas', 'Sangat puas'],
@@ -22,7 +23,8 @@ export const CSAT_TEXTS = {
     otherLanguage: 'English',
   },
   en: {
-    question: (org: string) => `Thank you for contacting ${org}. How would you rate our service? Choose 1 (very dissatisfied) to 5 (very satisfied).`,
+    question: (org: string) =>
+      `Thank you for contacting ${org}. How would you rate our service? Choose 1 (very dissatisfied) to 5 (very satisfied).`,
     linkPrompt: 'Rate us here:',
     listButton: 'Rate us',
     labels: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'],

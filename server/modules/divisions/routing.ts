@@ -17,7 +17,13 @@ export const OPEN_STATUSES = ['open', 'pending'] as const;
  * The online, active member of the division with the fewest open conversations, marked as picked
  * now; null when nobody is online. `exclude` leaves out someone (the agent handing a conversation over).
  */
-export async function pickAgent(m: EntityManager, tenantId: string, divisionId: string, now: Date, exclude: string | null = null): Promise<string | null> {
+export async function pickAgent(
+  m: EntityManager,
+  tenantId: string,
+  divisionId: string,
+  now: Date,
+  exclude: string | null = null,
+): Promise<string | null> {
   const members = await m.getRepository(DivisionAgentEntity).find({ where: { tenantId, divisionId } });
   if (members.length === 0) return null;
   const online = await m.getRepository(UserEntity).find({
@@ -26,18 +32,23 @@ export async function pickAgent(m: EntityManager, tenantId: string, divisionId: 
   });
   const candidates = members.filter((x) => x.userId !== exclude && online.some((u) => u.id === x.userId));
   if (candidates.length === 0) return null;
-  const counts: { assigneeId: string; open: string | number }[] = await m.getRepository(ConversationEntity).createQueryBuilder('c')
-    .select('c.assigneeId', 'assigneeId').addSelect('COUNT(*)', 'open')
+  const counts: { assigneeId: string; open: string | number }[] = await m
+    .getRepository(ConversationEntity)
+    .createQueryBuilder('c')
+    .select('c.assigneeId', 'assigneeId')
+    .addSelect('COUNT(*)', 'open')
     .where('c.tenantId = :tenantId', { tenantId })
     .andWhere('c.assigneeId IN (:...ids)', { ids: candidates.map((x) => x.userId) })
     .andWhere('c.status IN (:...statuses)', { statuses: [...OPEN_STATUSES] })
     .groupBy('c.assigneeId')
     .getRawMany();
   const load = new Map(counts.map((r) => [r.assigneeId, Number(r.open)]));
-  candidates.sort((a, b) =>
-    (load.get(a.userId) ?? 0) - (load.get(b.userId) ?? 0)
-    || (a.lastAssignedAt?.getTime() ?? 0) - (b.lastAssignedAt?.getTime() ?? 0)
-    || a.userId.localeCompare(b.userId));
+  candidates.sort(
+    (a, b) =>
+      (load.get(a.userId) ?? 0) - (load.get(b.userId) ?? 0) ||
+      (a.lastAssignedAt?.getTime() ?? 0) - (b.lastAssignedAt?.getTime() ?? 0) ||
+      a.userId.localeCompare(b.userId),
+  );
   const chosen = candidates[0];
   await m.getRepository(DivisionAgentEntity).update({ id: chosen.id }, { lastAssignedAt: now });
   return chosen.userId;
@@ -49,17 +60,33 @@ export async function pickAgent(m: EntityManager, tenantId: string, divisionId: 
  * `conversation.updated`. Returns the new view. `notify: false` when the caller sends its own notification.
  */
 export async function applyConversationChange(
-  services: Services, m: EntityManager, before: Conversation, patch: Partial<Conversation>, by: string | null, opts: { notify?: boolean } = {},
+  services: Services,
+  m: EntityManager,
+  before: Conversation,
+  patch: Partial<Conversation>,
+  by: string | null,
+  opts: { notify?: boolean } = {},
 ) {
   const now = services.now();
   const after: Conversation = { ...before, ...patch, updatedAt: now };
   await m.getRepository(ConversationEntity).update({ id: before.id, tenantId: before.tenantId }, { ...patch, updatedAt: now } as never);
   const view = await conversationView(services, after);
   if ('assigneeId' in patch && patch.assigneeId !== before.assigneeId) {
-    await emitEvent(m, {
-      tenantId: before.tenantId, type: 'conversation.assigned',
-      payload: { conversation: view, by, from: before.assigneeId, to: after.assigneeId, ...(opts.notify !== false && after.assigneeId && after.assigneeId !== by ? { notifyUserId: after.assigneeId } : {}) },
-    }, now);
+    await emitEvent(
+      m,
+      {
+        tenantId: before.tenantId,
+        type: 'conversation.assigned',
+        payload: {
+          conversation: view,
+          by,
+          from: before.assigneeId,
+          to: after.assigneeId,
+          ...(opts.notify !== false && after.assigneeId && after.assigneeId !== by ? { notifyUserId: after.assigneeId } : {}),
+        },
+      },
+      now,
+    );
   }
   await emitEvent(m, { tenantId: before.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
   return { conversation: after, view };
@@ -72,7 +99,9 @@ export function registerDivisionJobs(services: Services, jobs: JobRunner, events
     if (!event.tenantId || !conversationId) return;
     const hasDefault = await services.db.getRepository(DivisionEntity).exists({ where: { tenantId: event.tenantId, isDefault: true } });
     if (!hasDefault) return;
-    await services.transaction((m) => enqueueJob(m, 'divisions.route', { conversationId }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }));
+    await services.transaction((m) =>
+      enqueueJob(m, 'divisions.route', { conversationId }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
+    );
   });
 
   jobs.register('divisions.route', async (job) => {

@@ -14,7 +14,10 @@ export type ConversationScope = null | { userId: string; divisionIds: string[] }
 
 export async function conversationScope(ctx: TenantCtx): Promise<ConversationScope> {
   if (ctx.principal.permissions.has('conversations.manage')) return null;
-  const rows = await scoped(ctx, DivisionAgentEntity).repo.find({ where: { tenantId: ctx.tenantId, userId: ctx.principal.userId }, select: { divisionId: true } });
+  const rows = await scoped(ctx, DivisionAgentEntity).repo.find({
+    where: { tenantId: ctx.tenantId, userId: ctx.principal.userId },
+    select: { divisionId: true },
+  });
   return { userId: ctx.principal.userId, divisionIds: rows.map((r) => r.divisionId) };
 }
 
@@ -23,10 +26,17 @@ export function canSee(scope: ConversationScope, c: Pick<Conversation, 'division
 }
 
 /** Adds the visibility condition to a conversations query (alias `alias`). */
-export function restrictToScope<T extends object>(qb: SelectQueryBuilder<T>, alias: string, scope: ConversationScope): SelectQueryBuilder<T> {
+export function restrictToScope<T extends object>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  scope: ConversationScope,
+): SelectQueryBuilder<T> {
   if (scope === null) return qb;
   const divisions = scope.divisionIds.length ? ` OR ${alias}.divisionId IN (:...visibleDivisionIds)` : '';
-  return qb.andWhere(`(${alias}.divisionId IS NULL OR ${alias}.assigneeId = :visibleUserId${divisions})`, { visibleUserId: scope.userId, visibleDivisionIds: scope.divisionIds });
+  return qb.andWhere(`(${alias}.divisionId IS NULL OR ${alias}.assigneeId = :visibleUserId${divisions})`, {
+    visibleUserId: scope.userId,
+    visibleDivisionIds: scope.divisionIds,
+  });
 }
 
 /** The conversation with this id if the caller may see it; 404 otherwise. */
@@ -41,10 +51,13 @@ export function realtimeVisibility(services: Services): ConversationVisibility {
   return {
     async scopeFor(principal) {
       if (principal.permissions.has('conversations.manage')) return null;
-      const rows = await services.db.getRepository(DivisionAgentEntity).find({ where: { tenantId: principal.tenantId, userId: principal.userId }, select: { divisionId: true } });
+      const rows = await services.db
+        .getRepository(DivisionAgentEntity)
+        .find({ where: { tenantId: principal.tenantId, userId: principal.userId }, select: { divisionId: true } });
       return { userId: principal.userId, divisionIds: rows.map((r) => r.divisionId) } satisfies ConversationScope;
     },
-    lookup: (tenantId, id) => services.db.getRepository(ConversationEntity).findOne({ where: { tenantId, id }, select: { divisionId: true, assigneeId: true } }),
+    lookup: (tenantId, id) =>
+      services.db.getRepository(ConversationEntity).findOne({ where: { tenantId, id }, select: { divisionId: true, assigneeId: true } }),
     canSee: (scope, c) => canSee(scope as ConversationScope, c),
   };
 }

@@ -5,7 +5,11 @@ import { checkHealth } from './health.service.js';
 export function healthRoutes(jobsRunning: () => boolean, startedAt: number) {
   return [
     defineRoute({
-      method: 'get', path: '/health', tag: 'Health', summary: 'API Gateway health check', access: access.public,
+      method: 'get',
+      path: '/health',
+      tag: 'Health',
+      summary: 'API Gateway health check',
+      access: access.public,
       description: '200 when every service is up; 503 with status "degraded" naming the service that is down.',
       response: z.object({
         status: z.enum(['healthy', 'degraded']),

@@ -27,7 +27,7 @@ export async function checkHealth(services: Services, jobsRunning: () => boolean
   return {
     healthy,
     body: {
-      status: healthy ? 'healthy' as const : 'degraded' as const,
+      status: healthy ? ('healthy' as const) : ('degraded' as const),
       services: checks,
       ...(healthy ? {} : { errors: detail }),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),

@@ -10,7 +10,14 @@ export const accountConfigSchemas = {
   whatsapp: z.object({ phoneNumberId: id, wabaId: id, accessToken: secret, appSecret: secret.optional(), verifyToken: secret.optional() }),
   messenger: z.object({ pageId: id, pageAccessToken: secret, appSecret: secret.optional(), verifyToken: secret.optional() }),
   instagram: z.object({ instagramAccountId: id, accessToken: secret, appSecret: secret.optional(), verifyToken: secret.optional() }),
-  email: z.object({ address: z.string().trim().toLowerCase().email(), inboundSecret: z.string().min(16, 'Must be at least 16 characters').max(500), smtpUrl: z.string().regex(/^smtps?:\/\//, 'Must start with smtp:// or smtps://').optional() }),
+  email: z.object({
+    address: z.string().trim().toLowerCase().email(),
+    inboundSecret: z.string().min(16, 'Must be at least 16 characters').max(500),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\//, 'Must start with smtp:// or smtps://')
+      .optional(),
+  }),
 } satisfies Record<Channel, z.ZodObject>;
 
 export const accountSpecs: Record<Channel, { key: string; secrets: string[] }> = {

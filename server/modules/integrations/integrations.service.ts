@@ -16,14 +16,25 @@ export function accountView(services: Services, a: IntegrationAccount) {
   const secrets = services.vault.decrypt<Record<string, string>>(a.secrets);
   const masked = Object.fromEntries(accountSpecs[a.channel].secrets.map((k) => [k, maskSecret(secrets[k])]));
   return {
-    id: a.id, channel: a.channel, name: a.name, externalId: a.externalId, config: { ...a.config, ...masked },
-    isDefault: a.isDefault, status: a.status, createdAt: a.createdAt, updatedAt: a.updatedAt,
+    id: a.id,
+    channel: a.channel,
+    name: a.name,
+    externalId: a.externalId,
+    config: { ...a.config, ...masked },
+    isDefault: a.isDefault,
+    status: a.status,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
   };
 }
 
 /** The decrypted account, as a channel adapter needs it. */
 export function accountCredentials(services: Services, a: IntegrationAccount): AccountCredentials {
-  return { channel: a.channel, externalId: a.externalId, config: { ...a.config, ...services.vault.decrypt<Record<string, string>>(a.secrets) } };
+  return {
+    channel: a.channel,
+    externalId: a.externalId,
+    config: { ...a.config, ...services.vault.decrypt<Record<string, string>>(a.secrets) },
+  };
 }
 
 function integrationView(channel: Channel, row: Integration | null, accounts: IntegrationAccount[]) {
@@ -75,9 +86,20 @@ export const integrationsService = {
     await ctx.transaction(async (m) => {
       const repo = scoped(ctx, IntegrationEntity, m);
       const row = await repo.findOne({ channel });
-      if (row) await repo.update(row.id, { enabled: body.enabled ?? row.enabled, settings: { ...row.settings, ...body.settings }, updatedAt: now });
+      if (row)
+        await repo.update(row.id, {
+          enabled: body.enabled ?? row.enabled,
+          settings: { ...row.settings, ...body.settings },
+          updatedAt: now,
+        });
       else await repo.insert({ channel, enabled: body.enabled ?? true, settings: body.settings ?? {}, createdAt: now, updatedAt: now });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration.updated', targetType: 'integration', targetId: channel, details: { enabled: body.enabled } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'integration.updated',
+        targetType: 'integration',
+        targetId: channel,
+        details: { enabled: body.enabled },
+      });
     });
     return this.get(ctx, channel);
   },
@@ -93,7 +115,11 @@ export const integrationsService = {
   },
 
   async listAccounts(ctx: TenantCtx, q: { limit: number; cursor?: string; channel?: Channel }) {
-    const page = await scoped(ctx, IntegrationAccountEntity).page({ where: q.channel ? { channel: q.channel } : {}, limit: q.limit, cursor: q.cursor });
+    const page = await scoped(ctx, IntegrationAccountEntity).page({
+      where: q.channel ? { channel: q.channel } : {},
+      limit: q.limit,
+      cursor: q.cursor,
+    });
     return { data: page.data.map((a) => accountView(ctx, a)), nextCursor: page.nextCursor };
   },
 
@@ -106,7 +132,9 @@ export const integrationsService = {
     const { externalId, shown, secrets } = splitConfig(body.channel, config);
     const existing = await ctx.db.getRepository(IntegrationAccountEntity).findOne({ where: { channel: body.channel, externalId } });
     if (existing && (existing.tenantId !== ctx.tenantId || existing.status === 'active')) {
-      throw conflict('This account is already connected', [{ path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' }]);
+      throw conflict('This account is already connected', [
+        { path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' },
+      ]);
     }
     const now = ctx.now();
     const id = await ctx.transaction(async (m) => {
@@ -115,18 +143,41 @@ export const integrationsService = {
       let account: IntegrationAccount;
       if (existing) {
         // Reconnecting an account this tenant disconnected earlier keeps its conversations.
-        await accounts.update(existing.id, { name: body.name, config: shown, secrets: ctx.vault.encrypt(secrets), status: 'active', updatedAt: now });
+        await accounts.update(existing.id, {
+          name: body.name,
+          config: shown,
+          secrets: ctx.vault.encrypt(secrets),
+          status: 'active',
+          updatedAt: now,
+        });
         account = { ...existing, status: 'active' };
       } else {
         account = await accounts.insert({
-          channel: body.channel, name: body.name, externalId, config: shown, secrets: ctx.vault.encrypt(secrets),
-          isDefault: false, status: 'active', createdAt: now, updatedAt: now,
+          channel: body.channel,
+          name: body.name,
+          externalId,
+          config: shown,
+          secrets: ctx.vault.encrypt(secrets),
+          isDefault: false,
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
         });
       }
       // The first account of a channel is its default.
       if (!hasActive || body.isDefault) await makeDefault(m, ctx, account);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.created', targetType: 'integration_account', targetId: account.id, details: { channel: body.channel, externalId } });
-      await emitEvent(m, { tenantId: ctx.tenantId, type: 'integration_account.created', payload: { accountId: account.id, channel: body.channel } }, now);
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'integration_account.created',
+        targetType: 'integration_account',
+        targetId: account.id,
+        details: { channel: body.channel, externalId },
+      });
+      await emitEvent(
+        m,
+        { tenantId: ctx.tenantId, type: 'integration_account.created', payload: { accountId: account.id, channel: body.channel } },
+        now,
+      );
       return account.id;
     });
     return this.getAccount(ctx, id);
@@ -142,14 +193,22 @@ export const integrationsService = {
       const merged = validateConfig(account.channel, { ...current, ...body.config });
       const split = splitConfig(account.channel, merged);
       if (split.externalId !== account.externalId) {
-        throw conflict('The account id cannot change; connect a new account instead', [{ path: `config.${accountSpecs[account.channel].key}`, message: 'Cannot change' }]);
+        throw conflict('The account id cannot change; connect a new account instead', [
+          { path: `config.${accountSpecs[account.channel].key}`, message: 'Cannot change' },
+        ]);
       }
       patch.config = split.shown;
       patch.secrets = ctx.vault.encrypt(split.secrets);
     }
     await ctx.transaction(async (m) => {
       await scoped(ctx, IntegrationAccountEntity, m).update(id, patch);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.updated', targetType: 'integration_account', targetId: id, details: { fields: Object.keys(body) } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'integration_account.updated',
+        targetType: 'integration_account',
+        targetId: id,
+        details: { fields: Object.keys(body) },
+      });
     });
     return this.getAccount(ctx, id);
   },
@@ -160,13 +219,20 @@ export const integrationsService = {
     const used = (await scoped(ctx, ConversationEntity).count({ accountId: id })) > 0;
     await ctx.transaction(async (m) => {
       const accounts = scoped(ctx, IntegrationAccountEntity, m);
-      if (used) await accounts.update(id, { status: 'disconnected', isDefault: false, secrets: ctx.vault.encrypt({}), updatedAt: ctx.now() });
+      if (used)
+        await accounts.update(id, { status: 'disconnected', isDefault: false, secrets: ctx.vault.encrypt({}), updatedAt: ctx.now() });
       else await accounts.remove(id);
       if (account.isDefault) {
         const next = (await accounts.find({ channel: account.channel, status: 'active' }, { createdAt: 'ASC' }))[0];
         if (next) await makeDefault(m, ctx, next);
       }
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'integration_account.deleted', targetType: 'integration_account', targetId: id, details: { channel: account.channel, kept: used } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'integration_account.deleted',
+        targetType: 'integration_account',
+        targetId: id,
+        details: { channel: account.channel, kept: used },
+      });
     });
   },
 

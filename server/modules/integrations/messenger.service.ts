@@ -23,19 +23,34 @@ export function upstream(err: unknown): never {
  * Connects an account, or, when this tenant already has it active, refreshes its credentials
  * (a second login with fresh tokens). A disconnected one is reconnected by createAccount itself.
  */
-export async function connectAccount(ctx: TenantCtx, channel: Channel, name: string, config: Record<string, string | undefined>, key: string) {
+export async function connectAccount(
+  ctx: TenantCtx,
+  channel: Channel,
+  name: string,
+  config: Record<string, string | undefined>,
+  key: string,
+) {
   const existing = await scoped(ctx, IntegrationAccountEntity).findOne({ channel, externalId: String(config[key]), status: 'active' });
   if (existing) return integrationsService.updateAccount(ctx, existing.id, { name, config });
   return integrationsService.createAccount(ctx, { channel, name, config });
 }
 
 function oauthSettings(ctx: TenantCtx) {
-  const { META_APP_ID: appId, META_APP_SECRET: appSecret, META_OAUTH_REDIRECT_URI: redirectUri, META_GRAPH_VERSION: graphVersion } = ctx.config;
+  const {
+    META_APP_ID: appId,
+    META_APP_SECRET: appSecret,
+    META_OAUTH_REDIRECT_URI: redirectUri,
+    META_GRAPH_VERSION: graphVersion,
+  } = ctx.config;
   const missing = [!appId && 'META_APP_ID', !appSecret && 'META_APP_SECRET'].filter((x): x is string => Boolean(x));
   return { appId: appId ?? null, appSecret, redirectUri: redirectUri ?? null, graphVersion, missing };
 }
 
-interface PendingPage { id: string; name: string; accessToken: string }
+interface PendingPage {
+  id: string;
+  name: string;
+  accessToken: string;
+}
 
 async function loadPending(ctx: TenantCtx): Promise<PendingPage[]> {
   const row = await scoped(ctx, IntegrationEntity).findOne({ channel: 'messenger' });
@@ -69,12 +84,16 @@ async function messengerAccount(ctx: TenantCtx, accountId?: string) {
   const account = accountId
     ? await accounts.get(accountId, 'Integration account')
     : await accounts.findOne({ channel: 'messenger', status: 'active', isDefault: true });
-  if (!account || account.channel !== 'messenger' || account.status !== 'active') throw notFound('Messenger account');
+  if (account?.channel !== 'messenger' || account.status !== 'active') throw notFound('Messenger account');
   return { account, token: accountCredentials(ctx, account).config.pageAccessToken ?? '' };
 }
 
 export type CallToAction = { type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string };
-export interface MenuLocale { locale: string; composerInputDisabled?: boolean; callToActions: CallToAction[] }
+export interface MenuLocale {
+  locale: string;
+  composerInputDisabled?: boolean;
+  callToActions: CallToAction[];
+}
 
 interface MetaMenuLocale {
   locale?: string;
@@ -86,9 +105,12 @@ function fromMeta(menu: MetaMenuLocale[]): MenuLocale[] {
   return menu.map((l) => ({
     locale: l.locale ?? 'default',
     composerInputDisabled: l.composer_input_disabled ?? false,
-    callToActions: (l.call_to_actions ?? []).map((c): CallToAction => (c.type === 'web_url'
-      ? { type: 'web_url', title: c.title ?? '', url: c.url ?? '' }
-      : { type: 'postback', title: c.title ?? '', payload: c.payload ?? '' })),
+    callToActions: (l.call_to_actions ?? []).map(
+      (c): CallToAction =>
+        c.type === 'web_url'
+          ? { type: 'web_url', title: c.title ?? '', url: c.url ?? '' }
+          : { type: 'postback', title: c.title ?? '', payload: c.payload ?? '' },
+    ),
   }));
 }
 
@@ -96,38 +118,55 @@ function toMeta(menu: MenuLocale[]): MetaMenuLocale[] {
   return menu.map((l) => ({
     locale: l.locale,
     composer_input_disabled: l.composerInputDisabled ?? false,
-    call_to_actions: l.callToActions.map((c) => (c.type === 'web_url'
-      ? { type: 'web_url', title: c.title, url: c.url }
-      : { type: 'postback', title: c.title, payload: c.payload })),
+    call_to_actions: l.callToActions.map((c) =>
+      c.type === 'web_url' ? { type: 'web_url', title: c.title, url: c.url } : { type: 'postback', title: c.title, payload: c.payload },
+    ),
   }));
 }
 
 export const messengerService = {
   oauthConfig(ctx: TenantCtx) {
     const s = oauthSettings(ctx);
-    return { available: s.missing.length === 0, appId: s.appId, redirectUri: s.redirectUri, scopes: MESSENGER_SCOPES, graphVersion: s.graphVersion, missing: s.missing };
+    return {
+      available: s.missing.length === 0,
+      appId: s.appId,
+      redirectUri: s.redirectUri,
+      scopes: MESSENGER_SCOPES,
+      graphVersion: s.graphVersion,
+      missing: s.missing,
+    };
   },
 
   /** Code → short-lived user token → long-lived user token → the Pages the user manages (tokens kept here). */
   async completeOAuth(ctx: TenantCtx, body: { code: string; redirectUri?: string }) {
     const s = oauthSettings(ctx);
-    if (s.missing.length) throw new HttpError(503, `Facebook Login is not configured on this server; set ${s.missing.join(', ')}`, { missing: s.missing });
+    if (s.missing.length)
+      throw new HttpError(503, `Facebook Login is not configured on this server; set ${s.missing.join(', ')}`, { missing: s.missing });
     const graph = ctx.adapters.messenger.graph;
     const appToken = `${s.appId}|${s.appSecret}`;
     const short = await graph
       .get<{ access_token?: string }>('/oauth/access_token', appToken, {
-        client_id: s.appId!, client_secret: s.appSecret!, redirect_uri: body.redirectUri ?? s.redirectUri ?? '', code: body.code,
+        client_id: s.appId!,
+        client_secret: s.appSecret!,
+        redirect_uri: body.redirectUri ?? s.redirectUri ?? '',
+        code: body.code,
       })
       .catch(upstream);
     if (!short?.access_token) throw new HttpError(502, 'Meta did not return an access token for this code');
     const long = await graph
       .get<{ access_token?: string }>('/oauth/access_token', appToken, {
-        grant_type: 'fb_exchange_token', client_id: s.appId!, client_secret: s.appSecret!, fb_exchange_token: short.access_token,
+        grant_type: 'fb_exchange_token',
+        client_id: s.appId!,
+        client_secret: s.appSecret!,
+        fb_exchange_token: short.access_token,
       })
       .catch(upstream);
     if (!long?.access_token) throw new HttpError(502, 'Meta did not return a long-lived user token');
     const accounts = await graph
-      .get<{ data?: { id?: string; name?: string; access_token?: string }[] }>('/me/accounts', long.access_token, { fields: 'id,name,access_token', limit: 100 })
+      .get<{ data?: { id?: string; name?: string; access_token?: string }[] }>('/me/accounts', long.access_token, {
+        fields: 'id,name,access_token',
+        limit: 100,
+      })
       .catch(upstream);
     const pages: PendingPage[] = (accounts?.data ?? [])
       .filter((p) => p.id && p.access_token)
@@ -140,7 +179,8 @@ export const messengerService = {
   /** Subscribes each chosen Page (from the last login) to the app's webhooks and connects it. */
   async subscribePages(ctx: TenantCtx, body: { pageIds: string[] }) {
     const s = oauthSettings(ctx);
-    if (s.missing.length) throw new HttpError(503, `Facebook Login is not configured on this server; set ${s.missing.join(', ')}`, { missing: s.missing });
+    if (s.missing.length)
+      throw new HttpError(503, `Facebook Login is not configured on this server; set ${s.missing.join(', ')}`, { missing: s.missing });
     const pending = await loadPending(ctx);
     const ids = [...new Set(body.pageIds)];
     const unknown = ids.filter((id) => !pending.some((p) => p.id === id));
@@ -153,8 +193,18 @@ export const messengerService = {
     const data = [];
     for (const id of ids) {
       const page = pending.find((p) => p.id === id)!;
-      await graph.post(`/${encodeURIComponent(id)}/subscribed_apps`, page.accessToken, undefined, { subscribed_fields: PAGE_SUBSCRIBED_FIELDS }).catch(upstream);
-      data.push(await connectAccount(ctx, 'messenger', page.name, { pageId: id, pageAccessToken: page.accessToken, appSecret: s.appSecret }, 'pageId'));
+      await graph
+        .post(`/${encodeURIComponent(id)}/subscribed_apps`, page.accessToken, undefined, { subscribed_fields: PAGE_SUBSCRIBED_FIELDS })
+        .catch(upstream);
+      data.push(
+        await connectAccount(
+          ctx,
+          'messenger',
+          page.name,
+          { pageId: id, pageAccessToken: page.accessToken, appSecret: s.appSecret },
+          'pageId',
+        ),
+      );
     }
     return { data };
   },
@@ -184,8 +234,10 @@ export const messengerService = {
   },
 
   async setPersistentMenu(ctx: TenantCtx, body: { accountId?: string; persistentMenu?: MenuLocale[]; delete?: boolean }) {
-    if (body.delete && body.persistentMenu) throw badRequest('Send either persistentMenu or delete, not both', [{ path: 'delete', message: 'Not allowed with persistentMenu' }]);
-    if (!body.delete && !body.persistentMenu) throw badRequest('persistentMenu is required (or delete: true)', [{ path: 'persistentMenu', message: 'Required' }]);
+    if (body.delete && body.persistentMenu)
+      throw badRequest('Send either persistentMenu or delete, not both', [{ path: 'delete', message: 'Not allowed with persistentMenu' }]);
+    if (!body.delete && !body.persistentMenu)
+      throw badRequest('persistentMenu is required (or delete: true)', [{ path: 'persistentMenu', message: 'Required' }]);
     const { account, token } = await messengerAccount(ctx, body.accountId);
     const graph = ctx.adapters.messenger.graph;
     if (body.delete) {
@@ -193,6 +245,10 @@ export const messengerService = {
       return { accountId: account.id, deleted: true, menu: [] };
     }
     await graph.post('/me/messenger_profile', token, { persistent_menu: toMeta(body.persistentMenu!) }).catch(upstream);
-    return { accountId: account.id, deleted: false, menu: body.persistentMenu!.map((l) => ({ ...l, composerInputDisabled: l.composerInputDisabled ?? false })) };
+    return {
+      accountId: account.id,
+      deleted: false,
+      menu: body.persistentMenu!.map((l) => ({ ...l, composerInputDisabled: l.composerInputDisabled ?? false })),
+    };
   },
 };

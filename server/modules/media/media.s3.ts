@@ -9,7 +9,13 @@ import { detectUpload, extensionFor, fixLatin1, sanitizeFilename } from './media
 
 const REQUIRED = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
 
-export interface S3Settings { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string; region: string }
+export interface S3Settings {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
 
 /** The S3 settings, or the names of the variables still missing. */
 export function s3Settings(config: Config): S3Settings | { missing: string[] } {
@@ -28,9 +34,13 @@ export function s3Settings(config: Config): S3Settings | { missing: string[] } {
 export function requireS3(config: Config): S3Settings {
   const settings = s3Settings(config);
   if ('missing' in settings) {
-    throw new HttpError(503, `S3 storage is not configured: set ${REQUIRED.join(', ')} (and optionally S3_REGION, default us-east-1). Missing: ${settings.missing.join(', ')}`, {
-      missing: settings.missing,
-    });
+    throw new HttpError(
+      503,
+      `S3 storage is not configured: set ${REQUIRED.join(', ')} (and optionally S3_REGION, default us-east-1). Missing: ${settings.missing.join(', ')}`,
+      {
+        missing: settings.missing,
+      },
+    );
   }
   return settings;
 }
@@ -60,18 +70,23 @@ export async function uploadToS3(ctx: TenantCtx, file: UploadedFile) {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
   });
   try {
-    await client.send(new PutObjectCommand({
-      Bucket: s3.bucket,
-      Key: key,
-      Body: file.buffer,
-      ContentType: mimeType,
-      ContentLength: file.buffer.length,
-      Metadata: { sha256: createHash('sha256').update(file.buffer).digest('hex'), tenant: ctx.tenantId },
-    }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: key,
+        Body: file.buffer,
+        ContentType: mimeType,
+        ContentLength: file.buffer.length,
+        Metadata: { sha256: createHash('sha256').update(file.buffer).digest('hex'), tenant: ctx.tenantId },
+      }),
+    );
   } catch (err) {
     ctx.log.warn({ err, bucket: s3.bucket, endpoint: s3.endpoint }, 'S3 upload failed');
     if (err instanceof S3ServiceException) {
-      throw new HttpError(502, `The S3 server refused the upload (${err.name}${err.$metadata.httpStatusCode ? `, HTTP ${err.$metadata.httpStatusCode}` : ''}): ${err.message}`);
+      throw new HttpError(
+        502,
+        `The S3 server refused the upload (${err.name}${err.$metadata.httpStatusCode ? `, HTTP ${err.$metadata.httpStatusCode}` : ''}): ${err.message}`,
+      );
     }
     throw new HttpError(502, `Could not reach the S3 server at ${s3.endpoint}: ${(err as Error).message || (err as Error).name}`);
   } finally {

@@ -10,7 +10,17 @@ import { newId } from '../../core/ids.js';
 import { scoped } from '../../core/tenancy.js';
 import { newStorageKey, openFile, removeFile, saveFile, storageFile } from '../../core/storage/local.js';
 import { MediaEntity, type Media } from './media.entity.js';
-import { detectUpload, extensionFor, fixLatin1, loadSharp, normalizeMimeType, probeImage, sanitizeFilename, sniff, type ImageInfo } from './media.types.js';
+import {
+  detectUpload,
+  extensionFor,
+  fixLatin1,
+  loadSharp,
+  normalizeMimeType,
+  probeImage,
+  sanitizeFilename,
+  sniff,
+  type ImageInfo,
+} from './media.types.js';
 import { uploadToS3 } from './media.s3.js';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -120,7 +130,11 @@ export async function saveMedia(services: Services, input: SaveMediaInput, known
     };
     await services.transaction(async (m) => {
       await m.getRepository(MediaEntity).insert(row);
-      await emitEvent(m, { tenantId: input.tenantId, type: 'media.created', payload: { mediaId: id, source: row.source, channel: row.channel, mimeType } }, now);
+      await emitEvent(
+        m,
+        { tenantId: input.tenantId, type: 'media.created', payload: { mediaId: id, source: row.source, channel: row.channel, mimeType } },
+        now,
+      );
     });
     return row;
   } catch (err) {
@@ -131,8 +145,17 @@ export async function saveMedia(services: Services, input: SaveMediaInput, known
 
 /** Types a browser may show in place; everything else downloads. */
 const INLINE_TYPES = new Set([
-  'image/jpeg', 'image/png', 'image/webp', 'image/gif',
-  'video/mp4', 'video/3gpp', 'audio/aac', 'audio/mp4', 'audio/mpeg', 'audio/amr', 'audio/ogg',
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'video/mp4',
+  'video/3gpp',
+  'audio/aac',
+  'audio/mp4',
+  'audio/mpeg',
+  'audio/amr',
+  'audio/ogg',
 ]);
 
 /** RFC 6266: an ASCII fallback plus the UTF-8 name when it is not plain ASCII. */
@@ -147,7 +170,9 @@ const SENT_HEADERS = ['Content-Type', 'Content-Disposition', 'Cache-Control', 'E
 
 function sendStored(res: Response, root: string, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    res.sendFile(path, { root, etag: false, lastModified: false, cacheControl: false, acceptRanges: true, dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve()));
+    res.sendFile(path, { root, etag: false, lastModified: false, cacheControl: false, acceptRanges: true, dotfiles: 'deny' }, (err) =>
+      err ? reject(err) : resolve(),
+    );
   });
 }
 
@@ -155,14 +180,18 @@ export const mediaService = {
   async upload(ctx: TenantCtx, file: UploadedFile): Promise<MediaView> {
     const original = sanitizeFilename(fixLatin1(file.originalname));
     const detected = await detectUpload(file.buffer, file.mimetype, original);
-    const media = await saveMedia(ctx, {
-      tenantId: ctx.tenantId,
-      data: file.buffer,
-      mimeType: detected.mimeType,
-      filename: original ?? `file${extensionFor(detected.mimeType)}`,
-      source: 'upload',
-      uploadedById: ctx.principal.userId,
-    }, { image: detected.image });
+    const media = await saveMedia(
+      ctx,
+      {
+        tenantId: ctx.tenantId,
+        data: file.buffer,
+        mimeType: detected.mimeType,
+        filename: original ?? `file${extensionFor(detected.mimeType)}`,
+        source: 'upload',
+        uploadedById: ctx.principal.userId,
+      },
+      { image: detected.image },
+    );
     return mediaView(media);
   },
 

@@ -41,10 +41,22 @@ export const UPLOAD_TYPES: Record<string, { kind: MediaKind; exts: string[] }> =
 };
 
 const ALIASES: Record<string, string> = {
-  'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'audio/mp3': 'audio/mpeg', 'audio/x-mp3': 'audio/mpeg', 'audio/mpeg3': 'audio/mpeg',
-  'audio/x-m4a': 'audio/mp4', 'audio/m4a': 'audio/mp4', 'audio/x-aac': 'audio/aac', 'audio/aacp': 'audio/aac', 'audio/opus': 'audio/ogg',
-  'application/x-zip-compressed': 'application/zip', 'application/x-zip': 'application/zip',
-  'text/comma-separated-values': 'text/csv', 'application/csv': 'text/csv', 'text/x-csv': 'text/csv', 'application/x-pdf': 'application/pdf',
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'audio/mp3': 'audio/mpeg',
+  'audio/x-mp3': 'audio/mpeg',
+  'audio/mpeg3': 'audio/mpeg',
+  'audio/x-m4a': 'audio/mp4',
+  'audio/m4a': 'audio/mp4',
+  'audio/x-aac': 'audio/aac',
+  'audio/aacp': 'audio/aac',
+  'audio/opus': 'audio/ogg',
+  'application/x-zip-compressed': 'application/zip',
+  'application/x-zip': 'application/zip',
+  'text/comma-separated-values': 'text/csv',
+  'application/csv': 'text/csv',
+  'text/x-csv': 'text/csv',
+  'application/x-pdf': 'application/pdf',
 };
 
 /** "Image/JPG; charset=x" → "image/jpeg"; anything that is not a type/subtype token → null. */
@@ -71,12 +83,22 @@ export function typeForExtension(filename: string | null | undefined): string | 
 export function extensionFor(mimeType: string): string {
   return UPLOAD_TYPES[mimeType]?.exts[0] ?? EXTRA_EXTS[mimeType] ?? '.bin';
 }
-const EXTRA_EXTS: Record<string, string> = { 'image/gif': '.gif', 'video/webm': '.webm', 'audio/wav': '.wav', 'image/heic': '.heic', 'image/avif': '.avif' };
+const EXTRA_EXTS: Record<string, string> = {
+  'image/gif': '.gif',
+  'video/webm': '.webm',
+  'audio/wav': '.wav',
+  'image/heic': '.heic',
+  'image/avif': '.avif',
+};
 
 /** Raster images the server decodes (for dimensions and thumbnails). */
 const RASTER_FORMATS: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
 
-export interface ImageInfo { mimeType: string; width: number; height: number }
+export interface ImageInfo {
+  mimeType: string;
+  width: number;
+  height: number;
+}
 
 /** sharp (libvips), imported when the first image is read. */
 export const loadSharp = lazy(async () => (await import('sharp')).default);
@@ -112,14 +134,26 @@ const startsWith = (data: Buffer, bytes: number[] | string, offset = 0) => {
 
 export function sniff(data: Buffer): Sniffed {
   // Images (sharp decides what they really are).
-  if (startsWith(data, [0xff, 0xd8, 0xff]) || startsWith(data, [0x89, 0x50, 0x4e, 0x47]) || (startsWith(data, 'RIFF') && startsWith(data, 'WEBP', 8))
-    || startsWith(data, 'GIF8') || startsWith(data, 'BM') || startsWith(data, [0x49, 0x49, 0x2a, 0x00]) || startsWith(data, [0x4d, 0x4d, 0x00, 0x2a])) {
+  if (
+    startsWith(data, [0xff, 0xd8, 0xff]) ||
+    startsWith(data, [0x89, 0x50, 0x4e, 0x47]) ||
+    (startsWith(data, 'RIFF') && startsWith(data, 'WEBP', 8)) ||
+    startsWith(data, 'GIF8') ||
+    startsWith(data, 'BM') ||
+    startsWith(data, [0x49, 0x49, 0x2a, 0x00]) ||
+    startsWith(data, [0x4d, 0x4d, 0x00, 0x2a])
+  ) {
     return { kind: 'image' };
   }
   // Programs and scripts, whatever they are called.
   if (startsWith(data, 'MZ')) return { kind: 'refused', what: 'a Windows program' };
   if (startsWith(data, [0x7f, 0x45, 0x4c, 0x46])) return { kind: 'refused', what: 'a Linux program' };
-  if (startsWith(data, [0xcf, 0xfa, 0xed, 0xfe]) || startsWith(data, [0xfe, 0xed, 0xfa, 0xcf]) || startsWith(data, [0xca, 0xfe, 0xba, 0xbe])) return { kind: 'refused', what: 'a macOS program' };
+  if (
+    startsWith(data, [0xcf, 0xfa, 0xed, 0xfe]) ||
+    startsWith(data, [0xfe, 0xed, 0xfa, 0xcf]) ||
+    startsWith(data, [0xca, 0xfe, 0xba, 0xbe])
+  )
+    return { kind: 'refused', what: 'a macOS program' };
   if (startsWith(data, '#!')) return { kind: 'refused', what: 'a script' };
   if (startsWith(data, '%PDF-')) return { kind: 'type', mimeType: 'application/pdf' };
   if (startsWith(data, 'OggS')) return { kind: 'type', mimeType: 'audio/ogg' };
@@ -130,25 +164,36 @@ export function sniff(data: Buffer): Sniffed {
   if (startsWith(data, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return { kind: 'ole' };
   if (data.length >= 2 && data[0] === 0xff && (data[1] & 0xf6) === 0xf0) return { kind: 'type', mimeType: 'audio/aac' }; // ADTS
   // An MPEG-1/2 Layer III frame header (not FF FE, a UTF-16 byte order mark).
-  if (data.length >= 2 && data[0] === 0xff && (data[1] & 0xe6) === 0xe2 && (data[1] & 0x18) !== 0x08) return { kind: 'type', mimeType: 'audio/mpeg' };
+  if (data.length >= 2 && data[0] === 0xff && (data[1] & 0xe6) === 0xe2 && (data[1] & 0x18) !== 0x08)
+    return { kind: 'type', mimeType: 'audio/mpeg' };
   if (startsWith(data, 'RIFF')) return { kind: 'refused', what: 'a RIFF (WAV/AVI) file' };
   if (startsWith(data, [0x1a, 0x45, 0xdf, 0xa3])) return { kind: 'refused', what: 'a WebM/Matroska file' };
-  if (startsWith(data, 'Rar!') || startsWith(data, [0x37, 0x7a, 0xbc, 0xaf]) || startsWith(data, [0x1f, 0x8b])) return { kind: 'refused', what: 'a RAR/7z/gzip archive' };
+  if (startsWith(data, 'Rar!') || startsWith(data, [0x37, 0x7a, 0xbc, 0xaf]) || startsWith(data, [0x1f, 0x8b]))
+    return { kind: 'refused', what: 'a RAR/7z/gzip archive' };
   if (startsWith(data, 'fLaC')) return { kind: 'refused', what: 'a FLAC file' };
   return null;
 }
 
-const fileError = (status: number, detail: string, message: string) => new HttpError(status, detail, { errors: [{ path: 'file', message }] });
+const fileError = (status: number, detail: string, message: string) =>
+  new HttpError(status, detail, { errors: [{ path: 'file', message }] });
 
 export const unsupportedType = (detail: string) => fileError(415, detail, 'Unsupported type');
 
-const ZIP_TYPES = new Set(['application/zip', ...Object.keys(UPLOAD_TYPES).filter((t) => t.includes('openxmlformats') || t.includes('opendocument'))]);
+const ZIP_TYPES = new Set([
+  'application/zip',
+  ...Object.keys(UPLOAD_TYPES).filter((t) => t.includes('openxmlformats') || t.includes('opendocument')),
+]);
 const OLE_TYPES = new Set(['application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint']);
 const TEXT_TYPES = new Set(['text/plain', 'text/csv']);
 
-export interface DetectedUpload { mimeType: string; kind: MediaKind; image: ImageInfo | null }
+export interface DetectedUpload {
+  mimeType: string;
+  kind: MediaKind;
+  image: ImageInfo | null;
+}
 
-const ACCEPTED_LIST = 'JPEG, PNG or WebP images; MP4 or 3GPP video; AAC, MP4, MP3, AMR or OGG audio; PDF, Office, OpenDocument, text, CSV or ZIP documents';
+const ACCEPTED_LIST =
+  'JPEG, PNG or WebP images; MP4 or 3GPP video; AAC, MP4, MP3, AMR or OGG audio; PDF, Office, OpenDocument, text, CSV or ZIP documents';
 
 /**
  * The real type of an uploaded file, checked against the accepted types and the size limit of its
@@ -165,7 +210,8 @@ export async function detectUpload(data: Buffer, declared: string | null | undef
 
   if (sniffed?.kind === 'image' || claimed?.startsWith('image/')) {
     image = await probeImage(data);
-    if (!image) throw unsupportedType(claimed?.startsWith('image/') ? 'The file is not a readable image' : 'The file is not a supported image');
+    if (!image)
+      throw unsupportedType(claimed?.startsWith('image/') ? 'The file is not a readable image' : 'The file is not a supported image');
     if (!UPLOAD_TYPES[image.mimeType]) throw unsupportedType(`Images must be JPEG, PNG or WebP; this one is ${image.mimeType}`);
     mimeType = image.mimeType;
   } else if (sniffed?.kind === 'refused') {
@@ -186,7 +232,8 @@ export async function detectUpload(data: Buffer, declared: string | null | undef
     if (!mimeType) throw unsupportedType('Only Word, Excel and PowerPoint files of the old Office format are accepted');
   } else {
     // Nothing recognisable in the bytes: only text may be taken at its word.
-    if (!claimed || !UPLOAD_TYPES[claimed]) throw unsupportedType(`The type ${claimed ?? '(none)'} is not accepted. Accepted: ${ACCEPTED_LIST}`);
+    if (!claimed || !UPLOAD_TYPES[claimed])
+      throw unsupportedType(`The type ${claimed ?? '(none)'} is not accepted. Accepted: ${ACCEPTED_LIST}`);
     if (!TEXT_TYPES.has(claimed)) throw unsupportedType(`The file's content does not look like ${claimed}`);
     if (data.subarray(0, 8192).includes(0)) throw unsupportedType('The file is not text');
     mimeType = claimed;
@@ -196,14 +243,54 @@ export async function detectUpload(data: Buffer, declared: string | null | undef
   if (!spec) throw unsupportedType(`The type ${mimeType} is not accepted. Accepted: ${ACCEPTED_LIST}`);
   const limit = KIND_LIMITS[spec.kind];
   if (data.length > limit) {
-    throw fileError(413, `${spec.kind[0].toUpperCase()}${spec.kind.slice(1)} files may be at most ${limit / MB} MB; this one is ${(data.length / MB).toFixed(1)} MB`, 'Too large');
+    throw fileError(
+      413,
+      `${spec.kind[0].toUpperCase()}${spec.kind.slice(1)} files may be at most ${limit / MB} MB; this one is ${(data.length / MB).toFixed(1)} MB`,
+      'Too large',
+    );
   }
   return { mimeType, kind: spec.kind, image };
 }
 
 /** Names that Windows reserves, and extensions that would run or render as a page when opened. */
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
-const RISKY_EXTS = new Set(['.exe', '.com', '.bat', '.cmd', '.scr', '.pif', '.msi', '.msp', '.dll', '.cpl', '.js', '.jse', '.vbs', '.vbe', '.wsf', '.wsh', '.ps1', '.psm1', '.hta', '.jar', '.lnk', '.reg', '.sh', '.app', '.html', '.htm', '.xhtml', '.svg', '.shtml', '.mht', '.mhtml', '.url', '.desktop', '.apk', '.iso']);
+const RISKY_EXTS = new Set([
+  '.exe',
+  '.com',
+  '.bat',
+  '.cmd',
+  '.scr',
+  '.pif',
+  '.msi',
+  '.msp',
+  '.dll',
+  '.cpl',
+  '.js',
+  '.jse',
+  '.vbs',
+  '.vbe',
+  '.wsf',
+  '.wsh',
+  '.ps1',
+  '.psm1',
+  '.hta',
+  '.jar',
+  '.lnk',
+  '.reg',
+  '.sh',
+  '.app',
+  '.html',
+  '.htm',
+  '.xhtml',
+  '.svg',
+  '.shtml',
+  '.mht',
+  '.mhtml',
+  '.url',
+  '.desktop',
+  '.apk',
+  '.iso',
+]);
 
 /** Multipart filenames arrive decoded as latin1; turn UTF-8 bytes read that way back into text. */
 export function fixLatin1(name: string): string {

@@ -21,18 +21,24 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
     const db = services.db;
     const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
     // Exactly once: a message that already left (or was given up on) is not sent again.
-    if (!message || message.status !== 'queued') return;
+    if (message?.status !== 'queued') return;
     const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
     const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
     const fail = (reason: string, code: number | null = null) =>
       services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
     if (account.status !== 'active') return fail('The channel account was disconnected; reconnect it and resend.');
     // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
-    const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), { checkType: false });
+    const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), {
+      checkType: false,
+    });
     if (!decision.allowed) return fail(decision.reason);
-    const identity = await db.getRepository(ContactIdentityEntity).findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
+    const identity = await db
+      .getRepository(ContactIdentityEntity)
+      .findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
     if (!identity) return fail(`The contact has no ${account.channel} address.`);
-    const replyTo = message.replyToId ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } }) : null;
+    const replyTo = message.replyToId
+      ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } })
+      : null;
     const adapter = getAdapter(services.adapters, account.channel);
     const credentials = accountCredentials(services, account);
     const content = { ...message.content };
@@ -43,7 +49,12 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
         const data = await readFile(services.config.dataDir, media.storageKey);
         if (!data) return fail('The attached file is missing from storage.');
         const uploaded = await adapter.uploadMedia(credentials, { data, mimeType: media.mimeType, filename: media.filename ?? undefined });
-        content.media = { ...content.media, externalId: uploaded.externalId, mimeType: media.mimeType, filename: media.filename ?? undefined };
+        content.media = {
+          ...content.media,
+          externalId: uploaded.externalId,
+          mimeType: media.mimeType,
+          filename: media.filename ?? undefined,
+        };
         await db.getRepository(MessageEntity).update({ id: message.id }, { content } as never);
       }
     } catch (err) {
@@ -51,7 +62,10 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
       throw err;
     }
     const outbound: OutboundMessage = {
-      to: identity.externalId, type: message.type as OutboundMessage['type'], text: message.text, content,
+      to: identity.externalId,
+      type: message.type as OutboundMessage['type'],
+      text: message.text,
+      content,
       replyToExternalId: replyTo?.externalId ?? undefined,
     };
     if (decision.messagingTag) outbound.messagingTag = decision.messagingTag;
@@ -64,7 +78,9 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
     }
     try {
       const { externalId } = await adapter.send(credentials, outbound);
-      await services.transaction((m) => markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }));
+      await services.transaction((m) =>
+        markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }),
+      );
     } catch (err) {
       if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
       if (job.attempts >= job.maxAttempts) return fail(`Gave up after ${job.attempts} attempts: ${(err as Error).message}`);
@@ -91,13 +107,26 @@ export function registerMessageJobs(services: Services, jobs: JobRunner): void {
       throw err;
     }
     const media = await saveMedia(services, {
-      tenantId: message.tenantId, data: fetched.data, mimeType: fetched.mimeType, filename: fetched.filename ?? message.content.media?.filename ?? null,
-      source: 'inbound', channel: account.channel, externalId: mediaExternalId,
+      tenantId: message.tenantId,
+      data: fetched.data,
+      mimeType: fetched.mimeType,
+      filename: fetched.filename ?? message.content.media?.filename ?? null,
+      source: 'inbound',
+      channel: account.channel,
+      externalId: mediaExternalId,
     });
     await services.transaction(async (m) => {
       const content = { ...message.content, media: { ...message.content.media, mediaId: media.id } };
       await m.getRepository(MessageEntity).update({ id: message.id }, { mediaId: media.id, content, updatedAt: services.now() } as never);
-      await emitEvent(m, { tenantId: message.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, mediaId: media.id, content }) } }, services.now());
+      await emitEvent(
+        m,
+        {
+          tenantId: message.tenantId,
+          type: 'message.updated',
+          payload: { message: messageView({ ...message, mediaId: media.id, content }) },
+        },
+        services.now(),
+      );
     });
   });
 }

@@ -8,7 +8,15 @@ import { newId } from '../../core/ids.js';
 import { badRequest, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
-import type { DeliveryStatus, EmailContent, InboundMessage, InboundStatus, InboundWatermark, MessageContent, MessageType } from '../../channels/types.js';
+import type {
+  DeliveryStatus,
+  EmailContent,
+  InboundMessage,
+  InboundStatus,
+  InboundWatermark,
+  MessageContent,
+  MessageType,
+} from '../../channels/types.js';
 import { STANDARD_WINDOW_MS, replyDecision, windowEnd } from '../../channels/policy.js';
 import { mailDomain, messageIds, normalizeSubject, replySubject } from '../../channels/email/email.parse.js';
 import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
@@ -28,11 +36,26 @@ const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delive
 
 export function messageView(m: Message) {
   return {
-    id: m.id, conversationId: m.conversationId, direction: m.direction, type: m.type, text: m.text, content: m.content,
-    status: m.status, externalId: m.externalId, clientMessageId: m.clientMessageId, replyToId: m.replyToId, senderType: m.senderType, senderId: m.senderId,
-    mediaId: m.mediaId, mediaUrl: m.mediaId ? `/api/v1/media/${m.mediaId}` : null,
+    id: m.id,
+    conversationId: m.conversationId,
+    direction: m.direction,
+    type: m.type,
+    text: m.text,
+    content: m.content,
+    status: m.status,
+    externalId: m.externalId,
+    clientMessageId: m.clientMessageId,
+    replyToId: m.replyToId,
+    senderType: m.senderType,
+    senderId: m.senderId,
+    mediaId: m.mediaId,
+    mediaUrl: m.mediaId ? `/api/v1/media/${m.mediaId}` : null,
     error: m.errorCode !== null || m.errorReason ? { code: m.errorCode, reason: m.errorReason } : null,
-    sentAt: m.sentAt, deliveredAt: m.deliveredAt, readAt: m.readAt, createdAt: m.createdAt, updatedAt: m.updatedAt,
+    sentAt: m.sentAt,
+    deliveredAt: m.deliveredAt,
+    readAt: m.readAt,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
   };
 }
 export type MessageView = ReturnType<typeof messageView>;
@@ -44,47 +67,97 @@ const preview = (type: MessageType, text: string | null) => (text ? text.slice(0
  * An echo (the business's own message sent outside OmniStream) is stored as outbound; an email is
  * placed in its thread's conversation (see findConversation).
  */
-export async function ingestInbound(services: Services, account: IntegrationAccount, inbound: InboundMessage): Promise<{ created: boolean }> {
+export async function ingestInbound(
+  services: Services,
+  account: IntegrationAccount,
+  inbound: InboundMessage,
+): Promise<{ created: boolean }> {
   return services.transaction(async (m) => {
     const tenantId = account.tenantId;
     const messages = m.getRepository(MessageEntity);
     if (await messages.exist({ where: { tenantId, externalId: inbound.externalId } })) return { created: false };
     const now = services.now();
     const echo = inbound.echo === true;
-    const { contact } = await findOrCreateContact(m, tenantId, {
-      channel: account.channel, externalId: inbound.from, name: echo ? undefined : inbound.profileName,
-      phone: account.channel === 'whatsapp' ? `+${inbound.from.replace(/^\+/, '')}` : null,
-      email: account.channel === 'email' ? inbound.from : null,
-    }, now);
+    const { contact } = await findOrCreateContact(
+      m,
+      tenantId,
+      {
+        channel: account.channel,
+        externalId: inbound.from,
+        name: echo ? undefined : inbound.profileName,
+        phone: account.channel === 'whatsapp' ? `+${inbound.from.replace(/^\+/, '')}` : null,
+        email: account.channel === 'email' ? inbound.from : null,
+      },
+      now,
+    );
     const conversations = m.getRepository(ConversationEntity);
     let conversation = await findConversation(m, account, contact.id, inbound);
     const isNew = !conversation;
-    const reopenedFrom = conversation && !echo && (conversation.status === 'resolved' || conversation.status === 'expired') ? conversation.status : null;
+    const reopenedFrom =
+      conversation && !echo && (conversation.status === 'resolved' || conversation.status === 'expired') ? conversation.status : null;
     if (!conversation) {
       conversation = {
-        id: newId(), tenantId, channel: account.channel, accountId: account.id, contactId: contact.id, status: 'open', assigneeId: null,
-        aiAgentId: null, divisionId: null, tags: [], priority: 'normal', unreadCount: 0, lastMessageAt: null, lastMessagePreview: null,
-        lastInboundAt: null, windowExpiresAt: null, subject: inbound.thread ? threadSubject(inbound.thread.subject) : null, resolvedAt: null, createdAt: now, updatedAt: now,
+        id: newId(),
+        tenantId,
+        channel: account.channel,
+        accountId: account.id,
+        contactId: contact.id,
+        status: 'open',
+        assigneeId: null,
+        aiAgentId: null,
+        divisionId: null,
+        tags: [],
+        priority: 'normal',
+        unreadCount: 0,
+        lastMessageAt: null,
+        lastMessagePreview: null,
+        lastInboundAt: null,
+        windowExpiresAt: null,
+        subject: inbound.thread ? threadSubject(inbound.thread.subject) : null,
+        resolvedAt: null,
+        createdAt: now,
+        updatedAt: now,
       };
       await conversations.insert(conversation as never);
     }
     const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
     const message: Message = {
-      id: newId(), tenantId, conversationId: conversation.id, direction: echo ? 'outbound' : 'inbound', type: inbound.type, text: inbound.text, content: inbound.content,
-      status: echo ? 'sent' : 'delivered', externalId: inbound.externalId, clientMessageId: null, replyToId: replyToRow?.id ?? null,
+      id: newId(),
+      tenantId,
+      conversationId: conversation.id,
+      direction: echo ? 'outbound' : 'inbound',
+      type: inbound.type,
+      text: inbound.text,
+      content: inbound.content,
+      status: echo ? 'sent' : 'delivered',
+      externalId: inbound.externalId,
+      clientMessageId: null,
+      replyToId: replyToRow?.id ?? null,
       // An echo was written by a person (or another app) in Meta's tools: an agent we cannot name.
-      senderType: echo ? 'agent' : 'contact', senderId: echo ? null : contact.id,
+      senderType: echo ? 'agent' : 'contact',
+      senderId: echo ? null : contact.id,
       // Email attachments are stored before the message (they arrive inside it).
-      mediaId: inbound.content.media?.mediaId ?? null, errorCode: null, errorReason: null,
-      sentAt: inbound.timestamp, deliveredAt: echo ? null : now, readAt: null, createdAt: now, updatedAt: now,
+      mediaId: inbound.content.media?.mediaId ?? null,
+      errorCode: null,
+      errorReason: null,
+      sentAt: inbound.timestamp,
+      deliveredAt: echo ? null : now,
+      readAt: null,
+      createdAt: now,
+      updatedAt: now,
     };
     await messages.insert(message as never);
     const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: preview(inbound.type, inbound.text), updatedAt: now };
     if (!echo) {
       // The window runs from the customer's latest message; reactions count as activity too.
-      const lastInbound = conversation.lastInboundAt && conversation.lastInboundAt > inbound.timestamp ? conversation.lastInboundAt : inbound.timestamp;
-      Object.assign(patch, { lastInboundAt: lastInbound, windowExpiresAt: windowEnd(account.channel, lastInbound), unreadCount: conversation.unreadCount + 1 });
+      const lastInbound =
+        conversation.lastInboundAt && conversation.lastInboundAt > inbound.timestamp ? conversation.lastInboundAt : inbound.timestamp;
+      Object.assign(patch, {
+        lastInboundAt: lastInbound,
+        windowExpiresAt: windowEnd(account.channel, lastInbound),
+        unreadCount: conversation.unreadCount + 1,
+      });
     }
     if (reopenedFrom) Object.assign(patch, { status: 'open', resolvedAt: null });
     if (inbound.thread && !conversation.subject && inbound.thread.subject) patch.subject = threadSubject(inbound.thread.subject);
@@ -93,12 +166,23 @@ export async function ingestInbound(services: Services, account: IntegrationAcco
     const view = await conversationView(services, updated);
     if (isNew) await emitEvent(m, { tenantId, type: 'conversation.created', payload: { conversation: view } }, now);
     else {
-      if (reopenedFrom) await emitEvent(m, { tenantId, type: 'conversation.status_changed', payload: { conversation: view, by: null, from: reopenedFrom, to: 'open' } }, now);
+      if (reopenedFrom)
+        await emitEvent(
+          m,
+          { tenantId, type: 'conversation.status_changed', payload: { conversation: view, by: null, from: reopenedFrom, to: 'open' } },
+          now,
+        );
       await emitEvent(m, { tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
     }
     await emitEvent(m, { tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } }, now);
     if (inbound.content.media?.externalId && !message.mediaId) {
-      await enqueueJob(m, 'media.download', { messageId: message.id, accountId: account.id, mediaExternalId: inbound.content.media.externalId }, now, { tenantId, maxAttempts: 20 });
+      await enqueueJob(
+        m,
+        'media.download',
+        { messageId: message.id, accountId: account.id, mediaExternalId: inbound.content.media.externalId },
+        now,
+        { tenantId, maxAttempts: 20 },
+      );
     }
     return { created: true };
   });
@@ -106,7 +190,10 @@ export async function ingestInbound(services: Services, account: IntegrationAcco
 
 /** An email subject as the conversation keeps it: without its Re: prefixes. */
 function threadSubject(subject: string | null): string | null {
-  const s = subject?.trim().replace(/^((re|aw|balas)\s*(\[\d+\]|\(\d+\))?\s*:\s*)+/i, '').trim();
+  const s = subject
+    ?.trim()
+    .replace(/^((re|aw|balas)\s*(\[\d+\]|\(\d+\))?\s*:\s*)+/i, '')
+    .trim();
   return s ? s.slice(0, 500) : null;
 }
 
@@ -117,7 +204,12 @@ function threadSubject(subject: string | null): string | null {
  * (In-Reply-To, then References), reopening it if it was closed; else to the sender's open
  * conversation with the same normalised subject; else to a new conversation (one per thread).
  */
-async function findConversation(m: EntityManager, account: IntegrationAccount, contactId: string, inbound: InboundMessage): Promise<Conversation | null> {
+async function findConversation(
+  m: EntityManager,
+  account: IntegrationAccount,
+  contactId: string,
+  inbound: InboundMessage,
+): Promise<Conversation | null> {
   const tenantId = account.tenantId;
   const conversations = m.getRepository(ConversationEntity);
   if (inbound.echo) {
@@ -132,7 +224,9 @@ async function findConversation(m: EntityManager, account: IntegrationAccount, c
   }
   const refs = inbound.thread.references.slice(0, 100);
   if (refs.length) {
-    const known = await m.getRepository(MessageEntity).find({ where: { tenantId, externalId: In(refs) }, select: { externalId: true, conversationId: true } });
+    const known = await m
+      .getRepository(MessageEntity)
+      .find({ where: { tenantId, externalId: In(refs) }, select: { externalId: true, conversationId: true } });
     const candidates = known.length
       ? await conversations.find({ where: { tenantId, accountId: account.id, id: In([...new Set(known.map((k) => k.conversationId))]) } })
       : [];
@@ -157,12 +251,16 @@ export async function applyStatus(services: Services, account: IntegrationAccoun
   return services.transaction(async (m) => {
     const messages = m.getRepository(MessageEntity);
     const message = await messages.findOne({ where: { tenantId: account.tenantId, externalId: status.externalId } });
-    if (!message || message.direction !== 'outbound') return false;
+    if (message?.direction !== 'outbound') return false;
     const now = services.now();
     const patch: Partial<Message> = { updatedAt: now };
     if (status.status === 'failed') {
       if (message.status === 'read' || message.status === 'failed') return false;
-      Object.assign(patch, { status: 'failed', errorCode: status.error?.code ?? null, errorReason: status.error?.reason ?? 'The channel reported a failure' });
+      Object.assign(patch, {
+        status: 'failed',
+        errorCode: status.error?.code ?? null,
+        errorReason: status.error?.reason ?? 'The channel reported a failure',
+      });
     } else {
       if (message.status === 'failed' || STATUS_RANK[status.status] <= STATUS_RANK[message.status]) {
         // Still record the time of a step that arrived late.
@@ -177,7 +275,11 @@ export async function applyStatus(services: Services, account: IntegrationAccoun
       }
     }
     await messages.update({ id: message.id }, patch as never);
-    await emitEvent(m, { tenantId: account.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch }) } }, now);
+    await emitEvent(
+      m,
+      { tenantId: account.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch }) } },
+      now,
+    );
     return true;
   });
 }
@@ -189,14 +291,24 @@ export async function applyStatus(services: Services, account: IntegrationAccoun
 export async function applyWatermark(services: Services, account: IntegrationAccount, watermark: InboundWatermark): Promise<number> {
   return services.transaction(async (m) => {
     const tenantId = account.tenantId;
-    const identity = await m.getRepository(ContactIdentityEntity).findOne({ where: { tenantId, channel: account.channel, externalId: watermark.recipientId } });
+    const identity = await m
+      .getRepository(ContactIdentityEntity)
+      .findOne({ where: { tenantId, channel: account.channel, externalId: watermark.recipientId } });
     if (!identity) return 0;
-    const conversations = await m.getRepository(ConversationEntity).find({ where: { tenantId, accountId: account.id, contactId: identity.contactId }, select: { id: true } });
+    const conversations = await m
+      .getRepository(ConversationEntity)
+      .find({ where: { tenantId, accountId: account.id, contactId: identity.contactId }, select: { id: true } });
     if (conversations.length === 0) return 0;
     const messages = m.getRepository(MessageEntity);
     const behind = watermark.status === 'read' ? ['sent', 'delivered'] : ['sent'];
     const rows = await messages.find({
-      where: { tenantId, conversationId: In(conversations.map((c) => c.id)), direction: 'outbound', status: In(behind), sentAt: LessThanOrEqual(watermark.watermark) },
+      where: {
+        tenantId,
+        conversationId: In(conversations.map((c) => c.id)),
+        direction: 'outbound',
+        status: In(behind),
+        sentAt: LessThanOrEqual(watermark.watermark),
+      },
       order: { id: 'ASC' },
       take: 1000,
     });
@@ -243,12 +355,15 @@ export const messagesService = {
     const decision = replyDecision(conversation.channel, input.type, conversation.lastInboundAt, now);
     if (!decision.allowed) throw unprocessable(decision.reason, [{ path: decision.field, message: decision.hint }]);
     if (input.caption && (conversation.channel === 'messenger' || conversation.channel === 'instagram')) {
-      throw unprocessable('Messenger and Instagram show files without a caption; send the text as a message of its own.', [{ path: 'caption', message: 'Not supported on this channel' }]);
+      throw unprocessable('Messenger and Instagram show files without a caption; send the text as a message of its own.', [
+        { path: 'caption', message: 'Not supported on this channel' },
+      ]);
     }
     const content: MessageContent = {};
     let mediaId: string | null = null;
     if (['image', 'video', 'audio', 'document'].includes(input.type)) {
-      if (!input.mediaId) throw badRequest('A media message needs an uploaded file', [{ path: 'mediaId', message: 'Required for this type' }]);
+      if (!input.mediaId)
+        throw badRequest('A media message needs an uploaded file', [{ path: 'mediaId', message: 'Required for this type' }]);
       const media = await scoped(ctx, MediaEntity).findOne({ id: input.mediaId });
       if (!media) throw unprocessable('The media file does not exist', [{ path: 'mediaId', message: 'No such media' }]);
       mediaId = media.id;
@@ -257,25 +372,57 @@ export const messagesService = {
     if (input.type === 'template') content.template = input.template;
     if (input.type === 'interactive') content.buttons = input.buttons;
     const replyTo = input.replyToId ? await scoped(ctx, MessageEntity).findOne({ id: input.replyToId, conversationId }) : null;
-    if (input.replyToId && !replyTo) throw unprocessable('The quoted message is not in this conversation', [{ path: 'replyToId', message: 'Not found in this conversation' }]);
-    const text = input.type === 'text' || input.type === 'interactive' ? input.text ?? null : input.caption ?? null;
+    if (input.replyToId && !replyTo)
+      throw unprocessable('The quoted message is not in this conversation', [
+        { path: 'replyToId', message: 'Not found in this conversation' },
+      ]);
+    const text = input.type === 'text' || input.type === 'interactive' ? (input.text ?? null) : (input.caption ?? null);
     const id = newId();
     if (conversation.channel === 'email') content.email = await emailReplyHeaders(ctx, conversation, id);
     const message: Message = {
-      id, tenantId: ctx.tenantId, conversationId, direction: 'outbound', type: input.type, text, content, status: 'queued',
-      externalId: null, clientMessageId: input.clientMessageId ?? null, replyToId: replyTo?.id ?? null, senderType: 'agent', senderId: ctx.principal.userId, mediaId,
-      errorCode: null, errorReason: null, sentAt: null, deliveredAt: null, readAt: null, createdAt: now, updatedAt: now,
+      id,
+      tenantId: ctx.tenantId,
+      conversationId,
+      direction: 'outbound',
+      type: input.type,
+      text,
+      content,
+      status: 'queued',
+      externalId: null,
+      clientMessageId: input.clientMessageId ?? null,
+      replyToId: replyTo?.id ?? null,
+      senderType: 'agent',
+      senderId: ctx.principal.userId,
+      mediaId,
+      errorCode: null,
+      errorReason: null,
+      sentAt: null,
+      deliveredAt: null,
+      readAt: null,
+      createdAt: now,
+      updatedAt: now,
     };
     await ctx.transaction(async (m) => {
       await m.getRepository(MessageEntity).insert(message as never);
       const patch: Partial<Conversation> = {
-        lastMessageAt: now, lastMessagePreview: preview(input.type, text ?? (input.template ? input.template.name : null)), unreadCount: 0, updatedAt: now,
+        lastMessageAt: now,
+        lastMessagePreview: preview(input.type, text ?? (input.template ? input.template.name : null)),
+        unreadCount: 0,
+        updatedAt: now,
       };
       await m.getRepository(ConversationEntity).update({ id: conversationId, tenantId: ctx.tenantId }, patch);
       // One queue per conversation: replies leave in the order they were written.
-      await enqueueJob(m, 'message.send', { messageId: message.id }, now, { tenantId: ctx.tenantId, queueKey: `conversation:${conversationId}`, maxAttempts: SEND_MAX_ATTEMPTS });
+      await enqueueJob(m, 'message.send', { messageId: message.id }, now, {
+        tenantId: ctx.tenantId,
+        queueKey: `conversation:${conversationId}`,
+        maxAttempts: SEND_MAX_ATTEMPTS,
+      });
       const view = await conversationView(ctx, { ...conversation, ...patch });
-      await emitEvent(m, { tenantId: ctx.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } }, now);
+      await emitEvent(
+        m,
+        { tenantId: ctx.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } },
+        now,
+      );
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
     });
     return messageView(message);
@@ -326,13 +473,28 @@ export async function markOutbound(services: Services, m: EntityManager, message
     const other = await repo.findOne({ where: { tenantId: message.tenantId, externalId: patch.externalId, id: Not(message.id) } });
     if (other && other.direction === 'outbound' && other.senderId === null) {
       await repo.delete({ id: other.id });
-      await emitEvent(m, { tenantId: message.tenantId, type: 'message.deleted', payload: { messageId: other.id, conversationId: other.conversationId, duplicateOf: message.id } }, now);
+      await emitEvent(
+        m,
+        {
+          tenantId: message.tenantId,
+          type: 'message.deleted',
+          payload: { messageId: other.id, conversationId: other.conversationId, duplicateOf: message.id },
+        },
+        now,
+      );
     } else if (other) {
-      services.log.warn({ messageId: message.id, externalId: patch.externalId }, 'another message already has this channel id; not recording it twice');
+      services.log.warn(
+        { messageId: message.id, externalId: patch.externalId },
+        'another message already has this channel id; not recording it twice',
+      );
       patch = { ...patch, externalId: undefined };
       delete patch.externalId;
     }
   }
   await m.getRepository(MessageEntity).update({ id: message.id }, { ...patch, updatedAt: now } as never);
-  await emitEvent(m, { tenantId: message.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch, updatedAt: now }) } }, now);
+  await emitEvent(
+    m,
+    { tenantId: message.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch, updatedAt: now }) } },
+    now,
+  );
 }

@@ -7,14 +7,20 @@ import { conversationScope } from '../divisions/visibility.js';
 export function ftsQuery(input: string): string | null {
   const words = input.normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? [];
   if (words.length === 0) return null;
-  return words.slice(0, 16).map((w, i, all) => `"${w}"${i === all.length - 1 && w.length >= 2 ? '*' : ''}`).join(' ');
+  return words
+    .slice(0, 16)
+    .map((w, i, all) => `"${w}"${i === all.length - 1 && w.length >= 2 ? '*' : ''}`)
+    .join(' ');
 }
 
 // Snippets come back with control-character markers, so the text can be HTML-escaped safely
 // before the markers become <mark> tags.
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 function highlight(snippet: string): string {
-  return snippet.replace(/[&<>"']/g, (c) => ESCAPES[c]).replaceAll('\u0002', '<mark>').replaceAll('\u0003', '</mark>');
+  return snippet
+    .replace(/[&<>"']/g, (c) => ESCAPES[c])
+    .replaceAll('\u0002', '<mark>')
+    .replaceAll('\u0003', '</mark>');
 }
 
 // Newest first: FTS5 walks the matches in rowid order (rowids follow insertion, so time) and stops
@@ -28,7 +34,8 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
   if (!match) throw badRequest('Type at least one word to search for', [{ path: 'query.q', message: 'No searchable words' }]);
   // The cursor is the index row after which the next page starts.
   const before = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : undefined;
-  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
+  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1))
+    throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
   const params: unknown[] = [match, ctx.tenantId];
   let extra = '';
   if (before !== undefined) {
@@ -48,7 +55,16 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
     params.push(scope.userId, ...scope.divisionIds);
   }
   params.push(q.limit + 1);
-  const rows: { at: number; message_id: string; conversation_id: string; snippet: string; contact_snippet: string; direction: string; type: string; createdAt: string }[] = await ctx.db.query(
+  const rows: {
+    at: number;
+    message_id: string;
+    conversation_id: string;
+    snippet: string;
+    contact_snippet: string;
+    direction: string;
+    type: string;
+    createdAt: string;
+  }[] = await ctx.db.query(
     `SELECT f.rowid AS at, f.message_id, f.conversation_id,
             snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
             snippet(messages_fts, 1, char(2), char(3), '…', 8) AS contact_snippet,
@@ -62,8 +78,13 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const data = page.map((r) => ({
-    messageId: r.message_id, conversationId: r.conversation_id, snippet: highlight(r.snippet), contactName: r.contact_snippet ? highlight(r.contact_snippet) : null,
-    direction: r.direction, type: r.type, createdAt: new Date(r.createdAt.replace(' ', 'T') + (r.createdAt.endsWith('Z') ? '' : 'Z')).toISOString(),
+    messageId: r.message_id,
+    conversationId: r.conversation_id,
+    snippet: highlight(r.snippet),
+    contactName: r.contact_snippet ? highlight(r.contact_snippet) : null,
+    direction: r.direction,
+    type: r.type,
+    createdAt: new Date(r.createdAt.replace(' ', 'T') + (r.createdAt.endsWith('Z') ? '' : 'Z')).toISOString(),
   }));
   return { data, nextCursor: more ? Buffer.from(String(page[page.length - 1].at)).toString('base64url') : null };
 }

@@ -17,20 +17,51 @@ export function canSendText(conversation: Conversation, now: Date): boolean {
   return replyDecision(conversation.channel, 'text', conversation.lastInboundAt, now).allowed;
 }
 
-export async function queueSystemMessage(services: Services, m: EntityManager, conversation: Conversation, text: string): Promise<{ message: Message; conversation: Conversation }> {
+export async function queueSystemMessage(
+  services: Services,
+  m: EntityManager,
+  conversation: Conversation,
+  text: string,
+): Promise<{ message: Message; conversation: Conversation }> {
   const now = services.now();
   const message: Message = {
-    id: newId(), tenantId: conversation.tenantId, conversationId: conversation.id, direction: 'outbound', type: 'text', text, content: {},
-    status: 'queued', externalId: null, clientMessageId: null, replyToId: null, senderType: 'system', senderId: null, mediaId: null,
-    errorCode: null, errorReason: null, sentAt: null, deliveredAt: null, readAt: null, createdAt: now, updatedAt: now,
+    id: newId(),
+    tenantId: conversation.tenantId,
+    conversationId: conversation.id,
+    direction: 'outbound',
+    type: 'text',
+    text,
+    content: {},
+    status: 'queued',
+    externalId: null,
+    clientMessageId: null,
+    replyToId: null,
+    senderType: 'system',
+    senderId: null,
+    mediaId: null,
+    errorCode: null,
+    errorReason: null,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
   await m.getRepository(MessageEntity).insert(message as never);
   const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: text.slice(0, 280), updatedAt: now };
   await m.getRepository(ConversationEntity).update({ id: conversation.id, tenantId: conversation.tenantId }, patch);
-  await enqueueJob(m, 'message.send', { messageId: message.id }, now, { tenantId: conversation.tenantId, queueKey: `conversation:${conversation.id}`, maxAttempts: SEND_MAX_ATTEMPTS });
+  await enqueueJob(m, 'message.send', { messageId: message.id }, now, {
+    tenantId: conversation.tenantId,
+    queueKey: `conversation:${conversation.id}`,
+    maxAttempts: SEND_MAX_ATTEMPTS,
+  });
   const updated = { ...conversation, ...patch };
   const view = await conversationView(services, updated);
-  await emitEvent(m, { tenantId: conversation.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } }, now);
+  await emitEvent(
+    m,
+    { tenantId: conversation.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } },
+    now,
+  );
   await emitEvent(m, { tenantId: conversation.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
   return { message, conversation: updated };
 }

@@ -11,8 +11,12 @@ async function views(ctx: TenantCtx, notes: Note[]) {
   const authors = await scoped(ctx, UserEntity).find();
   const byId = new Map(authors.map((a) => [a.id, a.name]));
   return notes.map((n) => ({
-    id: n.id, conversationId: n.conversationId, body: n.body, author: n.authorId ? { id: n.authorId, name: byId.get(n.authorId) ?? null } : null,
-    createdAt: n.createdAt, updatedAt: n.updatedAt,
+    id: n.id,
+    conversationId: n.conversationId,
+    body: n.body,
+    author: n.authorId ? { id: n.authorId, name: byId.get(n.authorId) ?? null } : null,
+    createdAt: n.createdAt,
+    updatedAt: n.updatedAt,
   }));
 }
 
@@ -36,7 +40,13 @@ export const notesService = {
     await visibleConversation(ctx, conversationId);
     const now = ctx.now();
     const note = await ctx.transaction(async (m) => {
-      const created = await scoped(ctx, NoteEntity, m).insert({ conversationId, authorId: ctx.principal.userId, body, createdAt: now, updatedAt: now });
+      const created = await scoped(ctx, NoteEntity, m).insert({
+        conversationId,
+        authorId: ctx.principal.userId,
+        body,
+        createdAt: now,
+        updatedAt: now,
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'note.created', payload: { note: (await views(ctx, [created]))[0] } }, now);
       return created;
     });

@@ -43,9 +43,22 @@ function mediaView(m: Media | undefined) {
 
 function view(r: QuickReply, extra: { favorite: boolean; media?: Media; rendered?: string | null }) {
   return {
-    id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, scope: r.scope, ownerId: r.ownerId, mediaId: r.mediaId,
-    media: mediaView(extra.media), variables: variablesIn(r.body), rendered: extra.rendered ?? null, favorite: extra.favorite,
-    usageCount: r.usageCount, lastUsedAt: r.lastUsedAt, createdById: r.createdById, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    id: r.id,
+    shortcut: r.shortcut,
+    title: r.title,
+    body: r.body,
+    scope: r.scope,
+    ownerId: r.ownerId,
+    mediaId: r.mediaId,
+    media: mediaView(extra.media),
+    variables: variablesIn(r.body),
+    rendered: extra.rendered ?? null,
+    favorite: extra.favorite,
+    usageCount: r.usageCount,
+    lastUsedAt: r.lastUsedAt,
+    createdById: r.createdById,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
 }
 export type QuickReplyView = ReturnType<typeof view>;
@@ -64,23 +77,33 @@ function requireManage(ctx: TenantCtx, scope: QuickReplyScope): void {
 function checkBody(body: string, path = 'body'): void {
   const unknown = unknownVariables(body);
   if (unknown.length) {
-    throw badRequest(`Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}`, [{
-      path, message: `Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}; use ${Object.keys(VARIABLES).map((n) => `{{${n}}}`).join(', ')}`,
-    }]);
+    throw badRequest(`Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}`, [
+      {
+        path,
+        message: `Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}; use ${Object.keys(VARIABLES)
+          .map((n) => `{{${n}}}`)
+          .join(', ')}`,
+      },
+    ]);
   }
 }
 
 async function checkMedia(ctx: TenantCtx, mediaId: string | null | undefined): Promise<void> {
   if (!mediaId) return;
   if (!isId(mediaId) || !(await scoped(ctx, MediaEntity).findOne({ id: mediaId }))) {
-    throw unprocessable('The attachment does not exist; upload it first with POST /api/v1/media', [{ path: 'mediaId', message: 'No such media' }]);
+    throw unprocessable('The attachment does not exist; upload it first with POST /api/v1/media', [
+      { path: 'mediaId', message: 'No such media' },
+    ]);
   }
 }
 
 async function checkShortcutFree(ctx: TenantCtx, ownerKey: string, shortcut: string, exceptId?: string): Promise<void> {
   const taken = await scoped(ctx, QuickReplyEntity).findOne({ ownerKey, shortcut });
   if (taken && taken.id !== exceptId) {
-    throw conflict(`The shortcut "/${shortcut}" is already used by another ${ownerKey === 'shared' ? 'shared' : 'of your personal'} quick reply`, [{ path: 'shortcut', message: 'Already used' }]);
+    throw conflict(
+      `The shortcut "/${shortcut}" is already used by another ${ownerKey === 'shared' ? 'shared' : 'of your personal'} quick reply`,
+      [{ path: 'shortcut', message: 'Already used' }],
+    );
   }
 }
 
@@ -102,14 +125,21 @@ async function variableValues(ctx: TenantCtx, conversationId: string): Promise<V
 
 async function views(ctx: TenantCtx, rows: QuickReply[], values?: VariableValues) {
   if (rows.length === 0) return [];
-  const favorites = await scoped(ctx, QuickReplyFavoriteEntity).find({ userId: ctx.principal.userId, quickReplyId: In(rows.map((r) => r.id)) });
+  const favorites = await scoped(ctx, QuickReplyFavoriteEntity).find({
+    userId: ctx.principal.userId,
+    quickReplyId: In(rows.map((r) => r.id)),
+  });
   const favored = new Set(favorites.map((f) => f.quickReplyId));
   const mediaIds = [...new Set(rows.map((r) => r.mediaId).filter((m): m is string => Boolean(m)))];
   const media = mediaIds.length ? await scoped(ctx, MediaEntity).find({ id: In(mediaIds) }) : [];
   const mediaById = new Map(media.map((m) => [m.id, m]));
-  return rows.map((r) => view(r, {
-    favorite: favored.has(r.id), media: r.mediaId ? mediaById.get(r.mediaId) : undefined, rendered: values ? render(r.body, values) : null,
-  }));
+  return rows.map((r) =>
+    view(r, {
+      favorite: favored.has(r.id),
+      media: r.mediaId ? mediaById.get(r.mediaId) : undefined,
+      rendered: values ? render(r.body, values) : null,
+    }),
+  );
 }
 
 const oneView = async (ctx: TenantCtx, row: QuickReply, values?: VariableValues) => (await views(ctx, [row], values))[0];
@@ -135,30 +165,40 @@ function visibleRows(ctx: TenantCtx, scope?: QuickReplyScope) {
 // CSV cells that spreadsheets would run as formulas are written with a leading apostrophe, which
 // the import takes off again, so an export imports back unchanged.
 const FORMULA_START = /^[=+\-@\t\r]/;
-const escapeCell = (value: string | null) => (value && FORMULA_START.test(value) ? `'${value}` : value ?? '');
+const escapeCell = (value: string | null) => (value && FORMULA_START.test(value) ? `'${value}` : (value ?? ''));
 const unescapeCell = (value: string) => (value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value);
 
 export const CSV_COLUMNS = ['shortcut', 'title', 'scope', 'body', 'mediaId'] as const;
 
 export const quickRepliesService = {
-  async list(ctx: TenantCtx, q: { limit: number; cursor?: string; search?: string; scope?: QuickReplyScope; favorite?: boolean; conversationId?: string }) {
+  async list(
+    ctx: TenantCtx,
+    q: { limit: number; cursor?: string; search?: string; scope?: QuickReplyScope; favorite?: boolean; conversationId?: string },
+  ) {
     const values = q.conversationId ? await variableValues(ctx, q.conversationId) : undefined;
     const offset = q.cursor ? decodeOffset(q.cursor) : 0;
     let rows = await visibleRows(ctx, q.scope);
-    const favorites = new Set((await scoped(ctx, QuickReplyFavoriteEntity).find({ userId: ctx.principal.userId })).map((f) => f.quickReplyId));
+    const favorites = new Set(
+      (await scoped(ctx, QuickReplyFavoriteEntity).find({ userId: ctx.principal.userId })).map((f) => f.quickReplyId),
+    );
     if (q.search) {
       const needle = normalizeShortcut(q.search);
       const text = q.search.trim().toLowerCase();
-      rows = rows.filter((r) => r.shortcut.includes(needle) || (r.title ?? '').toLowerCase().includes(text) || r.body.toLowerCase().includes(text));
+      rows = rows.filter(
+        (r) => r.shortcut.includes(needle) || (r.title ?? '').toLowerCase().includes(text) || r.body.toLowerCase().includes(text),
+      );
     }
     if (q.favorite !== undefined) rows = rows.filter((r) => favorites.has(r.id) === q.favorite);
     // Favorites first, then the most used, then by shortcut (a shortcut the search starts with first).
     const prefix = q.search ? normalizeShortcut(q.search) : '';
-    rows.sort((a, b) => Number(favorites.has(b.id)) - Number(favorites.has(a.id))
-      || (prefix ? Number(b.shortcut.startsWith(prefix)) - Number(a.shortcut.startsWith(prefix)) : 0)
-      || b.usageCount - a.usageCount
-      || a.shortcut.localeCompare(b.shortcut)
-      || a.scope.localeCompare(b.scope));
+    rows.sort(
+      (a, b) =>
+        Number(favorites.has(b.id)) - Number(favorites.has(a.id)) ||
+        (prefix ? Number(b.shortcut.startsWith(prefix)) - Number(a.shortcut.startsWith(prefix)) : 0) ||
+        b.usageCount - a.usageCount ||
+        a.shortcut.localeCompare(b.shortcut) ||
+        a.scope.localeCompare(b.scope),
+    );
     const pageRows = rows.slice(offset, offset + q.limit);
     const more = offset + q.limit < rows.length;
     return { data: await views(ctx, pageRows, values), nextCursor: more ? encodeOffset(offset + q.limit) : null };
@@ -173,8 +213,18 @@ export const quickRepliesService = {
     await checkShortcutFree(ctx, ownerKey, shortcut);
     const now = ctx.now();
     const row = await scoped(ctx, QuickReplyEntity).insert({
-      scope: input.scope, ownerId: input.scope === 'personal' ? ctx.principal.userId : null, ownerKey, shortcut, title: input.title ?? null,
-      body: input.body, mediaId: input.mediaId ?? null, usageCount: 0, lastUsedAt: null, createdById: ctx.principal.userId, createdAt: now, updatedAt: now,
+      scope: input.scope,
+      ownerId: input.scope === 'personal' ? ctx.principal.userId : null,
+      ownerKey,
+      shortcut,
+      title: input.title ?? null,
+      body: input.body,
+      mediaId: input.mediaId ?? null,
+      usageCount: 0,
+      lastUsedAt: null,
+      createdById: ctx.principal.userId,
+      createdAt: now,
+      updatedAt: now,
     });
     return oneView(ctx, row);
   },
@@ -191,7 +241,11 @@ export const quickRepliesService = {
     const shortcut = input.shortcut !== undefined ? normalizeShortcut(input.shortcut) : reply.shortcut;
     if (shortcut !== reply.shortcut || ownerKey !== reply.ownerKey) await checkShortcutFree(ctx, ownerKey, shortcut, reply.id);
     const patch: Partial<QuickReply> = {
-      scope, ownerKey, ownerId: scope === 'shared' ? null : scope === reply.scope ? reply.ownerId : ctx.principal.userId, shortcut, updatedAt: ctx.now(),
+      scope,
+      ownerKey,
+      ownerId: scope === 'shared' ? null : scope === reply.scope ? reply.ownerId : ctx.principal.userId,
+      shortcut,
+      updatedAt: ctx.now(),
     };
     if (input.title !== undefined) patch.title = input.title;
     if (input.body !== undefined) patch.body = input.body;
@@ -242,7 +296,7 @@ export const quickRepliesService = {
     const records = rows.map((r) => [escapeCell(r.shortcut), escapeCell(r.title), r.scope, escapeCell(r.body), r.mediaId ?? '']);
     const { stringify: stringifyCsv } = await loadCsvStringify();
     // A byte-order mark, so spreadsheet programs read the file as UTF-8.
-    return '\ufeff' + stringifyCsv([[...CSV_COLUMNS], ...records], { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+    return `\ufeff${stringifyCsv([[...CSV_COLUMNS], ...records], { record_delimiter: 'windows', quoted_match: /[\r\n]/ })}`;
   },
 
   /**
@@ -259,12 +313,30 @@ export const quickRepliesService = {
     const { parse: parseCsv } = await loadCsvParse();
     try {
       records = parseCsv(text, {
-        bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true,
-        columns: (names: string[]) => (header = names.map((h) => String(h).trim().replace(/^\ufeff/, '')).map((h) => (h.toLowerCase() === 'mediaid' ? 'mediaId' : h.toLowerCase()))),
+        bom: true,
+        info: true,
+        raw: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        skip_records_with_error: true,
+        columns: (names: string[]) =>
+          (header = names
+            .map((h) =>
+              String(h)
+                .trim()
+                .replace(/^\ufeff/, ''),
+            )
+            .map((h) => (h.toLowerCase() === 'mediaid' ? 'mediaId' : h.toLowerCase()))),
         on_skip: (err: { code?: string; lines?: number; message: string } | undefined) => {
           if (!err) return;
-          const line = err.code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : err.lines ?? lastEnd + 1;
-          errors.push({ line, message: err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'A quoted field is not closed: everything after its opening quote was skipped' : err.message });
+          const line = err.code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : (err.lines ?? lastEnd + 1);
+          errors.push({
+            line,
+            message:
+              err.code === 'CSV_QUOTE_NOT_CLOSED'
+                ? 'A quoted field is not closed: everything after its opening quote was skipped'
+                : err.message,
+          });
         },
         on_record: (rec: unknown, context: { lines: number }) => {
           lastEnd = context.lines;
@@ -275,9 +347,12 @@ export const quickRepliesService = {
       throw unprocessable(`The file is not valid CSV: ${(err as Error).message}`, [{ path: 'file', message: 'Not valid CSV' }]);
     }
     if (!header.includes('shortcut') || !header.includes('body')) {
-      throw unprocessable('The first line must name the columns: shortcut and body (and optionally title, scope, mediaId)', [{ path: 'file', message: 'Missing header columns shortcut, body' }]);
+      throw unprocessable('The first line must name the columns: shortcut and body (and optionally title, scope, mediaId)', [
+        { path: 'file', message: 'Missing header columns shortcut, body' },
+      ]);
     }
-    if (records.length > MAX_IMPORT_ROWS) throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows can be imported at once`, [{ path: 'file', message: 'Too many rows' }]);
+    if (records.length > MAX_IMPORT_ROWS)
+      throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows can be imported at once`, [{ path: 'file', message: 'Too many rows' }]);
 
     type Planned = { line: number; input: QuickReplyInput & { shortcut: string }; ownerKey: string };
     const planned: Planned[] = [];
@@ -297,20 +372,50 @@ export const quickRepliesService = {
       const title = cell('title').trim() || null;
       const scopeText = cell('scope').trim().toLowerCase() || defaults.scope;
       const mediaId = cell('mediaId').trim() || null;
-      if (!shortcut) { fail('shortcut is empty'); continue; }
-      if (!SHORTCUT_PATTERN.test(shortcut)) { fail(`shortcut "${shortcut.slice(0, 70)}" may only hold letters, digits, "_", "-" and "." (at most 64)`); continue; }
-      if (!body.trim()) { fail('body is empty'); continue; }
-      if (body.length > MAX_BODY) { fail(`body is longer than ${MAX_BODY} characters`); continue; }
-      if (title && title.length > 200) { fail('title is longer than 200 characters'); continue; }
-      if (scopeText !== 'personal' && scopeText !== 'shared') { fail(`scope must be "personal" or "shared", not "${scopeText.slice(0, 40)}"`); continue; }
+      if (!shortcut) {
+        fail('shortcut is empty');
+        continue;
+      }
+      if (!SHORTCUT_PATTERN.test(shortcut)) {
+        fail(`shortcut "${shortcut.slice(0, 70)}" may only hold letters, digits, "_", "-" and "." (at most 64)`);
+        continue;
+      }
+      if (!body.trim()) {
+        fail('body is empty');
+        continue;
+      }
+      if (body.length > MAX_BODY) {
+        fail(`body is longer than ${MAX_BODY} characters`);
+        continue;
+      }
+      if (title && title.length > 200) {
+        fail('title is longer than 200 characters');
+        continue;
+      }
+      if (scopeText !== 'personal' && scopeText !== 'shared') {
+        fail(`scope must be "personal" or "shared", not "${scopeText.slice(0, 40)}"`);
+        continue;
+      }
       const scope = scopeText as QuickReplyScope;
-      if (scope === 'shared' && !canManageShared(ctx)) { fail('Shared quick replies need the "quick_replies.manage" permission'); continue; }
+      if (scope === 'shared' && !canManageShared(ctx)) {
+        fail('Shared quick replies need the "quick_replies.manage" permission');
+        continue;
+      }
       const unknown = unknownVariables(body);
-      if (unknown.length) { fail(`Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}`); continue; }
-      if (mediaId && !isId(mediaId)) { fail('mediaId is not a media id'); continue; }
+      if (unknown.length) {
+        fail(`Unknown variable ${unknown.map((n) => `{{${n}}}`).join(', ')}`);
+        continue;
+      }
+      if (mediaId && !isId(mediaId)) {
+        fail('mediaId is not a media id');
+        continue;
+      }
       const ownerKey = ownerKeyFor(ctx, scope);
       const key = `${ownerKey}|${shortcut}`;
-      if (seen.has(key)) { fail(`The shortcut "/${shortcut}" is already on line ${seen.get(key)}`); continue; }
+      if (seen.has(key)) {
+        fail(`The shortcut "/${shortcut}" is already on line ${seen.get(key)}`);
+        continue;
+      }
       seen.set(key, line);
       if (mediaId) mediaIds.add(mediaId);
       planned.push({ line, ownerKey, input: { shortcut, title, body, scope, mediaId } });
@@ -329,7 +434,9 @@ export const quickRepliesService = {
     const now = ctx.now();
     await ctx.transaction(async (m) => {
       const repo = scoped(ctx, QuickReplyEntity, m);
-      const existing = good.length ? await repo.find({ ownerKey: In([...new Set(good.map((g) => g.ownerKey))]), shortcut: In(good.map((g) => g.input.shortcut)) }) : [];
+      const existing = good.length
+        ? await repo.find({ ownerKey: In([...new Set(good.map((g) => g.ownerKey))]), shortcut: In(good.map((g) => g.input.shortcut)) })
+        : [];
       const byKey = new Map(existing.map((e) => [`${e.ownerKey}|${e.shortcut}`, e]));
       for (const { input, ownerKey } of good) {
         const found = byKey.get(`${ownerKey}|${input.shortcut}`);
@@ -338,9 +445,19 @@ export const quickRepliesService = {
           updated++;
         } else {
           await repo.insert({
-            id: newId(), scope: input.scope, ownerId: input.scope === 'personal' ? ctx.principal.userId : null, ownerKey, shortcut: input.shortcut,
-            title: input.title ?? null, body: input.body, mediaId: input.mediaId ?? null, usageCount: 0, lastUsedAt: null,
-            createdById: ctx.principal.userId, createdAt: now, updatedAt: now,
+            id: newId(),
+            scope: input.scope,
+            ownerId: input.scope === 'personal' ? ctx.principal.userId : null,
+            ownerKey,
+            shortcut: input.shortcut,
+            title: input.title ?? null,
+            body: input.body,
+            mediaId: input.mediaId ?? null,
+            usageCount: 0,
+            lastUsedAt: null,
+            createdById: ctx.principal.userId,
+            createdAt: now,
+            updatedAt: now,
           });
           created++;
         }

@@ -33,6 +33,6 @@ export function render(body: string, values: VariableValues): string {
   return body.replace(PATTERN, (whole, name: string, fallback: string | undefined) => {
     if (!isVariable(name)) return whole;
     const value = values[name]?.trim();
-    return value ? value : fallback ?? '';
+    return value ? value : (fallback ?? '');
   });
 }

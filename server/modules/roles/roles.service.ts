@@ -11,8 +11,14 @@ import { UserEntity } from '../agents/agent.entity.js';
 
 function roleView(role: Role, agentCount: number) {
   return {
-    id: role.id, name: role.name, description: role.description, permissions: role.permissions, builtIn: role.builtIn,
-    agentCount, createdAt: role.createdAt, updatedAt: role.updatedAt,
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    permissions: role.permissions,
+    builtIn: role.builtIn,
+    agentCount,
+    createdAt: role.createdAt,
+    updatedAt: role.updatedAt,
   };
 }
 
@@ -23,14 +29,18 @@ function ensureGrantable(ctx: TenantCtx, permissions: Permission[]) {
 
 async function ensureNameFree(ctx: TenantCtx, name: string, exceptId?: string) {
   const existing = await scoped(ctx, RoleEntity).findOne({ name });
-  if (existing && existing.id !== exceptId) throw conflict('A role with this name already exists', [{ path: 'name', message: 'Already in use' }]);
+  if (existing && existing.id !== exceptId)
+    throw conflict('A role with this name already exists', [{ path: 'name', message: 'Already in use' }]);
 }
 
 export const rolesService = {
   async list(ctx: TenantCtx, q: { limit: number; cursor?: string }) {
     const page = await scoped(ctx, RoleEntity).page(q);
     const users = scoped(ctx, UserEntity);
-    return { data: await Promise.all(page.data.map(async (r) => roleView(r, await users.count({ roleId: r.id })))), nextCursor: page.nextCursor };
+    return {
+      data: await Promise.all(page.data.map(async (r) => roleView(r, await users.count({ roleId: r.id })))),
+      nextCursor: page.nextCursor,
+    };
   },
 
   async get(ctx: TenantCtx, id: string) {
@@ -44,9 +54,20 @@ export const rolesService = {
     const now = ctx.now();
     const role = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, RoleEntity, m).insert({
-        name: body.name, description: body.description ?? null, permissions: [...new Set(body.permissions)], builtIn: false, createdAt: now, updatedAt: now,
+        name: body.name,
+        description: body.description ?? null,
+        permissions: [...new Set(body.permissions)],
+        builtIn: false,
+        createdAt: now,
+        updatedAt: now,
       });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'role.created', targetType: 'role', targetId: created.id, details: { name: created.name, permissions: created.permissions } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'role.created',
+        targetType: 'role',
+        targetId: created.id,
+        details: { name: created.name, permissions: created.permissions },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'role.created', payload: { roleId: created.id } }, now);
       return created;
     });
@@ -55,8 +76,10 @@ export const rolesService = {
 
   async update(ctx: TenantCtx, id: string, body: { name?: string; description?: string | null; permissions?: Permission[] }) {
     const role = await scoped(ctx, RoleEntity).get(id, 'Role');
-    if (role.builtIn && body.name !== undefined && body.name !== role.name) throw conflict('Built-in roles cannot be renamed', [{ path: 'name', message: 'Built-in role' }]);
-    if (role.builtIn && role.name === 'owner' && body.permissions) throw conflict('The owner role always has every permission', [{ path: 'permissions', message: 'Owner role is fixed' }]);
+    if (role.builtIn && body.name !== undefined && body.name !== role.name)
+      throw conflict('Built-in roles cannot be renamed', [{ path: 'name', message: 'Built-in role' }]);
+    if (role.builtIn && role.name === 'owner' && body.permissions)
+      throw conflict('The owner role always has every permission', [{ path: 'permissions', message: 'Owner role is fixed' }]);
     if (body.permissions) ensureGrantable(ctx, body.permissions);
     if (body.name !== undefined) await ensureNameFree(ctx, body.name, id);
     const now = ctx.now();
@@ -67,8 +90,14 @@ export const rolesService = {
     await ctx.transaction(async (m) => {
       await scoped(ctx, RoleEntity, m).update(id, patch);
       await recordActivity(ctx, m, {
-        tenantId: ctx.tenantId, action: 'role.updated', targetType: 'role', targetId: id,
-        details: { name: patch.name ?? role.name, ...(patch.permissions ? { permissions: patch.permissions, previous: role.permissions } : {}) },
+        tenantId: ctx.tenantId,
+        action: 'role.updated',
+        targetType: 'role',
+        targetId: id,
+        details: {
+          name: patch.name ?? role.name,
+          ...(patch.permissions ? { permissions: patch.permissions, previous: role.permissions } : {}),
+        },
       });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'role.updated', payload: { roleId: id } }, now);
     });
@@ -82,7 +111,13 @@ export const rolesService = {
     if (inUse > 0) throw conflict(`This role is given to ${inUse} agent(s); move them to another role first`);
     await ctx.transaction(async (m) => {
       await scoped(ctx, RoleEntity, m).remove(id);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'role.deleted', targetType: 'role', targetId: id, details: { name: role.name } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'role.deleted',
+        targetType: 'role',
+        targetId: id,
+        details: { name: role.name },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'role.deleted', payload: { roleId: id } }, ctx.now());
     });
   },

@@ -3,12 +3,24 @@
 import type { Services, TenantCtx } from '../../core/context.js';
 import type { User } from '../agents/agent.entity.js';
 
-export function contextForUser(services: Services, user: Pick<User, 'id' | 'tenantId' | 'roleId' | 'name' | 'email'>, requestId: string): TenantCtx {
+export function contextForUser(
+  services: Services,
+  user: Pick<User, 'id' | 'tenantId' | 'roleId' | 'name' | 'email'>,
+  requestId: string,
+): TenantCtx {
   return {
     ...services,
     requestId,
     ip: null,
     tenantId: user.tenantId,
-    principal: { kind: 'user', userId: user.id, tenantId: user.tenantId, name: user.name, email: user.email, roleId: user.roleId, permissions: new Set() },
+    principal: {
+      kind: 'user',
+      userId: user.id,
+      tenantId: user.tenantId,
+      name: user.name,
+      email: user.email,
+      roleId: user.roleId,
+      permissions: new Set(),
+    },
   };
 }

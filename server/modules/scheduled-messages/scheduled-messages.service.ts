@@ -24,20 +24,34 @@ export const LATE_AFTER_MS = 60_000;
 /** How far ahead a message may be scheduled. */
 export const MAX_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
-export type ScheduleInput =
-  & { sendAt?: string; sendAtLocal?: string; timezone?: string }
-  & (
-    | { type: 'text'; text: string }
-    | { type: 'image' | 'video' | 'audio' | 'document'; mediaId: string; caption?: string }
-    | { type: 'template'; template: { name: string; language: string; components?: Record<string, unknown>[] } }
-  );
+export type ScheduleInput = { sendAt?: string; sendAtLocal?: string; timezone?: string } & (
+  | { type: 'text'; text: string }
+  | { type: 'image' | 'video' | 'audio' | 'document'; mediaId: string; caption?: string }
+  | { type: 'template'; template: { name: string; language: string; components?: Record<string, unknown>[] } }
+);
 
 export function scheduledView(s: ScheduledMessage) {
   return {
-    id: s.id, conversationId: s.conversationId, type: s.type, text: s.text, mediaId: s.content.mediaId ?? null, caption: s.content.caption ?? null,
-    template: s.content.template ?? null, sendAt: s.sendAt, sendAtLocal: formatLocal(s.sendAt, s.timezone), timezone: s.timezone, status: s.status,
-    late: s.late, lateBySeconds: s.lateBySeconds, messageId: s.messageId, failureReason: s.failureReason, sentAt: s.sentAt,
-    cancelledAt: s.cancelledAt, createdById: s.createdById, createdAt: s.createdAt, updatedAt: s.updatedAt,
+    id: s.id,
+    conversationId: s.conversationId,
+    type: s.type,
+    text: s.text,
+    mediaId: s.content.mediaId ?? null,
+    caption: s.content.caption ?? null,
+    template: s.content.template ?? null,
+    sendAt: s.sendAt,
+    sendAtLocal: formatLocal(s.sendAt, s.timezone),
+    timezone: s.timezone,
+    status: s.status,
+    late: s.late,
+    lateBySeconds: s.lateBySeconds,
+    messageId: s.messageId,
+    failureReason: s.failureReason,
+    sentAt: s.sentAt,
+    cancelledAt: s.cancelledAt,
+    createdById: s.createdById,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
   };
 }
 
@@ -55,11 +69,15 @@ function decodeOffset(cursor: string): number {
 function resolveSendAt(input: ScheduleInput, timezone: string, now: Date): Date {
   const field = input.sendAt !== undefined ? 'sendAt' : 'sendAtLocal';
   const at = input.sendAt !== undefined ? new Date(input.sendAt) : localToUtc(input.sendAtLocal ?? '', timezone);
-  if (!at || Number.isNaN(at.getTime())) throw badRequest('The send time is not valid', [{ path: field, message: 'Not a valid date and time' }]);
+  if (!at || Number.isNaN(at.getTime()))
+    throw badRequest('The send time is not valid', [{ path: field, message: 'Not a valid date and time' }]);
   if (at.getTime() <= now.getTime()) {
-    throw unprocessable(`The send time must be in the future (it is now ${formatLocal(now, timezone)} in ${timezone})`, [{ path: field, message: 'Must be in the future' }]);
+    throw unprocessable(`The send time must be in the future (it is now ${formatLocal(now, timezone)} in ${timezone})`, [
+      { path: field, message: 'Must be in the future' },
+    ]);
   }
-  if (at.getTime() - now.getTime() > MAX_AHEAD_MS) throw unprocessable('A message can be scheduled at most a year ahead', [{ path: field, message: 'Too far ahead' }]);
+  if (at.getTime() - now.getTime() > MAX_AHEAD_MS)
+    throw unprocessable('A message can be scheduled at most a year ahead', [{ path: field, message: 'Too far ahead' }]);
   return at;
 }
 
@@ -68,13 +86,30 @@ export const scheduledMessagesService = {
     const conversation = await visibleConversation(ctx, conversationId);
     const tenant = await ctx.db.getRepository(TenantEntity).findOneByOrFail({ id: ctx.tenantId });
     const timezone = input.timezone ?? tenant.timezone;
-    if (!isValidTimeZone(timezone)) throw badRequest('Unknown timezone', [{ path: 'timezone', message: 'Not an IANA timezone name, e.g. Asia/Jakarta' }]);
+    if (!isValidTimeZone(timezone))
+      throw badRequest('Unknown timezone', [{ path: 'timezone', message: 'Not an IANA timezone name, e.g. Asia/Jakarta' }]);
     const now = ctx.now();
     const sendAt = resolveSendAt(input, timezone, now);
     const row: ScheduledMessage = {
-      id: newId(), tenantId: ctx.tenantId, conversationId: conversation.id, createdById: ctx.principal.userId, type: input.type, text: null, content: {},
-      sendAt, timezone, status: 'scheduled', late: false, lateBySeconds: null, messageId: null, failureReason: null, sentAt: null,
-      cancelledAt: null, cancelledById: null, createdAt: now, updatedAt: now,
+      id: newId(),
+      tenantId: ctx.tenantId,
+      conversationId: conversation.id,
+      createdById: ctx.principal.userId,
+      type: input.type,
+      text: null,
+      content: {},
+      sendAt,
+      timezone,
+      status: 'scheduled',
+      late: false,
+      lateBySeconds: null,
+      messageId: null,
+      failureReason: null,
+      sentAt: null,
+      cancelledAt: null,
+      cancelledById: null,
+      createdAt: now,
+      updatedAt: now,
     };
     if (input.type === 'text') row.text = input.text;
     else if (input.type === 'template') row.content = { template: input.template };
@@ -112,7 +147,9 @@ export const scheduledMessagesService = {
     const patch: Partial<ScheduledMessage> = { status: 'cancelled', cancelledAt: now, cancelledById: ctx.principal.userId, updatedAt: now };
     const cancelled = await ctx.transaction(async (m) => {
       // Only from "scheduled": the job claims the row the same way, so exactly one of them wins.
-      const result = await m.getRepository(ScheduledMessageEntity).update({ id, tenantId: ctx.tenantId, status: 'scheduled' }, patch as never);
+      const result = await m
+        .getRepository(ScheduledMessageEntity)
+        .update({ id, tenantId: ctx.tenantId, status: 'scheduled' }, patch as never);
       if (!result.affected) return false;
       await emit(m, { ...row, ...patch }, 'scheduled_message.cancelled', now);
       return true;
@@ -120,8 +157,10 @@ export const scheduledMessagesService = {
     if (!cancelled) {
       const current = await scoped(ctx, ScheduledMessageEntity).get(id, 'Scheduled message');
       throw conflict(
-        current.status === 'cancelled' ? 'The scheduled message is already cancelled'
-          : current.status === 'failed' ? 'The scheduled message already failed; it will not be sent'
+        current.status === 'cancelled'
+          ? 'The scheduled message is already cancelled'
+          : current.status === 'failed'
+            ? 'The scheduled message already failed; it will not be sent'
             : 'The scheduled message has already been sent and can no longer be cancelled',
         [{ path: 'status', message: `Is ${current.status}` }],
       );
@@ -139,30 +178,46 @@ export function registerScheduledMessageJobs(services: Services, jobs: JobRunner
     if (!row || (row.status !== 'scheduled' && row.status !== 'sending')) return;
     const startedAt = services.now();
     if (row.status === 'scheduled') {
-      const claimed = await services.transaction((m) => m.getRepository(ScheduledMessageEntity).update({ id, status: 'scheduled' }, { status: 'sending', updatedAt: startedAt } as never));
+      const claimed = await services.transaction((m) =>
+        m.getRepository(ScheduledMessageEntity).update({ id, status: 'scheduled' }, { status: 'sending', updatedAt: startedAt } as never),
+      );
       if (!claimed.affected) return; // cancelled a moment ago
       row = { ...row, status: 'sending' };
     }
     const lateMs = startedAt.getTime() - row.sendAt.getTime();
-    const lateness = lateMs > LATE_AFTER_MS ? { late: true, lateBySeconds: Math.round(lateMs / 1000) } : { late: false, lateBySeconds: null };
-    const finish = (patch: Partial<ScheduledMessage>, event: string) => services.transaction(async (m) => {
-      const now = services.now();
-      const full = { ...patch, ...lateness, updatedAt: now };
-      await m.getRepository(ScheduledMessageEntity).update({ id }, full as never);
-      await emit(m, { ...row!, ...full }, event, now);
-    });
-    const author = row.createdById ? await services.db.getRepository(UserEntity).findOne({ where: { id: row.createdById, tenantId: row.tenantId } }) : null;
-    if (!author) return finish({ status: 'failed', failureReason: 'The agent who scheduled this message no longer exists.' }, 'scheduled_message.failed');
+    const lateness =
+      lateMs > LATE_AFTER_MS ? { late: true, lateBySeconds: Math.round(lateMs / 1000) } : { late: false, lateBySeconds: null };
+    const finish = (patch: Partial<ScheduledMessage>, event: string) =>
+      services.transaction(async (m) => {
+        const now = services.now();
+        const full = { ...patch, ...lateness, updatedAt: now };
+        await m.getRepository(ScheduledMessageEntity).update({ id }, full as never);
+        await emit(m, { ...row!, ...full }, event, now);
+      });
+    const author = row.createdById
+      ? await services.db.getRepository(UserEntity).findOne({ where: { id: row.createdById, tenantId: row.tenantId } })
+      : null;
+    if (!author)
+      return finish(
+        { status: 'failed', failureReason: 'The agent who scheduled this message no longer exists.' },
+        'scheduled_message.failed',
+      );
     const ctx = contextForUser(services, author, `job:${job.id}`);
     const c = row.content;
     try {
       // The client message id makes this idempotent: a retry after a crash finds the same message.
       const clientMessageId = `scheduled-${row.id}`;
-      const message = row.type === 'text'
-        ? await messagesService.send(ctx, row.conversationId, { type: 'text', text: row.text ?? '', clientMessageId })
-        : row.type === 'template'
-          ? await messagesService.send(ctx, row.conversationId, { type: 'template', template: c.template!, clientMessageId })
-          : await messagesService.send(ctx, row.conversationId, { type: row.type, mediaId: c.mediaId, caption: c.caption, clientMessageId });
+      const message =
+        row.type === 'text'
+          ? await messagesService.send(ctx, row.conversationId, { type: 'text', text: row.text ?? '', clientMessageId })
+          : row.type === 'template'
+            ? await messagesService.send(ctx, row.conversationId, { type: 'template', template: c.template!, clientMessageId })
+            : await messagesService.send(ctx, row.conversationId, {
+                type: row.type,
+                mediaId: c.mediaId,
+                caption: c.caption,
+                clientMessageId,
+              });
       await finish({ status: 'sent', messageId: message.id, sentAt: services.now(), failureReason: null }, 'scheduled_message.sent');
     } catch (err) {
       // Refused by the send path (window closed, media gone, conversation deleted): retrying cannot help.

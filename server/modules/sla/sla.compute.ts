@@ -35,7 +35,15 @@ export interface SlaState {
   nextDueAt: Date | null;
 }
 
-function metric(kind: SlaMetric, targetMinutes: number, atRiskPercent: number, cal: WorkCalendar, start: Date, completedAt: Date | null, now: Date): MetricState {
+function metric(
+  kind: SlaMetric,
+  targetMinutes: number,
+  atRiskPercent: number,
+  cal: WorkCalendar,
+  start: Date,
+  completedAt: Date | null,
+  now: Date,
+): MetricState {
   const dueAt = cal.addWorkingMinutes(start, targetMinutes);
   const end = completedAt ?? now;
   const elapsedMs = cal.workingMsBetween(start, end);
@@ -45,7 +53,12 @@ function metric(kind: SlaMetric, targetMinutes: number, atRiskPercent: number, c
   else if (elapsedMs >= (targetMinutes * MINUTE * atRiskPercent) / 100) status = 'at_risk';
   else status = 'on_track';
   return {
-    metric: kind, targetMinutes, dueAt, completedAt, status, elapsedMinutes: wholeMinutes(elapsedMs),
+    metric: kind,
+    targetMinutes,
+    dueAt,
+    completedAt,
+    status,
+    elapsedMinutes: wholeMinutes(elapsedMs),
     remainingMinutes: completedAt ? null : targetMinutes - Math.ceil(elapsedMs / MINUTE),
   };
 }
@@ -56,14 +69,20 @@ const RANK: Record<SlaStatus, number> = { met: 0, on_track: 1, at_risk: 2, breac
  * `start` is when the customer's conversation began; the first-response clock stops at the first
  * agent (or AI) reply, or when the conversation is closed; the resolution clock stops when it is closed.
  */
-export function computeSla(targets: SlaTargets, cal: WorkCalendar, input: { start: Date; firstResponseAt: Date | null; closedAt: Date | null; now: Date }): SlaState {
+export function computeSla(
+  targets: SlaTargets,
+  cal: WorkCalendar,
+  input: { start: Date; firstResponseAt: Date | null; closedAt: Date | null; now: Date },
+): SlaState {
   const { start, firstResponseAt, closedAt, now } = input;
-  const firstResponse = targets.firstResponseMinutes !== null
-    ? metric('first_response', targets.firstResponseMinutes, targets.atRiskPercent, cal, start, firstResponseAt ?? closedAt, now)
-    : null;
-  const resolution = targets.resolutionMinutes !== null
-    ? metric('resolution', targets.resolutionMinutes, targets.atRiskPercent, cal, start, closedAt, now)
-    : null;
+  const firstResponse =
+    targets.firstResponseMinutes !== null
+      ? metric('first_response', targets.firstResponseMinutes, targets.atRiskPercent, cal, start, firstResponseAt ?? closedAt, now)
+      : null;
+  const resolution =
+    targets.resolutionMinutes !== null
+      ? metric('resolution', targets.resolutionMinutes, targets.atRiskPercent, cal, start, closedAt, now)
+      : null;
   const metrics = [firstResponse, resolution].filter((x): x is MetricState => x !== null);
   const status = metrics.reduce<SlaStatus>((worst, m) => (RANK[m.status] > RANK[worst] ? m.status : worst), 'met');
   const running = metrics.filter((m) => !m.completedAt && m.dueAt && m.status !== 'breached').map((m) => m.dueAt!.getTime());

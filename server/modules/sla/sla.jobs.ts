@@ -24,7 +24,11 @@ export function registerSlaJobs(services: Services, jobs: JobRunner, events: Eve
       const conversationId = payload.conversation?.id;
       if (!event.tenantId || !conversationId) return;
       // Only replies by people or AI agents move the clocks; customers' messages do not.
-      if (type === 'message.created' && !(payload.message?.direction === 'outbound' && ['agent', 'ai'].includes(String(payload.message?.senderType)))) return;
+      if (
+        type === 'message.created' &&
+        !(payload.message?.direction === 'outbound' && ['agent', 'ai'].includes(String(payload.message?.senderType)))
+      )
+        return;
       if (!(await services.db.getRepository(SlaPolicyEntity).exists({ where: { tenantId: event.tenantId, enabled: true } }))) return;
       await requestEvaluation(services, event.tenantId, conversationId);
     });

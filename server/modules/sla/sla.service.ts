@@ -39,9 +39,19 @@ export interface PolicyInput {
 
 export function policyView(p: SlaPolicy) {
   return {
-    id: p.id, name: p.name, description: p.description, enabled: p.enabled, priority: p.priority, channel: p.channel, divisionId: p.divisionId,
-    firstResponseMinutes: p.firstResponseMinutes, resolutionMinutes: p.resolutionMinutes, atRiskPercent: p.atRiskPercent,
-    workingHoursOnly: p.workingHoursOnly, createdAt: p.createdAt, updatedAt: p.updatedAt,
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    enabled: p.enabled,
+    priority: p.priority,
+    channel: p.channel,
+    divisionId: p.divisionId,
+    firstResponseMinutes: p.firstResponseMinutes,
+    resolutionMinutes: p.resolutionMinutes,
+    atRiskPercent: p.atRiskPercent,
+    workingHoursOnly: p.workingHoursOnly,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
   };
 }
 
@@ -49,10 +59,13 @@ const specificity = (p: SlaPolicy) => Number(p.priority !== null) + Number(p.cha
 
 /** The enabled policy that applies: every condition it sets matches; the most specific wins, then the oldest. */
 export function choosePolicy(policies: SlaPolicy[], c: Pick<Conversation, 'priority' | 'channel' | 'divisionId'>): SlaPolicy | null {
-  const matching = policies.filter((p) => p.enabled
-    && (p.priority === null || p.priority === c.priority)
-    && (p.channel === null || p.channel === c.channel)
-    && (p.divisionId === null || p.divisionId === c.divisionId));
+  const matching = policies.filter(
+    (p) =>
+      p.enabled &&
+      (p.priority === null || p.priority === c.priority) &&
+      (p.channel === null || p.channel === c.channel) &&
+      (p.divisionId === null || p.divisionId === c.divisionId),
+  );
   matching.sort((a, b) => specificity(b) - specificity(a) || a.id.localeCompare(b.id));
   return matching[0] ?? null;
 }
@@ -64,26 +77,43 @@ async function clockStops(m: EntityManager, c: Conversation) {
     order: { id: 'ASC' },
     select: { id: true, createdAt: true },
   });
-  const closedAt = c.status === 'resolved' || c.status === 'expired' ? c.resolvedAt ?? c.updatedAt : null;
+  const closedAt = c.status === 'resolved' || c.status === 'expired' ? (c.resolvedAt ?? c.updatedAt) : null;
   return { firstResponseAt: reply?.createdAt ?? null, closedAt };
 }
 
-interface Evaluation { policy: SlaPolicy; state: SlaState; calendar: 'division' | 'tenant' | 'none' | 'always'; firstResponseAt: Date | null; closedAt: Date | null }
+interface Evaluation {
+  policy: SlaPolicy;
+  state: SlaState;
+  calendar: 'division' | 'tenant' | 'none' | 'always';
+  firstResponseAt: Date | null;
+  closedAt: Date | null;
+}
 
 async function evaluation(m: EntityManager, c: Conversation, policies: SlaPolicy[], now: Date): Promise<Evaluation | null> {
   const policy = choosePolicy(policies, c);
   if (!policy) return null;
-  const cal = policy.workingHoursOnly ? await calendarFor(m, c.tenantId, c.divisionId) : { calendar: WorkCalendar.always(), source: 'always' as const };
+  const cal = policy.workingHoursOnly
+    ? await calendarFor(m, c.tenantId, c.divisionId)
+    : { calendar: WorkCalendar.always(), source: 'always' as const };
   const stops = await clockStops(m, c);
   const state = computeSla(
     { firstResponseMinutes: policy.firstResponseMinutes, resolutionMinutes: policy.resolutionMinutes, atRiskPercent: policy.atRiskPercent },
-    cal.calendar, { start: c.createdAt, ...stops, now },
+    cal.calendar,
+    { start: c.createdAt, ...stops, now },
   );
   return { policy, state, calendar: cal.source, ...stops };
 }
 
 export const slaSummary = (row: ConversationSla | null | undefined) =>
-  (row ? { status: row.status, policyId: row.policyId, nextDueAt: row.nextDueAt, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt } : null);
+  row
+    ? {
+        status: row.status,
+        policyId: row.policyId,
+        nextDueAt: row.nextDueAt,
+        firstResponseDueAt: row.firstResponseDueAt,
+        resolutionDueAt: row.resolutionDueAt,
+      }
+    : null;
 
 /**
  * Re-evaluates one conversation and records what changed, in one transaction: the stored state
@@ -113,30 +143,58 @@ export async function evaluateConversation(services: Services, conversationId: s
     }
     const { policy, state } = result;
     const row: ConversationSla = {
-      id: existing?.id ?? newId(), tenantId: c.tenantId, conversationId, policyId: policy.id, status: state.status,
-      firstResponseDueAt: state.firstResponse?.dueAt ?? null, firstRespondedAt: result.firstResponseAt,
-      resolutionDueAt: state.resolution?.dueAt ?? null, nextDueAt: state.nextDueAt, final: result.closedAt !== null, evaluatedAt: now,
+      id: existing?.id ?? newId(),
+      tenantId: c.tenantId,
+      conversationId,
+      policyId: policy.id,
+      status: state.status,
+      firstResponseDueAt: state.firstResponse?.dueAt ?? null,
+      firstRespondedAt: result.firstResponseAt,
+      resolutionDueAt: state.resolution?.dueAt ?? null,
+      nextDueAt: state.nextDueAt,
+      final: result.closedAt !== null,
+      evaluatedAt: now,
     };
     if (existing) await rows.update({ id: existing.id }, row as never);
     else await rows.insert(row as never);
 
     const breaches = m.getRepository(SlaBreachEntity);
     for (const metric of [state.firstResponse, state.resolution]) {
-      if (!metric || metric.status !== 'breached' || !metric.dueAt) continue;
+      if (metric?.status !== 'breached' || !metric.dueAt) continue;
       if (await breaches.exists({ where: { conversationId, policyId: policy.id, metric: metric.metric } })) continue;
       const breach = {
-        id: newId(), tenantId: c.tenantId, policyId: policy.id, conversationId, metric: metric.metric, targetMinutes: metric.targetMinutes,
-        dueAt: metric.dueAt, breachedAt: now,
+        id: newId(),
+        tenantId: c.tenantId,
+        policyId: policy.id,
+        conversationId,
+        metric: metric.metric,
+        targetMinutes: metric.targetMinutes,
+        dueAt: metric.dueAt,
+        breachedAt: now,
       };
       await breaches.insert(breach);
-      await emitEvent(m, {
-        tenantId: c.tenantId, type: 'sla.breached',
-        payload: { conversationId, breach: { ...breach, policyName: policy.name }, ...(c.assigneeId ? { notifyUserId: c.assigneeId } : {}) },
-      }, now);
+      await emitEvent(
+        m,
+        {
+          tenantId: c.tenantId,
+          type: 'sla.breached',
+          payload: {
+            conversationId,
+            breach: { ...breach, policyName: policy.name },
+            ...(c.assigneeId ? { notifyUserId: c.assigneeId } : {}),
+          },
+        },
+        now,
+      );
     }
     const time = (d: Date | null | undefined) => d?.getTime() ?? null;
-    const changed = !existing || existing.status !== row.status || existing.policyId !== row.policyId || time(existing.nextDueAt) !== time(row.nextDueAt)
-      || time(existing.firstResponseDueAt) !== time(row.firstResponseDueAt) || time(existing.resolutionDueAt) !== time(row.resolutionDueAt);
+    const changed =
+      !existing ||
+      existing.status !== row.status ||
+      existing.policyId !== row.policyId ||
+      time(existing.nextDueAt) !== time(row.nextDueAt) ||
+      time(existing.firstResponseDueAt) !== time(row.firstResponseDueAt) ||
+      time(existing.resolutionDueAt) !== time(row.resolutionDueAt);
     if (changed) await announce(row);
   });
 }
@@ -146,13 +204,21 @@ export async function evaluateAll(services: Services, tenantId?: string): Promis
   const db = services.db;
   const policyTenants = tenantId
     ? [tenantId]
-    : [...new Set((await db.getRepository(SlaPolicyEntity).find({ where: { enabled: true }, select: { tenantId: true } })).map((p) => p.tenantId))];
+    : [
+        ...new Set(
+          (await db.getRepository(SlaPolicyEntity).find({ where: { enabled: true }, select: { tenantId: true } })).map((p) => p.tenantId),
+        ),
+      ];
   const ids = new Set<string>();
   for (const t of policyTenants) {
-    const open = await db.getRepository(ConversationEntity).find({ where: { tenantId: t, status: In(['open', 'pending']) }, select: { id: true } });
+    const open = await db
+      .getRepository(ConversationEntity)
+      .find({ where: { tenantId: t, status: In(['open', 'pending']) }, select: { id: true } });
     for (const c of open) ids.add(c.id);
   }
-  const unfinished = await db.getRepository(ConversationSlaEntity).find({ where: { final: false, ...(tenantId ? { tenantId } : {}) }, select: { conversationId: true } });
+  const unfinished = await db
+    .getRepository(ConversationSlaEntity)
+    .find({ where: { final: false, ...(tenantId ? { tenantId } : {}) }, select: { conversationId: true } });
   for (const r of unfinished) ids.add(r.conversationId);
   for (const id of ids) await evaluateConversation(services, id);
   return ids.size;
@@ -169,10 +235,16 @@ export async function requestEvaluation(services: Services, tenantId: string, co
 }
 
 function metricView(m: MetricState | null) {
-  return m && {
-    targetMinutes: m.targetMinutes, dueAt: m.dueAt, completedAt: m.completedAt, status: m.status,
-    elapsedMinutes: m.elapsedMinutes, remainingMinutes: m.remainingMinutes,
-  };
+  return (
+    m && {
+      targetMinutes: m.targetMinutes,
+      dueAt: m.dueAt,
+      completedAt: m.completedAt,
+      status: m.status,
+      elapsedMinutes: m.elapsedMinutes,
+      remainingMinutes: m.remainingMinutes,
+    }
+  );
 }
 
 async function validDivision(ctx: TenantCtx, divisionId: string | null | undefined) {
@@ -189,17 +261,34 @@ export const slaService = {
 
   async create(ctx: TenantCtx, body: PolicyInput & { name: string }) {
     if (body.firstResponseMinutes == null && body.resolutionMinutes == null) {
-      throw badRequest('Set a first-response or a resolution target', [{ path: 'firstResponseMinutes', message: 'Give this or resolutionMinutes' }]);
+      throw badRequest('Set a first-response or a resolution target', [
+        { path: 'firstResponseMinutes', message: 'Give this or resolutionMinutes' },
+      ]);
     }
     await validDivision(ctx, body.divisionId);
     const now = ctx.now();
     const policy = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, SlaPolicyEntity, m).insert({
-        name: body.name, description: body.description ?? null, enabled: body.enabled ?? true, priority: body.priority ?? null, channel: body.channel ?? null,
-        divisionId: body.divisionId ?? null, firstResponseMinutes: body.firstResponseMinutes ?? null, resolutionMinutes: body.resolutionMinutes ?? null,
-        atRiskPercent: body.atRiskPercent ?? 80, workingHoursOnly: body.workingHoursOnly ?? true, createdAt: now, updatedAt: now,
+        name: body.name,
+        description: body.description ?? null,
+        enabled: body.enabled ?? true,
+        priority: body.priority ?? null,
+        channel: body.channel ?? null,
+        divisionId: body.divisionId ?? null,
+        firstResponseMinutes: body.firstResponseMinutes ?? null,
+        resolutionMinutes: body.resolutionMinutes ?? null,
+        atRiskPercent: body.atRiskPercent ?? 80,
+        workingHoursOnly: body.workingHoursOnly ?? true,
+        createdAt: now,
+        updatedAt: now,
       });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'sla_policy.created', targetType: 'sla_policy', targetId: created.id, details: { name: created.name } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'sla_policy.created',
+        targetType: 'sla_policy',
+        targetId: created.id,
+        details: { name: created.name },
+      });
       return created;
     });
     await requestEvaluation(ctx, ctx.tenantId);
@@ -210,14 +299,22 @@ export const slaService = {
     const policy = await scoped(ctx, SlaPolicyEntity).get(id, 'SLA policy');
     const next = { ...policy, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) } as SlaPolicy;
     if (next.firstResponseMinutes === null && next.resolutionMinutes === null) {
-      throw badRequest('Keep a first-response or a resolution target', [{ path: 'firstResponseMinutes', message: 'Give this or resolutionMinutes' }]);
+      throw badRequest('Keep a first-response or a resolution target', [
+        { path: 'firstResponseMinutes', message: 'Give this or resolutionMinutes' },
+      ]);
     }
     if (body.divisionId !== undefined) await validDivision(ctx, body.divisionId);
     const now = ctx.now();
     await ctx.transaction(async (m) => {
       const { id: _id, tenantId: _t, createdAt: _c, ...patch } = next;
       await scoped(ctx, SlaPolicyEntity, m).update(id, { ...patch, updatedAt: now });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'sla_policy.updated', targetType: 'sla_policy', targetId: id, details: { name: next.name, fields: Object.keys(body) } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'sla_policy.updated',
+        targetType: 'sla_policy',
+        targetId: id,
+        details: { name: next.name, fields: Object.keys(body) },
+      });
     });
     await requestEvaluation(ctx, ctx.tenantId);
     return policyView({ ...next, updatedAt: now });
@@ -228,14 +325,24 @@ export const slaService = {
     const policy = await scoped(ctx, SlaPolicyEntity).get(id, 'SLA policy');
     await ctx.transaction(async (m) => {
       await scoped(ctx, SlaPolicyEntity, m).remove(id);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'sla_policy.deleted', targetType: 'sla_policy', targetId: id, details: { name: policy.name } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'sla_policy.deleted',
+        targetType: 'sla_policy',
+        targetId: id,
+        details: { name: policy.name },
+      });
     });
     await requestEvaluation(ctx, ctx.tenantId);
   },
 
   async breaches(ctx: TenantCtx, policyId: string, q: { limit: number; cursor?: string; metric?: 'first_response' | 'resolution' }) {
     await scoped(ctx, SlaPolicyEntity).get(policyId, 'SLA policy');
-    const page = await scoped(ctx, SlaBreachEntity).page({ where: { policyId, ...(q.metric ? { metric: q.metric } : {}) }, limit: q.limit, cursor: q.cursor });
+    const page = await scoped(ctx, SlaBreachEntity).page({
+      where: { policyId, ...(q.metric ? { metric: q.metric } : {}) },
+      limit: q.limit,
+      cursor: q.cursor,
+    });
     const conversations = page.data.length
       ? await scoped(ctx, ConversationEntity).find({ id: In([...new Set(page.data.map((b) => b.conversationId))]) })
       : [];
@@ -243,8 +350,16 @@ export const slaService = {
       data: page.data.map((b) => {
         const c = conversations.find((x) => x.id === b.conversationId);
         return {
-          id: b.id, policyId: b.policyId, conversationId: b.conversationId, metric: b.metric, targetMinutes: b.targetMinutes, dueAt: b.dueAt, breachedAt: b.breachedAt,
-          conversation: c ? { id: c.id, channel: c.channel, status: c.status, priority: c.priority, assigneeId: c.assigneeId, divisionId: c.divisionId } : null,
+          id: b.id,
+          policyId: b.policyId,
+          conversationId: b.conversationId,
+          metric: b.metric,
+          targetMinutes: b.targetMinutes,
+          dueAt: b.dueAt,
+          breachedAt: b.breachedAt,
+          conversation: c
+            ? { id: c.id, channel: c.channel, status: c.status, priority: c.priority, assigneeId: c.assigneeId, divisionId: c.divisionId }
+            : null,
         };
       }),
       nextCursor: page.nextCursor,
@@ -259,14 +374,22 @@ export const slaService = {
     const result = await evaluation(ctx.db.manager, c, policies, now);
     const breaches = await scoped(ctx, SlaBreachEntity).find({ conversationId }, { id: 'ASC' });
     return {
-      conversationId, evaluatedAt: now,
+      conversationId,
+      evaluatedAt: now,
       policy: result ? { id: result.policy.id, name: result.policy.name } : null,
       status: result?.state.status ?? null,
       calendar: result?.calendar ?? null,
       firstResponse: metricView(result?.state.firstResponse ?? null),
       resolution: metricView(result?.state.resolution ?? null),
       nextDueAt: result?.state.nextDueAt ?? null,
-      breaches: breaches.map((b) => ({ id: b.id, policyId: b.policyId, metric: b.metric, targetMinutes: b.targetMinutes, dueAt: b.dueAt, breachedAt: b.breachedAt })),
+      breaches: breaches.map((b) => ({
+        id: b.id,
+        policyId: b.policyId,
+        metric: b.metric,
+        targetMinutes: b.targetMinutes,
+        dueAt: b.dueAt,
+        breachedAt: b.breachedAt,
+      })),
     };
   },
 };

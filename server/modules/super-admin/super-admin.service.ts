@@ -24,18 +24,29 @@ export async function bootstrapSuperAdmin(services: Services): Promise<{ setupCo
   if ((await repo.count()) > 0) return {};
   const { SUPER_ADMIN_EMAIL: email, SUPER_ADMIN_PASSWORD: password } = services.config;
   if (email && password) {
-    await repo.insert({ id: newId(), name: 'Super Admin', email: email.toLowerCase(), passwordHash: await hashPassword(password), createdAt: services.now(), lastLoginAt: null });
+    await repo.insert({
+      id: newId(),
+      name: 'Super Admin',
+      email: email.toLowerCase(),
+      passwordHash: await hashPassword(password),
+      createdAt: services.now(),
+      lastLoginAt: null,
+    });
     services.log.info({ email }, 'created the first super-admin from SUPER_ADMIN_EMAIL');
     return {};
   }
   const file = setupFile(services.config.dataDir);
   if (existsSync(file)) {
-    services.log.warn(`No super-admin yet. Use the setup code printed at first start (its hash is in ${file}); delete that file to get a new code.`);
+    services.log.warn(
+      `No super-admin yet. Use the setup code printed at first start (its hash is in ${file}); delete that file to get a new code.`,
+    );
     return {};
   }
   const code = randomBytes(9).toString('base64url');
   writeFileSync(file, JSON.stringify({ codeHash: sha256(code).toString('hex'), createdAt: services.now().toISOString() }), { mode: 0o600 });
-  services.log.warn(`No super-admin yet. One-time setup code: ${code}  (log in at POST /api/v1/super-admin/auth/login with {email, password, setupCode} to create the first super-admin)`);
+  services.log.warn(
+    `No super-admin yet. One-time setup code: ${code}  (log in at POST /api/v1/super-admin/auth/login with {email, password, setupCode} to create the first super-admin)`,
+  );
   return { setupCode: code };
 }
 
@@ -53,7 +64,14 @@ export function superAdminService(tokens: TokenService) {
       const repo = ctx.db.getRepository(SuperAdminEntity);
       let admin = await repo.findOne({ where: { email: body.email } });
       if (!admin && body.setupCode && (await repo.count()) === 0 && setupCodeMatches(ctx.config.dataDir, body.setupCode)) {
-        admin = { id: newId(), name: body.email.split('@')[0], email: body.email, passwordHash: await hashPassword(body.password), createdAt: ctx.now(), lastLoginAt: null };
+        admin = {
+          id: newId(),
+          name: body.email.split('@')[0],
+          email: body.email,
+          passwordHash: await hashPassword(body.password),
+          createdAt: ctx.now(),
+          lastLoginAt: null,
+        };
         await repo.insert(admin);
         rmSync(setupFile(ctx.config.dataDir), { force: true });
         ctx.log.info({ email: body.email }, 'first super-admin created with the setup code');

@@ -13,7 +13,11 @@ import { applyConversationChange, pickAgent } from '../divisions/routing.js';
 import { visibleConversation } from '../divisions/visibility.js';
 import { ConversationTransferEntity, type ConversationTransfer } from './transfer.entity.js';
 
-export interface TransferInput { toAgentId?: string | null; toDivisionId?: string | null; reason: string }
+export interface TransferInput {
+  toAgentId?: string | null;
+  toDivisionId?: string | null;
+  reason: string;
+}
 
 async function transferViews(ctx: TenantCtx, rows: ConversationTransfer[]) {
   const userIds = [...new Set(rows.flatMap((r) => [r.fromAssigneeId, r.toAssigneeId, r.byUserId]).filter((x): x is string => Boolean(x)))];
@@ -23,10 +27,14 @@ async function transferViews(ctx: TenantCtx, rows: ConversationTransfer[]) {
   const user = (id: string | null) => (id ? { id, name: users.find((u) => u.id === id)?.name ?? null } : null);
   const division = (id: string | null) => (id ? { id, name: divisions.find((d) => d.id === id)?.name ?? null } : null);
   return rows.map((r) => ({
-    id: r.id, conversationId: r.conversationId, reason: r.reason, autoAssigned: r.autoAssigned,
+    id: r.id,
+    conversationId: r.conversationId,
+    reason: r.reason,
+    autoAssigned: r.autoAssigned,
     from: { agent: user(r.fromAssigneeId), division: division(r.fromDivisionId) },
     to: { agent: user(r.toAssigneeId), division: division(r.toDivisionId) },
-    by: user(r.byUserId), createdAt: r.createdAt,
+    by: user(r.byUserId),
+    createdAt: r.createdAt,
   }));
 }
 
@@ -40,7 +48,10 @@ export const transfersService = {
   async transfer(ctx: TenantCtx, conversationId: string, input: TransferInput) {
     const conversation = await visibleConversation(ctx, conversationId);
     if (!input.toAgentId && !input.toDivisionId) {
-      throw badRequest('Transfer to an agent, a division, or both', [{ path: 'toAgentId', message: 'Give toAgentId or toDivisionId' }, { path: 'toDivisionId', message: 'Give toAgentId or toDivisionId' }]);
+      throw badRequest('Transfer to an agent, a division, or both', [
+        { path: 'toAgentId', message: 'Give toAgentId or toDivisionId' },
+        { path: 'toDivisionId', message: 'Give toAgentId or toDivisionId' },
+      ]);
     }
     const me = ctx.principal.userId;
     if (!ctx.principal.permissions.has('conversations.manage') && conversation.assigneeId && conversation.assigneeId !== me) {
@@ -49,7 +60,8 @@ export const transfersService = {
     const division = input.toDivisionId ? await scoped(ctx, DivisionEntity).findOne({ id: input.toDivisionId }) : null;
     if (input.toDivisionId && !division) throw unprocessable('No such division', [{ path: 'toDivisionId', message: 'Unknown division' }]);
     const agent = input.toAgentId ? await scoped(ctx, UserEntity).findOne({ id: input.toAgentId, status: 'active' }) : null;
-    if (input.toAgentId && !agent) throw unprocessable('No such active agent in this organization', [{ path: 'toAgentId', message: 'Unknown agent' }]);
+    if (input.toAgentId && !agent)
+      throw unprocessable('No such active agent in this organization', [{ path: 'toAgentId', message: 'Unknown agent' }]);
     if (agent && division && !(await scoped(ctx, DivisionAgentEntity).count({ divisionId: division.id, userId: agent.id }))) {
       throw unprocessable('The agent is not in that division', [{ path: 'toAgentId', message: 'Not a member of the division' }]);
     }
@@ -70,18 +82,37 @@ export const transfersService = {
       // A person takes over from an AI agent.
       if (patch.assigneeId) patch.aiAgentId = null;
       const transfer = await scoped(ctx, ConversationTransferEntity, m).insert({
-        conversationId, fromAssigneeId: conversation.assigneeId, fromDivisionId: conversation.divisionId,
-        toAssigneeId: patch.assigneeId ?? null, toDivisionId: division?.id ?? conversation.divisionId, reason: input.reason,
-        autoAssigned, byUserId: me, createdAt: now,
+        conversationId,
+        fromAssigneeId: conversation.assigneeId,
+        fromDivisionId: conversation.divisionId,
+        toAssigneeId: patch.assigneeId ?? null,
+        toDivisionId: division?.id ?? conversation.divisionId,
+        reason: input.reason,
+        autoAssigned,
+        byUserId: me,
+        createdAt: now,
       });
       const { view } = await applyConversationChange(ctx, m, conversation, patch, me, { notify: false });
       const [transferView] = await transferViews(ctx, [transfer]);
-      await emitEvent(m, {
-        tenantId: ctx.tenantId, type: 'conversation.transferred',
-        payload: { conversation: view, transfer: transferView, by: me, ...(transfer.toAssigneeId && transfer.toAssigneeId !== me ? { notifyUserId: transfer.toAssigneeId } : {}) },
-      }, now);
+      await emitEvent(
+        m,
+        {
+          tenantId: ctx.tenantId,
+          type: 'conversation.transferred',
+          payload: {
+            conversation: view,
+            transfer: transferView,
+            by: me,
+            ...(transfer.toAssigneeId && transfer.toAssigneeId !== me ? { notifyUserId: transfer.toAssigneeId } : {}),
+          },
+        },
+        now,
+      );
       await recordActivity(ctx, m, {
-        tenantId: ctx.tenantId, action: 'conversation.transferred', targetType: 'conversation', targetId: conversationId,
+        tenantId: ctx.tenantId,
+        action: 'conversation.transferred',
+        targetType: 'conversation',
+        targetId: conversationId,
         details: { from: transferView.from, to: transferView.to, reason: input.reason, autoAssigned },
       });
       return { transfer: transferView, conversation: view };

@@ -59,8 +59,20 @@ class WebhookStore {
   private insert(batch: Pending[]): Promise<void> {
     return this.transaction(async (m) => {
       // updateEntity(false): every column is given, so nothing needs reading back.
-      await m.createQueryBuilder().insert().into(WebhookEventEntity).values(batch.map((p) => p.event)).updateEntity(false).execute();
-      await m.createQueryBuilder().insert().into(JobEntity).values(batch.map((p) => p.job) as never).updateEntity(false).execute();
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookEventEntity)
+        .values(batch.map((p) => p.event))
+        .updateEntity(false)
+        .execute();
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(JobEntity)
+        .values(batch.map((p) => p.job) as never)
+        .updateEntity(false)
+        .execute();
     });
   }
 }

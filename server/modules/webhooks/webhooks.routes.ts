@@ -16,27 +16,33 @@ const handshakeQuery = z.object({
   'hub.challenge': z.string().optional(),
 });
 
-const SIGNED = 'Verified by X-Hub-Signature-256 over the raw body (the account\'s app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.';
+const SIGNED =
+  "Verified by X-Hub-Signature-256 over the raw body (the account's app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.";
 const HANDSHAKE = 'Answers hub.challenge as text/plain when hub.verify_token matches META_VERIFY_TOKEN or the verify token of';
 
 /** Raw MIME arrives as message/rfc822 (some relays say text/plain or application/octet-stream). */
 const rawEmail = express.raw({ type: ['message/rfc822', 'text/plain', 'application/octet-stream'], limit: '30mb' });
 /** No secret, no 30 MB read: anonymous posts are refused before their body is buffered. */
-const secretPresent: RequestHandler = (req, _res, next) => next(req.header('x-webhook-secret') ? undefined : unauthorized('Missing X-Webhook-Secret (the mailbox\'s inbound secret)'));
+const secretPresent: RequestHandler = (req, _res, next) =>
+  next(req.header('x-webhook-secret') ? undefined : unauthorized("Missing X-Webhook-Secret (the mailbox's inbound secret)"));
 
 const EMAIL_DESCRIPTION = [
-  'Inbound email for a connected mailbox, authenticated by `X-Webhook-Secret: <the account\'s inboundSecret>` (401 without it or when it matches no mailbox).',
+  "Inbound email for a connected mailbox, authenticated by `X-Webhook-Secret: <the account's inboundSecret>` (401 without it or when it matches no mailbox).",
   'Send either the raw message with `Content-Type: message/rfc822` (up to 30 MB; parsed with a MIME library: text and HTML bodies, attachments, threading headers),',
   'or `application/json` (up to 2 MB) in this shape:',
   '`{from: "Name <a@b>", to?: string | string[], cc?: string | string[], replyTo?, subject?, text?, html?, messageId?, inReplyTo?, references?: string | string[], date?: ISO 8601,',
   'attachments?: [{filename?, contentType, contentBase64}]}`.',
   'The email is stored before the 200 and processed by a job: HTML is sanitised, attachments become media, and it joins the conversation of the Message-ID it answers',
-  '(In-Reply-To, then References), else the sender\'s open conversation with the same subject (without Re:), else a new one. A Message-ID already received is ignored.',
+  "(In-Reply-To, then References), else the sender's open conversation with the same subject (without Re:), else a new one. A Message-ID already received is ignored.",
 ].join(' ');
 
 export const webhookRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/webhooks/meta', tag, summary: 'Meta webhook verification', access: access.public,
+    method: 'get',
+    path: '/api/v1/webhooks/meta',
+    tag,
+    summary: 'Meta webhook verification',
+    access: access.public,
     description: `${HANDSHAKE} any WhatsApp, Messenger or Instagram account; 403 otherwise.`,
     query: handshakeQuery,
     handler: async ({ ctx, query, res }) => {
@@ -45,7 +51,12 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/meta', tag, summary: 'Receive Meta webhook (WhatsApp + Instagram)', access: access.public, ingress: true,
+    method: 'post',
+    path: '/api/v1/webhooks/meta',
+    tag,
+    summary: 'Receive Meta webhook (WhatsApp + Instagram)',
+    access: access.public,
+    ingress: true,
     description: `One callback for every Meta product: the body's \`object\` (whatsapp_business_account, instagram, page) picks the channel. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
       await receiveMetaWebhook(ctx, 'meta', req.rawBody, req.header('x-hub-signature-256'), req.body);
@@ -53,19 +64,28 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/email', tag, summary: 'Receive inbound email webhook', access: access.public,
+    method: 'post',
+    path: '/api/v1/webhooks/email',
+    tag,
+    summary: 'Receive inbound email webhook',
+    access: access.public,
     description: EMAIL_DESCRIPTION,
     before: [secretPresent, rawEmail],
     response: z.object({ received: z.literal(true), eventId: z.string() }),
-    handler: ({ ctx, req }) => receiveEmailWebhook(ctx, {
-      secret: req.header('x-webhook-secret'),
-      mime: Buffer.isBuffer(req.body) ? req.body : undefined,
-      json: req.is('application/json') ? req.body : undefined,
-      contentType: req.header('content-type'),
-    }),
+    handler: ({ ctx, req }) =>
+      receiveEmailWebhook(ctx, {
+        secret: req.header('x-webhook-secret'),
+        mime: Buffer.isBuffer(req.body) ? req.body : undefined,
+        json: req.is('application/json') ? req.body : undefined,
+        contentType: req.header('content-type'),
+      }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/webhooks/messenger', tag, summary: 'Meta webhook verification for Messenger', access: access.public,
+    method: 'get',
+    path: '/api/v1/webhooks/messenger',
+    tag,
+    summary: 'Meta webhook verification for Messenger',
+    access: access.public,
     description: `${HANDSHAKE} a Messenger Page account; 403 otherwise.`,
     query: handshakeQuery,
     handler: async ({ ctx, query, res }) => {
@@ -74,7 +94,12 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/messenger', tag, summary: 'Receive Messenger inbound webhook events', access: access.public, ingress: true,
+    method: 'post',
+    path: '/api/v1/webhooks/messenger',
+    tag,
+    summary: 'Receive Messenger inbound webhook events',
+    access: access.public,
+    ingress: true,
     description: `Page events (object "page"): messages, attachments, quick replies, postbacks, reactions, echoes of the Page's own messages, delivery and read watermarks. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
       await receiveMetaWebhook(ctx, 'messenger', req.rawBody, req.header('x-hub-signature-256'), req.body);
@@ -82,7 +107,11 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/webhooks/instagram', tag, summary: 'Meta webhook verification for Instagram', access: access.public,
+    method: 'get',
+    path: '/api/v1/webhooks/instagram',
+    tag,
+    summary: 'Meta webhook verification for Instagram',
+    access: access.public,
     description: `${HANDSHAKE} an Instagram account; 403 otherwise.`,
     query: handshakeQuery,
     handler: async ({ ctx, query, res }) => {
@@ -91,7 +120,12 @@ export const webhookRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/webhooks/instagram', tag, summary: 'Receive Instagram inbound webhook events', access: access.public, ingress: true,
+    method: 'post',
+    path: '/api/v1/webhooks/instagram',
+    tag,
+    summary: 'Receive Instagram inbound webhook events',
+    access: access.public,
+    ingress: true,
     description: `Instagram messaging events (object "instagram"): messages, attachments, story replies and mentions, reactions, reads, echoes. ${SIGNED}`,
     handler: async ({ ctx, req, res }) => {
       await receiveMetaWebhook(ctx, 'instagram', req.rawBody, req.header('x-hub-signature-256'), req.body);

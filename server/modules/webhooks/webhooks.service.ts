@@ -29,7 +29,9 @@ const META_OBJECTS: Record<string, Channel> = { whatsapp_business_account: 'what
 export async function verifyTokens(services: Services, channels: Channel[]): Promise<string[]> {
   // The appliance's own token (META_VERIFY_TOKEN, else generated once and shown in the tunnel settings).
   const tokens = [applianceVerifyToken(services.config)];
-  const accounts = await services.db.getRepository(IntegrationAccountEntity).find({ where: channels.map((channel) => ({ channel, status: 'active' as const })) });
+  const accounts = await services.db
+    .getRepository(IntegrationAccountEntity)
+    .find({ where: channels.map((channel) => ({ channel, status: 'active' as const })) });
   for (const a of accounts) {
     const token = accountCredentials(services, a).config.verifyToken;
     if (token) tokens.push(token);
@@ -37,7 +39,11 @@ export async function verifyTokens(services: Services, channels: Channel[]): Pro
   return tokens;
 }
 
-export async function handshake(services: Services, query: { 'hub.mode'?: string; 'hub.verify_token'?: string; 'hub.challenge'?: string }, channels: Channel[]): Promise<string> {
+export async function handshake(
+  services: Services,
+  query: { 'hub.mode'?: string; 'hub.verify_token'?: string; 'hub.challenge'?: string },
+  channels: Channel[],
+): Promise<string> {
   if (query['hub.mode'] !== 'subscribe' || !query['hub.challenge'] || !query['hub.verify_token']) {
     throw badRequest('Expected hub.mode=subscribe with hub.verify_token and hub.challenge', [
       ...(query['hub.mode'] !== 'subscribe' ? [{ path: 'query.hub.mode', message: 'Must be "subscribe"' }] : []),
@@ -45,12 +51,19 @@ export async function handshake(services: Services, query: { 'hub.mode'?: string
       ...(!query['hub.challenge'] ? [{ path: 'query.hub.challenge', message: 'Required' }] : []),
     ]);
   }
-  if (!(await verifyTokens(services, channels)).includes(query['hub.verify_token'])) throw new HttpError(403, 'The verify token does not match');
+  if (!(await verifyTokens(services, channels)).includes(query['hub.verify_token']))
+    throw new HttpError(403, 'The verify token does not match');
   return query['hub.challenge'];
 }
 
 /** Verifies, stores and enqueues a Meta webhook. Returns once it is durable. */
-export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'], rawBody: Buffer | undefined, signature: string | undefined, parsed?: unknown): Promise<void> {
+export async function receiveMetaWebhook(
+  ctx: Ctx,
+  source: WebhookEvent['source'],
+  rawBody: Buffer | undefined,
+  signature: string | undefined,
+  parsed?: unknown,
+): Promise<void> {
   if (!signature) throw unauthorized('Missing X-Hub-Signature-256');
   if (!rawBody || rawBody.length === 0) throw badRequest('The webhook body must be JSON');
   let body: { object?: string };
@@ -61,14 +74,16 @@ export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'
     throw badRequest('The webhook body is not valid JSON');
   }
   const channel = META_OBJECTS[String(body?.object)];
-  const routed = channel && isImplementedChannel(ctx.adapters, channel)
-    ? await routeWebhook(ctx, channel, getAdapter(ctx.adapters, channel).routingKeys(body))
-    : [];
+  const routed =
+    channel && isImplementedChannel(ctx.adapters, channel)
+      ? await routeWebhook(ctx, channel, getAdapter(ctx.adapters, channel).routingKeys(body))
+      : [];
   const secrets = [...routed.map((r) => r.appSecret), ctx.config.META_APP_SECRET].filter((s): s is string => Boolean(s));
   // A known account must be signed with its secret; an unknown one is checked when a global secret
   // exists, then acknowledged without storing (nothing here could use it) so Meta stops retrying.
   const checkable = routed.length > 0 || secrets.length > 0;
-  if (checkable && !secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret))) throw unauthorized('The webhook signature is not valid');
+  if (checkable && !secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret)))
+    throw unauthorized('The webhook signature is not valid');
   if (routed.length === 0) {
     ctx.log.warn({ object: body?.object }, 'webhook for an unknown account acknowledged without storing');
     return;
@@ -76,11 +91,21 @@ export async function receiveMetaWebhook(ctx: Ctx, source: WebhookEvent['source'
   const tenants = [...new Set(routed.map((r) => r.account.tenantId))];
   const now = ctx.now();
   const event: WebhookEvent = {
-    id: newId(), tenantId: tenants.length === 1 ? tenants[0] : null, source, payload: rawBody.toString('utf8'), status: 'received',
-    error: null, receivedAt: now, processedAt: null,
+    id: newId(),
+    tenantId: tenants.length === 1 ? tenants[0] : null,
+    source,
+    payload: rawBody.toString('utf8'),
+    status: 'received',
+    error: null,
+    receivedAt: now,
+    processedAt: null,
   };
   // One queue: statuses are applied after the messages they follow.
-  await storeWebhook(ctx, event, newJob('webhook.process', { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: 'webhooks', maxAttempts: 20 }));
+  await storeWebhook(
+    ctx,
+    event,
+    newJob('webhook.process', { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: 'webhooks', maxAttempts: 20 }),
+  );
 }
 
 /** How an inbound email is kept in webhook_events until its job reads it. */
@@ -92,7 +117,9 @@ type StoredEmail = { accountId: string; format: 'mime'; raw: string } | { accoun
  */
 async function mailboxForSecret(services: Services, secret: string): Promise<IntegrationAccount | undefined> {
   const adapter = getAdapter(services.adapters, 'email');
-  const accounts = await services.db.getRepository(IntegrationAccountEntity).find({ where: { channel: 'email', status: 'active' }, order: { createdAt: 'ASC' } });
+  const accounts = await services.db
+    .getRepository(IntegrationAccountEntity)
+    .find({ where: { channel: 'email', status: 'active' }, order: { createdAt: 'ASC' } });
   return accounts.find((a) => adapter.verifySignature(Buffer.alloc(0), secret, accountCredentials(services, a).config.inboundSecret ?? ''));
 }
 
@@ -104,17 +131,20 @@ export async function receiveEmailWebhook(
   ctx: Ctx,
   input: { secret: string | undefined; mime?: Buffer; json?: unknown; contentType: string | undefined },
 ): Promise<{ received: true; eventId: string }> {
-  if (!input.secret) throw unauthorized('Missing X-Webhook-Secret (the mailbox\'s inbound secret)');
+  if (!input.secret) throw unauthorized("Missing X-Webhook-Secret (the mailbox's inbound secret)");
   const account = await mailboxForSecret(ctx, input.secret);
   if (!account) throw unauthorized('The X-Webhook-Secret does not match any connected mailbox');
   const adapter = getAdapter(ctx.adapters, 'email');
   let stored: StoredEmail;
   if (input.mime) {
-    if (input.mime.length === 0) throw badRequest('The email is empty', [{ path: 'body', message: 'Send the raw message (message/rfc822)' }]);
+    if (input.mime.length === 0)
+      throw badRequest('The email is empty', [{ path: 'body', message: 'Send the raw message (message/rfc822)' }]);
     try {
       await adapter.parseEmail({ mime: input.mime });
     } catch (err) {
-      throw badRequest(`The body is not a readable email: ${(err as Error).message}`, [{ path: 'body', message: 'Not an RFC 5322 message with a From address' }]);
+      throw badRequest(`The body is not a readable email: ${(err as Error).message}`, [
+        { path: 'body', message: 'Not an RFC 5322 message with a From address' },
+      ]);
     }
     stored = { accountId: account.id, format: 'mime', raw: input.mime.toString('base64') };
   } else if (input.json !== undefined) {
@@ -127,16 +157,30 @@ export async function receiveEmailWebhook(
     }
     stored = { accountId: account.id, format: 'json', email: parsed.data };
   } else {
-    throw new HttpError(415, `Send the email as message/rfc822 (raw MIME) or application/json, not ${input.contentType ?? 'no content type'}`);
+    throw new HttpError(
+      415,
+      `Send the email as message/rfc822 (raw MIME) or application/json, not ${input.contentType ?? 'no content type'}`,
+    );
   }
   const now = ctx.now();
   const event: WebhookEvent = {
-    id: newId(), tenantId: account.tenantId, source: 'email', payload: JSON.stringify(stored), status: 'received', error: null, receivedAt: now, processedAt: null,
+    id: newId(),
+    tenantId: account.tenantId,
+    source: 'email',
+    payload: JSON.stringify(stored),
+    status: 'received',
+    error: null,
+    receivedAt: now,
+    processedAt: null,
   };
   await ctx.transaction(async (m) => {
     await m.getRepository(WebhookEventEntity).insert(event);
     // One queue per mailbox: a reply is threaded after the email it answers.
-    await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, { tenantId: account.tenantId, queueKey: `email:${account.id}`, maxAttempts: 20 });
+    await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, {
+      tenantId: account.tenantId,
+      queueKey: `email:${account.id}`,
+      maxAttempts: 20,
+    });
   });
   return { received: true, eventId: event.id };
 }
@@ -145,7 +189,7 @@ export async function receiveEmailWebhook(
 async function processEmailEvent(services: Services, event: WebhookEvent): Promise<{ status: WebhookEvent['status']; error?: string }> {
   const stored = JSON.parse(event.payload) as StoredEmail;
   const account = await services.db.getRepository(IntegrationAccountEntity).findOne({ where: { id: stored.accountId } });
-  if (!account || account.status !== 'active') return { status: 'ignored', error: 'The mailbox is no longer connected' };
+  if (account?.status !== 'active') return { status: 'ignored', error: 'The mailbox is no longer connected' };
   const adapter = getAdapter(services.adapters, 'email');
   let email: ParsedEmail;
   try {
@@ -155,11 +199,17 @@ async function processEmailEvent(services: Services, event: WebhookEvent): Promi
   }
   // Our own replies copied back to the mailbox (or a loop) are not customer messages.
   if (email.from.address === account.externalId) return { status: 'ignored', error: 'Sent from the mailbox itself' };
-  if (await services.db.getRepository(MessageEntity).exist({ where: { tenantId: account.tenantId, externalId: email.messageId } })) return { status: 'processed' };
+  if (await services.db.getRepository(MessageEntity).exist({ where: { tenantId: account.tenantId, externalId: email.messageId } }))
+    return { status: 'processed' };
   const attachments = [];
   for (const [index, file] of email.attachments.entries()) {
     const media = await saveMedia(services, {
-      tenantId: account.tenantId, data: file.content, mimeType: file.contentType, filename: file.filename ?? null, source: 'inbound', channel: 'email',
+      tenantId: account.tenantId,
+      data: file.content,
+      mimeType: file.contentType,
+      filename: file.filename ?? null,
+      source: 'inbound',
+      channel: 'email',
       // Stable per email and position, so a retried job finds the file it already saved.
       externalId: `email:${createHash('sha256').update(`${email.messageId}#${index}`).digest('hex').slice(0, 48)}`,
     });
@@ -182,7 +232,10 @@ export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
     const body = JSON.parse(event.payload) as { object?: string };
     const channel = META_OBJECTS[String(body.object)];
     if (!channel || !isImplementedChannel(services.adapters, channel)) {
-      await repo.update({ id: event.id }, { status: 'ignored', error: `No adapter for object ${body.object}`, processedAt: services.now() });
+      await repo.update(
+        { id: event.id },
+        { status: 'ignored', error: `No adapter for object ${body.object}`, processedAt: services.now() },
+      );
       return;
     }
     for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
@@ -196,7 +249,13 @@ export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
       for (const status of batch.statuses) await applyStatus(services, account, status);
       for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
       for (const t of batch.templateStatuses) {
-        await services.transaction((m) => emitEvent(m, { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } }, services.now()));
+        await services.transaction((m) =>
+          emitEvent(
+            m,
+            { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } },
+            services.now(),
+          ),
+        );
       }
     }
     await repo.update({ id: event.id }, { status: 'processed', processedAt: services.now() });

@@ -7,10 +7,21 @@ export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday',
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** One opening interval on a weekday, local wall-clock time "HH:MM"; `end` may be "24:00". */
-export interface HoursEntry { day: Weekday; start: string; end: string }
+export interface HoursEntry {
+  day: Weekday;
+  start: string;
+  end: string;
+}
 /** A local date ("YYYY-MM-DD") on which the business is closed all day. */
-export interface Holiday { date: string; name?: string | null }
-export interface CalendarSpec { timezone: string; hours: HoursEntry[]; holidays: Holiday[] }
+export interface Holiday {
+  date: string;
+  name?: string | null;
+}
+export interface CalendarSpec {
+  timezone: string;
+  hours: HoursEntry[];
+  holidays: Holiday[];
+}
 
 const MINUTE = 60_000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -45,14 +56,29 @@ function format(tz: string): Intl.DateTimeFormat {
   let f = formats.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formats.set(tz, f);
   }
   return f;
 }
 
-export interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: Weekday }
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: Weekday;
+}
 
 /** The wall-clock reading in `tz` at instant `ms`. */
 export function localParts(tz: string, ms: number): LocalParts {
@@ -80,7 +106,8 @@ export function localToUtc(tz: string, year: number, month: number, day: number,
 }
 
 /** "YYYY-MM-DD" of a civil date. */
-const ymd = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+const ymd = (y: number, m: number, d: number) =>
+  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 /** The civil date `n` days after y-m-d. */
 function addDays(y: number, m: number, d: number, n: number): [number, number, number] {
@@ -128,14 +155,16 @@ export class WorkCalendar {
     if (this.alwaysOpen) return null;
     const p = localParts(this.timezone, at.getTime());
     const name = this.holidays.get(ymd(p.year, p.month, p.day));
-    return name === undefined ? null : name ?? '';
+    return name === undefined ? null : (name ?? '');
   }
 
   /** Open intervals (UTC ms) of one local date, in order. */
   private dayIntervals(y: number, m: number, d: number): Interval[] {
     if (this.holidays.has(ymd(y, m, d))) return [];
     const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-    return this.byDay[weekday].map(([s, e]) => [localToUtc(this.timezone, y, m, d, s), localToUtc(this.timezone, y, m, d, e)] as Interval).filter(([s, e]) => e > s);
+    return this.byDay[weekday]
+      .map(([s, e]) => [localToUtc(this.timezone, y, m, d, s), localToUtc(this.timezone, y, m, d, e)] as Interval)
+      .filter(([s, e]) => e > s);
   }
 
   /** Open intervals from the local day containing `fromMs` onwards, touching intervals merged (at most SEARCH_DAYS days). */

@@ -3,7 +3,11 @@ import { col } from '../../db/columns.js';
 import type { Channel } from '../../channels/types.js';
 import type { Holiday, HoursEntry } from './calendar.js';
 
-export interface OutOfHoursReply { channel: Channel; enabled: boolean; message: string }
+export interface OutOfHoursReply {
+  channel: Channel;
+  enabled: boolean;
+  message: string;
+}
 
 /** Weekly hours and holidays: the tenant's (divisionId null) or a division's override. */
 export interface WorkingHours {

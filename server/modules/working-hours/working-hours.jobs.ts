@@ -20,13 +20,15 @@ export function registerWorkingHoursJobs(services: Services, jobs: JobRunner, ev
     const conversation = event.payload.conversation as { channel?: string } | undefined;
     // Most inbound messages need no job: only when this channel has an enabled reply.
     if (!conversation?.channel || !(await outOfHoursReply(services.db.manager, event.tenantId, conversation.channel))) return;
-    await services.transaction((m) => enqueueJob(m, AUTO_REPLY_JOB, { messageId: message.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }));
+    await services.transaction((m) =>
+      enqueueJob(m, AUTO_REPLY_JOB, { messageId: message.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
+    );
   });
 
   jobs.register(AUTO_REPLY_JOB, async (job) => {
     await services.transaction(async (m) => {
       const message = await m.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
-      if (!message || message.direction !== 'inbound') return;
+      if (message?.direction !== 'inbound') return;
       const conversation = await m.getRepository(ConversationEntity).findOne({ where: { id: message.conversationId } });
       if (!conversation || (conversation.status !== 'open' && conversation.status !== 'pending')) return;
       const reply = await outOfHoursReply(m, conversation.tenantId, conversation.channel);
@@ -45,7 +47,14 @@ export function registerWorkingHoursJobs(services: Services, jobs: JobRunner, ev
         return;
       }
       const sent = await queueSystemMessage(services, m, conversation, reply.message);
-      await logs.insert({ id: newId(), tenantId: conversation.tenantId, conversationId: conversation.id, periodKey, messageId: sent.message.id, createdAt: now });
+      await logs.insert({
+        id: newId(),
+        tenantId: conversation.tenantId,
+        conversationId: conversation.id,
+        periodKey,
+        messageId: sent.message.id,
+        createdAt: now,
+      });
     });
   });
 }

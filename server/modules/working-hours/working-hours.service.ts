@@ -12,17 +12,24 @@ import { DivisionEntity } from '../divisions/division.entity.js';
 import { WorkCalendar, canonicalTimezone, localParts, type Holiday, type HoursEntry } from './calendar.js';
 import { WorkingHoursEntity, type OutOfHoursReply, type WorkingHours } from './working-hours.entity.js';
 
-export interface HoursInput { hours?: HoursEntry[]; holidays?: Holiday[]; autoReplies?: OutOfHoursReply[] }
+export interface HoursInput {
+  hours?: HoursEntry[];
+  holidays?: Holiday[];
+  autoReplies?: OutOfHoursReply[];
+}
 
-const tenantRow = (m: EntityManager, tenantId: string) => m.getRepository(WorkingHoursEntity).findOne({ where: { tenantId, divisionId: IsNull() } });
-const divisionRow = (m: EntityManager, tenantId: string, divisionId: string) => m.getRepository(WorkingHoursEntity).findOne({ where: { tenantId, divisionId } });
+const tenantRow = (m: EntityManager, tenantId: string) =>
+  m.getRepository(WorkingHoursEntity).findOne({ where: { tenantId, divisionId: IsNull() } });
+const divisionRow = (m: EntityManager, tenantId: string, divisionId: string) =>
+  m.getRepository(WorkingHoursEntity).findOne({ where: { tenantId, divisionId } });
 
 async function tenantTimezone(m: EntityManager, tenantId: string): Promise<string> {
   const tenant = await m.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
   return tenant?.timezone ?? 'UTC';
 }
 
-const calendarOf = (row: WorkingHours | null, timezone: string) => (row ? new WorkCalendar({ timezone, hours: row.hours, holidays: row.holidays }) : WorkCalendar.always());
+const calendarOf = (row: WorkingHours | null, timezone: string) =>
+  row ? new WorkCalendar({ timezone, hours: row.hours, holidays: row.holidays }) : WorkCalendar.always();
 
 /**
  * The calendar a conversation (or division) works by: the division's override, else the tenant's
@@ -32,7 +39,7 @@ export async function calendarFor(m: EntityManager, tenantId: string, divisionId
   const timezone = await tenantTimezone(m, tenantId);
   const own = divisionId ? await divisionRow(m, tenantId, divisionId) : null;
   const row = own ?? (await tenantRow(m, tenantId));
-  return { calendar: calendarOf(row, timezone), source: own ? 'division' as const : row ? 'tenant' as const : 'none' as const };
+  return { calendar: calendarOf(row, timezone), source: own ? ('division' as const) : row ? ('tenant' as const) : ('none' as const) };
 }
 
 /** The out-of-hours reply configured for a channel, if enabled. */
@@ -43,27 +50,54 @@ export async function outOfHoursReply(m: EntityManager, tenantId: string, channe
 
 function hoursView(row: WorkingHours | null, timezone: string, now: Date) {
   return {
-    timezone, configured: row !== null, hours: row?.hours ?? [], holidays: row?.holidays ?? [],
-    openNow: calendarOf(row, timezone).isOpen(now), updatedAt: row?.updatedAt ?? null,
+    timezone,
+    configured: row !== null,
+    hours: row?.hours ?? [],
+    holidays: row?.holidays ?? [],
+    openNow: calendarOf(row, timezone).isOpen(now),
+    updatedAt: row?.updatedAt ?? null,
   };
 }
 
-async function upsert(ctx: TenantCtx, m: EntityManager, existing: WorkingHours | null, divisionId: string | null, body: HoursInput): Promise<WorkingHours> {
+async function upsert(
+  ctx: TenantCtx,
+  m: EntityManager,
+  existing: WorkingHours | null,
+  divisionId: string | null,
+  body: HoursInput,
+): Promise<WorkingHours> {
   const now = ctx.now();
   const next: WorkingHours = existing
     ? { ...existing, updatedAt: now }
     : { id: '', tenantId: ctx.tenantId, divisionId, hours: [], holidays: [], autoReplies: [], createdAt: now, updatedAt: now };
   if (body.hours !== undefined) next.hours = sortHours(body.hours);
-  if (body.holidays !== undefined) next.holidays = [...body.holidays].sort((a, b) => a.date.localeCompare(b.date)).map((h) => ({ date: h.date, name: h.name ?? null }));
+  if (body.holidays !== undefined)
+    next.holidays = [...body.holidays].sort((a, b) => a.date.localeCompare(b.date)).map((h) => ({ date: h.date, name: h.name ?? null }));
   if (body.autoReplies !== undefined) next.autoReplies = body.autoReplies;
-  if (existing) await scoped(ctx, WorkingHoursEntity, m).update(existing.id, { hours: next.hours, holidays: next.holidays, autoReplies: next.autoReplies, updatedAt: now });
-  else return scoped(ctx, WorkingHoursEntity, m).insert({ divisionId, hours: next.hours, holidays: next.holidays, autoReplies: next.autoReplies, createdAt: now, updatedAt: now });
+  if (existing)
+    await scoped(ctx, WorkingHoursEntity, m).update(existing.id, {
+      hours: next.hours,
+      holidays: next.holidays,
+      autoReplies: next.autoReplies,
+      updatedAt: now,
+    });
+  else
+    return scoped(ctx, WorkingHoursEntity, m).insert({
+      divisionId,
+      hours: next.hours,
+      holidays: next.holidays,
+      autoReplies: next.autoReplies,
+      createdAt: now,
+      updatedAt: now,
+    });
   return next;
 }
 
 const DAY_ORDER = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const sortHours = (hours: HoursEntry[]) => [...hours].sort((a, b) => DAY_ORDER.indexOf(a.day) - DAY_ORDER.indexOf(b.day) || a.start.localeCompare(b.start))
-  .map((h) => ({ day: h.day, start: h.start, end: h.end }));
+const sortHours = (hours: HoursEntry[]) =>
+  [...hours]
+    .sort((a, b) => DAY_ORDER.indexOf(a.day) - DAY_ORDER.indexOf(b.day) || a.start.localeCompare(b.start))
+    .map((h) => ({ day: h.day, start: h.start, end: h.end }));
 
 export const workingHoursService = {
   async getTenant(ctx: TenantCtx) {
@@ -76,7 +110,12 @@ export const workingHoursService = {
   async putTenant(ctx: TenantCtx, body: HoursInput) {
     await ctx.transaction(async (m) => {
       await upsert(ctx, m, await tenantRow(m, ctx.tenantId), null, body);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'working_hours.updated', targetType: 'working_hours', details: { fields: Object.keys(body) } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'working_hours.updated',
+        targetType: 'working_hours',
+        details: { fields: Object.keys(body) },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'working_hours.updated', payload: { divisionId: null } }, ctx.now());
     });
     return this.getTenant(ctx);
@@ -96,9 +135,16 @@ export const workingHoursService = {
     await ctx.transaction(async (m) => {
       const existing = await divisionRow(m, ctx.tenantId, divisionId);
       // A new override starts from nothing: hours must be given.
-      if (!existing && body.hours === undefined) throw unprocessable('A new override needs its hours', [{ path: 'hours', message: 'Required' }]);
+      if (!existing && body.hours === undefined)
+        throw unprocessable('A new override needs its hours', [{ path: 'hours', message: 'Required' }]);
       await upsert(ctx, m, existing, divisionId, { hours: body.hours, holidays: body.holidays });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'working_hours.updated', targetType: 'division', targetId: divisionId, details: { division: division.name, fields: Object.keys(body) } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'working_hours.updated',
+        targetType: 'division',
+        targetId: divisionId,
+        details: { division: division.name, fields: Object.keys(body) },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'working_hours.updated', payload: { divisionId } }, ctx.now());
     });
     return this.getDivision(ctx, divisionId);
@@ -110,7 +156,13 @@ export const workingHoursService = {
       const existing = await divisionRow(m, ctx.tenantId, divisionId);
       if (!existing) return;
       await scoped(ctx, WorkingHoursEntity, m).remove(existing.id);
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'working_hours.override_deleted', targetType: 'division', targetId: divisionId, details: { division: division.name } });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'working_hours.override_deleted',
+        targetType: 'division',
+        targetId: divisionId,
+        details: { division: division.name },
+      });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'working_hours.updated', payload: { divisionId } }, ctx.now());
     });
   },
@@ -122,12 +174,23 @@ export const workingHoursService = {
 
   async putTimezone(ctx: TenantCtx, timezone: string) {
     const canonical = canonicalTimezone(timezone);
-    if (!canonical) throw unprocessable('Unknown timezone; use an IANA name such as Asia/Jakarta', [{ path: 'timezone', message: 'Unknown timezone' }]);
+    if (!canonical)
+      throw unprocessable('Unknown timezone; use an IANA name such as Asia/Jakarta', [{ path: 'timezone', message: 'Unknown timezone' }]);
     const before = await tenantTimezone(ctx.db.manager, ctx.tenantId);
     await ctx.transaction(async (m) => {
       await m.getRepository(TenantEntity).update({ id: ctx.tenantId }, { timezone: canonical, updatedAt: ctx.now() });
-      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'tenant.timezone_changed', targetType: 'tenant', targetId: ctx.tenantId, details: { from: before, to: canonical } });
-      await emitEvent(m, { tenantId: ctx.tenantId, type: 'tenant.updated', payload: { tenantId: ctx.tenantId, fields: ['timezone'] } }, ctx.now());
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'tenant.timezone_changed',
+        targetType: 'tenant',
+        targetId: ctx.tenantId,
+        details: { from: before, to: canonical },
+      });
+      await emitEvent(
+        m,
+        { tenantId: ctx.tenantId, type: 'tenant.updated', payload: { tenantId: ctx.tenantId, fields: ['timezone'] } },
+        ctx.now(),
+      );
     });
     return timezoneView(canonical, ctx.now());
   },
@@ -135,18 +198,27 @@ export const workingHoursService = {
   /** Public: whether the organization (or one of its divisions) is open now. Unknown or suspended slugs are 404. */
   async publicStatus(services: Services, slug: string, divisionId?: string) {
     const tenant = await services.db.getRepository(TenantEntity).findOne({ where: { slug } });
-    if (!tenant || tenant.status !== 'active') throw notFound('Organization');
-    if (divisionId && (!isId(divisionId) || !(await services.db.getRepository(DivisionEntity).exists({ where: { id: divisionId, tenantId: tenant.id } })))) {
+    if (tenant?.status !== 'active') throw notFound('Organization');
+    if (
+      divisionId &&
+      (!isId(divisionId) || !(await services.db.getRepository(DivisionEntity).exists({ where: { id: divisionId, tenantId: tenant.id } })))
+    ) {
       throw notFound('Division');
     }
     const now = services.now();
     const { calendar, source } = await calendarFor(services.db.manager, tenant.id, divisionId ?? null);
     const open = calendar.isOpen(now);
     return {
-      organization: { name: tenant.name, slug: tenant.slug }, divisionId: divisionId ?? null, timezone: tenant.timezone,
-      configured: source !== 'none', open, holiday: calendar.holidayAt(now),
+      organization: { name: tenant.name, slug: tenant.slug },
+      divisionId: divisionId ?? null,
+      timezone: tenant.timezone,
+      configured: source !== 'none',
+      open,
+      holiday: calendar.holidayAt(now),
       localTime: timezoneView(tenant.timezone, now).localTime,
-      closesAt: open ? calendar.closingAt(now) : null, nextOpenAt: open ? null : calendar.nextOpening(now), checkedAt: now,
+      closesAt: open ? calendar.closingAt(now) : null,
+      nextOpenAt: open ? null : calendar.nextOpening(now),
+      checkedAt: now,
     };
   },
 };
@@ -154,7 +226,9 @@ export const workingHoursService = {
 function timezoneView(timezone: string, now: Date) {
   const p = localParts(timezone, now.getTime());
   const two = (n: number) => String(n).padStart(2, '0');
-  const offset = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(now.getTime() / 1000) * 1000) / 60000);
+  const offset = Math.round(
+    (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(now.getTime() / 1000) * 1000) / 60000,
+  );
   const sign = offset < 0 ? '-' : '+';
   return {
     timezone,

@@ -13,7 +13,15 @@ export interface Sizes {
   inbox: { total: number; concurrency: number; warmup: number };
   search: { total: number; concurrency: number; warmup: number; maxDurationMs: number };
   fanout: { clients: number; messages: number };
-  outbound: { total: number; concurrency: number; conversations: number; outageMs: number; outageReplies: number; outageConversations: number; drainTimeoutMs: number };
+  outbound: {
+    total: number;
+    concurrency: number;
+    conversations: number;
+    outageMs: number;
+    outageReplies: number;
+    outageConversations: number;
+    drainTimeoutMs: number;
+  };
   /** Extra env for the appliance in this mode. */
   serverEnv: Record<string, string>;
 }

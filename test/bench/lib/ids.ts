@@ -25,9 +25,14 @@ export function uuidv7At(ms: number, rand: () => number, seq = Math.floor(rand()
   const hi = Math.floor(t / 2 ** 16); // top 32 bits of the 48-bit time
   const lo = t % 2 ** 16;
   const b = new Array<number>(16);
-  b[0] = (hi >>> 24) & 0xff; b[1] = (hi >>> 16) & 0xff; b[2] = (hi >>> 8) & 0xff; b[3] = hi & 0xff;
-  b[4] = (lo >>> 8) & 0xff; b[5] = lo & 0xff;
-  b[6] = 0x70 | ((seq >>> 8) & 0x0f); b[7] = seq & 0xff;
+  b[0] = (hi >>> 24) & 0xff;
+  b[1] = (hi >>> 16) & 0xff;
+  b[2] = (hi >>> 8) & 0xff;
+  b[3] = hi & 0xff;
+  b[4] = (lo >>> 8) & 0xff;
+  b[5] = lo & 0xff;
+  b[6] = 0x70 | ((seq >>> 8) & 0x0f);
+  b[7] = seq & 0xff;
   b[8] = 0x80 | Math.floor(rand() * 64);
   for (let i = 9; i < 16; i++) b[i] = Math.floor(rand() * 256);
   return `${HEX[b[0]]}${HEX[b[1]]}${HEX[b[2]]}${HEX[b[3]]}-${HEX[b[4]]}${HEX[b[5]]}-${HEX[b[6]]}${HEX[b[7]]}-${HEX[b[8]]}${HEX[b[9]]}-${HEX[b[10]]}${HEX[b[11]]}${HEX[b[12]]}${HEX[b[13]]}${HEX[b[14]]}${HEX[b[15]]}`;

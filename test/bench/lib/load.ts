@@ -13,14 +13,24 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(baseUrl: string, maxSockets = 64, private readonly defaults: Record<string, string> = {}) {
+  constructor(
+    baseUrl: string,
+    maxSockets = 64,
+    private readonly defaults: Record<string, string> = {},
+  ) {
     const url = new URL(baseUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  request(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<HttpResult> {
+  request(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = {},
+    timeoutMs = 60_000,
+  ): Promise<HttpResult> {
     return this.attempt(method, path, body, headers, timeoutMs).catch((err: Error & { code?: string; reusedSocket?: boolean }) => {
       // A pooled connection the server closed while idle (its keep-alive timeout is 5 s): the
       // request never reached it, so sending it again on a fresh connection is safe.
@@ -29,7 +39,13 @@ export class HttpClient {
     });
   }
 
-  private attempt(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>, timeoutMs: number): Promise<HttpResult> {
+  private attempt(
+    method: string,
+    path: string,
+    body: string | Buffer | undefined,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const h: Record<string, string | number> = { ...this.defaults, ...headers };
       if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
@@ -40,17 +56,34 @@ export class HttpClient {
         res.on('error', reject);
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`)));
-      req.on('error', (err: Error & { reusedSocket?: boolean }) => { err.reusedSocket = req.reusedSocket; reject(err); });
+      req.on('error', (err: Error & { reusedSocket?: boolean }) => {
+        err.reusedSocket = req.reusedSocket;
+        reject(err);
+      });
       if (body !== undefined) req.write(body);
       req.end();
     });
   }
 
-  async json<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const res = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? headers : { 'content-type': 'application/json', ...headers });
+  async json<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await this.request(
+      method,
+      path,
+      body === undefined ? undefined : JSON.stringify(body),
+      body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    );
     const text = res.body.toString('utf8');
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed as T };
   }
 
@@ -82,10 +115,15 @@ export function summarize(latencies: number[], elapsedMs: number, errors = 0): S
   let sum = 0;
   for (const v of sorted) sum += v;
   return {
-    count: sorted.length, errors, elapsedMs,
+    count: sorted.length,
+    errors,
+    elapsedMs,
     throughput: elapsedMs > 0 ? (sorted.length / elapsedMs) * 1000 : NaN,
-    p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN, mean: sorted.length ? sum / sorted.length : NaN,
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    mean: sorted.length ? sum / sorted.length : NaN,
   };
 }
 
@@ -96,7 +134,7 @@ export interface LoopOptions {
   /** …or after this long, whichever comes first. */
   maxDurationMs?: number;
   /** One operation; `i` counts from 0. Throw (or return false) to count an error. */
-  op: (i: number) => Promise<boolean | void>;
+  op: (i: number) => Promise<unknown>;
   /** Errors allowed before the run is abandoned (a broken server should fail fast). */
   maxErrors?: number;
 }
@@ -133,7 +171,11 @@ export async function closedLoop(opts: LoopOptions): Promise<Stats & { firstErro
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls until check() is truthy; returns the value, or undefined after timeoutMs. */
-export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 50): Promise<T | undefined> {
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<T | undefined> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -31,7 +31,9 @@ function getOnce(url: string, timeoutMs: number): Promise<{ status: number; body
     const req = http.get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
@@ -115,9 +117,17 @@ export async function spawnChild(opts: SpawnOptions): Promise<Child> {
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   live.add(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { live.delete(child); log.end(); resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      log.end();
+      resolve(code);
+    }),
+  );
   let dead = false;
-  void exited.then(() => { dead = true; });
+  void exited.then(() => {
+    dead = true;
+  });
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = t0 + (opts.startTimeoutMs ?? 120_000);
@@ -127,8 +137,14 @@ export async function spawnChild(opts: SpawnOptions): Promise<Child> {
     if (dead) throw new Error(`${opts.name} exited during start-up:\n${tail}`);
     try {
       const res = await getOnce(url + (opts.healthPath ?? '/health'), 1000);
-      if (res.status === 200) { startMs = performance.now() - t0; startCpuMs = procStats(child.pid!).cpuMs; break; }
-    } catch { /* not listening yet */ }
+      if (res.status === 200) {
+        startMs = performance.now() - t0;
+        startCpuMs = procStats(child.pid!).cpuMs;
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${opts.name} was not healthy within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail}`);
@@ -137,14 +153,30 @@ export async function spawnChild(opts: SpawnOptions): Promise<Child> {
   }
   const pid = child.pid!;
   return {
-    name: opts.name, url, port, pid, startMs, startCpuMs, exited,
+    name: opts.name,
+    url,
+    port,
+    pid,
+    startMs,
+    startCpuMs,
+    exited,
     stats: () => procStats(pid),
     sampleRss(everyMs = 100) {
       let peak = 0;
-      const take = () => { try { peak = Math.max(peak, procStats(pid).rssMb); } catch { /* exited */ } };
+      const take = () => {
+        try {
+          peak = Math.max(peak, procStats(pid).rssMb);
+        } catch {
+          /* exited */
+        }
+      };
       take();
       const timer = setInterval(take, everyMs);
-      return () => { clearInterval(timer); take(); return peak; };
+      return () => {
+        clearInterval(timer);
+        take();
+        return peak;
+      };
     },
     async stop() {
       if (dead) return;

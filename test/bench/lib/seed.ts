@@ -40,11 +40,14 @@ function inserter(db: Db, table: string, keys: string[]): (values: unknown[]) =>
   const cols = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; notnull: number; dflt_value: unknown; pk: number }[];
   const names = new Set(cols.map((c) => c.name));
   const unknown = keys.filter((k) => !names.has(k));
-  if (unknown.length) throw new Error(`The seeder writes ${table}.${unknown.join(', ')}, which the schema no longer has: update test/bench/lib/seed.ts`);
+  if (unknown.length)
+    throw new Error(`The seeder writes ${table}.${unknown.join(', ')}, which the schema no longer has: update test/bench/lib/seed.ts`);
   const required = cols.filter((c) => c.notnull && c.dflt_value === null && !keys.includes(c.name));
   if (required.length) throw new Error(`${table}.${required.map((c) => c.name).join(', ')} must be filled: update test/bench/lib/seed.ts`);
   const stmt = db.prepare(`INSERT INTO "${table}" (${keys.map((k) => `"${k}"`).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`);
-  return (values) => { stmt.run(values); };
+  return (values) => {
+    stmt.run(values);
+  };
 }
 
 const HOUR = 3600_000;
@@ -54,11 +57,22 @@ export const phoneOf = (i: number) => `62812${String(10_000_000 + i)}`;
 /** How many of the newest conversations are recent and open (the rest are spread over a year). */
 export const recentCount = (conversations: number) => Math.max(50, Math.round(conversations * 0.02));
 
-export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus: Corpus, log: (s: string) => void = () => undefined): SeedResult {
+export function seed(
+  dbPath: string,
+  ctx: SeedContext,
+  sizes: SeedSizes,
+  corpus: Corpus,
+  log: (s: string) => void = () => undefined,
+): SeedResult {
   const timings: Record<string, number> = {};
   const t0 = performance.now();
   let mark = t0;
-  const lap = (name: string) => { const now = performance.now(); timings[name] = Math.round(now - mark); mark = now; log(`  ${name}: ${timings[name]} ms`); };
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - mark);
+    mark = now;
+    log(`  ${name}: ${timings[name]} ms`);
+  };
 
   const db = new Database(dbPath);
   // Nothing else has the file open: no journal, no fsync, a large cache. WAL again at the end.
@@ -80,18 +94,28 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
   const recent = recentCount(C);
   const convStart = new Float64Array(C);
   for (let i = 0; i < C; i++) {
-    convStart[i] = i < C - recent
-      ? now - 365 * DAY + (i / (C - recent)) * (363 * DAY) + rand() * 60_000
-      : now - 20 * HOUR + ((i - (C - recent)) / recent) * (18 * HOUR) + rand() * 60_000;
+    convStart[i] =
+      i < C - recent
+        ? now - 365 * DAY + (i / (C - recent)) * (363 * DAY) + rand() * 60_000
+        : now - 20 * HOUR + ((i - (C - recent)) / recent) * (18 * HOUR) + rand() * 60_000;
   }
   convStart.sort();
   // Message counts: 1..(2·mean-1), then nudged so they add up to exactly M.
   const mean = M / C;
   const counts = new Uint16Array(C);
   let total = 0;
-  for (let i = 0; i < C; i++) { counts[i] = Math.max(1, Math.round(1 + rand() * (2 * mean - 2))); total += counts[i]; }
+  for (let i = 0; i < C; i++) {
+    counts[i] = Math.max(1, Math.round(1 + rand() * (2 * mean - 2)));
+    total += counts[i];
+  }
   for (let i = 0; total !== M; i = (i + 1) % C) {
-    if (total < M && counts[i] < 60) { counts[i]++; total++; } else if (total > M && counts[i] > 1) { counts[i]--; total--; }
+    if (total < M && counts[i] < 60) {
+      counts[i]++;
+      total++;
+    } else if (total > M && counts[i] > 1) {
+      counts[i]--;
+      total--;
+    }
   }
   const firstMsg = new Uint32Array(C + 1);
   for (let i = 0; i < C; i++) firstMsg[i + 1] = firstMsg[i] + counts[i];
@@ -108,7 +132,7 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
       msgTime[k] = Math.min(t, limit - (firstMsg[i + 1] - k) * 1000);
       msgConv[k] = i;
       inbound[k] = k === firstMsg[i] || rand() < 0.55 ? 1 : 0;
-      t += (isRecent ? 5_000 + rand() * 300_000 : 10_000 + rand() * 1_800_000);
+      t += isRecent ? 5_000 + rand() * 300_000 : 10_000 + rand() * 1_800_000;
     }
   }
   const order = new Uint32Array(M);
@@ -136,14 +160,27 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
 
   // ---- Contacts and their WhatsApp identities (one conversation each).
   const contactIds: string[] = new Array(C);
-  const insertContact = inserter(db, 'contacts', ['id', 'tenantId', 'name', 'phone', 'email', 'attributes', 'lastSeenAt', 'createdAt', 'updatedAt']);
+  const insertContact = inserter(db, 'contacts', [
+    'id',
+    'tenantId',
+    'name',
+    'phone',
+    'email',
+    'attributes',
+    'lastSeenAt',
+    'createdAt',
+    'updatedAt',
+  ]);
   const insertIdentity = inserter(db, 'contact_identities', ['id', 'tenantId', 'contactId', 'channel', 'externalId', 'createdAt']);
   db.transaction(() => {
     for (let i = 0; i < C; i++) {
       const at = convStart[i];
       const id = uuidv7At(at, rand);
       contactIds[i] = id;
-      const name = rand() < 0.93 ? `${FIRST_NAMES[Math.floor(rand() * FIRST_NAMES.length)]} ${LAST_NAMES[Math.floor(rand() * LAST_NAMES.length)]}` : null;
+      const name =
+        rand() < 0.93
+          ? `${FIRST_NAMES[Math.floor(rand() * FIRST_NAMES.length)]} ${LAST_NAMES[Math.floor(rand() * LAST_NAMES.length)]}`
+          : null;
       const last = msgTime[firstMsg[i + 1] - 1];
       insertContact([id, tenantId, name, `+${phoneOf(i)}`, null, '{}', sqlTime(last), sqlTime(at), sqlTime(last)]);
       insertIdentity([uuidv7At(at, rand), tenantId, id, 'whatsapp', phoneOf(i), sqlTime(at)]);
@@ -155,8 +192,25 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
   const convIds: string[] = new Array(C);
   const assignee: (string | null)[] = new Array(C);
   const insertConversation = inserter(db, 'conversations', [
-    'id', 'tenantId', 'channel', 'accountId', 'contactId', 'status', 'assigneeId', 'aiAgentId', 'divisionId', 'tags', 'priority', 'unreadCount',
-    'lastMessageAt', 'lastMessagePreview', 'lastInboundAt', 'windowExpiresAt', 'resolvedAt', 'createdAt', 'updatedAt',
+    'id',
+    'tenantId',
+    'channel',
+    'accountId',
+    'contactId',
+    'status',
+    'assigneeId',
+    'aiAgentId',
+    'divisionId',
+    'tags',
+    'priority',
+    'unreadCount',
+    'lastMessageAt',
+    'lastMessagePreview',
+    'lastInboundAt',
+    'windowExpiresAt',
+    'resolvedAt',
+    'createdAt',
+    'updatedAt',
   ]);
   const TAGS = ['[]', '[]', '[]', '[]', '["vip"]', '["reseller"]', '["komplain"]', '["reseller","vip"]'];
   db.transaction(() => {
@@ -179,21 +233,56 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
       convIds[i] = id;
       const lastAt = msgTime[last];
       insertConversation([
-        id, tenantId, 'whatsapp', accountId, contactIds[i], status, who, null, null, TAGS[Math.floor(rand() * TAGS.length)],
-        rand() < 0.9 ? 'normal' : rand() < 0.7 ? 'high' : 'urgent', unread,
-        sqlTime(lastAt), preview, sqlTime(msgTime[lastIn]), sqlTime(msgTime[lastIn] + DAY),
-        status === 'resolved' ? sqlTime(lastAt + 600_000) : null, sqlTime(convStart[i]), sqlTime(status === 'resolved' ? lastAt + 600_000 : lastAt),
+        id,
+        tenantId,
+        'whatsapp',
+        accountId,
+        contactIds[i],
+        status,
+        who,
+        null,
+        null,
+        TAGS[Math.floor(rand() * TAGS.length)],
+        rand() < 0.9 ? 'normal' : rand() < 0.7 ? 'high' : 'urgent',
+        unread,
+        sqlTime(lastAt),
+        preview,
+        sqlTime(msgTime[lastIn]),
+        sqlTime(msgTime[lastIn] + DAY),
+        status === 'resolved' ? sqlTime(lastAt + 600_000) : null,
+        sqlTime(convStart[i]),
+        sqlTime(status === 'resolved' ? lastAt + 600_000 : lastAt),
       ]);
     }
   })();
   lap('conversations');
 
   // ---- Messages, in time order. The FTS trigger is set aside and the index filled in bulk after.
-  const trigger = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_fts_insert'`).get() as { sql: string } | undefined;
+  const trigger = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_fts_insert'`).get() as
+    | { sql: string }
+    | undefined;
   if (trigger) db.exec('DROP TRIGGER messages_fts_insert');
   const insertMessage = inserter(db, 'messages', [
-    'id', 'tenantId', 'conversationId', 'direction', 'type', 'text', 'content', 'status', 'externalId', 'replyToId', 'senderType', 'senderId',
-    'mediaId', 'errorCode', 'errorReason', 'sentAt', 'deliveredAt', 'readAt', 'createdAt', 'updatedAt',
+    'id',
+    'tenantId',
+    'conversationId',
+    'direction',
+    'type',
+    'text',
+    'content',
+    'status',
+    'externalId',
+    'replyToId',
+    'senderType',
+    'senderId',
+    'mediaId',
+    'errorCode',
+    'errorReason',
+    'sentAt',
+    'deliveredAt',
+    'readAt',
+    'createdAt',
+    'updatedAt',
   ]);
   const BATCH = 50_000;
   for (let start = 0; start < M; start += BATCH) {
@@ -204,16 +293,64 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
         const at = msgTime[k];
         const type = typeOf(k);
         const text = textOf(k);
-        const content = type === 'image'
-          ? JSON.stringify({ media: { externalId: String(1_000_000_000_000 + k), mimeType: 'image/jpeg', sha256: 'bench', ...(text ? { caption: text } : {}) } })
-          : '{}';
+        const content =
+          type === 'image'
+            ? JSON.stringify({
+                media: {
+                  externalId: String(1_000_000_000_000 + k),
+                  mimeType: 'image/jpeg',
+                  sha256: 'bench',
+                  ...(text ? { caption: text } : {}),
+                },
+              })
+            : '{}';
         if (inbound[k]) {
-          insertMessage([msgId[k], tenantId, convIds[i], 'inbound', type, text, content, 'delivered', fakeWamid('IN', k), null, 'contact', contactIds[i],
-            null, null, null, sqlTime(at - 1500), sqlTime(at), null, sqlTime(at), sqlTime(at)]);
+          insertMessage([
+            msgId[k],
+            tenantId,
+            convIds[i],
+            'inbound',
+            type,
+            text,
+            content,
+            'delivered',
+            fakeWamid('IN', k),
+            null,
+            'contact',
+            contactIds[i],
+            null,
+            null,
+            null,
+            sqlTime(at - 1500),
+            sqlTime(at),
+            null,
+            sqlTime(at),
+            sqlTime(at),
+          ]);
         } else {
           const read = at < now - HOUR;
-          insertMessage([msgId[k], tenantId, convIds[i], 'outbound', type, text, content, read ? 'read' : 'delivered', fakeWamid('OUT', k), null, 'agent',
-            assignee[i] ?? userIds[0], null, null, null, sqlTime(at + 800), sqlTime(at + 2500), read ? sqlTime(at + 60_000) : null, sqlTime(at), sqlTime(read ? at + 60_000 : at + 2500)]);
+          insertMessage([
+            msgId[k],
+            tenantId,
+            convIds[i],
+            'outbound',
+            type,
+            text,
+            content,
+            read ? 'read' : 'delivered',
+            fakeWamid('OUT', k),
+            null,
+            'agent',
+            assignee[i] ?? userIds[0],
+            null,
+            null,
+            null,
+            sqlTime(at + 800),
+            sqlTime(at + 2500),
+            read ? sqlTime(at + 60_000) : null,
+            sqlTime(at),
+            sqlTime(read ? at + 60_000 : at + 2500),
+          ]);
         }
       }
     })();
@@ -223,11 +360,13 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
   let ftsRows = 0;
   if (trigger) {
     // What messages_fts_insert writes, for every message at once (LEFT JOIN: the trigger's subquery gives NULL without a contact).
-    const info = db.prepare(`INSERT INTO messages_fts (text, contact_name, message_id, tenant_id, conversation_id)
+    const info = db
+      .prepare(`INSERT INTO messages_fts (text, contact_name, message_id, tenant_id, conversation_id)
       SELECT m.text, c.name, m.id, m.tenantId, m.conversationId
         FROM messages m LEFT JOIN conversations v ON v.id = m.conversationId LEFT JOIN contacts c ON c.id = v.contactId
        WHERE m.text IS NOT NULL AND m.type <> 'reaction'
-       ORDER BY m.rowid`).run();
+       ORDER BY m.rowid`)
+      .run();
     ftsRows = info.changes;
     db.exec(trigger.sql);
     lap('fts');
@@ -238,5 +377,13 @@ export function seed(dbPath: string, ctx: SeedContext, sizes: SeedSizes, corpus:
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   db.close();
   lap('close');
-  return { contacts: C, conversations: C, messages: M, ftsRows, timings, totalMs: Math.round(performance.now() - t0), dbSizeMb: Math.round((pages * pageSize) / 1048576) };
+  return {
+    contacts: C,
+    conversations: C,
+    messages: M,
+    ftsRows,
+    timings,
+    totalMs: Math.round(performance.now() - t0),
+    dbSizeMb: Math.round((pages * pageSize) / 1048576),
+  };
 }

@@ -18,7 +18,12 @@ export async function createTenant(baseUrl: string, agents: number): Promise<Ben
   try {
     const stamp = Date.now().toString(36);
     const password = 'bench password 1';
-    const reg = await http.json('POST', '/api/v1/auth/register', { organizationName: 'Batik Sari Bench', name: 'Owner Bench', email: `owner.${stamp}@bench.test`, password });
+    const reg = await http.json('POST', '/api/v1/auth/register', {
+      organizationName: 'Batik Sari Bench',
+      name: 'Owner Bench',
+      email: `owner.${stamp}@bench.test`,
+      password,
+    });
     assert.equal(reg.status, 201, JSON.stringify(reg.body));
     const owner = { id: reg.body.user.id as string, token: reg.body.token as string, email: `owner.${stamp}@bench.test` };
     const auth = { authorization: `Bearer ${owner.token}` };
@@ -36,9 +41,16 @@ export async function createTenant(baseUrl: string, agents: number): Promise<Ben
     }
     const phoneNumberId = '106540352242922';
     const appSecret = 'bench-app-secret-0123456789';
-    const account = await http.json('POST', '/api/v1/integration-accounts', {
-      channel: 'whatsapp', name: 'WA Bench', config: { phoneNumberId, wabaId: '102290129340398', accessToken: 'bench-access-token-abcdef', appSecret },
-    }, auth);
+    const account = await http.json(
+      'POST',
+      '/api/v1/integration-accounts',
+      {
+        channel: 'whatsapp',
+        name: 'WA Bench',
+        config: { phoneNumberId, wabaId: '102290129340398', accessToken: 'bench-access-token-abcdef', appSecret },
+      },
+      auth,
+    );
     assert.equal(account.status, 201, JSON.stringify(account.body));
     return { tenantId: reg.body.tenant.id, accountId: account.body.id, phoneNumberId, appSecret, users };
   } finally {

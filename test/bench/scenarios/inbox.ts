@@ -29,14 +29,29 @@ export async function inboxScenario(ctx: BenchContext): Promise<void> {
   const first = await http.json('GET', path, undefined, auth(0));
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.ok(first.body.data.length > 0, 'the owner has open conversations assigned');
-  assert.deepEqual(first.body.data.map((c: { id: string }) => c.id), baseFirst.body.data.map((c: { id: string }) => c.id), 'appliance and baseline list the same page');
+  assert.deepEqual(
+    first.body.data.map((c: { id: string }) => c.id),
+    baseFirst.body.data.map((c: { id: string }) => c.id),
+    'appliance and baseline list the same page',
+  );
   await closedLoop({ concurrency, total: warmup, op: async (i) => (await http.request('GET', path, undefined, auth(i))).status === 200 });
   const cpu0 = server.stats().cpuMs;
-  const stats = await closedLoop({ concurrency, total, op: async (i) => (await http.request('GET', path, undefined, auth(i))).status === 200 });
+  const stats = await closedLoop({
+    concurrency,
+    total,
+    op: async (i) => (await http.request('GET', path, undefined, auth(i))).status === 200,
+  });
   const cpuPerReq = (server.stats().cpuMs - cpu0) / stats.count;
   http.close();
   await server.stop();
-  ctx.record(compare(statsRow('inbox', `GET /conversations (open, mine, 50 of ${first.body.data.length}+)`, 'appliance', stats, {
-    target: 'p99 < 30 ms', met: stats.p99 < 30, note: `concurrency ${concurrency}; ${cpuPerReq.toFixed(2)} ms server CPU per request`,
-  }), baseRow));
+  ctx.record(
+    compare(
+      statsRow('inbox', `GET /conversations (open, mine, 50 of ${first.body.data.length}+)`, 'appliance', stats, {
+        target: 'p99 < 30 ms',
+        met: stats.p99 < 30,
+        note: `concurrency ${concurrency}; ${cpuPerReq.toFixed(2)} ms server CPU per request`,
+      }),
+      baseRow,
+    ),
+  );
 }

@@ -26,8 +26,15 @@ function makeWebhooks(ctx: BenchContext, count: number, label: string): SignedWe
   const out: SignedWebhook[] = [];
   for (let i = 0; i < count; i++) {
     const u = rand();
-    const who = u < 0.5 ? C - recent + Math.floor(rand() * recent) : u < 0.8 ? Math.floor(rand() * (C - recent)) : C + 1_000_000 + Math.floor(rand() * 1_000_000);
-    out.push(textWebhook(tenant.phoneNumberId, tenant.appSecret, phoneOf(who), fakeWamid(`${label}${RUN}`, i), corpus.sentence(rand, 2, 16), who));
+    const who =
+      u < 0.5
+        ? C - recent + Math.floor(rand() * recent)
+        : u < 0.8
+          ? Math.floor(rand() * (C - recent))
+          : C + 1_000_000 + Math.floor(rand() * 1_000_000);
+    out.push(
+      textWebhook(tenant.phoneNumberId, tenant.appSecret, phoneOf(who), fakeWamid(`${label}${RUN}`, i), corpus.sentence(rand, 2, 16), who),
+    );
   }
   return out;
 }
@@ -41,8 +48,11 @@ function rawInsertBaseline(ctx: BenchContext, hooks: SignedWebhook[]) {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
-  const insertEvent = db.prepare(`INSERT INTO webhook_events (id, tenantId, source, payload, status, error, receivedAt, processedAt) VALUES (?, ?, 'meta', ?, 'received', NULL, ?, NULL)`);
-  const insertJob = db.prepare(`INSERT INTO jobs (id, tenantId, type, payload, queueKey, status, attempts, maxAttempts, runAt, lastError, createdAt, updatedAt)
+  const insertEvent = db.prepare(
+    `INSERT INTO webhook_events (id, tenantId, source, payload, status, error, receivedAt, processedAt) VALUES (?, ?, 'meta', ?, 'received', NULL, ?, NULL)`,
+  );
+  const insertJob =
+    db.prepare(`INSERT INTO jobs (id, tenantId, type, payload, queueKey, status, attempts, maxAttempts, runAt, lastError, createdAt, updatedAt)
     VALUES (?, ?, 'webhook.process', ?, 'webhooks', 'pending', 0, 20, ?, NULL, ?, ?)`);
   const begin = db.prepare('BEGIN');
   const commit = db.prepare('COMMIT');
@@ -79,31 +89,47 @@ export async function ingestScenario(ctx: BenchContext): Promise<{ peakRssMb: nu
   const bare = await closedLoop({ concurrency, total, op: async (i) => (await post(baseHttp, '/webhook', hooks[i])).status === 200 });
   baseHttp.close();
   await base.stop();
-  const bareRow = ctx.record(statsRow('ingest', 'baseline: bare Express, parse JSON + answer', 'baseline', bare, { note: `concurrency ${concurrency}` }));
+  const bareRow = ctx.record(
+    statsRow('ingest', 'baseline: bare Express, parse JSON + answer', 'baseline', bare, { note: `concurrency ${concurrency}` }),
+  );
   // Baseline 2: the same rows, raw.
   const raw = rawInsertBaseline(ctx, hooks);
-  ctx.record(statsRow('ingest', 'baseline: raw better-sqlite3 insert (event + job, 1 tx each)', 'baseline', raw, { note: 'sequential, in the bench process' }));
+  ctx.record(
+    statsRow('ingest', 'baseline: raw better-sqlite3 insert (event + job, 1 tx each)', 'baseline', raw, {
+      note: 'sequential, in the bench process',
+    }),
+  );
 
   // The appliance.
   const server = await ctx.startAppliance('ingest');
   const http = new HttpClient(server.url, concurrency);
   const peak = server.sampleRss(100);
-  await closedLoop({ concurrency, total: warm.length, op: async (i) => (await post(http, '/api/v1/webhooks/meta', warm[i])).status === 200 });
+  await closedLoop({
+    concurrency,
+    total: warm.length,
+    op: async (i) => (await post(http, '/api/v1/webhooks/meta', warm[i])).status === 200,
+  });
   const db = new Database(ctx.dbPath, { readonly: true });
   const pending = db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE status = 'received'`);
   await waitFor(() => (pending.get() as { n: number }).n === 0, 60_000, 100);
   const cpu0 = server.stats().cpuMs;
   const started = performance.now();
-  const acked = await closedLoop({ concurrency, total, op: async (i) => {
-    const res = await post(http, '/api/v1/webhooks/meta', hooks[i]);
-    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
-  } });
+  const acked = await closedLoop({
+    concurrency,
+    total,
+    op: async (i) => {
+      const res = await post(http, '/api/v1/webhooks/meta', hooks[i]);
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+    },
+  });
   const ackCpu = server.stats().cpuMs - cpu0;
   const backlog = (pending.get() as { n: number }).n;
   const drained = await waitFor(() => (pending.get() as { n: number }).n === 0, sizes.ingest.total * 20 + 30_000, 200);
   const processedMs = performance.now() - started;
   const peakRssMb = peak();
-  const failed = (db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('received', 'processed')`).get() as { n: number }).n;
+  const failed = (
+    db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('received', 'processed')`).get() as { n: number }
+  ).n;
   db.close();
   http.close();
   assert.equal(acked.count, total, 'every webhook acknowledged');
@@ -113,13 +139,24 @@ export async function ingestScenario(ctx: BenchContext): Promise<{ peakRssMb: nu
   const idleAfterRssMb = server.stats().rssMb;
   await server.stop();
 
-  ctx.record(compare(statsRow('ingest', 'POST /webhooks/meta, acknowledged (stored)', 'appliance', acked, {
-    target: '≥ 2,000/s and p99 < 100 ms', met: acked.throughput >= 2000 && acked.p99 < 100,
-    note: `concurrency ${concurrency}; ${(ackCpu / total).toFixed(2)} ms server CPU per webhook while acknowledging; ${backlog} left to process when the last was acknowledged`,
-  }), bareRow));
+  ctx.record(
+    compare(
+      statsRow('ingest', 'POST /webhooks/meta, acknowledged (stored)', 'appliance', acked, {
+        target: '≥ 2,000/s and p99 < 100 ms',
+        met: acked.throughput >= 2000 && acked.p99 < 100,
+        note: `concurrency ${concurrency}; ${(ackCpu / total).toFixed(2)} ms server CPU per webhook while acknowledging; ${backlog} left to process when the last was acknowledged`,
+      }),
+      bareRow,
+    ),
+  );
   ctx.record({
-    scenario: 'ingest', measurement: 'webhooks processed into messages (from first sent)', kind: 'appliance', n: total,
-    throughput: (total / processedMs) * 1000, value: processedMs, unit: 'ms',
+    scenario: 'ingest',
+    measurement: 'webhooks processed into messages (from first sent)',
+    kind: 'appliance',
+    n: total,
+    throughput: (total / processedMs) * 1000,
+    value: processedMs,
+    unit: 'ms',
     note: `all ${total} processed ${(processedMs / 1000).toFixed(1)} s after the first was sent`,
   });
   return { peakRssMb, idleAfterRssMb };

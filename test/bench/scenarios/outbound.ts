@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { HttpClient, closedLoop, sleep, summarize, waitFor } from '../lib/load.js';
+import { HttpClient, closedLoop, sleep, waitFor } from '../lib/load.js';
 import { compare, statsRow, type BenchContext } from '../lib/context.js';
 import { sqlTime } from '../lib/ids.js';
 
@@ -16,55 +16,104 @@ export async function outboundScenario(ctx: BenchContext): Promise<void> {
   const { tenant, sizes, graph, corpus } = ctx;
   const o = sizes.outbound;
   const db = new Database(ctx.dbPath, { readonly: true });
-  const open = (db.prepare(`SELECT id FROM conversations WHERE tenantId = ? AND status IN ('open', 'pending') AND windowExpiresAt > ? ORDER BY lastMessageAt DESC LIMIT ?`)
-    .all(tenant.tenantId, sqlTime(Date.now() + 3 * 3600_000), o.conversations + o.outageConversations) as { id: string }[]).map((r) => r.id);
+  const open = (
+    db
+      .prepare(
+        `SELECT id FROM conversations WHERE tenantId = ? AND status IN ('open', 'pending') AND windowExpiresAt > ? ORDER BY lastMessageAt DESC LIMIT ?`,
+      )
+      .all(tenant.tenantId, sqlTime(Date.now() + 3 * 3600_000), o.conversations + o.outageConversations) as { id: string }[]
+  ).map((r) => r.id);
   db.close();
-  assert.ok(open.length >= o.conversations + o.outageConversations, `need ${o.conversations + o.outageConversations} conversations in the 24-hour window, found ${open.length}`);
+  assert.ok(
+    open.length >= o.conversations + o.outageConversations,
+    `need ${o.conversations + o.outageConversations} conversations in the 24-hour window, found ${open.length}`,
+  );
   const normal = open.slice(0, o.conversations);
   const outage = open.slice(o.conversations, o.conversations + o.outageConversations);
 
   // Baseline: back-to-back sends to the fake Graph from one client.
   const graphHttp = new HttpClient(graph.url, 1, { authorization: 'Bearer bench-access-token-abcdef', 'content-type': 'application/json' });
   const sendPath = `/v21.0/${tenant.phoneNumberId}/messages`;
-  const sendBody = (i: number) => JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '6281210000001', type: 'text', text: { body: `Baseline ${i}` } });
-  const base = await closedLoop({ concurrency: 1, total: o.total, op: async (i) => (await graphHttp.request('POST', sendPath, sendBody(i))).status === 200 });
+  const sendBody = (i: number) =>
+    JSON.stringify({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '6281210000001',
+      type: 'text',
+      text: { body: `Baseline ${i}` },
+    });
+  const base = await closedLoop({
+    concurrency: 1,
+    total: o.total,
+    op: async (i) => (await graphHttp.request('POST', sendPath, sendBody(i))).status === 200,
+  });
   graphHttp.close();
   const baseRow = ctx.record(statsRow('outbound', 'baseline: back-to-back Graph sends, one client', 'baseline', base));
   await graph.reset();
 
   const server = await ctx.startAppliance('outbound');
-  const http = new HttpClient(server.url, o.concurrency, { authorization: `Bearer ${tenant.users[0].token}`, 'content-type': 'application/json' });
-  const reply = (conversationId: string, text: string) => http.request('POST', `/api/v1/conversations/${conversationId}/messages`, JSON.stringify({ type: 'text', text }));
-  const sent = () => { let n = 0; for (const r of graph.requests) if (isSend(r)) n++; return n; };
+  const http = new HttpClient(server.url, o.concurrency, {
+    authorization: `Bearer ${tenant.users[0].token}`,
+    'content-type': 'application/json',
+  });
+  const reply = (conversationId: string, text: string) =>
+    http.request('POST', `/api/v1/conversations/${conversationId}/messages`, JSON.stringify({ type: 'text', text }));
+  const sent = () => {
+    let n = 0;
+    for (const r of graph.requests) if (isSend(r)) n++;
+    return n;
+  };
 
   // 1. N replies, delivered.
   const rand = () => Math.random();
   const t0 = performance.now();
   const cpu0 = server.stats().cpuMs;
-  const accepted = await closedLoop({ concurrency: o.concurrency, total: o.total, op: async (i) => {
-    const res = await reply(normal[i % normal.length], `Balasan ${i}: ${corpus.sentence(rand, 4, 20)}`);
-    if (res.status !== 202) throw new Error(`reply answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
-  } });
+  const accepted = await closedLoop({
+    concurrency: o.concurrency,
+    total: o.total,
+    op: async (i) => {
+      const res = await reply(normal[i % normal.length], `Balasan ${i}: ${corpus.sentence(rand, 4, 20)}`);
+      if (res.status !== 202) throw new Error(`reply answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+    },
+  });
   const postedMs = performance.now() - t0;
   const delivered = await waitFor(() => sent() >= o.total, o.total * 50 + 30_000, 20);
   const deliveredMs = performance.now() - t0;
   const cpuPerReply = (server.stats().cpuMs - cpu0) / o.total;
   assert.ok(delivered, `only ${sent()} of ${o.total} replies reached the Graph`);
-  ctx.record(statsRow('outbound', 'POST /conversations/{id}/messages, accepted (queued)', 'appliance', accepted, { note: `concurrency ${o.concurrency} over ${normal.length} conversations` }));
-  ctx.record(compare({
-    scenario: 'outbound', measurement: `${o.total} replies delivered to the Graph`, kind: 'appliance', n: o.total,
-    throughput: (o.total / deliveredMs) * 1000, value: deliveredMs, unit: 'ms',
-    note: `last delivered ${((deliveredMs - postedMs) / 1000).toFixed(1)} s after the last was accepted; ${cpuPerReply.toFixed(2)} ms server CPU per reply`,
-  }, baseRow));
+  ctx.record(
+    statsRow('outbound', 'POST /conversations/{id}/messages, accepted (queued)', 'appliance', accepted, {
+      note: `concurrency ${o.concurrency} over ${normal.length} conversations`,
+    }),
+  );
+  ctx.record(
+    compare(
+      {
+        scenario: 'outbound',
+        measurement: `${o.total} replies delivered to the Graph`,
+        kind: 'appliance',
+        n: o.total,
+        throughput: (o.total / deliveredMs) * 1000,
+        value: deliveredMs,
+        unit: 'ms',
+        note: `last delivered ${((deliveredMs - postedMs) / 1000).toFixed(1)} s after the last was accepted; ${cpuPerReply.toFixed(2)} ms server CPU per reply`,
+      },
+      baseRow,
+    ),
+  );
 
   // 2. Outage: replies queue while the Graph refuses connections; then the time to drain.
   await graph.reset();
   await graph.refuseConnections();
   const outageStart = performance.now();
-  const queued = await closedLoop({ concurrency: o.concurrency, total: o.outageReplies, op: async (i) => {
-    const res = await reply(outage[i % outage.length], `Saat putus ${i}`);
-    if (res.status !== 202) throw new Error(`reply answered ${res.status}`);
-  } });
+  const queued = await closedLoop({
+    concurrency: o.concurrency,
+    total: o.outageReplies,
+    op: async (i) => {
+      const res = await reply(outage[i % outage.length], `Saat putus ${i}`);
+      if (res.status !== 202) throw new Error(`reply answered ${res.status}`);
+    },
+  });
   assert.equal(queued.count, o.outageReplies);
   await sleep(Math.max(0, o.outageMs - (performance.now() - outageStart)));
   await graph.acceptConnections();
@@ -76,11 +125,20 @@ export async function outboundScenario(ctx: BenchContext): Promise<void> {
   await server.stop();
   const ideal = (o.outageReplies / base.throughput) * 1000;
   ctx.record({
-    scenario: 'outbound', measurement: `drain ${o.outageReplies} queued replies after a ${Math.round(o.outageMs / 1000)} s outage`, kind: 'appliance', n: o.outageReplies,
-    value: drained ? drainMs : NaN, unit: 'ms', baseline: 'baseline: back-to-back Graph sends, one client', valueRatio: drained ? drainMs / ideal : undefined,
+    scenario: 'outbound',
+    measurement: `drain ${o.outageReplies} queued replies after a ${Math.round(o.outageMs / 1000)} s outage`,
+    kind: 'appliance',
+    n: o.outageReplies,
+    value: drained ? drainMs : NaN,
+    unit: 'ms',
+    baseline: 'baseline: back-to-back Graph sends, one client',
+    valueRatio: drained ? drainMs / ideal : undefined,
     note: drained
       ? `from the Graph accepting connections to the last reply delivered; a back-to-back sender needs ${ideal.toFixed(0)} ms for ${o.outageReplies}`
       : `NOT DRAINED: ${got} of ${o.outageReplies} delivered ${(o.drainTimeoutMs / 1000).toFixed(0)} s after the Graph came back`,
   });
-  if (!drained) throw new Error(`the queued replies did not drain: ${got} of ${o.outageReplies} delivered ${(o.drainTimeoutMs / 1000).toFixed(0)} s after the Graph came back`);
+  if (!drained)
+    throw new Error(
+      `the queued replies did not drain: ${got} of ${o.outageReplies} delivered ${(o.drainTimeoutMs / 1000).toFixed(0)} s after the Graph came back`,
+    );
 }

@@ -26,7 +26,10 @@ export async function searchScenario(ctx: BenchContext): Promise<void> {
     { label: 'rare word', words: corpus.searchWords.rare, target: 'p99 < 50 ms' },
     { label: 'very common word', words: corpus.searchWords.veryCommon, target: undefined },
   ];
-  const df = documentFrequencies(ctx.dbPath, groups.flatMap((g) => g.words));
+  const df = documentFrequencies(
+    ctx.dbPath,
+    groups.flatMap((g) => g.words),
+  );
   const dfText = (words: string[]) => words.map((w) => `${w} ${df[w]}`).join(', ');
   ctx.log(`  matches per word: ${dfText(groups.flatMap((g) => g.words))}`);
 
@@ -35,16 +38,38 @@ export async function searchScenario(ctx: BenchContext): Promise<void> {
   const baseHttp = new HttpClient(base.url, concurrency);
   for (const g of groups) {
     const path = (i: number) => `/search?tenant=${tenant.tenantId}&q=${encodeURIComponent(g.words[i % g.words.length])}&limit=20`;
-    await closedLoop({ concurrency, total: Math.min(warmup, 20), op: async (i) => (await baseHttp.request('GET', path(i))).status === 200 });
-    const s = await closedLoop({ concurrency, total, maxDurationMs, op: async (i) => (await baseHttp.request('GET', path(i))).status === 200 });
+    await closedLoop({
+      concurrency,
+      total: Math.min(warmup, 20),
+      op: async (i) => (await baseHttp.request('GET', path(i))).status === 200,
+    });
+    const s = await closedLoop({
+      concurrency,
+      total,
+      maxDurationMs,
+      op: async (i) => (await baseHttp.request('GET', path(i))).status === 200,
+    });
     baseRows.set(g.label, ctx.record(statsRow('search', `baseline: raw FTS5 SQL (${g.label})`, 'baseline', s)));
   }
   // Not a baseline of the same work: the search as it was before it went newest-first (README).
   for (const g of groups.filter((x) => x.label !== 'rare word')) {
     const path = (i: number) => `/search?tenant=${tenant.tenantId}&q=${encodeURIComponent(g.words[i % g.words.length])}&limit=20&ranked=1`;
-    await closedLoop({ concurrency, total: Math.min(warmup, 20), op: async (i) => (await baseHttp.request('GET', path(i))).status === 200 });
-    const s = await closedLoop({ concurrency, total, maxDurationMs, op: async (i) => (await baseHttp.request('GET', path(i))).status === 200 });
-    ctx.record(statsRow('search', `before, raw SQL: every match ranked by bm25 (${g.label})`, 'baseline', s, { note: 'the query the appliance ran before it listed hits newest first; for comparison' }));
+    await closedLoop({
+      concurrency,
+      total: Math.min(warmup, 20),
+      op: async (i) => (await baseHttp.request('GET', path(i))).status === 200,
+    });
+    const s = await closedLoop({
+      concurrency,
+      total,
+      maxDurationMs,
+      op: async (i) => (await baseHttp.request('GET', path(i))).status === 200,
+    });
+    ctx.record(
+      statsRow('search', `before, raw SQL: every match ranked by bm25 (${g.label})`, 'baseline', s, {
+        note: 'the query the appliance ran before it listed hits newest first; for comparison',
+      }),
+    );
   }
   baseHttp.close();
   await base.stop();
@@ -60,10 +85,16 @@ export async function searchScenario(ctx: BenchContext): Promise<void> {
     const cpu0 = server.stats().cpuMs;
     const s = await closedLoop({ concurrency, total, maxDurationMs, op: async (i) => (await http.request('GET', path(i))).status === 200 });
     const cpuPerReq = (server.stats().cpuMs - cpu0) / s.count;
-    ctx.record(compare(statsRow('search', `GET /messages/search (${g.label})`, 'appliance', s, {
-      target: g.target, met: g.target ? s.p99 < 50 : undefined,
-      note: `concurrency ${concurrency}; matches: ${dfText(g.words)}; ${cpuPerReq.toFixed(1)} ms server CPU per request`,
-    }), baseRows.get(g.label)!));
+    ctx.record(
+      compare(
+        statsRow('search', `GET /messages/search (${g.label})`, 'appliance', s, {
+          target: g.target,
+          met: g.target ? s.p99 < 50 : undefined,
+          note: `concurrency ${concurrency}; matches: ${dfText(g.words)}; ${cpuPerReq.toFixed(1)} ms server CPU per request`,
+        }),
+        baseRows.get(g.label)!,
+      ),
+    );
   }
   http.close();
   await server.stop();
