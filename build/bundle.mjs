@@ -26,7 +26,7 @@ const common = (quiet) => ({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  target: 'node26',
   sourcemap: 'linked',
   packages: 'external',
   logLevel: quiet ? 'error' : 'warning',

@@ -11,6 +11,14 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+// The project targets Node.js 26 (the current LTS); older versions still run it, with a warning.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 26) {
+  console.warn(
+    `OmniStream targets Node.js 26 (the current LTS); this is Node.js ${process.versions.node}. \`source scripts/node-lts.sh\` fetches Node.js 26 from the npm registry.`,
+  );
+}
+
 const bundled = new URL('../dist-app/server.js', import.meta.url);
 
 let esbuild = true;

@@ -17,7 +17,12 @@ type Part = { data: Uint8Array | string; type?: string; name?: string };
 /** POSTs a multipart form (the file in `file`, unless another field is named) and reads the answer like Api does. */
 async function postForm(baseUrl: string, path: string, token: string | null, part: Part | null, field = 'file'): Promise<ApiResponse> {
   const form = new FormData();
-  if (part) form.append(field, new Blob([part.data], { type: part.type ?? '' }), part.name ?? 'file');
+  if (part)
+    form.append(
+      field,
+      new Blob([typeof part.data === 'string' ? part.data : new Uint8Array(part.data)], { type: part.type ?? '' }),
+      part.name ?? 'file',
+    );
   else form.append('note', 'no file here');
   const res = await fetch(baseUrl + path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
   const text = await res.text();

@@ -49,7 +49,7 @@ describe('Quick Replies API', () => {
   ) {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('file', new Blob([content], { type }), name);
+    form.set('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type }), name);
     const res = await fetch(api.baseUrl + path, { method: 'POST', headers: { authorization: `Bearer ${api.options.token}` }, body: form });
     const text = await res.text();
     assert.notEqual(res.status, 500, text);

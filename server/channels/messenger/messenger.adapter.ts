@@ -92,7 +92,7 @@ export class MessengerAdapter implements ChannelAdapter {
           : 'file';
     const form = new FormData();
     form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: true } } }));
-    form.set('filedata', new Blob([file.data], { type: file.mimeType }), file.filename || 'file');
+    form.set('filedata', new Blob([new Uint8Array(file.data)], { type: file.mimeType }), file.filename || 'file');
     const answer = await this.graph.post<{ attachment_id?: string } | undefined>(
       `/${encodeURIComponent(pageId)}/message_attachments`,
       token,

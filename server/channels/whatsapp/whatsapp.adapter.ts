@@ -87,7 +87,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
     form.set('type', file.mimeType);
-    form.set('file', new Blob([file.data], { type: file.mimeType }), file.filename || 'file');
+    form.set('file', new Blob([new Uint8Array(file.data)], { type: file.mimeType }), file.filename || 'file');
     const answer = await this.graph.post<{ id?: string } | undefined>(`/${encodeURIComponent(phoneNumberId)}/media`, token, form);
     if (typeof answer?.id !== 'string' || answer.id === '') {
       throw new ChannelSendError('Meta accepted the upload but its answer did not include a media id.', false);
