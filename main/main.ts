@@ -14,7 +14,7 @@ import { trayMenu, trayTooltip, labels, type TrayItem, type TrayState } from './
 import { HIDDEN_ARG, isLinuxAutostart, launchCommand, setLinuxAutostart, xdgConfigHome } from './autostart.js';
 import { loadDesktopSettings } from './desktop-settings.js';
 import { startUpdater } from './updater.js';
-import type { DesktopStatus, FromServerMessage } from '../server/modules/appliance/ipc.js';
+import type { DesktopStatus, FromServerMessage } from '../server/platform/ipc.js';
 
 // dist-app/main.js → the app root (the folder with package.json, renderer/dist and dist-app).
 const root = fileURLToPath(new URL('..', import.meta.url));

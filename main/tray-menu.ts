@@ -2,7 +2,7 @@
 // check them without Electron; main.ts turns the items into Electron menu items. English and
 // Bahasa Indonesia, picked from the system locale.
 import type { ServerState } from './server-host.js';
-import type { DesktopStatus } from '../server/modules/appliance/ipc.js';
+import type { DesktopStatus } from '../server/platform/ipc.js';
 
 export type TrayAction =
   | 'open-window'

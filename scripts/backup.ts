@@ -1,12 +1,11 @@
 // `npm run backup`: writes a verified backup of the appliance (database + media + secrets) into
 // DATA_DIR/backups, like "back up now" in the app. Safe while the server runs (online backup).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { createBackup, backupsDir } from '../server/modules/appliance/backup.js';
-import { loadSettings } from '../server/modules/appliance/appliance.settings.js';
-
-const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+import { knownMigrations } from '../server/composition.js';
+import { VERSION as version } from '../server/version.js';
+import { createBackup, backupsDir } from '../server/platform/backup/index.js';
+import { loadSettings } from '../server/platform/appliance.settings.js';
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -24,7 +23,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  const info = await createBackup({ dataDir: config.dataDir, databasePath: config.databasePath, appVersion: version, reason: 'cli', keep });
+  const info = await createBackup({
+    dataDir: config.dataDir,
+    databasePath: config.databasePath,
+    knownMigrations,
+    appVersion: version,
+    reason: 'cli',
+    keep,
+  });
   const mb = (info.size / 1024 / 1024).toFixed(1);
   console.log(
     `Backup written and verified in ${((Date.now() - started) / 1000).toFixed(1)} s: ${join(backupsDir(config.dataDir), info.name)} (${mb} MB, ${info.mediaFiles} media files)`,

@@ -8,6 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../server/config.js';
+import { knownMigrations } from '../server/composition.js';
+import { VERSION as version } from '../server/version.js';
 import {
   applyPendingRestore,
   BackupRejectedError,
@@ -15,9 +17,8 @@ import {
   listBackups,
   pendingRestore,
   restoreBackup,
-} from '../server/modules/appliance/backup.js';
+} from '../server/platform/backup/index.js';
 
-const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const USAGE = 'Usage: npm run restore -- FILE [--force] [--no-safety-backup] | --staged | --list';
 
 async function main(): Promise<number> {
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
     return flags.has('--help') ? 0 : 2;
   }
   const config = loadConfig();
-  const paths = { dataDir: config.dataDir, databasePath: config.databasePath, appVersion: version };
+  const paths = { dataDir: config.dataDir, databasePath: config.databasePath, appVersion: version, knownMigrations };
 
   if (flags.has('--list')) {
     const list = await listBackups(config.dataDir);

@@ -1,6 +1,6 @@
 // Wires the appliance: database, middleware, the route registry, OpenAPI docs, the web UI,
 // background jobs and the event bus. index.ts starts it; tests start it on an ephemeral port.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,27 +23,16 @@ import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http
 import { newId } from './core/ids.js';
 import { lazy } from './core/lazy.js';
 import { Vault } from './core/vault.js';
-import { createAdapters } from './channels/index.js';
 import { EventBus } from './core/events/outbox.js';
 import { JobRunner } from './core/jobs/queue.js';
-import { allRoutes, type RouteDeps } from './routes.js';
-import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
-import { registerMaintenance } from './maintenance.js';
+import type { ModuleManifest, Provided, RouteKernel } from './core/module.js';
 import { Realtime } from './core/realtime/realtime.js';
-import { realtimeVisibility } from './modules/divisions/visibility.js';
-import { registerMessageJobs } from './modules/messages/messages.jobs.js';
-import { registerWebhookJobs } from './modules/webhooks/webhooks.service.js';
-import { webhookBurst } from './modules/webhooks/webhook-store.js';
-import { registerDivisionJobs } from './modules/divisions/routing.js';
-import { registerWorkingHoursJobs } from './modules/working-hours/working-hours.jobs.js';
-import { registerSlaJobs } from './modules/sla/sla.jobs.js';
-import { registerChatExpirationJobs } from './modules/chat-expiration/chat-expiration.jobs.js';
-import { registerScheduledMessageJobs } from './modules/scheduled-messages/scheduled-messages.service.js';
-import { registerCsat } from './modules/csat/csat.jobs.js';
-import { csatPages } from './modules/csat/csat.page.js';
-import { startApplianceFeatures, type ApplianceFeatures } from './modules/appliance/appliance.lifecycle.js';
+import { createAdapters } from './channels/index.js';
+import { entities, migrations, modules } from './composition.js';
+import { bootstrapSuperAdmin } from './modules/super-admin/super-admin.service.js';
+import { VERSION } from './version.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export { VERSION };
 export const RENDERER_DIST = fileURLToPath(new URL('../renderer/dist', import.meta.url));
 
 export interface Appliance {
@@ -82,9 +71,11 @@ function authLimiter(config: Config) {
   });
 }
 
+const routesOf = (list: ModuleManifest[], kernel: RouteKernel): AnyRoute[] => list.flatMap((m) => m.routes?.(kernel) ?? []);
+
 /** The OpenAPI document, built from the route declarations alone (no database, no server). */
 export function openApiDocument(): Record<string, unknown> {
-  const routes = allRoutes({
+  const routes = routesOf(modules, {
     tokens: new TokenService('openapi', 60),
     authLimiter: (_q, _s, next) => next(),
     ttlSeconds: 60,
@@ -94,13 +85,31 @@ export function openApiDocument(): Record<string, unknown> {
   return buildOpenApi(routes, { version: VERSION });
 }
 
+/** Each role of Provided is filled by exactly one module; the required ones must be. */
+function collectProvided(list: ModuleManifest[], services: Services): Partial<Provided> {
+  const provided: Partial<Provided> = {};
+  const by: Record<string, string> = {};
+  for (const m of list) {
+    for (const [key, value] of Object.entries(m.provides?.(services) ?? {})) {
+      if (by[key]) throw new Error(`Both ${by[key]} and ${m.name} provide "${key}"`);
+      by[key] = m.name;
+      (provided as Record<string, unknown>)[key] = value;
+    }
+  }
+  for (const required of ['identity', 'host'] as const) {
+    if (!provided[required]) throw new Error(`No module provides "${required}"`);
+  }
+  return provided;
+}
+
 export async function createAppliance(config: Config, options: { logger?: Logger; now?: () => Date } = {}): Promise<Appliance> {
   const log = options.logger ?? pino({ level: config.LOG_LEVEL });
   const now = options.now ?? (() => new Date());
   const secrets = loadSecrets(config.dataDir);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { entities, migrations });
   const events = new EventBus(db, log, now);
-  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => webhookBurst(db) });
+  let provided: Partial<Provided> = {};
+  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => provided.holdJobsWhile?.() ?? false });
   const services: Services = {
     config,
     db,
@@ -108,6 +117,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     now,
     vault: new Vault(secrets.encryptionKey),
     adapters: createAdapters(config),
+    // The platform module provides it (below); services exist before the modules are asked.
+    host: { publicUrl: () => provided.host!.publicUrl(), verifyToken: () => provided.host!.verifyToken() },
     async transaction(work) {
       const result = await transaction(db, work);
       events.nudge();
@@ -115,34 +126,34 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       return result;
     },
   };
+  provided = collectProvided(modules, services);
   const tokens = new TokenService(secrets.jwtSecret, config.JWT_TTL_SECONDS);
   const startedAt = Date.now();
-  const deps: RouteDeps = {
+  const kernel: RouteKernel = {
     tokens,
     authLimiter: authLimiter(config),
     ttlSeconds: config.JWT_TTL_SECONDS,
     jobsRunning: () => jobs.isRunning,
     startedAt,
   };
-  const routes = allRoutes(deps);
+  const routes = routesOf(modules, kernel);
   // The OpenAPI document (about 100 ms of zod → JSON Schema) is built when first asked for, not at start.
   let openapi: Record<string, unknown> | undefined;
   const openApi = () => (openapi ??= buildOpenApi(routes, { version: VERSION }));
-  registerMaintenance(services, jobs);
-  registerMessageJobs(services, jobs);
-  registerWebhookJobs(services, jobs);
-  registerScheduledMessageJobs(services, jobs);
-  registerCsat(services, jobs, events);
-  registerDivisionJobs(services, jobs, events);
-  registerWorkingHoursJobs(services, jobs, events);
-  registerSlaJobs(services, jobs, events);
-  registerChatExpirationJobs(services, jobs);
+  for (const m of modules) {
+    for (const [type, handler] of Object.entries(m.jobs?.(services) ?? {})) jobs.register(type, handler);
+    for (const s of m.schedules ?? []) jobs.schedule(s.cron, s.job, s.timezone);
+    for (const [type, handlers] of Object.entries(m.events?.(services) ?? {})) {
+      for (const handler of [handlers].flat()) events.on(type, handler);
+    }
+  }
+  const lifecycles = modules.map((m) => m.lifecycle?.(services, { jobs })).filter((l) => l !== undefined);
 
   const app = express();
   app.disable('x-powered-by');
   // A tunnel or reverse proxy on this machine forwards the real client address.
   app.set('trust proxy', 'loopback');
-  const authenticator = new Authenticator(db, tokens, now);
+  const authenticator = new Authenticator(db, provided.identity!, tokens, now);
   // Keep the exact bytes: webhook signatures are computed over the raw body.
   const jsonBody = express.json({
     limit: '2mb',
@@ -215,7 +226,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.use('/docs', (req, res, next) => {
     docs().then((router) => router(req, res, next), next);
   });
-  const realtime = new Realtime(authenticator, log, events, realtimeVisibility(services));
+  const realtime = new Realtime(authenticator, log, events, {
+    pushedEvents: modules.flatMap((m) => m.pushedEvents ?? []),
+    visibility: provided.visibility,
+    sockets: Object.assign({}, ...modules.map((m) => m.sockets?.(services) ?? {})),
+  });
   app.use(
     mountRoutes(
       routes.filter((r) => !r.ingress),
@@ -224,8 +239,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     ),
   );
   app.use(['/api', '/health'], notFoundHandler);
-  // The public CSAT rating page (customers open it from the survey link).
-  app.use(csatPages(services));
+  // Pages outside the API (the public CSAT rating page customers open from the survey link).
+  for (const m of modules) {
+    const pages = m.pages?.(services);
+    if (pages) app.use(pages);
+  }
 
   // The web UI: static files, and index.html for client-side routes.
   if (existsSync(RENDERER_DIST)) {
@@ -240,7 +258,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.use(errorHandler);
 
   let server: Server | undefined;
-  let features: ApplianceFeatures | undefined;
+  let stopFeatures: (() => Promise<void>)[] = [];
   const appliance: Appliance = {
     config,
     services,
@@ -251,6 +269,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     app,
     async start() {
       appliance.superAdminSetupCode = (await bootstrapSuperAdmin(services)).setupCode;
+      for (const l of lifecycles) await l.onStart?.();
       await jobs.start();
       events.start();
       server = createServer(app);
@@ -263,7 +282,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         server!.listen(config.PORT, config.HOST, () => resolve());
       });
       const { port } = server.address() as AddressInfo;
-      features = await startApplianceFeatures(services, jobs, port);
+      for (const l of lifecycles) {
+        const stop = await l.onListen?.(port);
+        if (stop) stopFeatures.push(stop);
+      }
       log.info(
         { port, host: config.HOST, dataDir: config.dataDir },
         `OmniStream ${VERSION} listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
@@ -281,8 +303,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         clearTimeout(timer);
         server = undefined;
       }
-      await features?.stop();
-      features = undefined;
+      for (const stop of stopFeatures.reverse()) await stop();
+      stopFeatures = [];
       await jobs.stop();
       await events.stop();
       if (db.isInitialized) await db.destroy();

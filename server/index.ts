@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
-import { EXIT_CANNOT_START, prepareDataDir } from './prestart.js';
+import { EXIT_CANNOT_START, prepareDataDir } from './platform/prestart.js';
 
 async function main(command: string): Promise<void> {
   if (command === 'openapi') {
@@ -27,7 +27,8 @@ async function main(command: string): Promise<void> {
     throw err;
   }
   const { createAppliance, RENDERER_DIST, VERSION } = await import('./app.js');
-  await prepareDataDir(config, VERSION);
+  const { knownMigrations } = await import('./composition.js');
+  await prepareDataDir(config, VERSION, knownMigrations);
   if (!existsSync(RENDERER_DIST)) {
     console.log('Building the web UI (first start)…');
     const root = fileURLToPath(new URL('..', import.meta.url));

@@ -49,3 +49,12 @@ export function getAdapter(adapters: ChannelAdapters, channel: Channel): Channel
   if (!isImplementedChannel(adapters, channel)) throw new Error(`No adapter for the ${channel} channel yet.`);
   return adapters[channel];
 }
+
+// The channel layer adds its adapters to the services every module receives; core itself knows
+// no channel (DESIGN rule 11).
+declare module '../core/context.js' {
+  interface Services {
+    /** One adapter per channel (WhatsApp, …), talking to the outside world. */
+    adapters: ChannelAdapters;
+  }
+}

@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from './context.js';
 import { newId } from './ids.js';
-import { ActivityLogEntity, type ActivityLog } from '../modules/activity-logs/activity-log.entity.js';
+import { ActivityLogEntity, type ActivityLog } from './audit.entity.js';
 
 export interface ActivityInput {
   tenantId: string;

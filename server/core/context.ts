@@ -4,7 +4,6 @@ import type { Config } from '../config.js';
 import type { Permission } from './permissions.js';
 import type { Logger } from 'pino';
 import type { Vault } from './vault.js';
-import type { ChannelAdapters } from '../channels/index.js';
 
 export type Principal =
   | {
@@ -22,6 +21,14 @@ export type Principal =
     }
   | { kind: 'super_admin'; adminId: string; name: string; email: string };
 
+/** What domain modules may know of the installation they run on; the platform layer implements it. */
+export interface HostInfo {
+  /** The public https URL Meta and customers reach this server at (tunnel or own URL), if any. */
+  publicUrl(): string | null;
+  /** The installation's Meta webhook verify token (META_VERIFY_TOKEN, or one generated and kept in the data dir). */
+  verifyToken(): string;
+}
+
 export interface Services {
   config: Config;
   db: DataSource;
@@ -29,8 +36,11 @@ export interface Services {
   now(): Date;
   /** Encrypts channel credentials at rest. */
   vault: Vault;
-  /** One adapter per channel (WhatsApp, …), talking to the outside world. */
-  adapters: ChannelAdapters;
+  /**
+   * The installation this server runs as (public URL, Meta verify token), provided by the platform
+   * layer. `adapters` (one per channel) is added to Services by `server/channels/index.ts`.
+   */
+  host: HostInfo;
   /** Runs work in one transaction; events and jobs it wrote are picked up right after the commit. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }

@@ -1,13 +1,17 @@
 // The TypeORM DataSource over better-sqlite3: WAL, foreign keys, busy timeout; migrations at start.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
 import type { Config } from '../config.js';
-import { entities } from './entities.js';
-import { migrations } from './migrations/index.js';
 import { EntityCacheSubscriber } from '../core/entity-cache.js';
 
-export function createDataSource(config: Pick<Config, 'databasePath'>): DataSource {
+/** The entities and migrations of every module (the composition root's). */
+export interface Schema {
+  entities: EntitySchema<any>[];
+  migrations: (new () => MigrationInterface)[];
+}
+
+export function createDataSource(config: Pick<Config, 'databasePath'>, { entities, migrations }: Schema): DataSource {
   mkdirSync(dirname(config.databasePath), { recursive: true });
   return new DataSource({
     type: 'better-sqlite3',
@@ -27,8 +31,8 @@ export function createDataSource(config: Pick<Config, 'databasePath'>): DataSour
   });
 }
 
-export async function openDatabase(config: Pick<Config, 'databasePath'>): Promise<DataSource> {
-  const ds = createDataSource(config);
+export async function openDatabase(config: Pick<Config, 'databasePath'>, schema: Schema): Promise<DataSource> {
+  const ds = createDataSource(config, schema);
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   return ds;

@@ -7,7 +7,7 @@ import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
-import { localDay } from '../../server/modules/scheduled-messages/zoned-time.js';
+import { localDay } from '../../server/core/time.js';
 
 const HOUR = 3600_000;
 const PUBLIC_URL = 'https://toko.example';

@@ -34,9 +34,9 @@ import {
   serverPidFile,
   stageRestore,
   verifyBackup,
-} from '../../server/modules/appliance/backup.js';
-import { loadSettings } from '../../server/modules/appliance/appliance.settings.js';
-import { migrations } from '../../server/db/migrations/index.js';
+} from '../../server/platform/backup/index.js';
+import { loadSettings } from '../../server/platform/appliance.settings.js';
+import { knownMigrations } from '../../server/composition.js';
 
 const replacer = (_k: string, v: unknown) =>
   Buffer.isBuffer(v)
@@ -110,7 +110,7 @@ describe('backup and restore', () => {
   let contentAtBackup: string;
   let mediaAtBackup: Record<string, string>;
   let dbBytesInArchive: Buffer;
-  const paths = () => ({ dataDir, databasePath, appVersion: '0.1.0' });
+  const paths = () => ({ dataDir, databasePath, appVersion: '0.1.0', knownMigrations });
 
   before(async () => {
     server = await startServer();
@@ -156,14 +156,10 @@ describe('backup and restore', () => {
       [info.name],
     );
 
-    const manifest = await verifyBackup(archive, tmpdir());
+    const manifest = await verifyBackup(archive, tmpdir(), knownMigrations);
     assert.equal(manifest.app, 'omnistream');
     assert.equal(manifest.formatVersion, 1);
-    assert.deepEqual(
-      manifest.database.migrations,
-      migrations.map((M) => new M().name),
-      'the schema version: every migration applied',
-    );
+    assert.deepEqual(manifest.database.migrations, [...knownMigrations], 'the schema version: every migration applied');
     assert.ok(manifest.members.every((m) => /^[0-9a-f]{64}$/.test(m.sha256)));
     assert.ok(manifest.members.some((m) => m.path === 'files/secrets.json'));
     // The manifest is the archive's first entry.
@@ -281,13 +277,13 @@ describe('backup and restore', () => {
   it('refuses a backup from another installation unless forced', async () => {
     const other = mkdtempSync(join(tmpdir(), 'other-install-'));
     const otherDb = join(other, 'omnistream.db');
-    const otherPaths = { dataDir: other, databasePath: otherDb, appVersion: '0.1.0' };
+    const otherPaths = { dataDir: other, databasePath: otherDb, appVersion: '0.1.0', knownMigrations };
     const mine = loadSettings(other).instanceId;
     const db = new Database(otherDb);
     db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('other data');");
     db.close();
     await rejects(restoreBackup(archive, otherPaths), 'foreign', /another OmniStream installation/);
-    await rejects(stageRestore(other, 'x.tar.gz'), 'not-found', /not a backup name/);
+    await rejects(stageRestore(other, 'x.tar.gz', knownMigrations), 'not-found', /not a backup name/);
     assert.equal(dump(otherDb).includes('other data'), true, 'untouched');
 
     const result = await restoreBackup(archive, { ...otherPaths, force: true });
@@ -303,7 +299,7 @@ describe('backup and restore', () => {
     const db = new Database(databasePath);
     db.prepare("UPDATE tenants SET name = 'After the backup'").run();
     db.close();
-    const staged = await stageRestore(dataDir, info.name);
+    const staged = await stageRestore(dataDir, info.name, knownMigrations);
     assert.equal(pendingRestore(dataDir)?.name, info.name);
     assert.notEqual(dump(databasePath), contentAtBackup, 'staging changes nothing yet');
     const { applied, error } = await applyPendingRestore(paths());
@@ -316,7 +312,7 @@ describe('backup and restore', () => {
 
   it('a staged restore whose file went bad is not applied: the data stays and the reason is kept', async () => {
     const info = await createBackup({ ...paths(), reason: 'manual' });
-    await stageRestore(dataDir, info.name);
+    await stageRestore(dataDir, info.name, knownMigrations);
     truncateSync(join(backupsDir(dataDir), info.name), 2000);
     const { applied, error } = await applyPendingRestore(paths());
     assert.equal(applied, null);
@@ -336,17 +332,17 @@ describe('backup and restore', () => {
   });
 
   it('backs up before migrations that an update brings', async () => {
-    assert.deepEqual(pendingMigrations(databasePath), []);
+    assert.deepEqual(pendingMigrations(databasePath, knownMigrations), []);
     assert.equal(await backupBeforeMigrations(paths()), null);
     const db = new Database(databasePath);
     const last = db.prepare('SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1').get() as { name: string };
     db.prepare('DELETE FROM migrations WHERE name = ?').run(last.name);
     db.close();
-    assert.deepEqual(pendingMigrations(databasePath), [last.name]);
+    assert.deepEqual(pendingMigrations(databasePath, knownMigrations), [last.name]);
     const info = await backupBeforeMigrations(paths());
     assert.equal(info?.reason, 'pre-migration');
     assert.equal(info?.verified, true);
-    assert.deepEqual(pendingMigrations(join(dataDir, 'none.db')), [], 'a new installation has nothing to protect');
+    assert.deepEqual(pendingMigrations(join(dataDir, 'none.db'), knownMigrations), [], 'a new installation has nothing to protect');
   });
 
   it('works from the command line: npm run backup, npm run restore -- FILE', () => {

@@ -2,14 +2,8 @@
 // computation on top of it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  WorkCalendar,
-  canonicalTimezone,
-  isValidDate,
-  localToUtc,
-  type HoursEntry,
-  type Weekday,
-} from '../../server/modules/working-hours/calendar.js';
+import { WorkCalendar, type HoursEntry, type Weekday } from '../../server/modules/working-hours/calendar.service.js';
+import { canonicalTimezone, isValidDate, wallClockToUtc } from '../../server/core/time.js';
 import { computeSla } from '../../server/modules/sla/sla.compute.js';
 
 const weekdays: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
@@ -21,12 +15,12 @@ describe('working calendar', () => {
   const jakarta = new WorkCalendar({ timezone: 'Asia/Jakarta', hours: officeHours('08:00', '17:00'), holidays: [] });
 
   it('converts local wall-clock times to UTC in a fixed-offset zone and across DST', () => {
-    assert.equal(new Date(localToUtc('Asia/Jakarta', 2026, 11, 27, 16 * 60 + 55)).toISOString(), '2026-11-27T09:55:00.000Z');
+    assert.equal(new Date(wallClockToUtc('Asia/Jakarta', 2026, 11, 27, 0, 16 * 60 + 55)).toISOString(), '2026-11-27T09:55:00.000Z');
     // New York: EDT (UTC-4) before 1 November 2026, EST (UTC-5) after.
-    assert.equal(new Date(localToUtc('America/New_York', 2026, 10, 30, 9 * 60)).toISOString(), '2026-10-30T13:00:00.000Z');
-    assert.equal(new Date(localToUtc('America/New_York', 2026, 11, 2, 9 * 60)).toISOString(), '2026-11-02T14:00:00.000Z');
+    assert.equal(new Date(wallClockToUtc('America/New_York', 2026, 10, 30, 0, 9 * 60)).toISOString(), '2026-10-30T13:00:00.000Z');
+    assert.equal(new Date(wallClockToUtc('America/New_York', 2026, 11, 2, 0, 9 * 60)).toISOString(), '2026-11-02T14:00:00.000Z');
     // 24:00 is the next midnight.
-    assert.equal(new Date(localToUtc('Asia/Jakarta', 2026, 11, 27, 24 * 60)).toISOString(), '2026-11-27T17:00:00.000Z');
+    assert.equal(new Date(wallClockToUtc('Asia/Jakarta', 2026, 11, 27, 0, 24 * 60)).toISOString(), '2026-11-27T17:00:00.000Z');
   });
 
   it('knows when it is open in the tenant timezone', () => {

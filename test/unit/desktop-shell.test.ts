@@ -11,7 +11,7 @@ import { ServerHost, type ServerState } from '../../main/server-host.js';
 import { trayMenu, trayTooltip, type TrayItem, type TrayState } from '../../main/tray-menu.js';
 import { isLinuxAutostart, launchCommand, linuxAutostartPath, setLinuxAutostart } from '../../main/autostart.js';
 import { loadDesktopSettings, saveDesktopSettings, DEFAULT_DESKTOP_SETTINGS } from '../../main/desktop-settings.js';
-import type { DesktopStatus } from '../../server/modules/appliance/ipc.js';
+import type { DesktopStatus } from '../../server/platform/ipc.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {

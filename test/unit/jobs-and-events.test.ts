@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { DataSource } from 'typeorm';
 import { openDatabase, transaction } from '../../server/db/data-source.js';
+import { entities, migrations } from '../../server/composition.js';
 import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
 import { JobEntity } from '../../server/core/jobs/job.entity.js';
 import { EventBus, emitEvent } from '../../server/core/events/outbox.js';
@@ -19,7 +20,7 @@ describe('durable jobs and the event outbox', () => {
   const now = () => clock;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'omnistream-jobs-'));
-    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') });
+    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
   });
   after(async () => {
     await db.destroy();

@@ -5,7 +5,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import jsQR from 'jsqr';
-import { lanInfo, listLanAddresses, listensOnLan, qrPayload } from '../../server/modules/appliance/lan.js';
+import { lanInfo, listLanAddresses, listensOnLan, qrPayload } from '../../server/platform/lan.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
   address,

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { bundle, outDir, root } from '../../build/bundle.mjs';
 import { Api, registerTenant } from '../support/http.js';
-import { createBackup, listBackups, stageRestore } from '../../server/modules/appliance/backup.js';
+import { createBackup, listBackups, stageRestore } from '../../server/platform/backup/index.js';
+import { knownMigrations } from '../../server/composition.js';
 
 const require = createRequire(import.meta.url);
 const config = require('../../build/electron-builder.config.cjs');
@@ -147,9 +148,15 @@ describe('desktop bundles', () => {
     assert.equal((await fetch(`${url}/`)).status, 200, 'the web UI is served from renderer/dist');
     const api = new Api(url);
     const before = await registerTenant(api, 'Sebelum Cadangan');
-    const backup = await createBackup({ dataDir, databasePath: join(dataDir, 'omnistream.db'), appVersion: '0.1.0', reason: 'manual' });
+    const backup = await createBackup({
+      dataDir,
+      databasePath: join(dataDir, 'omnistream.db'),
+      knownMigrations,
+      appVersion: '0.1.0',
+      reason: 'manual',
+    });
     const afterwards = await registerTenant(api, 'Sesudah Cadangan');
-    await stageRestore(dataDir, backup.name);
+    await stageRestore(dataDir, backup.name, knownMigrations);
     await stop(first.child);
 
     const second = start();

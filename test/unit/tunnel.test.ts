@@ -14,7 +14,7 @@ import {
   webhookCallbackUrl,
   type NgrokSdk,
   type TunnelStatus,
-} from '../../server/modules/appliance/tunnel.js';
+} from '../../server/platform/tunnel.js';
 
 const fakeCloudflared = fileURLToPath(new URL('../support/fixtures/fake-cloudflared.mjs', import.meta.url));
 const fakeBin = fileURLToPath(new URL('../support/fixtures/bin', import.meta.url));

@@ -1,7 +1,7 @@
 // Wall-clock times in a tenant's timezone (scheduled messages, CSAT periods) and quick-reply variables.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLocal, isValidTimeZone, localDay, localToUtc, offsetMs } from '../../server/modules/scheduled-messages/zoned-time.js';
+import { formatLocal, isValidTimeZone, localDay, localToUtc, offsetMs } from '../../server/core/time.js';
 import { render, unknownVariables, variablesIn } from '../../server/modules/quick-replies/quick-reply.template.js';
 
 describe('zoned time', () => {

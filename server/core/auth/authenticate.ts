@@ -4,20 +4,30 @@
 // change takes effect at once without three queries on every request.
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { IsNull } from 'typeorm';
-import { UserEntity } from '../../modules/agents/agent.entity.js';
-import { RoleEntity } from '../../modules/roles/role.entity.js';
-import { TenantEntity } from '../../modules/tenants/tenant.entity.js';
-import { ApiKeyEntity } from '../../modules/api-keys/api-key.entity.js';
-import { SuperAdminEntity } from '../../modules/super-admin/super-admin.entity.js';
-import { isPermission, type Permission } from '../permissions.js';
 import type { Principal, TenantPrincipal } from '../context.js';
-import { unauthorized, forbidden } from '../http/errors.js';
+import { unauthorized } from '../http/errors.js';
 import { EntityCache } from '../entity-cache.js';
 import { API_KEY_PATTERN, apiKeyMatches } from './api-key-format.js';
 import { SUPER_ADMIN_AUDIENCE, SUPER_ADMIN_COOKIE, TENANT_AUDIENCE, TENANT_COOKIE, type TokenService } from './tokens.js';
 
 export type Audience = 'tenant' | 'super-admin';
+
+/**
+ * Where identities live; a module implements it (the auth module, over users, organizations,
+ * roles, API keys and super-admins) and the composition root hands it to the Authenticator.
+ */
+export interface IdentityStore {
+  /** Entity names whose writes must empty the cached principals (users, organizations, roles). */
+  readonly principalEntities: readonly string[];
+  /** The signed-in user as a principal; throws 401/403 for a missing or suspended user or organization. */
+  loadUser(userId: string): Promise<TenantPrincipal>;
+  /** The unrevoked API key with this public prefix, if any. */
+  findApiKey(
+    prefix: string,
+  ): Promise<{ id: string; userId: string; keyHash: string; expiresAt: Date | null; lastUsedAt: Date | null } | null>;
+  touchApiKey(id: string, at: Date): Promise<void>;
+  findSuperAdmin(id: string): Promise<{ id: string; name: string; email: string } | null>;
+}
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -30,11 +40,12 @@ export class Authenticator {
   private readonly users: EntityCache<TenantPrincipal>;
 
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
+    private readonly store: IdentityStore,
     private readonly tokens: TokenService,
     private readonly now: () => Date,
   ) {
-    this.users = new EntityCache(db, [UserEntity.options.name, TenantEntity.options.name, RoleEntity.options.name]);
+    this.users = new EntityCache(db, store.principalEntities);
   }
 
   /** Returns the principal, null when no credentials were sent; throws 401 for bad credentials. */
@@ -71,42 +82,29 @@ export class Authenticator {
     const match = API_KEY_PATTERN.exec(key);
     const invalid = unauthorized('The API key is invalid or has been revoked');
     if (!match) throw invalid;
-    const repo = this.db.getRepository(ApiKeyEntity);
-    const row = await repo.findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
+    const row = await this.store.findApiKey(match[1]);
     if (!row || !apiKeyMatches(key, row.keyHash)) throw invalid;
     const now = this.now();
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) throw unauthorized('The API key has expired');
     // Last-used is informational; update at most once a minute to keep reads cheap.
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await repo.update({ id: row.id }, { lastUsedAt: now });
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await this.store.touchApiKey(row.id, now);
     const principal = await this.loadUser(row.userId);
     return { ...principal, apiKeyId: row.id };
   }
 
+  /** Missing or suspended users and organizations throw (from the store): those answers are not cached. */
   private async loadUser(userId: string): Promise<TenantPrincipal> {
     const cached = this.users.get(userId);
     if (cached) return cached;
-    const principal = await this.readUser(userId);
+    const principal = await this.store.loadUser(userId);
     this.users.set(userId, principal);
     return principal;
-  }
-
-  /** Throws for a missing or suspended user or organization: those answers are not cached. */
-  private async readUser(userId: string): Promise<TenantPrincipal> {
-    const user = await this.db.getRepository(UserEntity).findOne({ where: { id: userId } });
-    if (!user) throw unauthorized('This account no longer exists');
-    if (user.status !== 'active') throw forbidden('This account is suspended');
-    const tenant = await this.db.getRepository(TenantEntity).findOne({ where: { id: user.tenantId } });
-    if (!tenant) throw unauthorized('This organization no longer exists');
-    if (tenant.status !== 'active') throw forbidden('This organization is suspended');
-    const role = await this.db.getRepository(RoleEntity).findOne({ where: { id: user.roleId, tenantId: user.tenantId } });
-    const permissions = new Set<Permission>((role?.permissions ?? []).filter(isPermission));
-    return { kind: 'user', userId: user.id, tenantId: user.tenantId, name: user.name, email: user.email, roleId: user.roleId, permissions };
   }
 
   private async superAdminFromToken(token: string): Promise<Principal> {
     const claims = await this.tokens.verify(token, SUPER_ADMIN_AUDIENCE);
     if (!claims) throw unauthorized('Your super-admin session is invalid or has expired');
-    const admin = await this.db.getRepository(SuperAdminEntity).findOne({ where: { id: claims.sub } });
+    const admin = await this.store.findSuperAdmin(claims.sub);
     if (!admin) throw unauthorized('This super-admin account no longer exists');
     return { kind: 'super_admin', adminId: admin.id, name: admin.name, email: admin.email };
   }

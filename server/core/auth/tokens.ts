@@ -1,5 +1,6 @@
 // JWTs for tenant users and super-admins: one key, two audiences that never accept each other.
 import { SignJWT, jwtVerify, errors } from 'jose';
+import type { Request, Response } from 'express';
 
 export const TENANT_AUDIENCE = 'omnistream:tenant';
 export const SUPER_ADMIN_AUDIENCE = 'omnistream:super-admin';
@@ -44,4 +45,9 @@ export class TokenService {
       throw err;
     }
   }
+}
+
+/** The session cookie browsers carry: httpOnly, same-site, secure when the request came over https. */
+export function setSessionCookie(req: Request, res: Response, cookie: string, token: string, maxAgeSeconds: number): void {
+  res.cookie(cookie, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: maxAgeSeconds * 1000 });
 }

@@ -10,26 +10,6 @@ import type { EventBus } from '../events/outbox.js';
 import type { TenantPrincipal } from '../context.js';
 import { HttpError } from '../http/errors.js';
 
-/** Domain events that the inbox UI listens to. */
-export const PUSHED_EVENTS = [
-  'message.created',
-  'message.updated',
-  'conversation.created',
-  'conversation.updated',
-  'conversation.assigned',
-  'conversation.status_changed',
-  'conversation.takeover',
-  'note.created',
-  'note.updated',
-  'note.deleted',
-  'agent.status_changed',
-  'contact.updated',
-  'conversation.transferred',
-  'sla.updated',
-  'sla.breached',
-  'csat.answered',
-];
-
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -40,6 +20,27 @@ export interface ConversationVisibility {
   /** The conversation an event is about, by id, with what visibility depends on. */
   lookup(tenantId: string, conversationId: string): Promise<{ divisionId: string | null; assigneeId: string | null } | null>;
   canSee(scope: unknown, conversation: { divisionId: string | null; assigneeId: string | null }): boolean;
+  /** Domain events after which what people may see has changed (division membership): scopes are recomputed. */
+  scopeChangingEvents: string[];
+}
+
+/** One connected person, as a socket handler sees them. */
+export interface SocketClient {
+  principal: TenantPrincipal;
+  /** Whether this person may see the conversation (false when it does not exist in their tenant). */
+  canSee(conversationId: string): Promise<boolean>;
+  /** Sends an event to the rest of the tenant, under the same visibility rule as domain events. */
+  relay(type: string, payload: Record<string, unknown>, options?: { exceptSelf?: boolean }): Promise<void>;
+}
+
+/** Handles one kind of message a browser sends (e.g. `typing`). */
+export type SocketHandler = (data: unknown, client: SocketClient) => void | Promise<void>;
+
+export interface RealtimeOptions {
+  /** Domain events relayed to browsers (from the modules' manifests). */
+  pushedEvents: string[];
+  visibility?: ConversationVisibility;
+  sockets?: Record<string, SocketHandler>;
 }
 
 /** The conversation an event payload concerns, if any. */
@@ -55,17 +56,22 @@ function conversationOf(
 export class Realtime {
   private io: SocketServer | undefined;
 
+  private readonly visibility: ConversationVisibility | undefined;
+  private readonly sockets: Record<string, SocketHandler>;
+
   constructor(
     private readonly auth: Authenticator,
     private readonly log: Logger,
     events: EventBus,
-    private readonly visibility?: ConversationVisibility,
+    options: RealtimeOptions,
   ) {
-    for (const type of PUSHED_EVENTS) {
+    this.visibility = options.visibility;
+    this.sockets = options.sockets ?? {};
+    for (const type of new Set(options.pushedEvents)) {
       events.on(type, (event) => (event.tenantId ? this.relay(event.tenantId, type, event.payload) : undefined));
     }
     // Division membership changed: recompute what each of the tenant's sockets may see.
-    for (const type of ['division.updated', 'division.deleted']) {
+    for (const type of this.visibility?.scopeChangingEvents ?? []) {
       events.on(type, async (event) => {
         if (!event.tenantId || !this.io || !this.visibility) return;
         for (const socket of await this.io.in(tenantRoom(event.tenantId)).fetchSockets()) {
@@ -83,17 +89,41 @@ export class Realtime {
   }
 
   /** Conversation events go only to the people who may see that conversation; others to the whole tenant. */
-  private async relay(tenantId: string, type: string, payload: Record<string, unknown>): Promise<void> {
+  private async relay(
+    tenantId: string,
+    type: string,
+    payload: Record<string, unknown>,
+    options: { exceptSocketId?: string; fromClient?: boolean } = {},
+  ): Promise<void> {
     if (!this.io) return;
     const about = this.visibility ? conversationOf(payload) : null;
     if (!about || !this.visibility) {
-      this.io.to(tenantRoom(tenantId)).emit(type, payload);
+      const room = this.io.to(tenantRoom(tenantId));
+      (options.exceptSocketId ? room.except(options.exceptSocketId) : room).emit(type, payload);
       return;
     }
     const conversation = about.known ?? (await this.visibility.lookup(tenantId, about.id));
+    // What a browser sends about a conversation that does not exist goes nowhere.
+    if (!conversation && options.fromClient) return;
     for (const socket of await this.io.in(tenantRoom(tenantId)).fetchSockets()) {
+      if (socket.id === options.exceptSocketId) continue;
       if (!conversation || this.visibility.canSee(socket.data.scope ?? null, conversation)) socket.emit(type, payload);
     }
+  }
+
+  /** The handle a socket handler gets for the person on this socket. */
+  private client(socket: Socket): SocketClient {
+    const principal = socket.data.principal as TenantPrincipal;
+    return {
+      principal,
+      canSee: async (conversationId) => {
+        if (!this.visibility) return true;
+        const conversation = await this.visibility.lookup(principal.tenantId, conversationId);
+        return conversation !== null && this.visibility.canSee(socket.data.scope ?? null, conversation);
+      },
+      relay: (type, payload, options = {}) =>
+        this.relay(principal.tenantId, type, payload, { fromClient: true, exceptSocketId: options.exceptSelf ? socket.id : undefined }),
+    };
   }
 
   attach(server: HttpServer): void {
@@ -121,13 +151,12 @@ export class Realtime {
     io.on('connection', (socket: Socket) => {
       const p = socket.data.principal as TenantPrincipal;
       void socket.join([tenantRoom(p.tenantId), userRoom(p.userId)]);
-      // Typing indicators are ephemeral: relayed to the rest of the team, never stored.
-      socket.on('typing', (data: { conversationId?: unknown; typing?: unknown }) => {
-        if (typeof data?.conversationId !== 'string') return;
-        socket
-          .to(tenantRoom(p.tenantId))
-          .emit('typing', { conversationId: data.conversationId, typing: data.typing !== false, user: { id: p.userId, name: p.name } });
-      });
+      const client = this.client(socket);
+      for (const [name, handler] of Object.entries(this.sockets)) {
+        socket.on(name, (data: unknown) => {
+          Promise.resolve(handler(data, client)).catch((err) => this.log.warn({ err, event: name }, 'socket handler failed'));
+        });
+      }
     });
     this.io = io;
     this.log.debug('realtime attached');

@@ -1,7 +1,7 @@
 import { Between, LessThanOrEqual, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
-import { ActivityLogEntity, type ActivityLog } from './activity-log.entity.js';
+import { ActivityLogEntity, type ActivityLog } from '../../core/audit.entity.js';
 
 export interface ActivityQuery {
   limit: number;

@@ -1,20 +1,8 @@
 import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
-import { idParam, pageOf, pageQuery, timestamp, email, password, name } from '../../core/http/schemas.js';
+import { idParam, pageOf, pageQuery, email, password, name } from '../../core/http/schemas.js';
 import { agentsService } from './agents.service.js';
-
-export const agentSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  name: z.string(),
-  email: z.string(),
-  status: z.enum(['active', 'suspended']),
-  online: z.boolean(),
-  lastSeenAt: timestamp.nullable(),
-  role: z.object({ id: z.string(), name: z.string() }).nullable(),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-});
+import { agentSchema } from './agents.schemas.js';
 
 const params = idParam('agentId');
 const tag = 'Agents';

@@ -1,17 +1,13 @@
 import { z } from 'zod';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { access, defineRoute, type AnyRoute } from '../../core/http/registry.js';
 import { email, password, name } from '../../core/http/schemas.js';
-import { TENANT_COOKIE, type TokenService } from '../../core/auth/tokens.js';
-import { agentSchema } from '../agents/agents.routes.js';
+import { setSessionCookie, TENANT_COOKIE, type TokenService } from '../../core/auth/tokens.js';
+import { agentSchema } from '../agents/agents.schemas.js';
 import { authService } from './auth.service.js';
 import { tenantSchema } from '../tenants/tenants.service.js';
 
 const tag = 'Auth';
-
-export function setSessionCookie(req: Request, res: Response, cookie: string, token: string, maxAgeSeconds: number): void {
-  res.cookie(cookie, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: maxAgeSeconds * 1000 });
-}
 
 export function authRoutes(tokens: TokenService, deps: { authLimiter: RequestHandler; ttlSeconds: number }): AnyRoute[] {
   const auth = authService(tokens);

@@ -8,8 +8,8 @@ import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
 import { CHANNELS, type Channel } from '../../channels/types.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
-import { applyConversationChange } from '../divisions/routing.js';
-import { canSendText, queueSystemMessage } from '../messages/system-messages.js';
+import { applyConversationChange } from '../divisions/routing.service.js';
+import { canSendText, queueSystemMessage } from '../messages/system-messages.service.js';
 import { ChatExpirationRuleEntity, type ChatExpirationRule } from './chat-expiration.entity.js';
 
 const HOUR = 3600_000;

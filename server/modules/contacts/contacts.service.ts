@@ -10,8 +10,8 @@ import { MessageEntity } from '../messages/message.entity.js';
 import type { Channel } from '../../channels/types.js';
 import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentity } from './contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
-import { conversationViews } from '../conversations/conversation.views.js';
-import { canSee, conversationScope } from '../divisions/visibility.js';
+import { conversationViews } from '../conversations/conversation-views.service.js';
+import { canSee, conversationScope } from '../divisions/visibility.service.js';
 
 export function contactView(c: Contact, identities: ContactIdentity[] = []) {
   return {

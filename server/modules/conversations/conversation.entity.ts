@@ -1,10 +1,9 @@
 import { EntitySchema } from 'typeorm';
 import { col } from '../../db/columns.js';
 import type { Channel } from '../../channels/types.js';
+import type { CONVERSATION_STATUSES, PRIORITIES } from './conversations.schemas.js';
 
-export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'expired'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 export interface Conversation {

@@ -7,9 +7,9 @@ import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { ConversationEntity, type Conversation, type ConversationStatus, type Priority } from './conversation.entity.js';
-import { conversationView, conversationViews } from './conversation.views.js';
+import { conversationView, conversationViews } from './conversation-views.service.js';
 import { isId } from '../../core/ids.js';
-import { conversationScope, restrictToScope, visibleConversation } from '../divisions/visibility.js';
+import { conversationScope, restrictToScope, visibleConversation } from '../divisions/visibility.service.js';
 import { expireByRules } from '../chat-expiration/chat-expiration.service.js';
 
 export interface ConversationQuery {

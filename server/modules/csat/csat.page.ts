@@ -1,6 +1,7 @@
 // The public rating page a survey link opens: /csat/<token>, in Bahasa Indonesia or English.
 // Plain HTML with a form (works without JavaScript: it posts here) and a small script, served as a
 // file because the CSP allows no inline script, that sends the rating to PATCH /api/v1/csat/{token}.
+import escapeHtml from 'escape-html';
 import express, { Router, type Request, type Response } from 'express';
 import type { Services } from '../../core/context.js';
 import { HttpError } from '../../core/http/errors.js';
@@ -9,8 +10,6 @@ import { CsatSurveyEntity, type CsatLanguage, type CsatSurvey } from './csat.ent
 import { CSAT_TEXTS, type CsatTexts } from './csat.texts.js';
 import { effectiveStatus, submitRating } from './csat.service.js';
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const TOKEN = /^[A-Za-z0-9_-]{16,100}$/;
 
 const SCRIPT = `// Sends the rating with fetch (PATCH /api/v1/csat/{token}) and shows the answer in place.

@@ -11,7 +11,7 @@ import { UserEntity, type User } from '../agents/agent.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { SlaPolicyEntity } from '../sla/sla.entity.js';
 import { DivisionAgentEntity, DivisionEntity, type Division } from './division.entity.js';
-import { OPEN_STATUSES } from './routing.js';
+import { OPEN_STATUSES } from './routing.service.js';
 
 export interface DivisionInput {
   name?: string;

@@ -1,7 +1,7 @@
 // Background work of the messaging core: delivering replies and downloading inbound media.
 // Both run as durable jobs, so an offline office or a restart loses nothing.
 import type { Services } from '../../core/context.js';
-import type { JobRunner } from '../../core/jobs/queue.js';
+import type { JobHandler } from '../../core/jobs/queue.js';
 import { getAdapter } from '../../channels/index.js';
 import { ChannelSendError, type OutboundMessage } from '../../channels/types.js';
 import { replyDecision, type OutboundType } from '../../channels/policy.js';
@@ -13,120 +13,127 @@ import { MediaEntity } from '../media/media.entity.js';
 import { saveMedia } from '../media/media.service.js';
 import { readFile } from '../../core/storage/local.js';
 import { MessageEntity } from './message.entity.js';
-import { markOutbound, messageView } from './messages.service.js';
+import { messageView } from './messages.service.js';
+import { markOutbound } from './delivery-status.service.js';
 import { emitEvent } from '../../core/events/outbox.js';
 
-export function registerMessageJobs(services: Services, jobs: JobRunner): void {
-  jobs.register('message.send', async (job) => {
-    const db = services.db;
-    const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
-    // Exactly once: a message that already left (or was given up on) is not sent again.
-    if (message?.status !== 'queued') return;
-    const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
-    const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
-    const fail = (reason: string, code: number | null = null) =>
-      services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
-    if (account.status !== 'active') return fail('The channel account was disconnected; reconnect it and resend.');
-    // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
-    const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), {
-      checkType: false,
-    });
-    if (!decision.allowed) return fail(decision.reason);
-    const identity = await db
-      .getRepository(ContactIdentityEntity)
-      .findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
-    if (!identity) return fail(`The contact has no ${account.channel} address.`);
-    const replyTo = message.replyToId
-      ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } })
-      : null;
-    const adapter = getAdapter(services.adapters, account.channel);
-    const credentials = accountCredentials(services, account);
-    const content = { ...message.content };
-    try {
-      if (message.mediaId && content.media && !content.media.externalId && adapter.uploadMedia) {
-        // Upload once; the channel's media id is kept on the message so a retry does not upload again.
+export function messageJobs(services: Services): Record<string, JobHandler> {
+  return {
+    ['message.send']: async (job) => {
+      const db = services.db;
+      const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
+      // Exactly once: a message that already left (or was given up on) is not sent again.
+      if (message?.status !== 'queued') return;
+      const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
+      const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      const fail = (reason: string, code: number | null = null) =>
+        services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
+      if (account.status !== 'active') return fail('The channel account was disconnected; reconnect it and resend.');
+      // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
+      const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), {
+        checkType: false,
+      });
+      if (!decision.allowed) return fail(decision.reason);
+      const identity = await db
+        .getRepository(ContactIdentityEntity)
+        .findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
+      if (!identity) return fail(`The contact has no ${account.channel} address.`);
+      const replyTo = message.replyToId
+        ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } })
+        : null;
+      const adapter = getAdapter(services.adapters, account.channel);
+      const credentials = accountCredentials(services, account);
+      const content = { ...message.content };
+      try {
+        if (message.mediaId && content.media && !content.media.externalId && adapter.uploadMedia) {
+          // Upload once; the channel's media id is kept on the message so a retry does not upload again.
+          const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
+          const data = await readFile(services.config.dataDir, media.storageKey);
+          if (!data) return fail('The attached file is missing from storage.');
+          const uploaded = await adapter.uploadMedia(credentials, {
+            data,
+            mimeType: media.mimeType,
+            filename: media.filename ?? undefined,
+          });
+          content.media = {
+            ...content.media,
+            externalId: uploaded.externalId,
+            mimeType: media.mimeType,
+            filename: media.filename ?? undefined,
+          };
+          await db.getRepository(MessageEntity).update({ id: message.id }, { content } as never);
+        }
+      } catch (err) {
+        if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
+        throw err;
+      }
+      const outbound: OutboundMessage = {
+        to: identity.externalId,
+        type: message.type as OutboundMessage['type'],
+        text: message.text,
+        content,
+        replyToExternalId: replyTo?.externalId ?? undefined,
+      };
+      if (decision.messagingTag) outbound.messagingTag = decision.messagingTag;
+      if (message.mediaId && adapter.attachesFiles) {
+        // Email carries the file itself.
         const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
         const data = await readFile(services.config.dataDir, media.storageKey);
         if (!data) return fail('The attached file is missing from storage.');
-        const uploaded = await adapter.uploadMedia(credentials, { data, mimeType: media.mimeType, filename: media.filename ?? undefined });
-        content.media = {
-          ...content.media,
-          externalId: uploaded.externalId,
-          mimeType: media.mimeType,
-          filename: media.filename ?? undefined,
-        };
-        await db.getRepository(MessageEntity).update({ id: message.id }, { content } as never);
+        outbound.file = { data, mimeType: media.mimeType, filename: media.filename ?? undefined };
       }
-    } catch (err) {
-      if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
-      throw err;
-    }
-    const outbound: OutboundMessage = {
-      to: identity.externalId,
-      type: message.type as OutboundMessage['type'],
-      text: message.text,
-      content,
-      replyToExternalId: replyTo?.externalId ?? undefined,
-    };
-    if (decision.messagingTag) outbound.messagingTag = decision.messagingTag;
-    if (message.mediaId && adapter.attachesFiles) {
-      // Email carries the file itself.
-      const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
-      const data = await readFile(services.config.dataDir, media.storageKey);
-      if (!data) return fail('The attached file is missing from storage.');
-      outbound.file = { data, mimeType: media.mimeType, filename: media.filename ?? undefined };
-    }
-    try {
-      const { externalId } = await adapter.send(credentials, outbound);
-      await services.transaction((m) =>
-        markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }),
-      );
-    } catch (err) {
-      if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
-      if (job.attempts >= job.maxAttempts) return fail(`Gave up after ${job.attempts} attempts: ${(err as Error).message}`);
-      // Retryable (network down, 5xx, rate limit): the job runner retries with backoff, in order.
-      throw err;
-    }
-  });
+      try {
+        const { externalId } = await adapter.send(credentials, outbound);
+        await services.transaction((m) =>
+          markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }),
+        );
+      } catch (err) {
+        if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
+        if (job.attempts >= job.maxAttempts) return fail(`Gave up after ${job.attempts} attempts: ${(err as Error).message}`);
+        // Retryable (network down, 5xx, rate limit): the job runner retries with backoff, in order.
+        throw err;
+      }
+    },
 
-  jobs.register('media.download', async (job) => {
-    const db = services.db;
-    const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
-    if (!message || message.mediaId) return;
-    const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: String(job.payload.accountId) });
-    const adapter = getAdapter(services.adapters, account.channel);
-    const mediaExternalId = String(job.payload.mediaExternalId);
-    let fetched;
-    try {
-      fetched = await adapter.fetchMedia(accountCredentials(services, account), mediaExternalId);
-    } catch (err) {
-      if (err instanceof ChannelSendError && !err.retryable) {
-        services.log.warn({ messageId: message.id, reason: err.reason }, 'inbound media could not be downloaded');
-        return;
+    ['media.download']: async (job) => {
+      const db = services.db;
+      const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
+      if (!message || message.mediaId) return;
+      const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: String(job.payload.accountId) });
+      const adapter = getAdapter(services.adapters, account.channel);
+      const mediaExternalId = String(job.payload.mediaExternalId);
+      let fetched;
+      try {
+        fetched = await adapter.fetchMedia(accountCredentials(services, account), mediaExternalId);
+      } catch (err) {
+        if (err instanceof ChannelSendError && !err.retryable) {
+          services.log.warn({ messageId: message.id, reason: err.reason }, 'inbound media could not be downloaded');
+          return;
+        }
+        throw err;
       }
-      throw err;
-    }
-    const media = await saveMedia(services, {
-      tenantId: message.tenantId,
-      data: fetched.data,
-      mimeType: fetched.mimeType,
-      filename: fetched.filename ?? message.content.media?.filename ?? null,
-      source: 'inbound',
-      channel: account.channel,
-      externalId: mediaExternalId,
-    });
-    await services.transaction(async (m) => {
-      const content = { ...message.content, media: { ...message.content.media, mediaId: media.id } };
-      await m.getRepository(MessageEntity).update({ id: message.id }, { mediaId: media.id, content, updatedAt: services.now() } as never);
-      await emitEvent(
-        m,
-        {
-          tenantId: message.tenantId,
-          type: 'message.updated',
-          payload: { message: messageView({ ...message, mediaId: media.id, content }) },
-        },
-        services.now(),
-      );
-    });
-  });
+      const media = await saveMedia(services, {
+        tenantId: message.tenantId,
+        data: fetched.data,
+        mimeType: fetched.mimeType,
+        filename: fetched.filename ?? message.content.media?.filename ?? null,
+        source: 'inbound',
+        channel: account.channel,
+        externalId: mediaExternalId,
+      });
+      await services.transaction(async (m) => {
+        const content = { ...message.content, media: { ...message.content.media, mediaId: media.id } };
+        await m.getRepository(MessageEntity).update({ id: message.id }, { mediaId: media.id, content, updatedAt: services.now() } as never);
+        await emitEvent(
+          m,
+          {
+            tenantId: message.tenantId,
+            type: 'message.updated',
+            payload: { message: messageView({ ...message, mediaId: media.id, content }) },
+          },
+          services.now(),
+        );
+      });
+    },
+  };
 }

@@ -1,29 +1,19 @@
-// Messages: inbound ingestion from channel webhooks, delivery statuses, outbound replies
-// (stored as queued and handed to a durable job), history and search.
-import { visibleConversation } from '../divisions/visibility.js';
-import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
-import type { Services, TenantCtx } from '../../core/context.js';
+// Messages: the API's view of a message, outbound replies (stored as queued and handed to a durable
+// job), history. Inbound ingestion is in ingest.service.ts, delivery statuses in
+// delivery-status.service.ts, search in search.service.ts.
+import { visibleConversation } from '../divisions/visibility.service.js';
+import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
 import { badRequest, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
-import type {
-  DeliveryStatus,
-  EmailContent,
-  InboundMessage,
-  InboundStatus,
-  InboundWatermark,
-  MessageContent,
-  MessageType,
-} from '../../channels/types.js';
-import { STANDARD_WINDOW_MS, replyDecision, windowEnd } from '../../channels/policy.js';
-import { mailDomain, messageIds, normalizeSubject, replySubject } from '../../channels/email/email.parse.js';
-import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
-import { ContactIdentityEntity } from '../contacts/contact.entity.js';
+import type { EmailContent, MessageContent, MessageType } from '../../channels/types.js';
+import { STANDARD_WINDOW_MS, replyDecision } from '../../channels/policy.js';
+import { mailDomain, messageIds, replySubject } from '../../channels/email/email.parse.js';
+import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
-import { conversationView } from '../conversations/conversation.views.js';
-import { findOrCreateContact } from '../contacts/contacts.service.js';
+import { conversationView } from '../conversations/conversation-views.service.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { MessageEntity, type Message } from './message.entity.js';
 
@@ -31,8 +21,6 @@ import { MessageEntity, type Message } from './message.entity.js';
 export const SERVICE_WINDOW_MS = STANDARD_WINDOW_MS;
 /** Outbound sends keep retrying for hours (backoff caps at 10 minutes) so an offline day still drains. */
 export const SEND_MAX_ATTEMPTS = 200;
-
-const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 export function messageView(m: Message) {
   return {
@@ -60,269 +48,8 @@ export function messageView(m: Message) {
 }
 export type MessageView = ReturnType<typeof messageView>;
 
-const preview = (type: MessageType, text: string | null) => (text ? text.slice(0, 280) : `[${type}]`);
-
-/**
- * Stores one inbound message (once: a redelivered externalId is ignored) and updates its conversation.
- * An echo (the business's own message sent outside OmniStream) is stored as outbound; an email is
- * placed in its thread's conversation (see findConversation).
- */
-export async function ingestInbound(
-  services: Services,
-  account: IntegrationAccount,
-  inbound: InboundMessage,
-): Promise<{ created: boolean }> {
-  return services.transaction(async (m) => {
-    const tenantId = account.tenantId;
-    const messages = m.getRepository(MessageEntity);
-    if (await messages.exist({ where: { tenantId, externalId: inbound.externalId } })) return { created: false };
-    const now = services.now();
-    const echo = inbound.echo === true;
-    const { contact } = await findOrCreateContact(
-      m,
-      tenantId,
-      {
-        channel: account.channel,
-        externalId: inbound.from,
-        name: echo ? undefined : inbound.profileName,
-        phone: account.channel === 'whatsapp' ? `+${inbound.from.replace(/^\+/, '')}` : null,
-        email: account.channel === 'email' ? inbound.from : null,
-      },
-      now,
-    );
-    const conversations = m.getRepository(ConversationEntity);
-    let conversation = await findConversation(m, account, contact.id, inbound);
-    const isNew = !conversation;
-    const reopenedFrom =
-      conversation && !echo && (conversation.status === 'resolved' || conversation.status === 'expired') ? conversation.status : null;
-    if (!conversation) {
-      conversation = {
-        id: newId(),
-        tenantId,
-        channel: account.channel,
-        accountId: account.id,
-        contactId: contact.id,
-        status: 'open',
-        assigneeId: null,
-        aiAgentId: null,
-        divisionId: null,
-        tags: [],
-        priority: 'normal',
-        unreadCount: 0,
-        lastMessageAt: null,
-        lastMessagePreview: null,
-        lastInboundAt: null,
-        windowExpiresAt: null,
-        subject: inbound.thread ? threadSubject(inbound.thread.subject) : null,
-        resolvedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await conversations.insert(conversation as never);
-    }
-    const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
-    const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
-    const message: Message = {
-      id: newId(),
-      tenantId,
-      conversationId: conversation.id,
-      direction: echo ? 'outbound' : 'inbound',
-      type: inbound.type,
-      text: inbound.text,
-      content: inbound.content,
-      status: echo ? 'sent' : 'delivered',
-      externalId: inbound.externalId,
-      clientMessageId: null,
-      replyToId: replyToRow?.id ?? null,
-      // An echo was written by a person (or another app) in Meta's tools: an agent we cannot name.
-      senderType: echo ? 'agent' : 'contact',
-      senderId: echo ? null : contact.id,
-      // Email attachments are stored before the message (they arrive inside it).
-      mediaId: inbound.content.media?.mediaId ?? null,
-      errorCode: null,
-      errorReason: null,
-      sentAt: inbound.timestamp,
-      deliveredAt: echo ? null : now,
-      readAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await messages.insert(message as never);
-    const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: preview(inbound.type, inbound.text), updatedAt: now };
-    if (!echo) {
-      // The window runs from the customer's latest message; reactions count as activity too.
-      const lastInbound =
-        conversation.lastInboundAt && conversation.lastInboundAt > inbound.timestamp ? conversation.lastInboundAt : inbound.timestamp;
-      Object.assign(patch, {
-        lastInboundAt: lastInbound,
-        windowExpiresAt: windowEnd(account.channel, lastInbound),
-        unreadCount: conversation.unreadCount + 1,
-      });
-    }
-    if (reopenedFrom) Object.assign(patch, { status: 'open', resolvedAt: null });
-    if (inbound.thread && !conversation.subject && inbound.thread.subject) patch.subject = threadSubject(inbound.thread.subject);
-    await conversations.update({ id: conversation.id }, patch);
-    const updated = { ...conversation, ...patch };
-    const view = await conversationView(services, updated);
-    if (isNew) await emitEvent(m, { tenantId, type: 'conversation.created', payload: { conversation: view } }, now);
-    else {
-      if (reopenedFrom)
-        await emitEvent(
-          m,
-          { tenantId, type: 'conversation.status_changed', payload: { conversation: view, by: null, from: reopenedFrom, to: 'open' } },
-          now,
-        );
-      await emitEvent(m, { tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
-    }
-    await emitEvent(m, { tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } }, now);
-    if (inbound.content.media?.externalId && !message.mediaId) {
-      await enqueueJob(
-        m,
-        'media.download',
-        { messageId: message.id, accountId: account.id, mediaExternalId: inbound.content.media.externalId },
-        now,
-        { tenantId, maxAttempts: 20 },
-      );
-    }
-    return { created: true };
-  });
-}
-
-/** An email subject as the conversation keeps it: without its Re: prefixes. */
-function threadSubject(subject: string | null): string | null {
-  const s = subject
-    ?.trim()
-    .replace(/^((re|aw|balas)\s*(\[\d+\]|\(\d+\))?\s*:\s*)+/i, '')
-    .trim();
-  return s ? s.slice(0, 500) : null;
-}
-
-/**
- * The conversation an inbound message belongs to, or null for a new one. Usually the contact's open
- * conversation on the account; an echo joins the contact's latest conversation, whatever its status.
- * An email goes to the conversation of the first Message-ID it answers
- * (In-Reply-To, then References), reopening it if it was closed; else to the sender's open
- * conversation with the same normalised subject; else to a new conversation (one per thread).
- */
-async function findConversation(
-  m: EntityManager,
-  account: IntegrationAccount,
-  contactId: string,
-  inbound: InboundMessage,
-): Promise<Conversation | null> {
-  const tenantId = account.tenantId;
-  const conversations = m.getRepository(ConversationEntity);
-  if (inbound.echo) {
-    // The business's own message joins the latest conversation as it is, without reopening it.
-    return conversations.findOne({ where: { tenantId, accountId: account.id, contactId }, order: { createdAt: 'DESC' } });
-  }
-  if (!inbound.thread) {
-    return conversations.findOne({
-      where: { tenantId, accountId: account.id, contactId, status: In(['open', 'pending']) },
-      order: { createdAt: 'DESC' },
-    });
-  }
-  const refs = inbound.thread.references.slice(0, 100);
-  if (refs.length) {
-    const known = await m
-      .getRepository(MessageEntity)
-      .find({ where: { tenantId, externalId: In(refs) }, select: { externalId: true, conversationId: true } });
-    const candidates = known.length
-      ? await conversations.find({ where: { tenantId, accountId: account.id, id: In([...new Set(known.map((k) => k.conversationId))]) } })
-      : [];
-    for (const ref of refs) {
-      const hit = known.find((k) => k.externalId === ref);
-      const conversation = hit && candidates.find((c) => c.id === hit.conversationId);
-      if (conversation) return conversation;
-    }
-  }
-  const subject = normalizeSubject(inbound.thread.subject);
-  if (!subject) return null;
-  const open = await conversations.find({
-    where: { tenantId, accountId: account.id, contactId, status: In(['open', 'pending']) },
-    order: { lastMessageAt: 'DESC' },
-    take: 50,
-  });
-  return open.find((c) => normalizeSubject(c.subject) === subject) ?? null;
-}
-
-/** Applies a delivery status from the channel; never moves a message backwards (read beats delivered beats sent). */
-export async function applyStatus(services: Services, account: IntegrationAccount, status: InboundStatus): Promise<boolean> {
-  return services.transaction(async (m) => {
-    const messages = m.getRepository(MessageEntity);
-    const message = await messages.findOne({ where: { tenantId: account.tenantId, externalId: status.externalId } });
-    if (message?.direction !== 'outbound') return false;
-    const now = services.now();
-    const patch: Partial<Message> = { updatedAt: now };
-    if (status.status === 'failed') {
-      if (message.status === 'read' || message.status === 'failed') return false;
-      Object.assign(patch, {
-        status: 'failed',
-        errorCode: status.error?.code ?? null,
-        errorReason: status.error?.reason ?? 'The channel reported a failure',
-      });
-    } else {
-      if (message.status === 'failed' || STATUS_RANK[status.status] <= STATUS_RANK[message.status]) {
-        // Still record the time of a step that arrived late.
-        const field = ({ sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt' } as const)[status.status];
-        if (message[field]) return false;
-        patch[field] = status.timestamp;
-      } else {
-        patch.status = status.status;
-        if (!message.sentAt) patch.sentAt = status.timestamp;
-        if (status.status !== 'sent' && !message.deliveredAt) patch.deliveredAt = status.timestamp;
-        if (status.status === 'read') patch.readAt = status.timestamp;
-      }
-    }
-    await messages.update({ id: message.id }, patch as never);
-    await emitEvent(
-      m,
-      { tenantId: account.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch }) } },
-      now,
-    );
-    return true;
-  });
-}
-
-/**
- * Applies a Messenger/Instagram delivery or read watermark: every outbound message to that customer
- * on the account sent at or before the watermark moves forward to delivered or read (never back).
- */
-export async function applyWatermark(services: Services, account: IntegrationAccount, watermark: InboundWatermark): Promise<number> {
-  return services.transaction(async (m) => {
-    const tenantId = account.tenantId;
-    const identity = await m
-      .getRepository(ContactIdentityEntity)
-      .findOne({ where: { tenantId, channel: account.channel, externalId: watermark.recipientId } });
-    if (!identity) return 0;
-    const conversations = await m
-      .getRepository(ConversationEntity)
-      .find({ where: { tenantId, accountId: account.id, contactId: identity.contactId }, select: { id: true } });
-    if (conversations.length === 0) return 0;
-    const messages = m.getRepository(MessageEntity);
-    const behind = watermark.status === 'read' ? ['sent', 'delivered'] : ['sent'];
-    const rows = await messages.find({
-      where: {
-        tenantId,
-        conversationId: In(conversations.map((c) => c.id)),
-        direction: 'outbound',
-        status: In(behind),
-        sentAt: LessThanOrEqual(watermark.watermark),
-      },
-      order: { id: 'ASC' },
-      take: 1000,
-    });
-    const now = services.now();
-    for (const row of rows) {
-      const patch: Partial<Message> = { status: watermark.status, updatedAt: now };
-      if (!row.deliveredAt) patch.deliveredAt = watermark.watermark;
-      if (watermark.status === 'read') patch.readAt = watermark.watermark;
-      await messages.update({ id: row.id }, patch as never);
-      await emitEvent(m, { tenantId, type: 'message.updated', payload: { message: messageView({ ...row, ...patch }) } }, now);
-    }
-    return rows.length;
-  });
-}
+/** The conversation list's one-line preview of a message. */
+export const preview = (type: MessageType, text: string | null) => (text ? text.slice(0, 280) : `[${type}]`);
 
 export interface OutboundInput {
   type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'template' | 'interactive';
@@ -459,42 +186,4 @@ async function emailReplyHeaders(ctx: TenantCtx, conversation: Conversation, mes
     if (to) headers.to = [to];
   }
   return headers;
-}
-
-/**
- * Records the outcome of a delivery attempt and tells the team. When the channel's id is recorded and
- * an echo of this very message was stored first (Messenger/Instagram echoes can beat the Send API's
- * answer), that echo row is removed: the message stays one row.
- */
-export async function markOutbound(services: Services, m: EntityManager, message: Message, patch: Partial<Message>): Promise<void> {
-  const now = services.now();
-  if (patch.externalId) {
-    const repo = m.getRepository(MessageEntity);
-    const other = await repo.findOne({ where: { tenantId: message.tenantId, externalId: patch.externalId, id: Not(message.id) } });
-    if (other && other.direction === 'outbound' && other.senderId === null) {
-      await repo.delete({ id: other.id });
-      await emitEvent(
-        m,
-        {
-          tenantId: message.tenantId,
-          type: 'message.deleted',
-          payload: { messageId: other.id, conversationId: other.conversationId, duplicateOf: message.id },
-        },
-        now,
-      );
-    } else if (other) {
-      services.log.warn(
-        { messageId: message.id, externalId: patch.externalId },
-        'another message already has this channel id; not recording it twice',
-      );
-      patch = { ...patch, externalId: undefined };
-      delete patch.externalId;
-    }
-  }
-  await m.getRepository(MessageEntity).update({ id: message.id }, { ...patch, updatedAt: now } as never);
-  await emitEvent(
-    m,
-    { tenantId: message.tenantId, type: 'message.updated', payload: { message: messageView({ ...message, ...patch, updatedAt: now }) } },
-    now,
-  );
 }

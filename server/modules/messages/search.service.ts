@@ -1,7 +1,8 @@
 // Message search: SQLite FTS5 over message text and contact names, newest first, with snippets.
+import escapeHtml from 'escape-html';
 import type { TenantCtx } from '../../core/context.js';
 import { badRequest } from '../../core/http/errors.js';
-import { conversationScope } from '../divisions/visibility.js';
+import { conversationScope, scopeSql } from '../divisions/visibility.service.js';
 
 /** Turns what a person typed into a safe FTS5 query: every word must appear; the last may be a prefix. */
 export function ftsQuery(input: string): string | null {
@@ -15,12 +16,8 @@ export function ftsQuery(input: string): string | null {
 
 // Snippets come back with control-character markers, so the text can be HTML-escaped safely
 // before the markers become <mark> tags.
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 function highlight(snippet: string): string {
-  return snippet
-    .replace(/[&<>"']/g, (c) => ESCAPES[c])
-    .replaceAll('\u0002', '<mark>')
-    .replaceAll('\u0003', '</mark>');
+  return escapeHtml(snippet).replaceAll('\u0002', '<mark>').replaceAll('\u0003', '</mark>');
 }
 
 // Newest first: FTS5 walks the matches in rowid order (rowids follow insertion, so time) and stops
@@ -48,11 +45,10 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
     params.push(q.conversationId);
   }
   // Only conversations the caller may see (their divisions', their own, and those in no division).
-  const scope = await conversationScope(ctx);
-  if (scope) {
-    const divisions = scope.divisionIds.length ? ` OR c.divisionId IN (${scope.divisionIds.map(() => '?').join(', ')})` : '';
-    extra += ` AND (c.divisionId IS NULL OR c.assigneeId = ?${divisions})`;
-    params.push(scope.userId, ...scope.divisionIds);
+  const visible = scopeSql('c', await conversationScope(ctx));
+  if (visible) {
+    extra += ` AND ${visible.sql}`;
+    params.push(...visible.params);
   }
   params.push(q.limit + 1);
   const rows: {

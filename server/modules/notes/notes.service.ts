@@ -1,5 +1,5 @@
 // Internal notes on a conversation. Authors edit and delete their own; conversations.manage may moderate.
-import { visibleConversation } from '../divisions/visibility.js';
+import { visibleConversation } from '../divisions/visibility.service.js';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { forbidden, notFound } from '../../core/http/errors.js';

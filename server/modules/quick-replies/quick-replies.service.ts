@@ -1,7 +1,7 @@
 // Quick replies: personal (one agent's) and shared (the team's, managed with quick_replies.manage)
 // canned answers with shortcuts, variables and an optional attachment; per-agent favorites and usage
 // counts order the composer's picker; CSV import (good rows kept, bad rows reported by line) and export.
-import { visibleConversation } from '../divisions/visibility.js';
+import { visibleConversation } from '../divisions/visibility.service.js';
 import { In } from 'typeorm';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';

@@ -1,14 +1,14 @@
 // Scheduled messages: written now, sent later through the normal outbound path. Each is a row plus
 // a durable job whose runAt is the send time, so a time that passed while the computer was off is
 // caught up at the next start (and marked late). Cancellable until it is handed to the send path.
-import { visibleConversation } from '../divisions/visibility.js';
+import { visibleConversation } from '../divisions/visibility.service.js';
 import { In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { HttpError, badRequest, conflict, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
-import { enqueueJob, type JobRunner } from '../../core/jobs/queue.js';
+import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
 import { isId, newId } from '../../core/ids.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
@@ -16,7 +16,7 @@ import { UserEntity } from '../agents/agent.entity.js';
 import { messagesService } from '../messages/messages.service.js';
 import { ScheduledMessageEntity, type ScheduledMessage, type ScheduledStatus } from './scheduled-message.entity.js';
 import { contextForUser } from './job-context.js';
-import { formatLocal, isValidTimeZone, localToUtc } from './zoned-time.js';
+import { formatLocal, isValidTimeZone, localToUtc } from '../../core/time.js';
 
 export const SEND_JOB = 'scheduled_message.send';
 /** Sent more than this long after its time, a message is marked late. */
@@ -170,61 +170,63 @@ export const scheduledMessagesService = {
 };
 
 /** At its time: claim the row, create the outbound message through the normal send path, record the outcome. */
-export function registerScheduledMessageJobs(services: Services, jobs: JobRunner): void {
-  jobs.register(SEND_JOB, async (job) => {
-    const repo = services.db.getRepository(ScheduledMessageEntity);
-    const id = String(job.payload.scheduledMessageId);
-    let row = await repo.findOne({ where: { id } });
-    if (!row || (row.status !== 'scheduled' && row.status !== 'sending')) return;
-    const startedAt = services.now();
-    if (row.status === 'scheduled') {
-      const claimed = await services.transaction((m) =>
-        m.getRepository(ScheduledMessageEntity).update({ id, status: 'scheduled' }, { status: 'sending', updatedAt: startedAt } as never),
-      );
-      if (!claimed.affected) return; // cancelled a moment ago
-      row = { ...row, status: 'sending' };
-    }
-    const lateMs = startedAt.getTime() - row.sendAt.getTime();
-    const lateness =
-      lateMs > LATE_AFTER_MS ? { late: true, lateBySeconds: Math.round(lateMs / 1000) } : { late: false, lateBySeconds: null };
-    const finish = (patch: Partial<ScheduledMessage>, event: string) =>
-      services.transaction(async (m) => {
-        const now = services.now();
-        const full = { ...patch, ...lateness, updatedAt: now };
-        await m.getRepository(ScheduledMessageEntity).update({ id }, full as never);
-        await emit(m, { ...row!, ...full }, event, now);
-      });
-    const author = row.createdById
-      ? await services.db.getRepository(UserEntity).findOne({ where: { id: row.createdById, tenantId: row.tenantId } })
-      : null;
-    if (!author)
-      return finish(
-        { status: 'failed', failureReason: 'The agent who scheduled this message no longer exists.' },
-        'scheduled_message.failed',
-      );
-    const ctx = contextForUser(services, author, `job:${job.id}`);
-    const c = row.content;
-    try {
-      // The client message id makes this idempotent: a retry after a crash finds the same message.
-      const clientMessageId = `scheduled-${row.id}`;
-      const message =
-        row.type === 'text'
-          ? await messagesService.send(ctx, row.conversationId, { type: 'text', text: row.text ?? '', clientMessageId })
-          : row.type === 'template'
-            ? await messagesService.send(ctx, row.conversationId, { type: 'template', template: c.template!, clientMessageId })
-            : await messagesService.send(ctx, row.conversationId, {
-                type: row.type,
-                mediaId: c.mediaId,
-                caption: c.caption,
-                clientMessageId,
-              });
-      await finish({ status: 'sent', messageId: message.id, sentAt: services.now(), failureReason: null }, 'scheduled_message.sent');
-    } catch (err) {
-      // Refused by the send path (window closed, media gone, conversation deleted): retrying cannot help.
-      if (err instanceof HttpError && err.status < 500) {
-        return finish({ status: 'failed', failureReason: err.message.slice(0, 500) }, 'scheduled_message.failed');
+export function scheduledMessageJobs(services: Services): Record<string, JobHandler> {
+  return {
+    [SEND_JOB]: async (job) => {
+      const repo = services.db.getRepository(ScheduledMessageEntity);
+      const id = String(job.payload.scheduledMessageId);
+      let row = await repo.findOne({ where: { id } });
+      if (!row || (row.status !== 'scheduled' && row.status !== 'sending')) return;
+      const startedAt = services.now();
+      if (row.status === 'scheduled') {
+        const claimed = await services.transaction((m) =>
+          m.getRepository(ScheduledMessageEntity).update({ id, status: 'scheduled' }, { status: 'sending', updatedAt: startedAt } as never),
+        );
+        if (!claimed.affected) return; // cancelled a moment ago
+        row = { ...row, status: 'sending' };
       }
-      throw err;
-    }
-  });
+      const lateMs = startedAt.getTime() - row.sendAt.getTime();
+      const lateness =
+        lateMs > LATE_AFTER_MS ? { late: true, lateBySeconds: Math.round(lateMs / 1000) } : { late: false, lateBySeconds: null };
+      const finish = (patch: Partial<ScheduledMessage>, event: string) =>
+        services.transaction(async (m) => {
+          const now = services.now();
+          const full = { ...patch, ...lateness, updatedAt: now };
+          await m.getRepository(ScheduledMessageEntity).update({ id }, full as never);
+          await emit(m, { ...row!, ...full }, event, now);
+        });
+      const author = row.createdById
+        ? await services.db.getRepository(UserEntity).findOne({ where: { id: row.createdById, tenantId: row.tenantId } })
+        : null;
+      if (!author)
+        return finish(
+          { status: 'failed', failureReason: 'The agent who scheduled this message no longer exists.' },
+          'scheduled_message.failed',
+        );
+      const ctx = contextForUser(services, author, `job:${job.id}`);
+      const c = row.content;
+      try {
+        // The client message id makes this idempotent: a retry after a crash finds the same message.
+        const clientMessageId = `scheduled-${row.id}`;
+        const message =
+          row.type === 'text'
+            ? await messagesService.send(ctx, row.conversationId, { type: 'text', text: row.text ?? '', clientMessageId })
+            : row.type === 'template'
+              ? await messagesService.send(ctx, row.conversationId, { type: 'template', template: c.template!, clientMessageId })
+              : await messagesService.send(ctx, row.conversationId, {
+                  type: row.type,
+                  mediaId: c.mediaId,
+                  caption: c.caption,
+                  clientMessageId,
+                });
+        await finish({ status: 'sent', messageId: message.id, sentAt: services.now(), failureReason: null }, 'scheduled_message.sent');
+      } catch (err) {
+        // Refused by the send path (window closed, media gone, conversation deleted): retrying cannot help.
+        if (err instanceof HttpError && err.status < 500) {
+          return finish({ status: 'failed', failureReason: err.message.slice(0, 500) }, 'scheduled_message.failed');
+        }
+        throw err;
+      }
+    },
+  };
 }

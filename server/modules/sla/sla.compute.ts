@@ -1,6 +1,6 @@
 // The SLA of one conversation at one instant, from its policy targets and its working calendar.
 // Pure: the evaluator (job) and the status endpoint both call it with the injected clock's `now`.
-import { MINUTE, wholeMinutes, type WorkCalendar } from '../working-hours/calendar.js';
+import { MINUTE, wholeMinutes, type WorkCalendar } from '../working-hours/calendar.service.js';
 
 export const SLA_STATUSES = ['on_track', 'at_risk', 'breached', 'met'] as const;
 export type SlaStatus = (typeof SLA_STATUSES)[number];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { idParam, name, pageOf, pageQuery, timestamp } from '../../core/http/schemas.js';
 import { CHANNELS } from '../../channels/types.js';
-import { PRIORITIES } from '../conversations/conversation.entity.js';
+import { PRIORITIES } from '../conversations/conversations.schemas.js';
 import { SLA_METRICS, SLA_STATUSES } from './sla.compute.js';
 import { slaService } from './sla.service.js';
 

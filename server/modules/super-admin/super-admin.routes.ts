@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { RequestHandler } from 'express';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { email, password, timestamp } from '../../core/http/schemas.js';
-import { SUPER_ADMIN_COOKIE, type TokenService } from '../../core/auth/tokens.js';
-import { setSessionCookie } from '../auth/auth.routes.js';
+import { setSessionCookie, SUPER_ADMIN_COOKIE, type TokenService } from '../../core/auth/tokens.js';
 import { superAdminService } from './super-admin.service.js';
 
 const adminSchema = z.object({

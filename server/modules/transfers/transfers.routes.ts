@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { idParam, pageOf, pageQuery, timestamp } from '../../core/http/schemas.js';
-import { conversationSchema } from '../conversations/conversations.routes.js';
+import { conversationSchema } from '../conversations/conversations.schemas.js';
 import { transfersService } from './transfers.service.js';
 
 const tag = 'Transfers';

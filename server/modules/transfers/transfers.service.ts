@@ -9,8 +9,8 @@ import { recordActivity } from '../../core/audit.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import type { Conversation } from '../conversations/conversation.entity.js';
 import { DivisionAgentEntity, DivisionEntity } from '../divisions/division.entity.js';
-import { applyConversationChange, pickAgent } from '../divisions/routing.js';
-import { visibleConversation } from '../divisions/visibility.js';
+import { applyConversationChange, pickAgent } from '../divisions/routing.service.js';
+import { visibleConversation } from '../divisions/visibility.service.js';
 import { ConversationTransferEntity, type ConversationTransfer } from './transfer.entity.js';
 
 export interface TransferInput {

@@ -7,20 +7,20 @@ import { HttpError, badRequest, unauthorized, zodFieldErrors } from '../../core/
 import { enqueueJob, newJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
-import type { JobRunner } from '../../core/jobs/queue.js';
+import type { JobHandler } from '../../core/jobs/queue.js';
 import { isImplementedChannel, getAdapter } from '../../channels/index.js';
 import { verifyMetaSignature } from '../../channels/meta-signature.js';
 import type { Channel } from '../../channels/types.js';
 import { emailJsonSchema, emailToInbound, type EmailJson, type ParsedEmail } from '../../channels/email/email.parse.js';
 import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
 import { accountCredentials } from '../integrations/integrations.service.js';
-import { applyStatus, applyWatermark, ingestInbound } from '../messages/messages.service.js';
+import { ingestInbound } from '../messages/ingest.service.js';
+import { applyStatus, applyWatermark } from '../messages/delivery-status.service.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import { saveMedia } from '../media/media.service.js';
 import { WebhookEventEntity, type WebhookEvent } from './webhook-event.entity.js';
 import { storeWebhook } from './webhook-store.js';
-import { routeWebhook } from '../integrations/account-routing.js';
-import { verifyToken as applianceVerifyToken } from '../appliance/appliance.settings.js';
+import { routeWebhook } from '../integrations/account-routing.service.js';
 
 /** Which channel a Meta webhook body belongs to, by its `object` field. */
 const META_OBJECTS: Record<string, Channel> = { whatsapp_business_account: 'whatsapp', instagram: 'instagram', page: 'messenger' };
@@ -28,7 +28,7 @@ const META_OBJECTS: Record<string, Channel> = { whatsapp_business_account: 'what
 /** The tokens Meta's verification handshake may present: the configured one and each account's. */
 export async function verifyTokens(services: Services, channels: Channel[]): Promise<string[]> {
   // The appliance's own token (META_VERIFY_TOKEN, else generated once and shown in the tunnel settings).
-  const tokens = [applianceVerifyToken(services.config)];
+  const tokens = [services.host.verifyToken()];
   const accounts = await services.db
     .getRepository(IntegrationAccountEntity)
     .find({ where: channels.map((channel) => ({ channel, status: 'active' as const })) });
@@ -219,45 +219,47 @@ async function processEmailEvent(services: Services, event: WebhookEvent): Promi
   return { status: 'processed' };
 }
 
-export function registerWebhookJobs(services: Services, jobs: JobRunner): void {
-  jobs.register('webhook.process', async (job) => {
-    const repo = services.db.getRepository(WebhookEventEntity);
-    const event = await repo.findOne({ where: { id: String(job.payload.eventId) } });
-    if (!event || event.status === 'processed') return;
-    if (event.source === 'email') {
-      const outcome = await processEmailEvent(services, event);
-      await repo.update({ id: event.id }, { status: outcome.status, error: outcome.error ?? null, processedAt: services.now() });
-      return;
-    }
-    const body = JSON.parse(event.payload) as { object?: string };
-    const channel = META_OBJECTS[String(body.object)];
-    if (!channel || !isImplementedChannel(services.adapters, channel)) {
-      await repo.update(
-        { id: event.id },
-        { status: 'ignored', error: `No adapter for object ${body.object}`, processedAt: services.now() },
-      );
-      return;
-    }
-    for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
-      const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
-      // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
-      if (!account) {
-        services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
-        continue;
+export function webhookJobs(services: Services): Record<string, JobHandler> {
+  return {
+    ['webhook.process']: async (job) => {
+      const repo = services.db.getRepository(WebhookEventEntity);
+      const event = await repo.findOne({ where: { id: String(job.payload.eventId) } });
+      if (!event || event.status === 'processed') return;
+      if (event.source === 'email') {
+        const outcome = await processEmailEvent(services, event);
+        await repo.update({ id: event.id }, { status: outcome.status, error: outcome.error ?? null, processedAt: services.now() });
+        return;
       }
-      for (const message of batch.messages) await ingestInbound(services, account, message);
-      for (const status of batch.statuses) await applyStatus(services, account, status);
-      for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
-      for (const t of batch.templateStatuses) {
-        await services.transaction((m) =>
-          emitEvent(
-            m,
-            { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } },
-            services.now(),
-          ),
+      const body = JSON.parse(event.payload) as { object?: string };
+      const channel = META_OBJECTS[String(body.object)];
+      if (!channel || !isImplementedChannel(services.adapters, channel)) {
+        await repo.update(
+          { id: event.id },
+          { status: 'ignored', error: `No adapter for object ${body.object}`, processedAt: services.now() },
         );
+        return;
       }
-    }
-    await repo.update({ id: event.id }, { status: 'processed', processedAt: services.now() });
-  });
+      for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
+        const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
+        // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
+        if (!account) {
+          services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
+          continue;
+        }
+        for (const message of batch.messages) await ingestInbound(services, account, message);
+        for (const status of batch.statuses) await applyStatus(services, account, status);
+        for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
+        for (const t of batch.templateStatuses) {
+          await services.transaction((m) =>
+            emitEvent(
+              m,
+              { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } },
+              services.now(),
+            ),
+          );
+        }
+      }
+      await repo.update({ id: event.id }, { status: 'processed', processedAt: services.now() });
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { col } from '../../db/columns.js';
 import type { Channel } from '../../channels/types.js';
-import type { Holiday, HoursEntry } from './calendar.js';
+import type { Holiday, HoursEntry } from './calendar.service.js';
 
 export interface OutOfHoursReply {
   channel: Channel;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { idParam, timestamp } from '../../core/http/schemas.js';
 import { CHANNELS } from '../../channels/types.js';
-import { END_TIME_RE, TIME_RE, WEEKDAYS, isValidDate, minutesOf } from './calendar.js';
+import { END_TIME_RE, TIME_RE, WEEKDAYS, minutesOf } from './calendar.service.js';
+import { isValidDate } from '../../core/time.js';
 import { workingHoursService } from './working-hours.service.js';
 
 const tag = 'Working Hours';

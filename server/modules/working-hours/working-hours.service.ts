@@ -9,7 +9,8 @@ import { recordActivity } from '../../core/audit.js';
 import { isId } from '../../core/ids.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { DivisionEntity } from '../divisions/division.entity.js';
-import { WorkCalendar, canonicalTimezone, localParts, type Holiday, type HoursEntry } from './calendar.js';
+import { WorkCalendar, type Holiday, type HoursEntry } from './calendar.service.js';
+import { canonicalTimezone, zonedParts } from '../../core/time.js';
 import { WorkingHoursEntity, type OutOfHoursReply, type WorkingHours } from './working-hours.entity.js';
 
 export interface HoursInput {
@@ -224,7 +225,7 @@ export const workingHoursService = {
 };
 
 function timezoneView(timezone: string, now: Date) {
-  const p = localParts(timezone, now.getTime());
+  const p = zonedParts(now, timezone);
   const two = (n: number) => String(n).padStart(2, '0');
   const offset = Math.round(
     (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(now.getTime() / 1000) * 1000) / 60000,

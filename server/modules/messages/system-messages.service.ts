@@ -8,7 +8,7 @@ import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
 import { replyDecision } from '../../channels/policy.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
-import { conversationView } from '../conversations/conversation.views.js';
+import { conversationView } from '../conversations/conversation-views.service.js';
 import { MessageEntity, type Message } from './message.entity.js';
 import { SEND_MAX_ATTEMPTS, messageView } from './messages.service.js';
 

@@ -3,11 +3,11 @@
 // that keeps an offline restore from running under a live server, and, when a desktop shell
 // supervises this process, status and "back up now" over the IPC channel.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Services } from '../../core/context.js';
-import type { JobRunner } from '../../core/jobs/queue.js';
+import type { Services } from '../core/context.js';
+import type { JobRunner } from '../core/jobs/queue.js';
 import { loadSettings } from './appliance.settings.js';
-import { ApplianceRuntime, BACKUP_JOB, registerRuntime, unregisterRuntime } from './appliance.service.js';
-import { serverPidFile, type BackupReason } from './backup.js';
+import { ApplianceRuntime, registerRuntime, unregisterRuntime } from './appliance.service.js';
+import { serverPidFile } from './backup/index.js';
 import { webhookCallbackUrl } from './tunnel.js';
 import { isApplianceMessage, type DesktopStatus, type FromServerMessage, type ToServerMessage } from './ipc.js';
 
@@ -16,17 +16,18 @@ export interface ApplianceFeatures {
   stop(): Promise<void>;
 }
 
-export async function startApplianceFeatures(services: Services, jobs: JobRunner, port: number): Promise<ApplianceFeatures> {
+export async function startApplianceFeatures(
+  services: Services,
+  jobs: JobRunner,
+  port: number,
+  build: { version: string; knownMigrations: readonly string[] },
+): Promise<ApplianceFeatures> {
   const { config } = services;
-  const { VERSION } = await import('../../app.js');
   loadSettings(config.dataDir); // gives a new installation its instance id and verify token
   const pidFile = serverPidFile(config.dataDir);
   writeFileSync(pidFile, String(process.pid));
 
-  const runtime = new ApplianceRuntime(services, jobs, port, VERSION);
-  jobs.register(BACKUP_JOB, async (job) => {
-    await runtime.backupNow((job.payload.reason as BackupReason | undefined) ?? 'scheduled');
-  });
+  const runtime = new ApplianceRuntime(services, jobs, port, build.version, build.knownMigrations);
   registerRuntime(runtime);
   runtime.scheduleBackups();
   runtime.scheduleCatchUp();

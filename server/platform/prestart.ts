@@ -1,13 +1,13 @@
 // Before the database opens: apply a restore staged in the UI, and back up before migrations
 // that an update brings. Both the headless `npm start` and the desktop app run this.
-import type { Config } from './config.js';
-import { applyPendingRestore, backupBeforeMigrations } from './modules/appliance/backup.js';
+import type { Config } from '../config.js';
+import { applyPendingRestore, backupBeforeMigrations } from './backup/index.js';
 
 /** Exit code for "starting again cannot help" (sysexits' EX_CONFIG): the desktop shell stops restarting. */
 export const EXIT_CANNOT_START = 78;
 
-export async function prepareDataDir(config: Config, appVersion: string): Promise<void> {
-  const paths = { dataDir: config.dataDir, databasePath: config.databasePath, appVersion };
+export async function prepareDataDir(config: Config, appVersion: string, knownMigrations: readonly string[]): Promise<void> {
+  const paths = { dataDir: config.dataDir, databasePath: config.databasePath, appVersion, knownMigrations };
   const restore = await applyPendingRestore(paths);
   if (restore.applied)
     console.log(

@@ -3,7 +3,7 @@
 // omnistream.local and advertises an _http._tcp service (for Bonjour/Avahi browsers).
 import type makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
-import { lazy } from '../../core/lazy.js';
+import { lazy } from '../core/lazy.js';
 
 /** multicast-dns, imported when the announcement starts (it is off when the server listens on loopback only). */
 const loadMulticastDns = lazy(async () => (await import('multicast-dns')).default);

@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
-import type { Services } from '../../core/context.js';
-import { enqueueJob, type JobRunner } from '../../core/jobs/queue.js';
-import { HttpError } from '../../core/http/errors.js';
+import type { Config } from '../config.js';
+import type { Services } from '../core/context.js';
+import { enqueueJob, type JobRunner } from '../core/jobs/queue.js';
+import { HttpError } from '../core/http/errors.js';
 import {
   loadSettings,
   maskSecret,
@@ -40,7 +40,7 @@ import {
   type BackupInfo,
   type BackupReason,
   type PendingRestore,
-} from './backup.js';
+} from './backup/index.js';
 import { rmSync } from 'node:fs';
 
 export const BACKUP_JOB = 'appliance.backup';
@@ -111,6 +111,8 @@ export class ApplianceRuntime {
     readonly jobs: JobRunner,
     readonly port: number,
     readonly version: string,
+    /** Every migration this build knows: a backup with others was made by a newer version. */
+    readonly knownMigrations: readonly string[],
   ) {
     this.supervisor = new TunnelSupervisor({ port });
     this.supervisor.on('status', (s: TunnelStatus) =>
@@ -345,6 +347,7 @@ export class ApplianceRuntime {
     const run = createBackup({
       dataDir: this.config.dataDir,
       databasePath: this.config.databasePath,
+      knownMigrations: this.knownMigrations,
       appVersion: this.version,
       reason,
       keep: this.backupSettings().keep,
@@ -382,7 +385,7 @@ export class ApplianceRuntime {
   }
 
   async stageRestore(name: string, force: boolean): Promise<{ pending: PendingRestore; restartRequested: boolean }> {
-    const pending = await stageRestore(this.config.dataDir, name, { force });
+    const pending = await stageRestore(this.config.dataDir, name, this.knownMigrations, { force });
     this.log.warn({ backup: name, force }, 'restore staged; it is applied before the database opens on the next start');
     const restart = this.requestRestart;
     if (restart) setTimeout(() => restart(`restore of ${name}`), 500);

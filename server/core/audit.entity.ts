@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { col } from '../../db/columns.js';
+import { col } from '../db/columns.js';
 
 export interface ActivityLog {
   id: string;

@@ -1,11 +1,11 @@
 // The desktop appliance's settings: LAN access, the tunnel for Meta's webhooks, and backups.
 // These are settings of the installation (one PC), managed by users with settings.manage.
 import { z } from 'zod';
-import { access, defineRoute, Reply, type AnyRoute } from '../../core/http/registry.js';
-import { notFound } from '../../core/http/errors.js';
+import { access, defineRoute, Reply, type AnyRoute } from '../core/http/registry.js';
+import { notFound } from '../core/http/errors.js';
 import { TUNNEL_PROVIDERS } from './appliance.settings.js';
 import { backupProblem, runtimeFor } from './appliance.service.js';
-import { BACKUP_NAME } from './backup.js';
+import { BACKUP_NAME } from './backup/index.js';
 
 const tag = 'Appliance';
 const manage = access.tenant('settings.manage');

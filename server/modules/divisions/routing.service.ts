@@ -3,12 +3,12 @@
 import { In, type EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
 import { emitEvent } from '../../core/events/outbox.js';
-import type { JobRunner } from '../../core/jobs/queue.js';
+import type { JobHandler } from '../../core/jobs/queue.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
-import type { EventBus } from '../../core/events/outbox.js';
+import type { EventHandler } from '../../core/events/outbox.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
-import { conversationView } from '../conversations/conversation.views.js';
+import { conversationView } from '../conversations/conversation-views.service.js';
 import { DivisionAgentEntity, DivisionEntity } from './division.entity.js';
 
 export const OPEN_STATUSES = ['open', 'pending'] as const;
@@ -93,30 +93,36 @@ export async function applyConversationChange(
 }
 
 /** New conversations join the default division and, if it auto-assigns, get an agent (a durable job per conversation). */
-export function registerDivisionJobs(services: Services, jobs: JobRunner, events: EventBus): void {
-  events.on('conversation.created', async (event) => {
-    const conversationId = (event.payload.conversation as { id?: string } | undefined)?.id;
-    if (!event.tenantId || !conversationId) return;
-    const hasDefault = await services.db.getRepository(DivisionEntity).exists({ where: { tenantId: event.tenantId, isDefault: true } });
-    if (!hasDefault) return;
-    await services.transaction((m) =>
-      enqueueJob(m, 'divisions.route', { conversationId }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
-    );
-  });
+export function divisionEvents(services: Services): Record<string, EventHandler> {
+  return {
+    'conversation.created': async (event) => {
+      const conversationId = (event.payload.conversation as { id?: string } | undefined)?.id;
+      if (!event.tenantId || !conversationId) return;
+      const hasDefault = await services.db.getRepository(DivisionEntity).exists({ where: { tenantId: event.tenantId, isDefault: true } });
+      if (!hasDefault) return;
+      await services.transaction((m) =>
+        enqueueJob(m, 'divisions.route', { conversationId }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
+      );
+    },
+  };
+}
 
-  jobs.register('divisions.route', async (job) => {
-    await services.transaction(async (m) => {
-      const conversation = await m.getRepository(ConversationEntity).findOne({ where: { id: String(job.payload.conversationId) } });
-      // Someone (or something) already placed it: leave it.
-      if (!conversation || conversation.divisionId || !OPEN_STATUSES.includes(conversation.status as never)) return;
-      const division = await m.getRepository(DivisionEntity).findOne({ where: { tenantId: conversation.tenantId, isDefault: true } });
-      if (!division) return;
-      const patch: Partial<Conversation> = { divisionId: division.id };
-      if (division.autoAssign && !conversation.assigneeId && !conversation.aiAgentId) {
-        const agent = await pickAgent(m, conversation.tenantId, division.id, services.now());
-        if (agent) patch.assigneeId = agent;
-      }
-      await applyConversationChange(services, m, conversation, patch, null);
-    });
-  });
+export function divisionJobs(services: Services): Record<string, JobHandler> {
+  return {
+    'divisions.route': async (job) => {
+      await services.transaction(async (m) => {
+        const conversation = await m.getRepository(ConversationEntity).findOne({ where: { id: String(job.payload.conversationId) } });
+        // Someone (or something) already placed it: leave it.
+        if (!conversation || conversation.divisionId || !OPEN_STATUSES.includes(conversation.status as never)) return;
+        const division = await m.getRepository(DivisionEntity).findOne({ where: { tenantId: conversation.tenantId, isDefault: true } });
+        if (!division) return;
+        const patch: Partial<Conversation> = { divisionId: division.id };
+        if (division.autoAssign && !conversation.assigneeId && !conversation.aiAgentId) {
+          const agent = await pickAgent(m, conversation.tenantId, division.id, services.now());
+          if (agent) patch.assigneeId = agent;
+        }
+        await applyConversationChange(services, m, conversation, patch, null);
+      });
+    },
+  };
 }

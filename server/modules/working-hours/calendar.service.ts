@@ -1,10 +1,10 @@
 // Working-time arithmetic in a tenant's timezone: weekly hours, holidays, whether an instant is
 // inside working hours, working time between two instants, and adding working time to an instant.
 // Pure (no database, no clock): everything takes the instants it works on. Timezones go through
-// the Intl API, so DST zones work without a library.
+// core/time.ts.
+import { WEEKDAYS, wallClockToUtc, zonedParts, type Weekday } from '../../core/time.js';
 
-export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS, type Weekday } from '../../core/time.js';
 
 /** One opening interval on a weekday, local wall-clock time "HH:MM"; `end` may be "24:00". */
 export interface HoursEntry {
@@ -30,80 +30,8 @@ export const SEARCH_DAYS = 400;
 
 export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const END_TIME_RE = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
-export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** True when `date` is a real calendar date in YYYY-MM-DD form. */
-export function isValidDate(date: string): boolean {
-  if (!DATE_RE.test(date)) return false;
-  const [y, m, d] = date.split('-').map(Number);
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
-/** The canonical name of an IANA timezone, or null when Intl does not know it. */
-export function canonicalTimezone(tz: string): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-function format(tz: string): Intl.DateTimeFormat {
-  let f = formats.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formats.set(tz, f);
-  }
-  return f;
-}
-
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: Weekday;
-}
-
-/** The wall-clock reading in `tz` at instant `ms`. */
-export function localParts(tz: string, ms: number): LocalParts {
-  const p: Record<string, number> = {};
-  for (const part of format(tz).formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const weekday = WEEKDAYS[new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay()];
-  return { year: p.year, month: p.month, day: p.day, hour: p.hour % 24, minute: p.minute, second: p.second, weekday };
-}
-
-/** The zone's offset from UTC at instant `ms` (positive east of Greenwich). */
-export function offsetMs(tz: string, ms: number): number {
-  const p = localParts(tz, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant at which the wall clock in `tz` reads `minutes` after midnight of y-m-d (minutes may be 1440). */
-export function localToUtc(tz: string, year: number, month: number, day: number, minutes: number): number {
-  const naive = Date.UTC(year, month - 1, day, 0, minutes);
-  const first = offsetMs(tz, naive);
-  let t = naive - first;
-  // Across a DST change the offset at the result differs from the first guess: use the result's.
-  const second = offsetMs(tz, t);
-  if (second !== first) t = naive - second;
-  return t;
-}
 
 /** "YYYY-MM-DD" of a civil date. */
 const ymd = (y: number, m: number, d: number) =>
@@ -153,7 +81,7 @@ export class WorkCalendar {
   /** The holiday's name (or "") when the local date of `at` is a holiday; null otherwise. */
   holidayAt(at: Date): string | null {
     if (this.alwaysOpen) return null;
-    const p = localParts(this.timezone, at.getTime());
+    const p = zonedParts(at, this.timezone);
     const name = this.holidays.get(ymd(p.year, p.month, p.day));
     return name === undefined ? null : (name ?? '');
   }
@@ -163,13 +91,13 @@ export class WorkCalendar {
     if (this.holidays.has(ymd(y, m, d))) return [];
     const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
     return this.byDay[weekday]
-      .map(([s, e]) => [localToUtc(this.timezone, y, m, d, s), localToUtc(this.timezone, y, m, d, e)] as Interval)
+      .map(([s, e]) => [wallClockToUtc(this.timezone, y, m, d, 0, s), wallClockToUtc(this.timezone, y, m, d, 0, e)] as Interval)
       .filter(([s, e]) => e > s);
   }
 
   /** Open intervals from the local day containing `fromMs` onwards, touching intervals merged (at most SEARCH_DAYS days). */
   private *forward(fromMs: number): Generator<Interval> {
-    const p = localParts(this.timezone, fromMs);
+    const p = zonedParts(fromMs, this.timezone);
     // Start a day early: a DST shift can move a local day's first interval before `fromMs`'s local date.
     let [y, m, d] = addDays(p.year, p.month, p.day, -1);
     let pending: Interval | null = null;
@@ -189,7 +117,7 @@ export class WorkCalendar {
 
   /** Open intervals that start before `atMs`, latest first (not merged), going back from the local day of `atMs`. */
   private *backward(atMs: number): Generator<Interval> {
-    const p = localParts(this.timezone, atMs);
+    const p = zonedParts(atMs, this.timezone);
     let [y, m, d] = addDays(p.year, p.month, p.day, 1);
     for (let i = 0; i <= SEARCH_DAYS; i++) {
       const ivs = this.dayIntervals(y, m, d);

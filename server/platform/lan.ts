@@ -1,7 +1,7 @@
 // LAN access: the machine's addresses that agents' phones and PCs can use, the URLs on them, and
 // a QR code of the preferred URL so a phone can open the inbox by scanning it.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { lazy } from '../../core/lazy.js';
+import { lazy } from '../core/lazy.js';
 
 /** qrcode, imported when the LAN page is first asked for. */
 const loadQrcode = lazy(async () => (await import('qrcode')).default);

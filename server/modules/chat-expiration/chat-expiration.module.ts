@@ -1,0 +1,13 @@
+// The chat-expiration module: Closing idle conversations per channel.
+import { defineModule } from '../../core/module.js';
+import { ChatExpirationRuleEntity } from './chat-expiration.entity.js';
+import { chatExpirationRoutes } from './chat-expiration.routes.js';
+import { chatExpirationJobs, chatExpirationSchedules } from './chat-expiration.jobs.js';
+
+export const chatExpirationModule = defineModule({
+  name: 'chat-expiration',
+  entities: [ChatExpirationRuleEntity],
+  routes: () => chatExpirationRoutes,
+  jobs: chatExpirationJobs,
+  schedules: chatExpirationSchedules,
+});

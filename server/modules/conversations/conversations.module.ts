@@ -1,0 +1,19 @@
+// The conversations module: Conversations: the inbox list, assignment, status, tags, takeover; typing indicators.
+import { defineModule } from '../../core/module.js';
+import { ConversationEntity } from './conversation.entity.js';
+import { conversationRoutes } from './conversations.routes.js';
+import { conversationSockets } from './conversations.sockets.js';
+
+export const conversationsModule = defineModule({
+  name: 'conversations',
+  entities: [ConversationEntity],
+  routes: () => conversationRoutes,
+  pushedEvents: [
+    'conversation.created',
+    'conversation.updated',
+    'conversation.assigned',
+    'conversation.status_changed',
+    'conversation.takeover',
+  ],
+  sockets: conversationSockets,
+});

@@ -1,0 +1,15 @@
+// The sla module: SLA policies, per-conversation clocks and breaches.
+import { defineModule } from '../../core/module.js';
+import { ConversationSlaEntity, SlaBreachEntity, SlaPolicyEntity } from './sla.entity.js';
+import { slaRoutes } from './sla.routes.js';
+import { slaEvents, slaJobs, slaSchedules } from './sla.jobs.js';
+
+export const slaModule = defineModule({
+  name: 'sla',
+  entities: [SlaPolicyEntity, ConversationSlaEntity, SlaBreachEntity],
+  routes: () => slaRoutes,
+  jobs: slaJobs,
+  schedules: slaSchedules,
+  events: slaEvents,
+  pushedEvents: ['sla.updated', 'sla.breached'],
+});

@@ -1,0 +1,14 @@
+// The webhooks module: Inbound webhooks (Meta, email): stored before acknowledged, verified, processed idempotently.
+import { defineModule } from '../../core/module.js';
+import { WebhookEventEntity } from './webhook-event.entity.js';
+import { webhookRoutes } from './webhooks.routes.js';
+import { webhookJobs } from './webhooks.service.js';
+import { webhookBurst } from './webhook-store.js';
+
+export const webhooksModule = defineModule({
+  name: 'webhooks',
+  entities: [WebhookEventEntity],
+  routes: () => webhookRoutes,
+  jobs: webhookJobs,
+  provides: (services) => ({ holdJobsWhile: () => webhookBurst(services.db) }),
+});

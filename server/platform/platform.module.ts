@@ -1,0 +1,46 @@
+// The platform layer (the appliance around the CRM: tunnel, backups and restore, LAN and mDNS, the
+// desktop shell's IPC) as a module of the server. Its routes are the operator's; the domain modules
+// know the installation only through core's HostInfo, which this module provides.
+import type { HostInfo } from '../core/context.js';
+import { defineModule, type ModuleManifest } from '../core/module.js';
+import type { Config } from '../config.js';
+import { applianceRoutes } from './appliance.routes.js';
+import { startApplianceFeatures } from './appliance.lifecycle.js';
+import { BACKUP_JOB, runtimeFor } from './appliance.service.js';
+import { verifyToken } from './appliance.settings.js';
+import type { BackupReason } from './backup/index.js';
+
+/** Where customers reach this server: the running tunnel, else PUBLIC_URL; and the webhook verify token. */
+function hostInfo(config: Config): HostInfo {
+  return {
+    publicUrl() {
+      try {
+        const status = runtimeFor(config).supervisor.status();
+        if (status.state === 'up' && status.publicUrl) return status.publicUrl.replace(/\/+$/, '');
+      } catch {
+        // the appliance features are not running (openapi, before listen)
+      }
+      return config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/+$/, '') : null;
+    },
+    verifyToken: () => verifyToken(config),
+  };
+}
+
+export function platformModule(build: { version: string; knownMigrations: readonly string[] }): ModuleManifest {
+  return defineModule({
+    name: 'platform',
+    routes: () => applianceRoutes,
+    jobs: (services) => ({
+      [BACKUP_JOB]: async (job) => {
+        await runtimeFor(services.config).backupNow((job.payload.reason as BackupReason | undefined) ?? 'scheduled');
+      },
+    }),
+    provides: (services) => ({ host: hostInfo(services.config) }),
+    lifecycle: (services, { jobs }) => ({
+      async onListen(port) {
+        const features = await startApplianceFeatures(services, jobs, port, build);
+        return () => features.stop();
+      },
+    }),
+  });
+}
