@@ -23,6 +23,7 @@ import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http
 import { newId } from './core/ids.js';
 import { lazy } from './core/lazy.js';
 import { Vault } from './core/vault.js';
+import { OutboundGuard } from './core/net/outbound.js';
 import { EventBus } from './core/events/outbox.js';
 import { JobRunner } from './core/jobs/queue.js';
 import type { ModuleManifest, Provided, RouteKernel } from './core/module.js';
@@ -116,6 +117,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     log,
     now,
     vault: new Vault(secrets.encryptionKey),
+    outbound: new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }),
     adapters: createAdapters(config),
     // The platform module provides it (below); services exist before the modules are asked.
     host: { publicUrl: () => provided.host!.publicUrl(), verifyToken: () => provided.host!.verifyToken() },
@@ -307,6 +309,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       stopFeatures = [];
       await jobs.stop();
       await events.stop();
+      await services.outbound.close();
       if (db.isInitialized) await db.destroy();
       log.info('OmniStream stopped');
     },

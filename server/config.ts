@@ -54,6 +54,27 @@ const schema = z.object({
     .transform((v) => (/^(on|1|true|yes)$/i.test(v) ? 'on' : 'off')),
   /** First retry delay of a failed background job; it doubles per attempt up to 10 minutes. */
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  /**
+   * Server-side fetches of URLs that came from outside (media links, outgoing webhooks, model
+   * endpoints, mail hosts) refuse loopback, private and link-local addresses. These hosts, IPs or
+   * CIDR ranges are allowed anyway (comma-separated), e.g. a model server on the LAN:
+   * `192.168.1.20` or `192.168.1.0/24`.
+   */
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** Allow every private address (only on a trusted network): `true` or `false`. */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .string()
+    .regex(/^(true|false|1|0|yes|no)$/i, 'must be true or false')
+    .default('false')
+    .transform((v) => /^(true|1|yes)$/i.test(v)),
   /** Lifetime of a tenant session token, in seconds. */
   JWT_TTL_SECONDS: z.coerce
     .number()

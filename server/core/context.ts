@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Permission } from './permissions.js';
 import type { Logger } from 'pino';
 import type { Vault } from './vault.js';
+import type { OutboundGuard } from './net/outbound.js';
 
 export type Principal =
   | {
@@ -36,6 +37,8 @@ export interface Services {
   now(): Date;
   /** Encrypts channel credentials at rest. */
   vault: Vault;
+  /** The one guard for fetching URLs that came from outside (DESIGN rule 13). */
+  outbound: OutboundGuard;
   /**
    * The installation this server runs as (public URL, Meta verify token), provided by the platform
    * layer. `adapters` (one per channel) is added to Services by `server/channels/index.ts`.

@@ -160,8 +160,19 @@ describe('WhatsApp integration extras', () => {
     assert.equal(await res.text(), '987');
   });
 
-  it('relays agents typing to the rest of the tenant', async () => {
+  it('relays agents typing to the rest of the tenant who may see the conversation', async () => {
     const other = await registerTenant(new Api(server.url), 'Lain');
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from: '6281300000077', message: { id: wamid('TY') } }),
+      wa.appSecret,
+    );
+    const conversationId = await eventually(
+      async () =>
+        (await a.api.get('/api/v1/conversations?limit=50')).body.data.find((c: any) => c.contact.phone?.endsWith('6281300000077'))?.id,
+      5000,
+      'conversation',
+    );
     const connect = (token: string) =>
       new Promise<Socket>((resolve, reject) => {
         const s = connectSocket(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
@@ -183,9 +194,11 @@ describe('WhatsApp integration extras', () => {
     const outsiderHeard: any[] = [];
     mate.on('typing', (e) => heard.push(e));
     outsider.on('typing', (e) => outsiderHeard.push(e));
+    // About a conversation that does not exist (or that the others may not see): nobody hears it.
     me.emit('typing', { conversationId: 'c-1', typing: true });
+    me.emit('typing', { conversationId, typing: true });
     await eventually(async () => heard.length > 0, 2000, 'typing relayed');
-    assert.deepEqual(heard[0], { conversationId: 'c-1', typing: true, user: { id: a.user.id, name: a.user.name } });
+    assert.deepEqual(heard, [{ conversationId, typing: true, user: { id: a.user.id, name: a.user.name } }]);
     assert.equal(outsiderHeard.length, 0);
     await assert.rejects(connect('bogus-token'));
     for (const s of [me, mate, outsider]) s.close();

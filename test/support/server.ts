@@ -51,6 +51,9 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     OMNISTREAM_MDNS: 'off',
     SUPER_ADMIN_EMAIL: 'root@omnistream.test',
     SUPER_ADMIN_PASSWORD: 'super-secret-password',
+    // The fakes of the outside world (Graph, LLM, SMTP, webhook receivers) listen on loopback; tests that
+    // check the SSRF guard itself pass their own OUTBOUND_ALLOWED_HOSTS.
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     ...env,
   });
   const boot = async (samePort?: number) => {

@@ -69,7 +69,9 @@ export function realtimeVisibility(services: Services): ConversationVisibility {
     scopeChangingEvents: ['division.updated', 'division.deleted'],
     scopeFor: (principal) => scopeOf(services.db, principal),
     lookup: (tenantId, id) =>
-      services.db.getRepository(ConversationEntity).findOne({ where: { tenantId, id }, select: { divisionId: true, assigneeId: true } }),
+      services.db
+        .getRepository(ConversationEntity)
+        .findOne({ where: { tenantId, id }, select: { id: true, divisionId: true, assigneeId: true } }),
     canSee: (scope, c) => canSee(scope as ConversationScope, c),
   };
 }
