@@ -19,6 +19,8 @@ async function main(command: string): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // The operator key stays in this process: programs it starts (cloudflared) never inherit it.
+    delete process.env.OMNISTREAM_OPERATOR_KEY;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -1,5 +1,7 @@
 // The desktop appliance's settings: LAN access, the tunnel for Meta's webhooks, and backups.
-// These are settings of the installation (one PC), managed by users with settings.manage.
+// These are settings of the installation (one PC, every organization on it), so they belong to its
+// operator (DESIGN rule 12): a super-admin, or the desktop window on this PC with the installation's
+// operator key. No organization's permission reaches them (403).
 import { z } from 'zod';
 import { access, defineRoute, Reply, type AnyRoute } from '../core/http/registry.js';
 import { notFound } from '../core/http/errors.js';
@@ -8,7 +10,9 @@ import { backupProblem, runtimeFor } from './appliance.service.js';
 import { BACKUP_NAME } from './backup/index.js';
 
 const tag = 'Appliance';
-const manage = access.tenant('settings.manage');
+const manage = access.operator;
+const OPERATOR_NOTE =
+  'Operator only: a super-admin token, or the desktop app on this computer (X-OmniStream-Operator-Key from loopback); an organization\'s credentials get 403.';
 
 const lanAddress = z.object({
   interface: z.string(),
@@ -131,7 +135,17 @@ function settingsView(ctx: { config: { dataDir: string } }) {
   };
 }
 
-export const applianceRoutes: AnyRoute[] = [
+const routes: AnyRoute[] = [
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/appliance/operator',
+    tag,
+    summary: "Who is operating this appliance (the desktop window or a super-admin)",
+    access: manage,
+    description: `Answers 200 for the appliance's operator and 401/403 for anyone else; the web UI shows "This computer" only on 200.`,
+    response: z.object({ operator: z.enum(['desktop', 'super-admin']) }),
+    handler: async ({ ctx }) => ({ operator: ctx.principal.kind === 'operator' ? ('desktop' as const) : ('super-admin' as const) }),
+  }),
   defineRoute({
     method: 'get',
     path: '/api/v1/appliance/lan',
@@ -288,3 +302,8 @@ export const applianceRoutes: AnyRoute[] = [
     },
   }),
 ];
+
+/** Every operator route says in /openapi.json who may call it. */
+export const applianceRoutes: AnyRoute[] = routes.map((r) =>
+  r.access.kind === 'operator' ? { ...r, description: r.description ? `${r.description} ${OPERATOR_NOTE}` : OPERATOR_NOTE } : r,
+);
