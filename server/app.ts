@@ -110,6 +110,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const db = await openDatabase(config, { entities, migrations });
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};
+  const outbound = new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE });
   const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => provided.holdJobsWhile?.() ?? false });
   const services: Services = {
     config,
@@ -117,8 +118,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     log,
     now,
     vault: new Vault(secrets.encryptionKey),
-    outbound: new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }),
-    adapters: createAdapters(config),
+    outbound,
+    adapters: createAdapters(config, outbound),
     // The platform module provides it (below); services exist before the modules are asked.
     host: { publicUrl: () => provided.host!.publicUrl(), verifyToken: () => provided.host!.verifyToken() },
     async transaction(work) {

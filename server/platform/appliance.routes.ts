@@ -12,7 +12,7 @@ import { BACKUP_NAME } from './backup/index.js';
 const tag = 'Appliance';
 const manage = access.operator;
 const OPERATOR_NOTE =
-  'Operator only: a super-admin token, or the desktop app on this computer (X-OmniStream-Operator-Key from loopback); an organization\'s credentials get 403.';
+  "Operator only: a super-admin token, or the desktop app on this computer (X-OmniStream-Operator-Key from loopback); an organization's credentials get 403.";
 
 const lanAddress = z.object({
   interface: z.string(),
@@ -140,7 +140,7 @@ const routes: AnyRoute[] = [
     method: 'get',
     path: '/api/v1/appliance/operator',
     tag,
-    summary: "Who is operating this appliance (the desktop window or a super-admin)",
+    summary: 'Who is operating this appliance (the desktop window or a super-admin)',
     access: manage,
     description: `Answers 200 for the appliance's operator and 401/403 for anyone else; the web UI shows "This computer" only on 200.`,
     response: z.object({ operator: z.enum(['desktop', 'super-admin']) }),

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../core/context.js';
 import { enqueueJob, type JobRunner } from '../core/jobs/queue.js';
 import { HttpError } from '../core/http/errors.js';
+import { OutboundError } from '../core/net/outbound.js';
 import {
   loadSettings,
   maskSecret,
@@ -249,22 +250,29 @@ export class ApplianceRuntime {
       } catch (err) {
         const e = err as Error & { cause?: { code?: string; message?: string } };
         const why =
-          e.name === 'TimeoutError'
-            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
-            : (e.cause?.code ?? e.cause?.message ?? e.message);
+          err instanceof OutboundError
+            ? err.message
+            : e.name === 'TimeoutError'
+              ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+              : (e.cause?.code ?? e.cause?.message ?? e.message);
         return { ok: false, detail: `Could not reach ${url}: ${why}`, ms: Date.now() - started };
       }
     };
+    // The public URL came from outside this process: fetched under the SSRF guard, without redirects, small and quick.
+    const probe = { timeoutMs, maxBytes: 64 * 1024, maxRedirects: 0 };
     const nonce = this.issueNonce();
     checks.push({
       id: 'appliance',
       ...(await timed(async () => {
-        const res = await fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, {
-          signal: AbortSignal.timeout(timeoutMs),
-          redirect: 'manual',
-        });
-        const body = (await res.json().catch(() => null)) as { nonce?: string } | null;
-        if (res.ok && body?.nonce === nonce) return { ok: true, detail: 'Requests to the public URL arrive at this OmniStream' };
+        const res = await this.services.outbound.fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, probe);
+        let body: { nonce?: string } | null = null;
+        try {
+          body = res.json<{ nonce?: string }>();
+        } catch {
+          body = null;
+        }
+        if (res.status === 200 && body?.nonce === nonce)
+          return { ok: true, detail: 'Requests to the public URL arrive at this OmniStream' };
         return {
           ok: false,
           detail: `The public URL answered HTTP ${res.status} but not from this OmniStream (is it forwarding to port ${this.port}?)`,
@@ -277,9 +285,9 @@ export class ApplianceRuntime {
       id: 'meta-verification',
       ...(await timed(async () => {
         const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': challenge });
-        const res = await fetch(`${url}/api/v1/webhooks/meta?${q}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-        const text = await res.text();
-        if (res.ok && text.trim() === challenge)
+        const res = await this.services.outbound.fetch(`${url}/api/v1/webhooks/meta?${q}`, probe);
+        const text = res.text();
+        if (res.status === 200 && text.trim() === challenge)
           return { ok: true, detail: "Meta's verification request (hub.challenge) is answered correctly" };
         if (res.status === 404) return { ok: false, detail: 'The webhook endpoint /api/v1/webhooks/meta did not answer (404)' };
         return {

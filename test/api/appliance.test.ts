@@ -52,7 +52,7 @@ describe('appliance API', () => {
 
   const put = (api: Api, path: string, body: unknown) => api.request('PUT', path, body);
 
-  it('every appliance route is the operator\'s: anonymous 401, an organization\'s owner and agent 403', async () => {
+  it("every appliance route is the operator's: anonymous 401, an organization's owner and agent 403", async () => {
     const routes: [string, string][] = [
       ['GET', '/api/v1/appliance/lan'],
       ['GET', '/api/v1/appliance/tunnel'],
@@ -252,10 +252,7 @@ describe('appliance API', () => {
     assertProblem(await op.delete('/api/v1/appliance/pending-restore'), 404);
 
     assertProblem(await op.post('/api/v1/appliance/backups/..%2F..%2Fsecrets.json/restore', {}), 400, ['params.name']);
-    assertProblem(
-      await op.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}),
-      404,
-    );
+    assertProblem(await op.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}), 404);
   });
 
   it('refuses to stage a damaged backup, with the reason', async () => {

@@ -101,7 +101,7 @@ describe('appliance routes belong to the operator', () => {
     assertProblem(wrong, 401);
     // Even a wrong key next to an owner's token does not fall back to the token.
     assertProblem(await desktopWindow(attacker.api, 'nope').get('/api/v1/appliance/backups'), 401);
-    for (const forwarded of [
+    for (const forwarded of <Record<string, string>[]>[
       { 'x-forwarded-for': '203.0.113.7' },
       { forwarded: 'for=203.0.113.7' },
       { 'x-real-ip': '192.168.1.50' },

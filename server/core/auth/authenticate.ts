@@ -87,7 +87,12 @@ export class Authenticator {
     if (token && !API_KEY_PATTERN.test(token) && (await this.tokens.verify(token, SUPER_ADMIN_AUDIENCE)))
       return this.superAdminFromToken(token);
     const tenantToken = token && !API_KEY_PATTERN.test(token) ? await this.tokens.verify(token, TENANT_AUDIENCE) : null;
-    if (req.header('x-api-key') || (token && API_KEY_PATTERN.test(token)) || tenantToken || (!token && req.cookies?.[TENANT_COOKIE] && !adminCookie))
+    if (
+      req.header('x-api-key') ||
+      (token && API_KEY_PATTERN.test(token)) ||
+      tenantToken ||
+      (!token && req.cookies?.[TENANT_COOKIE] && !adminCookie)
+    )
       throw forbidden(
         "Appliance-wide operations (backups, restore, tunnel, the Meta verify token, LAN settings) belong to this computer's operator: a super-admin, or the OmniStream desktop app on this PC. An organization's permissions do not reach them.",
       );

@@ -153,7 +153,8 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
       const ctx: Ctx = { ...services, requestId: String(req.id), ip: req.ip ?? null, principal: null };
       if (route.access.kind === 'operator') {
         const principal = await auth.authenticateOperator(req, services.config.OMNISTREAM_OPERATOR_KEY);
-        if (!principal) throw unauthorized('This is an operator operation: sign in as a super-admin, or use the desktop app on this computer');
+        if (!principal)
+          throw unauthorized('This is an operator operation: sign in as a super-admin, or use the desktop app on this computer');
         ctx.principal = principal;
       } else if (route.access.kind !== 'public') {
         const principal = await auth.authenticate(req, route.access.kind);
