@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import type { Services } from './core/context.js';
 import { openDatabase, transaction } from './db/data-source.js';
 import { loadSecrets } from './core/secrets.js';
+import { secureDataDir } from './core/fs-private.js';
 import { TokenService } from './core/auth/tokens.js';
 import { Authenticator } from './core/auth/authenticate.js';
 import { mountRoutes, type AnyRoute } from './core/http/registry.js';
@@ -107,6 +108,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const log = options.logger ?? pino({ level: config.LOG_LEVEL });
   const now = options.now ?? (() => new Date());
   const secrets = loadSecrets(config.dataDir);
+  // The data dir and what is in it are the owner's alone, also on installations from before that rule.
+  secureDataDir(config.dataDir);
   const db = await openDatabase(config, { entities, migrations });
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};

@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { EXIT_CANNOT_START, prepareDataDir } from './platform/prestart.js';
 
 async function main(command: string): Promise<void> {
+  // Everything the server creates (database, media, backups, settings) is the owner's alone,
+  // whatever umask it was started with; the code also sets explicit modes (core/fs-private.ts).
+  if (process.platform !== 'win32') process.umask(0o077);
   if (command === 'openapi') {
     const { openApiDocument } = await import('./app.js');
     process.stdout.write(`${JSON.stringify(openApiDocument(), null, 2)}\n`);

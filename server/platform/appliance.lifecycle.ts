@@ -2,7 +2,7 @@
 // the tunnel supervisor, the nightly backup (a cron that enqueues a durable job), the pid file
 // that keeps an offline restore from running under a live server, and, when a desktop shell
 // supervises this process, status and "back up now" over the IPC channel.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Services } from '../core/context.js';
 import type { JobRunner } from '../core/jobs/queue.js';
 import { loadSettings } from './appliance.settings.js';
@@ -10,6 +10,7 @@ import { ApplianceRuntime, registerRuntime, unregisterRuntime } from './applianc
 import { serverPidFile } from './backup/index.js';
 import { webhookCallbackUrl } from './tunnel.js';
 import { isApplianceMessage, type DesktopStatus, type FromServerMessage, type ToServerMessage } from './ipc.js';
+import { writePrivateFile } from '../core/fs-private.js';
 
 export interface ApplianceFeatures {
   runtime: ApplianceRuntime;
@@ -25,7 +26,7 @@ export async function startApplianceFeatures(
   const { config } = services;
   loadSettings(config.dataDir); // gives a new installation its instance id and verify token
   const pidFile = serverPidFile(config.dataDir);
-  writeFileSync(pidFile, String(process.pid));
+  writePrivateFile(pidFile, String(process.pid));
 
   const runtime = new ApplianceRuntime(services, jobs, port, build.version, build.knownMigrations);
   registerRuntime(runtime);
