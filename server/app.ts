@@ -289,7 +289,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       });
       const { port } = server.address() as AddressInfo;
       for (const l of lifecycles) {
-        const stop = await l.onListen?.(port);
+        const stop = await l.onListen?.(port, { handler: app, server: server! });
         if (stop) stopFeatures.push(stop);
       }
       log.info(

@@ -76,6 +76,12 @@ const schema = z.object({
     .default('false')
     .transform((v) => /^(true|1|yes)$/i.test(v)),
   /**
+   * The loopback port the public tunnel forwards to (0: any free port). It serves only the webhooks,
+   * /health and the pages customers open, unless the operator exposes everything in the tunnel
+   * settings. A reverse proxy on this PC (the public-url tunnel) should forward to it as well.
+   */
+  TUNNEL_PORT: port.default(0),
+  /**
    * The desktop app's per-installation operator key (it generates it into the data dir and passes
    * it to the server it starts); with it, the desktop window on this PC is the appliance's operator.
    * Environment only; the server removes it from its environment once read.

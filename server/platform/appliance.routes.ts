@@ -48,6 +48,12 @@ const tunnelSchema = z.object({
   publicUrl: z.string().nullable(),
   ngrokAuthtoken: z.string().nullable().describe('Masked: only the last 4 characters are shown'),
   ngrokDomain: z.string().nullable(),
+  exposeEverything: z
+    .boolean()
+    .describe(
+      'False (default): the tunnel reaches only the webhooks, /health and the pages customers open; true: the whole web UI and API',
+    ),
+  tunnelPort: z.number().int().describe('The loopback port tunnels forward to (a reverse proxy on this PC should too)'),
   cloudflaredPath: z.string().nullable().describe('Where cloudflared was found on the PATH (null: not installed)'),
   status: tunnelStatus,
   callbackUrl: z.string().nullable().describe("Paste into Meta's dashboard as the webhook Callback URL"),
@@ -71,6 +77,10 @@ const tunnelBody = z.object({
     .regex(/^[a-z0-9.-]+$/i, 'Must be a domain name')
     .nullable()
     .optional(),
+  exposeEverything: z
+    .boolean()
+    .optional()
+    .describe('Expose the whole web UI and API through the tunnel (off by default: only webhooks, /health and customer pages)'),
 });
 const reachability = z.object({
   ok: z.boolean(),

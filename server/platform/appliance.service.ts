@@ -107,6 +107,9 @@ export class ApplianceRuntime {
   /** Set by the lifecycle when a desktop shell supervises this process (it can restart it). */
   requestRestart: ((reason: string) => void) | null = null;
 
+  /** Whether the tunnel reaches the whole UI and API (kept here: the tunnel's listener asks on every request). */
+  exposeEverything = false;
+
   constructor(
     readonly services: Services,
     readonly jobs: JobRunner,
@@ -114,8 +117,10 @@ export class ApplianceRuntime {
     readonly version: string,
     /** Every migration this build knows: a backup with others was made by a newer version. */
     readonly knownMigrations: readonly string[],
+    /** The loopback port of the tunnel's listener (public-listener.ts): what tunnels forward to. */
+    readonly tunnelPort: number = port,
   ) {
-    this.supervisor = new TunnelSupervisor({ port });
+    this.supervisor = new TunnelSupervisor({ port: tunnelPort });
     this.supervisor.on('status', (s: TunnelStatus) =>
       this.log.info({ tunnel: s.provider, state: s.state, url: s.publicUrl, error: s.error }, 'tunnel status'),
     );
@@ -161,7 +166,9 @@ export class ApplianceRuntime {
   }
 
   async applyTunnel(): Promise<void> {
-    await this.supervisor.use(providerFor(this.tunnelSettings()));
+    const settings = this.tunnelSettings();
+    this.exposeEverything = settings.exposeEverything;
+    await this.supervisor.use(providerFor(settings));
   }
 
   tunnelView() {
@@ -173,6 +180,8 @@ export class ApplianceRuntime {
       publicUrl: settings.provider === 'public-url' ? settings.publicUrl : null,
       ngrokAuthtoken: maskSecret(settings.ngrokAuthtoken),
       ngrokDomain: settings.ngrokDomain,
+      exposeEverything: settings.exposeEverything,
+      tunnelPort: this.tunnelPort,
       cloudflaredPath: findExecutable('cloudflared'),
       status,
       callbackUrl: webhookCallbackUrl(status.state === 'up' || status.state === 'reconnecting' ? status.publicUrl : null),
@@ -186,12 +195,14 @@ export class ApplianceRuntime {
     publicUrl?: string | null;
     ngrokAuthtoken?: string | null;
     ngrokDomain?: string | null;
+    exposeEverything?: boolean;
   }) {
     updateSettings(this.config.dataDir, (s) => {
       const tunnel: TunnelSettings = { ...s.tunnel, provider: body.provider };
       if (body.publicUrl !== undefined) tunnel.publicUrl = body.publicUrl ? body.publicUrl.replace(/\/+$/, '') : null;
       if (body.ngrokAuthtoken !== undefined) tunnel.ngrokAuthtoken = body.ngrokAuthtoken || null;
       if (body.ngrokDomain !== undefined) tunnel.ngrokDomain = body.ngrokDomain || null;
+      if (body.exposeEverything !== undefined) tunnel.exposeEverything = body.exposeEverything;
       if (tunnel.provider === 'public-url' && !tunnel.publicUrl) {
         throw new HttpError(422, 'Enter the public URL that reaches this computer', {
           errors: [{ path: 'publicUrl', message: 'Required for the public-url tunnel' }],

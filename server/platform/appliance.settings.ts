@@ -20,6 +20,11 @@ const tunnelSchema = z.object({
   ngrokAuthtoken: z.string().nullable().default(null),
   /** For provider ngrok: a reserved domain (optional; free accounts get one static domain). */
   ngrokDomain: z.string().nullable().default(null),
+  /**
+   * Off (default): the tunnel reaches only the webhooks, /health and the pages customers open.
+   * On: the whole web UI and API are reachable from the internet through it.
+   */
+  exposeEverything: z.boolean().default(false),
 });
 
 const backupSchema = z.object({
