@@ -218,7 +218,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       originAgentCluster: false,
     }),
   );
-  app.use(jsonBody);
+  // Routes that read their own body (after authenticating the sender) are left unread here.
+  const ownBody = new Set(routes.filter((r) => r.ownBody).map((r) => `${r.method.toUpperCase()} ${r.path}`));
+  app.use((req, res, next) => (ownBody.has(`${req.method} ${req.path}`) ? next() : jsonBody(req, res, next)));
   app.use(cookieParser());
 
   app.get('/openapi.json', (_req, res) => {
@@ -235,6 +237,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const realtime = new Realtime(authenticator, log, events, {
     pushedEvents: modules.flatMap((m) => m.pushedEvents ?? []),
     visibility: provided.visibility,
+    allowedOrigins: () => {
+      const publicUrl = services.host.publicUrl();
+      return [...config.ALLOWED_ORIGINS, ...(publicUrl ? [new URL(publicUrl).origin.toLowerCase()] : [])];
+    },
     sockets: Object.assign({}, ...modules.map((m) => m.sockets?.(services) ?? {})),
   });
   app.use(

@@ -109,7 +109,7 @@ describe('what the public tunnel reaches', () => {
         body: method === 'POST' ? JSON.stringify({ email: owner.email, password: owner.password }) : undefined,
       });
       assert.equal(res.status, 404, `${method} ${path}`);
-      assert.match((await res.json()).detail, /public tunnel/);
+      assert.match(((await res.json()) as { detail: string }).detail, /public tunnel/);
     }
   });
 

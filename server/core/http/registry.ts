@@ -105,6 +105,11 @@ export interface RouteDef<
   /** Extra middleware run before authentication (rate limits). */
   before?: RequestHandler[];
   /**
+   * The handler reads the request body itself (after it has checked who is sending it): the
+   * server's JSON parser leaves this route's body unread.
+   */
+  ownBody?: boolean;
+  /**
    * Served ahead of the middleware browsers and API clients need (security headers, cookies, the
    * log line per request), with a JSON parser of its own: for Meta's webhooks, which come in bursts
    * and are retried when not acknowledged quickly. Errors still become problem details and are logged.
