@@ -4,10 +4,21 @@
 // operator's now: a super-admin, or the desktop window on this PC with the installation's key.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tar from 'tar';
 import { startServer, type TestServer } from '../support/server.js';
-import { Api, assertProblem, desktopWindow, registerTenant, superAdmin, TEST_OPERATOR_KEY, type Tenant } from '../support/http.js';
+import {
+  Api,
+  assertProblem,
+  createAgent,
+  desktopWindow,
+  registerTenant,
+  superAdmin,
+  TEST_OPERATOR_KEY,
+  type Tenant,
+} from '../support/http.js';
 
 const VERIFY_TOKEN = 'appliance-verify-token-do-not-leak';
 
@@ -143,5 +154,66 @@ describe('without a desktop shell (headless), the key opens nothing', () => {
     const anonymous = new Api(server.url);
     assertProblem(await desktopWindow(anonymous).get('/api/v1/appliance/backups'), 401);
     assert.equal((await (await superAdmin(anonymous)).get('/api/v1/appliance/backups')).status, 200);
+  });
+});
+
+describe("an organization's owner keeps a way to take their own data", () => {
+  let server: TestServer;
+  let a: Tenant;
+  let b: Tenant;
+
+  before(async () => {
+    server = await startServer();
+    const anonymous = new Api(server.url);
+    a = await registerTenant(anonymous, 'Toko Alfa');
+    b = await registerTenant(anonymous, 'Toko Beta');
+    assert.equal((await a.api.post('/api/v1/quick-replies', { shortcut: 'halo', body: 'Halo dari Alfa' })).status, 201);
+    assert.equal((await b.api.post('/api/v1/quick-replies', { shortcut: 'halo', body: 'Halo dari Beta' })).status, 201);
+  });
+  after(() => server.stop());
+
+  it("exports the owner's organization only, without password hashes", async () => {
+    const res = await fetch(`${server.url}/api/v1/organization/export`, { headers: { authorization: `Bearer ${a.token}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/gzip');
+    assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="omnistream-toko-alfa-\d{4}-\d{2}-\d{2}\.tar\.gz"/);
+    const dir = mkdtempSync(join(tmpdir(), 'omnistream-export-'));
+    writeFileSync(join(dir, 'export.tar.gz'), Buffer.from(await res.arrayBuffer()));
+    await tar.x({ file: join(dir, 'export.tar.gz'), cwd: dir });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.organization.id, a.tenant.id);
+    assert.ok(manifest.tables.users >= 1 && manifest.tables.quick_replies === 1);
+    const lines = (table: string) =>
+      readFileSync(join(dir, 'data', `${table}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines('tenants').map((t) => t.id),
+      [a.tenant.id],
+    );
+    assert.deepEqual(
+      lines('quick_replies').map((q) => q.body),
+      ['Halo dari Alfa'],
+    );
+    const users = lines('users');
+    assert.deepEqual(
+      users.map((u) => u.email),
+      [a.email],
+    );
+    assert.ok(!('passwordHash' in users[0]));
+    const everything = readdirSync(join(dir, 'data'))
+      .map((f) => readFileSync(join(dir, 'data', f), 'utf8'))
+      .join('\n');
+    assert.ok(!everything.includes(b.tenant.id), "no row of the other organization's");
+    assert.ok(!everything.includes('Halo dari Beta'));
+    assert.ok(!everything.includes('$argon2'), 'no password hash');
+  });
+
+  it('is for the owner only: an admin gets 403, nobody signed in 401', async () => {
+    const admin = await createAgent(a.api, 'admin');
+    assertProblem(await admin.api.get('/api/v1/organization/export'), 403);
+    assertProblem(await new Api(server.url).get('/api/v1/organization/export'), 401);
   });
 });
