@@ -207,12 +207,10 @@ async function assertMediaVisible(ctx: TenantCtx, media: Media): Promise<void> {
     if (media.source === 'upload') return;
     throw notFound('Media');
   }
-  const conversations = await ctx.db
-    .getRepository(ConversationEntity)
-    .find({
-      where: { tenantId: ctx.tenantId, id: In([...new Set(conversationIds)]) },
-      select: { id: true, divisionId: true, assigneeId: true },
-    });
+  const conversations = await ctx.db.getRepository(ConversationEntity).find({
+    where: { tenantId: ctx.tenantId, id: In([...new Set(conversationIds)]) },
+    select: { id: true, divisionId: true, assigneeId: true },
+  });
   if (!conversations.some((c) => canSee(scope, c))) throw notFound('Media');
 }
 
