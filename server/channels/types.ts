@@ -32,6 +32,8 @@ export interface MessageContent {
     caption?: string;
     voice?: boolean;
     mediaId?: string;
+    /** Inbound: why the file could not be downloaded (a refused link, too large, gone); set once given up. */
+    unavailable?: string;
   };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: { name: string; phones: string[]; emails?: string[] }[];

@@ -20,7 +20,9 @@ export type Principal =
       /** Set when a super-admin impersonates this user: the real actor. */
       impersonatorId?: string;
     }
-  | { kind: 'super_admin'; adminId: string; name: string; email: string };
+  | { kind: 'super_admin'; adminId: string; name: string; email: string }
+  /** The desktop window on this PC, proved by the installation's operator key (core/auth/operator.ts). */
+  | { kind: 'operator'; via: 'desktop' };
 
 /** What domain modules may know of the installation they run on; the platform layer implements it. */
 export interface HostInfo {
@@ -61,4 +63,8 @@ export interface TenantCtx extends Ctx {
 }
 export interface SuperAdminCtx extends Ctx {
   principal: Extract<Principal, { kind: 'super_admin' }>;
+}
+/** Appliance-wide operations: a super-admin, or the desktop window on this PC. */
+export interface OperatorCtx extends Ctx {
+  principal: Extract<Principal, { kind: 'super_admin' } | { kind: 'operator' }>;
 }

@@ -37,8 +37,8 @@ export function platformModule(build: { version: string; knownMigrations: readon
     }),
     provides: (services) => ({ host: hostInfo(services.config) }),
     lifecycle: (services, { jobs }) => ({
-      async onListen(port) {
-        const features = await startApplianceFeatures(services, jobs, port, build);
+      async onListen(port, http) {
+        const features = await startApplianceFeatures(services, jobs, port, build, http);
         return () => features.stop();
       },
     }),

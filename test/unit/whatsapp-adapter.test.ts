@@ -7,6 +7,7 @@ import { graphErrorReason, graphErrorSentence, isRetryableGraphCode } from '../.
 import { createAdapters, getAdapter } from '../../server/channels/index.js';
 import { ChannelSendError, type AccountCredentials, type OutboundMessage, type ParsedWebhook } from '../../server/channels/types.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
+import { testOutbound } from '../support/outbound.js';
 
 const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 const rawFixture = (name: string) => readFileSync(new URL(name, FIXTURES));
@@ -492,7 +493,7 @@ describe('WhatsApp sending against a fake Graph', () => {
 
   before(async () => {
     graph = await startFakeGraph();
-    adapter = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 2000 });
+    adapter = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 2000, outbound: testOutbound });
   });
   beforeEach(() => graph.reset());
   after(() => graph.stop());
@@ -763,7 +764,7 @@ describe('WhatsApp sending against a fake Graph', () => {
   });
 
   it('gives up on a media lookup that hangs, as retryable', async () => {
-    const quick = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 200 });
+    const quick = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 200, outbound: testOutbound });
     graph.addMedia('1234567890123456', Buffer.from('x'), 'image/jpeg');
     graph.hang(true);
     const err = await sendError(quick.fetchMedia(account, '1234567890123456'));
@@ -822,7 +823,7 @@ describe('WhatsApp sending against a fake Graph', () => {
 
 describe('channel adapter registry', () => {
   it('builds the WhatsApp adapter from configuration', () => {
-    const adapters = createAdapters({ META_GRAPH_URL: 'https://graph.facebook.com/', META_GRAPH_VERSION: 'v21.0' });
+    const adapters = createAdapters({ META_GRAPH_URL: 'https://graph.facebook.com/', META_GRAPH_VERSION: 'v21.0' }, testOutbound);
     const whatsapp = getAdapter(adapters, 'whatsapp');
     assert.ok(whatsapp instanceof WhatsAppAdapter);
     assert.equal(whatsapp.channel, 'whatsapp');
