@@ -199,6 +199,15 @@ async function slaSummary(ctx: TenantCtx, p: Period) {
   };
 }
 
+/**
+ * Messages of an organization written in [from, to), by direction (a hook for usage and billing:
+ * the same count the dashboard shows).
+ */
+export async function messagesBetween(ctx: Pick<TenantCtx, 'db' | 'tenantId'>, from: Date, to: Date) {
+  const p: Period = { tenantId: ctx.tenantId, from, to, timezone: 'UTC', tenantTimezone: 'UTC', filters: {} };
+  return directionTotals(await messageCounts(ctx as TenantCtx, p, `'all'`));
+}
+
 const periodView = (p: Period) => ({
   from: p.from,
   to: p.to,
