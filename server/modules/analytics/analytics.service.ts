@@ -53,18 +53,20 @@ interface Resolved {
   work: number;
 }
 
-const FIRST_REPLY = `(SELECT m."id" FROM "messages" m WHERE m."conversationId" = c."id" AND m."direction" = 'outbound'
-  AND m."senderType" IN ('agent', 'ai') ORDER BY m."createdAt" LIMIT 1)`;
+/** The first agent or AI reply's `column` (read from the conversation/time index alone). */
+const firstReply = (column: 'createdAt' | 'senderId') => `(SELECT m."${column}" FROM "messages" m WHERE m."conversationId" = c."id"
+  AND m."direction" = 'outbound' AND m."senderType" IN ('agent', 'ai') ORDER BY m."createdAt" LIMIT 1)`;
 
 /** The conversations created in the period (with their first reply) and those resolved in it, with their durations. */
-async function conversationFacts(ctx: TenantCtx, p: Period): Promise<{ created: Created[]; resolved: Resolved[] }> {
+async function conversationFacts(ctx: TenantCtx, p: Period, withResponder = false): Promise<{ created: Created[]; resolved: Resolved[] }> {
   const params = periodParams(p);
   const filter = conversationFilter(p.filters);
   const createdRows = await rows<Record<string, unknown>>(
     ctx.db,
     `SELECT c."id" AS "id", c."createdAt" AS "createdAt", c."channel" AS "channel", c."divisionId" AS "divisionId",
-            c."assigneeId" AS "assigneeId", fr."createdAt" AS "firstReplyAt", fr."senderId" AS "firstReplyBy"
-       FROM "conversations" c LEFT JOIN "messages" fr ON fr."id" = ${FIRST_REPLY}
+            c."assigneeId" AS "assigneeId", ${firstReply('createdAt')} AS "firstReplyAt",
+            ${withResponder ? firstReply('senderId') : 'NULL'} AS "firstReplyBy"
+       FROM "conversations" c
       WHERE c."tenantId" = :tenantId AND c."createdAt" >= :from AND c."createdAt" < :to${filter}`,
     params,
   );
@@ -127,9 +129,9 @@ function resolutionStats(list: Resolved[]): DurationStats {
 
 /**
  * Messages created in the period, counted by direction and `group` (an SQL expression over the
- * conversation `c` and the message `m`). Reached through the conversations active in the period
- * (last message at or after its start, created before its end), so a filter on the conversation
- * costs nothing extra and no message row is read (the conversation/time index covers it).
+ * conversation `c` and the message `m`). With a filter on the conversation (or a group by one of its
+ * columns) they are reached through the conversations active in the period (last message at or
+ * after its start, created before its end); either way only indexes are read, no message row.
  */
 async function messageCounts(
   ctx: TenantCtx,
@@ -138,15 +140,19 @@ async function messageCounts(
   params: Record<string, unknown> = {},
   where = '',
 ): Promise<{ key: string | null; direction: 'inbound' | 'outbound'; n: number }[]> {
-  const result = await rows<Record<string, unknown>>(
-    ctx.db,
-    `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
-       FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
-      WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
-        AND m."createdAt" >= :from AND m."createdAt" < :to${where}
-      GROUP BY ${group}, m."direction"`,
-    { ...periodParams(p), ...params },
-  );
+  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || group.startsWith('c.');
+  // Without a filter on the conversation, one range of the organization/time index holds them all.
+  const sql = filtered
+    ? `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
+         FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
+        WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
+          AND m."createdAt" >= :from AND m."createdAt" < :to${where}
+        GROUP BY ${group}, m."direction"`
+    : `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
+         FROM "messages" m
+        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}
+        GROUP BY ${group}, m."direction"`;
+  const result = await rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
   return result.map((r) => ({
     key: r.key === null || r.key === undefined ? null : String(r.key),
     direction: r.direction as 'inbound' | 'outbound',
@@ -156,10 +162,13 @@ async function messageCounts(
 
 /** Conversations open or pending now, created before the period's end, by `group`. */
 async function openCounts(ctx: TenantCtx, p: Period, group: string): Promise<Map<string | null, number>> {
+  // A period ending now or later holds every conversation's creation: no need to ask (the planner
+  // then walks the few open ones by status instead of every conversation by creation time).
+  const bounded = p.to.getTime() <= ctx.now().getTime() ? ` AND c."createdAt" < :to` : '';
   const result = await rows<Record<string, unknown>>(
     ctx.db,
     `SELECT ${group} AS "key", COUNT(*) AS "n" FROM "conversations" c
-      WHERE c."tenantId" = :tenantId AND c."status" IN ('open', 'pending') AND c."createdAt" < :to${conversationFilter(p.filters)}
+      WHERE c."tenantId" = :tenantId AND c."status" IN ('open', 'pending')${bounded}${conversationFilter(p.filters)}
       GROUP BY ${group}`,
     periodParams(p),
   );
@@ -207,6 +216,10 @@ export async function messagesBetween(ctx: Pick<TenantCtx, 'db' | 'tenantId'>, f
   const p: Period = { tenantId: ctx.tenantId, from, to, timezone: 'UTC', tenantTimezone: 'UTC', filters: {} };
   return directionTotals(await messageCounts(ctx as TenantCtx, p, `'all'`));
 }
+
+/** The pricing rows' conversations, joined only when a filter needs them. */
+const pricingJoin = (p: Period) =>
+  p.filters.channel || p.filters.divisionId || p.filters.agentId ? ` JOIN "conversations" c ON c."id" = p."conversationId"` : '';
 
 const periodView = (p: Period) => ({
   from: p.from,
@@ -300,7 +313,7 @@ export const analyticsService = {
 
   async agents(ctx: TenantCtx, q: AnalyticsQuery) {
     const p = await resolvePeriod(ctx, q);
-    const { created, resolved } = await conversationFacts(ctx, p);
+    const { created, resolved } = await conversationFacts(ctx, p, true);
     const open = await openCounts(ctx, p, 'c."assigneeId"');
     const sent = await messageCounts(ctx, p, 'm."senderId"', {}, ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`);
     // The agent filter narrows conversations to theirs; the list shows that agent alone.
@@ -362,7 +375,10 @@ export const analyticsService = {
     return csatAnalytics(ctx, p, q.groupBy);
   },
 
-  /** Outbound WhatsApp messages written in the period: delivery progress, and Meta's pricing by model, category and type. */
+  /**
+   * Outbound WhatsApp messages written in the period: how far they got (by status, which never moves
+   * back: a read message was delivered and sent), and Meta's pricing by model, category and type.
+   */
   async whatsappMessages(ctx: TenantCtx, q: AnalyticsQuery) {
     const p = await resolvePeriod(ctx, q);
     const params = { ...periodParams(p), whatsapp: 'whatsapp' };
@@ -373,9 +389,9 @@ export const analyticsService = {
       : await rows<Record<string, unknown>>(
           ctx.db,
           `SELECT COUNT(*) AS "total",
-                  SUM(CASE WHEN m."sentAt" IS NOT NULL OR m."status" IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END) AS "sent",
-                  SUM(CASE WHEN m."deliveredAt" IS NOT NULL OR m."status" IN ('delivered', 'read') THEN 1 ELSE 0 END) AS "delivered",
-                  SUM(CASE WHEN m."readAt" IS NOT NULL OR m."status" = 'read' THEN 1 ELSE 0 END) AS "read",
+                  SUM(CASE WHEN m."status" IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END) AS "sent",
+                  SUM(CASE WHEN m."status" IN ('delivered', 'read') THEN 1 ELSE 0 END) AS "delivered",
+                  SUM(CASE WHEN m."status" = 'read' THEN 1 ELSE 0 END) AS "read",
                   SUM(CASE WHEN m."status" = 'failed' THEN 1 ELSE 0 END) AS "failed"
              FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
             WHERE c."tenantId" = :tenantId AND c."channel" = :whatsapp AND c."lastMessageAt" >= :from AND c."createdAt" < :to${filter}
@@ -388,7 +404,7 @@ export const analyticsService = {
           ctx.db,
           `SELECT p."pricingModel" AS "pricingModel", p."category" AS "category", p."pricingType" AS "pricingType",
                   COUNT(*) AS "messages", SUM(CASE WHEN p."billable" THEN 1 ELSE 0 END) AS "billable"
-             FROM "whatsapp_message_pricing" p JOIN "conversations" c ON c."id" = p."conversationId"
+             FROM "whatsapp_message_pricing" p${pricingJoin(p)}
             WHERE p."tenantId" = :tenantId AND p."messageCreatedAt" >= :from AND p."messageCreatedAt" < :to${filter}
             GROUP BY p."pricingModel", p."category", p."pricingType"
             ORDER BY COUNT(*) DESC, p."category"`,
@@ -425,7 +441,7 @@ export const analyticsService = {
                   COUNT(DISTINCT p."waConversationId") AS "conversations",
                   COUNT(DISTINCT CASE WHEN p."billable" THEN p."waConversationId" END) AS "billable",
                   COUNT(*) AS "messages"
-             FROM "whatsapp_message_pricing" p JOIN "conversations" c ON c."id" = p."conversationId"
+             FROM "whatsapp_message_pricing" p${pricingJoin(p)}
             WHERE p."tenantId" = :tenantId AND p."messageCreatedAt" >= :from AND p."messageCreatedAt" < :to
               AND p."waConversationId" IS NOT NULL${conversationFilter(p.filters)}
             GROUP BY COALESCE(p."waConversationOrigin", p."category"), p."pricingModel"
