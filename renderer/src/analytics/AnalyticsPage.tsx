@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
+import { useSession } from '../components/RequireAuth';
 import {
   analyticsApi,
   csvUrl,
@@ -22,10 +23,17 @@ import './analytics.css';
 const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'email'];
 const COLORS = { primary: '#4f46e5', success: '#16a34a', warning: '#d97706', muted: '#94a3b8' };
 
-const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** Today's date on the organization's calendar (the server reads bare dates in its time zone). */
+const todayIn = (timeZone: string) => {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
+};
 const addDays = (day: string, n: number) => {
   const [y, m, d] = day.split('-').map(Number);
-  return isoDay(new Date(y, m - 1, d + n));
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 };
 
 /** Seconds as "2h 05m", "12m", "40s"; a dash when there is none. */
@@ -80,7 +88,8 @@ function Kpi({ label, value, hint, testId }: { label: string; value: ReactNode; 
 export function AnalyticsPage() {
   const { t } = useTranslation();
   usePageTitle(t('analytics.title'));
-  const today = isoDay(new Date());
+  const { session } = useSession();
+  const today = todayIn(session.tenant.timezone);
   const [from, setFrom] = useState(addDays(today, -29));
   const [until, setUntil] = useState(today);
   const [channel, setChannel] = useState('');
