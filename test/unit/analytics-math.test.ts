@@ -9,6 +9,7 @@ import { bucketOf, buckets } from '../../server/modules/analytics/analytics.rang
 import { bucketCase } from '../../server/modules/analytics/analytics.sql.js';
 import { quantile } from '../../server/modules/analytics/stats.js';
 import { WorkCalendar } from '../../server/modules/working-hours/calendar.service.js';
+import { IntervalIndex } from '../../server/modules/analytics/working-time.js';
 
 const sqlTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 
@@ -71,19 +72,7 @@ describe('analytics arithmetic', () => {
     });
     const a = new Date('2026-12-01T00:00:00Z');
     const b = new Date('2026-12-31T00:00:00Z');
-    const intervals = calendar.openIntervals(a, b);
-    const starts = intervals.map((i) => i[0]);
-    const before: number[] = [];
-    let total = 0;
-    for (const [s, e] of intervals) {
-      before.push(total);
-      total += e - s;
-    }
-    const upTo = (t: number) => {
-      let k = -1;
-      for (let i = 0; i < starts.length && starts[i] <= t; i++) k = i;
-      return k < 0 ? 0 : before[k] + Math.min(t, intervals[k][1]) - starts[k];
-    };
+    const index = new IntervalIndex(calendar.openIntervals(a, b));
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 200; n++) {

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { WorkCalendar } from '../working-hours/calendar.service.js';
 import { WorkingHoursEntity } from '../working-hours/working-hours.entity.js';
 
-class IntervalIndex {
+export class IntervalIndex {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** Working time before interval i. */
