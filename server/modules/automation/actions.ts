@@ -21,7 +21,7 @@ import { requestSurveyOnResolve } from '../csat/csat.service.js';
 import { requestSlaCheck } from '../sla/sla.service.js';
 import { requestExpiration } from '../chat-expiration/chat-expiration.service.js';
 import type { AutomationEvent, AutomationRule } from './automation.entity.js';
-import type { ActionDef } from './automation.schemas.js';
+import { CONVERSATION_ACTIONS, type ActionDef } from './automation.schemas.js';
 
 export const UNSNOOZE_JOB = 'automation.unsnooze-conversation';
 
@@ -106,6 +106,8 @@ export async function executeAction(
 ): Promise<ActionResult> {
   const tenantId = event.tenantId;
   const now = services.now();
+  if (CONVERSATION_ACTIONS.includes(action.type) && !event.conversationId)
+    return skip(`This ${event.type} event is not about a conversation`);
   switch (action.type) {
     case 'assign_agent': {
       const c = await conversationOf(m, event);

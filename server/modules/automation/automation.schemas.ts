@@ -201,7 +201,7 @@ export const actionSchema = z.discriminatedUnion('type', [
 export type ActionDef = z.infer<typeof actionSchema>;
 export type ActionType = ActionDef['type'];
 
-/** Actions that work on the event's conversation (refused on rules whose triggers have none). */
+/** Actions that work on the event's conversation (skipped, with the reason, on an event that has none). */
 export const CONVERSATION_ACTIONS: readonly string[] = [
   'assign_agent',
   'assign_division',
@@ -252,17 +252,11 @@ export function ruleIssues(
   const triggers = rule.triggers ?? [];
   if (rule.conditions && groupDepth(rule.conditions) > MAX_DEPTH)
     issues.push({ path: 'conditions', message: `Condition groups nest at most ${MAX_DEPTH} deep` });
-  const withoutConversation = triggers.filter((t) => !CONVERSATION_TRIGGERS.includes(t));
   (rule.actions ?? []).forEach((a, i) => {
     if (a.type in UNAVAILABLE_ACTIONS && !(opts.available?.(a.type) ?? false))
       issues.push({ path: `actions.${i}.type`, message: UNAVAILABLE_ACTIONS[a.type] });
     if (a.type === 'built_in' && !opts.builtIn)
       issues.push({ path: `actions.${i}.type`, message: 'Built-in actions belong to the built-in rules only' });
-    if (CONVERSATION_ACTIONS.includes(a.type) && withoutConversation.length)
-      issues.push({
-        path: `actions.${i}.type`,
-        message: `"${a.type}" acts on a conversation, and the trigger ${withoutConversation.map((t) => `"${t}"`).join(', ')} has none`,
-      });
     if (a.type === 'transfer' && !a.toAgentId && !a.toDivisionId)
       issues.push({ path: `actions.${i}.toAgentId`, message: 'Give toAgentId or toDivisionId' });
   });

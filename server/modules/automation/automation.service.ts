@@ -260,9 +260,11 @@ async function timeseries(ctx: TenantCtx, q: { from?: string; to?: string; inter
     const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
     return interval === 'day' ? day : `${day}T${String(p.hour).padStart(2, '0')}:00`;
   };
-  for (let t = from.getTime(); t < to.getTime(); t += interval === 'day' ? 3600_000 : 60_000 * 60) {
+  // Every bucket from the one holding `from` to the one holding `to` (hours step through days too).
+  for (let t = from.getTime(); ; t = Math.min(t + 3600_000, to.getTime())) {
     const k = keyOf(new Date(t));
     if (!buckets.has(k)) buckets.set(k, { bucket: k, total: 0, matched: 0, succeeded: 0, failed: 0, skipped: 0, notMatched: 0 });
+    if (t >= to.getTime()) break;
   }
   for (const r of rows) {
     const b = buckets.get(keyOf(r.createdAt));
@@ -480,6 +482,7 @@ export const automationService = {
     const now = ctx.now();
     const timezone = await resolveTimezone(ctx, input.schedule?.timezone, 'schedule.timezone');
     const zone = timezone ?? (await tenantTimezone(ctx, ctx.tenantId));
+    if (input.schedule) cronOf(input.schedule.cron, zone, 'schedule.cron');
     const triggers = [...new Set(input.schedule ? [...input.triggers, 'schedule.tick'] : input.triggers)];
     const maxPosition = await ctx.db.getRepository(AutomationRuleEntity).maximum('position', { tenantId: ctx.tenantId });
     const rule: AutomationRule = {
