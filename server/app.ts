@@ -179,6 +179,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         },
         jsonBody,
       ],
+      { validateResponses: config.VALIDATE_RESPONSES },
     ),
   );
   app.use(
@@ -240,6 +241,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       routes.filter((r) => !r.ingress),
       services,
       authenticator,
+      [],
+      { validateResponses: config.VALIDATE_RESPONSES },
     ),
   );
   app.use(['/api', '/health'], notFoundHandler);
