@@ -88,6 +88,7 @@ const eventSchema = z.object({
   id: z.string(),
   type: z.string(),
   status: z.enum(EVENT_STATUSES),
+  domainEventId: z.string().nullable().describe('The outbox event it was written with'),
   conversationId: z.string().nullable(),
   contactId: z.string().nullable(),
   messageId: z.string().nullable(),

@@ -90,6 +90,7 @@ export function eventView(e: AutomationEvent) {
     id: e.id,
     type: e.type,
     status: e.status,
+    domainEventId: e.domainEventId,
     conversationId: e.conversationId,
     contactId: e.contactId,
     messageId: e.messageId,
