@@ -105,7 +105,7 @@ describe('Automation engine', () => {
       .sentMessages(wa.phoneNumberId)
       .filter((r) => r.body?.to === from)
       .map((r) => r.body?.text?.body);
-    assert.deepEqual(texts, ['Halo dari otomatis', 'Terima kasih Kak!']);
+    assert.deepEqual(texts, ['Halo dari otomatis', 'Terima kasih Siti Rahma!']);
     const notes = (await a.api.get(`/api/v1/conversations/${conversation.id}/notes`)).body.data;
     assert.equal(notes[0].body, 'catatan otomatis');
     const transfers = (await a.api.get(`/api/v1/conversations/${conversation.id}/transfers`)).body.data;
