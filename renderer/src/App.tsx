@@ -21,6 +21,7 @@ const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((
 const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
 const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
+const AutomationPage = lazy(() => import('./automation/AutomationPage').then((m) => ({ default: m.AutomationPage })));
 
 function Loading() {
   return (
@@ -69,6 +70,16 @@ export function App() {
                 </Suspense>
               }
             />
+            <Route
+              path="/automation"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <ShellPage />
+                </Suspense>
+              }
+            >
+              <Route index element={<AutomationPage />} />
+            </Route>
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
             </Route>

@@ -96,7 +96,10 @@ async function evalCondition(c: ConditionDef, read: FieldReader, path: string): 
       const took = performance.now() - started;
       if (took > REGEX_TIME_LIMIT_MS)
         return out(false, `the pattern took ${Math.round(took)} ms, over the ${REGEX_TIME_LIMIT_MS} ms limit`);
-      return out(matched, `${c.field} ${matched ? 'matched' : 'did not match'} /${expected}/`);
+      return out(
+        matched,
+        `${c.field} was ${show(actual.length > 200 ? `${actual.slice(0, 200)}…` : actual)}, which ${matched ? 'matched' : 'did not match'} /${expected}/`,
+      );
     }
   }
 }
