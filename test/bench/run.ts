@@ -30,6 +30,7 @@ import { searchScenario } from './scenarios/search.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
+import { automationScenario } from './scenarios/automation.js';
 
 const FULL: Sizes = {
   conversations: 100_000,
@@ -74,7 +75,7 @@ const QUICK: Sizes = {
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'automation'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -267,6 +268,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'fanout') await fanoutScenario(ctx);
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
+        if (name === 'automation') await automationScenario(ctx);
       } catch (err) {
         killChildren();
         errors.push({ scenario: name, error: (err as Error).stack ?? String(err) });

@@ -32,6 +32,7 @@ import { ActionError, executeAction } from './actions.js';
 import { detectLanguage, evaluateGroup, type FieldReader } from './conditions.js';
 import { RESUME_JOB } from './event-log.js';
 import { engineState } from './state.js';
+import { insertRows } from './rows.js';
 
 export const DEFAULT_CONTROL = { enabled: true, reason: null, maxDepth: 3, maxRunsPerConversationPerMinute: 10 };
 
@@ -187,28 +188,45 @@ export class Engine {
       fresh.push(run);
       byRule.set(rule.id, run);
     }
-    if (fresh.length) {
+    for (const run of byRule.values()) if (run.status === 'failed') run.status = 'running'; // a retry: from the action that failed
+    const toRun = rules.map((r) => ({ rule: r, run: byRule.get(r.id)! })).filter((x) => x.run.status === 'running');
+    // Fast path: the whole event in one transaction (new runs, every action, their results, the
+    // event's status). Should an action throw, nothing of it is kept and the slow path below runs
+    // the event again with one transaction per action, so the actions before the failing one stay
+    // applied and the failure is recorded.
+    const snapshot = toRun.map((x) => structuredClone(x.run));
+    try {
       await services.transaction(async (m) => {
-        await m.getRepository(AutomationRunEntity).insert(fresh as never);
+        await insertRows(m, AutomationRunEntity, fresh);
         for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
+        for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event);
+        await m
+          .getRepository(AutomationEventEntity)
+          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null });
       });
-    }
-    let failed = false;
-    for (const rule of rules) {
-      const run = byRule.get(rule.id)!;
-      if (run.status === 'failed') run.status = 'running'; // a retry: from the action that failed
-      if (run.status !== 'running') continue;
-      failed = (await this.execute(run, rule, event)) === 'failed' || failed;
+    } catch (err) {
+      services.log.debug({ err, eventId }, 'automation: an action failed; running the event action by action');
+      toRun.forEach((x, i) => Object.assign(x.run, snapshot[i]));
+      if (fresh.length) {
+        await services.transaction(async (m) => {
+          await insertRows(m, AutomationRunEntity, fresh);
+          for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
+        });
+      }
+      let failed = false;
+      for (const { rule, run } of toRun) failed = (await this.execute(run, rule, event)) === 'failed' || failed;
+      await db.getRepository(AutomationEventEntity).update(
+        { id: eventId },
+        {
+          status: failed ? 'failed' : 'processed',
+          processedAt: services.now(),
+          lastError: failed ? 'An action failed (see its runs)' : null,
+        },
+      );
+      if (failed) this.state.metrics.failed++;
     }
     const finished = services.now();
-    await db
-      .getRepository(AutomationEventEntity)
-      .update(
-        { id: eventId },
-        { status: failed ? 'failed' : 'processed', processedAt: finished, lastError: failed ? 'An action failed (see its runs)' : null },
-      );
     this.state.metrics.processed++;
-    if (failed) this.state.metrics.failed++;
     this.state.recordLatency(finished.getTime() - event.createdAt.getTime());
   }
 
@@ -258,6 +276,49 @@ export class Engine {
       reason: `Rate limit: the rule already ran ${recent} times on this conversation in the last minute (limit ${limit})`,
       alert: { count: recent, threshold: limit, message: `Ran ${recent} times on one conversation within a minute` },
     };
+  }
+
+  /** Runs a run's actions inside the caller's transaction (the fast path); a failing action throws. */
+  private async executeIn(m: EntityManager, run: AutomationRun, rule: AutomationRule, event: AutomationEvent): Promise<void> {
+    const { services } = this;
+    const { actions } = await definitionAt(m, rule, run.ruleVersion);
+    for (let i = run.nextAction; i < actions.length; i++) {
+      const action = actions[i];
+      const at = services.now().toISOString();
+      if (action.type === 'wait') {
+        const until = new Date(services.now().getTime() + action.minutes * 60_000);
+        run.actions = [
+          ...run.actions.filter((a) => a.index !== i),
+          { index: i, type: 'wait', status: 'waiting', detail: `Waiting until ${until.toISOString()}`, at },
+        ];
+        run.status = 'waiting';
+        run.nextAction = i + 1;
+        await enqueueJob(m, RESUME_JOB, { runId: run.id }, services.now(), { tenantId: run.tenantId, runAt: until, maxAttempts: 10 });
+        break;
+      }
+      this.state.setCause(m, { ruleId: rule.id, runId: run.id, depth: event.depth + 1 });
+      const result = await executeAction(services, m, action, event, rule);
+      run.actions = [
+        ...run.actions.filter((a) => a.index !== i),
+        { index: i, type: action.type, status: result.status, detail: result.detail, at },
+      ];
+      run.nextAction = i + 1;
+      this.state.metrics.actions++;
+    }
+    if (run.status === 'running') {
+      run.status = 'succeeded';
+      run.error = null;
+      run.finishedAt = services.now();
+    }
+    await m.getRepository(AutomationRunEntity).update({ id: run.id }, {
+      actions: run.actions,
+      nextAction: run.nextAction,
+      status: run.status,
+      error: run.error,
+      finishedAt: run.finishedAt,
+    } as never);
+    await m.getRepository(AutomationRuleEntity).update({ id: rule.id }, { lastRunAt: services.now() });
+    if (run.status === 'succeeded') await this.checkAlerts(m, rule, services.now());
   }
 
   /** Runs a run's actions from `nextAction`; each in its own transaction with the record of its result. */

@@ -11,6 +11,7 @@ import { enqueueJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { engineState } from './state.js';
+import { insertRows } from './rows.js';
 
 export const PROCESS_JOB = 'automation.process';
 export const RESUME_JOB = 'automation.resume';
@@ -132,7 +133,7 @@ export function automationOnEmit(services: Services) {
       processedAt: duplicate || !listened ? domain.createdAt : null,
       createdAt: domain.createdAt,
     };
-    await events.insert(event as never);
+    await insertRows(m, AutomationEventEntity, [event]);
     if (event.status === 'pending') await enqueueProcessing(m, event, domain.createdAt);
     state.metrics.logged++;
   };
