@@ -515,6 +515,15 @@ describe('Automation', () => {
     // B's own webhooks run B's rules only.
     await inbound('vip', { tenant: b, wa: waB });
     assert.equal((await a.api.get(`/api/v1/automation/rules/${mine.id}/runs`)).body.data.length, 2);
+    // Cleanup by age: everything processed before now goes, with its runs.
+    const before = (await a.api.get('/api/v1/automation/events/stats')).body.byStatus.processed;
+    assert.ok(before > 0);
+    const cleaned = await a.api.post('/api/v1/automation/events/cleanup', { olderThanDays: 0, statuses: ['processed', 'ignored'] });
+    assert.equal(cleaned.status, 200, JSON.stringify(cleaned.body));
+    assert.equal(cleaned.body.deleted >= before, true);
+    assert.ok(cleaned.body.deletedRuns > 0);
+    assert.equal((await a.api.get('/api/v1/automation/events/stats')).body.byStatus.processed, 0);
+    assertProblem(await a.api.get(`/api/v1/automation/runs/${run.id}`), 404);
     // An agent without automation.manage is refused.
     const { api: agentApi } = await createAgent(a.api);
     assertProblem(await agentApi.get('/api/v1/automation/rules'), 403);
