@@ -30,7 +30,7 @@ import {
 import type { ActionDef } from './automation.schemas.js';
 import { ActionError, executeAction } from './actions.js';
 import { detectLanguage, evaluateGroup, type FieldReader } from './conditions.js';
-import { RESUME_JOB } from './event-log.js';
+import { RESUME_JOB, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
 import { insertRows } from './rows.js';
 
@@ -122,6 +122,8 @@ async function definitionAt(m: EntityManager, rule: AutomationRule, version: num
 }
 
 const MATCHED = ['running', 'waiting', 'succeeded', 'failed'];
+/** How long one job goes on processing other waiting events after its own. */
+const PULL_AHEAD_MS = 250;
 
 export class Engine {
   constructor(private readonly services: Services) {}
@@ -132,6 +134,53 @@ export class Engine {
 
   /** Processes one event (the job handler). Safe to run again: finished runs are kept, unfinished ones resume. */
   async process(eventId: string): Promise<void> {
+    await this.processQueued(eventId);
+    await this.pullAhead();
+  }
+
+  /**
+   * Processes its event once no other work on the same conversation is in flight in this process
+   * (an event processed ahead by pullAhead counts), so a conversation's events stay in order.
+   */
+  private async processQueued(eventId: string): Promise<void> {
+    const repo = this.services.db.getRepository(AutomationEventEntity);
+    const event = await repo.findOne({ where: { id: eventId } });
+    if (!event || event.status !== 'pending') return;
+    const key = queueKeyOf(event);
+    const busy = this.state.busy;
+    while (busy.has(key)) await busy.get(key);
+    const done = this.processOne(eventId).finally(() => busy.delete(key));
+    busy.set(key, done);
+    await done;
+  }
+
+  /**
+   * Processes more waiting events in the same job (the oldest first, only the first of each
+   * conversation, none whose conversation is being processed): one job start then covers many
+   * events, which matters while the job runner holds back during a burst of webhooks. Their own jobs
+   * still run later and find them processed; a crash leaves those jobs, and so the events, pending.
+   */
+  private async pullAhead(): Promise<void> {
+    const started = performance.now();
+    const repo = this.services.db.getRepository(AutomationEventEntity);
+    while (performance.now() - started < PULL_AHEAD_MS) {
+      const waiting = await repo.find({ where: { status: 'pending' }, order: { id: 'ASC' }, take: 50 });
+      const seen = new Set<string>();
+      const heads = waiting.filter((e) => {
+        const key = queueKeyOf(e);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return !this.state.busy.has(key);
+      });
+      if (heads.length === 0) return;
+      for (const e of heads) {
+        if (performance.now() - started >= PULL_AHEAD_MS) return;
+        await this.processQueued(e.id);
+      }
+    }
+  }
+
+  private async processOne(eventId: string): Promise<void> {
     const { services } = this;
     const db = services.db.manager;
     const event = await db.getRepository(AutomationEventEntity).findOne({ where: { id: eventId } });

@@ -17,6 +17,8 @@ const CACHE_MS = 5_000;
 export class EngineState {
   private readonly rules = new Map<string, { at: number; rules: AutomationRule[] }>();
   private readonly causes = new WeakMap<EntityManager, Cause>();
+  /** Conversations (queue keys) whose event is being processed in this process, and when it is done. */
+  readonly busy = new Map<string, Promise<void>>();
   readonly metrics = {
     logged: 0,
     processed: 0,
