@@ -93,10 +93,10 @@ function makeWebhooks(ctx: BenchContext, count: number, label: string): { hook: 
 
 export async function automationScenario(ctx: BenchContext): Promise<void> {
   const { sizes } = ctx;
-  // Quick mode (CI checks the harness): a third of the ingest scenario's small size.
+  // Quick mode (CI checks the harness within the quick run's time): a tenth of the ingest scenario's small size.
   const { concurrency } = sizes.ingest;
-  const total = ctx.quick ? Math.ceil(sizes.ingest.total / 3) : sizes.ingest.total;
-  const warmup = ctx.quick ? 10 : sizes.ingest.warmup;
+  const total = ctx.quick ? Math.ceil(sizes.ingest.total / 10) : sizes.ingest.total;
+  const warmup = ctx.quick ? 5 : sizes.ingest.warmup;
   const server = await ctx.startAppliance('automation');
   const owner = ctx.tenant.users[0];
   const api = new HttpClient(server.url, 4, { authorization: `Bearer ${owner.token}` });
@@ -163,8 +163,8 @@ export async function automationScenario(ctx: BenchContext): Promise<void> {
   });
 
   // 2. A steady 200 events/s, open loop.
-  const rate = ctx.quick ? 20 : 200;
-  const seconds = ctx.quick ? 3 : 20;
+  const rate = ctx.quick ? 10 : 200;
+  const seconds = ctx.quick ? 2 : 20;
   const steady = makeWebhooks(ctx, rate * seconds, 'ASTEADY');
   const sentAt = new Map<string, number>();
   const before = (db.prepare(`SELECT max(id) AS id FROM automation_events`).get() as { id: string }).id;
