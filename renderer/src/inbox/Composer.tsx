@@ -21,7 +21,8 @@ interface Upload {
   key: string;
   file: File;
   progress: number;
-  media?: UploadedMedia;
+  /** The stored file, once uploaded (or a quick reply's attachment). */
+  media?: Pick<UploadedMedia, 'id' | 'mimeType'>;
   error?: string;
   previewUrl?: string;
   abort: AbortController;
@@ -109,19 +110,15 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
     if (reply.media) {
       const media = reply.media;
       const file = new File([], media.filename ?? 'attachment', { type: media.mimeType });
-      const uploaded: UploadedMedia = {
-        id: media.id,
-        mimeType: media.mimeType,
-        size: media.size,
-        filename: media.filename,
-        width: null,
-        height: null,
-        url: media.url,
-        thumbnailUrl: null,
-      };
       setUploads((list) => [
         ...list,
-        { key: `qr-${reply.id}-${Date.now()}`, file, progress: 1, media: uploaded, abort: new AbortController() },
+        {
+          key: `qr-${reply.id}-${Date.now()}`,
+          file,
+          progress: 1,
+          media: { id: media.id, mimeType: media.mimeType },
+          abort: new AbortController(),
+        },
       ]);
     }
     requestAnimationFrame(() => {

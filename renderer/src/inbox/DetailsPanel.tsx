@@ -10,7 +10,7 @@ import { errorMessage } from '../errors';
 import { formatDateTime, formatListTime } from '../format';
 import { useRealtime } from '../realtime';
 import { useWorkspace } from '../workspace';
-import { CONVERSATION_STATUSES, inboxApi, type Conversation, type ConversationStatus, type Note } from './api';
+import { CONVERSATION_STATUSES, inboxApi, type Agent, type Conversation, type ConversationStatus, type Note } from './api';
 import { ContactCard } from './ContactCard';
 import { previewText } from './ConversationList';
 import { useNotes } from './useThread';
@@ -86,16 +86,10 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
     void act(() => inboxApi.setTags(conversation.id, { add: [value] }));
   }
 
-  const assignable = agents.filter((a) => a.status === 'active');
+  // The assignee stays choosable even when suspended or unknown to this agent's list.
+  const assignable: Pick<Agent, 'id' | 'name' | 'online'>[] = agents.filter((a) => a.status === 'active');
   if (conversation.assignee && !assignable.some((a) => a.id === conversation.assignee!.id)) {
-    assignable.push({
-      id: conversation.assignee.id,
-      name: conversation.assignee.name,
-      email: '',
-      status: 'active',
-      online: false,
-      role: null,
-    });
+    assignable.push({ id: conversation.assignee.id, name: conversation.assignee.name, online: false });
   }
 
   return (

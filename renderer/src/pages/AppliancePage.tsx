@@ -4,88 +4,34 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { ApiError, request } from '../api';
+import { ApiError, callApi, type ApiBody, type ApiItem, type ApiResponse } from '../api';
 import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
 
-type Provider = 'none' | 'public-url' | 'cloudflare' | 'ngrok';
-type TunnelState = 'off' | 'starting' | 'up' | 'reconnecting' | 'down' | 'unavailable';
-
-interface LanInfo {
-  reachable: boolean;
-  reason: string | null;
-  port: number;
-  addresses: { interface: string; address: string; family: string; virtual: boolean; url: string }[];
-  mdnsUrl: string | null;
-  preferredUrl: string | null;
-  qr: { payload: string; svg: string } | null;
-}
-
-interface TunnelView {
-  provider: Provider;
-  source: 'settings' | 'env';
-  publicUrl: string | null;
-  ngrokAuthtoken: string | null;
-  ngrokDomain: string | null;
-  cloudflaredPath: string | null;
-  status: {
-    provider: Provider;
-    state: TunnelState;
-    publicUrl: string | null;
-    error: string | null;
-    restarts: number;
-    nextRestartAt: string | null;
-  };
-  callbackUrl: string | null;
-  verifyToken: string;
-  verifyTokenSource: 'env' | 'generated';
-}
-
-interface Reachability {
-  ok: boolean;
-  publicUrl: string | null;
-  checks: { id: 'tunnel' | 'https' | 'appliance' | 'meta-verification'; ok: boolean; detail: string; ms?: number }[];
-}
-
-interface Backup {
-  name: string;
-  size: number;
-  createdAt: string;
-  reason: string;
-  appVersion: string;
-  foreign: boolean;
-  mediaFiles: number;
-  verified: boolean | null;
-}
-
-interface BackupSettings {
-  time: string;
-  keep: number;
-  enabled: boolean;
-  nextRunAt: string | null;
-  running: boolean;
-  lastResult: { ok: boolean; at: string; name: string | null; error: string | null } | null;
-  pendingRestore: { name: string; createdAt: string } | null;
-  backupsDir: string;
-}
+type LanInfo = ApiResponse<'/api/v1/appliance/lan', 'get'>;
+type TunnelView = ApiResponse<'/api/v1/appliance/tunnel', 'get'>;
+type Provider = TunnelView['provider'];
+type TunnelState = TunnelView['status']['state'];
+type Reachability = ApiResponse<'/api/v1/appliance/tunnel/test', 'post'>;
+type Backup = ApiItem<'/api/v1/appliance/backups', 'get'>;
+type BackupSettings = ApiResponse<'/api/v1/appliance/backup-settings', 'get'>;
 
 const applianceApi = {
-  lan: () => request<LanInfo>('GET', '/api/v1/appliance/lan'),
-  tunnel: () => request<TunnelView>('GET', '/api/v1/appliance/tunnel'),
-  saveTunnel: (body: { provider: Provider; publicUrl?: string | null; ngrokAuthtoken?: string; ngrokDomain?: string | null }) =>
-    request<TunnelView>('PUT', '/api/v1/appliance/tunnel', body),
-  testTunnel: () => request<Reachability>('POST', '/api/v1/appliance/tunnel/test'),
-  backups: () => request<{ data: Backup[] }>('GET', '/api/v1/appliance/backups'),
-  backupNow: () => request<Backup>('POST', '/api/v1/appliance/backups'),
+  lan: () => callApi('get', '/api/v1/appliance/lan'),
+  tunnel: () => callApi('get', '/api/v1/appliance/tunnel'),
+  saveTunnel: (body: ApiBody<'/api/v1/appliance/tunnel', 'put'>) => callApi('put', '/api/v1/appliance/tunnel', { body }),
+  testTunnel: () => callApi('post', '/api/v1/appliance/tunnel/test'),
+  backups: () => callApi('get', '/api/v1/appliance/backups'),
+  backupNow: () => callApi('post', '/api/v1/appliance/backups'),
   restore: (name: string, force: boolean) =>
-    request<{ restartRequested: boolean }>('POST', `/api/v1/appliance/backups/${encodeURIComponent(name)}/restore`, { force }),
-  cancelRestore: () => request<void>('DELETE', '/api/v1/appliance/pending-restore'),
-  backupSettings: () => request<BackupSettings>('GET', '/api/v1/appliance/backup-settings'),
-  saveBackupSettings: (body: { time: string; keep: number; enabled: boolean }) =>
-    request<BackupSettings>('PUT', '/api/v1/appliance/backup-settings', body),
+    callApi('post', '/api/v1/appliance/backups/{name}/restore', { path: { name }, body: { force } }),
+  cancelRestore: () => callApi('delete', '/api/v1/appliance/pending-restore'),
+  backupSettings: () => callApi('get', '/api/v1/appliance/backup-settings'),
+  saveBackupSettings: (body: ApiBody<'/api/v1/appliance/backup-settings', 'put'>) =>
+    callApi('put', '/api/v1/appliance/backup-settings', { body }),
 };
 
 function formatTime(value: string | null | undefined, language: string | undefined): string {

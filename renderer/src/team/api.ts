@@ -1,111 +1,29 @@
-// Typed client for the team-workflow endpoints: divisions, transfers, quick replies, scheduled
-// messages, working hours, SLA, chat expiration and CSAT.
-import { ApiError, api, type ProblemDetails } from '../api';
-import type { Channel, Conversation, Page, Priority } from '../inbox/api';
-
-const enc = encodeURIComponent;
-
-function qs(params: Record<string, string | number | boolean | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '') continue;
-    search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
+// Client for the team-workflow endpoints: divisions, transfers, quick replies, scheduled messages,
+// working hours, SLA, chat expiration and CSAT. The types are the server's, from the OpenAPI schema
+// (../api/types.ts).
+import { ApiError, apiUrl, callApi, type ApiBody, type ApiItem, type ApiQuery, type ApiResponse, type ProblemDetails } from '../api';
+import type { Channel } from '../inbox/api';
 
 // ---- Divisions ---------------------------------------------------------------
 
-export interface DivisionSummary {
-  id: string;
-  name: string;
-  description: string | null;
-  autoAssign: boolean;
-  isDefault: boolean;
-  agentCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DivisionMember {
-  id: string;
-  name: string;
-  email: string;
-  status: 'active' | 'suspended';
-  online: boolean;
-  openConversations: number;
-  lastAssignedAt: string | null;
-  joinedAt: string;
-}
-
-export interface DivisionDetail extends DivisionSummary {
-  agents: DivisionMember[];
-}
-
-export interface DivisionInput {
-  name?: string;
-  description?: string | null;
-  autoAssign?: boolean;
-  isDefault?: boolean;
-  agentIds?: string[];
-}
+export type DivisionSummary = ApiItem<'/api/v1/divisions', 'get'>;
+export type DivisionDetail = ApiResponse<'/api/v1/divisions/{divisionId}', 'get'>;
+export type DivisionMember = DivisionDetail['agents'][number];
+export type NewDivision = ApiBody<'/api/v1/divisions', 'post'>;
+export type DivisionPatch = ApiBody<'/api/v1/divisions/{divisionId}', 'patch'>;
 
 // ---- Transfers ---------------------------------------------------------------
 
-export interface Ref {
-  id: string;
-  name: string | null;
-}
-
-export interface Transfer {
-  id: string;
-  conversationId: string;
-  reason: string;
-  autoAssigned: boolean;
-  from: { agent: Ref | null; division: Ref | null };
-  to: { agent: Ref | null; division: Ref | null };
-  by: Ref | null;
-  createdAt: string;
-}
+export type Transfer = ApiItem<'/api/v1/conversations/{conversationId}/transfers', 'get'>;
+export type TransferInput = ApiBody<'/api/v1/conversations/{conversationId}/transfer', 'post'>;
 
 // ---- Quick replies -----------------------------------------------------------
 
-export type QuickReplyScope = 'personal' | 'shared';
-
-export interface QuickReply {
-  id: string;
-  shortcut: string;
-  title: string | null;
-  body: string;
-  scope: QuickReplyScope;
-  ownerId: string | null;
-  mediaId: string | null;
-  media: { id: string; mimeType: string; filename: string | null; size: number; url: string } | null;
-  variables: string[];
-  rendered: string | null;
-  favorite: boolean;
-  usageCount: number;
-  lastUsedAt: string | null;
-  createdById: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface QuickReplyInput {
-  shortcut?: string;
-  title?: string | null;
-  body?: string;
-  scope?: QuickReplyScope;
-  mediaId?: string | null;
-}
-
-export interface ImportResult {
-  imported: number;
-  created: number;
-  updated: number;
-  errors: { line: number; message: string }[];
-}
+export type QuickReply = ApiItem<'/api/v1/quick-replies', 'get'>;
+export type QuickReplyScope = QuickReply['scope'];
+export type NewQuickReply = ApiBody<'/api/v1/quick-replies', 'post'>;
+export type QuickReplyPatch = ApiBody<'/api/v1/quick-replies/{quickReplyId}', 'patch'>;
+export type ImportResult = ApiResponse<'/api/v1/quick-replies/import', 'post'>;
 
 /** Variables a quick-reply body may use (the server refuses others). */
 export const QUICK_REPLY_VARIABLES = [
@@ -120,181 +38,54 @@ export const QUICK_REPLY_VARIABLES = [
 
 // ---- Scheduled messages ------------------------------------------------------
 
-export type ScheduledStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'cancelled';
-
-export interface ScheduledMessage {
-  id: string;
-  conversationId: string;
-  type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'template';
-  text: string | null;
-  mediaId: string | null;
-  caption: string | null;
-  sendAt: string;
-  sendAtLocal: string;
-  timezone: string;
-  status: ScheduledStatus;
-  late: boolean;
-  lateBySeconds: number | null;
-  messageId: string | null;
-  failureReason: string | null;
-  sentAt: string | null;
-  cancelledAt: string | null;
-  createdById: string | null;
-  createdAt: string;
-}
+export type ScheduledMessage = ApiItem<'/api/v1/conversations/{conversationId}/scheduled-messages', 'get'>;
+export type ScheduledStatus = ScheduledMessage['status'];
+export type NewScheduledMessage = ApiBody<'/api/v1/conversations/{conversationId}/scheduled-messages', 'post'>;
 
 // ---- Working hours -----------------------------------------------------------
 
-export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface HoursEntry {
-  day: Weekday;
-  start: string;
-  end: string;
-}
-
-export interface Holiday {
-  date: string;
-  name: string | null;
-}
-
-export interface AutoReply {
-  channel: Channel;
-  enabled: boolean;
-  message: string;
-}
-
-export interface TenantHours {
-  timezone: string;
-  configured: boolean;
-  hours: HoursEntry[];
-  holidays: Holiday[];
-  openNow: boolean;
-  updatedAt: string | null;
-  autoReplies: AutoReply[];
-}
-
-export interface DivisionHours extends Omit<TenantHours, 'autoReplies'> {
-  divisionId: string;
-  override: boolean;
-}
-
-export interface TimezoneInfo {
-  timezone: string;
-  utcOffset: string;
-  localTime: string;
-}
-
-export interface PublicStatus {
-  organization: { name: string; slug: string };
-  divisionId: string | null;
-  timezone: string;
-  configured: boolean;
-  open: boolean;
-  holiday: string | null;
-  localTime: string;
-  closesAt: string | null;
-  nextOpenAt: string | null;
-}
+export type TenantHours = ApiResponse<'/api/v1/working-hours', 'get'>;
+export type HoursEntry = TenantHours['hours'][number];
+export type Weekday = HoursEntry['day'];
+export const WEEKDAYS = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const satisfies readonly Weekday[];
+export type Holiday = TenantHours['holidays'][number];
+export type AutoReply = TenantHours['autoReplies'][number];
+export type WorkingHoursInput = ApiBody<'/api/v1/working-hours', 'put'>;
+export type DivisionHours = ApiResponse<'/api/v1/divisions/{divisionId}/working-hours', 'get'>;
+export type DivisionHoursInput = ApiBody<'/api/v1/divisions/{divisionId}/working-hours', 'put'>;
+export type TimezoneInfo = ApiResponse<'/api/v1/tenant/timezone', 'get'>;
+export type PublicStatus = ApiResponse<'/api/v1/public/working-hours/{tenantSlug}/status', 'get'>;
 
 // ---- SLA -----------------------------------------------------------------------
 
-export type SlaStatus = 'on_track' | 'at_risk' | 'breached' | 'met';
-
-export interface SlaPolicy {
-  id: string;
-  name: string;
-  description: string | null;
-  enabled: boolean;
-  priority: Priority | null;
-  channel: Channel | null;
-  divisionId: string | null;
-  firstResponseMinutes: number | null;
-  resolutionMinutes: number | null;
-  atRiskPercent: number;
-  workingHoursOnly: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type SlaPolicyInput = Partial<Omit<SlaPolicy, 'id' | 'createdAt' | 'updatedAt'>>;
-
-export interface SlaBreach {
-  id: string;
-  policyId: string;
-  conversationId: string;
-  metric: 'first_response' | 'resolution';
-  targetMinutes: number;
-  dueAt: string;
-  breachedAt: string;
-  conversation: {
-    id: string;
-    channel: Channel;
-    status: string;
-    priority: Priority;
-    assigneeId: string | null;
-    divisionId: string | null;
-  } | null;
-}
+export type SlaPolicy = ApiItem<'/api/v1/sla/policies', 'get'>;
+export type SlaStatus = NonNullable<ApiResponse<'/api/v1/conversations/{conversationId}', 'get'>['sla']>['status'];
+export type NewSlaPolicy = ApiBody<'/api/v1/sla/policies', 'post'>;
+export type SlaPolicyPatch = ApiBody<'/api/v1/sla/policies/{policyId}', 'patch'>;
+export type SlaBreach = ApiItem<'/api/v1/sla/policies/{policyId}/breaches', 'get'>;
 
 // ---- Chat expiration -----------------------------------------------------------
 
-export interface ExpirationRule {
-  channel: Channel;
-  enabled: boolean;
-  hours: number;
-  closingMessage: string | null;
-  configured: boolean;
-  updatedAt: string | null;
-}
+export type ExpirationRule = ApiItem<'/api/v1/chat-expiration/rules', 'get'>;
+export type ExpirationRuleInput = ApiBody<'/api/v1/chat-expiration/rules/{channel}', 'put'>;
 
 // ---- CSAT ------------------------------------------------------------------------
 
-export interface CsatSurvey {
-  id: string;
-  conversationId: string;
-  status: 'pending' | 'answered' | 'expired' | 'failed';
-  score: number | null;
-  comment: string | null;
-  channel: string;
-  agentId: string | null;
-  divisionId: string | null;
-  delivery: 'interactive' | 'link' | 'none';
-  url: string | null;
-  failureReason: string | null;
-  expiresAt: string;
-  sentAt: string | null;
-  answeredAt: string | null;
-  createdAt: string;
-}
-
-export interface CsatSettings {
-  enabled: boolean;
-  expiryHours: number;
-  language: 'id' | 'en';
-  message: string | null;
-}
-
-export interface CsatBucket {
-  sent: number;
-  answered: number;
-  responseRate: number | null;
-  average: number | null;
-  csat: number | null;
-  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
-}
-
-export type CsatGroupBy = 'agent' | 'division' | 'channel' | 'day' | 'week' | 'month';
-
-export interface CsatAnalytics {
-  from: string;
-  to: string;
-  timezone: string;
-  groupBy: CsatGroupBy | null;
-  summary: CsatBucket;
-  groups: (CsatBucket & { key: string | null; label: string | null })[];
-}
+export type CsatSurvey = ApiResponse<'/api/v1/conversations/{conversationId}/csat', 'get'>;
+export type CsatSettings = ApiResponse<'/api/v1/csat/settings', 'get'>;
+export type CsatSettingsInput = ApiBody<'/api/v1/csat/settings', 'put'>;
+export type CsatAnalytics = ApiResponse<'/api/v1/csat/analytics', 'get'>;
+export type CsatAnalyticsQuery = ApiQuery<'/api/v1/csat/analytics', 'get'>;
+export type CsatBucket = CsatAnalytics['summary'];
+export type CsatGroupBy = NonNullable<CsatAnalyticsQuery['groupBy']>;
 
 /** Sends a multipart form (fetch sets the boundary); errors are ApiErrors like the JSON client's. */
 async function postForm<T>(path: string, form: FormData): Promise<T> {
@@ -322,81 +113,91 @@ async function postForm<T>(path: string, form: FormData): Promise<T> {
 
 export const teamApi = {
   // Divisions
-  divisions: () => api.get<Page<DivisionSummary>>('/api/v1/divisions?limit=200'),
-  division: (id: string) => api.get<DivisionDetail>(`/api/v1/divisions/${enc(id)}`),
-  divisionAgents: (id: string) => api.get<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents`),
-  createDivision: (input: DivisionInput & { name: string }) => api.post<DivisionDetail>('/api/v1/divisions', input),
-  updateDivision: (id: string, input: DivisionInput) => api.patch<DivisionDetail>(`/api/v1/divisions/${enc(id)}`, input),
-  deleteDivision: (id: string) => api.delete<void>(`/api/v1/divisions/${enc(id)}`),
-  addDivisionAgents: (id: string, agentIds: string[]) =>
-    api.post<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents`, { agentIds }),
-  removeDivisionAgents: (id: string, agentIds: string[]) =>
-    api.delete<Page<DivisionMember>>(`/api/v1/divisions/${enc(id)}/agents?agentIds=${agentIds.map(enc).join(',')}`),
+  divisions: () => callApi('get', '/api/v1/divisions', { query: { limit: 200 } }),
+  division: (divisionId: string) => callApi('get', '/api/v1/divisions/{divisionId}', { path: { divisionId } }),
+  divisionAgents: (divisionId: string) => callApi('get', '/api/v1/divisions/{divisionId}/agents', { path: { divisionId } }),
+  createDivision: (body: NewDivision) => callApi('post', '/api/v1/divisions', { body }),
+  updateDivision: (divisionId: string, body: DivisionPatch) =>
+    callApi('patch', '/api/v1/divisions/{divisionId}', { path: { divisionId }, body }),
+  deleteDivision: (divisionId: string) => callApi('delete', '/api/v1/divisions/{divisionId}', { path: { divisionId } }),
+  addDivisionAgents: (divisionId: string, agentIds: string[]) =>
+    callApi('post', '/api/v1/divisions/{divisionId}/agents', { path: { divisionId }, body: { agentIds } }),
+  removeDivisionAgents: (divisionId: string, agentIds: string[]) =>
+    callApi('delete', '/api/v1/divisions/{divisionId}/agents', { path: { divisionId }, body: { agentIds } }),
 
   // Transfers
-  transfer: (conversationId: string, body: { toAgentId?: string | null; toDivisionId?: string | null; reason: string }) =>
-    api.post<{ transfer: Transfer; conversation: Conversation }>(`/api/v1/conversations/${enc(conversationId)}/transfer`, body),
-  transfers: (conversationId: string) => api.get<Page<Transfer>>(`/api/v1/conversations/${enc(conversationId)}/transfers?limit=100`),
+  transfer: (conversationId: string, body: TransferInput) =>
+    callApi('post', '/api/v1/conversations/{conversationId}/transfer', { path: { conversationId }, body }),
+  transfers: (conversationId: string) =>
+    callApi('get', '/api/v1/conversations/{conversationId}/transfers', { path: { conversationId }, query: { limit: 100 } }),
 
   // Quick replies
   quickReplies: (params: { conversationId?: string; search?: string; scope?: QuickReplyScope; limit?: number } = {}) =>
-    api.get<Page<QuickReply>>(
-      `/api/v1/quick-replies${qs({ limit: params.limit ?? 200, conversationId: params.conversationId, search: params.search, scope: params.scope })}`,
-    ),
-  createQuickReply: (input: QuickReplyInput & { shortcut: string; body: string }) => api.post<QuickReply>('/api/v1/quick-replies', input),
-  updateQuickReply: (id: string, input: QuickReplyInput) => api.patch<QuickReply>(`/api/v1/quick-replies/${enc(id)}`, input),
-  deleteQuickReply: (id: string) => api.delete<void>(`/api/v1/quick-replies/${enc(id)}`),
-  recordQuickReplyUse: (id: string, conversationId?: string) =>
-    api.post<QuickReply>(`/api/v1/quick-replies/${enc(id)}/usage`, conversationId ? { conversationId } : {}),
-  favoriteQuickReply: (id: string) => api.post<QuickReply>(`/api/v1/quick-replies/${enc(id)}/favorite`),
-  unfavoriteQuickReply: (id: string) => api.delete<void>(`/api/v1/quick-replies/${enc(id)}/favorite`),
+    callApi('get', '/api/v1/quick-replies', { query: { ...params, limit: params.limit ?? 200 } }),
+  createQuickReply: (body: NewQuickReply) => callApi('post', '/api/v1/quick-replies', { body }),
+  updateQuickReply: (quickReplyId: string, body: QuickReplyPatch) =>
+    callApi('patch', '/api/v1/quick-replies/{quickReplyId}', { path: { quickReplyId }, body }),
+  deleteQuickReply: (quickReplyId: string) => callApi('delete', '/api/v1/quick-replies/{quickReplyId}', { path: { quickReplyId } }),
+  recordQuickReplyUse: (quickReplyId: string, conversationId?: string) =>
+    callApi('post', '/api/v1/quick-replies/{quickReplyId}/usage', {
+      path: { quickReplyId },
+      body: conversationId ? { conversationId } : {},
+    }),
+  favoriteQuickReply: (quickReplyId: string) =>
+    callApi('post', '/api/v1/quick-replies/{quickReplyId}/favorite', { path: { quickReplyId } }),
+  unfavoriteQuickReply: (quickReplyId: string) =>
+    callApi('delete', '/api/v1/quick-replies/{quickReplyId}/favorite', { path: { quickReplyId } }),
   importQuickReplies: (file: File, scope: QuickReplyScope) => {
     const form = new FormData();
     form.append('scope', scope);
     form.append('file', file);
-    return postForm<ImportResult>('/api/v1/quick-replies/import', form);
+    return postForm<ImportResult>(apiUrl('/api/v1/quick-replies/import'), form);
   },
-  quickRepliesExportUrl: (scope?: QuickReplyScope) => `/api/v1/quick-replies/export${qs({ scope })}`,
+  quickRepliesExportUrl: (scope?: QuickReplyScope) => apiUrl('/api/v1/quick-replies/export', { query: { scope } }),
 
   // Scheduled messages
   scheduled: (conversationId: string) =>
-    api.get<Page<ScheduledMessage>>(
-      `/api/v1/conversations/${enc(conversationId)}/scheduled-messages?limit=100&status=scheduled,sending,failed`,
-    ),
-  schedule: (conversationId: string, body: { type: 'text'; text: string; sendAtLocal: string; timezone?: string }) =>
-    api.post<ScheduledMessage>(`/api/v1/conversations/${enc(conversationId)}/scheduled-messages`, body),
-  cancelScheduled: (id: string) => api.delete<ScheduledMessage>(`/api/v1/scheduled-messages/${enc(id)}`),
+    callApi('get', '/api/v1/conversations/{conversationId}/scheduled-messages', {
+      path: { conversationId },
+      query: { limit: 100, status: 'scheduled,sending,failed' },
+    }),
+  schedule: (conversationId: string, body: NewScheduledMessage) =>
+    callApi('post', '/api/v1/conversations/{conversationId}/scheduled-messages', { path: { conversationId }, body }),
+  cancelScheduled: (scheduledMessageId: string) =>
+    callApi('delete', '/api/v1/scheduled-messages/{scheduledMessageId}', { path: { scheduledMessageId } }),
 
   // Working hours
-  workingHours: () => api.get<TenantHours>('/api/v1/working-hours'),
-  saveWorkingHours: (body: { hours?: HoursEntry[]; holidays?: Holiday[]; autoReplies?: AutoReply[] }) =>
-    api.put<TenantHours>('/api/v1/working-hours', body),
-  divisionHours: (divisionId: string) => api.get<DivisionHours>(`/api/v1/divisions/${enc(divisionId)}/working-hours`),
-  saveDivisionHours: (divisionId: string, body: { hours: HoursEntry[]; holidays?: Holiday[] }) =>
-    api.put<DivisionHours>(`/api/v1/divisions/${enc(divisionId)}/working-hours`, body),
-  deleteDivisionHours: (divisionId: string) => api.delete<void>(`/api/v1/divisions/${enc(divisionId)}/working-hours`),
-  timezone: () => api.get<TimezoneInfo>('/api/v1/tenant/timezone'),
-  saveTimezone: (timezone: string) => api.put<TimezoneInfo>('/api/v1/tenant/timezone', { timezone }),
-  publicStatusPath: (slug: string, divisionId?: string) => `/api/v1/public/working-hours/${enc(slug)}/status${qs({ divisionId })}`,
-  publicStatus: (slug: string) => api.get<PublicStatus>(`/api/v1/public/working-hours/${enc(slug)}/status`),
+  workingHours: () => callApi('get', '/api/v1/working-hours'),
+  saveWorkingHours: (body: WorkingHoursInput) => callApi('put', '/api/v1/working-hours', { body }),
+  divisionHours: (divisionId: string) => callApi('get', '/api/v1/divisions/{divisionId}/working-hours', { path: { divisionId } }),
+  saveDivisionHours: (divisionId: string, body: DivisionHoursInput) =>
+    callApi('put', '/api/v1/divisions/{divisionId}/working-hours', { path: { divisionId }, body }),
+  deleteDivisionHours: (divisionId: string) => callApi('delete', '/api/v1/divisions/{divisionId}/working-hours', { path: { divisionId } }),
+  timezone: () => callApi('get', '/api/v1/tenant/timezone'),
+  saveTimezone: (timezone: string) => callApi('put', '/api/v1/tenant/timezone', { body: { timezone } }),
+  publicStatusPath: (tenantSlug: string, divisionId?: string) =>
+    apiUrl('/api/v1/public/working-hours/{tenantSlug}/status', { path: { tenantSlug }, query: { divisionId } }),
+  publicStatus: (tenantSlug: string) => callApi('get', '/api/v1/public/working-hours/{tenantSlug}/status', { path: { tenantSlug } }),
 
   // SLA
-  slaPolicies: () => api.get<Page<SlaPolicy>>('/api/v1/sla/policies?limit=200'),
-  createSlaPolicy: (input: SlaPolicyInput & { name: string }) => api.post<SlaPolicy>('/api/v1/sla/policies', input),
-  updateSlaPolicy: (id: string, input: SlaPolicyInput) => api.patch<SlaPolicy>(`/api/v1/sla/policies/${enc(id)}`, input),
-  deleteSlaPolicy: (id: string) => api.delete<void>(`/api/v1/sla/policies/${enc(id)}`),
-  slaBreaches: (id: string) => api.get<Page<SlaBreach>>(`/api/v1/sla/policies/${enc(id)}/breaches?limit=100`),
+  slaPolicies: () => callApi('get', '/api/v1/sla/policies', { query: { limit: 200 } }),
+  createSlaPolicy: (body: NewSlaPolicy) => callApi('post', '/api/v1/sla/policies', { body }),
+  updateSlaPolicy: (policyId: string, body: SlaPolicyPatch) =>
+    callApi('patch', '/api/v1/sla/policies/{policyId}', { path: { policyId }, body }),
+  deleteSlaPolicy: (policyId: string) => callApi('delete', '/api/v1/sla/policies/{policyId}', { path: { policyId } }),
+  slaBreaches: (policyId: string) =>
+    callApi('get', '/api/v1/sla/policies/{policyId}/breaches', { path: { policyId }, query: { limit: 100 } }),
 
   // Chat expiration
-  expirationRules: () => api.get<{ data: ExpirationRule[] }>('/api/v1/chat-expiration/rules'),
-  saveExpirationRule: (channel: Channel, body: { enabled: boolean; hours: number; closingMessage: string | null }) =>
-    api.put<ExpirationRule>(`/api/v1/chat-expiration/rules/${enc(channel)}`, body),
+  expirationRules: () => callApi('get', '/api/v1/chat-expiration/rules'),
+  saveExpirationRule: (channel: Channel, body: ExpirationRuleInput) =>
+    callApi('put', '/api/v1/chat-expiration/rules/{channel}', { path: { channel }, body }),
 
   // CSAT
-  csat: (conversationId: string) => api.get<CsatSurvey>(`/api/v1/conversations/${enc(conversationId)}/csat`),
-  sendCsat: (conversationId: string) => api.post<CsatSurvey>(`/api/v1/conversations/${enc(conversationId)}/csat`, { delivery: 'auto' }),
-  csatSettings: () => api.get<CsatSettings>('/api/v1/csat/settings'),
-  saveCsatSettings: (body: Partial<CsatSettings>) => api.put<CsatSettings>('/api/v1/csat/settings', body),
-  csatAnalytics: (params: { from?: string; to?: string; groupBy?: CsatGroupBy }) =>
-    api.get<CsatAnalytics>(`/api/v1/csat/analytics${qs(params)}`),
+  csat: (conversationId: string) => callApi('get', '/api/v1/conversations/{conversationId}/csat', { path: { conversationId } }),
+  sendCsat: (conversationId: string) =>
+    callApi('post', '/api/v1/conversations/{conversationId}/csat', { path: { conversationId }, body: { delivery: 'auto' } }),
+  csatSettings: () => callApi('get', '/api/v1/csat/settings'),
+  saveCsatSettings: (body: CsatSettingsInput) => callApi('put', '/api/v1/csat/settings', { body }),
+  csatAnalytics: (query: CsatAnalyticsQuery) => callApi('get', '/api/v1/csat/analytics', { query }),
 };
