@@ -4,23 +4,23 @@ import { AppShell } from './components/AppShell';
 import { Layout } from './components/Layout';
 import { RequireAuth } from './components/RequireAuth';
 import { InboxPage } from './inbox/InboxPage';
-import { HomePage } from './pages/HomePage';
-import { LoginPage } from './pages/LoginPage';
-import { NotFoundPage } from './pages/NotFoundPage';
-import { RegisterPage } from './pages/RegisterPage';
+import { ProfilePage } from './profile/ProfilePage';
+import { LoginPage } from './auth/LoginPage';
+import { NotFoundPage } from './app/NotFoundPage';
+import { RegisterPage } from './auth/RegisterPage';
 
 // Screens used less often than the inbox load on first visit, keeping the first download small.
-const AppliancePage = lazy(() => import('./pages/AppliancePage').then((m) => ({ default: m.AppliancePage })));
-const ContactsPage = lazy(() => import('./pages/ContactsPage').then((m) => ({ default: m.ContactsPage })));
-const SearchPage = lazy(() => import('./pages/SearchPage').then((m) => ({ default: m.SearchPage })));
+const AppliancePage = lazy(() => import('./appliance/AppliancePage').then((m) => ({ default: m.AppliancePage })));
+const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const SearchPage = lazy(() => import('./search/SearchPage').then((m) => ({ default: m.SearchPage })));
 const SettingsLayout = lazy(() => import('./settings/SettingsLayout').then((m) => ({ default: m.SettingsLayout })));
 const SettingsIndex = lazy(() => import('./settings/SettingsLayout').then((m) => ({ default: m.SettingsIndex })));
-const DivisionsPage = lazy(() => import('./settings/DivisionsPage').then((m) => ({ default: m.DivisionsPage })));
-const QuickRepliesPage = lazy(() => import('./settings/QuickRepliesPage').then((m) => ({ default: m.QuickRepliesPage })));
-const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((m) => ({ default: m.WorkingHoursPage })));
-const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
-const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
-const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
+const DivisionsPage = lazy(() => import('./teamwork/settings/DivisionsPage').then((m) => ({ default: m.DivisionsPage })));
+const QuickRepliesPage = lazy(() => import('./teamwork/settings/QuickRepliesPage').then((m) => ({ default: m.QuickRepliesPage })));
+const WorkingHoursPage = lazy(() => import('./teamwork/settings/WorkingHoursPage').then((m) => ({ default: m.WorkingHoursPage })));
+const SlaPage = lazy(() => import('./teamwork/settings/SlaPage').then((m) => ({ default: m.SlaPage })));
+const ChatExpirationPage = lazy(() => import('./teamwork/settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
+const CsatPage = lazy(() => import('./teamwork/settings/CsatPage').then((m) => ({ default: m.CsatPage })));
 
 function Loading() {
   return (
@@ -70,7 +70,7 @@ export function App() {
               }
             />
             <Route element={<ShellPage />}>
-              <Route path="/profile" element={<HomePage />} />
+              <Route path="/profile" element={<ProfilePage />} />
             </Route>
             <Route
               path="/settings"

@@ -12,9 +12,9 @@ import { useRealtime } from '../realtime';
 import { useOutboxEntries, useWorkspace } from '../workspace';
 import { inboxApi, uploadMedia, type Conversation, type Message, type Note, type UploadedMedia } from './api';
 import { EmojiPicker } from './EmojiPicker';
-import { QuickReplyList, useQuickReplyPicker } from '../team/QuickReplyPicker';
-import { ScheduleDialog, ScheduledMessages } from '../team/Scheduled';
-import type { QuickReply } from '../team/api';
+import { QuickReplyList, useQuickReplyPicker } from '../teamwork/QuickReplyPicker';
+import { ScheduleDialog, ScheduledMessages } from '../teamwork/Scheduled';
+import type { QuickReply } from '../teamwork/api';
 import { messageSummary } from './MessageBubble';
 
 interface Upload {

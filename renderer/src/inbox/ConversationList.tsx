@@ -7,8 +7,8 @@ import { ChannelIcon, Icon } from '../components/Icon';
 import { errorMessage } from '../errors';
 import { avatarHue, contactName, formatListTime, initials, useNow, windowInfo } from '../format';
 import { useWorkspace } from '../workspace';
-import { SlaBadge } from '../team/SlaBadge';
-import { useTeam } from '../team/TeamContext';
+import { SlaBadge } from '../teamwork/SlaBadge';
+import { useTeam } from '../teamwork/TeamContext';
 import { CHANNELS, type Conversation } from './api';
 import type { AssigneeFilter, ListFilters, SortOrder, StatusFilter } from './useConversations';
 

@@ -11,12 +11,12 @@ import { formatDateTime, formatListTime } from '../format';
 import { useRealtime } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { CONVERSATION_STATUSES, inboxApi, type Agent, type Conversation, type ConversationStatus, type Note } from './api';
-import { ContactCard } from './ContactCard';
+import { ContactCard } from '../contacts/ContactCard';
 import { previewText } from './ConversationList';
 import { useNotes } from './useThread';
-import { CsatSection } from '../team/Csat';
-import { useTeam } from '../team/TeamContext';
-import { TransferButton, TransferHistory } from '../team/Transfer';
+import { CsatSection } from '../teamwork/Csat';
+import { useTeam } from '../teamwork/TeamContext';
+import { TransferButton, TransferHistory } from '../teamwork/Transfer';
 
 interface Props {
   conversation: Conversation;

@@ -15,7 +15,7 @@ import { DetailsPanel } from './DetailsPanel';
 import { Thread } from './Thread';
 import { DEFAULT_FILTERS, sortConversations, useConversations, type ListFilters, type SortOrder } from './useConversations';
 import { Icon } from '../components/Icon';
-import { useTeam } from '../team/TeamContext';
+import { useTeam } from '../teamwork/TeamContext';
 
 const FILTERS_KEY = 'omnistream.inbox.view';
 

@@ -13,10 +13,10 @@ import { Composer } from './Composer';
 import { MediaViewer } from './MediaViewer';
 import { DeliveryTicks, MessageBubble, RichText, type Reaction } from './MessageBubble';
 import type { OutboxEntry } from './outbox';
-import { CsatChip } from '../team/Csat';
-import { SlaBadge } from '../team/SlaBadge';
-import { useTeam } from '../team/TeamContext';
-import { TransferButton } from '../team/Transfer';
+import { CsatChip } from '../teamwork/Csat';
+import { SlaBadge } from '../teamwork/SlaBadge';
+import { useTeam } from '../teamwork/TeamContext';
+import { TransferButton } from '../teamwork/Transfer';
 import { useActivity, useMessages, useNotes, type ActivityEntry } from './useThread';
 
 interface ThreadProps {

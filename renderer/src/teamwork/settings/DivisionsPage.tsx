@@ -3,18 +3,18 @@
 // division new conversations join.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api';
-import { Dialog } from '../components/Dialog';
-import { FormError } from '../components/FormError';
-import { Icon } from '../components/Icon';
-import { SubmitButton } from '../components/SubmitButton';
-import { useToast } from '../components/Toasts';
-import { errorMessage } from '../errors';
-import { useTeam } from '../team/TeamContext';
-import { teamApi, type DivisionDetail, type DivisionSummary } from '../team/api';
-import { useWorkspace } from '../workspace';
-import { SettingsPage } from './SettingsLayout';
-import { Toggle, fieldErrorsOf, problemText } from './ui';
+import { ApiError } from '../../api';
+import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/FormError';
+import { Icon } from '../../components/Icon';
+import { SubmitButton } from '../../components/SubmitButton';
+import { useToast } from '../../components/Toasts';
+import { errorMessage } from '../../errors';
+import { useTeam } from '../TeamContext';
+import { teamApi, type DivisionDetail, type DivisionSummary } from '../api';
+import { useWorkspace } from '../../workspace';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { Toggle, fieldErrorsOf, problemText } from '../../settings/ui';
 
 function DivisionForm({
   division,

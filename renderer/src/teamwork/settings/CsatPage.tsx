@@ -3,14 +3,14 @@
 // division, channel or period. Bars are plain CSS, so no chart library ships with the app.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FormError } from '../components/FormError';
-import { SubmitButton } from '../components/SubmitButton';
-import { errorMessage } from '../errors';
-import { locale } from '../format';
-import { teamApi, type CsatAnalytics, type CsatBucket, type CsatGroupBy, type CsatSettings } from '../team/api';
-import { useWorkspace } from '../workspace';
-import { SettingsPage } from './SettingsLayout';
-import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from './ui';
+import { FormError } from '../../components/FormError';
+import { SubmitButton } from '../../components/SubmitButton';
+import { errorMessage } from '../../errors';
+import { locale } from '../../format';
+import { teamApi, type CsatAnalytics, type CsatBucket, type CsatGroupBy, type CsatSettings } from '../api';
+import { useWorkspace } from '../../workspace';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 function SettingsCard() {
   const { t } = useTranslation();

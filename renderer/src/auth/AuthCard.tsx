@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Logo } from './Layout';
+import { Logo } from '../components/Layout';
 
 interface AuthCardProps {
   title: string;

@@ -3,13 +3,13 @@
 // "are you open?" address for websites and chat widgets.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FormError } from '../components/FormError';
-import { Icon } from '../components/Icon';
-import { SubmitButton } from '../components/SubmitButton';
-import { errorMessage } from '../errors';
-import { formatDateTime, locale } from '../format';
-import { CHANNELS, type Channel } from '../inbox/api';
-import { useTeam } from '../team/TeamContext';
+import { FormError } from '../../components/FormError';
+import { Icon } from '../../components/Icon';
+import { SubmitButton } from '../../components/SubmitButton';
+import { errorMessage } from '../../errors';
+import { formatDateTime, locale } from '../../format';
+import { CHANNELS, type Channel } from '../../inbox/api';
+import { useTeam } from '../TeamContext';
 import {
   WEEKDAYS,
   teamApi,
@@ -20,10 +20,10 @@ import {
   type PublicStatus,
   type TimezoneInfo,
   type Weekday,
-} from '../team/api';
-import { useWorkspace } from '../workspace';
-import { SettingsPage } from './SettingsLayout';
-import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from './ui';
+} from '../api';
+import { useWorkspace } from '../../workspace';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 const DEFAULT_INTERVAL = { start: '09:00', end: '17:00' };
 

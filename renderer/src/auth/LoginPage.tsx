@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ApiError, authApi } from '../api';
-import { AuthCard } from '../components/AuthCard';
+import { AuthCard } from './AuthCard';
 import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';

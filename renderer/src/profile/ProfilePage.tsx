@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next';
 import { ApiError, authApi } from '../api';
 import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
-import { PreferencesCard } from '../components/PreferencesCard';
+import { PreferencesCard } from './PreferencesCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
@@ -49,7 +49,7 @@ function initials(name: string): string {
   return letters.filter(Boolean).join('').toUpperCase();
 }
 
-export function HomePage() {
+export function ProfilePage() {
   const { t, i18n } = useTranslation();
   usePageTitle(t('home.pageTitle'));
   const navigate = useNavigate();

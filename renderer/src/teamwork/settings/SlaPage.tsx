@@ -4,19 +4,19 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { Dialog } from '../components/Dialog';
-import { FormError } from '../components/FormError';
-import { Icon } from '../components/Icon';
-import { SubmitButton } from '../components/SubmitButton';
-import { useToast } from '../components/Toasts';
-import { errorMessage } from '../errors';
-import { formatDateTime } from '../format';
-import { CHANNELS, type Channel, type Priority } from '../inbox/api';
-import { formatDuration } from '../team/SlaBadge';
-import { useTeam } from '../team/TeamContext';
-import { teamApi, type SlaBreach, type SlaPolicy } from '../team/api';
-import { SettingsPage } from './SettingsLayout';
-import { Toggle, fieldErrorsOf, problemText } from './ui';
+import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/FormError';
+import { Icon } from '../../components/Icon';
+import { SubmitButton } from '../../components/SubmitButton';
+import { useToast } from '../../components/Toasts';
+import { errorMessage } from '../../errors';
+import { formatDateTime } from '../../format';
+import { CHANNELS, type Channel, type Priority } from '../../inbox/api';
+import { formatDuration } from '../SlaBadge';
+import { useTeam } from '../TeamContext';
+import { teamApi, type SlaBreach, type SlaPolicy } from '../api';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { Toggle, fieldErrorsOf, problemText } from '../../settings/ui';
 
 const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 

@@ -6,7 +6,7 @@ import { useToast } from '../components/Toasts';
 import { errorMessage } from '../errors';
 import { contactName } from '../format';
 import { useWorkspace } from '../workspace';
-import { inboxApi, type Contact } from './api';
+import { inboxApi, type Contact } from '../inbox/api';
 
 interface Props {
   contact: Pick<Contact, 'id'>;

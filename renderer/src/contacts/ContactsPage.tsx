@@ -6,9 +6,9 @@ import { Icon } from '../components/Icon';
 import { errorMessage } from '../errors';
 import { avatarHue, contactName, initials } from '../format';
 import { inboxApi, type Contact, type Conversation } from '../inbox/api';
-import { ContactCard } from '../inbox/ContactCard';
+import { ContactCard } from './ContactCard';
 import { ConversationLink } from '../inbox/DetailsPanel';
-import { MergeContact } from '../inbox/MergeContact';
+import { MergeContact } from './MergeContact';
 import { useRealtime } from '../realtime';
 import { usePageTitle } from '../usePageTitle';
 

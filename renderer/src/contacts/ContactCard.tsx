@@ -8,7 +8,7 @@ import { errorMessage, isValidEmail } from '../errors';
 import { avatarHue, contactName, initials } from '../format';
 import { useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
-import { inboxApi, type Contact } from './api';
+import { inboxApi, type Contact } from '../inbox/api';
 
 interface Props {
   contactId: string;

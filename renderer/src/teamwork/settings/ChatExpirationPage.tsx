@@ -2,13 +2,13 @@
 // with a closing message to the customer.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ChannelIcon } from '../components/Icon';
-import { FormError } from '../components/FormError';
-import { SubmitButton } from '../components/SubmitButton';
-import { errorMessage } from '../errors';
-import { teamApi, type ExpirationRule } from '../team/api';
-import { SettingsPage } from './SettingsLayout';
-import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from './ui';
+import { ChannelIcon } from '../../components/Icon';
+import { FormError } from '../../components/FormError';
+import { SubmitButton } from '../../components/SubmitButton';
+import { errorMessage } from '../../errors';
+import { teamApi, type ExpirationRule } from '../api';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 function RuleCard({ rule }: { rule: ExpirationRule }) {
   const { t } = useTranslation();

@@ -3,17 +3,17 @@
 // saved) and export.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api';
-import { Dialog } from '../components/Dialog';
-import { FormError } from '../components/FormError';
-import { Icon } from '../components/Icon';
-import { SubmitButton } from '../components/SubmitButton';
-import { useToast } from '../components/Toasts';
-import { errorMessage } from '../errors';
-import { QUICK_REPLY_VARIABLES, teamApi, type ImportResult, type QuickReply, type QuickReplyScope } from '../team/api';
-import { useWorkspace } from '../workspace';
-import { SettingsPage } from './SettingsLayout';
-import { fieldErrorsOf, problemText } from './ui';
+import { ApiError } from '../../api';
+import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/FormError';
+import { Icon } from '../../components/Icon';
+import { SubmitButton } from '../../components/SubmitButton';
+import { useToast } from '../../components/Toasts';
+import { errorMessage } from '../../errors';
+import { QUICK_REPLY_VARIABLES, teamApi, type ImportResult, type QuickReply, type QuickReplyScope } from '../api';
+import { useWorkspace } from '../../workspace';
+import { SettingsPage } from '../../settings/SettingsLayout';
+import { fieldErrorsOf, problemText } from '../../settings/ui';
 
 type ScopeFilter = 'all' | QuickReplyScope;
 
