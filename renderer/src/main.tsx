@@ -1,9 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import './i18n';
 import './preferences';
 import './styles.css';
+import { TRANSLATIONS } from './app/registry';
+import { initI18n } from './i18n';
 import { App } from './App';
+
+initI18n(TRANSLATIONS);
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Root element #root not found');

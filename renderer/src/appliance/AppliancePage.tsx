@@ -45,7 +45,7 @@ function formatSize(bytes: number, language: string | undefined): string {
   return `${new Intl.NumberFormat(language, { maximumFractionDigits: 1 }).format(mb < 0.1 ? bytes / 1024 : mb)} ${mb < 0.1 ? 'KB' : 'MB'}`;
 }
 
-function stateLabel(t: TFunction, state: TunnelState): string {
+function stateLabel(t: TFunction<'appliance'>, state: TunnelState): string {
   switch (state) {
     case 'off':
       return t('appliance.tunnel.states.off');
@@ -62,7 +62,7 @@ function stateLabel(t: TFunction, state: TunnelState): string {
   }
 }
 
-function checkLabel(t: TFunction, id: Reachability['checks'][number]['id'], ok: boolean): string {
+function checkLabel(t: TFunction<'appliance'>, id: Reachability['checks'][number]['id'], ok: boolean): string {
   switch (id) {
     case 'tunnel':
       return ok ? t('appliance.tunnel.checks.tunnelOk') : t('appliance.tunnel.checks.tunnelFail');
@@ -75,7 +75,7 @@ function checkLabel(t: TFunction, id: Reachability['checks'][number]['id'], ok: 
   }
 }
 
-function reasonLabel(t: TFunction, reason: string): string {
+function reasonLabel(t: TFunction<'appliance'>, reason: string): string {
   switch (reason) {
     case 'manual':
       return t('appliance.backups.reasons.manual');
@@ -95,7 +95,7 @@ function reasonLabel(t: TFunction, reason: string): string {
 }
 
 function CopyButton({ value }: { value: string }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('appliance');
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -108,13 +108,13 @@ function CopyButton({ value }: { value: string }) {
         });
       }}
     >
-      {copied ? t('appliance.copied') : t('appliance.copy')}
+      {copied ? t('common.copied') : t('common.copy')}
     </button>
   );
 }
 
 function LanSection() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('appliance');
   const [lan, setLan] = useState<LanInfo>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -168,7 +168,7 @@ function LanSection() {
 }
 
 function TunnelSection() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('appliance');
   const [view, setView] = useState<TunnelView>();
   const [provider, setProvider] = useState<Provider>('none');
   const [publicUrl, setPublicUrl] = useState('');
@@ -386,7 +386,7 @@ function TunnelSection() {
 }
 
 function BackupsSection() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('appliance');
   const language = i18n.resolvedLanguage;
   const [backups, setBackups] = useState<Backup[]>([]);
   const [settings, setSettings] = useState<BackupSettings>();
@@ -555,7 +555,7 @@ function BackupsSection() {
 }
 
 export function AppliancePage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('appliance');
   usePageTitle(t('appliance.pageTitle'));
   const { session } = useSession();
   const allowed = session.permissions.includes('settings.manage');

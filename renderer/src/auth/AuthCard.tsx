@@ -10,7 +10,7 @@ interface AuthCardProps {
 }
 
 export function AuthCard({ title, subtitle, children, footer }: AuthCardProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   return (
     <div className="auth">
       <section className="auth__card" aria-labelledby="auth-title">

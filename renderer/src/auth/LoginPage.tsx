@@ -20,7 +20,7 @@ function redirectTarget(state: unknown): string {
 }
 
 export function LoginPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   usePageTitle(t('login.pageTitle'));
   const navigate = useNavigate();
   const location = useLocation();

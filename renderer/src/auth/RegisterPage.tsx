@@ -23,7 +23,7 @@ const FIELD_IDS: Record<RegisterField, string> = {
 const EMPTY_FORM: RegisterInput = { organizationName: '', name: '', email: '', password: '' };
 
 export function RegisterPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   usePageTitle(t('register.pageTitle'));
   const navigate = useNavigate();
   const formRef = useRef<HTMLFormElement>(null);

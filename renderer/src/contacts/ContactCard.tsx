@@ -20,7 +20,7 @@ interface Props {
 type Row = { key: string; value: string };
 
 export function ContactCard({ contactId, onSaved, large }: Props) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('contacts');
   const { can } = useWorkspace();
   const toast = useToast();
   const [contact, setContact] = useState<Contact | null>(null);
@@ -149,7 +149,7 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
 }
 
 function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCancel(): void; onSaved(contact: Contact): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('contacts');
   const [name, setName] = useState(contact.name ?? '');
   const [phone, setPhone] = useState(contact.phone ?? '');
   const [email, setEmail] = useState(contact.email ?? '');

@@ -13,7 +13,7 @@ import { useRealtime } from '../realtime';
 import { usePageTitle } from '../usePageTitle';
 
 export function ContactsPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('contacts');
   usePageTitle(t('contacts.pageTitle'));
   const { contactId } = useParams();
   const navigate = useNavigate();
@@ -186,7 +186,7 @@ export function ContactsPage() {
 }
 
 function ContactConversations({ contactId }: { contactId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('contacts');
   const { resync } = useRealtime();
   const [list, setList] = useState<Conversation[] | null>(null);
   useEffect(() => {

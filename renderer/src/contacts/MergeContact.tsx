@@ -14,7 +14,7 @@ interface Props {
 }
 
 export function MergeContact({ contact, onMerged }: Props) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('contacts');
   const { can } = useWorkspace();
   const toast = useToast();
   const [search, setSearch] = useState('');

@@ -65,7 +65,7 @@ interface ComposerProps {
 }
 
 export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent }: ComposerProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['inbox', 'teamwork']);
   const toast = useToast();
   const { outbox, can } = useWorkspace();
   const { state: connection, emit } = useRealtime();
@@ -497,8 +497,8 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
                 type="button"
                 className="icon-button"
                 onClick={() => setScheduling(true)}
-                aria-label={t('schedule.action')}
-                title={t('schedule.action')}
+                aria-label={t('teamwork:schedule.action')}
+                title={t('teamwork:schedule.action')}
                 disabled={replyBlocked || uploads.length > 0}
                 data-testid="schedule-button"
               >

@@ -27,7 +27,7 @@ interface Props {
 }
 
 export function DetailsPanel({ conversation, onClose, onConversation, onAssignToMe, onStatus }: Props) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const { can } = useWorkspace();
   return (
     <aside className="details-panel" aria-label={t('inbox.details')} data-testid="details-panel">
@@ -63,7 +63,7 @@ export function DetailsPanel({ conversation, onClose, onConversation, onAssignTo
 }
 
 function ConversationSection({ conversation, onConversation, onAssignToMe, onStatus }: Omit<Props, 'onClose'>) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['inbox', 'teamwork']);
   const toast = useToast();
   const { can, agents, me } = useWorkspace();
   const { divisionName } = useTeam();
@@ -139,7 +139,7 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
       </div>
       <div className="panel-division" data-testid="details-division">
         <span className="mini-label">{t('inbox.divisionLabel')}</span>
-        <span className="value">{divisionName(conversation.divisionId) ?? t('transfer.noDivisionValue')}</span>
+        <span className="value">{divisionName(conversation.divisionId) ?? t('teamwork:transfer.noDivisionValue')}</span>
         {conversation.status === 'open' || conversation.status === 'pending' ? (
           <TransferButton conversation={conversation} onConversation={onConversation} variant="panel" />
         ) : null}
@@ -192,7 +192,7 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
 }
 
 function NotesSection({ conversationId }: { conversationId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const toast = useToast();
   const { me, can } = useWorkspace();
   const { notes, upsert, remove } = useNotes(conversationId);
@@ -311,7 +311,7 @@ function NotesSection({ conversationId }: { conversationId: string }) {
 }
 
 function OtherConversations({ conversation }: { conversation: Conversation }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const { resync } = useRealtime();
   const [others, setOthers] = useState<Conversation[] | null>(null);
   useEffect(() => {
@@ -346,7 +346,7 @@ function OtherConversations({ conversation }: { conversation: Conversation }) {
 }
 
 export function ConversationLink({ conversation: c, language }: { conversation: Conversation; language: string | undefined }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   return (
     <li>
       <Link to={`/inbox/${encodeURIComponent(c.id)}`} className="mini-list__item" data-testid="other-conversation">

@@ -10,7 +10,7 @@ const GROUPS: { key: 'smileys' | 'gestures' | 'hearts' | 'business'; emoji: stri
 ];
 
 export function EmojiPicker({ onPick, onClose }: { onPick(emoji: string): void; onClose(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {

@@ -31,7 +31,7 @@ function readView(): { filters: ListFilters; sort: SortOrder } {
 const wideScreen = () => typeof window.matchMedia === 'function' && window.matchMedia('(min-width: 1200px)').matches;
 
 export function InboxPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   usePageTitle(t('inbox.pageTitle'));
   const { conversationId } = useParams();
   const [searchParams] = useSearchParams();

@@ -5,7 +5,7 @@ import { Icon } from '../components/Icon';
 import type { Message } from './api';
 
 export function MediaViewer({ message, onClose }: { message: Message; onClose(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   if (!message.mediaUrl) return null;
   return (
     <Dialog title={message.text || t('messageType.image')} onClose={onClose} className="viewer" testId="media-viewer" hideTitle>

@@ -47,7 +47,7 @@ export function Thread({
   onStatus,
   onConversation,
 }: ThreadProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['inbox', 'search']);
   const { me, can, outbox, agentName } = useWorkspace();
   const { divisionName } = useTeam();
   const now = useNow(30_000);
@@ -302,7 +302,7 @@ export function Thread({
             ) : (
               <li className="timeline__start">{t('inbox.conversationStart')}</li>
             )}
-            {focusMessageId && data.focusFound === false ? <li className="timeline__notice">{t('search.notInThread')}</li> : null}
+            {focusMessageId && data.focusFound === false ? <li className="timeline__notice">{t('search:search.notInThread')}</li> : null}
             {items.map((item) => (
               <li key={item.key} className={`timeline__item timeline__item--${item.kind}`}>
                 {renderItem(item)}
@@ -369,7 +369,7 @@ export function Thread({
 }
 
 function NoteItem({ note }: { note: Note }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   return (
     <div className="note-bubble" data-testid="thread-note">
       <span className="note-bubble__head">
@@ -389,7 +389,7 @@ function NoteItem({ note }: { note: Note }) {
 }
 
 function ActivityItem({ entry, agentName }: { entry: ActivityEntry; agentName(id: string | null | undefined): string | null }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const actor = entry.actorName ?? agentName(entry.actorId) ?? t('activity.someone');
   let text: string;
   if (entry.kind === 'assigned') {
@@ -412,7 +412,7 @@ function ActivityItem({ entry, agentName }: { entry: ActivityEntry; agentName(id
 }
 
 function OutboxItem({ entry }: { entry: OutboxEntry }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const { outbox } = useWorkspace();
   const body = entry.body;
   const text = body.type === 'text' ? body.text : body.caption;
@@ -498,7 +498,7 @@ function buildTimeline(
   notes: Note[],
   activity: ActivityEntry[],
   outboxEntries: OutboxEntry[],
-  t: TFunction,
+  t: TFunction<'inbox'>,
   language: string | undefined,
   now: number,
 ): Item[] {

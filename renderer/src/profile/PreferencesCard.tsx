@@ -7,7 +7,7 @@ import { setPreferences, usePreferences, type ThemeChoice } from '../preferences
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
 
 export function PreferencesCard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('profile');
   const { theme, muted } = usePreferences();
   const [permission, setPermission] = useState<NotificationSupport>(notificationSupport);
 

@@ -10,7 +10,7 @@ import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
 
-function statusLabel(t: TFunction, status: string): string {
+function statusLabel(t: TFunction<'profile'>, status: string): string {
   switch (status) {
     case 'active':
       return t('status.active');
@@ -22,7 +22,7 @@ function statusLabel(t: TFunction, status: string): string {
 }
 
 /** Built-in roles are translated; custom roles keep the name the organization gave them. */
-function roleLabel(t: TFunction, role: string): string {
+function roleLabel(t: TFunction<'profile'>, role: string): string {
   switch (role) {
     case 'owner':
       return t('roles.owner');
@@ -50,7 +50,7 @@ function initials(name: string): string {
 }
 
 export function ProfilePage() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('profile');
   usePageTitle(t('home.pageTitle'));
   const navigate = useNavigate();
   const { session } = useSession();
@@ -105,7 +105,7 @@ export function ProfilePage() {
       {session.permissions.includes('settings.manage') ? (
         <p>
           <Link to="/settings/appliance" data-testid="appliance-link">
-            {t('appliance.homeLink')}
+            {t('home.applianceLink')}
           </Link>
         </p>
       ) : null}

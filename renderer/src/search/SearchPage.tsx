@@ -13,7 +13,7 @@ function Marked({ html }: { html: string }) {
 }
 
 export function SearchPage() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['search', 'inbox']);
   usePageTitle(t('search.pageTitle'));
   const [params, setParams] = useSearchParams();
   const query = params.get('q') ?? '';
@@ -120,8 +120,8 @@ export function SearchPage() {
                   data-message-id={hit.messageId}
                 >
                   <span className="result__top">
-                    <span className="result__who">{hit.contactName ? <Marked html={hit.contactName} /> : t('inbox.unknownContact')}</span>
-                    <span className="result__dir">{hit.direction === 'inbound' ? t('inbox.customer') : t('inbox.team')}</span>
+                    <span className="result__who">{hit.contactName ? <Marked html={hit.contactName} /> : t('format.unknownContact')}</span>
+                    <span className="result__dir">{hit.direction === 'inbound' ? t('inbox:inbox.customer') : t('inbox:inbox.team')}</span>
                     <time className="result__time" dateTime={hit.createdAt}>
                       {formatDateTime(hit.createdAt, i18n.resolvedLanguage)}
                     </time>

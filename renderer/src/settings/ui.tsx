@@ -1,7 +1,7 @@
 // Small pieces the settings pages share: a switch, a saved/error line, and field-error lookup.
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TFunction } from 'i18next';
+import type { AnyT } from '../i18n';
 import { ApiError } from '../api';
 import { errorMessage } from '../errors';
 
@@ -66,7 +66,7 @@ export function SaveStatus({ state, testId }: { state: SaveState; testId?: strin
  * The message to show for a failed save: "fix the highlighted fields" when the server named fields
  * (shown next to them), the server's explanation for other refusals, a generic one otherwise.
  */
-export function problemText(t: TFunction, error: unknown): string {
+export function problemText(t: AnyT, error: unknown): string {
   if (error instanceof ApiError) {
     if (Object.keys(error.fieldErrors).length) return t('common.checkFields');
     if (error.status === 403) return t('settings.forbidden');
@@ -76,7 +76,7 @@ export function problemText(t: TFunction, error: unknown): string {
 }
 
 /** Field errors from an ApiError, keyed by path ("hours.2.end"); a name or shortcut already taken (409) says so in the UI's language. */
-export function fieldErrorsOf(error: unknown, t: TFunction): Record<string, string> {
+export function fieldErrorsOf(error: unknown, t: AnyT): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   if (error.status === 409) return Object.fromEntries(Object.keys(error.fieldErrors).map((key) => [key, t('settings.alreadyUsed')]));
   return error.fieldErrors;

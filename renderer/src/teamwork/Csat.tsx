@@ -68,7 +68,7 @@ export function Stars({ score }: { score: number }) {
 
 /** A small chip for the thread header: "★ 4/5". */
 export function CsatChip({ conversation }: { conversation: Conversation }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const { survey } = useCsat(conversation);
   if (survey?.status !== 'answered' || !survey.score) return null;
   return (
@@ -80,7 +80,7 @@ export function CsatChip({ conversation }: { conversation: Conversation }) {
 }
 
 export function CsatSection({ conversation }: { conversation: Conversation }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const toast = useToast();
   const { can } = useWorkspace();
   const { survey, reload } = useCsat(conversation);

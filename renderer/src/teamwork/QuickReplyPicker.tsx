@@ -152,7 +152,7 @@ export function useQuickReplyPicker(options: {
 }
 
 export function QuickReplyList({ picker, canManage }: { picker: QuickReplyPicker; canManage: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const listRef = useRef<HTMLUListElement>(null);
   useEffect(() => {
     listRef.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });

@@ -48,7 +48,7 @@ export function ScheduleDialog({
   onClose(): void;
   onScheduled(): void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const toast = useToast();
   const { session } = useWorkspace();
   const [text, setText] = useState(initialText);
@@ -168,7 +168,7 @@ export function ScheduleDialog({
 
 /** The conversation's scheduled (and recently failed) messages, above the composer. */
 export function ScheduledMessages({ conversationId }: { conversationId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const toast = useToast();
   const { can } = useWorkspace();
   const { resync } = useRealtime();

@@ -7,7 +7,7 @@ import type { TFunction } from 'i18next';
 import { Icon } from '../components/Icon';
 import type { ConversationSla } from '../inbox/api';
 
-export function formatDuration(ms: number, t: TFunction): string {
+export function formatDuration(ms: number, t: TFunction<'teamwork'>): string {
   const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
   if (minutes < 60) return t('sla.minutes', { count: minutes });
   const hours = Math.floor(minutes / 60);
@@ -29,7 +29,7 @@ export function effectiveSla(
 }
 
 export function SlaBadge({ sla, now, hideMet }: { sla: ConversationSla | null | undefined; now: number; hideMet?: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const state = effectiveSla(sla, now);
   if (!state || (hideMet && state.status === 'met')) return null;
   const { status, leftMs } = state;

@@ -26,7 +26,7 @@ type NotificationPayload =
   | { type: string; [key: string]: unknown };
 
 export function TeamNotifications() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['teamwork', 'inbox']);
   const navigate = useNavigate();
   const toast = useToast();
   const { me, agentName } = useWorkspace();
@@ -46,7 +46,7 @@ export function TeamNotifications() {
     if (payload.type === 'conversation.transferred') {
       const p = payload as TransferredPayload;
       if (!p.conversation) return;
-      const actor = p.transfer?.by?.name ?? agentName(p.by) ?? t('activity.someone');
+      const actor = p.transfer?.by?.name ?? agentName(p.by) ?? t('inbox:activity.someone');
       const contact = contactName(p.conversation.contact, t);
       const text = p.transfer?.reason
         ? t('notify.transferredToYouReason', { actor, contact, reason: p.transfer.reason })
@@ -55,7 +55,7 @@ export function TeamNotifications() {
     } else if (payload.type === 'conversation.assigned') {
       const p = payload as { conversation: Conversation; by?: string | null };
       if (!p.conversation) return;
-      const actor = agentName(p.by) ?? t('activity.someone');
+      const actor = agentName(p.by) ?? t('inbox:activity.someone');
       announce(t('notify.assignedToYou', { actor, contact: contactName(p.conversation.contact, t) }), p.conversation.id, 'assignment');
     } else if (payload.type === 'sla.breached') {
       const p = payload as { conversationId: string; breach?: { metric?: string; policyName?: string } };

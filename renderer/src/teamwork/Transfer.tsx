@@ -32,7 +32,7 @@ export function TransferDialog({
   onClose(): void;
   onDone(conversation: Conversation): void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['teamwork', 'inbox']);
   const toast = useToast();
   const { agents, me } = useWorkspace();
   const { divisions } = useTeam();
@@ -155,7 +155,7 @@ export function TransferDialog({
                 value={p.id}
                 disabled={p.id === conversation.assignee?.id && (!divisionId || divisionId === conversation.divisionId)}
               >
-                {p.id === me.id ? t('inbox.meName', { name: p.name }) : p.name}
+                {p.id === me.id ? t('inbox:inbox.meName', { name: p.name }) : p.name}
                 {p.online ? ` · ${t('presence.online')}` : ` · ${t('presence.offline')}`}
               </option>
             ))}
@@ -203,7 +203,7 @@ export function TransferButton({
   onConversation(c: Conversation): void;
   variant?: 'header' | 'panel';
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const [open, setOpen] = useState(false);
   if (!useCanTransfer(conversation)) return null;
   return (
@@ -224,7 +224,7 @@ export function TransferButton({
 }
 
 export function TransferHistory({ conversationId }: { conversationId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['teamwork', 'inbox']);
   const { resync } = useRealtime();
   const [items, setItems] = useState<Transfer[] | null>(null);
 
@@ -267,7 +267,7 @@ export function TransferHistory({ conversationId }: { conversationId: string }) 
             </p>
             <p className="history__reason">“{x.reason}”</p>
             <p className="history__meta">
-              {x.by?.name ?? t('activity.someone')} · {formatDateTime(x.createdAt, i18n.resolvedLanguage)}
+              {x.by?.name ?? t('inbox:activity.someone')} · {formatDateTime(x.createdAt, i18n.resolvedLanguage)}
               {x.autoAssigned ? ` · ${t('transfer.autoAssigned')}` : ''}
             </p>
           </li>

@@ -11,7 +11,7 @@ import { SettingsPage } from '../../settings/SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 function RuleCard({ rule }: { rule: ExpirationRule }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const [enabled, setEnabled] = useState(rule.enabled);
   const [hours, setHours] = useState(String(rule.hours));
   const [message, setMessage] = useState(rule.closingMessage ?? '');
@@ -100,7 +100,7 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
 }
 
 export function ChatExpirationPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const [rules, setRules] = useState<ExpirationRule[] | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -110,7 +110,7 @@ export function ChatExpirationPage() {
     );
   }, [t]);
   return (
-    <SettingsPage section="chatExpiration">
+    <SettingsPage>
       <FormError message={error} />
       {rules === null && !error ? <div className="skeleton skeleton--block" /> : null}
       <div className="card-grid">

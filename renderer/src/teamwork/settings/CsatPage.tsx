@@ -13,7 +13,7 @@ import { SettingsPage } from '../../settings/SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 function SettingsCard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const [settings, setSettings] = useState<CsatSettings | null>(null);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -113,7 +113,7 @@ function SettingsCard() {
 }
 
 function Distribution({ bucket }: { bucket: CsatBucket }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const max = Math.max(1, ...Object.values(bucket.distribution));
   return (
     <ul className="dist" aria-label={t('csatAnalytics.distribution')}>
@@ -137,7 +137,7 @@ const PERIODS = [7, 30, 90] as const;
 const GROUPS: CsatGroupBy[] = ['agent', 'division', 'channel', 'day', 'week', 'month'];
 
 function AnalyticsCard() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
   const [groupBy, setGroupBy] = useState<CsatGroupBy>('agent');
   const [data, setData] = useState<CsatAnalytics | null>(null);
@@ -272,7 +272,7 @@ function AnalyticsCard() {
 export function CsatPage() {
   const { can } = useWorkspace();
   return (
-    <SettingsPage section="csat">
+    <SettingsPage>
       {can('settings.manage') ? <SettingsCard /> : null}
       {can('analytics.view') ? <AnalyticsCard /> : null}
     </SettingsPage>

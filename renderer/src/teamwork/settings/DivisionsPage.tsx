@@ -25,7 +25,7 @@ function DivisionForm({
   onClose(): void;
   onSaved(d: DivisionDetail): void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const { agents } = useWorkspace();
   const [name, setName] = useState(division?.name ?? '');
   const [description, setDescription] = useState(division?.description ?? '');
@@ -151,7 +151,7 @@ function DivisionForm({
 }
 
 function Members({ division, onChanged }: { division: DivisionSummary; onChanged(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const toast = useToast();
   const { agents } = useWorkspace();
   const [detail, setDetail] = useState<DivisionDetail | null>(null);
@@ -230,7 +230,7 @@ function Members({ division, onChanged }: { division: DivisionSummary; onChanged
 }
 
 export function DivisionsPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const toast = useToast();
   const { reloadDivisions } = useTeam();
   const [items, setItems] = useState<DivisionSummary[] | null>(null);
@@ -273,7 +273,6 @@ export function DivisionsPage() {
 
   return (
     <SettingsPage
-      section="divisions"
       actions={
         <button type="button" className="button button--primary" onClick={() => setEditing('new')} data-testid="division-create">
           <Icon name="plus" size={16} />

@@ -18,7 +18,7 @@ import { fieldErrorsOf, problemText } from '../../settings/ui';
 type ScopeFilter = 'all' | QuickReplyScope;
 
 function ReplyForm({ reply, onClose, onSaved }: { reply: QuickReply | null; onClose(): void; onSaved(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const { can } = useWorkspace();
   const canShare = can('quick_replies.manage');
   const [shortcut, setShortcut] = useState(reply?.shortcut ?? '');
@@ -183,7 +183,7 @@ function ReplyForm({ reply, onClose, onSaved }: { reply: QuickReply | null; onCl
 }
 
 function ImportDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const { can } = useWorkspace();
   const [file, setFile] = useState<File | null>(null);
   const [scope, setScope] = useState<QuickReplyScope>('personal');
@@ -273,7 +273,7 @@ function ImportDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) 
 }
 
 export function QuickRepliesPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const toast = useToast();
   const { can, me } = useWorkspace();
   const canShare = can('quick_replies.manage');
@@ -321,7 +321,6 @@ export function QuickRepliesPage() {
 
   return (
     <SettingsPage
-      section="quickReplies"
       actions={
         <>
           <a

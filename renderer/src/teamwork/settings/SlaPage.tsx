@@ -32,7 +32,7 @@ function MinutesInput({
   onChange(v: number | null): void;
   testId: string;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const hours = value === null ? '' : String(Math.floor(value / 60));
   const minutes = value === null ? '' : String(value % 60);
   const set = (h: string, m: string) => {
@@ -69,7 +69,7 @@ function MinutesInput({
 }
 
 function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; onClose(): void; onSaved(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['teamwork', 'inbox']);
   const { divisions } = useTeam();
   const [name, setName] = useState(policy?.name ?? '');
   const [description, setDescription] = useState(policy?.description ?? '');
@@ -164,7 +164,7 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
             </select>
           </label>
           <label className="mini-field mini-field--stack">
-            <span>{t('inbox.channelLabel')}</span>
+            <span>{t('inbox:inbox.channelLabel')}</span>
             <select value={channel} onChange={(e) => setChannel(e.target.value as Channel | '')} data-testid="sla-channel">
               <option value="">{t('sla.any')}</option>
               {CHANNELS.map((c) => (
@@ -175,7 +175,7 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
             </select>
           </label>
           <label className="mini-field mini-field--stack">
-            <span>{t('inbox.divisionLabel')}</span>
+            <span>{t('inbox:inbox.divisionLabel')}</span>
             <select value={divisionId} onChange={(e) => setDivisionId(e.target.value)} data-testid="sla-division">
               <option value="">{t('sla.any')}</option>
               {divisions.map((d) => (
@@ -238,7 +238,7 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
 }
 
 function Breaches({ policy }: { policy: SlaPolicy }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['teamwork', 'inbox']);
   const [items, setItems] = useState<SlaBreach[] | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -258,7 +258,7 @@ function Breaches({ policy }: { policy: SlaPolicy }) {
             <th>{t('sla.breachedAt')}</th>
             <th>{t('sla.target')}</th>
             <th>{t('sla.dueAt')}</th>
-            <th>{t('inbox.conversation')}</th>
+            <th>{t('inbox:inbox.conversation')}</th>
           </tr>
         </thead>
         <tbody>
@@ -288,7 +288,7 @@ function Breaches({ policy }: { policy: SlaPolicy }) {
 }
 
 export function SlaPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const toast = useToast();
   const { divisionName } = useTeam();
   const [items, setItems] = useState<SlaPolicy[] | null>(null);
@@ -334,7 +334,6 @@ export function SlaPage() {
 
   return (
     <SettingsPage
-      section="sla"
       actions={
         <button type="button" className="button button--primary" onClick={() => setEditing('new')} data-testid="sla-create">
           <Icon name="plus" size={16} />

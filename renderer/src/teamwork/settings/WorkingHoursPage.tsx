@@ -43,7 +43,7 @@ function WeekEditor({
   errors: Record<string, string>;
   idPrefix: string;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const hours = normalize(value);
   const indexOf = (entry: HoursEntry) => hours.indexOf(entry);
   const setDay = (day: Weekday, intervals: { start: string; end: string }[]) =>
@@ -163,7 +163,7 @@ function HolidaysEditor({
   errors: Record<string, string>;
   idPrefix: string;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   return (
     <div className="holidays">
       {value.length === 0 ? <p className="muted">{t('workingHours.noHolidays')}</p> : null}
@@ -217,7 +217,7 @@ function HolidaysEditor({
 const cleanHolidays = (list: Holiday[]) => list.filter((h) => h.date).map((h) => ({ date: h.date, name: h.name?.trim() || null }));
 
 function TimezoneCard() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const { reloadSession } = useWorkspace();
   const [info, setInfo] = useState<TimezoneInfo>();
   const [zone, setZone] = useState('');
@@ -297,7 +297,7 @@ function TimezoneCard() {
 }
 
 function TenantHoursCard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('teamwork');
   const [loaded, setLoaded] = useState(false);
   const [hours, setHours] = useState<HoursEntry[]>([]);
   const [holidays, setHolidays] = useState<Holiday[]>([]);
@@ -420,7 +420,7 @@ function TenantHoursCard() {
 }
 
 function DivisionHoursCard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['teamwork', 'inbox']);
   const { divisions } = useTeam();
   const [divisionId, setDivisionId] = useState('');
   const [view, setView] = useState<DivisionHours | null>(null);
@@ -503,7 +503,7 @@ function DivisionHoursCard() {
         <select
           value={divisionId}
           onChange={(e) => setDivisionId(e.target.value)}
-          aria-label={t('inbox.divisionLabel')}
+          aria-label={t('inbox:inbox.divisionLabel')}
           data-testid="wh-division"
         >
           {divisions.map((d) => (
@@ -566,7 +566,7 @@ function DivisionHoursCard() {
 }
 
 function PublicStatusCard() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('teamwork');
   const { session } = useWorkspace();
   const [status, setStatus] = useState<PublicStatus | null>(null);
   const [copied, setCopied] = useState(false);
@@ -594,7 +594,7 @@ function PublicStatusCard() {
             });
           }}
         >
-          {copied ? t('appliance.copied') : t('appliance.copy')}
+          {copied ? t('common.copied') : t('common.copy')}
         </button>
         <a className="button button--secondary button--sm" href={url} target="_blank" rel="noreferrer">
           <Icon name="external" size={14} />
@@ -619,7 +619,7 @@ function PublicStatusCard() {
 
 export function WorkingHoursPage() {
   return (
-    <SettingsPage section="workingHours">
+    <SettingsPage>
       <TimezoneCard />
       <TenantHoursCard />
       <DivisionHoursCard />
