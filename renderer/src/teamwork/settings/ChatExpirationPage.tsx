@@ -1,13 +1,14 @@
 // Chat expiration: per channel, resolve conversations after some hours without activity, optionally
 // with a closing message to the customer.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelIcon } from '../../components/Icon';
 import { FormError } from '../../components/FormError';
 import { SubmitButton } from '../../components/SubmitButton';
-import { errorMessage } from '../../errors';
 import { teamApi, type ExpirationRule } from '../api';
+import { SettingsField } from '../../settings/SettingsDialogForm';
 import { SettingsPage } from '../../settings/SettingsLayout';
+import { useSettingsList } from '../../settings/SettingsListPage';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
 function RuleCard({ rule }: { rule: ExpirationRule }) {
@@ -50,10 +51,7 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
         </h3>
         <Toggle checked={enabled} onChange={setEnabled} label={t('expiration.enabled')} testId={`${id}-enabled`} />
       </div>
-      <div className={errors.hours ? 'field field--invalid' : 'field'}>
-        <label className="field__label" htmlFor={`${id}-hours`}>
-          {t('expiration.hours')}
-        </label>
+      <SettingsField label={t('expiration.hours')} htmlFor={`${id}-hours`} error={errors.hours}>
         <div className="inline-row">
           <input
             id={`${id}-hours`}
@@ -67,12 +65,13 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
           />
           <span className="muted">{t('expiration.hoursSuffix')}</span>
         </div>
-        {errors.hours ? <p className="field__error">{errors.hours}</p> : null}
-      </div>
-      <div className={errors.closingMessage ? 'field field--invalid' : 'field'}>
-        <label className="field__label" htmlFor={`${id}-message`}>
-          {t('expiration.closingMessage')}
-        </label>
+      </SettingsField>
+      <SettingsField
+        label={t('expiration.closingMessage')}
+        htmlFor={`${id}-message`}
+        error={errors.closingMessage}
+        hint={t('expiration.closingHint')}
+      >
         <textarea
           id={`${id}-message`}
           className="field__input"
@@ -83,12 +82,7 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
           onChange={(e) => setMessage(e.target.value)}
           data-testid={`${id}-message`}
         />
-        {errors.closingMessage ? (
-          <p className="field__error">{errors.closingMessage}</p>
-        ) : (
-          <p className="field__hint">{t('expiration.closingHint')}</p>
-        )}
-      </div>
+      </SettingsField>
       <div className="save-bar">
         <SaveStatus state={state} testId={`${id}-status`} />
         <SubmitButton busy={state.kind === 'saving'} busyLabel={t('settings.saving')} variant="secondary" data-testid={`${id}-save`}>
@@ -100,21 +94,13 @@ function RuleCard({ rule }: { rule: ExpirationRule }) {
 }
 
 export function ChatExpirationPage() {
-  const { t } = useTranslation('teamwork');
-  const [rules, setRules] = useState<ExpirationRule[] | null>(null);
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    teamApi.expirationRules().then(
-      (r) => setRules(r.data),
-      (err: unknown) => setError(errorMessage(t, err)),
-    );
-  }, [t]);
+  const list = useSettingsList(() => teamApi.expirationRules().then((r) => r.data));
   return (
     <SettingsPage>
-      <FormError message={error} />
-      {rules === null && !error ? <div className="skeleton skeleton--block" /> : null}
+      <FormError message={list.error} />
+      {list.items === null && !list.error ? <div className="skeleton skeleton--block" /> : null}
       <div className="card-grid">
-        {rules?.map((rule) => (
+        {list.items?.map((rule) => (
           <RuleCard key={rule.channel} rule={rule} />
         ))}
       </div>

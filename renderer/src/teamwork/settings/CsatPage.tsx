@@ -9,6 +9,7 @@ import { errorMessage } from '../../errors';
 import { locale } from '../../format';
 import { teamApi, type CsatAnalytics, type CsatBucket, type CsatGroupBy, type CsatSettings } from '../api';
 import { useWorkspace } from '../../workspace';
+import { SettingsField } from '../../settings/SettingsDialogForm';
 import { SettingsPage } from '../../settings/SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
 
@@ -51,10 +52,7 @@ function SettingsCard() {
         testId="csat-enabled"
       />
       <div className="form-grid">
-        <div className={errors.expiryHours ? 'field field--invalid' : 'field'}>
-          <label className="field__label" htmlFor="csat-expiry">
-            {t('csatSettings.expiryHours')}
-          </label>
+        <SettingsField label={t('csatSettings.expiryHours')} htmlFor="csat-expiry" error={errors.expiryHours}>
           <input
             id="csat-expiry"
             className="field__input"
@@ -65,12 +63,8 @@ function SettingsCard() {
             onChange={(e) => set({ expiryHours: Number(e.target.value) })}
             data-testid="csat-expiry"
           />
-          {errors.expiryHours ? <p className="field__error">{errors.expiryHours}</p> : null}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor="csat-language">
-            {t('csatSettings.language')}
-          </label>
+        </SettingsField>
+        <SettingsField label={t('csatSettings.language')} htmlFor="csat-language">
           <select
             id="csat-language"
             className="field__input"
@@ -81,12 +75,14 @@ function SettingsCard() {
             <option value="id">{t('language.id')}</option>
             <option value="en">{t('language.en')}</option>
           </select>
-        </div>
+        </SettingsField>
       </div>
-      <div className={errors.message ? 'field field--invalid' : 'field'}>
-        <label className="field__label" htmlFor="csat-message">
-          {t('csatSettings.message')}
-        </label>
+      <SettingsField
+        label={t('csatSettings.message')}
+        htmlFor="csat-message"
+        error={errors.message}
+        hint={t('csatSettings.messageHint', { token: '{{url}}' })}
+      >
         <textarea
           id="csat-message"
           className="field__input"
@@ -96,12 +92,7 @@ function SettingsCard() {
           placeholder={t('csatSettings.messagePlaceholder')}
           onChange={(e) => set({ message: e.target.value })}
         />
-        {errors.message ? (
-          <p className="field__error">{errors.message}</p>
-        ) : (
-          <p className="field__hint">{t('csatSettings.messageHint', { token: '{{url}}' })}</p>
-        )}
-      </div>
+      </SettingsField>
       <div className="save-bar">
         <SaveStatus state={state} testId="csat-status" />
         <SubmitButton busy={state.kind === 'saving'} busyLabel={t('settings.saving')} data-testid="csat-save">

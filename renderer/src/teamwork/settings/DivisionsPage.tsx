@@ -1,20 +1,26 @@
 // Divisions: teams of agents (Sales, Support…). Create, rename, delete; choose members; let a
 // division hand its new conversations to its online agents in turn (auto-assign); pick the default
 // division new conversations join.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api';
-import { Dialog } from '../../components/Dialog';
-import { FormError } from '../../components/FormError';
 import { Icon } from '../../components/Icon';
-import { SubmitButton } from '../../components/SubmitButton';
 import { useToast } from '../../components/Toasts';
 import { errorMessage } from '../../errors';
+import { SettingsDialogForm, SettingsField, useSettingsForm } from '../../settings/SettingsDialogForm';
+import {
+  CreateButton,
+  DeleteButton,
+  EditButton,
+  RowDisclosure,
+  SettingsListPage,
+  SettingsListRow,
+  useSettingsList,
+} from '../../settings/SettingsListPage';
+import { Toggle, problemText, useSettingsAction } from '../../settings/ui';
+import { useWorkspace } from '../../workspace';
 import { useTeam } from '../TeamContext';
 import { teamApi, type DivisionDetail, type DivisionSummary } from '../api';
-import { useWorkspace } from '../../workspace';
-import { SettingsPage } from '../../settings/SettingsLayout';
-import { Toggle, fieldErrorsOf, problemText } from '../../settings/ui';
 
 function DivisionForm({
   division,
@@ -32,127 +38,95 @@ function DivisionForm({
   const [autoAssign, setAutoAssign] = useState(division?.autoAssign ?? false);
   const [isDefault, setIsDefault] = useState(division?.isDefault ?? false);
   const [members, setMembers] = useState<Set<string>>(new Set());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!name.trim()) {
-      setFieldErrors({ name: t('validation.required') });
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    setFieldErrors({});
-    try {
+  const form = useSettingsForm({
+    validate: () => (name.trim() ? undefined : { name: t('validation.required') }),
+    save: async () => {
       const body = { name: name.trim(), description: description.trim() || null, autoAssign, isDefault };
       const saved = division
         ? await teamApi.updateDivision(division.id, body)
         : await teamApi.createDivision({ ...body, agentIds: members.size ? [...members] : undefined });
       onSaved(saved);
       onClose();
-    } catch (err) {
-      setFieldErrors(fieldErrorsOf(err, t));
-      setError(problemText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   return (
-    <Dialog
+    <SettingsDialogForm
       title={division ? t('divisions.edit') : t('divisions.create')}
-      onClose={onClose}
       testId="division-dialog"
-      className="dialog--form"
+      saveTestId="division-save"
+      form={form}
+      onClose={onClose}
     >
-      <form className="stack-form" onSubmit={submit} noValidate>
-        <FormError message={error} />
-        <div className={fieldErrors.name ? 'field field--invalid' : 'field'}>
-          <label className="field__label" htmlFor="division-name">
-            {t('divisions.name')}
-          </label>
-          <input
-            id="division-name"
-            className="field__input"
-            value={name}
-            maxLength={200}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="division-name"
-            data-autofocus
-          />
-          {fieldErrors.name ? <p className="field__error">{fieldErrors.name}</p> : null}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor="division-description">
-            {t('divisions.description')}
-          </label>
-          <textarea
-            id="division-description"
-            className="field__input"
-            rows={2}
-            maxLength={2000}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        <Toggle
-          checked={autoAssign}
-          onChange={setAutoAssign}
-          label={t('divisions.autoAssign')}
-          hint={t('divisions.autoAssignHint')}
-          testId="division-auto-assign"
+      <SettingsField label={t('divisions.name')} htmlFor="division-name" error={form.fieldErrors.name}>
+        <input
+          id="division-name"
+          className="field__input"
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="division-name"
+          data-autofocus
         />
-        <Toggle
-          checked={isDefault}
-          onChange={setIsDefault}
-          label={t('divisions.default')}
-          hint={t('divisions.defaultHint')}
-          testId="division-default"
+      </SettingsField>
+      <SettingsField label={t('divisions.description')} htmlFor="division-description">
+        <textarea
+          id="division-description"
+          className="field__input"
+          rows={2}
+          maxLength={2000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
         />
-        {!division && agents.length ? (
-          <fieldset className="member-picker">
-            <legend className="field__label">{t('divisions.members')}</legend>
-            {agents
-              .filter((a) => a.status === 'active')
-              .map((a) => (
-                <label key={a.id} className="check-field">
-                  <input
-                    type="checkbox"
-                    checked={members.has(a.id)}
-                    onChange={(e) =>
-                      setMembers((cur) => {
-                        const next = new Set(cur);
-                        if (e.target.checked) next.add(a.id);
-                        else next.delete(a.id);
-                        return next;
-                      })
-                    }
-                  />
-                  <span>
-                    {a.name} <span className="muted">· {a.email}</span>
-                  </span>
-                </label>
-              ))}
-          </fieldset>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" className="button button--secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <SubmitButton busy={busy} busyLabel={t('settings.saving')} data-testid="division-save">
-            {t('common.save')}
-          </SubmitButton>
-        </div>
-      </form>
-    </Dialog>
+      </SettingsField>
+      <Toggle
+        checked={autoAssign}
+        onChange={setAutoAssign}
+        label={t('divisions.autoAssign')}
+        hint={t('divisions.autoAssignHint')}
+        testId="division-auto-assign"
+      />
+      <Toggle
+        checked={isDefault}
+        onChange={setIsDefault}
+        label={t('divisions.default')}
+        hint={t('divisions.defaultHint')}
+        testId="division-default"
+      />
+      {!division && agents.length ? (
+        <fieldset className="member-picker">
+          <legend className="field__label">{t('divisions.members')}</legend>
+          {agents
+            .filter((a) => a.status === 'active')
+            .map((a) => (
+              <label key={a.id} className="check-field">
+                <input
+                  type="checkbox"
+                  checked={members.has(a.id)}
+                  onChange={(e) =>
+                    setMembers((cur) => {
+                      const next = new Set(cur);
+                      if (e.target.checked) next.add(a.id);
+                      else next.delete(a.id);
+                      return next;
+                    })
+                  }
+                />
+                <span>
+                  {a.name} <span className="muted">· {a.email}</span>
+                </span>
+              </label>
+            ))}
+        </fieldset>
+      ) : null}
+    </SettingsDialogForm>
   );
 }
 
 function Members({ division, onChanged }: { division: DivisionSummary; onChanged(): void }) {
   const { t } = useTranslation('teamwork');
   const toast = useToast();
+  const act = useSettingsAction();
   const { agents } = useWorkspace();
   const [detail, setDetail] = useState<DivisionDetail | null>(null);
   const [adding, setAdding] = useState('');
@@ -162,15 +136,13 @@ function Members({ division, onChanged }: { division: DivisionSummary; onChanged
   }, [division.id, t, toast]);
   useEffect(load, [load]);
 
-  async function change(work: () => Promise<unknown>) {
-    try {
-      await work();
-      load();
-      onChanged();
-    } catch (err) {
-      toast(problemText(t, err), 'error');
-    }
-  }
+  const change = (work: () => Promise<unknown>) =>
+    act(work, {
+      onSuccess: () => {
+        load();
+        onChanged();
+      },
+    });
 
   if (!detail) return <div className="skeleton skeleton--line" />;
   const candidates = agents.filter((a) => a.status === 'active' && !detail.agents.some((m) => m.id === a.id));
@@ -232,117 +204,77 @@ function Members({ division, onChanged }: { division: DivisionSummary; onChanged
 export function DivisionsPage() {
   const { t } = useTranslation('teamwork');
   const toast = useToast();
+  const act = useSettingsAction();
   const { reloadDivisions } = useTeam();
-  const [items, setItems] = useState<DivisionSummary[] | null>(null);
-  const [error, setError] = useState<string>();
+  const list = useSettingsList(() => teamApi.divisions().then((page) => page.data));
   const [editing, setEditing] = useState<DivisionSummary | null | 'new'>(null);
   const [open, setOpen] = useState<string | null>(null);
 
-  const load = useCallback(() => {
-    teamApi.divisions().then(
-      (page) => setItems(page.data),
-      (err: unknown) => setError(errorMessage(t, err)),
-    );
-  }, [t]);
-  useEffect(load, [load]);
-
   const changed = () => {
-    load();
+    list.reload();
     reloadDivisions();
   };
 
-  async function patch(d: DivisionSummary, body: { autoAssign?: boolean; isDefault?: boolean }) {
-    try {
-      await teamApi.updateDivision(d.id, body);
-      changed();
-    } catch (err) {
-      toast(problemText(t, err), 'error');
-    }
-  }
+  const patch = (d: DivisionSummary, body: { autoAssign?: boolean; isDefault?: boolean }) =>
+    act(() => teamApi.updateDivision(d.id, body), { onSuccess: changed });
 
-  async function remove(d: DivisionSummary) {
-    if (!window.confirm(t('divisions.confirmDelete', { name: d.name }))) return;
-    try {
-      await teamApi.deleteDivision(d.id);
-      toast(t('divisions.deleted'), 'success');
-      changed();
-    } catch (err) {
-      toast(err instanceof ApiError && err.status === 409 ? t('divisions.deleteBlocked') : problemText(t, err), 'error');
-    }
-  }
+  const remove = (d: DivisionSummary) =>
+    act(() => teamApi.deleteDivision(d.id), {
+      confirm: t('divisions.confirmDelete', { name: d.name }),
+      success: t('divisions.deleted'),
+      onSuccess: changed,
+      errorText: (err) => (err instanceof ApiError && err.status === 409 ? t('divisions.deleteBlocked') : problemText(t, err)),
+    });
 
   return (
-    <SettingsPage
-      actions={
-        <button type="button" className="button button--primary" onClick={() => setEditing('new')} data-testid="division-create">
-          <Icon name="plus" size={16} />
-          {t('divisions.create')}
-        </button>
-      }
+    <SettingsListPage
+      list={list}
+      actions={<CreateButton label={t('divisions.create')} onClick={() => setEditing('new')} testId="division-create" />}
+      empty={{ icon: 'contacts', title: t('divisions.emptyTitle'), hint: t('divisions.emptyHint') }}
+      renderItem={(d) => (
+        <SettingsListRow
+          key={d.id}
+          testId="division-row"
+          data={{ name: d.name }}
+          title={
+            <>
+              {d.name}
+              {d.isDefault ? <span className="pill pill--accent">{t('divisions.defaultBadge')}</span> : null}
+            </>
+          }
+          details={
+            <>
+              {d.description ? <p className="muted">{d.description}</p> : null}
+              <p className="muted">{t('divisions.memberCount', { count: d.agentCount })}</p>
+            </>
+          }
+          actions={
+            <>
+              <EditButton label={t('divisions.edit')} onClick={() => setEditing(d)} />
+              <DeleteButton label={t('divisions.delete')} onClick={() => void remove(d)} />
+            </>
+          }
+        >
+          <div className="entity__toggles">
+            <Toggle
+              checked={d.autoAssign}
+              onChange={(v) => void patch(d, { autoAssign: v })}
+              label={t('divisions.autoAssign')}
+              testId="division-row-auto-assign"
+            />
+            <Toggle checked={d.isDefault} onChange={(v) => void patch(d, { isDefault: v })} label={t('divisions.default')} />
+          </div>
+          <RowDisclosure
+            open={open === d.id}
+            onToggle={() => setOpen((cur) => (cur === d.id ? null : d.id))}
+            showLabel={t('divisions.showMembers')}
+            hideLabel={t('divisions.hideMembers')}
+          >
+            <Members division={d} onChanged={changed} />
+          </RowDisclosure>
+        </SettingsListRow>
+      )}
     >
-      <FormError message={error} />
-      {items === null && !error ? <div className="skeleton skeleton--block" /> : null}
-      {items?.length === 0 ? (
-        <div className="empty-state">
-          <Icon name="contacts" size={32} />
-          <p className="empty-state__title">{t('divisions.emptyTitle')}</p>
-          <p>{t('divisions.emptyHint')}</p>
-        </div>
-      ) : null}
-      <ul className="entity-list">
-        {items?.map((d) => (
-          <li key={d.id} className="card entity" data-testid="division-row" data-name={d.name}>
-            <div className="entity__head">
-              <div className="entity__main">
-                <h3 className="entity__title">
-                  {d.name}
-                  {d.isDefault ? <span className="pill pill--accent">{t('divisions.defaultBadge')}</span> : null}
-                </h3>
-                {d.description ? <p className="muted">{d.description}</p> : null}
-                <p className="muted">{t('divisions.memberCount', { count: d.agentCount })}</p>
-              </div>
-              <div className="entity__actions">
-                <button
-                  type="button"
-                  className="icon-button"
-                  onClick={() => setEditing(d)}
-                  aria-label={t('divisions.edit')}
-                  title={t('divisions.edit')}
-                >
-                  <Icon name="note" />
-                </button>
-                <button
-                  type="button"
-                  className="icon-button"
-                  onClick={() => void remove(d)}
-                  aria-label={t('divisions.delete')}
-                  title={t('divisions.delete')}
-                >
-                  <Icon name="trash" />
-                </button>
-              </div>
-            </div>
-            <div className="entity__toggles">
-              <Toggle
-                checked={d.autoAssign}
-                onChange={(v) => void patch(d, { autoAssign: v })}
-                label={t('divisions.autoAssign')}
-                testId="division-row-auto-assign"
-              />
-              <Toggle checked={d.isDefault} onChange={(v) => void patch(d, { isDefault: v })} label={t('divisions.default')} />
-            </div>
-            <button
-              type="button"
-              className="link-button"
-              aria-expanded={open === d.id}
-              onClick={() => setOpen((cur) => (cur === d.id ? null : d.id))}
-            >
-              {open === d.id ? t('divisions.hideMembers') : t('divisions.showMembers')}
-            </button>
-            {open === d.id ? <Members division={d} onChanged={changed} /> : null}
-          </li>
-        ))}
-      </ul>
       {editing ? (
         <DivisionForm
           division={editing === 'new' ? null : editing}
@@ -353,6 +285,6 @@ export function DivisionsPage() {
           }}
         />
       ) : null}
-    </SettingsPage>
+    </SettingsListPage>
   );
 }

@@ -1,22 +1,28 @@
 // SLA policies: first-response and resolution targets (in working minutes) for conversations of a
 // priority, channel and/or division; the most specific enabled policy applies. Each policy's
 // breaches are listed with a link to the conversation.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
-import { Icon } from '../../components/Icon';
-import { SubmitButton } from '../../components/SubmitButton';
 import { useToast } from '../../components/Toasts';
 import { errorMessage } from '../../errors';
 import { formatDateTime } from '../../format';
 import { CHANNELS, type Channel, type Priority } from '../../inbox/api';
+import { SettingsDialogForm, SettingsField, useSettingsForm } from '../../settings/SettingsDialogForm';
+import {
+  CreateButton,
+  DeleteButton,
+  EditButton,
+  RowDisclosure,
+  SettingsListPage,
+  SettingsListRow,
+  useSettingsList,
+} from '../../settings/SettingsListPage';
+import { Toggle, useSettingsAction } from '../../settings/ui';
 import { formatDuration } from '../SlaBadge';
 import { useTeam } from '../TeamContext';
 import { teamApi, type SlaBreach, type SlaPolicy } from '../api';
-import { SettingsPage } from '../../settings/SettingsLayout';
-import { Toggle, fieldErrorsOf, problemText } from '../../settings/ui';
 
 const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -81,20 +87,14 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
   const [resolution, setResolution] = useState<number | null>(policy?.resolutionMinutes ?? 8 * 60);
   const [atRisk, setAtRisk] = useState(policy?.atRiskPercent ?? 80);
   const [workingHoursOnly, setWorkingHoursOnly] = useState(policy?.workingHoursOnly ?? true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const local: Record<string, string> = {};
-    if (!name.trim()) local.name = t('validation.required');
-    if (!firstResponse && !resolution) local.firstResponseMinutes = t('sla.needTarget');
-    setFieldErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const form = useSettingsForm({
+    validate: () => {
+      const local: Record<string, string> = {};
+      if (!name.trim()) local.name = t('validation.required');
+      if (!firstResponse && !resolution) local.firstResponseMinutes = t('sla.needTarget');
+      return local;
+    },
+    save: async () => {
       const body = {
         name: name.trim(),
         description: description.trim() || null,
@@ -111,129 +111,94 @@ function PolicyForm({ policy, onClose, onSaved }: { policy: SlaPolicy | null; on
       else await teamApi.createSlaPolicy(body);
       onSaved();
       onClose();
-    } catch (err) {
-      setFieldErrors(fieldErrorsOf(err, t));
-      setError(problemText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
+  const fieldErrors = form.fieldErrors;
 
   return (
-    <Dialog title={policy ? t('sla.edit') : t('sla.create')} onClose={onClose} testId="sla-dialog" className="dialog--form">
-      <form className="stack-form" onSubmit={submit} noValidate>
-        <FormError message={error} />
-        <div className={fieldErrors.name ? 'field field--invalid' : 'field'}>
-          <label className="field__label" htmlFor="sla-name">
-            {t('sla.name')}
-          </label>
-          <input
-            id="sla-name"
-            className="field__input"
-            value={name}
-            maxLength={200}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="sla-name"
-            data-autofocus
-          />
-          {fieldErrors.name ? <p className="field__error">{fieldErrors.name}</p> : null}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor="sla-description">
-            {t('sla.description')}
-          </label>
-          <input
-            id="sla-description"
-            className="field__input"
-            value={description}
-            maxLength={2000}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        <fieldset className="form-grid form-grid--3">
-          <legend className="field__label">{t('sla.appliesTo')}</legend>
-          <label className="mini-field mini-field--stack">
-            <span>{t('sla.priority')}</span>
-            <select value={priority} onChange={(e) => setPriority(e.target.value as Priority | '')} data-testid="sla-priority">
-              <option value="">{t('sla.any')}</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {t(`sla.priorities.${p}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="mini-field mini-field--stack">
-            <span>{t('inbox:inbox.channelLabel')}</span>
-            <select value={channel} onChange={(e) => setChannel(e.target.value as Channel | '')} data-testid="sla-channel">
-              <option value="">{t('sla.any')}</option>
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {t(`channel.${c}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="mini-field mini-field--stack">
-            <span>{t('inbox:inbox.divisionLabel')}</span>
-            <select value={divisionId} onChange={(e) => setDivisionId(e.target.value)} data-testid="sla-division">
-              <option value="">{t('sla.any')}</option>
-              {divisions.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        </fieldset>
-        <div className="form-grid">
-          <div className={fieldErrors.firstResponseMinutes ? 'field field--invalid' : 'field'}>
-            <label className="field__label" htmlFor="sla-first">
-              {t('sla.firstResponse')}
-            </label>
-            <MinutesInput id="sla-first" value={firstResponse} onChange={setFirstResponse} testId="sla-first" />
-            {fieldErrors.firstResponseMinutes ? <p className="field__error">{fieldErrors.firstResponseMinutes}</p> : null}
-          </div>
-          <div className={fieldErrors.resolutionMinutes ? 'field field--invalid' : 'field'}>
-            <label className="field__label" htmlFor="sla-resolution">
-              {t('sla.resolution')}
-            </label>
-            <MinutesInput id="sla-resolution" value={resolution} onChange={setResolution} testId="sla-resolution" />
-            {fieldErrors.resolutionMinutes ? <p className="field__error">{fieldErrors.resolutionMinutes}</p> : null}
-          </div>
-        </div>
-        <p className="field__hint">{t('sla.targetsHint')}</p>
-        <div className="field">
-          <label className="field__label" htmlFor="sla-risk">
-            {t('sla.atRiskAt', { percent: atRisk })}
-          </label>
-          <input
-            id="sla-risk"
-            type="range"
-            min={10}
-            max={100}
-            step={5}
-            value={atRisk}
-            onChange={(e) => setAtRisk(Number(e.target.value))}
-          />
-        </div>
-        <Toggle
-          checked={workingHoursOnly}
-          onChange={setWorkingHoursOnly}
-          label={t('sla.workingHoursOnly')}
-          hint={t('sla.workingHoursOnlyHint')}
+    <SettingsDialogForm
+      title={policy ? t('sla.edit') : t('sla.create')}
+      testId="sla-dialog"
+      saveTestId="sla-save"
+      form={form}
+      onClose={onClose}
+    >
+      <SettingsField label={t('sla.name')} htmlFor="sla-name" error={fieldErrors.name}>
+        <input
+          id="sla-name"
+          className="field__input"
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="sla-name"
+          data-autofocus
         />
-        <Toggle checked={enabled} onChange={setEnabled} label={t('sla.enabled')} />
-        <div className="form-actions">
-          <button type="button" className="button button--secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <SubmitButton busy={busy} busyLabel={t('settings.saving')} data-testid="sla-save">
-            {t('common.save')}
-          </SubmitButton>
-        </div>
-      </form>
-    </Dialog>
+      </SettingsField>
+      <SettingsField label={t('sla.description')} htmlFor="sla-description">
+        <input
+          id="sla-description"
+          className="field__input"
+          value={description}
+          maxLength={2000}
+          onChange={(e) => setDescription(e.target.value)}
+        />
+      </SettingsField>
+      <fieldset className="form-grid form-grid--3">
+        <legend className="field__label">{t('sla.appliesTo')}</legend>
+        <label className="mini-field mini-field--stack">
+          <span>{t('sla.priority')}</span>
+          <select value={priority} onChange={(e) => setPriority(e.target.value as Priority | '')} data-testid="sla-priority">
+            <option value="">{t('sla.any')}</option>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {t(`sla.priorities.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="mini-field mini-field--stack">
+          <span>{t('inbox:inbox.channelLabel')}</span>
+          <select value={channel} onChange={(e) => setChannel(e.target.value as Channel | '')} data-testid="sla-channel">
+            <option value="">{t('sla.any')}</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {t(`channel.${c}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="mini-field mini-field--stack">
+          <span>{t('inbox:inbox.divisionLabel')}</span>
+          <select value={divisionId} onChange={(e) => setDivisionId(e.target.value)} data-testid="sla-division">
+            <option value="">{t('sla.any')}</option>
+            {divisions.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
+      <div className="form-grid">
+        <SettingsField label={t('sla.firstResponse')} htmlFor="sla-first" error={fieldErrors.firstResponseMinutes}>
+          <MinutesInput id="sla-first" value={firstResponse} onChange={setFirstResponse} testId="sla-first" />
+        </SettingsField>
+        <SettingsField label={t('sla.resolution')} htmlFor="sla-resolution" error={fieldErrors.resolutionMinutes}>
+          <MinutesInput id="sla-resolution" value={resolution} onChange={setResolution} testId="sla-resolution" />
+        </SettingsField>
+      </div>
+      <p className="field__hint">{t('sla.targetsHint')}</p>
+      <SettingsField label={t('sla.atRiskAt', { percent: atRisk })} htmlFor="sla-risk">
+        <input id="sla-risk" type="range" min={10} max={100} step={5} value={atRisk} onChange={(e) => setAtRisk(Number(e.target.value))} />
+      </SettingsField>
+      <Toggle
+        checked={workingHoursOnly}
+        onChange={setWorkingHoursOnly}
+        label={t('sla.workingHoursOnly')}
+        hint={t('sla.workingHoursOnlyHint')}
+      />
+      <Toggle checked={enabled} onChange={setEnabled} label={t('sla.enabled')} />
+    </SettingsDialogForm>
   );
 }
 
@@ -290,38 +255,15 @@ function Breaches({ policy }: { policy: SlaPolicy }) {
 export function SlaPage() {
   const { t } = useTranslation('teamwork');
   const toast = useToast();
+  const act = useSettingsAction();
   const { divisionName } = useTeam();
-  const [items, setItems] = useState<SlaPolicy[] | null>(null);
-  const [error, setError] = useState<string>();
+  const list = useSettingsList(() => teamApi.slaPolicies().then((page) => page.data));
   const [editing, setEditing] = useState<SlaPolicy | null | 'new'>(null);
   const [open, setOpen] = useState<string | null>(null);
 
-  const load = useCallback(() => {
-    teamApi.slaPolicies().then(
-      (page) => setItems(page.data),
-      (err: unknown) => setError(errorMessage(t, err)),
-    );
-  }, [t]);
-  useEffect(load, [load]);
-
-  async function toggle(p: SlaPolicy, enabled: boolean) {
-    try {
-      await teamApi.updateSlaPolicy(p.id, { enabled });
-      load();
-    } catch (err) {
-      toast(problemText(t, err), 'error');
-    }
-  }
-
-  async function remove(p: SlaPolicy) {
-    if (!window.confirm(t('sla.confirmDelete', { name: p.name }))) return;
-    try {
-      await teamApi.deleteSlaPolicy(p.id);
-      load();
-    } catch (err) {
-      toast(problemText(t, err), 'error');
-    }
-  }
+  const toggle = (p: SlaPolicy, enabled: boolean) => act(() => teamApi.updateSlaPolicy(p.id, { enabled }), { onSuccess: list.reload });
+  const remove = (p: SlaPolicy) =>
+    act(() => teamApi.deleteSlaPolicy(p.id), { confirm: t('sla.confirmDelete', { name: p.name }), onSuccess: list.reload });
 
   const conditions = (p: SlaPolicy) =>
     [
@@ -333,102 +275,79 @@ export function SlaPage() {
       .join(' · ') || t('sla.allConversations');
 
   return (
-    <SettingsPage
-      actions={
-        <button type="button" className="button button--primary" onClick={() => setEditing('new')} data-testid="sla-create">
-          <Icon name="plus" size={16} />
-          {t('sla.create')}
-        </button>
-      }
+    <SettingsListPage
+      list={list}
+      actions={<CreateButton label={t('sla.create')} onClick={() => setEditing('new')} testId="sla-create" />}
+      empty={{ icon: 'gauge', title: t('sla.emptyTitle'), hint: t('sla.emptyHint') }}
+      renderItem={(p) => (
+        <SettingsListRow
+          key={p.id}
+          testId="sla-policy"
+          data={{ name: p.name }}
+          title={
+            <>
+              {p.name}
+              {!p.enabled ? <span className="pill pill--muted">{t('sla.disabled')}</span> : null}
+            </>
+          }
+          details={
+            <>
+              {p.description ? <p className="muted">{p.description}</p> : null}
+              <p className="muted">{conditions(p)}</p>
+              <dl className="targets">
+                <div>
+                  <dt>{t('sla.firstResponse')}</dt>
+                  <dd>{p.firstResponseMinutes ? formatDuration(p.firstResponseMinutes * 60_000, t) : '—'}</dd>
+                </div>
+                <div>
+                  <dt>{t('sla.resolution')}</dt>
+                  <dd>{p.resolutionMinutes ? formatDuration(p.resolutionMinutes * 60_000, t) : '—'}</dd>
+                </div>
+                <div>
+                  <dt>{t('sla.atRisk')}</dt>
+                  <dd>{p.atRiskPercent}%</dd>
+                </div>
+                <div>
+                  <dt>{t('sla.clock')}</dt>
+                  <dd>{p.workingHoursOnly ? t('sla.workingHours') : t('sla.aroundTheClock')}</dd>
+                </div>
+              </dl>
+            </>
+          }
+          actions={
+            <>
+              <Toggle
+                checked={p.enabled}
+                onChange={(v) => void toggle(p, v)}
+                label={<span className="visually-hidden">{t('sla.enabled')}</span>}
+              />
+              <EditButton label={t('sla.edit')} onClick={() => setEditing(p)} />
+              <DeleteButton label={t('sla.delete')} onClick={() => void remove(p)} />
+            </>
+          }
+        >
+          <RowDisclosure
+            open={open === p.id}
+            onToggle={() => setOpen((cur) => (cur === p.id ? null : p.id))}
+            showLabel={t('sla.showBreaches')}
+            hideLabel={t('sla.hideBreaches')}
+            testId="sla-show-breaches"
+          >
+            <Breaches policy={p} />
+          </RowDisclosure>
+        </SettingsListRow>
+      )}
     >
-      <FormError message={error} />
-      {items === null && !error ? <div className="skeleton skeleton--block" /> : null}
-      {items?.length === 0 ? (
-        <div className="empty-state">
-          <Icon name="gauge" size={32} />
-          <p className="empty-state__title">{t('sla.emptyTitle')}</p>
-          <p>{t('sla.emptyHint')}</p>
-        </div>
-      ) : null}
-      <ul className="entity-list">
-        {items?.map((p) => (
-          <li key={p.id} className="card entity" data-testid="sla-policy" data-name={p.name}>
-            <div className="entity__head">
-              <div className="entity__main">
-                <h3 className="entity__title">
-                  {p.name}
-                  {!p.enabled ? <span className="pill pill--muted">{t('sla.disabled')}</span> : null}
-                </h3>
-                {p.description ? <p className="muted">{p.description}</p> : null}
-                <p className="muted">{conditions(p)}</p>
-                <dl className="targets">
-                  <div>
-                    <dt>{t('sla.firstResponse')}</dt>
-                    <dd>{p.firstResponseMinutes ? formatDuration(p.firstResponseMinutes * 60_000, t) : '—'}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('sla.resolution')}</dt>
-                    <dd>{p.resolutionMinutes ? formatDuration(p.resolutionMinutes * 60_000, t) : '—'}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('sla.atRisk')}</dt>
-                    <dd>{p.atRiskPercent}%</dd>
-                  </div>
-                  <div>
-                    <dt>{t('sla.clock')}</dt>
-                    <dd>{p.workingHoursOnly ? t('sla.workingHours') : t('sla.aroundTheClock')}</dd>
-                  </div>
-                </dl>
-              </div>
-              <div className="entity__actions">
-                <Toggle
-                  checked={p.enabled}
-                  onChange={(v) => void toggle(p, v)}
-                  label={<span className="visually-hidden">{t('sla.enabled')}</span>}
-                />
-                <button
-                  type="button"
-                  className="icon-button"
-                  onClick={() => setEditing(p)}
-                  aria-label={t('sla.edit')}
-                  title={t('sla.edit')}
-                >
-                  <Icon name="note" />
-                </button>
-                <button
-                  type="button"
-                  className="icon-button"
-                  onClick={() => void remove(p)}
-                  aria-label={t('sla.delete')}
-                  title={t('sla.delete')}
-                >
-                  <Icon name="trash" />
-                </button>
-              </div>
-            </div>
-            <button
-              type="button"
-              className="link-button"
-              aria-expanded={open === p.id}
-              onClick={() => setOpen((cur) => (cur === p.id ? null : p.id))}
-              data-testid="sla-show-breaches"
-            >
-              {open === p.id ? t('sla.hideBreaches') : t('sla.showBreaches')}
-            </button>
-            {open === p.id ? <Breaches policy={p} /> : null}
-          </li>
-        ))}
-      </ul>
       {editing ? (
         <PolicyForm
           policy={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={() => {
             toast(t('settings.saved'), 'success');
-            load();
+            list.reload();
           }}
         />
       ) : null}
-    </SettingsPage>
+    </SettingsListPage>
   );
 }
