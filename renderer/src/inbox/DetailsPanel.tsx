@@ -13,7 +13,7 @@ import { useWorkspace } from '../workspace';
 import { CONVERSATION_STATUSES, inboxApi, type Agent, type Conversation, type ConversationStatus, type Note } from './api';
 import { ContactCard } from '../contacts/ContactCard';
 import { previewText } from './ConversationList';
-import { useNotes } from './useThread';
+import { useNotes } from './thread/useThread';
 import { CsatSection } from '../teamwork/Csat';
 import { useTeam } from '../teamwork/TeamContext';
 import { TransferButton, TransferHistory } from '../teamwork/Transfer';

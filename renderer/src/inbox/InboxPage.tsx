@@ -12,7 +12,7 @@ import { useWorkspace } from '../workspace';
 import { inboxApi, type Conversation, type ConversationStatus } from './api';
 import { ConversationList } from './ConversationList';
 import { DetailsPanel } from './DetailsPanel';
-import { Thread } from './Thread';
+import { Thread } from './thread/Thread';
 import { DEFAULT_FILTERS, sortConversations, useConversations, type ListFilters, type SortOrder } from './useConversations';
 import { Icon } from '../components/Icon';
 import { useTeam } from '../teamwork/TeamContext';

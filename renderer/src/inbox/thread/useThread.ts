@@ -1,9 +1,9 @@
 // Data behind an open thread: messages (paged backwards), notes and the assignment history, all
 // kept live from realtime events and refetched after a reconnect.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useRealtime, useRealtimeEvent } from '../realtime';
-import { useWorkspace } from '../workspace';
-import { inboxApi, type ActivityLog, type Conversation, type Message, type Note } from './api';
+import { useRealtime, useRealtimeEvent } from '../../realtime';
+import { useWorkspace } from '../../workspace';
+import { inboxApi, type ActivityLog, type Conversation, type Message, type Note } from '../api';
 
 const PAGE = 50;
 /** How far back "jump to a search result" pages before giving up. */
