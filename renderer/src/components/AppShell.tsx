@@ -1,6 +1,6 @@
 // The signed-in shell: navigation, the connection indicator, the agent's online toggle, theme,
 // sound, language, keyboard help, and new-message alerts. Feature screens render in its <Outlet>.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { NavItem } from '../app/feature';
@@ -26,17 +26,27 @@ import '../shell.css';
 
 export function AppShell() {
   const { session, reload } = useSession();
-  // The features' providers (teamwork's team, …) wrap the shell, outermost first.
-  const shell = SHELL_PROVIDERS.reduceRight<ReactNode>(
-    (children, Provider) => <Provider>{children}</Provider>,
-    <Shell context={{ session, reload }} />,
-  );
   return (
     <RealtimeProvider>
       <WorkspaceProvider session={session} reloadSession={reload}>
-        <ToastProvider>{shell}</ToastProvider>
+        <ToastProvider>
+          <FeatureProviders providers={SHELL_PROVIDERS}>
+            <Shell context={{ session, reload }} />
+          </FeatureProviders>
+        </ToastProvider>
       </WorkspaceProvider>
     </RealtimeProvider>
+  );
+}
+
+/** The features' providers (teamwork's team, …) around the shell, the first outermost. */
+function FeatureProviders({ providers, children }: { providers: readonly ComponentType<{ children: ReactNode }>[]; children: ReactNode }) {
+  if (!providers.length) return children;
+  const [Outer, ...inner] = providers;
+  return (
+    <Outer>
+      <FeatureProviders providers={inner}>{children}</FeatureProviders>
+    </Outer>
   );
 }
 
