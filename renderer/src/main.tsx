@@ -1,7 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './preferences';
-import './styles.css';
+// The global styles, in this order; components import their own.
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/controls.css';
+import './styles/layout.css';
 import { TRANSLATIONS } from './app/registry';
 import { initI18n } from './i18n';
 import { App } from './App';

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Logo } from '../components/Layout';
+import './AuthCard.css';
 
 interface AuthCardProps {
   title: string;

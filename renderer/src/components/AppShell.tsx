@@ -22,7 +22,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { ToastProvider } from './Toasts';
 import { Logo } from './Layout';
 import { useSession, type SessionContext } from './RequireAuth';
-import '../shell.css';
+import './AppShell.css';
 
 export function AppShell() {
   const { session, reload } = useSession();

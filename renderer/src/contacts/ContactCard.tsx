@@ -9,6 +9,7 @@ import { avatarHue, contactName, initials } from '../format';
 import { useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { inboxApi, type Contact } from '../inbox/api';
+import './ContactCard.css';
 
 interface Props {
   contactId: string;

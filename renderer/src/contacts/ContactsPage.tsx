@@ -11,6 +11,7 @@ import { ConversationLink } from '../inbox/DetailsPanel';
 import { MergeContact } from './MergeContact';
 import { useRealtime } from '../realtime';
 import { usePageTitle } from '../usePageTitle';
+import './ContactsPage.css';
 
 export function ContactsPage() {
   const { t } = useTranslation('contacts');

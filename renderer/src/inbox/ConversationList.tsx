@@ -11,6 +11,7 @@ import { SlaBadge } from '../teamwork/SlaBadge';
 import { useTeam } from '../teamwork/TeamContext';
 import { CHANNELS, type Conversation } from './api';
 import type { AssigneeFilter, ListFilters, SortOrder, StatusFilter } from './useConversations';
+import './ConversationList.css';
 
 interface Props {
   items: Conversation[];

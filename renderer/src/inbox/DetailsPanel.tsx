@@ -17,6 +17,7 @@ import { useNotes } from './thread/useThread';
 import { CsatSection } from '../teamwork/Csat';
 import { useTeam } from '../teamwork/TeamContext';
 import { TransferButton, TransferHistory } from '../teamwork/Transfer';
+import './DetailsPanel.css';
 
 interface Props {
   conversation: Conversation;

@@ -16,6 +16,7 @@ import { Thread } from './thread/Thread';
 import { DEFAULT_FILTERS, sortConversations, useConversations, type ListFilters, type SortOrder } from './useConversations';
 import { Icon } from '../components/Icon';
 import { useTeam } from '../teamwork/TeamContext';
+import './InboxPage.css';
 
 const FILTERS_KEY = 'omnistream.inbox.view';
 

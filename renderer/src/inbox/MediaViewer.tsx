@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import type { Message } from './api';
+import './MediaViewer.css';
 
 export function MediaViewer({ message, onClose }: { message: Message; onClose(): void }) {
   const { t } = useTranslation('inbox');

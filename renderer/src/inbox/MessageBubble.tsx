@@ -6,6 +6,7 @@ import { Icon } from '../components/Icon';
 import { formatTime, linkify } from '../format';
 import { useWorkspace } from '../workspace';
 import type { DeliveryStatus, Message } from './api';
+import './MessageBubble.css';
 
 export function RichText({ text }: { text: string }) {
   return (

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notificationSupport, requestNotifications, type NotificationSupport } from '../notify';
 import { setPreferences, usePreferences, type ThemeChoice } from '../preferences';
+import './PreferencesCard.css';
 
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
 

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors';
 import { formatDateTime, parseMarked } from '../format';
 import { inboxApi, type SearchHit } from '../inbox/api';
 import { usePageTitle } from '../usePageTitle';
+import './SearchPage.css';
 
 function Marked({ html }: { html: string }) {
   return <>{parseMarked(html).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}</>;

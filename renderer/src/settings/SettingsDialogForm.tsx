@@ -108,7 +108,7 @@ export function SettingsDialogForm({
 }: SettingsDialogFormProps) {
   const { t } = useTranslation();
   return (
-    <Dialog title={title} onClose={onClose} testId={testId} className="dialog--form">
+    <Dialog title={title} onClose={onClose} testId={testId} className="dialog--form dialog--settings">
       <form className="stack-form" onSubmit={form.onSubmit} noValidate>
         {intro}
         <FormError message={form.error} />

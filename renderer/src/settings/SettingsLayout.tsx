@@ -10,6 +10,7 @@ import { Icon } from '../components/Icon';
 import { usePageTitle } from '../usePageTitle';
 import { useWorkspace } from '../workspace';
 import { SETTINGS_SECTIONS } from './sections';
+import './SettingsLayout.css';
 import './settings.css';
 
 function useAllowedSections() {

@@ -41,6 +41,7 @@ import { FormError } from '../components/FormError';
 import { Icon, type IconName } from '../components/Icon';
 import { errorMessage } from '../errors';
 import { SettingsPage } from './SettingsLayout';
+import './SettingsListPage.css';
 
 export interface SettingsList<T> {
   /** Null until loaded. */

@@ -6,6 +6,7 @@ import { useToast } from '../components/Toasts';
 import type { AnyT } from '../i18n';
 import { ApiError } from '../api';
 import { errorMessage } from '../errors';
+import './ui.css';
 
 export function Toggle({
   checked,

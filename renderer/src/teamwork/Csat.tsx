@@ -11,6 +11,7 @@ import type { Conversation, Message } from '../inbox/api';
 import { useRealtime, useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { teamApi, type CsatSurvey } from './api';
+import './Csat.css';
 
 const isClosed = (c: Conversation) => c.status === 'resolved' || c.status === 'expired';
 

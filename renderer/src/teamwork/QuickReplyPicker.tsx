@@ -7,6 +7,7 @@ import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../components/Icon';
 import { teamApi, type QuickReply } from './api';
+import './QuickReplyPicker.css';
 
 /** The "/query" token that ends at the caret, if the caret is in one. */
 export function slashToken(text: string, caret: number): { start: number; query: string } | null {

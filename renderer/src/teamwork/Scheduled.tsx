@@ -14,6 +14,7 @@ import type { Message } from '../inbox/api';
 import { useRealtime, useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { teamApi, type ScheduledMessage } from './api';
+import './Scheduled.css';
 
 const CHANGED = 'omnistream:scheduled-changed';
 

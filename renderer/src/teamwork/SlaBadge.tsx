@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { Icon } from '../components/Icon';
 import type { ConversationSla } from '../inbox/api';
+import './SlaBadge.css';
 
 export function formatDuration(ms: number, t: TFunction<'teamwork'>): string {
   const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));

@@ -7,7 +7,6 @@ import type { Conversation } from '../inbox/api';
 import { useRealtime, useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { teamApi, type DivisionSummary } from './api';
-import './team.css';
 
 export interface Team {
   divisions: DivisionSummary[];

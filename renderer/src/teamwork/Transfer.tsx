@@ -15,6 +15,7 @@ import { useRealtime, useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { teamApi, type DivisionMember, type Transfer } from './api';
 import { useTeam } from './TeamContext';
+import './Transfer.css';
 
 /** Whether the signed-in agent may transfer this conversation (the server checks too). */
 export function useCanTransfer(conversation: Conversation): boolean {

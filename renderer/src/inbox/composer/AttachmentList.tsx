@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import { formatBytes } from '../../format';
 import type { Upload } from './useAttachments';
+import './AttachmentList.css';
 
 export function AttachmentList({
   uploads,

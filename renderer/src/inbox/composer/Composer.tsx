@@ -19,6 +19,7 @@ import { kindOf, useAttachments } from './useAttachments';
 import { useDraft } from './useDraft';
 import { useWindowClosed } from './useWindowClosed';
 import { useTypingSignal } from './useTypingSignal';
+import './Composer.css';
 
 interface ComposerProps {
   conversation: Conversation;

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import type { Message } from '../api';
 import { messageSummary } from '../MessageBubble';
+import './Composer.css';
 
 export function WindowClosedBanner({ id }: { id: string }) {
   const { t } = useTranslation('inbox');

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import { EmojiPicker } from '../EmojiPicker';
 import type { ComposerMode } from './ModeTabs';
+import './Composer.css';
 
 /** What the attach button accepts (the types the channels can send). */
 const ACCEPTED_FILES =

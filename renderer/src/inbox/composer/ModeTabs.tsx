@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
+import './Composer.css';
 
 /** A reply to the customer, or an internal note only the team sees. */
 export type ComposerMode = 'reply' | 'note';

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../format';
 import type { ActivityEntry } from './useThread';
+import './ActivityItem.css';
 
 export function ActivityItem({ entry, agentName }: { entry: ActivityEntry; agentName(id: string | null | undefined): string | null }) {
   const { t, i18n } = useTranslation('inbox');

@@ -4,6 +4,7 @@ import { Icon } from '../../components/Icon';
 import { formatTime } from '../../format';
 import type { Note } from '../api';
 import { RichText } from '../MessageBubble';
+import './NoteItem.css';
 
 export function NoteItem({ note }: { note: Note }) {
   const { t, i18n } = useTranslation('inbox');

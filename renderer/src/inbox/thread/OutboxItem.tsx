@@ -6,6 +6,7 @@ import { formatTime } from '../../format';
 import { useWorkspace } from '../../workspace';
 import { DeliveryTicks, RichText } from '../MessageBubble';
 import type { OutboxEntry } from '../outbox';
+import '../MessageBubble.css';
 
 export function OutboxItem({ entry }: { entry: OutboxEntry }) {
   const { t, i18n } = useTranslation('inbox');

@@ -14,6 +14,7 @@ import { TypingIndicator } from './TypingIndicator';
 import { useMarkRead } from './useMarkRead';
 import { useActivity, useMessages, useNotes } from './useThread';
 import { useHighlightedMessage, useThreadScroll } from './useThreadScroll';
+import './Thread.css';
 
 interface ThreadProps extends Omit<ThreadHeaderProps, 'now'> {
   focusMessageId: string | undefined;

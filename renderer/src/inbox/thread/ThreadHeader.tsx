@@ -11,6 +11,7 @@ import { useTeam } from '../../teamwork/TeamContext';
 import { TransferButton } from '../../teamwork/Transfer';
 import { useWorkspace } from '../../workspace';
 import type { Conversation, ConversationStatus } from '../api';
+import './Thread.css';
 
 export interface ThreadHeaderProps {
   conversation: Conversation;

@@ -11,6 +11,7 @@ import { NoteItem } from './NoteItem';
 import { OutboxItem } from './OutboxItem';
 import type { TimelineItem } from './timeline';
 import type { ThreadData } from './useThread';
+import './Timeline.css';
 
 interface TimelineProps {
   data: ThreadData;

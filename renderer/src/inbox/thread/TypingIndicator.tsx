@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useRealtimeEvent } from '../../realtime';
 import { useWorkspace } from '../../workspace';
+import './TypingIndicator.css';
 
 export function TypingIndicator({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation('inbox');

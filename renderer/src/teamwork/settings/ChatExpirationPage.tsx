@@ -10,6 +10,7 @@ import { SettingsField } from '../../settings/SettingsDialogForm';
 import { SettingsPage } from '../../settings/SettingsLayout';
 import { useSettingsList } from '../../settings/SettingsListPage';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
+import './ChatExpirationPage.css';
 
 function RuleCard({ rule }: { rule: ExpirationRule }) {
   const { t } = useTranslation('teamwork');

@@ -12,6 +12,7 @@ import { useWorkspace } from '../../workspace';
 import { SettingsField } from '../../settings/SettingsDialogForm';
 import { SettingsPage } from '../../settings/SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
+import './CsatPage.css';
 
 function SettingsCard() {
   const { t } = useTranslation('teamwork');

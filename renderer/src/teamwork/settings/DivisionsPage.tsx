@@ -21,6 +21,7 @@ import { Toggle, problemText, useSettingsAction } from '../../settings/ui';
 import { useWorkspace } from '../../workspace';
 import { useTeam } from '../TeamContext';
 import { teamApi, type DivisionDetail, type DivisionSummary } from '../api';
+import './DivisionsPage.css';
 
 function DivisionForm({
   division,

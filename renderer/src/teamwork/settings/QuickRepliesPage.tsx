@@ -18,6 +18,8 @@ import {
 import { useSettingsAction } from '../../settings/ui';
 import { useWorkspace } from '../../workspace';
 import { QUICK_REPLY_VARIABLES, teamApi, type ImportResult, type QuickReply, type QuickReplyScope } from '../api';
+import '../QuickReplyPicker.css';
+import './QuickRepliesPage.css';
 
 type ScopeFilter = 'all' | QuickReplyScope;
 

@@ -23,6 +23,7 @@ import { Toggle, useSettingsAction } from '../../settings/ui';
 import { formatDuration } from '../SlaBadge';
 import { useTeam } from '../TeamContext';
 import { teamApi, type SlaBreach, type SlaPolicy } from '../api';
+import './SlaPage.css';
 
 const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 

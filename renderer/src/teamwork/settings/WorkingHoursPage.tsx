@@ -24,6 +24,7 @@ import {
 import { useWorkspace } from '../../workspace';
 import { SettingsPage } from '../../settings/SettingsLayout';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../../settings/ui';
+import './WorkingHoursPage.css';
 
 const DEFAULT_INTERVAL = { start: '09:00', end: '17:00' };
 
