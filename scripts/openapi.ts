@@ -13,15 +13,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const DOCUMENT_FILE = 'openapi.json';
 export const TYPES_FILE = 'renderer/src/api/schema.d.ts';
 
-/** The OpenAPI document exactly as `npm run openapi` prints it. */
+/** The OpenAPI document, as `npm run openapi` prints it (whatever that script runs). */
 export function generateDocument(): string {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts', 'openapi'], {
+  const run = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'openapi'], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, LOG_LEVEL: 'silent' },
   });
-  if (run.status !== 0) throw new Error(`server/index.ts openapi failed (exit ${run.status}):\n${run.stderr}`);
+  if (run.status !== 0) throw new Error(`npm run openapi failed (exit ${run.status}):\n${run.stderr}`);
   return run.stdout;
 }
 
