@@ -16,7 +16,18 @@ export type OutboundType = 'text' | 'image' | 'video' | 'audio' | 'document' | '
 
 export type ReplyDecision =
   | { allowed: true /** Messenger: send with this tag. */; messagingTag?: 'HUMAN_AGENT' }
-  | { allowed: false; reason: string /** The request field to name in a 422. */; field: string; hint: string };
+  | {
+      allowed: false;
+      /** Machine-readable, translated by the UI (also stored as a failed send's reason). */
+      code: ReplyRefusal;
+      reason: string;
+      /** The request field to name in a 422. */
+      field: string;
+      hint: string;
+    };
+
+/** Why a reply may not go out now. */
+export type ReplyRefusal = 'window_closed' | 'type_not_supported';
 
 interface ChannelPolicy {
   /** How long after the customer's last message free-form replies are allowed; null = always. */
@@ -25,7 +36,13 @@ interface ChannelPolicy {
   decide(type: OutboundType, sinceLastInboundMs: number | null): ReplyDecision;
 }
 
-const closed = (reason: string, hint: string, field = 'type'): ReplyDecision => ({ allowed: false, reason, field, hint });
+const closed = (reason: string, hint: string, code: ReplyRefusal = 'window_closed'): ReplyDecision => ({
+  allowed: false,
+  code,
+  reason,
+  field: 'type',
+  hint,
+});
 
 const POLICIES: Record<Channel, ChannelPolicy> = {
   whatsapp: {
@@ -89,7 +106,7 @@ export function replyDecision(
       type === 'template'
         ? 'Message templates are a WhatsApp feature; reply with a text message.'
         : `${TYPE_NAMES[channel]} conversations cannot carry "${type}" messages; send one of: ${policy.types.join(', ')}.`;
-    return closed(why, `Not supported on ${TYPE_NAMES[channel]}`);
+    return closed(why, `Not supported on ${TYPE_NAMES[channel]}`, 'type_not_supported');
   }
   const since = lastInboundAt ? now.getTime() - lastInboundAt.getTime() : null;
   return policy.decide(type, since);

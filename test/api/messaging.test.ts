@@ -263,6 +263,8 @@ describe('WhatsApp messaging core', () => {
     const res = await a.api.post(`/api/v1/conversations/${conv.id}/messages`, { type: 'text', text: 'Halo?' });
     assertProblem(res, 422, ['type']);
     assert.match(res.body.detail, /template/);
+    assert.equal(res.body.code, 'window_closed');
+    assert.equal(res.body.errors[0].code, 'window_closed');
     const template = await a.api.post(`/api/v1/conversations/${conv.id}/messages`, {
       type: 'template',
       template: { name: 'follow_up', language: 'id' },

@@ -195,7 +195,7 @@ describe('Scheduled Messages API', () => {
       5000,
       'text failed',
     );
-    assert.match(failed.failureReason, /24-hour/);
+    assert.equal(failed.failureReason, 'window_closed');
     assert.equal(failed.messageId, null);
     await eventually(async () => (await scheduled(conv.id, template.id)).status === 'sent', 5000, 'template sent');
     const sent = await eventually(async () => sentTo(conv.from)[0], 5000, 'template at Graph');

@@ -94,6 +94,9 @@ export function assertProblem(res: ApiResponse, status: number, fields: string[]
   assert.equal(res.body.status, status);
   assert.equal(typeof res.body.title, 'string');
   assert.equal(typeof res.body.type, 'string');
+  // Every problem carries a machine-readable code the UI translates.
+  assert.match(res.body.code ?? '', /^[a-z][a-z0-9_]*$/, `problem code: ${JSON.stringify(res.body)}`);
+  if (res.body.errors?.length && status === 400) assert.ok(res.body.code, 'validation problems have a code');
   for (const field of fields) {
     assert.ok(
       res.body.errors?.some((e: any) => e.path === field),

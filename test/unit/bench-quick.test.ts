@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('benchmarks (quick mode)', () => {
-  it('runs every scenario and writes the results', { timeout: 300_000 }, async () => {
+  it('runs every scenario and writes the results', { timeout: 900_000 }, async () => {
     const resultsDir = mkdtempSync(join(tmpdir(), 'omnistream-bench-results-'));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', '--quick', `--results-dir=${resultsDir}`], {

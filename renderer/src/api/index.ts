@@ -1,6 +1,7 @@
 // Minimal JSON API client, typed from the OpenAPI schema (see ./types.ts). Auth relies on the
 // httpOnly session cookie set by the server, so requests are same-origin with credentials and no
 // token is stored client-side.
+import { fieldIssueText } from './problem-text';
 import type { ApiBody, ApiMethod, ApiPath, ApiPathParams, ApiQuery, ApiResponse } from './types';
 
 export type * from './types';
@@ -8,6 +9,9 @@ export type * from './types';
 export interface ProblemFieldError {
   path: string | Array<string | number>;
   message: string;
+  /** zod's issue code or ours; translated by fieldIssueText. */
+  code?: string;
+  params?: Record<string, unknown>;
 }
 
 /** RFC 9457 problem details as returned by the OmniStream API. */
@@ -15,6 +19,8 @@ export interface ProblemDetails {
   type?: string;
   title?: string;
   status?: number;
+  /** Machine-readable reason, translated by problemCodeText (see errors.ts errorMessage). */
+  code?: string;
   detail?: string;
   errors?: ProblemFieldError[];
 }
@@ -24,7 +30,9 @@ export class ApiError extends Error {
   readonly type: string;
   readonly title: string;
   readonly detail: string | undefined;
-  /** Field path (without a leading "body.") → message. */
+  /** The problem's code: a specific one (email_taken, window_closed…) or the status's (not_found…). */
+  readonly code: string | undefined;
+  /** Field path (without a leading "body.") → message, in the UI's language where the code is known. */
   readonly fieldErrors: Record<string, string>;
 
   constructor(status: number, problem: ProblemDetails = {}) {
@@ -34,6 +42,7 @@ export class ApiError extends Error {
     this.type = problem.type ?? 'about:blank';
     this.title = problem.title ?? '';
     this.detail = problem.detail;
+    this.code = problem.code;
     this.fieldErrors = toFieldErrors(problem.errors);
   }
 
@@ -53,10 +62,10 @@ function toFieldErrors(errors: unknown): Record<string, string> {
   if (!Array.isArray(errors)) return result;
   for (const entry of errors) {
     if (!entry || typeof entry !== 'object') continue;
-    const { path, message } = entry as Partial<ProblemFieldError>;
+    const { path, message, code, params } = entry as Partial<ProblemFieldError>;
     if (path === undefined || path === null || typeof message !== 'string') continue;
     const key = normalizeFieldPath(path);
-    if (!(key in result)) result[key] = message; // keep the first message per field
+    if (!(key in result)) result[key] = fieldIssueText({ message, code, params }); // keep the first message per field
   }
   return result;
 }

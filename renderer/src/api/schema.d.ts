@@ -3049,12 +3049,19 @@ export interface components {
             type: string;
             title: string;
             status: number;
+            /** @description Machine-readable reason, translated by clients: a specific one (e.g. `email_taken`) or the status's (`not_found`, `validation_failed` when `errors` names fields, `too_many_requests`…) */
+            code: string;
+            /** @description English explanation for developers; UIs show their translation of `code` */
             detail?: string;
             instance?: string;
             requestId?: string;
             errors?: {
                 path: string;
                 message: string;
+                /** @description zod's issue code (too_small, too_big, invalid_type, invalid_format, invalid_value…) or ours */
+                code?: string;
+                /** @description What a translated message needs: minimum, maximum, format, values… */
+                params?: Record<string, never>;
             }[];
         };
     };

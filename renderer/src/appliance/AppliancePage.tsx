@@ -7,7 +7,7 @@ import type { TFunction } from 'i18next';
 import { ApiError, callApi, type ApiBody, type ApiItem, type ApiResponse } from '../api';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
-import { errorMessage } from '../errors';
+import { problemText, errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
 import { useApplianceOperator } from '../settings/operator';
 
@@ -440,7 +440,7 @@ function BackupsSection() {
       if (done) setNotice(done);
       await load();
     } catch (err) {
-      setError(err instanceof ApiError && err.status !== 0 && err.detail ? err.detail : errorMessage(t, err));
+      setError(problemText(t, err));
     } finally {
       setBusy(null);
     }

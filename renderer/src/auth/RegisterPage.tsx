@@ -6,7 +6,7 @@ import { AuthCard } from './AuthCard';
 import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
-import { PASSWORD_MIN_LENGTH, errorMessage, isValidEmail } from '../errors';
+import { PASSWORD_MIN_LENGTH, errorMessage, isValidEmail, problemText } from '../errors';
 import { usePageTitle } from '../usePageTitle';
 
 type RegisterField = keyof RegisterInput;
@@ -95,7 +95,7 @@ export function RegisterPage() {
         setFieldErrors(serverErrors);
         focusFirstInvalid(serverErrors);
         if (unmatched.length > 0) setFormError(unmatched.join(' '));
-        else if (Object.keys(serverErrors).length === 0) setFormError(error.detail || t('common.unexpectedError'));
+        else if (Object.keys(serverErrors).length === 0) setFormError(problemText(t, error));
         return;
       }
       setFormError(errorMessage(t, error));

@@ -6,6 +6,7 @@ import { Icon } from '../components/Icon';
 import { formatTime, linkify } from '../format';
 import { useWorkspace } from '../workspace';
 import type { DeliveryStatus, Message } from './api';
+import { failureReasonText } from '../errors';
 import './MessageBubble.css';
 
 export function RichText({ text }: { text: string }) {
@@ -136,7 +137,7 @@ export function MessageBubble({ message: m, quoted, reactions, highlighted, onOp
       {m.status === 'failed' ? (
         <div className="msg__failure" role="alert" data-testid="message-failure">
           <Icon name="alert" size={14} />
-          <span>{m.error?.reason || t('delivery.failedUnknown')}</span>
+          <span>{failureReasonText(m.error?.reason, m.error?.code) || t('delivery.failedUnknown')}</span>
           {canSend && (m.text || m.mediaId) ? (
             <button type="button" className="link-button" onClick={() => onRetry(m)} data-testid="retry-message">
               {t('delivery.retry')}

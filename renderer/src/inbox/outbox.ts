@@ -3,6 +3,7 @@
 // server answers the same message for the same id). Entries survive a reload (localStorage) and
 // drain in order when the server can be reached again.
 import { ApiError } from '../api';
+import { problemCodeText } from '../api/problem-text';
 import { inboxApi, newClientMessageId, type Message, type SendBody, type SendInput } from './api';
 
 export type OutboxState = 'pending' | 'sending' | 'failed';
@@ -141,7 +142,11 @@ export class Outbox {
           }
           const apiError = error as ApiError;
           const windowClosed = apiError.status === 422 && Boolean(apiError.fieldErrors.type);
-          this.update(entry.clientMessageId, { state: 'failed', error: apiError.detail || apiError.title, windowClosed });
+          this.update(entry.clientMessageId, {
+            state: 'failed',
+            error: problemCodeText(apiError.code) || apiError.detail || apiError.title,
+            windowClosed,
+          });
           const refused = this.entries.find((e) => e.clientMessageId === entry.clientMessageId);
           if (refused) for (const listener of this.refusedListeners) listener(refused);
         }

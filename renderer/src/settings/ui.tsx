@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useToast } from '../components/Toasts';
 import type { AnyT } from '../i18n';
 import { ApiError } from '../api';
-import { errorMessage } from '../errors';
+import { problemText } from '../errors';
 import './ui.css';
 
 export function Toggle({
@@ -65,18 +65,7 @@ export function SaveStatus({ state, testId }: { state: SaveState; testId?: strin
   return <span className="save-status" role="status" data-testid={testId ? `${testId}-idle` : undefined} />;
 }
 
-/**
- * The message to show for a failed save: "fix the highlighted fields" when the server named fields
- * (shown next to them), the server's explanation for other refusals, a generic one otherwise.
- */
-export function problemText(t: AnyT, error: unknown): string {
-  if (error instanceof ApiError) {
-    if (Object.keys(error.fieldErrors).length) return t('common.checkFields');
-    if (error.status === 403) return t('settings.forbidden');
-    if (error.status >= 400 && error.status < 500 && error.status !== 429 && error.detail) return error.detail;
-  }
-  return errorMessage(t, error);
-}
+export { problemText };
 
 /** Field errors from an ApiError, keyed by path ("hours.2.end"); a name or shortcut already taken (409) says so in the UI's language. */
 export function fieldErrorsOf(error: unknown, t: AnyT): Record<string, string> {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api';
 import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toasts';
-import { errorMessage } from '../errors';
+import { errorMessage, failureReasonText } from '../errors';
 import { formatDateTime } from '../format';
 import type { Conversation, Message } from '../inbox/api';
 import { useRealtime, useRealtimeEvent } from '../realtime';
@@ -146,7 +146,7 @@ export function CsatSection({ conversation }: { conversation: Conversation }) {
             ? t('csat.pending', { when: formatDateTime(survey.expiresAt, i18n.resolvedLanguage) })
             : survey.status === 'expired'
               ? t('csat.expired')
-              : t('csat.failed', { reason: survey.failureReason ?? '' })}
+              : t('csat.failed', { reason: failureReasonText(survey.failureReason) ?? '' })}
         </p>
       )}
     </section>

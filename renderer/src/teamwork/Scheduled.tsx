@@ -8,7 +8,7 @@ import { FormError } from '../components/FormError';
 import { Icon } from '../components/Icon';
 import { SubmitButton } from '../components/SubmitButton';
 import { useToast } from '../components/Toasts';
-import { errorMessage } from '../errors';
+import { problemText, errorMessage, failureReasonText } from '../errors';
 import { locale } from '../format';
 import type { Message } from '../inbox/api';
 import { useRealtime, useRealtimeEvent } from '../realtime';
@@ -105,7 +105,7 @@ export function ScheduleDialog({
                 ? t('schedule.tooFar')
                 : t('schedule.invalidTime'),
         });
-      } else setError(err instanceof ApiError && err.detail && err.status < 500 ? err.detail : errorMessage(t, err));
+      } else setError(problemText(t, err));
     } finally {
       setBusy(false);
     }
@@ -249,7 +249,7 @@ export function ScheduledMessages({ conversationId }: { conversationId: string }
               {s.text ?? s.caption ?? t(`messageType.${s.type === 'template' ? 'template' : s.type}`)}
             </span>
             {s.status === 'failed' ? (
-              <span className="scheduled__failed">{t('schedule.failed', { reason: s.failureReason ?? '' })}</span>
+              <span className="scheduled__failed">{t('schedule.failed', { reason: failureReasonText(s.failureReason) ?? '' })}</span>
             ) : null}
             {s.status === 'scheduled' && can('messages.send') ? (
               <button

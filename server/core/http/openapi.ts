@@ -171,19 +171,32 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
         ...hoisted,
         Problem: {
           type: 'object',
-          required: ['type', 'title', 'status'],
+          required: ['type', 'title', 'status', 'code'],
           properties: {
             type: { type: 'string' },
             title: { type: 'string' },
             status: { type: 'integer' },
-            detail: { type: 'string' },
+            code: {
+              type: 'string',
+              description:
+                "Machine-readable reason, translated by clients: a specific one (e.g. `email_taken`) or the status's (`not_found`, `validation_failed` when `errors` names fields, `too_many_requests`…)",
+            },
+            detail: { type: 'string', description: 'English explanation for developers; UIs show their translation of `code`' },
             instance: { type: 'string' },
             requestId: { type: 'string' },
             errors: {
               type: 'array',
               items: {
                 type: 'object',
-                properties: { path: { type: 'string' }, message: { type: 'string' } },
+                properties: {
+                  path: { type: 'string' },
+                  message: { type: 'string' },
+                  code: {
+                    type: 'string',
+                    description: "zod's issue code (too_small, too_big, invalid_type, invalid_format, invalid_value…) or ours",
+                  },
+                  params: { type: 'object', description: 'What a translated message needs: minimum, maximum, format, values…' },
+                },
                 required: ['path', 'message'],
               },
             },

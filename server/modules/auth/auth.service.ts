@@ -17,7 +17,11 @@ export function authService(tokens: TokenService) {
   return {
     async register(ctx: Ctx, body: { organizationName: string; name: string; email: string; password: string }) {
       if (await emailTaken(ctx.db.manager, body.email))
-        throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
+        throw conflict(
+          'This email is already registered',
+          [{ path: 'email', message: 'Already registered', code: 'email_taken' }],
+          'email_taken',
+        );
       const passwordHash = await hashPassword(body.password);
       const now = ctx.now();
       const { tenant, owner, roles } = await ctx.transaction(async (m) => {
@@ -45,12 +49,12 @@ export function authService(tokens: TokenService) {
       // One answer for an unknown email and a wrong password, in the same time.
       if (!user) {
         await burnPasswordCheck(body.password);
-        throw unauthorized('Invalid email or password');
+        throw unauthorized('Invalid email or password', 'invalid_credentials');
       }
-      if (!(await verifyPassword(user.passwordHash, body.password))) throw unauthorized('Invalid email or password');
-      if (user.status !== 'active') throw forbidden('This account is suspended; contact your administrator');
+      if (!(await verifyPassword(user.passwordHash, body.password))) throw unauthorized('Invalid email or password', 'invalid_credentials');
+      if (user.status !== 'active') throw forbidden('This account is suspended; contact your administrator', 'account_suspended');
       const tenant = await ctx.db.getRepository(TenantEntity).findOneOrFail({ where: { id: user.tenantId } });
-      if (tenant.status !== 'active') throw forbidden('This organization is suspended');
+      if (tenant.status !== 'active') throw forbidden('This organization is suspended', 'organization_suspended');
       const role = await ctx.db.getRepository(RoleEntity).findOne({ where: { id: user.roleId } });
       const now = ctx.now();
       await ctx.transaction(async (m) => {

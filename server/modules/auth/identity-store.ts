@@ -18,10 +18,10 @@ export function identityStore(db: DataSource): IdentityStore {
     async loadUser(userId: string): Promise<TenantPrincipal> {
       const user = await db.getRepository(UserEntity).findOne({ where: { id: userId } });
       if (!user) throw unauthorized('This account no longer exists');
-      if (user.status !== 'active') throw forbidden('This account is suspended');
+      if (user.status !== 'active') throw forbidden('This account is suspended', 'account_suspended');
       const tenant = await db.getRepository(TenantEntity).findOne({ where: { id: user.tenantId } });
       if (!tenant) throw unauthorized('This organization no longer exists');
-      if (tenant.status !== 'active') throw forbidden('This organization is suspended');
+      if (tenant.status !== 'active') throw forbidden('This organization is suspended', 'organization_suspended');
       const role = await db.getRepository(RoleEntity).findOne({ where: { id: user.roleId, tenantId: user.tenantId } });
       const permissions = new Set<Permission>((role?.permissions ?? []).filter(isPermission));
       return {

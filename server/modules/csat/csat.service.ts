@@ -103,9 +103,11 @@ export const csatService = {
     if (delivery !== 'none') {
       const allowed = sendableNow(conversation, delivery === 'interactive' ? 'interactive' : 'text', now);
       if (!allowed.ok)
-        throw unprocessable(`${allowed.reason} Use delivery "none" to get a link to share another way.`, [
-          { path: 'delivery', message: 'Cannot be sent now' },
-        ]);
+        throw unprocessable(
+          `${allowed.reason} Use delivery "none" to get a link to share another way.`,
+          [{ path: 'delivery', message: 'Cannot be sent now', code: allowed.code }],
+          allowed.code,
+        );
     }
     const settings = await loadSettings(ctx, ctx.tenantId);
     const survey = await ctx.transaction((m) =>

@@ -24,11 +24,16 @@ export function sendableNow(
   conversation: Conversation,
   type: 'interactive' | 'text',
   now: Date,
-): { ok: true } | { ok: false; reason: string } {
+): { ok: true } | { ok: false; code: string; reason: string } {
   const decision = replyDecision(conversation.channel, type, conversation.lastInboundAt, now);
-  if (!decision.allowed) return { ok: false, reason: decision.reason };
+  // `code` is stored as the failure reason, which the UI translates; `reason` explains it in the API's answer.
+  if (!decision.allowed) return { ok: false, code: decision.code, reason: decision.reason };
   if (decision.messagingTag)
-    return { ok: false, reason: 'The customer last wrote more than 24 hours ago: an automatic survey may not be sent now.' };
+    return {
+      ok: false,
+      code: 'window_closed',
+      reason: 'The customer last wrote more than 24 hours ago: an automatic survey may not be sent now.',
+    };
   return { ok: true };
 }
 
@@ -133,13 +138,12 @@ export async function deliverSurvey(services: Services, surveyId: string): Promi
       );
     });
   const url = surveyUrl(survey, services);
-  if (survey.delivery === 'link' && !url)
-    return fail('No public address: set up the tunnel (or PUBLIC_URL) so customers can open the rating page.');
+  if (survey.delivery === 'link' && !url) return fail('no_public_url');
   const settings = await loadSettings(services, survey.tenantId);
   const tenant = await services.db.getRepository(TenantEntity).findOneByOrFail({ id: survey.tenantId });
   const draft = surveyMessage(survey, settings, tenant.name, url);
   const allowed = sendableNow(conversation, draft.type, now);
-  if (!allowed.ok) return fail(allowed.reason);
+  if (!allowed.ok) return fail(allowed.code);
   await services.transaction(async (m) => {
     const message: Message = {
       id: newId(),

@@ -28,7 +28,7 @@ export async function applyStatus(services: Services, account: IntegrationAccoun
       Object.assign(patch, {
         status: 'failed',
         errorCode: status.error?.code ?? null,
-        errorReason: status.error?.reason ?? 'The channel reported a failure',
+        errorReason: status.error?.reason ?? 'channel_failed',
       });
     } else {
       if (message.status === 'failed' || STATUS_RANK[status.status] <= STATUS_RANK[message.status]) {

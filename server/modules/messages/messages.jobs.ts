@@ -26,18 +26,20 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       if (message?.status !== 'queued') return;
       const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
       const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      // Our own refusals are stored as reason codes the UI translates (window_closed, channel_disconnected…);
+      // a channel's refusal keeps the channel's own error code and text.
       const fail = (reason: string, code: number | null = null) =>
         services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
-      if (account.status !== 'active') return fail('The channel account was disconnected; reconnect it and resend.');
+      if (account.status !== 'active') return fail('channel_disconnected');
       // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
       const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), {
         checkType: false,
       });
-      if (!decision.allowed) return fail(decision.reason);
+      if (!decision.allowed) return fail(decision.code);
       const identity = await db
         .getRepository(ContactIdentityEntity)
         .findOne({ where: { tenantId: message.tenantId, contactId: conversation.contactId, channel: account.channel } });
-      if (!identity) return fail(`The contact has no ${account.channel} address.`);
+      if (!identity) return fail('no_channel_address');
       const replyTo = message.replyToId
         ? await db.getRepository(MessageEntity).findOne({ where: { id: message.replyToId }, select: { externalId: true } })
         : null;
@@ -49,7 +51,7 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
           // Upload once; the channel's media id is kept on the message so a retry does not upload again.
           const media = await db.getRepository(MediaEntity).findOneByOrFail({ id: message.mediaId });
           const data = await readFile(services.config.dataDir, media.storageKey);
-          if (!data) return fail('The attached file is missing from storage.');
+          if (!data) return fail('media_missing');
           const uploaded = await adapter.uploadMedia(credentials, {
             data,
             mimeType: media.mimeType,

@@ -86,7 +86,8 @@ export const messagesService = {
     // Each channel's window and message types (WhatsApp 24 h or a template; Messenger 24 h, or 7 days
     // with HUMAN_AGENT; Instagram 24 h; email none).
     const decision = replyDecision(conversation.channel, input.type, conversation.lastInboundAt, now);
-    if (!decision.allowed) throw unprocessable(decision.reason, [{ path: decision.field, message: decision.hint }]);
+    if (!decision.allowed)
+      throw unprocessable(decision.reason, [{ path: decision.field, message: decision.hint, code: decision.code }], decision.code);
     if (input.caption && (conversation.channel === 'messenger' || conversation.channel === 'instagram')) {
       throw unprocessable('Messenger and Instagram show files without a caption; send the text as a message of its own.', [
         { path: 'caption', message: 'Not supported on this channel' },
@@ -98,7 +99,7 @@ export const messagesService = {
       if (!input.mediaId)
         throw badRequest('A media message needs an uploaded file', [{ path: 'mediaId', message: 'Required for this type' }]);
       const media = await scoped(ctx, MediaEntity).findOne({ id: input.mediaId });
-      if (!media) throw unprocessable('The media file does not exist', [{ path: 'mediaId', message: 'No such media' }]);
+      if (!media) throw unprocessable('The media file does not exist', [{ path: 'mediaId', message: 'No such media' }], 'media_missing');
       mediaId = media.id;
       content.media = { mediaId: media.id, mimeType: media.mimeType, filename: media.filename ?? undefined, caption: input.caption };
     }

@@ -202,11 +202,7 @@ export function scheduledMessageJobs(services: Services): Record<string, JobHand
       const author = row.createdById
         ? await services.db.getRepository(UserEntity).findOne({ where: { id: row.createdById, tenantId: row.tenantId } })
         : null;
-      if (!author)
-        return finish(
-          { status: 'failed', failureReason: 'The agent who scheduled this message no longer exists.' },
-          'scheduled_message.failed',
-        );
+      if (!author) return finish({ status: 'failed', failureReason: 'author_deleted' }, 'scheduled_message.failed');
       const ctx = contextForUser(services, author, `job:${job.id}`);
       const c = row.content;
       try {
@@ -227,7 +223,9 @@ export function scheduledMessageJobs(services: Services): Record<string, JobHand
       } catch (err) {
         // Refused by the send path (window closed, media gone, conversation deleted): retrying cannot help.
         if (err instanceof HttpError && err.status < 500) {
-          return finish({ status: 'failed', failureReason: err.message.slice(0, 500) }, 'scheduled_message.failed');
+          // Stored as the refusal's code (window_closed, media_missing…), which the UI translates.
+          const code = typeof err.extra.code === 'string' ? err.extra.code : 'send_refused';
+          return finish({ status: 'failed', failureReason: code }, 'scheduled_message.failed');
         }
         throw err;
       }
