@@ -30,6 +30,9 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { outgoingWebhooksModule } from './modules/outgoing-webhooks/outgoing-webhooks.module.js';
+import { campaignsModule } from './modules/campaigns/campaigns.module.js';
+import { waTemplatesModule } from './modules/wa-templates/wa-templates.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -54,7 +57,10 @@ export const domainModules: ModuleManifest[] = [
   quickRepliesModule,
   scheduledMessagesModule,
   csatModule,
+  outgoingWebhooksModule,
+  campaignsModule,
   integrationsModule,
+  waTemplatesModule,
   webhooksModule,
 ];
 
