@@ -28,7 +28,19 @@ const CAMPAIGN_STOPPERS = new Set([190, 131031, 131042, 132001, 132015, 132016, 
 /** Connection errors that prove the request never reached Meta. */
 const NOT_SENT_NETWORK = /(connection refused|host not found|name lookup failed|host unreachable|network unreachable)/;
 
-export function enqueueSend(m: EntityManager, campaign: Pick<Campaign, 'id' | 'tenantId'>, now: Date, runAt?: Date) {
+/**
+ * Queues the next slice of a campaign (one queue per campaign, so slices never overlap), or, with
+ * `startAt`, the start of a scheduled one: outside that queue, so a reschedule to an earlier time is
+ * not stuck behind the start it replaces (a start that is no longer due does nothing).
+ */
+export function enqueueSend(m: EntityManager, campaign: Pick<Campaign, 'id' | 'tenantId'>, now: Date, runAt?: Date, startAt?: Date) {
+  if (startAt) {
+    return enqueueJob(m, SEND_JOB, { campaignId: campaign.id, start: true }, now, {
+      tenantId: campaign.tenantId,
+      runAt: startAt,
+      maxAttempts: 100,
+    });
+  }
   return enqueueJob(m, SEND_JOB, { campaignId: campaign.id }, now, {
     tenantId: campaign.tenantId,
     queueKey: `campaign:${campaign.id}`,
@@ -93,7 +105,8 @@ export async function applyRecipientStatus(services: Services, account: Integrat
   if (!recipient.confirmedAt) patch.confirmedAt = now;
   if (!recipient.externalId) patch.externalId = status.externalId;
   if (status.status === 'failed') {
-    if (!['read', 'replied', 'failed'].includes(recipient.status)) {
+    // A failure never overrides a message Meta already delivered.
+    if (!['delivered', 'read', 'replied', 'failed'].includes(recipient.status)) {
       Object.assign(patch, {
         status: 'failed',
         errorCode: status.error?.code ?? null,
@@ -299,13 +312,28 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
   return {
     [SEND_JOB]: async (job) => {
       const campaigns = services.db.getRepository(CampaignEntity);
-      let campaign = await campaigns.findOne({ where: { id: String(job.payload.campaignId) } });
+      const campaign = await campaigns.findOne({ where: { id: String(job.payload.campaignId) } });
       if (!campaign) return;
       const now = services.now();
-      if (campaign.status === 'scheduled') {
-        if (campaign.scheduledAt && campaign.scheduledAt.getTime() > now.getTime()) return; // rescheduled later
-        await setCampaign(services, campaign, { status: 'sending', startedAt: now });
-        campaign = { ...campaign, status: 'sending', startedAt: now };
+      if (job.payload.start) {
+        // The start of a scheduled campaign: not when it was rescheduled later, sent now or cancelled.
+        if (campaign.status !== 'scheduled' || (campaign.scheduledAt && campaign.scheduledAt.getTime() > now.getTime())) return;
+        await services.transaction(async (m) => {
+          await m
+            .getRepository(CampaignEntity)
+            .update({ id: campaign!.id, status: 'scheduled' }, { status: 'sending', startedAt: now, updatedAt: now });
+          await emitEvent(
+            m,
+            {
+              tenantId: campaign!.tenantId,
+              type: 'campaign.updated',
+              payload: { campaignId: campaign!.id, name: campaign!.name, status: 'sending' },
+            },
+            now,
+          );
+          await enqueueSend(m, campaign!, now);
+        });
+        return;
       }
       if (campaign.status !== 'sending') return;
       const account = campaign.accountId

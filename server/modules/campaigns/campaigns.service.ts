@@ -367,7 +367,8 @@ export const campaignsService = {
     } else patch = { status: 'sending', startedAt: now, scheduledAt: null, scheduledLocal: null, updatedAt: now };
     await ctx.transaction(async (m) => {
       await scoped(ctx, CampaignEntity, m).update(id, patch);
-      await enqueueSend(m, campaign, now, patch.scheduledAt ?? undefined);
+      if (patch.status === 'scheduled') await enqueueSend(m, campaign, now, undefined, patch.scheduledAt ?? undefined);
+      else await enqueueSend(m, campaign, now);
       await recordActivity(ctx, m, {
         tenantId: ctx.tenantId,
         action: patch.status === 'scheduled' ? 'campaign.scheduled' : 'campaign.sent',
