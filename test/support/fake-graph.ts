@@ -175,7 +175,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   }
 
   async function respond(req: RecordedRequest, res: ServerResponse): Promise<void> {
-    if (res.destroyed || res.writableEnded) return; // the client gave up (timeout) meanwhile
+    if (res.destroyed || res.writableEnded) {
+      // The client gave up (a timeout, or its process died) meanwhile. Meta still has a message it
+      // received and sends its status webhook; the answer is lost.
+      if (statusTarget && req.method === 'POST' && req.path.endsWith('/messages')) await route(req).catch(() => undefined);
+      return;
+    }
     const failure = takeFailure(req.path);
     let answer: Answer;
     try {
