@@ -21,6 +21,7 @@ const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((
 const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
 const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
+const BroadcastPage = lazy(() => import('./broadcast/BroadcastPage').then((m) => ({ default: m.BroadcastPage })));
 
 function Loading() {
   return (
@@ -71,6 +72,14 @@ export function App() {
             />
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
+              <Route
+                path="/broadcast/*"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <BroadcastPage />
+                  </Suspense>
+                }
+              />
             </Route>
             <Route
               path="/settings"
