@@ -20,6 +20,8 @@ export interface RecordedRequest {
    */
   body: any;
   rawBody: Buffer;
+  /** When it arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export interface FailureSpec {
@@ -164,6 +166,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       headers: req.headers,
       body,
       rawBody,
+      receivedAt: Date.now(),
     };
     requests.push(recorded);
     const answer = () => void respond(recorded, res);

@@ -170,6 +170,32 @@ async function optedOutNumbers(
   return { numbers, contactIds };
 }
 
+/**
+ * Inserts many recipients with multi-row INSERTs whose values the driver prepares column by column
+ * (dates, JSON), as the repository would: TypeORM's own insert spends most of its time on parameter
+ * bookkeeping at this size (10,000 rows took seconds).
+ */
+async function bulkInsert(m: EntityManager, rows: CampaignRecipient[]): Promise<void> {
+  if (rows.length === 0) return;
+  const meta = m.connection.getMetadata(CampaignRecipientEntity);
+  const driver = m.connection.driver;
+  const postgres = m.connection.options.type === 'postgres';
+  const columns = meta.columns;
+  const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
+  const chunk = Math.max(1, Math.floor(10_000 / columns.length));
+  for (let i = 0; i < rows.length; i += chunk) {
+    const params: unknown[] = [];
+    const tuples = rows.slice(i, i + chunk).map((row) => {
+      const marks = columns.map((c) => {
+        params.push(driver.preparePersistentValue((row as unknown as Record<string, unknown>)[c.propertyName], c));
+        return postgres ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    await m.query(`INSERT INTO ${driver.escape(meta.tableName)} (${names}) VALUES ${tuples.join(', ')}`, params);
+  }
+}
+
 /** Adds recipients from every given source to a draft campaign, in the transaction `m`. */
 export async function addRecipients(ctx: TenantCtx, m: EntityManager, campaign: Campaign, sources: RecipientSources): Promise<AddResult> {
   const now = ctx.now();
@@ -234,8 +260,7 @@ export async function addRecipients(ctx: TenantCtx, m: EntityManager, campaign: 
       updatedAt: now,
     });
   }
-  const repo = m.getRepository(CampaignRecipientEntity);
-  for (let i = 0; i < rows.length; i += 300) await repo.insert(rows.slice(i, i + 300) as never);
+  await bulkInsert(m, rows);
   errors.sort((a, b) => a.line - b.line);
   return { added: rows.length, skipped, errors: errors.slice(0, 1000), total: existing.size };
 }

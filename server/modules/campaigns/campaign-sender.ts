@@ -64,11 +64,15 @@ const limiterFor = (accountId: string) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits for this number's next send slot at `rate` per second. */
+/**
+ * Waits for this number's next send slot at `rate` per second. Slots are spaced from the previous
+ * slot, not from now, so a loop that runs late (a busy event loop, a slow timer) catches up and the
+ * average stays at the rate; at most one second of slots is made up at once.
+ */
 async function acquire(accountId: string, rate: number): Promise<void> {
   const l = limiterFor(accountId);
   const now = Date.now();
-  const at = Math.max(now, l.next, l.pausedUntil);
+  const at = Math.max(l.next, l.pausedUntil, now - 1000);
   l.next = at + 1000 / rate;
   if (at > now) await sleep(at - now);
 }
@@ -376,11 +380,15 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
       const running = new Set<Promise<void>>();
       let offline: string | undefined;
       let stopped: string | undefined;
+      let checkedAt = 0;
       for (const r of batch) {
         if (offline || stopped) break;
         await acquire(account.id, campaign.ratePerSecond);
-        // A cancel stops what has not left.
-        if ((await campaigns.findOne({ where: { id: campaign.id }, select: { status: true } }))?.status !== 'sending') break;
+        // A cancel stops what has not left (looked up at most every 200 ms).
+        if (Date.now() - checkedAt > 200) {
+          checkedAt = Date.now();
+          if ((await campaigns.findOne({ where: { id: campaign.id }, select: { status: true } }))?.status !== 'sending') break;
+        }
         const p = sendOne(campaign, template, credentials, r).then(({ outcome, reason }) => {
           if (outcome === 'offline') offline = reason;
           if (outcome === 'stop') stopped = reason;
