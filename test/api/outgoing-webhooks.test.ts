@@ -159,7 +159,7 @@ describe('Outgoing webhooks', () => {
       const log = await a.api.get('/api/v1/activity-logs?limit=50');
       assert.ok(log.body.data.some((e: any) => e.action === 'outgoing_webhook.disabled' && e.targetId === hook.id));
       const notice = await server.appliance.db.getRepository(DomainEventEntity).findOne({ where: { type: 'outgoing_webhook.disabled' } });
-      assert.equal((notice?.payload as any).webhookId, hook.id);
+      assert.equal((notice?.payload as { webhookId?: string } | undefined)?.webhookId, hook.id);
     } finally {
       receiver.failAll(null);
     }

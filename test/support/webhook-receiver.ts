@@ -36,7 +36,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         body = undefined;
       }
       received.push({ path: req.url ?? '/', headers: req.headers, raw, body });
-      const status = always ?? (failing > 0 ? (failing--, failStatus) : 200);
+      let status = always ?? 200;
+      if (always === null && failing > 0) {
+        failing--;
+        status = failStatus;
+      }
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(status === 200 ? { ok: true, received: received.length } : { error: 'receiver is failing on purpose' }));
     });
