@@ -7,6 +7,7 @@ import { startFakeGraph, type FakeGraph, type FakeTemplate } from '../support/fa
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, fixture, postWebhook, type WaAccount } from '../support/whatsapp.js';
 import { settle } from '../support/settle.js';
+import { sendTemplate } from '../../server/modules/wa-templates/wa-templates.service.js';
 
 const templateEvent = (wabaId: string, value: Record<string, unknown>, field = 'message_template_status_update') => ({
   object: 'whatsapp_business_account',
@@ -158,6 +159,56 @@ describe('WhatsApp templates', () => {
     assert.equal(paused.pause.title, 'FIRST_PAUSE');
     assert.match(paused.statusReason, /paused for 3 hours/);
     assert.equal(paused.qualityScore, 'YELLOW');
+  });
+
+  it('sendTemplate() (for automation rules) sends an approved template to a contact, outside the 24-hour window', async () => {
+    const template = (await a.api.get('/api/v1/wa-templates?search=status_pesanan')).body.data.find(
+      (t: any) => t.name === 'status_pesanan',
+    );
+    await postWebhook(
+      server.url,
+      {
+        ...fixture('wa-text.json'),
+        entry: fixture('wa-text.json').entry.map((e: any) => ({
+          ...e,
+          changes: e.changes.map((c: any) => ({
+            ...c,
+            value: {
+              ...c.value,
+              metadata: { ...c.value.metadata, phone_number_id: wa.phoneNumberId },
+              messages: c.value.messages.map((m: any) => ({ ...m, from: '6281288880001', id: 'wamid.TPLSEND1', timestamp: '1600000000' })),
+              contacts: [{ wa_id: '6281288880001', profile: { name: 'Dewi' } }],
+            },
+          })),
+        })),
+      },
+      wa.appSecret,
+    );
+    const contact = await eventually(async () => (await a.api.get('/api/v1/contacts?search=6281288880001')).body.data[0]);
+    const values = { 'header.1': '#77', 'body.1': 'Dewi', 'body.2': '#77', 'body.3': 'SiCepat', 'button.1': '77' };
+    await assert.rejects(
+      sendTemplate(server.appliance.services, {
+        tenantId: a.tenant.id,
+        templateId: template.id,
+        contactId: contact.id,
+        values: { 'body.1': 'x' },
+      }),
+      (err: any) => err.status === 422,
+    );
+    const sent = await sendTemplate(server.appliance.services, {
+      tenantId: a.tenant.id,
+      templateId: template.id,
+      contactId: contact.id,
+      values,
+    });
+    await settle(server.appliance);
+    const request = graph.sentMessages(wa.phoneNumberId).find((r) => r.body.to === '6281288880001' && r.body.type === 'template');
+    assert.equal(request?.body.template.name, 'status_pesanan');
+    assert.equal(request?.body.template.components[1].parameters[0].text, 'Dewi');
+    const messages = (await a.api.get(`/api/v1/conversations/${sent.conversationId}/messages`)).body.data;
+    const message = messages.find((m: any) => m.id === sent.messageId);
+    assert.equal(message.status, 'sent');
+    assert.equal(message.text, 'Halo Dewi, pesanan #77 sudah dikirim lewat SiCepat.');
   });
 
   it('stores a rejection with its reason', async () => {
