@@ -87,6 +87,12 @@ const schema = z.object({
   OUTGOING_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
   /** Consecutive failed attempts after which an outgoing webhook is disabled and its owner told. */
   OUTGOING_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(15),
+  /** Check every API response against its declared schema (tests; a mismatch answers 500 naming the field). */
+  VALIDATE_RESPONSES: z
+    .string()
+    .regex(/^(true|false|1|0)$/i, 'must be true or false')
+    .default('false')
+    .transform((v) => /^(true|1)$/i.test(v)),
   /** Lifetime of a tenant session token, in seconds. */
   JWT_TTL_SECONDS: z.coerce
     .number()
