@@ -66,13 +66,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits for this number's next send slot at `rate` per second. Slots are spaced from the previous
- * slot, not from now, so a loop that runs late (a busy event loop, a slow timer) catches up and the
- * average stays at the rate; at most one second of slots is made up at once.
+ * slot, not from now, so a loop that runs a little late (a busy event loop, a coarse timer) catches
+ * up and the average stays at the rate; after a pause (more than 250 ms behind) it starts afresh
+ * rather than bursting.
  */
 async function acquire(accountId: string, rate: number): Promise<void> {
   const l = limiterFor(accountId);
   const now = Date.now();
-  const at = Math.max(l.next, l.pausedUntil, now - 1000);
+  const at = Math.max(now - l.next > 250 ? now : l.next, l.pausedUntil);
   l.next = at + 1000 / rate;
   if (at > now) await sleep(at - now);
 }
