@@ -80,12 +80,8 @@ export function WebhooksTab() {
       () => undefined,
     );
   }, [load]);
-  useRealtimeEvent('outgoing_webhook.disabled', (payload) => {
-    toast(t('broadcast.webhooks.disabledToast', { name: String((payload as { name?: string }).name ?? '') }), 'error', {
-      kind: 'webhook-disabled',
-    });
-    void load();
-  });
+  // Its owner also gets a notice wherever they are in the app (BroadcastNotifications).
+  useRealtimeEvent('outgoing_webhook.disabled', () => void load());
 
   async function create(event: FormEvent) {
     event.preventDefault();

@@ -2,6 +2,7 @@
 // sound, language, keyboard help, and new-message alerts. Feature screens render in its <Outlet>.
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
+import { BroadcastNotifications } from '../broadcast/BroadcastNotifications';
 import { useTranslation } from 'react-i18next';
 import { UNAUTHORIZED_EVENT } from '../api';
 import type { Conversation, Message } from '../inbox/api';
@@ -55,6 +56,7 @@ export function AppShell() {
         <ToastProvider>
           <TeamProvider>
             <TeamNotifications />
+            <BroadcastNotifications />
             <Shell context={{ session, reload }} />
           </TeamProvider>
         </ToastProvider>

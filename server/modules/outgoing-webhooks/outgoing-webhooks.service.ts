@@ -440,7 +440,14 @@ export function outgoingWebhookJobs(services: Services): Record<string, JobHandl
             {
               tenantId: hook.tenantId,
               type: 'outgoing_webhook.disabled',
-              payload: { webhookId: hook.id, name: hook.name, url: hook.url, reason, ownerId: hook.createdById },
+              payload: {
+                webhookId: hook.id,
+                name: hook.name,
+                url: hook.url,
+                reason,
+                ownerId: hook.createdById,
+                notifyUserId: hook.createdById,
+              },
             },
             now,
           );
