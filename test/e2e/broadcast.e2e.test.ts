@@ -31,7 +31,7 @@ describe('web UI: broadcast', { skip }, () => {
     );
     graph = await startFakeGraph();
     receiver = await startWebhookReceiver();
-    server = await startServer({ META_GRAPH_URL: graph.url });
+    server = await startServer({ META_GRAPH_URL: graph.url, OUTGOING_WEBHOOK_RETRY_BASE_MS: '50', OUTGOING_WEBHOOK_DISABLE_AFTER: '3' });
     owner = await registerTenant(new Api(server.url), 'Toko Batik Siaran');
     wa = await connectWhatsApp(owner.api, '900000000000009');
     browser = await launchBrowser();
@@ -175,6 +175,27 @@ describe('web UI: broadcast', { skip }, () => {
       await hook.locator('[data-testid="delivery-row"]').getByText('contact.created').waitFor({ timeout: 15_000 });
       await hook.locator('[data-testid="delivery-row"]').getByText('message.created').first().waitFor();
       assert.ok(receiver.received.some((r) => r.path === '/gudang' && r.body.type === 'webhook.test'));
+
+      // A webhook whose endpoint keeps failing is turned off; its owner is told wherever they are.
+      const broken = await owner.api.post('/api/v1/outgoing-webhooks', {
+        name: 'Rusak',
+        url: `${receiver.url}/rusak`,
+        events: ['contact.updated'],
+      });
+      assert.equal(broken.status, 201);
+      await page.goto(`${server.url}/inbox`);
+      await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor();
+      receiver.failAll(500);
+      try {
+        await owner.api.post(`/api/v1/outgoing-webhooks/${broken.body.id}/test`);
+        const notice = page.locator('[data-testid="toast"][data-kind="webhook-disabled"]');
+        await notice.getByText('Webhook "Rusak" dimatikan setelah gagal berulang kali.').waitFor({ timeout: 15_000 });
+        await notice.getByTestId('toast-action').click();
+        await page.waitForURL(`${server.url}/broadcast/webhooks`);
+        await page.getByTestId('webhook-row').filter({ hasText: 'Rusak' }).getByTestId('webhook-disabled-notice').waitFor();
+      } finally {
+        receiver.failAll(null);
+      }
     });
   });
 });

@@ -284,6 +284,10 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
         );
       if (!answered && !NOT_SENT_NETWORK.test(err.reason)) {
         // A timeout or a cut connection: Meta may have it. Left "sending" for the webhook to settle.
+        await recipients().update(
+          { id: r.id, status: 'sending' },
+          { errorReason: `Unconfirmed: ${err.reason}`.slice(0, 500), updatedAt: now },
+        );
         return { outcome: 'unknown', reason: err.reason };
       }
       if (!answered) {
