@@ -83,14 +83,13 @@ export async function campaignScenario(ctx: BenchContext): Promise<void> {
       op: async (i) =>
         (await inboxHttp.request('GET', inboxPath, undefined, { authorization: `Bearer ${users[i % users.length].token}` })).status === 200,
     });
+    const cpu0 = server.stats().cpuMs;
     const done = await waitFor(() => sends().length >= recipients, expectedMs * 2 + 60_000, 100);
+    const cpuPerSend = (server.stats().cpuMs - cpu0) / Math.max(1, sends().length);
     const inboxStats = await inbox;
     inboxHttp.close();
     const all = sends();
-    assert.ok(done, `only ${all.length} of ${recipients} sends reached the Graph`);
     const unique = new Set(all.map((r) => r.body.to));
-    assert.equal(unique.size, recipients, 'every recipient once');
-    assert.equal(all.length, recipients, 'nobody twice');
     const times = all.map((r) => r.receivedAt).sort((a, b) => a - b);
     const spanS = (times[times.length - 1] - times[0]) / 1000;
     const rate = (times.length - 1) / spanS;
@@ -102,13 +101,13 @@ export async function campaignScenario(ctx: BenchContext): Promise<void> {
       scenario: 'campaign',
       measurement: `${recipients.toLocaleString('en-US')} sends received by the fake Graph, rate`,
       kind: 'appliance',
-      n: recipients,
+      n: all.length,
       throughput: rate,
       value: rate,
       unit: '/s',
       target: `${ratePerSecond}/s ±10%`,
-      met: Math.abs(rate - ratePerSecond) <= ratePerSecond * 0.1,
-      note: `first to last send ${spanS.toFixed(1)} s; per whole second min ${Math.min(...full)} max ${Math.max(...full)}; every recipient exactly once`,
+      met: Boolean(done) && Math.abs(rate - ratePerSecond) <= ratePerSecond * 0.1,
+      note: `${done ? 'all' : `only ${all.length}`} of ${recipients.toLocaleString('en-US')} in ${spanS.toFixed(1)} s (first to last send); per whole second min ${Math.min(...full)} max ${Math.max(...full)}; ${unique.size === all.length ? 'nobody twice' : `${all.length - unique.size} DUPLICATES`}; ${cpuPerSend.toFixed(2)} ms server CPU per send, its status webhook included`,
     });
     ctx.record({
       scenario: 'campaign',
@@ -121,8 +120,11 @@ export async function campaignScenario(ctx: BenchContext): Promise<void> {
       p99: inboxStats.p99,
       target: 'p99 < 50 ms',
       met: inboxStats.p99 < 50,
-      note: `concurrency ${inboxConcurrency}, for the whole send`,
+      note: `concurrency ${inboxConcurrency}, for ${((expectedMs * 0.9) / 1000).toFixed(0)} s of the send`,
     });
+    assert.ok(done, `only ${all.length} of ${recipients} sends reached the Graph`);
+    assert.equal(unique.size, recipients, 'every recipient once');
+    assert.equal(all.length, recipients, 'nobody twice');
     const finished = await waitFor(
       async () => ((await http.json('GET', `/api/v1/campaigns/${id}`)).body.status === 'completed' ? true : undefined),
       30_000,
