@@ -33,6 +33,8 @@ import { webhooksModule } from './modules/webhooks/webhooks.module.js';
 import { outgoingWebhooksModule } from './modules/outgoing-webhooks/outgoing-webhooks.module.js';
 import { campaignsModule } from './modules/campaigns/campaigns.module.js';
 import { waTemplatesModule } from './modules/wa-templates/wa-templates.module.js';
+import { analyticsModule } from './modules/analytics/analytics.module.js';
+import { automationModule } from './modules/automation/automation.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -62,6 +64,8 @@ export const domainModules: ModuleManifest[] = [
   integrationsModule,
   waTemplatesModule,
   webhooksModule,
+  analyticsModule,
+  automationModule,
 ];
 
 /** Every migration, in timestamp order: the baseline schema (server/db/migrations) and each module's own. */

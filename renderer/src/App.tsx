@@ -22,6 +22,10 @@ const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: 
 const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
 const BroadcastPage = lazy(() => import('./broadcast/BroadcastPage').then((m) => ({ default: m.BroadcastPage })));
+const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
+const OperatorPage = lazy(() => import('./operator/OperatorPage').then((m) => ({ default: m.OperatorPage })));
+const ResetPasswordPage = lazy(() => import('./operator/ResetPasswordPage').then((m) => ({ default: m.ResetPasswordPage })));
+const AutomationPage = lazy(() => import('./automation/AutomationPage').then((m) => ({ default: m.AutomationPage })));
 
 function Loading() {
   return (
@@ -49,7 +53,23 @@ export function App() {
         <Route element={<Layout />}>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/register" element={<RegisterPage />} />
+          <Route
+            path="/reset-password/:token"
+            element={
+              <Suspense fallback={<Loading />}>
+                <ResetPasswordPage />
+              </Suspense>
+            }
+          />
         </Route>
+        <Route
+          path="/operator"
+          element={
+            <Suspense fallback={<Loading />}>
+              <OperatorPage />
+            </Suspense>
+          }
+        />
         <Route element={<RequireAuth />}>
           <Route element={<AppShell />}>
             <Route index element={<Navigate to="/inbox" replace />} />
@@ -70,6 +90,16 @@ export function App() {
                 </Suspense>
               }
             />
+            <Route
+              path="/automation"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <ShellPage />
+                </Suspense>
+              }
+            >
+              <Route index element={<AutomationPage />} />
+            </Route>
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
               <Route
@@ -77,6 +107,14 @@ export function App() {
                 element={
                   <Suspense fallback={<Loading />}>
                     <BroadcastPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/analytics"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <AnalyticsPage />
                   </Suspense>
                 }
               />

@@ -32,6 +32,8 @@ export interface MessageContent {
     caption?: string;
     voice?: boolean;
     mediaId?: string;
+    /** Inbound: why the file could not be downloaded (a refused link, too large, gone); set once given up. */
+    unavailable?: string;
   };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: { name: string; phones: string[]; emails?: string[] }[];
@@ -121,6 +123,10 @@ export interface InboundStatus {
   error?: { code: number; title: string; reason: string };
   /** WhatsApp: the `biz_opaque_callback_data` the message was sent with (campaigns put their recipient id there). */
   callbackData?: string;
+  /** WhatsApp: how Meta prices the message (analytics by category and pricing type). */
+  pricing?: { billable: boolean | null; pricingModel: string | null; category: string | null; type: string | null };
+  /** WhatsApp conversation-based pricing: the conversation the message opened or joined. */
+  conversation?: { id: string; originType: string | null; expiresAt: Date | null };
 }
 
 export interface InboundTemplateStatus {

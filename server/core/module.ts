@@ -3,11 +3,12 @@
 // (`server/composition.ts`) lists the manifests and `app.ts` assembles them; core knows the shape,
 // never a module.
 import type { RequestHandler } from 'express';
+import type { RequestListener, Server } from 'node:http';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import type { HostInfo, Services } from './context.js';
 import type { AnyRoute } from './http/registry.js';
 import type { TokenService } from './auth/tokens.js';
-import type { EventHandler } from './events/outbox.js';
+import type { EventHandler, TransactionalConsumer } from './events/outbox.js';
 import type { JobHandler, JobRunner } from './jobs/queue.js';
 import type { IdentityStore } from './auth/authenticate.js';
 import type { ConversationVisibility, SocketHandler } from './realtime/realtime.js';
@@ -46,8 +47,12 @@ export interface Provided {
 
 /** Hooks around the listening server (appliance features: tunnel, mDNS, backups). */
 export interface Lifecycle {
-  /** After the HTTP server listens; the returned function runs at stop, before the database closes. */
-  onListen?(port: number): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * After the HTTP server listens; the returned function runs at stop, before the database closes.
+   * `http` gives the request handler and the server (a second listener, e.g. the tunnel's, serves
+   * through them).
+   */
+  onListen?(port: number, http: { handler: RequestListener; server: Server }): Promise<(() => Promise<void>) | undefined>;
   /** Before jobs start (first-run bootstrap). */
   onStart?(): Promise<void>;
 }
@@ -67,6 +72,11 @@ export interface ModuleManifest {
   schedules?: Schedule[];
   /** Committed domain events this module consumes, by event type ('*' for all). */
   events?(services: Services): Record<string, EventHandler | EventHandler[]>;
+  /**
+   * Runs inside the transaction of every emitted event, before it commits (an event log written
+   * together with the change; keep it cheap: it runs on every write).
+   */
+  onEmit?(services: Services): TransactionalConsumer;
   /** Domain events relayed to browsers over Socket.IO (conversation events only to those who may see it). */
   pushedEvents?: string[];
   /** Messages browsers send over Socket.IO, by event name. */

@@ -21,13 +21,22 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { ToastProvider } from './Toasts';
 import { Logo } from './Layout';
 import { useSession, type SessionContext } from './RequireAuth';
+import { ImpersonationBanner } from '../operator/ImpersonationBanner';
 import '../shell.css';
 
 export interface NavItem {
   to: string;
   icon: IconName;
   /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'broadcast.nav';
+  label:
+    | 'nav.inbox'
+    | 'nav.contacts'
+    | 'nav.search'
+    | 'nav.profile'
+    | 'nav.settings'
+    | 'analytics.nav'
+    | 'automation.nav'
+    | 'broadcast.nav';
   testId: string;
   /** Shown to people with this permission (or any of these). */
   permission?: string | string[];
@@ -45,6 +54,8 @@ export const NAV_ITEMS: NavItem[] = [
     testId: 'nav-broadcast',
     permission: ['campaigns.manage', 'templates.manage', 'automation.manage'],
   },
+  { to: '/analytics', icon: 'chart', label: 'analytics.nav', testId: 'nav-analytics', permission: 'analytics.view' },
+  { to: '/automation', icon: 'zap', label: 'automation.nav', testId: 'nav-automation', permission: 'automation.manage' },
   { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
 
@@ -121,6 +132,7 @@ function Shell({ context }: { context: SessionContext }) {
         </ul>
       </nav>
       <div className="shell-body">
+        <ImpersonationBanner session={session} />
         <header className="topbar">
           <div className="topbar__start">
             <span className="topbar__org" title={session.tenant.name}>
