@@ -12,6 +12,7 @@ import { settle } from '../support/settle.js';
 import { emitEvent } from '../../server/core/events/outbox.js';
 import { DomainEventEntity } from '../../server/core/events/event.entity.js';
 import { OutgoingWebhookEntity } from '../../server/modules/outgoing-webhooks/outgoing-webhook.entity.js';
+import { callWebhook } from '../../server/modules/outgoing-webhooks/outgoing-webhooks.service.js';
 
 const verify = (secret: string, headers: Record<string, unknown>, raw: string) => {
   const ts = String(headers['x-omnistream-timestamp']);
@@ -191,6 +192,35 @@ describe('Outgoing webhooks', () => {
     const agent = await createAgent(a.api, 'agent');
     assertProblem(await agent.api.get('/api/v1/outgoing-webhooks'), 403);
     assertProblem(await agent.api.post('/api/v1/outgoing-webhooks', { url: `${receiver.url}/x`, events: ['message.created'] }), 403);
+  });
+
+  it('callWebhook() (for automation rules) delivers to a webhook of the tenant, signed, listed; refuses another tenant’s and a disabled one', async () => {
+    const created = (await a.api.post('/api/v1/outgoing-webhooks', { url: `${receiver.url}/hooks/rule`, events: ['contact.updated'] }))
+      .body;
+    const { services } = server.appliance;
+    const { deliveryId } = await services.transaction((m) =>
+      callWebhook(services, m, { tenantId: a.tenant.id, webhookId: created.id, data: { rule: 'VIP', conversationId: 'c9' } }),
+    );
+    await settle(server.appliance);
+    const hit = receiver.received.find((r) => r.path === '/hooks/rule');
+    assert.ok(hit && verify(created.secret, hit.headers, hit.raw), 'signed with the webhook secret');
+    assert.equal(hit.body.type, 'automation.action');
+    assert.deepEqual(hit.body.data, { rule: 'VIP', conversationId: 'c9' });
+    const deliveries = (await a.api.get(`/api/v1/outgoing-webhooks/${created.id}/deliveries`)).body.data;
+    assert.deepEqual(
+      deliveries.map((d: any) => [d.id, d.status]),
+      [[deliveryId, 'succeeded']],
+    );
+    await assert.rejects(
+      services.transaction((m) => callWebhook(services, m, { tenantId: b.tenant.id, webhookId: created.id, data: {} })),
+      (err: any) => err.status === 404,
+    );
+    await a.api.patch(`/api/v1/outgoing-webhooks/${created.id}`, { enabled: false });
+    await assert.rejects(
+      services.transaction((m) => callWebhook(services, m, { tenantId: a.tenant.id, webhookId: created.id, data: {} })),
+      (err: any) => err.status === 422,
+    );
+    assert.equal((await a.api.get(`/api/v1/outgoing-webhooks/${created.id}/deliveries`)).body.data.length, 1, 'nothing more queued');
   });
 });
 

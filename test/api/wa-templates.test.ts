@@ -211,6 +211,59 @@ describe('WhatsApp templates', () => {
     assert.equal(message.text, 'Halo Dewi, pesanan #77 sudah dikirim lewat SiCepat.');
   });
 
+  it('an agent sends a template from the inbox: the sendable list, to a contact or into a conversation, with clear errors', async () => {
+    const sendable = (await a.api.get('/api/v1/wa-templates/sendable')).body.data;
+    assert.ok(sendable.length > 0);
+    assert.ok(sendable.every((t: any) => t.status === 'APPROVED' && !t.paused));
+    const template = sendable.find((t: any) => t.name === 'status_pesanan');
+    assert.ok(template, 'the approved template is offered');
+    const contact = (await a.api.get('/api/v1/contacts?search=6281288880001')).body.data[0];
+    const values = { 'header.1': '#78', 'body.1': 'Dewi', 'body.2': '#78', 'body.3': 'JNE', 'button.1': '78' };
+
+    const toContact = await a.api.post(`/api/v1/wa-templates/${template.id}/send`, { contactId: contact.id, values });
+    assert.equal(toContact.status, 201, JSON.stringify(toContact.body));
+    assert.equal(toContact.body.created, true);
+    const conversationId = toContact.body.conversationId;
+    const forConversation = (await a.api.get(`/api/v1/wa-templates/sendable?conversationId=${conversationId}`)).body.data;
+    assert.ok(forConversation.some((t: any) => t.id === template.id));
+
+    const body = { conversationId, values: { ...values, 'body.2': '#79' }, clientMessageId: 'tpl-send-0001' };
+    const first = await a.api.post(`/api/v1/wa-templates/${template.id}/send`, body);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.body.conversationId, conversationId);
+    const again = await a.api.post(`/api/v1/wa-templates/${template.id}/send`, body);
+    assert.deepEqual(again.body, { ...first.body, created: false }, 'the same clientMessageId answers the first message');
+    await settle(server.appliance);
+    const sent = graph.sentMessages(wa.phoneNumberId).filter((r) => r.body.type === 'template' && r.body.to === '6281288880001');
+    assert.ok(sent.some((r) => r.body.template.components[1].parameters[1].text === '#79'));
+    assert.equal(sent.filter((r) => r.body.template.components[1].parameters[1].text === '#79').length, 1, 'sent once');
+    const messages = (await a.api.get(`/api/v1/conversations/${conversationId}/messages`)).body.data;
+    const message = messages.find((m: any) => m.id === first.body.messageId);
+    assert.equal(message.senderType, 'agent');
+    assert.equal(message.text, 'Halo Dewi, pesanan #79 sudah dikirim lewat JNE.');
+
+    const url = `/api/v1/wa-templates/${template.id}/send`;
+    assertProblem(await a.api.post(url, { conversationId, values: { 'body.1': 'Dewi' } }), 422, ['values.body.2']);
+    assertProblem(await a.api.post(url, { conversationId, values: { ...values, 'body.9': 'x' } }), 422, ['values.body.9']);
+    assertProblem(await a.api.post(url, { values }), 400, ['conversationId']);
+    assertProblem(await a.api.post(url, { contactId: '01900000-0000-7000-8000-000000000000', values }), 404);
+    assertProblem(await a.api.post(url, { conversationId: '01900000-0000-7000-8000-000000000000', values }), 404);
+    const pending = (await a.api.get('/api/v1/wa-templates?limit=100')).body.data.find((t: any) => t.status !== 'APPROVED' || t.paused);
+    assert.ok(pending, 'a template not approved (or paused)');
+    assert.ok(!sendable.some((t: any) => t.id === pending.id), 'not offered');
+    assertProblem(await a.api.post(`/api/v1/wa-templates/${pending.id}/send`, { conversationId, values: {} }), 422, ['templateId']);
+
+    // Another organization: neither the template, nor the conversation, nor the contact.
+    assertProblem(await b.api.post(url, { conversationId, values }), 404);
+    assertProblem(await b.api.get(`/api/v1/wa-templates/sendable?conversationId=${conversationId}`), 404);
+    assert.equal((await b.api.get('/api/v1/wa-templates/sendable')).body.data.length, 0);
+    const count = (await a.api.get(`/api/v1/conversations/${conversationId}/messages`)).body.data.length;
+    assert.equal(count, messages.length, 'nothing sent by the refused calls');
+    // Agents may send (messages.send) without managing templates.
+    const agent = await createAgent(a.api, 'agent');
+    assert.equal((await agent.api.get('/api/v1/wa-templates/sendable')).status, 200);
+  });
+
   it('stores a rejection with its reason', async () => {
     const rejected = fixture('wa-template-status-rejected.json');
     rejected.entry[0].id = waba;

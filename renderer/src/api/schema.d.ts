@@ -2080,6 +2080,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wa-templates/sendable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the templates an agent can send now
+         * @description Approved templates that are not paused and have their header media, by name, for the composer (outside the 24-hour window) and for starting a conversation. With `conversationId`, only those its WhatsApp number can send (none for other channels); 404 for a conversation the caller cannot see.
+         */
+        get: operations["getApiV1WaTemplatesSendable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/{templateId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a template to a conversation or a contact
+         * @description Stores the message as queued in the conversation (or in the contact's open WhatsApp conversation on the template's number, a new one if none) and answers at once; the durable message job delivers it. `values` are keyed as the template's `variables`. 404 for a template, conversation or contact the caller cannot see; 422 when the template is not approved or paused, a value is missing or unknown (naming `values.<key>`), the conversation is not on WhatsApp or the contact has no WhatsApp number.
+         */
+        post: operations["postApiV1WaTemplatesByTemplateIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wa-templates/{templateId}": {
         parameters: {
             query?: never;
@@ -14998,6 +15038,196 @@ export interface operations {
             };
             /** @description Missing the templates.manage permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1WaTemplatesSendable: {
+        parameters: {
+            query?: {
+                conversationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            accountId: string;
+                            wabaId: string;
+                            /** @description Meta's template id (null until the submission is accepted) */
+                            externalId: string | null;
+                            name: string;
+                            language: string;
+                            category: string;
+                            /** @enum {string} */
+                            parameterFormat: "POSITIONAL" | "NAMED";
+                            /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                            status: string;
+                            /** @description Why it was rejected, paused or disabled */
+                            statusReason: string | null;
+                            /** @description GREEN, YELLOW, RED or UNKNOWN */
+                            qualityScore: string | null;
+                            paused: boolean;
+                            pause: {
+                                title: string;
+                                description?: string;
+                            } | null;
+                            statusHistory: {
+                                event: string;
+                                reason: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            header: {
+                                format: string;
+                                text: string | null;
+                            } | null;
+                            body: string;
+                            footer: string | null;
+                            buttons: {
+                                type: string;
+                                text: string;
+                                url: string | null;
+                                phoneNumber: string | null;
+                            }[];
+                            /** @description Meta's components */
+                            components: {
+                                [key: string]: unknown;
+                            }[];
+                            variables: {
+                                /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                                key: string;
+                                /** @enum {string} */
+                                component: "header" | "body" | "button";
+                                name: string;
+                                buttonIndex?: number;
+                                example: string | null;
+                            }[];
+                            headerMediaUrl: string | null;
+                            /** @enum {string} */
+                            submission: "queued" | "submitted" | "failed" | "synced";
+                            submissionError: string | null;
+                            lastSyncedAt: string | null;
+                            statusUpdatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the messages.send permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1WaTemplatesByTemplateIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    conversationId?: string;
+                    contactId?: string;
+                    /** @default {} */
+                    values?: {
+                        [key: string]: string;
+                    };
+                    /** @description Idempotency key chosen by the client: resending the same one returns the first message */
+                    clientMessageId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messageId: string;
+                        conversationId: string;
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the messages.send permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

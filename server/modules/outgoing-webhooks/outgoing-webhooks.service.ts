@@ -8,7 +8,7 @@ import { In, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
-import { unprocessable } from '../../core/http/errors.js';
+import { notFound, unprocessable } from '../../core/http/errors.js';
 import { emitEvent, type EventHandler } from '../../core/events/outbox.js';
 import type { DomainEvent } from '../../core/events/event.entity.js';
 import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
@@ -176,6 +176,33 @@ export async function deliverToSubscription(
   await m.getRepository(OutgoingWebhookDeliveryEntity).insert(delivery as never);
   await enqueueJob(m, DELIVER_JOB, { deliveryId: id }, now, { tenantId: input.tenantId, maxAttempts: 3 });
   return delivery;
+}
+
+/** The event type of a delivery other modules request (automation's "call an outgoing webhook"). */
+export const CALL_EVENT = 'automation.action';
+
+/**
+ * Queues a delivery of `data` to one of the tenant's outgoing webhooks, in the caller's transaction
+ * `m` (for automation's "call an outgoing webhook" action): signed like every delivery, sent by the
+ * durable job with exponential retries for 24 hours, listed in the webhook's deliveries. `eventType`
+ * defaults to "automation.action". 404 for a webhook that is not the tenant's; 422 for a disabled one.
+ */
+export async function callWebhook(
+  services: Services,
+  m: EntityManager,
+  input: { tenantId: string; webhookId: string; data: unknown; eventType?: string; eventId?: string | null },
+): Promise<{ deliveryId: string }> {
+  const hook = await m.getRepository(OutgoingWebhookEntity).findOne({ where: { tenantId: input.tenantId, id: input.webhookId } });
+  if (!hook) throw notFound('Outgoing webhook');
+  if (!hook.enabled) throw unprocessable(`The outgoing webhook "${hook.name}" is disabled`, [{ path: 'webhookId', message: 'Disabled' }]);
+  const delivery = await deliverToSubscription(services, m, {
+    tenantId: input.tenantId,
+    webhookId: hook.id,
+    eventType: input.eventType ?? CALL_EVENT,
+    data: input.data,
+    eventId: input.eventId ?? null,
+  });
+  return { deliveryId: delivery.id };
 }
 
 export const outgoingWebhooksService = {

@@ -166,6 +166,48 @@ export const waTemplateRoutes = [
   }),
   defineRoute({
     method: 'get',
+    path: '/api/v1/wa-templates/sendable',
+    tag,
+    summary: 'List the templates an agent can send now',
+    access: access.tenant('messages.send'),
+    description:
+      'Approved templates that are not paused and have their header media, by name, for the composer (outside the 24-hour window) and for starting a conversation. With `conversationId`, only those its WhatsApp number can send (none for other channels); 404 for a conversation the caller cannot see.',
+    query: z.object({ conversationId: z.string().trim().max(64).optional() }).strict(),
+    response: z.object({ data: z.array(templateSchema) }),
+    handler: ({ ctx, query }) => waTemplatesService.sendable(ctx, query),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/wa-templates/{templateId}/send',
+    tag,
+    summary: 'Send a template to a conversation or a contact',
+    access: access.tenant('messages.send'),
+    params,
+    status: 201,
+    description:
+      "Stores the message as queued in the conversation (or in the contact's open WhatsApp conversation on the template's number, a new one if none) and answers at once; the durable message job delivers it. `values` are keyed as the template's `variables`. 404 for a template, conversation or contact the caller cannot see; 422 when the template is not approved or paused, a value is missing or unknown (naming `values.<key>`), the conversation is not on WhatsApp or the contact has no WhatsApp number.",
+    body: z
+      .object({
+        conversationId: z.string().trim().max(64).optional(),
+        contactId: z.string().trim().max(64).optional(),
+        values: z.record(z.string(), z.string().max(1024)).default({}),
+        clientMessageId: z
+          .string()
+          .min(8)
+          .max(100)
+          .optional()
+          .describe('Idempotency key chosen by the client: resending the same one returns the first message'),
+      })
+      .strict()
+      .refine((b) => Boolean(b.conversationId || b.contactId), {
+        message: 'Give a conversationId or a contactId',
+        path: ['conversationId'],
+      }),
+    response: z.object({ messageId: z.string(), conversationId: z.string(), created: z.boolean() }),
+    handler: ({ ctx, params: p, body }) => waTemplatesService.send(ctx, p.templateId, body),
+  }),
+  defineRoute({
+    method: 'get',
     path: '/api/v1/wa-templates/{templateId}',
     tag,
     summary: 'Get a WhatsApp template by ID',

@@ -17,9 +17,10 @@ import { IntegrationAccountEntity, type IntegrationAccount } from '../integratio
 import { accountCredentials } from '../integrations/integrations.service.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
 import { conversationView } from '../conversations/conversation-views.service.js';
-import { ContactIdentityEntity } from '../contacts/contact.entity.js';
+import { ContactEntity, ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { MessageEntity, type Message } from '../messages/message.entity.js';
 import { SEND_MAX_ATTEMPTS, messageView } from '../messages/messages.service.js';
+import { visibleConversation } from '../divisions/visibility.service.js';
 import { WaTemplateEntity, type TemplateComponent, type WaTemplate } from './wa-template.entity.js';
 import {
   checkValues,
@@ -145,6 +146,44 @@ export const waTemplatesService = {
     }
     const page = await repo.page({ where: where as never, limit: q.limit, cursor: q.cursor });
     return { data: page.data.map(templateView), nextCursor: page.nextCursor };
+  },
+
+  /**
+   * The templates that can be sent now (approved, not paused, header media set), by name; for a
+   * conversation, only those of its number's WhatsApp Business Account (none on other channels).
+   */
+  async sendable(ctx: TenantCtx, q: { conversationId?: string }) {
+    let wabaId: string | null = null;
+    if (q.conversationId) {
+      const conversation = await visibleConversation(ctx, q.conversationId);
+      if (conversation.channel !== 'whatsapp') return { data: [] };
+      const account = await scoped(ctx, IntegrationAccountEntity).findOne({ id: conversation.accountId });
+      wabaId = account ? (accountCredentials(ctx, account).config.wabaId ?? '') : '';
+    }
+    const rows = await scoped(ctx, WaTemplateEntity).find({ status: 'APPROVED' }, { name: 'ASC' });
+    const data = rows.filter(
+      (t) => !t.pause && (!mediaHeaderFormat(t.components) || t.headerMediaUrl) && (wabaId === null || t.wabaId === wabaId),
+    );
+    return { data: data.map(templateView) };
+  },
+
+  /** An agent sends a template into a conversation they can see, or to a contact's WhatsApp (see sendTemplate). */
+  async send(
+    ctx: TenantCtx,
+    templateId: string,
+    body: { conversationId?: string; contactId?: string; values: Record<string, string>; clientMessageId?: string },
+  ): Promise<SendTemplateResult> {
+    if (body.conversationId) await visibleConversation(ctx, body.conversationId);
+    return sendTemplate(ctx, {
+      tenantId: ctx.tenantId,
+      templateId,
+      values: body.values,
+      conversationId: body.conversationId,
+      contactId: body.conversationId ? undefined : body.contactId,
+      clientMessageId: body.clientMessageId ?? null,
+      senderType: 'agent',
+      senderId: ctx.principal.userId,
+    });
   },
 
   async get(ctx: TenantCtx, id: string) {
@@ -363,129 +402,166 @@ export function assertSendable(template: WaTemplate, path = 'templateId'): void 
     ]);
 }
 
+/** What sendTemplate() sends: a template with its values, into a conversation or to a contact. */
+export interface SendTemplateInput {
+  tenantId: string;
+  templateId: string;
+  /** Keyed as the template's `variables` (body.1, header.1, button.0, or body.<name> for named ones). */
+  values: Record<string, string>;
+  /** A WhatsApp conversation of the tenant; or else: */
+  conversationId?: string;
+  /** A contact with a WhatsApp number: its open conversation on the template's number, or a new one. */
+  contactId?: string;
+  /** Who sends it (default 'system', no sender). */
+  senderType?: Message['senderType'];
+  senderId?: string | null;
+  /** Idempotency key: a second send with the same key answers the first message. */
+  clientMessageId?: string | null;
+}
+
+export interface SendTemplateResult {
+  messageId: string;
+  conversationId: string;
+  /** False when `clientMessageId` matched an earlier send (nothing new was queued). */
+  created: boolean;
+}
+
 /**
- * Sends a template in a conversation (or to a contact's WhatsApp, opening a conversation): the
- * message is stored as queued and delivered by the durable `message.send` job, like an agent's
- * reply. For automation rules: `values` are keyed as the template's `variables` (body.1, header.1,
- * button.0 or named body.<name>). Throws 422 for a template that is not approved or bad values.
+ * Sends an approved template in a conversation (or to a contact's WhatsApp, opening a conversation
+ * when it has no open one): the message is stored as queued and delivered by the durable
+ * `message.send` job (retried, surviving restarts and outages), like an agent's reply. For other
+ * modules (automation's "send template", the inbox's "start a conversation"). Throws 404 for an
+ * unknown template, conversation or contact; 422 for a template that is not approved (or paused, or
+ * lacks its header media), values that do not match its placeholders, a conversation not on
+ * WhatsApp, or a contact without a WhatsApp number; 400 without a conversationId or contactId.
  */
-export async function sendTemplate(
-  services: Services,
-  input: {
-    tenantId: string;
-    templateId: string;
-    values: Record<string, string>;
-    conversationId?: string;
-    contactId?: string;
-    senderType?: Message['senderType'];
-    senderId?: string | null;
-  },
-): Promise<{ messageId: string; conversationId: string }> {
-  const template = await findTemplate(services, input.tenantId, input.templateId);
+export async function sendTemplate(services: Services, input: SendTemplateInput): Promise<SendTemplateResult> {
+  return services.transaction((m) => sendTemplateIn(services, m, input));
+}
+
+/** sendTemplate() inside the caller's transaction `m` (e.g. an automation rule's run): the message, its job and events commit with it. */
+export async function sendTemplateIn(services: Services, m: EntityManager, input: SendTemplateInput): Promise<SendTemplateResult> {
+  const template = await m.getRepository(WaTemplateEntity).findOne({ where: { tenantId: input.tenantId, id: input.templateId } });
   if (!template) throw notFound('Template');
   assertSendable(template);
-  const errors = checkValues(template.components, input.values);
+  const errors = checkValues(template.components, input.values, 'values');
   if (errors.length) throw unprocessable('The template values do not match its placeholders', errors);
-  return services.transaction(async (m) => {
-    const now = services.now();
-    const conversations = m.getRepository(ConversationEntity);
-    let conversation: Conversation | null = null;
-    if (input.conversationId) {
-      conversation = await conversations.findOne({ where: { id: input.conversationId, tenantId: input.tenantId } });
-      if (!conversation) throw notFound('Conversation');
-      if (conversation.channel !== 'whatsapp')
-        throw unprocessable('Templates are sent on WhatsApp only', [{ path: 'conversationId', message: 'Not a WhatsApp conversation' }]);
-    } else if (input.contactId) {
-      const identity = await m
-        .getRepository(ContactIdentityEntity)
-        .findOne({ where: { tenantId: input.tenantId, contactId: input.contactId, channel: 'whatsapp' } });
-      if (!identity) throw unprocessable('The contact has no WhatsApp number', [{ path: 'contactId', message: 'No WhatsApp identity' }]);
-      conversation = await conversations.findOne({
-        where: { tenantId: input.tenantId, contactId: input.contactId, accountId: template.accountId, status: In(['open', 'pending']) },
-        order: { createdAt: 'DESC' },
-      });
-      if (!conversation) {
-        conversation = {
-          id: newId(),
-          tenantId: input.tenantId,
-          channel: 'whatsapp',
-          accountId: template.accountId,
-          contactId: input.contactId,
-          status: 'open',
-          assigneeId: null,
-          aiAgentId: null,
-          divisionId: null,
-          tags: [],
-          priority: 'normal',
-          unreadCount: 0,
-          lastMessageAt: null,
-          lastMessagePreview: null,
-          lastInboundAt: null,
-          windowExpiresAt: null,
-          subject: null,
-          resolvedAt: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await conversations.insert(conversation as never);
-        await emitEvent(
-          m,
-          {
-            tenantId: input.tenantId,
-            type: 'conversation.created',
-            payload: { conversation: await conversationView(services, conversation) },
-          },
-          now,
-        );
-      }
-    } else throw badRequest('Give a conversationId or a contactId', [{ path: 'conversationId', message: 'Required' }]);
-    const text = renderBody(template.components, input.values);
-    const message: Message = {
-      id: newId(),
-      tenantId: input.tenantId,
-      conversationId: conversation.id,
-      direction: 'outbound',
-      type: 'template',
-      text,
-      content: {
-        template: {
-          name: template.name,
-          language: template.language,
-          components: sendComponents(template.components, template.parameterFormat, input.values, template.headerMediaUrl),
-        },
-      },
-      status: 'queued',
-      externalId: null,
-      clientMessageId: null,
-      replyToId: null,
-      senderType: input.senderType ?? 'system',
-      senderId: input.senderId ?? null,
-      mediaId: null,
-      errorCode: null,
-      errorReason: null,
-      sentAt: null,
-      deliveredAt: null,
-      readAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await m.getRepository(MessageEntity).insert(message as never);
-    const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: text.slice(0, 280), updatedAt: now };
-    await conversations.update({ id: conversation.id }, patch);
-    await enqueueJob(m, 'message.send', { messageId: message.id }, now, {
-      tenantId: input.tenantId,
-      queueKey: `conversation:${conversation.id}`,
-      maxAttempts: SEND_MAX_ATTEMPTS,
+  if (input.clientMessageId) {
+    const existing = await m
+      .getRepository(MessageEntity)
+      .findOne({ where: { tenantId: input.tenantId, clientMessageId: input.clientMessageId } });
+    if (existing) return { messageId: existing.id, conversationId: existing.conversationId, created: false };
+  }
+  const now = services.now();
+  const conversations = m.getRepository(ConversationEntity);
+  let conversation: Conversation | null = null;
+  if (input.conversationId) {
+    conversation = await conversations.findOne({ where: { id: input.conversationId, tenantId: input.tenantId } });
+    if (!conversation) throw notFound('Conversation');
+    if (conversation.channel !== 'whatsapp')
+      throw unprocessable('Templates are sent on WhatsApp only', [{ path: 'conversationId', message: 'Not a WhatsApp conversation' }]);
+    if (conversation.accountId !== template.accountId) {
+      // Templates belong to a WhatsApp Business Account: any of its numbers may send them.
+      const account = await m
+        .getRepository(IntegrationAccountEntity)
+        .findOne({ where: { id: conversation.accountId, tenantId: input.tenantId } });
+      if (!account || (accountCredentials(services, account).config.wabaId ?? '') !== template.wabaId)
+        throw unprocessable("The template belongs to another WhatsApp Business Account than this conversation's number", [
+          { path: 'templateId', message: 'Not available on this number' },
+        ]);
+    }
+  } else if (input.contactId) {
+    if (!(await m.getRepository(ContactEntity).findOne({ where: { tenantId: input.tenantId, id: input.contactId }, select: { id: true } })))
+      throw notFound('Contact');
+    const identity = await m
+      .getRepository(ContactIdentityEntity)
+      .findOne({ where: { tenantId: input.tenantId, contactId: input.contactId, channel: 'whatsapp' } });
+    if (!identity) throw unprocessable('The contact has no WhatsApp number', [{ path: 'contactId', message: 'No WhatsApp identity' }]);
+    conversation = await conversations.findOne({
+      where: { tenantId: input.tenantId, contactId: input.contactId, accountId: template.accountId, status: In(['open', 'pending']) },
+      order: { createdAt: 'DESC' },
     });
-    const view = await conversationView(services, { ...conversation, ...patch });
-    await emitEvent(
-      m,
-      { tenantId: input.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } },
-      now,
-    );
-    await emitEvent(m, { tenantId: input.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
-    return { messageId: message.id, conversationId: conversation.id };
+    if (!conversation) {
+      conversation = {
+        id: newId(),
+        tenantId: input.tenantId,
+        channel: 'whatsapp',
+        accountId: template.accountId,
+        contactId: input.contactId,
+        status: 'open',
+        assigneeId: null,
+        aiAgentId: null,
+        divisionId: null,
+        tags: [],
+        priority: 'normal',
+        unreadCount: 0,
+        lastMessageAt: null,
+        lastMessagePreview: null,
+        lastInboundAt: null,
+        windowExpiresAt: null,
+        subject: null,
+        resolvedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await conversations.insert(conversation as never);
+      await emitEvent(
+        m,
+        {
+          tenantId: input.tenantId,
+          type: 'conversation.created',
+          payload: { conversation: await conversationView(services, conversation) },
+        },
+        now,
+      );
+    }
+  } else throw badRequest('Give a conversationId or a contactId', [{ path: 'conversationId', message: 'Required' }]);
+  const text = renderBody(template.components, input.values);
+  const message: Message = {
+    id: newId(),
+    tenantId: input.tenantId,
+    conversationId: conversation.id,
+    direction: 'outbound',
+    type: 'template',
+    text,
+    content: {
+      template: {
+        name: template.name,
+        language: template.language,
+        components: sendComponents(template.components, template.parameterFormat, input.values, template.headerMediaUrl),
+      },
+    },
+    status: 'queued',
+    externalId: null,
+    clientMessageId: input.clientMessageId ?? null,
+    replyToId: null,
+    senderType: input.senderType ?? 'system',
+    senderId: input.senderId ?? null,
+    mediaId: null,
+    errorCode: null,
+    errorReason: null,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await m.getRepository(MessageEntity).insert(message as never);
+  const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: text.slice(0, 280), updatedAt: now };
+  await conversations.update({ id: conversation.id }, patch);
+  await enqueueJob(m, 'message.send', { messageId: message.id }, now, {
+    tenantId: input.tenantId,
+    queueKey: `conversation:${conversation.id}`,
+    maxAttempts: SEND_MAX_ATTEMPTS,
   });
+  const view = await conversationView(services, { ...conversation, ...patch });
+  await emitEvent(
+    m,
+    { tenantId: input.tenantId, type: 'message.created', payload: { message: messageView(message), conversation: view } },
+    now,
+  );
+  await emitEvent(m, { tenantId: input.tenantId, type: 'conversation.updated', payload: { conversation: view } }, now);
+  return { messageId: message.id, conversationId: conversation.id, created: true };
 }
 
 /** Applies one of Meta's template webhooks (status change, quality change) to the stored template. */
