@@ -30,6 +30,9 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { outgoingWebhooksModule } from './modules/outgoing-webhooks/outgoing-webhooks.module.js';
+import { campaignsModule } from './modules/campaigns/campaigns.module.js';
+import { waTemplatesModule } from './modules/wa-templates/wa-templates.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { automationModule } from './modules/automation/automation.module.js';
 
@@ -56,7 +59,10 @@ export const domainModules: ModuleManifest[] = [
   quickRepliesModule,
   scheduledMessagesModule,
   csatModule,
+  outgoingWebhooksModule,
+  campaignsModule,
   integrationsModule,
+  waTemplatesModule,
   webhooksModule,
   analyticsModule,
   automationModule,

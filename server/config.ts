@@ -77,6 +77,18 @@ const schema = z.object({
     .regex(/^(true|false|1|0|yes|no)$/i, 'must be true or false')
     .default('false')
     .transform((v) => /^(true|1|yes)$/i.test(v)),
+  /** Campaign sends per second per WhatsApp number when a campaign does not set its own (Meta's throughput tier). */
+  CAMPAIGN_DEFAULT_RATE: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * A campaign send cut off by a crash or a timeout, that Meta never confirmed by webhook, is sent again
+   * only once a later send of the same campaign was confirmed this long ago (proof that Meta's
+   * webhooks are flowing, so the cut-off one never reached Meta).
+   */
+  CAMPAIGN_UNCONFIRMED_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
+  /** First retry delay of an outgoing webhook delivery; it doubles per attempt (up to 2 hours), for 24 hours. */
+  OUTGOING_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
+  /** Consecutive failed attempts after which an outgoing webhook is disabled and its owner told. */
+  OUTGOING_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(15),
   /**
    * The loopback port the public tunnel forwards to (0: any free port). It serves only the webhooks,
    * /health and the pages customers open, unless the operator exposes everything in the tunnel

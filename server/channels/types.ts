@@ -121,6 +121,8 @@ export interface InboundStatus {
   timestamp: Date;
   recipientId: string;
   error?: { code: number; title: string; reason: string };
+  /** WhatsApp: the `biz_opaque_callback_data` the message was sent with (campaigns put their recipient id there). */
+  callbackData?: string;
   /** WhatsApp: how Meta prices the message (analytics by category and pricing type). */
   pricing?: { billable: boolean | null; pricingModel: string | null; category: string | null; type: string | null };
   /** WhatsApp conversation-based pricing: the conversation the message opened or joined. */
@@ -131,8 +133,15 @@ export interface InboundTemplateStatus {
   templateExternalId: string;
   name: string;
   language: string;
+  /** APPROVED, REJECTED, PAUSED, DISABLED, PENDING_DELETION…; for a quality change, QUALITY_CHANGED. */
   event: string;
   reason?: string;
+  category?: string;
+  /** message_template_quality_update: GREEN, YELLOW, RED or UNKNOWN. */
+  qualityScore?: string;
+  previousQualityScore?: string;
+  /** PAUSED/unpause details Meta adds (`other_info`): FIRST_PAUSE, SECOND_PAUSE, RATE_LIMITING_PAUSE, UNPAUSE… */
+  pause?: { title: string; description?: string };
 }
 
 /** Everything one webhook delivered for one channel account (WhatsApp: one phone_number_id). */
@@ -166,6 +175,8 @@ export interface OutboundMessage {
   messagingTag?: 'HUMAN_AGENT';
   /** The attached file's bytes, for channels that carry files inline (email); see ChannelAdapter.attachesFiles. */
   file?: { data: Buffer; mimeType: string; filename?: string };
+  /** WhatsApp: echoed back in the message's status webhooks (`biz_opaque_callback_data`, at most 512 characters). */
+  callbackData?: string;
 }
 
 /** Why a send failed, and whether trying again later can help. */

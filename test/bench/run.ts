@@ -30,6 +30,7 @@ import { searchScenario } from './scenarios/search.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
+import { campaignScenario } from './scenarios/campaign.js';
 import { analyticsScenario } from './scenarios/analytics.js';
 import { automationScenario } from './scenarios/automation.js';
 
@@ -50,6 +51,8 @@ const FULL: Sizes = {
     outageConversations: 100,
     drainTimeoutMs: 180_000,
   },
+  // 80 messages/s: the Cloud API's standard throughput per number.
+  campaign: { recipients: 10_000, ratePerSecond: 80, inboxConcurrency: 4 },
   analytics: { total: 200, concurrency: 2, warmup: 10 },
   serverEnv: {},
 };
@@ -73,12 +76,13 @@ const QUICK: Sizes = {
     outageConversations: 4,
     drainTimeoutMs: 30_000,
   },
+  campaign: { recipients: 300, ratePerSecond: 100, inboxConcurrency: 2 },
   analytics: { total: 10, concurrency: 2, warmup: 2 },
   // Retries a few hundred milliseconds apart, so the outage drains within the quick run.
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics', 'automation'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'campaign', 'analytics', 'automation'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -271,6 +275,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'fanout') await fanoutScenario(ctx);
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
+        if (name === 'campaign') await campaignScenario(ctx);
         if (name === 'analytics') await analyticsScenario(ctx);
         if (name === 'automation') await automationScenario(ctx);
       } catch (err) {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
+import { signMetaBody } from '../../server/channels/meta-signature.js';
 
 export interface RecordedRequest {
   method: string;
@@ -19,6 +20,8 @@ export interface RecordedRequest {
    */
   body: any;
   rawBody: Buffer;
+  /** When it arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export interface FailureSpec {
@@ -60,9 +63,35 @@ export interface FakeGraph {
     path: string | RegExp,
     answer: { status: number; body: unknown } | ((req: RecordedRequest) => { status: number; body: unknown }),
   ): void;
-  /** Forgets requests, media, pending failures and hanging; listens again if refusing. */
+  /**
+   * Message templates of a WhatsApp Business Account, as GET/POST/DELETE /{waba-id}/message_templates
+   * serve them (listed in pages of `limit`, default 25, with cursors). Created ones start PENDING.
+   */
+  templates(wabaId: string): FakeTemplate[];
+  /** Replaces a WABA's templates (e.g. with the data of graph-templates-list.json). */
+  setTemplates(wabaId: string, templates: FakeTemplate[]): void;
+  /**
+   * Like Meta, posts a signed `sent` status webhook to `url` after every WhatsApp message it accepts
+   * (with the message's `biz_opaque_callback_data`), retrying every 200 ms until answered 2xx (up to
+   * 10 minutes, as Meta retries for a day). null stops.
+   */
+  sendStatusWebhooks(target: { url: string; appSecret: string } | null): void;
+  /** Status webhooks not yet acknowledged. */
+  pendingStatusWebhooks(): number;
+  /** Forgets requests, media, templates, pending failures and hanging; listens again if refusing. */
   reset(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FakeTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  parameter_format?: string;
+  components: unknown[];
+  [extra: string]: unknown;
 }
 
 interface StoredMedia {
@@ -98,6 +127,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   let held: { answer: () => void; res: ServerResponse }[] = [];
   let listening = false;
   let counter = 0;
+  const templates = new Map<string, FakeTemplate[]>();
+  let statusTarget: { url: string; appSecret: string } | null = null;
+  let pendingWebhooks = 0;
+  const webhookTimers = new Set<NodeJS.Timeout>();
   const stubs: {
     method: string;
     path: string | RegExp;
@@ -133,6 +166,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       headers: req.headers,
       body,
       rawBody,
+      receivedAt: Date.now(),
     };
     requests.push(recorded);
     const answer = () => void respond(recorded, res);
@@ -144,7 +178,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   }
 
   async function respond(req: RecordedRequest, res: ServerResponse): Promise<void> {
-    if (res.destroyed || res.writableEnded) return; // the client gave up (timeout) meanwhile
+    if (res.destroyed || res.writableEnded) {
+      // The client gave up (a timeout, or its process died) meanwhile. Meta still has a message it
+      // received and sends its status webhook; the answer is lost.
+      if (statusTarget && req.method === 'POST' && req.path.endsWith('/messages')) await route(req).catch(() => undefined);
+      return;
+    }
     const failure = takeFailure(req.path);
     let answer: Answer;
     try {
@@ -205,6 +244,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     if (parts.length >= 2 && VERSION.test(parts[0])) {
       const [, id, edge] = parts;
       if (req.method === 'POST' && parts.length === 3 && edge === 'messages') return sendMessage(req);
+      if (parts.length === 3 && edge === 'message_templates') return messageTemplates(req, id);
       if (req.method === 'POST' && parts.length === 3 && edge === 'media') return upload(req);
       if (req.method === 'POST' && parts.length === 3 && edge === 'message_attachments') return uploadAttachment(req);
       if (req.method === 'GET' && parts.length === 2) {
@@ -302,10 +342,122 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     if (body.status === 'read') return { status: 200, body: { success: true } };
     if (typeof body.to !== 'string' || body.to === '') return graphError(400, '(#100) The parameter to is required.', 100);
     const id = `wamid.${Buffer.from(`FAKE${++counter}.${randomBytes(9).toString('hex')}`).toString('base64url')}`;
+    if (statusTarget) {
+      const phoneNumberId = req.path.split('/').filter(Boolean)[1];
+      postStatusWebhook(
+        statusTarget,
+        phoneNumberId,
+        id,
+        body.to.replace(/\D/g, ''),
+        (req.body as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data,
+      );
+    }
     return {
       status: 200,
       body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to.replace(/\D/g, '') }], messages: [{ id }] },
     };
+  }
+
+  /** GET (paged), POST (create, PENDING) and DELETE (?name=) of a WABA's message templates. */
+  function messageTemplates(req: RecordedRequest, wabaId: string): Answer {
+    const list = templates.get(wabaId) ?? [];
+    if (req.method === 'GET') {
+      const limit = Math.min(Math.max(Number(req.query.limit) || 25, 1), 100);
+      const start = req.query.after ? Number(Buffer.from(req.query.after, 'base64url').toString('utf8').replace(/^i/, '')) : 0;
+      if (!Number.isInteger(start) || start < 0) return graphError(400, '(#100) Invalid cursor', 100);
+      const page = list.slice(start, start + limit);
+      const cursor = (i: number) => Buffer.from(`i${i}`).toString('base64url');
+      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(start + page.length) } };
+      if (start + limit < list.length) {
+        paging.next = `${base()}${req.path}?limit=${limit}&after=${cursor(start + page.length)}`;
+      }
+      return { status: 200, body: { data: page, paging } };
+    }
+    if (req.method === 'POST') {
+      const body = req.body as { name?: unknown; language?: unknown; category?: unknown; components?: unknown } | undefined;
+      if (typeof body?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name))
+        return graphError(400, '(#100) Invalid parameter: name', 100, {
+          error_user_msg: 'Template names use lowercase letters, digits and _',
+        });
+      if (typeof body.language !== 'string' || typeof body.category !== 'string' || !Array.isArray(body.components))
+        return graphError(400, '(#100) The parameters language, category and components are required.', 100);
+      if (list.some((t) => t.name === body.name && t.language === body.language))
+        return graphError(400, 'Invalid parameter', 100, {
+          error_subcode: 2388024,
+          error_user_msg: 'Content in this language already exists',
+        });
+      const id = String(1_500_000_000_100_000 + ++counter);
+      list.push({ id, name: body.name, language: body.language, status: 'PENDING', category: body.category, components: body.components });
+      templates.set(wabaId, list);
+      return { status: 200, body: { id, status: 'PENDING', category: body.category } };
+    }
+    if (req.method === 'DELETE') {
+      const name = req.query.name;
+      if (!name) return graphError(400, '(#100) The parameter name is required.', 100);
+      const kept = list.filter((t) => t.name !== name);
+      if (kept.length === list.length) return graphError(400, `(#100) Template ${name} does not exist`, 100);
+      templates.set(wabaId, kept);
+      return { status: 200, body: { success: true } };
+    }
+    return graphError(400, `Unsupported ${req.method} request.`, 100);
+  }
+
+  /** Posts a signed status webhook for a sent WhatsApp message, retrying until it is acknowledged. */
+  function postStatusWebhook(
+    target: { url: string; appSecret: string },
+    phoneNumberId: string,
+    id: string,
+    to: string,
+    callbackData: unknown,
+  ) {
+    const status: Record<string, unknown> = { id, status: 'sent', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to };
+    if (typeof callbackData === 'string') status.biz_opaque_callback_data = callbackData;
+    const raw = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: `waba-${phoneNumberId}`,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '0', phone_number_id: phoneNumberId },
+                statuses: [status],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const deadline = Date.now() + 600_000;
+    pendingWebhooks++;
+    const attempt = async () => {
+      try {
+        const res = await fetch(`${target.url}/api/v1/webhooks/meta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(raw, target.appSecret) },
+          body: raw,
+        });
+        await res.text();
+        if (res.ok) {
+          pendingWebhooks--;
+          return;
+        }
+      } catch {
+        // the server is down: try again, as Meta does
+      }
+      if (Date.now() > deadline || statusTarget === null) {
+        pendingWebhooks--;
+        return;
+      }
+      const timer = setTimeout(() => {
+        webhookTimers.delete(timer);
+        void attempt();
+      }, 200);
+      webhookTimers.add(timer);
+    };
+    void attempt();
   }
 
   function dropHeld(): void {
@@ -393,8 +545,24 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     stub(method, path, answer) {
       stubs.unshift({ method: method.toUpperCase(), path, answer });
     },
+    templates(wabaId) {
+      return templates.get(wabaId) ?? [];
+    },
+    setTemplates(wabaId, list) {
+      templates.set(wabaId, structuredClone(list));
+    },
+    sendStatusWebhooks(target) {
+      statusTarget = target;
+      if (!target) {
+        for (const timer of webhookTimers) clearTimeout(timer);
+        webhookTimers.clear();
+        pendingWebhooks = 0;
+      }
+    },
+    pendingStatusWebhooks: () => pendingWebhooks,
     async reset() {
       requests.length = 0;
+      templates.clear();
       media.clear();
       cdn.clear();
       stubs.length = 0;
@@ -403,7 +571,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       dropHeld();
       if (!listening) await listen();
     },
-    stop: close,
+    async stop() {
+      fake.sendStatusWebhooks(null);
+      await close();
+    },
   };
   return fake;
 }

@@ -1541,6 +1541,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outgoing-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List outgoing webhooks */
+        get: operations["getApiV1OutgoingWebhooks"];
+        put?: never;
+        /**
+         * Create an outgoing webhook
+         * @description Each delivery is a POST with a JSON body `{id, type, createdAt, data}`, the headers `X-OmniStream-Timestamp` (unix seconds) and `X-OmniStream-Signature: sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<raw body>` under the secret, plus `X-OmniStream-Event` and `X-OmniStream-Delivery`. Any 2xx answer counts as delivered; otherwise it is retried with exponential backoff for 24 hours. After repeated failures in a row the webhook is disabled and the owner is told (activity log and a notice in the app). The URL must reach a public address (or one the operator allowed): 422 naming `url` otherwise. The secret (generated unless given) is returned this once and stored encrypted.
+         */
+        post: operations["postApiV1OutgoingWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List available webhook event types */
+        get: operations["getApiV1OutgoingWebhooksEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an outgoing webhook */
+        delete: operations["deleteApiV1OutgoingWebhooksByWebhookId"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an outgoing webhook
+         * @description `enabled: true` turns a disabled webhook back on (and resets its failure count); `rotateSecret: true` makes a new secret, returned this once.
+         */
+        patch: operations["patchApiV1OutgoingWebhooksByWebhookId"];
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deliveries for a webhook
+         * @description Newest first, with the status code, latency and an excerpt of the answer of the last attempt.
+         */
+        get: operations["getApiV1OutgoingWebhooksByWebhookIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-webhooks/{webhookId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event to the webhook
+         * @description Queues a `webhook.test` event, signed like any other; its outcome appears in the deliveries.
+         */
+        post: operations["postApiV1OutgoingWebhooksByWebhookIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns */
+        get: operations["getApiV1Campaigns"];
+        put?: never;
+        /**
+         * Create a new campaign (draft)
+         * @description A draft: add recipients, then send or schedule it. `variables` given must match the template exactly (400 naming `variables.<key>`).
+         */
+        post: operations["postApiV1Campaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a campaign
+         * @description With its statistics: recipients by status, how many got how far, and how many were skipped.
+         */
+        get: operations["getApiV1CampaignsByCampaignId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft campaign
+         * @description 409 for a campaign that is not a draft (cancel it instead).
+         */
+        delete: operations["deleteApiV1CampaignsByCampaignId"];
+        options?: never;
+        head?: never;
+        /** Update a draft campaign */
+        patch: operations["patchApiV1CampaignsByCampaignId"];
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaignId}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaign recipients */
+        get: operations["getApiV1CampaignsByCampaignIdRecipients"];
+        put?: never;
+        /**
+         * Add recipients to a campaign
+         * @description From any of: `contactIds`; a `filter` over contacts (`tags`: any of their conversations carries one; `attributes`: all match; `segment`: all, active_30d, inactive_90d, new_30d; `search`); or `csv`, the text of a CSV file whose first line names the columns (a phone column: phone, whatsapp, nomor or no_hp; optional name/nama; other columns become fields the variables can use). Numbers become E.164 (national numbers take `defaultCountry`, by default the organization's: 0812… → +62812…). Duplicates, contacts who opted out and invalid numbers are skipped and counted; CSV rows that cannot be used are listed in `errors` by line (the header is line 1).
+         */
+        post: operations["postApiV1CampaignsByCampaignIdRecipients"];
+        /** Clear all recipients from a campaign */
+        delete: operations["deleteApiV1CampaignsByCampaignIdRecipients"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaignId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send or schedule a campaign
+         * @description Without a time it starts now; with `scheduledAt` (an instant with its offset) or `scheduledLocal` ("2026-12-24T09:00" on the organization's clock) it waits until then. Messages leave through durable jobs at the campaign's rate per number, and wait while the internet is down. 422 when the template is not approved, the variables do not match it, or there are no recipients; 409 for a cancelled or already sent campaign.
+         */
+        post: operations["postApiV1CampaignsByCampaignIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaignId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a campaign
+         * @description Stops what has not left: queued recipients become cancelled; messages already sent stay sent.
+         */
+        post: operations["postApiV1CampaignsByCampaignIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integrations/whatsapp/health": {
         parameters: {
             query?: never;
@@ -1827,6 +2034,131 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List WhatsApp message templates
+         * @description Newest first. Filter by `status` (APPROVED, PENDING, REJECTED, PAUSED…), `language`, `accountId` or a part of the name (`search`).
+         */
+        get: operations["getApiV1WaTemplates"];
+        put?: never;
+        /**
+         * Create a WhatsApp message template
+         * @description Stored as PENDING and submitted to Meta by a background job (`submission`: queued → submitted; it waits while the internet is down). Meta's `message_template_status_update` webhook then sets APPROVED or REJECTED with the reason. Placeholders are {{1}}, {{2}}… in order (or named, {{name}}), each with an example value; a URL button may end with {{1}}. 400 names the field at fault; 409 when the name exists in that language.
+         */
+        post: operations["postApiV1WaTemplates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync templates from Meta
+         * @description Reads every template of the WhatsApp Business Account(s) from Meta (all pages) and stores them: new ones are added, known ones take Meta's status, category, components and quality score. 502 when Meta cannot be reached or refuses.
+         */
+        post: operations["postApiV1WaTemplatesSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/sendable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the templates an agent can send now
+         * @description Approved templates that are not paused and have their header media, by name, for the composer (outside the 24-hour window) and for starting a conversation. With `conversationId`, only those its WhatsApp number can send (none for other channels); 404 for a conversation the caller cannot see.
+         */
+        get: operations["getApiV1WaTemplatesSendable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/{templateId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a template to a conversation or a contact
+         * @description Stores the message as queued in the conversation (or in the contact's open WhatsApp conversation on the template's number, a new one if none) and answers at once; the durable message job delivers it. `values` are keyed as the template's `variables`. 404 for a template, conversation or contact the caller cannot see; 422 when the template is not approved or paused, a value is missing or unknown (naming `values.<key>`), the conversation is not on WhatsApp or the contact has no WhatsApp number.
+         */
+        post: operations["postApiV1WaTemplatesByTemplateIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a WhatsApp template by ID */
+        get: operations["getApiV1WaTemplatesByTemplateId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a WhatsApp template (local only)
+         * @description Removes OmniStream's copy; the template stays in Meta's WhatsApp Manager (a later sync brings it back).
+         */
+        delete: operations["deleteApiV1WaTemplatesByTemplateId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wa-templates/{templateId}/header-media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update template header media URL
+         * @description The public http(s) link of the image, video or document sent in the header of each message (Meta fetches it). 422 when the template has no media header.
+         */
+        patch: operations["patchApiV1WaTemplatesByTemplateIdHeaderMedia"];
         trace?: never;
     };
     "/api/v1/webhooks/meta": {
@@ -7004,6 +7336,11 @@ export interface operations {
                                 [key: string]: string;
                             };
                             lastSeenAt: string | null;
+                            /** @description Opted out of broadcasts: campaigns skip this contact */
+                            optedOut: boolean;
+                            optedOutAt: string | null;
+                            /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                            optOutSource: string | null;
                             identities: {
                                 channel: string;
                                 externalId: string;
@@ -7073,6 +7410,11 @@ export interface operations {
                             [key: string]: string;
                         };
                         lastSeenAt: string | null;
+                        /** @description Opted out of broadcasts: campaigns skip this contact */
+                        optedOut: boolean;
+                        optedOutAt: string | null;
+                        /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                        optOutSource: string | null;
                         identities: {
                             channel: string;
                             externalId: string;
@@ -7141,6 +7483,8 @@ export interface operations {
                     attributes?: {
                         [key: string]: string;
                     };
+                    /** @description Opt the contact out of broadcasts (true) or back in (false) */
+                    optedOut?: boolean;
                 };
             };
         };
@@ -7160,6 +7504,11 @@ export interface operations {
                             [key: string]: string;
                         };
                         lastSeenAt: string | null;
+                        /** @description Opted out of broadcasts: campaigns skip this contact */
+                        optedOut: boolean;
+                        optedOutAt: string | null;
+                        /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                        optOutSource: string | null;
                         identities: {
                             channel: string;
                             externalId: string;
@@ -7243,6 +7592,11 @@ export interface operations {
                             [key: string]: string;
                         };
                         lastSeenAt: string | null;
+                        /** @description Opted out of broadcasts: campaigns skip this contact */
+                        optedOut: boolean;
+                        optedOutAt: string | null;
+                        /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                        optOutSource: string | null;
                         identities: {
                             channel: string;
                             externalId: string;
@@ -11413,6 +11767,1528 @@ export interface operations {
             };
         };
     };
+    getApiV1OutgoingWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            url: string;
+                            events: string[];
+                            enabled: boolean;
+                            /** @description The signing secret is shown in full only when created or rotated */
+                            secretMasked: string | null;
+                            consecutiveFailures: number;
+                            disabledAt: string | null;
+                            /** @description Why it was turned off automatically */
+                            disabledReason: string | null;
+                            lastDeliveryAt: string | null;
+                            lastStatusCode: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1OutgoingWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: uri */
+                    url: string;
+                    /** @description Event types: message.created, message.status, conversation.created, conversation.updated, conversation.resolved, contact.created, contact.updated, campaign.finished, template.status_changed */
+                    events: string[];
+                    secret?: string;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        url: string;
+                        events: string[];
+                        enabled: boolean;
+                        /** @description The signing secret is shown in full only when created or rotated */
+                        secretMasked: string | null;
+                        consecutiveFailures: number;
+                        disabledAt: string | null;
+                        /** @description Why it was turned off automatically */
+                        disabledReason: string | null;
+                        lastDeliveryAt: string | null;
+                        lastStatusCode: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The signing secret, shown this once */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1OutgoingWebhooksEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            type: string;
+                            description: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1OutgoingWebhooksByWebhookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1OutgoingWebhooksByWebhookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: uri */
+                    url?: string;
+                    /** @description Event types: message.created, message.status, conversation.created, conversation.updated, conversation.resolved, contact.created, contact.updated, campaign.finished, template.status_changed */
+                    events?: string[];
+                    enabled?: boolean;
+                    rotateSecret?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        url: string;
+                        events: string[];
+                        enabled: boolean;
+                        /** @description The signing secret is shown in full only when created or rotated */
+                        secretMasked: string | null;
+                        consecutiveFailures: number;
+                        disabledAt: string | null;
+                        /** @description Why it was turned off automatically */
+                        disabledReason: string | null;
+                        lastDeliveryAt: string | null;
+                        lastStatusCode: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The signing secret, shown this once */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1OutgoingWebhooksByWebhookIdDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "pending" | "retrying" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            webhookId: string;
+                            eventId: string | null;
+                            eventType: string;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "succeeded" | "failed";
+                            attempts: number;
+                            statusCode: number | null;
+                            latencyMs: number | null;
+                            /** @description The first 500 characters of the endpoint's answer */
+                            responseExcerpt: string | null;
+                            error: string | null;
+                            nextAttemptAt: string | null;
+                            lastAttemptAt: string | null;
+                            deliveredAt: string | null;
+                            /** @description The exact JSON body sent (and signed) */
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1OutgoingWebhooksByWebhookIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        webhookId: string;
+                        eventId: string | null;
+                        eventType: string;
+                        /** @enum {string} */
+                        status: "pending" | "retrying" | "succeeded" | "failed";
+                        attempts: number;
+                        statusCode: number | null;
+                        latencyMs: number | null;
+                        /** @description The first 500 characters of the endpoint's answer */
+                        responseExcerpt: string | null;
+                        error: string | null;
+                        nextAttemptAt: string | null;
+                        lastAttemptAt: string | null;
+                        deliveredAt: string | null;
+                        /** @description The exact JSON body sent (and signed) */
+                        body: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the automation.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1Campaigns: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                            accountId: string | null;
+                            templateId: string | null;
+                            template: {
+                                id: string;
+                                name: string;
+                                language: string;
+                                status: string;
+                            } | null;
+                            variables: {
+                                [key: string]: string;
+                            };
+                            ratePerSecond: number;
+                            defaultCountry: string;
+                            scheduledAt: string | null;
+                            /** @description The scheduled time on the organization's clock */
+                            scheduledLocal: string | null;
+                            timezone: string | null;
+                            /** @description Recipients by current status */
+                            stats: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                delivered: number;
+                                read: number;
+                                replied: number;
+                                failed: number;
+                                cancelled: number;
+                                total: number;
+                            };
+                            /** @description Recipients that got at least this far */
+                            reached: {
+                                sent: number;
+                                delivered: number;
+                                read: number;
+                                replied: number;
+                            };
+                            skipped: {
+                                duplicates: number;
+                                optedOut: number;
+                                invalid: number;
+                            };
+                            failureReason: string | null;
+                            startedAt: string | null;
+                            completedAt: string | null;
+                            cancelledAt: string | null;
+                            createdById: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1Campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description An approved WhatsApp template */
+                    templateId?: string | null;
+                    /** @description The WhatsApp number it is sent from (default: the template's) */
+                    accountId?: string | null;
+                    /** @description One value per template placeholder, keyed as the template's `variables` (body.1, header.1, button.0, body.<name>). A value may use the recipient's fields: `{{name}}`, `{{first_name}}`, `{{phone}}`, a contact attribute or a CSV column (`{{city}}`), with a fallback: `{{name | Kak}}`. */
+                    variables?: {
+                        [key: string]: string;
+                    };
+                    /** @description Messages per second from this number (Meta's throughput tier); default 20 */
+                    ratePerSecond?: number;
+                    /** @description Region of numbers written without a country code (default: the organization's, Indonesia first) */
+                    defaultCountry?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                        accountId: string | null;
+                        templateId: string | null;
+                        template: {
+                            id: string;
+                            name: string;
+                            language: string;
+                            status: string;
+                        } | null;
+                        variables: {
+                            [key: string]: string;
+                        };
+                        ratePerSecond: number;
+                        defaultCountry: string;
+                        scheduledAt: string | null;
+                        /** @description The scheduled time on the organization's clock */
+                        scheduledLocal: string | null;
+                        timezone: string | null;
+                        /** @description Recipients by current status */
+                        stats: {
+                            queued: number;
+                            sending: number;
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                            failed: number;
+                            cancelled: number;
+                            total: number;
+                        };
+                        /** @description Recipients that got at least this far */
+                        reached: {
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                        };
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        failureReason: string | null;
+                        startedAt: string | null;
+                        completedAt: string | null;
+                        cancelledAt: string | null;
+                        createdById: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1CampaignsByCampaignId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                        accountId: string | null;
+                        templateId: string | null;
+                        template: {
+                            id: string;
+                            name: string;
+                            language: string;
+                            status: string;
+                        } | null;
+                        variables: {
+                            [key: string]: string;
+                        };
+                        ratePerSecond: number;
+                        defaultCountry: string;
+                        scheduledAt: string | null;
+                        /** @description The scheduled time on the organization's clock */
+                        scheduledLocal: string | null;
+                        timezone: string | null;
+                        /** @description Recipients by current status */
+                        stats: {
+                            queued: number;
+                            sending: number;
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                            failed: number;
+                            cancelled: number;
+                            total: number;
+                        };
+                        /** @description Recipients that got at least this far */
+                        reached: {
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                        };
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        failureReason: string | null;
+                        startedAt: string | null;
+                        completedAt: string | null;
+                        cancelledAt: string | null;
+                        createdById: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1CampaignsByCampaignId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1CampaignsByCampaignId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description An approved WhatsApp template */
+                    templateId?: string | null;
+                    /** @description The WhatsApp number it is sent from (default: the template's) */
+                    accountId?: string | null;
+                    /** @description One value per template placeholder, keyed as the template's `variables` (body.1, header.1, button.0, body.<name>). A value may use the recipient's fields: `{{name}}`, `{{first_name}}`, `{{phone}}`, a contact attribute or a CSV column (`{{city}}`), with a fallback: `{{name | Kak}}`. */
+                    variables?: {
+                        [key: string]: string;
+                    };
+                    /** @description Messages per second from this number (Meta's throughput tier); default 20 */
+                    ratePerSecond?: number;
+                    /** @description Region of numbers written without a country code (default: the organization's, Indonesia first) */
+                    defaultCountry?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                        accountId: string | null;
+                        templateId: string | null;
+                        template: {
+                            id: string;
+                            name: string;
+                            language: string;
+                            status: string;
+                        } | null;
+                        variables: {
+                            [key: string]: string;
+                        };
+                        ratePerSecond: number;
+                        defaultCountry: string;
+                        scheduledAt: string | null;
+                        /** @description The scheduled time on the organization's clock */
+                        scheduledLocal: string | null;
+                        timezone: string | null;
+                        /** @description Recipients by current status */
+                        stats: {
+                            queued: number;
+                            sending: number;
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                            failed: number;
+                            cancelled: number;
+                            total: number;
+                        };
+                        /** @description Recipients that got at least this far */
+                        reached: {
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                        };
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        failureReason: string | null;
+                        startedAt: string | null;
+                        completedAt: string | null;
+                        cancelledAt: string | null;
+                        createdById: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1CampaignsByCampaignIdRecipients: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "queued" | "sending" | "sent" | "delivered" | "read" | "replied" | "failed" | "cancelled";
+            };
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            contactId: string | null;
+                            /** @description E.164 */
+                            phone: string;
+                            name: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "replied" | "failed" | "cancelled";
+                            attempts: number;
+                            /** @description Meta's message id */
+                            externalId: string | null;
+                            /** @description Meta's error code and the reason */
+                            error: {
+                                code: number | null;
+                                reason: string | null;
+                            } | null;
+                            sentAt: string | null;
+                            deliveredAt: string | null;
+                            readAt: string | null;
+                            repliedAt: string | null;
+                            /** @description The conversation their reply opened */
+                            conversationId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CampaignsByCampaignIdRecipients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    contactIds?: string[];
+                    filter?: {
+                        tags?: string[];
+                        attributes?: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        segment?: "all" | "active_30d" | "inactive_90d" | "new_30d";
+                        search?: string;
+                    };
+                    csv?: string;
+                    /** @description Region of numbers written without a country code (default: the organization's, Indonesia first) */
+                    defaultCountry?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        added: number;
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        errors: {
+                            line: number;
+                            value: string | null;
+                            message: string;
+                        }[];
+                        /** @description Recipients of the campaign now */
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1CampaignsByCampaignIdRecipients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CampaignsByCampaignIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    scheduledAt?: string;
+                    scheduledLocal?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                        accountId: string | null;
+                        templateId: string | null;
+                        template: {
+                            id: string;
+                            name: string;
+                            language: string;
+                            status: string;
+                        } | null;
+                        variables: {
+                            [key: string]: string;
+                        };
+                        ratePerSecond: number;
+                        defaultCountry: string;
+                        scheduledAt: string | null;
+                        /** @description The scheduled time on the organization's clock */
+                        scheduledLocal: string | null;
+                        timezone: string | null;
+                        /** @description Recipients by current status */
+                        stats: {
+                            queued: number;
+                            sending: number;
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                            failed: number;
+                            cancelled: number;
+                            total: number;
+                        };
+                        /** @description Recipients that got at least this far */
+                        reached: {
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                        };
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        failureReason: string | null;
+                        startedAt: string | null;
+                        completedAt: string | null;
+                        cancelledAt: string | null;
+                        createdById: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CampaignsByCampaignIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "sending" | "completed" | "cancelled" | "failed";
+                        accountId: string | null;
+                        templateId: string | null;
+                        template: {
+                            id: string;
+                            name: string;
+                            language: string;
+                            status: string;
+                        } | null;
+                        variables: {
+                            [key: string]: string;
+                        };
+                        ratePerSecond: number;
+                        defaultCountry: string;
+                        scheduledAt: string | null;
+                        /** @description The scheduled time on the organization's clock */
+                        scheduledLocal: string | null;
+                        timezone: string | null;
+                        /** @description Recipients by current status */
+                        stats: {
+                            queued: number;
+                            sending: number;
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                            failed: number;
+                            cancelled: number;
+                            total: number;
+                        };
+                        /** @description Recipients that got at least this far */
+                        reached: {
+                            sent: number;
+                            delivered: number;
+                            read: number;
+                            replied: number;
+                        };
+                        skipped: {
+                            duplicates: number;
+                            optedOut: number;
+                            invalid: number;
+                        };
+                        failureReason: string | null;
+                        startedAt: string | null;
+                        completedAt: string | null;
+                        cancelledAt: string | null;
+                        createdById: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the campaigns.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiV1IntegrationsWhatsappHealth: {
         parameters: {
             query?: {
@@ -12819,6 +14695,843 @@ export interface operations {
                 };
             };
             /** @description Missing the integrations.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1WaTemplates: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: string;
+                language?: string;
+                accountId?: string;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            accountId: string;
+                            wabaId: string;
+                            /** @description Meta's template id (null until the submission is accepted) */
+                            externalId: string | null;
+                            name: string;
+                            language: string;
+                            category: string;
+                            /** @enum {string} */
+                            parameterFormat: "POSITIONAL" | "NAMED";
+                            /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                            status: string;
+                            /** @description Why it was rejected, paused or disabled */
+                            statusReason: string | null;
+                            /** @description GREEN, YELLOW, RED or UNKNOWN */
+                            qualityScore: string | null;
+                            paused: boolean;
+                            pause: {
+                                title: string;
+                                description?: string;
+                            } | null;
+                            statusHistory: {
+                                event: string;
+                                reason: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            header: {
+                                format: string;
+                                text: string | null;
+                            } | null;
+                            body: string;
+                            footer: string | null;
+                            buttons: {
+                                type: string;
+                                text: string;
+                                url: string | null;
+                                phoneNumber: string | null;
+                            }[];
+                            /** @description Meta's components */
+                            components: {
+                                [key: string]: unknown;
+                            }[];
+                            variables: {
+                                /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                                key: string;
+                                /** @enum {string} */
+                                component: "header" | "body" | "button";
+                                name: string;
+                                buttonIndex?: number;
+                                example: string | null;
+                            }[];
+                            headerMediaUrl: string | null;
+                            /** @enum {string} */
+                            submission: "queued" | "submitted" | "failed" | "synced";
+                            submissionError: string | null;
+                            lastSyncedAt: string | null;
+                            statusUpdatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1WaTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The WhatsApp account whose WABA gets the template (default: the tenant's default WhatsApp account) */
+                    accountId?: string;
+                    name: string;
+                    language: string;
+                    /** @enum {string} */
+                    category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+                    header?: ({
+                        /** @constant */
+                        format: "TEXT";
+                        text: string;
+                        example?: string;
+                    } | {
+                        /** @enum {string} */
+                        format: "IMAGE" | "VIDEO" | "DOCUMENT";
+                        example?: string;
+                    }) | null;
+                    body: {
+                        text: string;
+                        /** @description One example per placeholder: a list for {{1}}, {{2}}…, or an object for named placeholders */
+                        examples?: string[] | {
+                            [key: string]: string;
+                        };
+                    };
+                    footer?: string | null;
+                    buttons?: ({
+                        /** @constant */
+                        type: "QUICK_REPLY";
+                        text: string;
+                    } | {
+                        /** @constant */
+                        type: "URL";
+                        text: string;
+                        url: string;
+                        example?: string;
+                    } | {
+                        /** @constant */
+                        type: "PHONE_NUMBER";
+                        text: string;
+                        phoneNumber: string;
+                    })[];
+                    /** @description For an image, video or document header: the link sent with each message */
+                    headerMediaUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        accountId: string;
+                        wabaId: string;
+                        /** @description Meta's template id (null until the submission is accepted) */
+                        externalId: string | null;
+                        name: string;
+                        language: string;
+                        category: string;
+                        /** @enum {string} */
+                        parameterFormat: "POSITIONAL" | "NAMED";
+                        /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                        status: string;
+                        /** @description Why it was rejected, paused or disabled */
+                        statusReason: string | null;
+                        /** @description GREEN, YELLOW, RED or UNKNOWN */
+                        qualityScore: string | null;
+                        paused: boolean;
+                        pause: {
+                            title: string;
+                            description?: string;
+                        } | null;
+                        statusHistory: {
+                            event: string;
+                            reason: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        header: {
+                            format: string;
+                            text: string | null;
+                        } | null;
+                        body: string;
+                        footer: string | null;
+                        buttons: {
+                            type: string;
+                            text: string;
+                            url: string | null;
+                            phoneNumber: string | null;
+                        }[];
+                        /** @description Meta's components */
+                        components: {
+                            [key: string]: unknown;
+                        }[];
+                        variables: {
+                            /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                            key: string;
+                            /** @enum {string} */
+                            component: "header" | "body" | "button";
+                            name: string;
+                            buttonIndex?: number;
+                            example: string | null;
+                        }[];
+                        headerMediaUrl: string | null;
+                        /** @enum {string} */
+                        submission: "queued" | "submitted" | "failed" | "synced";
+                        submissionError: string | null;
+                        lastSyncedAt: string | null;
+                        statusUpdatedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1WaTemplatesSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accountId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accounts: number;
+                        wabas: number;
+                        templates: number;
+                        created: number;
+                        updated: number;
+                        /** Format: date-time */
+                        syncedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1WaTemplatesSendable: {
+        parameters: {
+            query?: {
+                conversationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            accountId: string;
+                            wabaId: string;
+                            /** @description Meta's template id (null until the submission is accepted) */
+                            externalId: string | null;
+                            name: string;
+                            language: string;
+                            category: string;
+                            /** @enum {string} */
+                            parameterFormat: "POSITIONAL" | "NAMED";
+                            /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                            status: string;
+                            /** @description Why it was rejected, paused or disabled */
+                            statusReason: string | null;
+                            /** @description GREEN, YELLOW, RED or UNKNOWN */
+                            qualityScore: string | null;
+                            paused: boolean;
+                            pause: {
+                                title: string;
+                                description?: string;
+                            } | null;
+                            statusHistory: {
+                                event: string;
+                                reason: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            header: {
+                                format: string;
+                                text: string | null;
+                            } | null;
+                            body: string;
+                            footer: string | null;
+                            buttons: {
+                                type: string;
+                                text: string;
+                                url: string | null;
+                                phoneNumber: string | null;
+                            }[];
+                            /** @description Meta's components */
+                            components: {
+                                [key: string]: unknown;
+                            }[];
+                            variables: {
+                                /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                                key: string;
+                                /** @enum {string} */
+                                component: "header" | "body" | "button";
+                                name: string;
+                                buttonIndex?: number;
+                                example: string | null;
+                            }[];
+                            headerMediaUrl: string | null;
+                            /** @enum {string} */
+                            submission: "queued" | "submitted" | "failed" | "synced";
+                            submissionError: string | null;
+                            lastSyncedAt: string | null;
+                            statusUpdatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the messages.send permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1WaTemplatesByTemplateIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    conversationId?: string;
+                    contactId?: string;
+                    /** @default {} */
+                    values?: {
+                        [key: string]: string;
+                    };
+                    /** @description Idempotency key chosen by the client: resending the same one returns the first message */
+                    clientMessageId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messageId: string;
+                        conversationId: string;
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the messages.send permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1WaTemplatesByTemplateId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        accountId: string;
+                        wabaId: string;
+                        /** @description Meta's template id (null until the submission is accepted) */
+                        externalId: string | null;
+                        name: string;
+                        language: string;
+                        category: string;
+                        /** @enum {string} */
+                        parameterFormat: "POSITIONAL" | "NAMED";
+                        /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                        status: string;
+                        /** @description Why it was rejected, paused or disabled */
+                        statusReason: string | null;
+                        /** @description GREEN, YELLOW, RED or UNKNOWN */
+                        qualityScore: string | null;
+                        paused: boolean;
+                        pause: {
+                            title: string;
+                            description?: string;
+                        } | null;
+                        statusHistory: {
+                            event: string;
+                            reason: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        header: {
+                            format: string;
+                            text: string | null;
+                        } | null;
+                        body: string;
+                        footer: string | null;
+                        buttons: {
+                            type: string;
+                            text: string;
+                            url: string | null;
+                            phoneNumber: string | null;
+                        }[];
+                        /** @description Meta's components */
+                        components: {
+                            [key: string]: unknown;
+                        }[];
+                        variables: {
+                            /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                            key: string;
+                            /** @enum {string} */
+                            component: "header" | "body" | "button";
+                            name: string;
+                            buttonIndex?: number;
+                            example: string | null;
+                        }[];
+                        headerMediaUrl: string | null;
+                        /** @enum {string} */
+                        submission: "queued" | "submitted" | "failed" | "synced";
+                        submissionError: string | null;
+                        lastSyncedAt: string | null;
+                        statusUpdatedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1WaTemplatesByTemplateId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1WaTemplatesByTemplateIdHeaderMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        accountId: string;
+                        wabaId: string;
+                        /** @description Meta's template id (null until the submission is accepted) */
+                        externalId: string | null;
+                        name: string;
+                        language: string;
+                        category: string;
+                        /** @enum {string} */
+                        parameterFormat: "POSITIONAL" | "NAMED";
+                        /** @description Meta's status: PENDING, APPROVED, REJECTED, PAUSED, DISABLED… */
+                        status: string;
+                        /** @description Why it was rejected, paused or disabled */
+                        statusReason: string | null;
+                        /** @description GREEN, YELLOW, RED or UNKNOWN */
+                        qualityScore: string | null;
+                        paused: boolean;
+                        pause: {
+                            title: string;
+                            description?: string;
+                        } | null;
+                        statusHistory: {
+                            event: string;
+                            reason: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        header: {
+                            format: string;
+                            text: string | null;
+                        } | null;
+                        body: string;
+                        footer: string | null;
+                        buttons: {
+                            type: string;
+                            text: string;
+                            url: string | null;
+                            phoneNumber: string | null;
+                        }[];
+                        /** @description Meta's components */
+                        components: {
+                            [key: string]: unknown;
+                        }[];
+                        variables: {
+                            /** @description How a send names the value: header.1, body.1…, body.<name>, button.<index> */
+                            key: string;
+                            /** @enum {string} */
+                            component: "header" | "body" | "button";
+                            name: string;
+                            buttonIndex?: number;
+                            example: string | null;
+                        }[];
+                        headerMediaUrl: string | null;
+                        /** @enum {string} */
+                        submission: "queued" | "submitted" | "failed" | "synced";
+                        submissionError: string | null;
+                        lastSyncedAt: string | null;
+                        statusUpdatedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the templates.manage permission */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -9,6 +9,9 @@ import { avatarHue, contactName, initials } from '../format';
 import { useRealtimeEvent } from '../realtime';
 import { useWorkspace } from '../workspace';
 import { inboxApi, type Contact } from '../inbox/api';
+import { TemplateSender } from '../inbox/composer/TemplateSender';
+import { Dialog } from '../components/Dialog';
+import { useNavigate } from 'react-router-dom';
 import './ContactCard.css';
 
 interface Props {
@@ -27,6 +30,8 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
   const [contact, setContact] = useState<Contact | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const navigate = useNavigate();
 
   const load = useCallback(() => {
     inboxApi
@@ -103,6 +108,18 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
             ))}
           </span>
         </div>
+        {can('messages.send') && contact.identities.some((identity) => identity.channel === 'whatsapp') ? (
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => setStarting(true)}
+            aria-label={t('contacts.startWhatsApp')}
+            title={t('contacts.startWhatsApp')}
+            data-testid="contact-start-whatsapp"
+          >
+            <Icon name="send" />
+          </button>
+        ) : null}
         {can('contacts.manage') ? (
           <button
             type="button"
@@ -145,6 +162,18 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
           </div>
         ))}
       </dl>
+      {starting ? (
+        <Dialog title={t('contacts.startWhatsApp')} onClose={() => setStarting(false)} testId="start-whatsapp-dialog">
+          <TemplateSender
+            contactId={contact.id}
+            onCancel={() => setStarting(false)}
+            onSent={({ conversationId }) => {
+              setStarting(false);
+              navigate(`/inbox/${conversationId}`);
+            }}
+          />
+        </Dialog>
+      ) : null}
     </div>
   );
 }

@@ -49,7 +49,7 @@ export function whatsAppRoutingKeys(body: unknown): string[] {
           ? isObj(change.value.metadata)
             ? str(change.value.metadata.phone_number_id)
             : undefined
-          : change.field === 'message_template_status_update'
+          : change.field === 'message_template_status_update' || change.field === 'message_template_quality_update'
             ? str(entry.id)
             : undefined;
       if (key) keys.add(key);
@@ -91,6 +91,10 @@ export function parseWhatsAppWebhook(body: unknown): ParsedWebhook[] {
         const wabaId = str(entry.id);
         const templateStatus = parseTemplateStatus(change.value);
         if (wabaId && templateStatus) batchFor(wabaId).templateStatuses.push(templateStatus);
+      } else if (change.field === 'message_template_quality_update') {
+        const wabaId = str(entry.id);
+        const quality = parseTemplateQuality(change.value);
+        if (wabaId && quality) batchFor(wabaId).templateStatuses.push(quality);
       }
     }
   }
@@ -262,6 +266,8 @@ function parseStatuses(value: Obj): InboundStatus[] {
     const recipientId = str(raw.recipient_id);
     if (!externalId || !status || !timestamp || !recipientId) continue;
     const parsed: InboundStatus = { externalId, status, timestamp, recipientId };
+    const callbackData = str(raw.biz_opaque_callback_data);
+    if (callbackData) parsed.callbackData = callbackData;
     const error = asArray(raw.errors).find(isObj);
     if (error) {
       const code = num(error.code) ?? 0;
@@ -317,5 +323,29 @@ function parseTemplateStatus(value: Obj): InboundTemplateStatus | undefined {
   const reason = str(value.reason);
   // Meta sends the literal "NONE" when there is no reason (e.g. on APPROVED).
   if (reason && reason !== 'NONE') status.reason = reason;
+  const category = str(value.message_template_category);
+  if (category) status.category = category;
+  if (isObj(value.other_info)) {
+    const title = str(value.other_info.title);
+    if (title) status.pause = { title, ...(str(value.other_info.description) ? { description: str(value.other_info.description) } : {}) };
+  }
+  return status;
+}
+
+/** `message_template_quality_update`: the template's quality score moved (GREEN, YELLOW, RED, UNKNOWN). */
+function parseTemplateQuality(value: Obj): InboundTemplateStatus | undefined {
+  const templateExternalId = str(value.message_template_id);
+  const name = str(value.message_template_name);
+  const qualityScore = str(value.new_quality_score);
+  if (!templateExternalId || !name || !qualityScore) return undefined;
+  const status: InboundTemplateStatus = {
+    templateExternalId,
+    name,
+    language: str(value.message_template_language) ?? '',
+    event: 'QUALITY_CHANGED',
+    qualityScore,
+  };
+  const previous = str(value.previous_quality_score);
+  if (previous) status.previousQualityScore = previous;
   return status;
 }

@@ -36,6 +36,7 @@ export function buildWhatsAppSendBody(message: OutboundMessage): WhatsAppSendBod
   const body: WhatsAppSendBody = { ...base, type: message.type, ...typePart(message) };
   // A reaction already names its message; WhatsApp does not take a quote context on it.
   if (message.replyToExternalId && message.type !== 'reaction') body.context = { message_id: message.replyToExternalId };
+  if (message.callbackData) body.biz_opaque_callback_data = message.callbackData.slice(0, 512);
   return body;
 }
 

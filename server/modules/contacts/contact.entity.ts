@@ -9,6 +9,10 @@ export interface Contact {
   email: string | null;
   attributes: Record<string, string>;
   lastSeenAt: Date | null;
+  /** Set when the contact opted out of broadcasts (campaigns skip them). */
+  optedOutAt?: Date | null;
+  /** How: a keyword they sent ("keyword:STOP") or an agent ("agent"). */
+  optOutSource?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +28,8 @@ export const ContactEntity = new EntitySchema<Contact>({
     email: col.string(320, true),
     attributes: col.json(),
     lastSeenAt: col.time(true),
+    optedOutAt: col.time(true),
+    optOutSource: col.string(200, true),
     createdAt: col.time(),
     updatedAt: col.time(),
   },

@@ -13,6 +13,9 @@ const contactSchema = z.object({
   email: z.string().nullable(),
   attributes: z.record(z.string(), z.string()),
   lastSeenAt: timestamp.nullable(),
+  optedOut: z.boolean().describe('Opted out of broadcasts: campaigns skip this contact'),
+  optedOutAt: timestamp.nullable(),
+  optOutSource: z.string().nullable().describe('keyword:<word> when the customer sent an opt-out keyword, agent when set here'),
   identities: z.array(z.object({ channel: z.string(), externalId: z.string() })),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -57,6 +60,7 @@ export const contactRoutes = [
           .optional(),
         email: z.string().trim().toLowerCase().email().nullable().optional(),
         attributes: z.record(z.string().max(100), z.string().max(1000)).optional(),
+        optedOut: z.boolean().optional().describe('Opt the contact out of broadcasts (true) or back in (false)'),
       })
       .strict(),
     response: contactSchema,

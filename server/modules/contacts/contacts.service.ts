@@ -13,6 +13,34 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation-views.service.js';
 import { canSee, conversationScope } from '../divisions/visibility.service.js';
 
+/**
+ * Opts a contact out of broadcasts (or back in), e.g. when they sent STOP or BERHENTI. Emits
+ * contact.updated. Returns false when nothing changed. Call inside a transaction.
+ */
+export async function setContactOptOut(
+  m: EntityManager,
+  input: { tenantId: string; contactId: string; optedOut: boolean; source: string | null },
+  now: Date,
+): Promise<boolean> {
+  const contacts = m.getRepository(ContactEntity);
+  const contact = await contacts.findOne({ where: { tenantId: input.tenantId, id: input.contactId } });
+  if (!contact || Boolean(contact.optedOutAt) === input.optedOut) return false;
+  await contacts.update(
+    { id: contact.id },
+    { optedOutAt: input.optedOut ? now : null, optOutSource: input.optedOut ? input.source : null, updatedAt: now },
+  );
+  await emitEvent(
+    m,
+    {
+      tenantId: input.tenantId,
+      type: 'contact.updated',
+      payload: { contactId: contact.id, fields: ['optedOut'], optedOut: input.optedOut },
+    },
+    now,
+  );
+  return true;
+}
+
 export function contactView(c: Contact, identities: ContactIdentity[] = []) {
   return {
     id: c.id,
@@ -21,6 +49,9 @@ export function contactView(c: Contact, identities: ContactIdentity[] = []) {
     email: c.email,
     attributes: c.attributes,
     lastSeenAt: c.lastSeenAt,
+    optedOut: Boolean(c.optedOutAt),
+    optedOutAt: c.optedOutAt ?? null,
+    optOutSource: c.optOutSource ?? null,
     identities: identities.map((i) => ({ channel: i.channel, externalId: i.externalId })),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -94,12 +125,18 @@ export const contactsService = {
   async update(
     ctx: TenantCtx,
     id: string,
-    body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string> },
+    body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string>; optedOut?: boolean },
   ) {
-    await scoped(ctx, ContactEntity).get(id, 'Contact');
+    const current = await scoped(ctx, ContactEntity).get(id, 'Contact');
     const now = ctx.now();
+    const { optedOut, ...fields } = body;
+    const patch: Partial<Contact> = { ...fields, updatedAt: now };
+    if (optedOut !== undefined && optedOut !== Boolean(current.optedOutAt)) {
+      patch.optedOutAt = optedOut ? now : null;
+      patch.optOutSource = optedOut ? 'agent' : null;
+    }
     await ctx.transaction(async (m) => {
-      await scoped(ctx, ContactEntity, m).update(id, { ...body, updatedAt: now });
+      await scoped(ctx, ContactEntity, m).update(id, patch);
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.updated', payload: { contactId: id, fields: Object.keys(body) } }, now);
     });
     return this.get(ctx, id);

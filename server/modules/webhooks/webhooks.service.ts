@@ -16,6 +16,7 @@ import { IntegrationAccountEntity, type IntegrationAccount } from '../integratio
 import { accountCredentials } from '../integrations/integrations.service.js';
 import { ingestInbound } from '../messages/ingest.service.js';
 import { applyStatus, applyWatermark } from '../messages/delivery-status.service.js';
+import { applyRecipientStatus } from '../campaigns/campaigns.service.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import { saveMedia } from '../media/media.service.js';
 import { WebhookEventEntity, type WebhookEvent } from './webhook-event.entity.js';
@@ -256,7 +257,10 @@ export function webhookJobs(services: Services): Record<string, JobHandler> {
           continue;
         }
         for (const message of batch.messages) await ingestInbound(services, account, message);
-        for (const status of batch.statuses) await applyStatus(services, account, status);
+        for (const status of batch.statuses) {
+          // A status of no inbox message may be about a campaign send (those have no message row).
+          if (!(await applyStatus(services, account, status))) await applyRecipientStatus(services, account, status);
+        }
         for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
         for (const t of batch.templateStatuses) {
           await services.transaction((m) =>

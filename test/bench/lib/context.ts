@@ -22,6 +22,8 @@ export interface Sizes {
     outageConversations: number;
     drainTimeoutMs: number;
   };
+  /** A campaign of `recipients` (a CSV) sent at `ratePerSecond`, with the inbox read at `inboxConcurrency` meanwhile. */
+  campaign: { recipients: number; ratePerSecond: number; inboxConcurrency: number };
   analytics: { total: number; concurrency: number; warmup: number };
   /** Extra env for the appliance in this mode. */
   serverEnv: Record<string, string>;

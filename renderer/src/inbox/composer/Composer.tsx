@@ -19,6 +19,7 @@ import { kindOf, useAttachments } from './useAttachments';
 import { useDraft } from './useDraft';
 import { useWindowClosed } from './useWindowClosed';
 import { useTypingSignal } from './useTypingSignal';
+import { TemplateSender } from './TemplateSender';
 import './Composer.css';
 
 interface ComposerProps {
@@ -39,6 +40,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const [note, setNote] = useState('');
   const [savingNote, setSavingNote] = useState(false);
   const [scheduling, setScheduling] = useState(false);
+  const [templatesOpen, setTemplatesOpen] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const bannerId = useId();
   const attachments = useAttachments();
@@ -47,6 +49,8 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
   const canSend = can('messages.send');
   const windowClosed = useWindowClosed(conversation);
   const replyBlocked = mode === 'reply' && (windowClosed || !canSend);
+  // Outside the window WhatsApp takes only approved templates.
+  const offerTemplates = mode === 'reply' && windowClosed && canSend && conversation.channel === 'whatsapp';
 
   // "/" opens the quick-reply picker; the chosen reply replaces the "/query" it was picked with.
   const picker = useQuickReplyPicker({
@@ -188,6 +192,27 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
     >
       {mode === 'reply' ? <ScheduledMessages conversationId={conversation.id} /> : null}
       {mode === 'reply' && windowClosed ? <WindowClosedBanner id={bannerId} /> : null}
+      {offerTemplates && templatesOpen ? (
+        <div className="composer__templates">
+          <TemplateSender
+            conversationId={conversation.id}
+            onSent={() => {
+              setTemplatesOpen(false);
+              onSent();
+            }}
+            onCancel={() => setTemplatesOpen(false)}
+          />
+        </div>
+      ) : offerTemplates ? (
+        <button
+          type="button"
+          className="button button--secondary button--sm"
+          onClick={() => setTemplatesOpen(true)}
+          data-testid="composer-templates"
+        >
+          {t('templates.open')}
+        </button>
+      ) : null}
       {mode === 'reply' && connection === 'offline' ? <OfflineHint /> : null}
       {replyTo && mode === 'reply' ? <ReplyQuote message={replyTo} onCancel={onCancelReply} /> : null}
       {attachments.uploads.length && mode === 'reply' ? (
