@@ -30,6 +30,7 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { emailImapModule } from './modules/email-imap/imap.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { automationModule } from './modules/automation/automation.module.js';
 
@@ -58,6 +59,7 @@ export const domainModules: ModuleManifest[] = [
   csatModule,
   integrationsModule,
   webhooksModule,
+  emailImapModule,
   analyticsModule,
   automationModule,
 ];
