@@ -9,6 +9,7 @@ import { useToast } from '../components/Toasts';
 import { Dialog } from '../components/Dialog';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
+import { ApiError } from '../api';
 import { errorMessage } from '../errors';
 import { SettingsPage } from '../settings/SettingsLayout';
 import { DeleteButton, SettingsListRow } from '../settings/SettingsListPage';
@@ -406,9 +407,9 @@ function TestMessageDialog({ account, onClose }: { account: Account; onClose(): 
       const result = await channelsApi.testMessage(account.id, to.trim());
       if (result) setSent({ to: result.to, id: result.externalId });
     } catch (err) {
-      setError(problemText(t, err));
-      const fields = (err as { fieldErrors?: Record<string, string> }).fieldErrors;
-      if (fields?.to) setFieldError(fields.to);
+      // The server's reason (Meta's or the mail server's refusal, a channel turned off) says most.
+      setError(err instanceof ApiError && err.status !== 403 && err.detail ? err.detail : problemText(t, err));
+      if (err instanceof ApiError && err.fieldErrors.to) setFieldError(err.fieldErrors.to);
     } finally {
       setBusy(false);
     }
