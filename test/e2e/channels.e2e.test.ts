@@ -11,6 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server.js';
+import { startFakeImap, type FakeImap } from '../support/imap-server.js';
+import { emlFixture } from '../support/meta-channels.js';
 import { Api, registerTenant, type Tenant } from '../support/http.js';
 import { eventually } from '../support/whatsapp.js';
 import { browserSkipReason, launchBrowser, withPage } from '../support/browser.js';
@@ -23,6 +25,7 @@ describe('web UI: Settings → Channels', { skip }, () => {
   let server: TestServer;
   let graph: FakeGraph;
   let smtp: FakeSmtp;
+  let imap: FakeImap;
   let browser: Browser;
   let owner: Tenant;
 
@@ -33,7 +36,10 @@ describe('web UI: Settings → Channels', { skip }, () => {
     );
     graph = await startFakeGraph();
     smtp = await startFakeSmtp();
+    imap = await startFakeImap({ user: 'toko@imap.example', password: 'imap-secret-pw' });
     server = await startServer({
+      IMAP_POLL_INTERVAL_MS: '500',
+      IMAP_REFRESH_MS: '200',
       META_GRAPH_URL: graph.url,
       META_APP_ID: 'app-123',
       META_APP_SECRET: 'app-secret-xyz',
@@ -50,6 +56,7 @@ describe('web UI: Settings → Channels', { skip }, () => {
     await server?.stop();
     await graph?.stop();
     await smtp?.stop();
+    await imap?.stop();
   });
 
   async function login(page: Page) {
@@ -208,6 +215,9 @@ describe('web UI: Settings → Channels', { skip }, () => {
       const row = page.locator('[data-testid="account-row"][data-external="777000"]');
       await row.locator('[data-testid="account-quality"][data-rating="YELLOW"]').waitFor();
       assert.equal(await page.evaluate(() => (globalThis as any).__fbConfigId), 'cfg-9');
+      // Facebook's SDK may load on this server (it is configured for Embedded Signup).
+      const csp = (await fetch(`${server.url}/settings/channels`)).headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self' https:\/\/connect\.facebook\.net/);
     });
     const [account] = await accounts('whatsapp');
     assert.equal(account.externalId, '777000');
@@ -309,5 +319,49 @@ describe('web UI: Settings → Channels', { skip }, () => {
     const [mailbox] = await accounts('email');
     assert.equal(mailbox.name, 'CS Email');
     assert.match(mailbox.config.inboundSecret, /^•+/);
+  });
+
+  test('email by IMAP: the mailbox is added with its IMAP server and new mail arrives in the inbox (desktop, en)', {
+    timeout: 60_000,
+  }, async () => {
+    await withPage(browser, 'channels-imap-desktop', { locale: 'en-US', viewport: DESKTOP }, async (page) => {
+      await login(page);
+      await openChannels(page);
+      await page.getByTestId('connect-manual-email').click();
+      await page.getByTestId('connect-name').fill('Toko by IMAP');
+      await page.getByTestId('connect-address').fill('toko@imap.example');
+      await page.getByTestId('connect-imapHost').fill(imap.host);
+      await page.getByTestId('connect-imapPort').fill(String(imap.port));
+      await page.getByTestId('connect-imapTls').click({ force: true });
+      await page.getByTestId('connect-imapUser').fill(imap.user);
+      // The dialog's own check: a password is needed with an IMAP server.
+      await page.getByTestId('connect-save').click();
+      await page.getByTestId('connect-dialog').locator('.field--invalid #connect-imapPassword').waitFor();
+      await page.getByTestId('connect-imapPassword').fill(imap.password);
+      await page.getByTestId('connect-save').click();
+      await page.getByTestId('connect-dialog').waitFor({ state: 'detached' });
+      const row = page.getByTestId('channel-email').locator('[data-testid="account-row"][data-external="toko@imap.example"]');
+      await row.waitFor();
+
+      const messageId = `<imap-ui-${Date.now()}@customer.example>`;
+      imap.append(
+        emlFixture({ to: 'toko@imap.example', from: 'Dewi <dewi@customer.example>', messageId, inReplyTo: null, references: null }),
+      );
+      const conversation = await eventually(
+        async () =>
+          ((await owner.api.get('/api/v1/conversations?limit=200')).body.data as any[]).find(
+            (c) => c.channel === 'email' && c.contact.email === 'dewi@customer.example',
+          ),
+        10_000,
+        'the IMAP mail in the inbox',
+      );
+      const messages = (await owner.api.get(`/api/v1/conversations/${conversation.id}/messages`)).body.data as any[];
+      assert.equal(messages.filter((m) => m.externalId === messageId).length, 1);
+      await row.getByTestId('account-check').click();
+      await row.locator('[data-testid="account-imap"][data-idle="true"]').getByText('Watching INBOX').waitFor();
+    });
+    const [mailbox] = (await accounts('email')).filter((a) => a.externalId === 'toko@imap.example');
+    assert.equal(mailbox.config.imapTls, 'false');
+    assert.match(mailbox.config.imapPassword, /^•+/);
   });
 });
