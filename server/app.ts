@@ -207,6 +207,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  const embeddedSignup = Boolean(config.META_APP_ID && config.META_EMBEDDED_SIGNUP_CONFIG_ID);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -216,8 +217,12 @@ export async function createAppliance(config: Config, options: { logger?: Logger
           upgradeInsecureRequests: null,
           'img-src': ["'self'", 'data:', 'blob:'],
           'media-src': ["'self'", 'blob:'],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'connect-src': ["'self'", 'ws:', 'wss:', ...(embeddedSignup ? ['https://*.facebook.com'] : [])],
           'style-src': ["'self'", "'unsafe-inline'"],
+          // WhatsApp Embedded Signup runs Facebook's JavaScript SDK (its login popup and frames), when configured.
+          ...(embeddedSignup
+            ? { 'script-src': ["'self'", 'https://connect.facebook.net'], 'frame-src': ["'self'", 'https://*.facebook.com'] }
+            : {}),
         },
       },
       strictTransportSecurity: false,

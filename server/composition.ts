@@ -33,6 +33,7 @@ import { webhooksModule } from './modules/webhooks/webhooks.module.js';
 import { outgoingWebhooksModule } from './modules/outgoing-webhooks/outgoing-webhooks.module.js';
 import { campaignsModule } from './modules/campaigns/campaigns.module.js';
 import { waTemplatesModule } from './modules/wa-templates/wa-templates.module.js';
+import { emailImapModule } from './modules/email-imap/imap.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { automationModule } from './modules/automation/automation.module.js';
 
@@ -64,6 +65,7 @@ export const domainModules: ModuleManifest[] = [
   integrationsModule,
   waTemplatesModule,
   webhooksModule,
+  emailImapModule,
   analyticsModule,
   automationModule,
 ];

@@ -37,6 +37,9 @@ const schema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  /** Mailboxes read by IMAP: how often a folder is checked when the server cannot push (IDLE), and how often the list of mailboxes is re-read. */
+  IMAP_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  IMAP_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   S3_ENDPOINT: z.string().url().optional(),
   S3_BUCKET: optionalString,
   S3_ACCESS_KEY_ID: optionalString,

@@ -13,6 +13,7 @@ import { analytics } from './analytics/feature';
 import { automation } from './automation/feature';
 import { operator } from './operator/feature';
 import { campaigns } from './campaigns/feature';
+import { channels } from './channels/feature';
 
 export const FEATURES: readonly Feature[] = [
   auth,
@@ -23,6 +24,7 @@ export const FEATURES: readonly Feature[] = [
   automation,
   campaigns,
   profile,
+  channels,
   teamwork,
   appliance,
   operator,

@@ -50,6 +50,8 @@ export interface MessageContent {
   story?: { kind: 'mention' | 'reply'; id?: string; url?: string };
   /** Email: the headers that thread it, and what else the mail carried. */
   email?: EmailContent;
+  /** Inbound: it arrived while its channel was turned off (stored, but nothing is sent on that channel). */
+  receivedWhileDisabled?: boolean;
 }
 
 /** What an email message keeps besides its plain text (which is the message's `text`). */

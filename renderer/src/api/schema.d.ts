@@ -2036,6 +2036,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integration-accounts/{accountId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check an integration account's state
+         * @description Checks the credentials with Meta now (WhatsApp: the number's quality rating and the business account's health), and says whether webhooks reach this server and what to paste into Meta's dashboard.
+         */
+        get: operations["getApiV1IntegrationAccountsByAccountIdStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration-accounts/{accountId}/test-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message from an integration account
+         * @description Sends one message now, outside any conversation: WhatsApp sends Meta's hello_world template to a phone number; Messenger and Instagram a text to someone who wrote to the page in the last 24 hours (their id); email a short mail. 409 when the channel is turned off; 502 with the reason when Meta or the mail server refuses.
+         */
+        post: operations["postApiV1IntegrationAccountsByAccountIdTestMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wa-templates": {
         parameters: {
             query?: never;
@@ -14673,6 +14713,184 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the integrations.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1IntegrationAccountsByAccountIdStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        /** @enum {string} */
+                        channel: "whatsapp" | "messenger" | "instagram" | "email";
+                        /**
+                         * @description disabled: the channel is turned off; token_expired: Meta refused the token as expired or revoked
+                         * @enum {string}
+                         */
+                        state: "connected" | "disabled" | "disconnected" | "token_expired" | "error";
+                        /** @description Whether the channel is turned on */
+                        enabled: boolean;
+                        credentials: {
+                            /** @description null when there is nothing to check remotely (email) */
+                            ok: boolean | null;
+                            detail: string | null;
+                        };
+                        quality: {
+                            displayPhoneNumber: string | null;
+                            verifiedName: string | null;
+                            /** @description GREEN, YELLOW, RED or UNKNOWN */
+                            qualityRating: string | null;
+                            messagingLimitTier: string | null;
+                            /** @description AVAILABLE, LIMITED or BLOCKED */
+                            canSendMessage: string | null;
+                        } | null;
+                        webhook: {
+                            /** @description Paste into Meta's dashboard as the Callback URL (null: this server has no public URL) */
+                            callbackUrl: string | null;
+                            path: string;
+                            /** @description The account's own verify token, to paste into Meta's dashboard */
+                            verifyToken: string | null;
+                            lastReceivedAt: string | null;
+                            /** @enum {string} */
+                            reaching: "yes" | "not_yet" | "no_public_url";
+                        };
+                        /** @description Email accounts read by IMAP */
+                        imap: {
+                            mailbox: string;
+                            /** @description The server pushes new mail (IMAP IDLE); false: checked at an interval */
+                            idle: boolean;
+                            lastPolledAt: string | null;
+                            lastError: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        checkedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the integrations.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1IntegrationAccountsByAccountIdTestMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Phone number with country code, page-scoped id, or email address */
+                    to: string;
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        sent: true;
+                        externalId: string;
+                        to: string;
+                        /** Format: date-time */
+                        sentAt: string;
                     };
                 };
             };

@@ -6,6 +6,7 @@ import { integrationsService } from './integrations.service.js';
 import { whatsappService } from './whatsapp.service.js';
 import { messengerService } from './messenger.service.js';
 import { instagramService } from './instagram.service.js';
+import { accountStatusService } from './account-status.service.js';
 
 const tag = 'Integrations';
 const manage = access.tenant('integrations.manage');
@@ -328,5 +329,73 @@ export const integrationRoutes = [
     params: accountParams,
     response: accountSchema,
     handler: ({ ctx, params }) => integrationsService.setDefault(ctx, params.accountId),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/integration-accounts/{accountId}/status',
+    tag,
+    summary: "Check an integration account's state",
+    access: manage,
+    params: accountParams,
+    description:
+      "Checks the credentials with Meta now (WhatsApp: the number's quality rating and the business account's health), and says whether webhooks reach this server and what to paste into Meta's dashboard.",
+    response: z.object({
+      accountId: z.string(),
+      channel,
+      state: z
+        .enum(['connected', 'disabled', 'disconnected', 'token_expired', 'error'])
+        .describe('disabled: the channel is turned off; token_expired: Meta refused the token as expired or revoked'),
+      enabled: z.boolean().describe('Whether the channel is turned on'),
+      credentials: z.object({
+        ok: z.boolean().nullable().describe('null when there is nothing to check remotely (email)'),
+        detail: z.string().nullable(),
+      }),
+      quality: z
+        .object({
+          displayPhoneNumber: z.string().nullable(),
+          verifiedName: z.string().nullable(),
+          qualityRating: z.string().nullable().describe('GREEN, YELLOW, RED or UNKNOWN'),
+          messagingLimitTier: z.string().nullable(),
+          canSendMessage: z.string().nullable().describe('AVAILABLE, LIMITED or BLOCKED'),
+        })
+        .nullable(),
+      webhook: z.object({
+        callbackUrl: z
+          .string()
+          .nullable()
+          .describe("Paste into Meta's dashboard as the Callback URL (null: this server has no public URL)"),
+        path: z.string(),
+        verifyToken: z.string().nullable().describe("The account's own verify token, to paste into Meta's dashboard"),
+        lastReceivedAt: timestamp.nullable(),
+        reaching: z.enum(['yes', 'not_yet', 'no_public_url']),
+      }),
+      imap: z
+        .object({
+          mailbox: z.string(),
+          idle: z.boolean().describe('The server pushes new mail (IMAP IDLE); false: checked at an interval'),
+          lastPolledAt: timestamp.nullable(),
+          lastError: z.string().nullable(),
+        })
+        .nullable()
+        .describe('Email accounts read by IMAP'),
+      checkedAt: timestamp,
+    }),
+    handler: ({ ctx, params }) => accountStatusService.status(ctx, params.accountId),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/integration-accounts/{accountId}/test-message',
+    tag,
+    summary: 'Send a test message from an integration account',
+    access: manage,
+    params: accountParams,
+    description:
+      "Sends one message now, outside any conversation: WhatsApp sends Meta's hello_world template to a phone number; Messenger and Instagram a text to someone who wrote to the page in the last 24 hours (their id); email a short mail. 409 when the channel is turned off; 502 with the reason when Meta or the mail server refuses.",
+    body: z.object({
+      to: z.string().trim().min(1, 'Required').max(320).describe('Phone number with country code, page-scoped id, or email address'),
+      text: z.string().max(1000).optional(),
+    }),
+    response: z.object({ sent: z.literal(true), externalId: z.string(), to: z.string(), sentAt: timestamp }),
+    handler: ({ ctx, params, body }) => accountStatusService.testMessage(ctx, params.accountId, body),
   }),
 ];

@@ -1,5 +1,6 @@
 // A tenant's channels: per-channel settings and the connected accounts, with credentials
 // encrypted at rest and never returned in full.
+import { randomBytes } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
@@ -67,6 +68,20 @@ async function makeDefault(m: EntityManager, ctx: TenantCtx, account: Integratio
   await scoped(ctx, IntegrationAccountEntity, m).update(account.id, { isDefault: true });
 }
 
+/**
+ * Whether a tenant's channel is turned on (`PUT /integrations/{channel}` with `enabled`; on until
+ * turned off). A channel that is off sends nothing; what arrives on it is stored and flagged.
+ */
+export async function channelEnabled(db: Pick<EntityManager, 'getRepository'>, tenantId: string, channel: Channel): Promise<boolean> {
+  const row = await db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel }, select: { enabled: true } });
+  return row?.enabled ?? true;
+}
+
+/** The refusal for a reply on a channel that is turned off (said once, used by the API and the send job). */
+export const CHANNEL_OFF_REASON = (channel: Channel) =>
+  `The ${CHANNEL_NAMES[channel]} channel is turned off in Settings → Channels, so nothing is sent on it; turn it on and send again.`;
+const CHANNEL_NAMES: Record<Channel, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', email: 'email' };
+
 export const integrationsService = {
   async list(ctx: TenantCtx) {
     const rows = await scoped(ctx, IntegrationEntity).find();
@@ -129,6 +144,8 @@ export const integrationsService = {
 
   async createAccount(ctx: TenantCtx, body: { channel: Channel; name: string; config: unknown; isDefault?: boolean }) {
     const config = validateConfig(body.channel, body.config);
+    // Each Meta account gets its own webhook verify token (shown in Settings → Channels to paste into Meta).
+    if (body.channel !== 'email' && !config.verifyToken) config.verifyToken = randomBytes(18).toString('base64url');
     const { externalId, shown, secrets } = splitConfig(body.channel, config);
     const existing = await ctx.db.getRepository(IntegrationAccountEntity).findOne({ where: { channel: body.channel, externalId } });
     if (existing && (existing.tenantId !== ctx.tenantId || existing.status === 'active')) {

@@ -12,6 +12,7 @@ import type { IntegrationAccount } from '../integrations/integration.entity.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
 import { conversationView } from '../conversations/conversation-views.service.js';
 import { findOrCreateContact } from '../contacts/contacts.service.js';
+import { channelEnabled } from '../integrations/integrations.service.js';
 import { MessageEntity, type Message } from './message.entity.js';
 import { messageView, preview } from './messages.service.js';
 
@@ -31,6 +32,10 @@ export async function ingestInbound(
     if (await messages.exist({ where: { tenantId, externalId: inbound.externalId } })) return { created: false };
     const now = services.now();
     const echo = inbound.echo === true;
+    // A channel turned off still keeps what arrives, flagged so the inbox can say nobody will answer on it.
+    const content = (await channelEnabled(m, tenantId, account.channel))
+      ? inbound.content
+      : { ...inbound.content, receivedWhileDisabled: true };
     const { contact } = await findOrCreateContact(
       m,
       tenantId,
@@ -82,7 +87,7 @@ export async function ingestInbound(
       direction: echo ? 'outbound' : 'inbound',
       type: inbound.type,
       text: inbound.text,
-      content: inbound.content,
+      content,
       status: echo ? 'sent' : 'delivered',
       externalId: inbound.externalId,
       clientMessageId: null,

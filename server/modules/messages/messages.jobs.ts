@@ -6,7 +6,7 @@ import { getAdapter } from '../../channels/index.js';
 import { ChannelSendError, type OutboundMessage } from '../../channels/types.js';
 import { replyDecision, type OutboundType } from '../../channels/policy.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
-import { accountCredentials } from '../integrations/integrations.service.js';
+import { accountCredentials, channelEnabled } from '../integrations/integrations.service.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
@@ -31,6 +31,8 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       const fail = (reason: string, code: number | null = null) =>
         services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: code, errorReason: reason }));
       if (account.status !== 'active') return fail('channel_disconnected');
+      // Queued before the channel was turned off (or written by automation since): not sent.
+      if (!(await channelEnabled(db, message.tenantId, account.channel))) return fail('channel_off');
       // A reply that waited in the queue (offline, retries) past the channel's window is not sent.
       const decision = replyDecision(account.channel, message.type as OutboundType, conversation.lastInboundAt, services.now(), {
         checkType: false,

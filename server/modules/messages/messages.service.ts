@@ -12,6 +12,7 @@ import type { EmailContent, MessageContent, MessageType } from '../../channels/t
 import { STANDARD_WINDOW_MS, replyDecision } from '../../channels/policy.js';
 import { mailDomain, messageIds, replySubject } from '../../channels/email/email.parse.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
+import { CHANNEL_OFF_REASON, channelEnabled } from '../integrations/integrations.service.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
 import { conversationView } from '../conversations/conversation-views.service.js';
 import { MediaEntity } from '../media/media.entity.js';
@@ -82,6 +83,14 @@ export const messagesService = {
           { path: 'clientMessageId', message: 'Already used' },
         ]);
     }
+    // A channel turned off sends nothing: the reply is refused now rather than held, so nobody
+    // believes it left and no stale answer goes out by surprise when the channel is turned on again.
+    if (!(await channelEnabled(ctx.db, ctx.tenantId, conversation.channel)))
+      throw conflict(
+        CHANNEL_OFF_REASON(conversation.channel),
+        [{ path: 'channel', message: 'Channel turned off', code: 'channel_off' }],
+        'channel_off',
+      );
     const now = ctx.now();
     // Each channel's window and message types (WhatsApp 24 h or a template; Messenger 24 h, or 7 days
     // with HUMAN_AGENT; Instagram 24 h; email none).

@@ -2,6 +2,7 @@
 // that will process them) before the 200 is sent, then processed idempotently by that job.
 // Email arrives the same way, authenticated by the mailbox's inbound secret instead of a signature.
 import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import type { Ctx, Services } from '../../core/context.js';
 import { HttpError, badRequest, unauthorized, zodFieldErrors } from '../../core/http/errors.js';
 import { enqueueJob, newJob } from '../../core/jobs/queue.js';
@@ -172,7 +173,12 @@ export async function receiveEmailWebhook(
       `Send the email as message/rfc822 (raw MIME) or application/json, not ${input.contentType ?? 'no content type'}`,
     );
   }
-  const now = ctx.now();
+  const eventId = await ctx.transaction((m) => insertEmail(m, account, stored, ctx.now()));
+  return { received: true, eventId };
+}
+
+/** Writes a stored email and its processing job with the caller's transaction. */
+async function insertEmail(m: EntityManager, account: IntegrationAccount, stored: StoredEmail, now: Date): Promise<string> {
   const event: WebhookEvent = {
     id: newId(),
     tenantId: account.tenantId,
@@ -183,16 +189,23 @@ export async function receiveEmailWebhook(
     receivedAt: now,
     processedAt: null,
   };
-  await ctx.transaction(async (m) => {
-    await m.getRepository(WebhookEventEntity).insert(event);
-    // One queue per mailbox: a reply is threaded after the email it answers.
-    await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, {
-      tenantId: account.tenantId,
-      queueKey: `email:${account.id}`,
-      maxAttempts: 20,
-    });
+  await m.getRepository(WebhookEventEntity).insert(event);
+  // One queue per mailbox: a reply is threaded after the email it answers.
+  await enqueueJob(m, 'webhook.process', { eventId: event.id }, now, {
+    tenantId: account.tenantId,
+    queueKey: `email:${account.id}`,
+    maxAttempts: 20,
   });
-  return { received: true, eventId: event.id };
+  return event.id;
+}
+
+/**
+ * Stores a raw email read from the mailbox (IMAP) exactly as an inbound webhook would, inside the
+ * caller's transaction, so the reader's cursor advances together with it. Threading, attachments
+ * and de-duplication by Message-ID then happen in the same job as for the webhook.
+ */
+export function storeFetchedEmail(m: EntityManager, account: IntegrationAccount, mime: Buffer, now: Date): Promise<string> {
+  return insertEmail(m, account, { accountId: account.id, format: 'mime', raw: mime.toString('base64') }, now);
 }
 
 /** Reads a stored email, keeps its attachments as media and ingests it into its thread. */
