@@ -8,6 +8,8 @@ export interface Contact {
   phone: string | null;
   email: string | null;
   attributes: Record<string, string>;
+  /** Labels agents give (vip, reseller…), lower-case, each once. */
+  tags: string[];
   lastSeenAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -23,6 +25,7 @@ export const ContactEntity = new EntitySchema<Contact>({
     phone: col.string(50, true),
     email: col.string(320, true),
     attributes: col.json(),
+    tags: { ...col.json(), default: '[]' },
     lastSeenAt: col.time(true),
     createdAt: col.time(),
     updatedAt: col.time(),

@@ -1,11 +1,13 @@
-// The contacts module: Contacts and their channel identities; merge.
+// The contacts module: Contacts and their channel identities; tags, CSV import/export, duplicates and merge.
 import { defineModule } from '../../core/module.js';
 import { ContactEntity, ContactIdentityEntity } from './contact.entity.js';
 import { contactRoutes } from './contacts.routes.js';
+import { ContactTags1733610000000 } from './contacts.migration.js';
 
 export const contactsModule = defineModule({
   name: 'contacts',
   entities: [ContactEntity, ContactIdentityEntity],
+  migrations: [ContactTags1733610000000],
   routes: () => contactRoutes,
   pushedEvents: ['contact.updated'],
 });
