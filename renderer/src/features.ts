@@ -12,5 +12,18 @@ import { teamwork } from './teamwork/feature';
 import { analytics } from './analytics/feature';
 import { automation } from './automation/feature';
 import { operator } from './operator/feature';
+import { team } from './team/feature';
 
-export const FEATURES: readonly Feature[] = [auth, inbox, contacts, search, analytics, automation, profile, teamwork, appliance, operator];
+export const FEATURES: readonly Feature[] = [
+  auth,
+  inbox,
+  contacts,
+  search,
+  analytics,
+  automation,
+  profile,
+  team,
+  teamwork,
+  appliance,
+  operator,
+];
