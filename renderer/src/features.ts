@@ -14,6 +14,7 @@ import { automation } from './automation/feature';
 import { operator } from './operator/feature';
 import { campaigns } from './campaigns/feature';
 import { channels } from './channels/feature';
+import { team } from './team/feature';
 
 export const FEATURES: readonly Feature[] = [
   auth,
@@ -25,6 +26,7 @@ export const FEATURES: readonly Feature[] = [
   campaigns,
   profile,
   channels,
+  team,
   teamwork,
   appliance,
   operator,

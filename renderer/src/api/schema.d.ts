@@ -110,6 +110,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pending invitations */
+        get: operations["getApiV1AgentsInvitations"];
+        put?: never;
+        /**
+         * Invite an agent
+         * @description A one-time link (in `url`, this answer only) where the invited person chooses their name and password; it works for 7 days. When the appliance has SMTP_URL the link is also mailed (`mailed: true`). A new invitation to the same address replaces the pending one. The role may not carry permissions the caller lacks (403).
+         */
+        post: operations["postApiV1AgentsInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an invitation */
+        delete: operations["deleteApiV1AgentsInvitationsByInvitationId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up an invitation
+         * @description For the invitation page: the address, organization and role. 404 for an unknown link, 409 for a used, withdrawn or expired one.
+         */
+        get: operations["getApiV1InvitationsByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Creates the agent with the invitation's email and role and the chosen name and password; the link is used up. Then sign in.
+         */
+        post: operations["postApiV1InvitationsByTokenAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents": {
         parameters: {
             query?: never;
@@ -176,6 +254,46 @@ export interface paths {
         };
         /** List activity logs */
         get: operations["getApiV1ActivityLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activity-logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export activity logs as CSV
+         * @description The entries the same filters select, newest first (at most 50000), as text/csv (UTF-8 with a byte-order mark): time (UTC, ISO 8601), actorType, actorId, actorName, impersonatorId, action, targetType, targetId, details (JSON), ip.
+         */
+        get: operations["getApiV1ActivityLogsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activity-logs/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the actions and actors in the activity log
+         * @description What the filters can pick: every action recorded in the organization, and every person or API key that acted.
+         */
+        get: operations["getApiV1ActivityLogsFacets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -819,6 +937,70 @@ export interface paths {
         };
         /** List contacts */
         get: operations["getApiV1Contacts"];
+        put?: never;
+        /**
+         * Create a contact
+         * @description A phone or email another contact already has answers 409 (merge them instead).
+         */
+        post: operations["postApiV1Contacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export contacts as CSV
+         * @description Answers text/csv (UTF-8 with a byte-order mark): name, phone, email, tags (separated by "; "), then one column per custom attribute. Cells a spreadsheet would run as a formula start with an apostrophe, which the import removes.
+         */
+        get: operations["getApiV1ContactsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import contacts from CSV
+         * @description multipart/form-data with the CSV in `file`. The first line names the columns: `name`, `phone`, `email`, `tags` (separated by ";" or ","); any other column is a custom attribute. Phones are normalized to E.164 in the organization's region. A row whose phone or email belongs to a contact updates it (filled cells only; tags are added). Each row is reported with its line, what it does and its errors; bad rows are skipped. With `dryRun=true` nothing is saved (the preview). At most 5000 rows.
+         */
+        post: operations["postApiV1ContactsImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List likely duplicate contacts
+         * @description Groups of contacts that share a phone number or an email address (at most 200 groups): merge each into one.
+         */
+        get: operations["getApiV1ContactsDuplicates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3731,6 +3913,289 @@ export interface operations {
             };
         };
     };
+    getApiV1AgentsInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            email: string;
+                            name: string | null;
+                            role: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @enum {string} */
+                            status: "pending" | "accepted" | "revoked" | "expired";
+                            /** Format: date-time */
+                            expiresAt: string;
+                            acceptedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AgentsInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    name?: string | null;
+                    roleId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        email: string;
+                        name: string | null;
+                        role: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        /** @enum {string} */
+                        status: "pending" | "accepted" | "revoked" | "expired";
+                        /** Format: date-time */
+                        expiresAt: string;
+                        acceptedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        url: string;
+                        mailed: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AgentsInvitationsByInvitationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id */
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1InvitationsByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret of the invitation link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        email: string;
+                        name: string | null;
+                        organization: string;
+                        role: string | null;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1InvitationsByTokenAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret of the invitation link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiV1Agents: {
         parameters: {
             query?: {
@@ -4254,6 +4719,107 @@ export interface operations {
             };
         };
     };
+    getApiV1ActivityLogsExport: {
+        parameters: {
+            query?: {
+                /** @description e.g. auth.login, agent.created, role.updated, api_key.revoked */
+                action?: string;
+                actorId?: string;
+                targetType?: string;
+                targetId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the activity_logs.view permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1ActivityLogsFacets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actions: string[];
+                        actors: {
+                            id: string;
+                            /** @enum {string} */
+                            type: "user" | "api_key" | "super_admin" | "system";
+                            name: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the activity_logs.view permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiV1Roles: {
         parameters: {
             query?: {
@@ -4662,6 +5228,8 @@ export interface operations {
                             prefix: string;
                             lastUsedAt: string | null;
                             expiresAt: string | null;
+                            /** @description The permissions the key may use; null: all of its creator's */
+                            scopes: string[] | null;
                             revokedAt: string | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -4712,6 +5280,8 @@ export interface operations {
                     name: string;
                     /** Format: date-time */
                     expiresAt?: string;
+                    /** @description The permissions the key may use, each one the creator has; omitted: all of the creator's (as they change) */
+                    scopes?: ("agents.view" | "agents.manage" | "roles.view" | "roles.manage" | "api_keys.manage" | "activity_logs.view" | "conversations.view" | "conversations.manage" | "messages.send" | "contacts.view" | "contacts.manage" | "integrations.manage" | "divisions.manage" | "quick_replies.manage" | "settings.manage" | "templates.manage" | "campaigns.manage" | "automation.manage" | "ai_agents.manage" | "analytics.view" | "billing.manage")[];
                 };
             };
         };
@@ -4729,6 +5299,8 @@ export interface operations {
                         prefix: string;
                         lastUsedAt: string | null;
                         expiresAt: string | null;
+                        /** @description The permissions the key may use; null: all of its creator's */
+                        scopes: string[] | null;
                         revokedAt: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -7353,6 +7925,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Matches name, phone or email */
                 search?: string;
+                /** @description Only contacts with this tag */
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -7375,6 +7949,7 @@ export interface operations {
                             attributes: {
                                 [key: string]: string;
                             };
+                            tags: string[];
                             lastSeenAt: string | null;
                             /** @description Opted out of broadcasts: campaigns skip this contact */
                             optedOut: boolean;
@@ -7423,6 +7998,293 @@ export interface operations {
             };
         };
     };
+    postApiV1Contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    phone?: string | null;
+                    email?: string | null;
+                    attributes?: {
+                        [key: string]: string;
+                    };
+                    /** @description Stored lower-case, spaces as dashes, each once */
+                    tags?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string | null;
+                        phone: string | null;
+                        email: string | null;
+                        attributes: {
+                            [key: string]: string;
+                        };
+                        tags: string[];
+                        lastSeenAt: string | null;
+                        /** @description Opted out of broadcasts: campaigns skip this contact */
+                        optedOut: boolean;
+                        optedOutAt: string | null;
+                        /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                        optOutSource: string | null;
+                        identities: {
+                            channel: string;
+                            externalId: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the contacts.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1ContactsExport: {
+        parameters: {
+            query?: {
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the contacts.view permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1ContactsImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 5242880 bytes
+                     */
+                    file: string;
+                    /**
+                     * @default false
+                     * @enum {string}
+                     */
+                    dryRun?: "true" | "false";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        total: number;
+                        created: number;
+                        updated: number;
+                        failed: number;
+                        rows: {
+                            /** @description The line in the file (the header is line 1) */
+                            line: number;
+                            /** @enum {string} */
+                            action: "create" | "update" | "error";
+                            /** @description The contact the row updates (or created) */
+                            contactId: string | null;
+                            name: string | null;
+                            phone: string | null;
+                            email: string | null;
+                            tags: string[];
+                            attributes: {
+                                [key: string]: string;
+                            };
+                            errors: {
+                                field: string;
+                                message: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the contacts.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1ContactsDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            reason: "phone" | "email";
+                            value: string;
+                            contacts: {
+                                id: string;
+                                name: string | null;
+                                phone: string | null;
+                                email: string | null;
+                                attributes: {
+                                    [key: string]: string;
+                                };
+                                tags: string[];
+                                lastSeenAt: string | null;
+                                /** @description Opted out of broadcasts: campaigns skip this contact */
+                                optedOut: boolean;
+                                optedOutAt: string | null;
+                                /** @description keyword:<word> when the customer sent an opt-out keyword, agent when set here */
+                                optOutSource: string | null;
+                                identities: {
+                                    channel: string;
+                                    externalId: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the contacts.view permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiV1ContactsByContactId: {
         parameters: {
             query?: never;
@@ -7449,6 +8311,7 @@ export interface operations {
                         attributes: {
                             [key: string]: string;
                         };
+                        tags: string[];
                         lastSeenAt: string | null;
                         /** @description Opted out of broadcasts: campaigns skip this contact */
                         optedOut: boolean;
@@ -7523,6 +8386,8 @@ export interface operations {
                     attributes?: {
                         [key: string]: string;
                     };
+                    /** @description Stored lower-case, spaces as dashes, each once */
+                    tags?: string[];
                     /** @description Opt the contact out of broadcasts (true) or back in (false) */
                     optedOut?: boolean;
                 };
@@ -7543,6 +8408,7 @@ export interface operations {
                         attributes: {
                             [key: string]: string;
                         };
+                        tags: string[];
                         lastSeenAt: string | null;
                         /** @description Opted out of broadcasts: campaigns skip this contact */
                         optedOut: boolean;
@@ -7631,6 +8497,7 @@ export interface operations {
                         attributes: {
                             [key: string]: string;
                         };
+                        tags: string[];
                         lastSeenAt: string | null;
                         /** @description Opted out of broadcasts: campaigns skip this contact */
                         optedOut: boolean;

@@ -1,4 +1,4 @@
-// A contact's details, editable in place: name, phone, email and custom attributes.
+// A contact's details, editable in place: name, phone, email, tags and custom attributes.
 import { useCallback, useEffect, useState, type CSSProperties, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api';
@@ -152,6 +152,21 @@ export function ContactCard({ contactId, onSaved, large }: Props) {
             {contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : <span className="muted">—</span>}
           </dd>
         </div>
+        {contact.tags.length ? (
+          <div className="kv__row">
+            <dt>
+              <Icon name="tag" size={14} />
+              {t('contacts.tags')}
+            </dt>
+            <dd data-testid="contact-tags">
+              {contact.tags.map((tag) => (
+                <span key={tag} className="chip chip--tag">
+                  {tag}
+                </span>
+              ))}
+            </dd>
+          </div>
+        ) : null}
         {attributes.map(([key, value]) => (
           <div key={key} className="kv__row">
             <dt>
@@ -183,6 +198,7 @@ function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCance
   const [name, setName] = useState(contact.name ?? '');
   const [phone, setPhone] = useState(contact.phone ?? '');
   const [email, setEmail] = useState(contact.email ?? '');
+  const [tags, setTags] = useState(contact.tags.join(', '));
   const [rows, setRows] = useState<Row[]>(() => Object.entries(contact.attributes).map(([key, value]) => ({ key, value })));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
@@ -205,13 +221,22 @@ function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCance
         name: name.trim() || null,
         phone: phone.trim() || null,
         email: email.trim() || null,
+        tags: tags
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean),
         attributes,
       });
       onSaved(saved);
     } catch (error) {
       setBusy(false);
-      if (error instanceof ApiError && (error.status === 400 || error.status === 422) && Object.keys(error.fieldErrors).length) {
-        setErrors(error.fieldErrors);
+      if (error instanceof ApiError && [400, 409, 422].includes(error.status) && Object.keys(error.fieldErrors).length) {
+        // A phone or email another contact has (409): the server's explanation, beside the field.
+        setErrors(
+          error.status === 409 && error.detail
+            ? Object.fromEntries(Object.keys(error.fieldErrors).map((k) => [k, error.detail as string]))
+            : error.fieldErrors,
+        );
         return;
       }
       setFormError(errorMessage(t, error));
@@ -257,6 +282,17 @@ function ContactForm({ contact, onCancel, onSaved }: { contact: Contact; onCance
           data-testid="contact-email-input"
         />
         {errors.email ? <span className="field__error">{errors.email}</span> : null}
+      </label>
+      <label className="mini-field mini-field--stack">
+        <span>{t('contacts.tags')}</span>
+        <input
+          value={tags}
+          onChange={(e) => setTags(e.target.value)}
+          placeholder={t('contacts.tagsPlaceholder')}
+          aria-invalid={errors.tags ? true : undefined}
+          data-testid="contact-tags-input"
+        />
+        {errors.tags ? <span className="field__error">{errors.tags}</span> : null}
       </label>
       <fieldset className="attr-editor">
         <legend>{t('contacts.attributes')}</legend>

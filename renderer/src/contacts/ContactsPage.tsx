@@ -1,4 +1,5 @@
-// Contacts: search, view, edit and merge contacts, and open their conversations.
+// Contacts: search and filter by tag, create, import and export CSV, view, edit and merge contacts
+// (also the duplicates found by phone or email), and open their conversations.
 import { useCallback, useEffect, useRef, useState, type CSSProperties } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +10,9 @@ import { inboxApi, type Contact, type Conversation } from '../inbox/api';
 import { ContactCard } from './ContactCard';
 import { ConversationLink } from '../inbox/DetailsPanel';
 import { MergeContact } from './MergeContact';
+import { contactsApi } from './api';
+import { DuplicatesDialog, ExportLink, ImportDialog, NewContactDialog } from './ContactTools';
+import { useWorkspace } from '../workspace';
 import { useRealtime } from '../realtime';
 import { usePageTitle } from '../usePageTitle';
 import './ContactsPage.css';
@@ -26,6 +30,11 @@ export function ContactsPage() {
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [mergeCount, setMergeCount] = useState(0);
+  const [tag, setTag] = useState('');
+  const [dialog, setDialog] = useState<'new' | 'import' | 'duplicates' | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const { can } = useWorkspace();
+  const manage = can('contacts.manage');
   const sentinel = useRef<HTMLDivElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -37,8 +46,8 @@ export function ContactsPage() {
   useEffect(() => {
     let cancelled = false;
     setStatus('loading');
-    inboxApi
-      .contacts(query)
+    contactsApi
+      .list({ search: query, tag })
       .then((page) => {
         if (cancelled) return;
         setItems(page.data);
@@ -53,20 +62,20 @@ export function ContactsPage() {
     return () => {
       cancelled = true;
     };
-  }, [query]);
+  }, [query, tag, reloads]);
 
   const loadMore = useCallback(() => {
     if (!cursor || loadingMore) return;
     setLoadingMore(true);
-    inboxApi
-      .contacts(query, cursor)
+    contactsApi
+      .list({ search: query, tag, cursor })
       .then((page) => {
         setItems((list) => [...list, ...page.data.filter((c) => !list.some((x) => x.id === c.id))]);
         setCursor(page.nextCursor);
       })
       .catch(() => undefined)
       .finally(() => setLoadingMore(false));
-  }, [cursor, loadingMore, query]);
+  }, [cursor, loadingMore, query, tag]);
 
   useEffect(() => {
     const node = sentinel.current;
@@ -95,6 +104,49 @@ export function ContactsPage() {
               data-testid="contacts-search"
             />
           </div>
+          <div className="contacts__tools">
+            {manage ? (
+              <>
+                <button
+                  type="button"
+                  className="button button--primary button--sm"
+                  onClick={() => setDialog('new')}
+                  data-testid="contact-new"
+                >
+                  <Icon name="plus" size={14} />
+                  {t('tools.new')}
+                </button>
+                <button
+                  type="button"
+                  className="button button--secondary button--sm"
+                  onClick={() => setDialog('import')}
+                  data-testid="contact-import"
+                >
+                  <Icon name="upload" size={14} />
+                  {t('tools.import')}
+                </button>
+                <button
+                  type="button"
+                  className="button button--secondary button--sm"
+                  onClick={() => setDialog('duplicates')}
+                  data-testid="contact-duplicates"
+                >
+                  {t('tools.duplicates')}
+                </button>
+              </>
+            ) : null}
+            <ExportLink tag={tag || undefined} />
+          </div>
+          {tag ? (
+            <p className="contacts__filter">
+              <span className="chip chip--tag" data-testid="contacts-tag-filter">
+                {tag}
+                <button type="button" className="chip__remove" onClick={() => setTag('')} aria-label={t('tools.clearTag')}>
+                  <Icon name="x" size={12} />
+                </button>
+              </span>
+            </p>
+          ) : null}
         </header>
         <div className="conv-list__scroll" ref={scroller}>
           {status === 'error' ? (
@@ -130,6 +182,24 @@ export function ContactsPage() {
                       <span className="conv-row__bottom">
                         <span className="conv-row__preview">{[c.phone, c.email].filter(Boolean).join(' · ') || '—'}</span>
                       </span>
+                      {c.tags.length ? (
+                        <span className="contacts__row-tags">
+                          {c.tags.map((x) => (
+                            <button
+                              key={x}
+                              type="button"
+                              className="chip chip--tag"
+                              onClick={(e) => {
+                                e.preventDefault();
+                                setTag(x);
+                              }}
+                              data-testid="contact-row-tag"
+                            >
+                              {x}
+                            </button>
+                          ))}
+                        </span>
+                      ) : null}
                     </span>
                   </Link>
                 </li>
@@ -141,6 +211,25 @@ export function ContactsPage() {
           </div>
         </div>
       </section>
+      {dialog === 'new' ? (
+        <NewContactDialog
+          onClose={() => setDialog(null)}
+          onCreated={(c) => {
+            setReloads((n) => n + 1);
+            navigate(`/contacts/${encodeURIComponent(c.id)}`);
+          }}
+        />
+      ) : null}
+      {dialog === 'import' ? <ImportDialog onClose={() => setDialog(null)} onImported={() => setReloads((n) => n + 1)} /> : null}
+      {dialog === 'duplicates' ? (
+        <DuplicatesDialog
+          onClose={() => setDialog(null)}
+          onMerged={() => {
+            setReloads((n) => n + 1);
+            setMergeCount((n) => n + 1);
+          }}
+        />
+      ) : null}
       <section className="contacts__detail" aria-label={t('contacts.detail')}>
         {contactId ? (
           <>

@@ -23,9 +23,15 @@ export interface IdentityStore {
   /** The signed-in user as a principal; throws 401/403 for a missing or suspended user or organization. */
   loadUser(userId: string): Promise<TenantPrincipal>;
   /** The unrevoked API key with this public prefix, if any. */
-  findApiKey(
-    prefix: string,
-  ): Promise<{ id: string; userId: string; keyHash: string; expiresAt: Date | null; lastUsedAt: Date | null } | null>;
+  findApiKey(prefix: string): Promise<{
+    id: string;
+    userId: string;
+    keyHash: string;
+    expiresAt: Date | null;
+    lastUsedAt: Date | null;
+    /** The permissions the key is limited to; null: all of its user's. */
+    scopes?: string[] | null;
+  } | null>;
   touchApiKey(id: string, at: Date): Promise<void>;
   findSuperAdmin(id: string): Promise<{ id: string; name: string; email: string } | null>;
 }
@@ -118,7 +124,10 @@ export class Authenticator {
     // Last-used is informational; update at most once a minute to keep reads cheap.
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await this.store.touchApiKey(row.id, now);
     const principal = await this.loadUser(row.userId);
-    return { ...principal, apiKeyId: row.id };
+    // A scoped key uses the permissions its user has now and the key allows: never more than either.
+    const scopes = row.scopes ? new Set(row.scopes) : null;
+    const permissions = scopes ? new Set([...principal.permissions].filter((p) => scopes.has(p))) : principal.permissions;
+    return { ...principal, permissions, apiKeyId: row.id };
   }
 
   /** Missing or suspended users and organizations throw (from the store): those answers are not cached. */

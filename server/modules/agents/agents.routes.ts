@@ -1,8 +1,96 @@
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { access, defineRoute } from '../../core/http/registry.js';
-import { idParam, pageOf, pageQuery, email, password, name } from '../../core/http/schemas.js';
+import { access, defineRoute, type AnyRoute } from '../../core/http/registry.js';
+import { idParam, pageOf, pageQuery, email, password, name, timestamp } from '../../core/http/schemas.js';
 import { agentsService } from './agents.service.js';
 import { agentSchema } from './agents.schemas.js';
+import { INVITATION_DAYS, invitationsService } from './invitations.service.js';
+
+const originOf = (req: Request) => `${req.protocol}://${req.get('host')}`;
+const invitationSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.object({ id: z.string(), name: z.string() }).nullable(),
+  status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+  expiresAt: timestamp,
+  acceptedAt: timestamp.nullable(),
+  createdAt: timestamp,
+});
+const token = z.object({ token: z.string().max(200).describe('The secret of the invitation link') });
+
+/** Invitations: one-time links to join as an agent (the admin's side, then the invited person's). */
+export function invitationRoutes(deps: { authLimiter: RequestHandler }): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/agents/invitations',
+      tag: 'Agents',
+      summary: 'List pending invitations',
+      access: access.tenant('agents.manage'),
+      response: z.object({ data: z.array(invitationSchema) }),
+      handler: ({ ctx }) => invitationsService.list(ctx),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/agents/invitations',
+      tag: 'Agents',
+      summary: 'Invite an agent',
+      access: access.tenant('agents.manage'),
+      status: 201,
+      description:
+        `A one-time link (in \`url\`, this answer only) where the invited person chooses their name and password; it works for ${INVITATION_DAYS} days. ` +
+        'When the appliance has SMTP_URL the link is also mailed (`mailed: true`). A new invitation to the same address replaces the pending one. ' +
+        'The role may not carry permissions the caller lacks (403).',
+      body: z.object({ email, name: name.nullable().optional(), roleId: z.string().min(1).max(64) }).strict(),
+      response: invitationSchema.extend({ url: z.string(), mailed: z.boolean() }),
+      handler: ({ ctx, body, req }) => invitationsService.create(ctx, body, originOf(req)),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/agents/invitations/{invitationId}',
+      tag: 'Agents',
+      summary: 'Revoke an invitation',
+      access: access.tenant('agents.manage'),
+      params: idParam('invitationId'),
+      status: 204,
+      handler: ({ ctx, params }) => invitationsService.revoke(ctx, params.invitationId),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/invitations/{token}',
+      tag: 'Agents',
+      summary: 'Look up an invitation',
+      access: access.public,
+      before: [deps.authLimiter],
+      description:
+        'For the invitation page: the address, organization and role. 404 for an unknown link, 409 for a used, withdrawn or expired one.',
+      params: token,
+      response: z.object({
+        email: z.string(),
+        name: z.string().nullable(),
+        organization: z.string(),
+        role: z.string().nullable(),
+        expiresAt: timestamp,
+      }),
+      handler: ({ ctx, params }) => invitationsService.lookup(ctx, params.token),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/invitations/{token}/accept',
+      tag: 'Agents',
+      summary: 'Accept an invitation',
+      access: access.public,
+      before: [deps.authLimiter],
+      description:
+        "Creates the agent with the invitation's email and role and the chosen name and password; the link is used up. Then sign in.",
+      params: token,
+      body: z.object({ name, password }).strict(),
+      response: z.object({ email: z.string() }),
+      handler: ({ ctx, params, body }) => invitationsService.accept(ctx, params.token, body),
+    }),
+  ];
+}
 
 const params = idParam('agentId');
 const tag = 'Agents';

@@ -11,6 +11,8 @@ export interface ApiKey {
   keyHash: string;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
+  /** The permissions the key may use (a subset of its creator's); null: all of the creator's. */
+  scopes: string[] | null;
   revokedAt: Date | null;
   createdAt: Date;
 }
@@ -27,6 +29,7 @@ export const ApiKeyEntity = new EntitySchema<ApiKey>({
     keyHash: col.string(64),
     lastUsedAt: col.time(true),
     expiresAt: col.time(true),
+    scopes: col.json(true),
     revokedAt: col.time(true),
     createdAt: col.time(),
   },

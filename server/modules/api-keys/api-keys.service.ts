@@ -13,6 +13,7 @@ function apiKeyView(k: ApiKey) {
     prefix: k.prefix,
     lastUsedAt: k.lastUsedAt,
     expiresAt: k.expiresAt,
+    scopes: k.scopes ?? null,
     revokedAt: k.revokedAt,
     createdAt: k.createdAt,
   };
@@ -24,11 +25,19 @@ export const apiKeysService = {
     return { data: page.data.map(apiKeyView), nextCursor: page.nextCursor };
   },
 
-  async create(ctx: TenantCtx, body: { name: string; expiresAt?: string }) {
+  async create(ctx: TenantCtx, body: { name: string; expiresAt?: string; scopes?: string[] }) {
     const now = ctx.now();
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
     if (expiresAt && expiresAt <= now)
       throw unprocessable('The expiry must be in the future', [{ path: 'expiresAt', message: 'Must be in the future' }]);
+    // A key acts for its creator: it may be narrower than them, never wider.
+    const scopes = body.scopes ? [...new Set(body.scopes)].sort() : null;
+    const beyond = (scopes ?? []).filter((p) => !ctx.principal.permissions.has(p as never));
+    if (beyond.length) {
+      throw unprocessable(`You cannot give a key permissions you do not have: ${beyond.join(', ')}`, [
+        { path: 'scopes', message: `Not yours: ${beyond.join(', ')}` },
+      ]);
+    }
     const { key, prefix, hash } = generateApiKey();
     const row = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, ApiKeyEntity, m).insert({
@@ -38,6 +47,7 @@ export const apiKeysService = {
         keyHash: hash,
         lastUsedAt: null,
         expiresAt,
+        scopes,
         revokedAt: null,
         createdAt: now,
       });
@@ -46,7 +56,7 @@ export const apiKeysService = {
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: created.id,
-        details: { name: body.name, prefix },
+        details: { name: body.name, prefix, scopes, expiresAt: expiresAt?.toISOString() ?? null },
       });
       return created;
     });

@@ -8,6 +8,8 @@ export interface Contact {
   phone: string | null;
   email: string | null;
   attributes: Record<string, string>;
+  /** Labels agents give (vip, reseller…), lower-case, each once. */
+  tags: string[];
   lastSeenAt: Date | null;
   /** Set when the contact opted out of broadcasts (campaigns skip them). */
   optedOutAt?: Date | null;
@@ -27,6 +29,7 @@ export const ContactEntity = new EntitySchema<Contact>({
     phone: col.string(50, true),
     email: col.string(320, true),
     attributes: col.json(),
+    tags: { ...col.json(), default: '[]' },
     lastSeenAt: col.time(true),
     optedOutAt: col.time(true),
     optOutSource: col.string(200, true),

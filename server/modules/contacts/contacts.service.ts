@@ -1,11 +1,15 @@
 // Contacts: the customers. Each is known on channels by identities (wa_id, PSID, email address).
-import { In, Like, type EntityManager } from 'typeorm';
+import { In, Like, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
-import { unprocessable } from '../../core/http/errors.js';
+import { badRequest, conflict, unprocessable } from '../../core/http/errors.js';
+import type { UploadedFile } from '../../core/http/registry.js';
+import { lazy } from '../../core/lazy.js';
+import { TenantEntity } from '../tenants/tenant.entity.js';
+import { regionOf, toE164 } from './phone.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import type { Channel } from '../../channels/types.js';
 import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentity } from './contact.entity.js';
@@ -48,6 +52,7 @@ export function contactView(c: Contact, identities: ContactIdentity[] = []) {
     phone: c.phone,
     email: c.email,
     attributes: c.attributes,
+    tags: c.tags ?? [],
     lastSeenAt: c.lastSeenAt,
     optedOut: Boolean(c.optedOutAt),
     optedOutAt: c.optedOutAt ?? null,
@@ -83,6 +88,7 @@ export async function findOrCreateContact(
     phone: identity.phone ?? null,
     email: identity.email ?? null,
     attributes: {},
+    tags: [],
     lastSeenAt: now,
     createdAt: now,
     updatedAt: now,
@@ -111,9 +117,17 @@ async function withIdentities(ctx: TenantCtx, contacts: Contact[]) {
 }
 
 export const contactsService = {
-  async list(ctx: TenantCtx, q: { limit: number; cursor?: string; search?: string }) {
+  async list(ctx: TenantCtx, q: { limit: number; cursor?: string; search?: string; tag?: string }) {
     const s = q.search;
-    const where = s ? [{ name: Like(`%${s}%`) }, { phone: Like(`%${s}%`) }, { email: Like(`%${s.toLowerCase()}%`) }] : {};
+    // Tags are a JSON list of lower-case words: '"vip"' matches the tag exactly.
+    const base: FindOptionsWhere<Contact> = q.tag ? { tags: Like(`%${JSON.stringify(normalizeTag(q.tag))}%`) as never } : {};
+    const where = s
+      ? [
+          { ...base, name: Like(`%${s}%`) },
+          { ...base, phone: Like(`%${s.replace(/^0/, '')}%`) },
+          { ...base, email: Like(`%${s.toLowerCase()}%`) },
+        ]
+      : base;
     const page = await scoped(ctx, ContactEntity).page({ where, limit: q.limit, cursor: q.cursor });
     return { data: await withIdentities(ctx, page.data), nextCursor: page.nextCursor };
   },
@@ -122,21 +136,46 @@ export const contactsService = {
     return (await withIdentities(ctx, [await scoped(ctx, ContactEntity).get(id, 'Contact')]))[0];
   },
 
-  async update(
-    ctx: TenantCtx,
-    id: string,
-    body: { name?: string | null; phone?: string | null; email?: string | null; attributes?: Record<string, string>; optedOut?: boolean },
-  ) {
-    const current = await scoped(ctx, ContactEntity).get(id, 'Contact');
+  async create(ctx: TenantCtx, body: ContactInput) {
+    const region = await tenantRegion(ctx);
+    const phone = body.phone ? normalizePhoneField(body.phone, region) : null;
+    await refuseDuplicate(ctx, { phone, email: body.email ?? null });
     const now = ctx.now();
-    const { optedOut, ...fields } = body;
-    const patch: Partial<Contact> = { ...fields, updatedAt: now };
+    const created = await ctx.transaction(async (m) => {
+      const row = await scoped(ctx, ContactEntity, m).insert({
+        name: body.name ?? null,
+        phone,
+        email: body.email ?? null,
+        attributes: body.attributes ?? {},
+        tags: normalizeTags(body.tags ?? []),
+        lastSeenAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await recordActivity(ctx, m, { tenantId: ctx.tenantId, action: 'contact.created', targetType: 'contact', targetId: row.id });
+      await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.created', payload: { contactId: row.id } }, now);
+      return row;
+    });
+    return this.get(ctx, created.id);
+  },
+
+  async update(ctx: TenantCtx, id: string, body: ContactInput & { optedOut?: boolean }) {
+    const current = await scoped(ctx, ContactEntity).get(id, 'Contact');
+    const patch: Partial<Contact> = {};
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.attributes !== undefined) patch.attributes = body.attributes;
+    if (body.tags !== undefined) patch.tags = normalizeTags(body.tags);
+    if (body.phone !== undefined) patch.phone = body.phone === null ? null : normalizePhoneField(body.phone, await tenantRegion(ctx));
+    if (patch.phone || patch.email) await refuseDuplicate(ctx, { phone: patch.phone ?? null, email: patch.email ?? null }, id);
+    const now = ctx.now();
+    const { optedOut } = body;
     if (optedOut !== undefined && optedOut !== Boolean(current.optedOutAt)) {
       patch.optedOutAt = optedOut ? now : null;
       patch.optOutSource = optedOut ? 'agent' : null;
     }
     await ctx.transaction(async (m) => {
-      await scoped(ctx, ContactEntity, m).update(id, patch);
+      await scoped(ctx, ContactEntity, m).update(id, { ...patch, updatedAt: now });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.updated', payload: { contactId: id, fields: Object.keys(body) } }, now);
     });
     return this.get(ctx, id);
@@ -165,6 +204,7 @@ export const contactsService = {
         phone: keep.phone ?? other.phone,
         email: keep.email ?? other.email,
         attributes: { ...other.attributes, ...keep.attributes },
+        tags: normalizeTags([...(keep.tags ?? []), ...(other.tags ?? [])]),
         lastSeenAt:
           [keep.lastSeenAt, other.lastSeenAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null,
         updatedAt: now,
@@ -209,4 +249,250 @@ export const contactsService = {
       nextCursor: page.nextCursor,
     };
   },
+
+  /** Every contact as CSV: name, phone, email, tags (separated by ";"), then one column per custom attribute. */
+  async exportCsv(ctx: TenantCtx, q: { tag?: string }): Promise<string> {
+    const where: FindOptionsWhere<Contact> = q.tag ? { tags: Like(`%${JSON.stringify(normalizeTag(q.tag))}%`) as never } : {};
+    const rows = (await scoped(ctx, ContactEntity).find(where)).slice(0, MAX_EXPORT_ROWS);
+    rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.id.localeCompare(b.id));
+    const attributeNames = [...new Set(rows.flatMap((r) => Object.keys(r.attributes ?? {})))].sort();
+    const header = [...CSV_COLUMNS, ...attributeNames];
+    const records = rows.map((r) => [
+      safeCell(r.name ?? ''),
+      safeCell(r.phone ?? ''),
+      safeCell(r.email ?? ''),
+      safeCell((r.tags ?? []).join('; ')),
+      ...attributeNames.map((n) => safeCell(r.attributes?.[n] ?? '')),
+    ]);
+    const { stringify } = await loadCsvStringify();
+    // A byte-order mark, so spreadsheet programs read the file as UTF-8.
+    return `\ufeff${stringify([header, ...records], { record_delimiter: 'windows' })}`;
+  },
+
+  /**
+   * Imports contacts from CSV. Columns: name, phone, email, tags (";" or "," separated); any other
+   * column is a custom attribute. A row whose phone or email belongs to a contact already updates
+   * it (filled cells only; tags are added). Each bad row is reported with its line and skipped; with
+   * dryRun nothing is saved and the answer is the preview.
+   */
+  async importCsv(ctx: TenantCtx, file: UploadedFile, options: { dryRun: boolean }) {
+    const { parse } = await loadCsvParse();
+    let table: string[][];
+    try {
+      table = parse(file.buffer.toString('utf8'), {
+        bom: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+      }) as string[][];
+    } catch (err) {
+      throw unprocessable(`The file is not valid CSV: ${(err as Error).message}`, [{ path: 'file', message: 'Not valid CSV' }]);
+    }
+    if (table.length === 0) throw unprocessable('The file is empty', [{ path: 'file', message: 'Empty file' }]);
+    const header = table[0].map((h) => h.trim());
+    const lower = header.map((h) => h.toLowerCase());
+    if (!lower.includes('name') && !lower.includes('phone') && !lower.includes('email')) {
+      throw unprocessable('The first line must name the columns: name, phone, email, tags, then custom attributes', [
+        { path: 'file', message: 'No name, phone or email column' },
+      ]);
+    }
+    if (table.length - 1 > MAX_IMPORT_ROWS) {
+      throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows per file`, [{ path: 'file', message: 'Too many rows' }]);
+    }
+    const region = await tenantRegion(ctx);
+    const existing = await scoped(ctx, ContactEntity).find();
+    const byPhone = new Map(existing.filter((c) => c.phone).map((c) => [c.phone!, c]));
+    const byEmail = new Map(existing.filter((c) => c.email).map((c) => [c.email!.toLowerCase(), c]));
+    const seen = new Map<string, number>();
+    const rows: ImportRow[] = [];
+    table.slice(1).forEach((cells, i) => {
+      const line = i + 2;
+      const cell = (name: string) => {
+        const at = lower.indexOf(name);
+        return at >= 0 ? unformula(cells[at] ?? '').trim() : '';
+      };
+      const errors: { field: string; message: string }[] = [];
+      const name = cell('name').slice(0, 200) || null;
+      const rawPhone = cell('phone');
+      const phone = rawPhone ? toE164(rawPhone, region) : null;
+      if (rawPhone && !phone) errors.push({ field: 'phone', message: `"${rawPhone.slice(0, 40)}" is not a phone number` });
+      const email = cell('email').toLowerCase() || null;
+      if (email && !EMAIL.test(email)) errors.push({ field: 'email', message: `"${email.slice(0, 80)}" is not an email address` });
+      const tags = normalizeTags(cell('tags').split(/[;,]/));
+      const attributes: Record<string, string> = {};
+      header.forEach((h, at) => {
+        if (!h || RESERVED.has(lower[at])) return;
+        const value = unformula(cells[at] ?? '').trim();
+        if (value) attributes[h.slice(0, 100)] = value.slice(0, 1000);
+      });
+      if (!name && !rawPhone && !email) errors.push({ field: 'row', message: 'A contact needs a name, a phone or an email' });
+      for (const key of [phone, email].filter(Boolean) as string[]) {
+        if (seen.has(key)) errors.push({ field: key === phone ? 'phone' : 'email', message: `Same as line ${seen.get(key)}` });
+      }
+      if (!errors.length) for (const key of [phone, email].filter(Boolean) as string[]) seen.set(key, line);
+      const match = (phone && byPhone.get(phone)) || (email && byEmail.get(email)) || null;
+      rows.push({
+        line,
+        action: errors.length ? 'error' : match ? 'update' : 'create',
+        contactId: match?.id ?? null,
+        name,
+        phone,
+        email,
+        tags,
+        attributes,
+        errors,
+      });
+    });
+    const good = rows.filter((r) => r.action !== 'error');
+    const summary = {
+      dryRun: options.dryRun,
+      total: rows.length,
+      created: good.filter((r) => r.action === 'create').length,
+      updated: good.filter((r) => r.action === 'update').length,
+      failed: rows.length - good.length,
+      rows,
+    };
+    if (options.dryRun || good.length === 0) return summary;
+    const now = ctx.now();
+    await ctx.transaction(async (m) => {
+      const contacts = scoped(ctx, ContactEntity, m);
+      for (const r of good) {
+        if (r.action === 'update' && r.contactId) {
+          const current = existing.find((c) => c.id === r.contactId)!;
+          const patch: Partial<Contact> = {
+            attributes: { ...current.attributes, ...r.attributes },
+            tags: normalizeTags([...(current.tags ?? []), ...r.tags]),
+            updatedAt: now,
+          };
+          if (r.name) patch.name = r.name;
+          if (r.phone) patch.phone = r.phone;
+          if (r.email) patch.email = r.email;
+          await contacts.update(r.contactId, patch);
+          await emitEvent(
+            m,
+            { tenantId: ctx.tenantId, type: 'contact.updated', payload: { contactId: r.contactId, fields: Object.keys(patch) } },
+            now,
+          );
+        } else {
+          const row = await contacts.insert({
+            name: r.name,
+            phone: r.phone,
+            email: r.email,
+            attributes: r.attributes,
+            tags: r.tags,
+            lastSeenAt: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+          r.contactId = row.id;
+          await emitEvent(m, { tenantId: ctx.tenantId, type: 'contact.created', payload: { contactId: row.id } }, now);
+        }
+      }
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'contact.imported',
+        targetType: 'contact',
+        details: { file: file.originalname ?? null, created: summary.created, updated: summary.updated, failed: summary.failed },
+      });
+    });
+    return summary;
+  },
+
+  /** Groups of contacts that share a phone number or an email address: candidates to merge. */
+  async duplicates(ctx: TenantCtx) {
+    const all = await scoped(ctx, ContactEntity).find();
+    const groups = new Map<string, Contact[]>();
+    for (const c of all) {
+      for (const key of [c.phone ? `phone:${c.phone}` : null, c.email ? `email:${c.email.toLowerCase()}` : null]) {
+        if (!key) continue;
+        groups.set(key, [...(groups.get(key) ?? []), c]);
+      }
+    }
+    const result: { reason: 'phone' | 'email'; value: string; contacts: ReturnType<typeof contactView>[] }[] = [];
+    const covered = new Set<string>();
+    for (const [key, list] of groups) {
+      if (list.length < 2) continue;
+      const ids = list
+        .map((c) => c.id)
+        .sort()
+        .join(',');
+      if (covered.has(ids)) continue;
+      covered.add(ids);
+      const [reason, ...value] = key.split(':');
+      result.push({ reason: reason as 'phone' | 'email', value: value.join(':'), contacts: await withIdentities(ctx, list) });
+    }
+    return { data: result.slice(0, 200) };
+  },
 };
+
+export interface ContactInput {
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  attributes?: Record<string, string>;
+  tags?: string[];
+}
+
+interface ImportRow {
+  line: number;
+  action: 'create' | 'update' | 'error';
+  contactId: string | null;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  tags: string[];
+  attributes: Record<string, string>;
+  errors: { field: string; message: string }[];
+}
+
+export const MAX_IMPORT_ROWS = 5000;
+const MAX_EXPORT_ROWS = 50_000;
+const CSV_COLUMNS = ['name', 'phone', 'email', 'tags'] as const;
+const RESERVED = new Set<string>(CSV_COLUMNS);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const loadCsvParse = lazy(() => import('csv-parse/sync'));
+const loadCsvStringify = lazy(() => import('csv-stringify/sync'));
+
+/** A cell a spreadsheet would run as a formula starts with an apostrophe (which the import removes). */
+function safeCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !/^\+[0-9]/.test(value) ? `'${value}` : value;
+}
+function unformula(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+}
+
+export function normalizeTag(tag: string): string {
+  return tag.trim().toLowerCase().replace(/\s+/g, '-').slice(0, 50);
+}
+export function normalizeTags(tags: string[]): string[] {
+  return [...new Set(tags.map(normalizeTag).filter(Boolean))].slice(0, 50);
+}
+
+/** The region numbers typed without a country code are read in: the organization's. */
+async function tenantRegion(ctx: TenantCtx) {
+  const tenant = await ctx.db.getRepository(TenantEntity).findOne({ where: { id: ctx.tenantId }, select: { id: true, timezone: true } });
+  return regionOf(tenant?.timezone);
+}
+
+function normalizePhoneField(input: string, region: ReturnType<typeof regionOf>): string {
+  const phone = toE164(input, region);
+  if (!phone)
+    throw badRequest('The phone number is not valid', [
+      { path: 'phone', message: 'Must be a phone number, e.g. 0812 3456 7890 or +62 812 3456 7890' },
+    ]);
+  return phone;
+}
+
+/** Another contact with this phone or email: 409 naming the field and the contact (merge them instead). */
+async function refuseDuplicate(ctx: TenantCtx, keys: { phone: string | null; email: string | null }, exceptId?: string) {
+  for (const field of ['phone', 'email'] as const) {
+    const value = keys[field];
+    if (!value) continue;
+    const other = await scoped(ctx, ContactEntity).findOne({ [field]: value });
+    if (other && other.id !== exceptId) {
+      throw conflict(`Another contact (${other.name ?? other.id}) has this ${field}; merge them instead`, [
+        { path: field, message: `Already used by contact ${other.id}` },
+      ]);
+    }
+  }
+}
