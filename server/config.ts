@@ -37,6 +37,8 @@ const schema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  /** The sender of the appliance's own mail (password links), e.g. `OmniStream <crm@toko.example>`; default: the SMTP login if it is an address. */
+  SMTP_FROM: optionalString,
   S3_ENDPOINT: z.string().url().optional(),
   S3_BUCKET: optionalString,
   S3_ACCESS_KEY_ID: optionalString,
