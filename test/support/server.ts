@@ -61,6 +61,8 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     // check the SSRF guard itself pass their own OUTBOUND_ALLOWED_HOSTS.
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     ...(graph ? { META_GRAPH_URL: graph.url } : {}),
+    // Every response is checked against its declared schema (a mismatch answers 500, naming the field).
+    VALIDATE_RESPONSES: 'true',
     ...env,
   });
   const boot = async (samePort?: number) => {
