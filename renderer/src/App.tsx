@@ -8,6 +8,7 @@ import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RegisterPage } from './pages/RegisterPage';
+import { ResetPasswordPage } from './security/ResetPasswordPage';
 
 // Screens used less often than the inbox load on first visit, keeping the first download small.
 const AppliancePage = lazy(() => import('./pages/AppliancePage').then((m) => ({ default: m.AppliancePage })));
@@ -48,6 +49,7 @@ export function App() {
         <Route element={<Layout />}>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/register" element={<RegisterPage />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
         </Route>
         <Route element={<RequireAuth />}>
           <Route element={<AppShell />}>

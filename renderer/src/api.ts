@@ -22,6 +22,8 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   /** Field path (without a leading "body.") → message. */
   readonly fieldErrors: Record<string, string>;
+  /** The whole problem, extension members included (e.g. login's `organizations`). */
+  readonly problem: ProblemDetails & Record<string, unknown>;
 
   constructor(status: number, problem: ProblemDetails = {}) {
     super(problem.detail || problem.title || `HTTP ${status}`);
@@ -31,6 +33,7 @@ export class ApiError extends Error {
     this.title = problem.title ?? '';
     this.detail = problem.detail;
     this.fieldErrors = toFieldErrors(problem.errors);
+    this.problem = problem as ProblemDetails & Record<string, unknown>;
   }
 
   /** True when the request never got an HTTP response (offline, server down, CORS...). */
@@ -138,11 +141,15 @@ export interface Session {
   user: User;
   tenant: Tenant;
   permissions: string[];
+  /** The super-admin impersonating this user, if any. */
+  impersonatedBy?: string | null;
 }
 
 export interface LoginInput {
   email: string;
   password: string;
+  /** Which organization, when the email and password open accounts in several (the 409 lists them). */
+  organizationId?: string;
 }
 
 export interface RegisterInput {

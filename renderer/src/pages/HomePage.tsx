@@ -6,6 +6,7 @@ import { ApiError, authApi } from '../api';
 import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
 import { PreferencesCard } from '../components/PreferencesCard';
+import { ChangePasswordCard } from '../security/ChangePasswordCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
@@ -171,6 +172,7 @@ export function HomePage() {
         </section>
 
         <PreferencesCard />
+        {session.impersonatedBy ? null : <ChangePasswordCard />}
       </div>
     </div>
   );

@@ -1,0 +1,107 @@
+// The page a one-time password link opens (/reset-password#token=…): says whose password is being
+// set, then sets it; the person then signs in with it.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api';
+import { AuthCard } from '../components/AuthCard';
+import { Field } from '../components/Field';
+import { FormError } from '../components/FormError';
+import { SubmitButton } from '../components/SubmitButton';
+import { errorMessage, PASSWORD_MIN_LENGTH } from '../errors';
+import { usePageTitle } from '../usePageTitle';
+import { passwordApi, tokenFromHash, type PasswordLinkInfo } from './api';
+
+export function ResetPasswordPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('security.reset.pageTitle'));
+  const [token] = useState(() => tokenFromHash(window.location.hash));
+  const [info, setInfo] = useState<PasswordLinkInfo | null>(null);
+  const [invalid, setInvalid] = useState(false);
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<{ password?: string; confirm?: string }>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  useEffect(() => {
+    if (!token) {
+      setInvalid(true);
+      return;
+    }
+    passwordApi.inspect(token).then(setInfo, (error) => {
+      if (error instanceof ApiError && error.status === 400) setInvalid(true);
+      else setFormError(errorMessage(t, error));
+    });
+  }, [token, t]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    const next: typeof errors = {};
+    if (password.length < PASSWORD_MIN_LENGTH) next.password = t('security.passwordTooShort', { min: PASSWORD_MIN_LENGTH });
+    if (confirm !== password) next.confirm = t('security.mismatch');
+    setErrors(next);
+    if (Object.keys(next).length) return;
+    setBusy(true);
+    setFormError(undefined);
+    try {
+      await passwordApi.use(token, password);
+      setDone(true);
+    } catch (error) {
+      setBusy(false);
+      if (error instanceof ApiError && error.fieldErrors.token) setInvalid(true);
+      else if (error instanceof ApiError && error.fieldErrors.password) setErrors({ password: error.fieldErrors.password });
+      else setFormError(errorMessage(t, error));
+    }
+  }
+
+  const footer = <Link to="/login">{t('security.reset.toLogin')}</Link>;
+  if (done || invalid) {
+    return (
+      <AuthCard
+        title={done ? t('security.reset.doneTitle') : t('security.reset.invalidTitle')}
+        subtitle={done ? t('security.reset.done') : t('security.reset.invalid')}
+        footer={footer}
+      >
+        <p data-testid={done ? 'reset-done' : 'reset-invalid'} />
+      </AuthCard>
+    );
+  }
+  return (
+    <AuthCard
+      title={info?.purpose === 'invite' ? t('security.reset.inviteTitle') : t('security.reset.title')}
+      subtitle={info ? t('security.reset.for', { name: info.name, email: info.email, organization: info.organization }) : ''}
+      footer={footer}
+    >
+      <form className="form" noValidate onSubmit={submit} aria-busy={busy || undefined}>
+        <FormError message={formError} />
+        <Field
+          id="reset-password"
+          data-testid="reset-password"
+          label={t('security.newPassword')}
+          type="password"
+          autoComplete="new-password"
+          hint={t('security.passwordHint', { min: PASSWORD_MIN_LENGTH })}
+          value={password}
+          error={errors.password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <Field
+          id="reset-confirm"
+          data-testid="reset-confirm"
+          label={t('security.confirmPassword')}
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          error={errors.confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
+        <SubmitButton busy={busy} busyLabel={t('security.saving')} data-testid="reset-submit" disabled={!info}>
+          {t('security.reset.submit')}
+        </SubmitButton>
+      </form>
+    </AuthCard>
+  );
+}
