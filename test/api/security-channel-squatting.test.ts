@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Api, assertProblem, registerTenant, type Tenant } from '../support/http.js';
 import { startServer, type TestServer } from '../support/server.js';
-import type { FakeGraph } from '../support/fake-graph.js';
+import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { postWebhook, waPayload, wamid } from '../support/whatsapp.js';
 import { IntegrationAccountEntity } from '../../server/modules/integrations/integration.entity.js';
 import { WebhookEventEntity } from '../../server/modules/webhooks/webhook-event.entity.js';
@@ -25,12 +25,17 @@ describe('channel squatting', () => {
   let squatter: Tenant;
 
   before(async () => {
+    graph = await startFakeGraph();
     server = await startServer({
+      META_GRAPH_URL: graph.url,
       META_APP_ID: 'app-123',
       META_APP_SECRET: 'app-secret-xyz',
       META_EMBEDDED_SIGNUP_CONFIG_ID: 'cfg-9',
+      INSTAGRAM_APP_ID: 'ig-app-9',
+      INSTAGRAM_APP_SECRET: 'ig-secret-123',
+      INSTAGRAM_API_URL: graph.url,
+      INSTAGRAM_GRAPH_URL: graph.url,
     });
-    graph = server.graph!;
     const api = new Api(server.url);
     victim = await registerTenant(api, 'Toko Asli');
     squatter = await registerTenant(api, 'Toko Penyerobot');
@@ -43,7 +48,10 @@ describe('channel squatting', () => {
     graph.assets.instagram('victim-ig-token', '17840000000000001', 'tokoasli');
     graph.assets.instagram('squatter-ig-token', '17840000000000009', 'penyerobot');
   });
-  after(() => server.stop());
+  after(async () => {
+    await server.stop();
+    await graph.stop();
+  });
 
   const accountsFor = (externalId: string) => server.appliance.db.getRepository(IntegrationAccountEntity).countBy({ externalId });
   const noTenantNamed = (body: unknown) => {
@@ -152,6 +160,22 @@ describe('channel squatting', () => {
     assertProblem(res, 422);
     const sent = graph.requests.slice(from).filter((r) => r.method === 'POST');
     assert.deepEqual(sent, [], 'no subscription and no registration were attempted');
+  });
+
+  it('Instagram Login: an account is connected only if the token it yields reads that account', async () => {
+    // An authorization code whose exchange names the victim's account id, but whose token reads only the squatter's.
+    graph.stub('POST', '/oauth/access_token', {
+      status: 200,
+      body: { access_token: 'squatter-short', user_id: '17840000000000001', permissions: 'instagram_business_basic' },
+    });
+    graph.stub('GET', '/access_token', {
+      status: 200,
+      body: { access_token: 'squatter-ig-token', token_type: 'bearer', expires_in: 5183944 },
+    });
+    const before = await accountsFor('17840000000000001');
+    const res = await squatter.api.post('/api/v1/integrations/instagram/oauth', { code: 'x', redirectUri: 'https://crm.example.test/cb' });
+    assertProblem(res, 422);
+    assert.equal(await accountsFor('17840000000000001'), before);
   });
 
   it('Meta unreachable: 502, nothing connected', async () => {
