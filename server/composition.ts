@@ -31,6 +31,7 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { analyticsModule } from './modules/analytics/analytics.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -58,6 +59,7 @@ export const domainModules: ModuleManifest[] = [
   csatModule,
   integrationsModule,
   webhooksModule,
+  analyticsModule,
 ];
 
 /** Every migration, in timestamp order: the baseline schema (server/db/migrations) and each module's own. */

@@ -10,6 +10,7 @@ import { ChangePasswordCard } from '../security/ChangePasswordCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
+import { useApplianceOperator } from '../settings/operator';
 
 function statusLabel(t: TFunction, status: string): string {
   switch (status) {
@@ -55,6 +56,7 @@ export function HomePage() {
   usePageTitle(t('home.pageTitle'));
   const navigate = useNavigate();
   const { session } = useSession();
+  const operator = useApplianceOperator();
   const { user, tenant } = session;
   const language = i18n.resolvedLanguage;
 
@@ -103,7 +105,7 @@ export function HomePage() {
 
       <FormError message={error} />
 
-      {session.permissions.includes('settings.manage') ? (
+      {operator ? (
         <p>
           <Link to="/settings/appliance" data-testid="appliance-link">
             {t('appliance.homeLink')}

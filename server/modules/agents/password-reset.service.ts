@@ -43,11 +43,18 @@ export interface PasswordLink {
 export async function issuePasswordLink(
   services: Services,
   m: EntityManager,
-  input: { user: Pick<User, 'id' | 'tenantId'>; purpose: PasswordReset['purpose']; requestedBy: string; baseUrl: string },
+  input: {
+    user: Pick<User, 'id' | 'tenantId'>;
+    purpose: PasswordReset['purpose'];
+    requestedBy: string;
+    baseUrl: string;
+    /** Instead of the purpose's default lifetime (the operator's links last a day). */
+    ttlMs?: number;
+  },
 ): Promise<PasswordLink> {
   const now = services.now();
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + PASSWORD_LINK_TTL_MS[input.purpose]);
+  const expiresAt = new Date(now.getTime() + (input.ttlMs ?? PASSWORD_LINK_TTL_MS[input.purpose]));
   const repo = m.getRepository(PasswordResetEntity);
   await repo.update({ userId: input.user.id, usedAt: IsNull() }, { usedAt: now });
   const row: PasswordReset = {

@@ -12,7 +12,7 @@ import { errorMessage, PASSWORD_MIN_LENGTH } from '../errors';
 import { usePageTitle } from '../usePageTitle';
 import { passwordApi, tokenFromHash, type PasswordLinkInfo } from './api';
 
-export function ResetPasswordPage() {
+export function PasswordLinkPage() {
   const { t } = useTranslation();
   usePageTitle(t('security.reset.pageTitle'));
   const [token] = useState(() => tokenFromHash(window.location.hash));
