@@ -12,7 +12,7 @@ import { passwordApi } from './api';
 type Errors = { current?: string; next?: string; confirm?: string };
 
 export function ChangePasswordCard() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('security');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -27,8 +27,8 @@ export function ChangePasswordCard() {
     setSaved(false);
     const found: Errors = {};
     if (!current) found.current = t('validation.required');
-    if (next.length < PASSWORD_MIN_LENGTH) found.next = t('security.passwordTooShort', { min: PASSWORD_MIN_LENGTH });
-    if (confirm !== next) found.confirm = t('security.mismatch');
+    if (next.length < PASSWORD_MIN_LENGTH) found.next = t('passwordTooShort', { min: PASSWORD_MIN_LENGTH });
+    if (confirm !== next) found.confirm = t('mismatch');
     setErrors(found);
     if (Object.keys(found).length) return;
     setBusy(true);
@@ -40,7 +40,7 @@ export function ChangePasswordCard() {
       setConfirm('');
       setSaved(true);
     } catch (error) {
-      if (error instanceof ApiError && error.fieldErrors.currentPassword) setErrors({ current: t('security.change.wrongCurrent') });
+      if (error instanceof ApiError && error.fieldErrors.currentPassword) setErrors({ current: t('change.wrongCurrent') });
       else if (error instanceof ApiError && error.fieldErrors.newPassword) setErrors({ next: error.fieldErrors.newPassword });
       else setFormError(errorMessage(t, error));
     } finally {
@@ -51,19 +51,19 @@ export function ChangePasswordCard() {
   return (
     <section className="card" aria-labelledby="password-title" data-testid="change-password">
       <h2 id="password-title" className="card__title">
-        {t('security.change.title')}
+        {t('change.title')}
       </h2>
-      <p className="field__hint">{t('security.change.note')}</p>
+      <p className="field__hint">{t('change.note')}</p>
       <form className="form" noValidate onSubmit={submit} aria-busy={busy || undefined}>
         <FormError message={formError} />
         {saved ? (
           <p role="status" data-testid="password-changed">
-            {t('security.change.saved')}
+            {t('change.saved')}
           </p>
         ) : null}
         <Field
           id="password-current"
-          label={t('security.change.current')}
+          label={t('change.current')}
           type="password"
           autoComplete="current-password"
           value={current}
@@ -72,25 +72,25 @@ export function ChangePasswordCard() {
         />
         <Field
           id="password-new"
-          label={t('security.newPassword')}
+          label={t('newPassword')}
           type="password"
           autoComplete="new-password"
-          hint={t('security.passwordHint', { min: PASSWORD_MIN_LENGTH })}
+          hint={t('passwordHint', { min: PASSWORD_MIN_LENGTH })}
           value={next}
           error={errors.next}
           onChange={(e) => setNext(e.target.value)}
         />
         <Field
           id="password-confirm"
-          label={t('security.confirmPassword')}
+          label={t('confirmPassword')}
           type="password"
           autoComplete="new-password"
           value={confirm}
           error={errors.confirm}
           onChange={(e) => setConfirm(e.target.value)}
         />
-        <SubmitButton busy={busy} busyLabel={t('security.saving')} data-testid="password-submit">
-          {t('security.change.submit')}
+        <SubmitButton busy={busy} busyLabel={t('saving')} data-testid="password-submit">
+          {t('change.submit')}
         </SubmitButton>
       </form>
     </section>

@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api';
-import { AuthCard } from '../components/AuthCard';
+import { AuthCard } from '../auth/AuthCard';
 import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
@@ -13,8 +13,8 @@ import { usePageTitle } from '../usePageTitle';
 import { passwordApi, tokenFromHash, type PasswordLinkInfo } from './api';
 
 export function PasswordLinkPage() {
-  const { t } = useTranslation();
-  usePageTitle(t('security.reset.pageTitle'));
+  const { t } = useTranslation('security');
+  usePageTitle(t('reset.pageTitle'));
   const [token] = useState(() => tokenFromHash(window.location.hash));
   const [info, setInfo] = useState<PasswordLinkInfo | null>(null);
   const [invalid, setInvalid] = useState(false);
@@ -40,8 +40,8 @@ export function PasswordLinkPage() {
     event.preventDefault();
     if (busy) return;
     const next: typeof errors = {};
-    if (password.length < PASSWORD_MIN_LENGTH) next.password = t('security.passwordTooShort', { min: PASSWORD_MIN_LENGTH });
-    if (confirm !== password) next.confirm = t('security.mismatch');
+    if (password.length < PASSWORD_MIN_LENGTH) next.password = t('passwordTooShort', { min: PASSWORD_MIN_LENGTH });
+    if (confirm !== password) next.confirm = t('mismatch');
     setErrors(next);
     if (Object.keys(next).length) return;
     setBusy(true);
@@ -57,12 +57,12 @@ export function PasswordLinkPage() {
     }
   }
 
-  const footer = <Link to="/login">{t('security.reset.toLogin')}</Link>;
+  const footer = <Link to="/login">{t('reset.toLogin')}</Link>;
   if (done || invalid) {
     return (
       <AuthCard
-        title={done ? t('security.reset.doneTitle') : t('security.reset.invalidTitle')}
-        subtitle={done ? t('security.reset.done') : t('security.reset.invalid')}
+        title={done ? t('reset.doneTitle') : t('reset.invalidTitle')}
+        subtitle={done ? t('reset.done') : t('reset.invalid')}
         footer={footer}
       >
         <p data-testid={done ? 'reset-done' : 'reset-invalid'} />
@@ -71,8 +71,8 @@ export function PasswordLinkPage() {
   }
   return (
     <AuthCard
-      title={info?.purpose === 'invite' ? t('security.reset.inviteTitle') : t('security.reset.title')}
-      subtitle={info ? t('security.reset.for', { name: info.name, email: info.email, organization: info.organization }) : ''}
+      title={info?.purpose === 'invite' ? t('reset.inviteTitle') : t('reset.title')}
+      subtitle={info ? t('reset.for', { name: info.name, email: info.email, organization: info.organization }) : ''}
       footer={footer}
     >
       <form className="form" noValidate onSubmit={submit} aria-busy={busy || undefined}>
@@ -80,10 +80,10 @@ export function PasswordLinkPage() {
         <Field
           id="reset-password"
           data-testid="reset-password"
-          label={t('security.newPassword')}
+          label={t('newPassword')}
           type="password"
           autoComplete="new-password"
-          hint={t('security.passwordHint', { min: PASSWORD_MIN_LENGTH })}
+          hint={t('passwordHint', { min: PASSWORD_MIN_LENGTH })}
           value={password}
           error={errors.password}
           onChange={(e) => setPassword(e.target.value)}
@@ -91,15 +91,15 @@ export function PasswordLinkPage() {
         <Field
           id="reset-confirm"
           data-testid="reset-confirm"
-          label={t('security.confirmPassword')}
+          label={t('confirmPassword')}
           type="password"
           autoComplete="new-password"
           value={confirm}
           error={errors.confirm}
           onChange={(e) => setConfirm(e.target.value)}
         />
-        <SubmitButton busy={busy} busyLabel={t('security.saving')} data-testid="reset-submit" disabled={!info}>
-          {t('security.reset.submit')}
+        <SubmitButton busy={busy} busyLabel={t('saving')} data-testid="reset-submit" disabled={!info}>
+          {t('reset.submit')}
         </SubmitButton>
       </form>
     </AuthCard>
