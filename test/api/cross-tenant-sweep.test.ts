@@ -1,14 +1,16 @@
 // The generated cross-tenant sweep (issue 12): from the live /openapi.json, every operation with path
 // parameters is called by a second tenant's owner against the first tenant's ids (one of each
 // resource the first tenant can have), with bodies generated from the request schemas. It asserts:
-// never a 5xx; never a 2xx that returns or changes the first tenant's data (404 is what a foreign id
-// gets); and the first tenant's rows are exactly as they were afterwards. Parameters it does not
+// never a 5xx; never a 2xx that returns or changes the first tenant's data; a tenant route (x-access
+// "tenant") answers exactly 404 to a foreign id; and the first tenant's rows are exactly as they were
+// afterwards. A second test enumerates the registry's tenant routes with path ids and fails when one
+// takes a kind of id the sweep has no real value for (so no tenant route escapes the 404 test). Parameters it does not
 // know (a module added later) get a random UUID and must not 5xx either, so the sweep keeps
 // covering new modules without changes. Modelled on the anonymous-caller sweep in route-guards.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, testClock, type TestServer } from '../support/server.js';
 import { Api, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid } from '../support/whatsapp.js';
 import { connectMessenger } from '../support/meta-channels.js';
@@ -26,10 +28,14 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
   let b: Tenant;
   /** Path (and body) parameter names → the first tenant's ids. */
   const ids: Record<string, string> = {};
+  /** Path parameters that are search values, not ids (a lookup by them lists what the caller owns). */
+  const searchKeys: Record<string, string> = {};
   let doc: Schema;
 
   before(async () => {
-    server = await startServer({ PUBLIC_URL: 'https://crm.example.test' });
+    // A clock that stands still: the first tenant's own scheduled work (the built-in rules' minute
+    // ticks) must not change its rows while the sweep compares them.
+    server = await startServer({ PUBLIC_URL: 'https://crm.example.test' }, { now: testClock().now });
     const api = new Api(server.url);
     a = await registerTenant(api, `Toko ${MARKER}`);
     b = await registerTenant(api, 'Toko Tamu');
@@ -114,6 +120,32 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
     });
     assert.equal(transfer.status, 200, JSON.stringify(transfer.body));
     ids.transferId = transfer.body.transfer.id;
+    // Automation: a rule of its own, the event the message above was logged as, and a run.
+    const ruleCreated = await a.api.post('/api/v1/automation/rules', {
+      name: `Rule ${MARKER}`,
+      triggers: ['message.received'],
+      conditions: { match: 'all', conditions: [{ field: 'message.text', operator: 'contains', value: 'pesanan' }] },
+      actions: [{ type: 'add_note', text: `Aturan ${MARKER}` }],
+    });
+    assert.equal(ruleCreated.status, 201, JSON.stringify(ruleCreated.body));
+    ids.ruleId = ruleCreated.body.id;
+    const second = await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('sweep2'), text: { body: `${text} lagi` } } }),
+      wa.appSecret,
+    );
+    assert.equal(second.status, 200);
+    const run = await eventually(
+      async () => (await a.api.get(`/api/v1/automation/rules/${ids.ruleId}/runs`)).body.data?.[0],
+      10_000,
+      'the first tenant’s automation run',
+    );
+    ids.runId = run.id;
+    ids.eventId = run.eventId;
+    const event = await a.api.get(`/api/v1/automation/events/${ids.eventId}`);
+    assert.equal(event.status, 200, JSON.stringify(event.body));
+    assert.ok(event.body.fingerprint, JSON.stringify(event.body));
+    searchKeys.fingerprint = event.body.fingerprint;
     ids.channel = 'whatsapp';
     doc = (await api.get('/openapi.json')).body;
     await settle(server.appliance);
@@ -213,6 +245,21 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
     return list;
   }
 
+  it('has one of the first tenant’s ids for every path parameter of every tenant route', () => {
+    // The registry's tenant routes (x-access "tenant" in the document it generates): each parameter
+    // must be one the sweep fills with a real id of the first tenant, so every such route is put to
+    // the 404 test below. A module adding a route with a new kind of id adds one here.
+    const tenantOps = operations().filter(({ op }) => op['x-access'] === 'tenant');
+    assert.ok(tenantOps.length > 50, `only ${tenantOps.length} tenant routes with path parameters`);
+    const missing = tenantOps.flatMap(({ method, path }) =>
+      [...path.matchAll(/\{(\w+)\}/g)]
+        .map((m) => m[1])
+        .filter((name) => name !== 'channel' && !ids[name] && !searchKeys[name])
+        .map((name) => `${method.toUpperCase()} ${path}: {${name}}`),
+    );
+    assert.deepEqual(missing, [], `tenant routes whose ids the sweep does not have:\n${missing.join('\n')}`);
+  });
+
   it('never answers 5xx, never gives or changes the first tenant’s data, and finds every foreign id 404', async () => {
     const ops = operations();
     assert.ok(ops.length > 50, `only ${ops.length} operations with path parameters`);
@@ -226,8 +273,13 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
     for (const { method, path, op } of ops) {
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       let usesForeignId = false;
+      let usesSearchKey = false;
       const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
         if (name === 'channel') return 'whatsapp';
+        if (!isPublic && searchKeys[name]) {
+          usesSearchKey = true;
+          return encodeURIComponent(searchKeys[name]);
+        }
         // Public operations are addressed by capability (a survey link, a slug anyone may know):
         // a second tenant's token adds nothing there, so they get unknown values, and must not 5xx.
         if (!isPublic && ids[name]) {
@@ -291,6 +343,11 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
         // not JSON: checked as it is
       }
       if (answer.includes(MARKER)) problems.push(`${label} answered with the first tenant's data: ${answer.slice(0, 300)}`);
+      if (usesSearchKey && !usesForeignId && res.status < 400 && foreignIds.some((id) => answer.includes(id)))
+        problems.push(`${label}: a search by the first tenant's value found its rows: ${answer.slice(0, 300)}`);
+      // A tenant route given the first tenant's ids answers 404: not 403 (which would say it exists), not 400.
+      if (usesForeignId && op['x-access'] === 'tenant' && res.status !== 404)
+        problems.push(`${label}: a tenant route should answer 404 to another tenant's id: ${answer.slice(0, 300)}`);
       if (usesForeignId) {
         if (res.status < 400) problems.push(`${label}: a foreign id was accepted: ${answer.slice(0, 300)}`);
         else if (![400, 401, 403, 404].includes(res.status))
