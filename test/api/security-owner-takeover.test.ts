@@ -10,6 +10,8 @@ import { Api, assertProblem, createAgent, registerTenant, roleId, uniqueEmail, t
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server.js';
 import { eventually } from '../support/whatsapp.js';
 import { PasswordResetEntity } from '../../server/modules/agents/password-reset.entity.js';
+import { PasswordResetLinkEntity } from '../../server/modules/super-admin/super-admin.entity.js';
+import { newLinkToken } from '../../server/core/auth/one-time-links.js';
 
 const tokenOf = (url: string) => new URL(url).hash.replace(/^#token=/, '');
 
@@ -186,6 +188,28 @@ describe('owner takeover', () => {
     assert.equal((await api.post('/api/v1/auth/password-reset/inspect', { token })).body.purpose, 'invite');
     assert.equal((await api.post('/api/v1/auth/password-reset', { token, password: 'my first password' })).status, 204);
     assert.equal((await api.post('/api/v1/auth/login', { email, password: 'my first password' })).status, 200);
+  });
+  it("one flow for tenant users: an operator's older link for a user (password_reset_links) no longer sets a password", async () => {
+    // Before the two flows became one, the operator's links for tenant users lived in the operator's
+    // table and set the password without ending the person's sessions. Such a row, still unused and
+    // unexpired, is refused now; tenant users' links are only the organization's.
+    const agent = await createAgent(owner.api, 'agent');
+    const { token, tokenHash } = newLinkToken();
+    await server.appliance.db.getRepository(PasswordResetLinkEntity).insert({
+      id: crypto.randomUUID(),
+      principalType: 'user',
+      principalId: agent.agent.id,
+      tenantId: owner.tenant.id,
+      tokenHash,
+      expiresAt: new Date(clock.now().getTime() + 3600_000),
+      usedAt: null,
+      createdById: null,
+      createdAt: clock.now(),
+    });
+    assertProblem(await api.get(`/api/v1/password-resets/${token}`), 404);
+    assertProblem(await api.post(`/api/v1/password-resets/${token}`, { password: 'chosen by someone else' }), 404);
+    assert.equal((await agent.api.get('/api/v1/auth/me')).status, 200, 'the session lives on');
+    assert.equal((await api.post('/api/v1/auth/login', { email: agent.email, password: 'chosen by someone else' })).status, 401);
   });
 });
 

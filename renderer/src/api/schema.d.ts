@@ -693,7 +693,7 @@ export interface paths {
         put?: never;
         /**
          * Choose a new password with a reset link
-         * @description Uses the link up. Then sign in with the new password (tenant users at /login, super-admins at the operator console).
+         * @description Uses a super-admin's link up; then sign in at the operator console. (Tenant users' links open /reset-password#token=… and use POST /api/v1/auth/password-reset.)
          */
         post: operations["postApiV1PasswordResetsByToken"];
         delete?: never;

@@ -3,11 +3,11 @@
 // when SMTP is configured, mailed to the person; the person opens it and chooses a password at a
 // public endpoint. The token is random, stored only as its SHA-256 hash, used once, and expires.
 // Setting the password ends every session of that person.
-import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
 import type { Ctx, Services } from '../../core/context.js';
 import { badRequest } from '../../core/http/errors.js';
 import { hashPassword } from '../../core/auth/passwords.js';
+import { hashLinkToken, looksLikeLinkToken, newLinkToken } from '../../core/auth/one-time-links.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../../core/jobs/queue.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
@@ -24,7 +24,6 @@ export const PASSWORD_LINK_TTL_MS: Record<PasswordReset['purpose'], number> = { 
 export const PASSWORD_LINK_MAIL_JOB = 'agents.password-link-mail';
 
 const loadNodemailer = lazy(() => import('nodemailer'));
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface PasswordLink {
   /** The link to pass on: the web UI's page that asks for the new password. */
@@ -53,7 +52,7 @@ export async function issuePasswordLink(
   },
 ): Promise<PasswordLink> {
   const now = services.now();
-  const token = randomBytes(32).toString('base64url');
+  const { token, tokenHash } = newLinkToken();
   const expiresAt = new Date(now.getTime() + (input.ttlMs ?? PASSWORD_LINK_TTL_MS[input.purpose]));
   const repo = m.getRepository(PasswordResetEntity);
   await repo.update({ userId: input.user.id, usedAt: IsNull() }, { usedAt: now });
@@ -61,7 +60,7 @@ export async function issuePasswordLink(
     id: newId(),
     tenantId: input.user.tenantId,
     userId: input.user.id,
-    tokenHash: sha256(token),
+    tokenHash,
     purpose: input.purpose,
     requestedBy: input.requestedBy,
     expiresAt,
@@ -86,8 +85,8 @@ async function validLink(services: Services, token: string, m: EntityManager = s
   const invalid = badRequest('This password link is not valid: it was mistyped, already used or has expired; ask for a new one', [
     { path: 'token', message: 'Invalid, used or expired link' },
   ]);
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw invalid;
-  const reset = await m.getRepository(PasswordResetEntity).findOne({ where: { tokenHash: sha256(token) } });
+  if (!looksLikeLinkToken(token)) throw invalid;
+  const reset = await m.getRepository(PasswordResetEntity).findOne({ where: { tokenHash: hashLinkToken(token) } });
   if (!reset || reset.usedAt || reset.expiresAt.getTime() <= services.now().getTime()) throw invalid;
   const user = await m.getRepository(UserEntity).findOne({ where: { id: reset.userId, tenantId: reset.tenantId } });
   if (!user) throw invalid;
