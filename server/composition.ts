@@ -8,6 +8,7 @@ import { baselineMigrations } from './db/migrations/index.js';
 import { platformModule } from './platform/platform.module.js';
 import { VERSION } from './version.js';
 import { authModule } from './modules/auth/auth.module.js';
+import { sessionsModule } from './modules/sessions/sessions.module.js';
 import { tenantsModule } from './modules/tenants/tenants.module.js';
 import { agentsModule } from './modules/agents/agents.module.js';
 import { activityLogsModule } from './modules/activity-logs/activity-logs.module.js';
@@ -40,6 +41,7 @@ import { automationModule } from './modules/automation/automation.module.js';
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
   authModule,
+  sessionsModule,
   tenantsModule,
   agentsModule,
   activityLogsModule,

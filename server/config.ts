@@ -40,6 +40,8 @@ const schema = z.object({
   /** Mailboxes read by IMAP: how often a folder is checked when the server cannot push (IDLE), and how often the list of mailboxes is re-read. */
   IMAP_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   IMAP_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** The sender of the appliance's own mail (password links), e.g. `OmniStream <crm@toko.example>`; default: the SMTP login if it is an address. */
+  SMTP_FROM: optionalString,
   S3_ENDPOINT: z.string().url().optional(),
   S3_BUCKET: optionalString,
   S3_ACCESS_KEY_ID: optionalString,

@@ -15,6 +15,7 @@ import { operator } from './operator/feature';
 import { campaigns } from './campaigns/feature';
 import { channels } from './channels/feature';
 import { team } from './team/feature';
+import { security } from './security/feature';
 
 export const FEATURES: readonly Feature[] = [
   auth,
@@ -30,4 +31,5 @@ export const FEATURES: readonly Feature[] = [
   teamwork,
   appliance,
   operator,
+  security,
 ];

@@ -2,6 +2,7 @@
 // connection state the shell shows: live, reconnecting (just lost it) or offline (gone for a while).
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { UNAUTHORIZED_EVENT } from './api';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -72,6 +73,17 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('connect_error', onConnectError);
+    // The server ended this socket's session (logout elsewhere, password change, suspension, role
+    // change): if this browser's session ended too, go to the sign-in page; otherwise (this browser
+    // changed the password and holds the new session) the reconnect above picks it up.
+    socket.on('session_ended', () => {
+      fetch('/api/v1/auth/me', { credentials: 'same-origin' }).then(
+        (res) => {
+          if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+        },
+        () => undefined,
+      );
+    });
     socket.onAny((event: string, payload: unknown) => {
       const set = handlers.current.get(event);
       if (!set) return;

@@ -19,6 +19,8 @@ export type Principal =
       apiKeyId?: string;
       /** Set when a super-admin impersonates this user: the real actor. */
       impersonatorId?: string;
+      /** The session of the token the call was made with (none for a direct API-key call). */
+      sessionId?: string;
     }
   | { kind: 'super_admin'; adminId: string; name: string; email: string }
   /** The desktop window on this PC, proved by the installation's operator key (core/auth/operator.ts). */

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Api, registerTenant } from '../support/http.js';
 import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js';
+import { startFakeGraph } from '../support/fake-graph.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NOTES = 18;
@@ -28,7 +29,7 @@ const freePort = () =>
     });
   });
 
-function startChild(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
+function startChild(port: number, dataDir: string, graphUrl: string): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
     cwd: root,
@@ -42,8 +43,10 @@ function startChild(port: number, dataDir: string): { child: ChildProcess; outpu
       OMNISTREAM_MDNS: 'off',
       SUPER_ADMIN_EMAIL: 'root@omnistream.test',
       SUPER_ADMIN_PASSWORD: 'super-secret-password',
-      // Messages to customers go nowhere reachable: they stay queued, which is all this test looks at.
-      META_GRAPH_URL: 'http://127.0.0.1:9',
+      // A fake Graph while the account is connected (connecting proves ownership), stopped before
+      // the webhooks: messages to customers go nowhere reachable and stay queued, which is all this
+      // test looks at.
+      META_GRAPH_URL: graphUrl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,11 +94,13 @@ describe('crash safety of the automation engine', () => {
   it('a SIGKILL mid-run loses no event and applies no action twice', async (t) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const first = startChild(port, dataDir);
+    const graph = await startFakeGraph();
+    const first = startChild(port, dataDir, graph.url);
     children.push(first.child);
     await waitHealthy(url, first.child, first.output);
     const owner = await registerTenant(new Api(url), 'Toko Mati Lampu');
     const wa = await connectWhatsApp(owner.api, '530000000000003');
+    await graph.stop();
     const ruleIds: string[] = [];
     for (let r = 1; r <= RULES; r++) {
       const rule = await owner.api.post('/api/v1/automation/rules', {
@@ -148,7 +153,7 @@ describe('crash safety of the automation engine', () => {
     assert.ok(atKill > 0, 'events were still waiting for the worker when the server was killed');
     assert.ok(notesAtKill < CUSTOMERS * RULES * NOTES, 'work was left to do');
 
-    const second = startChild(port, dataDir);
+    const second = startChild(port, dataDir, graph.url);
     children.push(second.child);
     await waitHealthy(url, second.child, second.output);
     const doneDeadline = Date.now() + 120_000;

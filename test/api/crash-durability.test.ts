@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Api, registerTenant } from '../support/http.js';
 import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js';
+import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,6 +23,9 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+// Connecting the WhatsApp account proves ownership through the Graph API: a fake one, in this process.
+let graph: FakeGraph | undefined;
 
 function startChild(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
   let output = '';
@@ -37,6 +41,7 @@ function startChild(port: number, dataDir: string): { child: ChildProcess; outpu
       OMNISTREAM_MDNS: 'off',
       SUPER_ADMIN_EMAIL: 'root@omnistream.test',
       SUPER_ADMIN_PASSWORD: 'super-secret-password',
+      META_GRAPH_URL: graph!.url,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,7 +71,8 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
 describe('crash safety of webhook ingestion', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-crash-'));
   const children: ChildProcess[] = [];
-  after(() => {
+  after(async () => {
+    await graph?.stop();
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -74,6 +80,7 @@ describe('crash safety of webhook ingestion', () => {
   it('every acknowledged webhook survives a SIGKILL mid-stream and is processed once after restart', async (t) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    graph = await startFakeGraph();
     const first = startChild(port, dataDir);
     children.push(first.child);
     await waitHealthy(url, first.child, first.output);

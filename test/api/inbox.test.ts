@@ -204,13 +204,16 @@ describe('Inbox API', () => {
       400,
       ['config.wabaId', 'config.accessToken'],
     );
+    // Another tenant's number: without a token that owns it, refused before anything is said about it
+    // (test/api/security-channel-squatting.test.ts has the rest).
     assertProblem(
       await b.api.post('/api/v1/integration-accounts', {
         channel: 'whatsapp',
         name: 'steal',
         config: { phoneNumberId: waA.phoneNumberId, wabaId: 'w', accessToken: 't' },
       }),
-      409,
+      422,
+      ['config.accessToken'],
     );
     assertProblem(await a.api.get('/api/v1/integrations/telegram'), 400, ['params.channel']);
     assert.equal((await a.api.delete(`/api/v1/integration-accounts/${second.id}`)).status, 204);

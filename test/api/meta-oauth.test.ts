@@ -56,6 +56,9 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
   });
 
   function stubFacebookLogin() {
+    // The Page tokens read their own Pages (connecting proves ownership with GET /me).
+    graph.assets.page('PAGE-TOKEN-AAA', '9001', 'Toko Meta Page');
+    graph.assets.page('PAGE-TOKEN-BBB', '9002', 'Toko Meta Outlet');
     graph.stub('GET', '/oauth/access_token', (req) => {
       if (req.query.grant_type === 'fb_exchange_token') {
         return req.query.fb_exchange_token === 'short-user-token'
@@ -333,6 +336,8 @@ describe('Meta OAuth: Messenger pages and Instagram Login', () => {
   });
 
   it('Instagram Login: code → short-lived → long-lived token, account connected', async () => {
+    // The long-lived token reads the account it was issued for (connecting proves ownership).
+    graph.assets.instagram('IG-LONG-TOKEN', '17841400000000001');
     graph.stub('POST', '/oauth/access_token', (req) => {
       const form = new URLSearchParams(req.rawBody.toString('utf8'));
       return form.get('code') === 'ig-good-code'

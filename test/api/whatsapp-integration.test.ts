@@ -122,6 +122,8 @@ describe('WhatsApp integration extras', () => {
         ? { status: 200, body: { access_token: 'EAAG-business-token', token_type: 'bearer' } }
         : { status: 400, body: { error: { message: 'Invalid verification code format.', type: 'OAuthException', code: 100 } } },
     );
+    // The business token Meta hands out manages that business account and number (ownership is checked).
+    graph.assets.whatsapp('EAAG-business-token', 'waba-777', ['777000']);
     graph.stub('POST', '/waba-777/subscribed_apps', { status: 200, body: { success: true } });
     graph.stub('POST', '/777000/register', { status: 200, body: { success: true } });
     const res = await a.api.post('/api/v1/integrations/whatsapp/embedded-signup', {

@@ -3,6 +3,13 @@
 // of Messenger and Instagram (POST /{page-id|ig-user-id|me}/messages, attachment upload) and a CDN
 // for their inbound attachments (GET /cdn/{name}, no token, like Meta's signed URLs). It records every request and can fail,
 // hang or refuse connections on demand, so tests exercise the real HTTP client end to end.
+//
+// It also knows which assets each access token may read (`graphAssets`, shared by every fake in
+// the process: the connect helpers of whatsapp.ts and meta-channels.ts register theirs), as
+// connecting a channel proves ownership with them: GET /{waba-id}/phone_numbers (a WhatsApp
+// Business Account's numbers), GET /me (a Page token reads its Page) and GET /{ig-user-id} (an
+// Instagram account). A token that may not read an asset gets Meta's "does not exist, cannot be
+// loaded due to missing permissions" error.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
@@ -35,6 +42,8 @@ export interface FailureSpec {
 export interface FakeGraph {
   /** Base URL without a version, e.g. http://127.0.0.1:41234 (use it as META_GRAPH_URL). */
   readonly url: string;
+  /** Which assets each token may read (the process-wide `graphAssets`). */
+  readonly assets: GraphAssets;
   readonly port: number;
   /** Every request received, in order, including the ones that failed or hung. */
   readonly requests: RecordedRequest[];
@@ -111,6 +120,91 @@ interface PendingFailure extends FailureSpec {
 }
 
 const VERSION = /^v\d+\.\d+$/;
+
+/** What access tokens may read, as Meta's Graph API answers it. */
+export interface GraphAssets {
+  /** `token` manages the WhatsApp Business Account `wabaId` and these phone numbers of it. */
+  whatsapp(token: string, wabaId: string, phoneNumberIds: string[]): void;
+  /** `token` is the Page access token of `pageId`. */
+  page(token: string, pageId: string, name?: string): void;
+  /** `token` may read (and message as) the Instagram professional account `accountId`. */
+  instagram(token: string, accountId: string, username?: string): void;
+  /** Forgets every grant. */
+  clear(): void;
+}
+
+interface AssetGrants {
+  wabas: Map<string, Set<string>>;
+  pages: Map<string, string>;
+  instagram: Map<string, string>;
+}
+
+const grants = new Map<string, AssetGrants>();
+const grantsOf = (token: string): AssetGrants => {
+  let g = grants.get(token);
+  if (!g) grants.set(token, (g = { wabas: new Map(), pages: new Map(), instagram: new Map() }));
+  return g;
+};
+
+/** The assets every fake Graph in this process answers for (see the file comment). */
+export const graphAssets: GraphAssets = {
+  whatsapp(token, wabaId, phoneNumberIds) {
+    const numbers = grantsOf(token).wabas.get(wabaId) ?? new Set();
+    for (const id of phoneNumberIds) numbers.add(id);
+    grantsOf(token).wabas.set(wabaId, numbers);
+  },
+  page(token, pageId, name = `Page ${pageId}`) {
+    grantsOf(token).pages.set(pageId, name);
+  },
+  instagram(token, accountId, username = `ig_${accountId}`) {
+    grantsOf(token).instagram.set(accountId, username);
+  },
+  clear() {
+    grants.clear();
+  },
+};
+
+function missingPermissions(id: string): Answer {
+  return graphError(
+    400,
+    `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    100,
+    { type: 'GraphMethodException', error_subcode: 33 },
+  );
+}
+
+/** GET /{waba}/phone_numbers, /me and /{ig-account}: what the token may read, or undefined when the path is none of those. */
+function assetAnswer(token: string, parts: string[]): Answer | undefined {
+  const g = grants.get(token);
+  const [, id, edge] = parts;
+  if (parts.length === 3 && edge === 'phone_numbers') {
+    const numbers = g?.wabas.get(id);
+    if (!numbers) return missingPermissions(id);
+    return {
+      status: 200,
+      body: {
+        data: [...numbers].map((n) => ({ id: n, display_phone_number: `+${n}`, verified_name: `Business ${n}`, quality_rating: 'GREEN' })),
+        paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } },
+      },
+    };
+  }
+  if (parts.length === 2 && id === 'me') {
+    const page = g ? [...g.pages][0] : undefined;
+    if (page) return { status: 200, body: { id: page[0], name: page[1] } };
+    const ig = g ? [...g.instagram][0] : undefined;
+    if (ig) return { status: 200, body: { id: ig[0], user_id: ig[0], username: ig[1] } };
+    return undefined;
+  }
+  if (parts.length === 2) {
+    for (const [, other] of grants) {
+      if (other.instagram.has(id)) {
+        const username = g?.instagram.get(id);
+        return username ? { status: 200, body: { id, username } } : missingPermissions(id);
+      }
+    }
+  }
+  return undefined;
+}
 
 function graphError(status: number, message: string, code: number, extra: Record<string, unknown> = {}): Answer {
   return { status, body: { error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: randomBytes(8).toString('base64url') } } };
@@ -241,6 +335,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       (s) => s.method === req.method && (typeof s.path === 'string' ? s.path === unversioned : s.path.test(unversioned)),
     );
     if (stubbed) return typeof stubbed.answer === 'function' ? stubbed.answer(req) : stubbed.answer;
+    if (req.method === 'GET' && parts.length >= 2 && VERSION.test(parts[0])) {
+      const owned = assetAnswer(auth!.slice('Bearer '.length), parts);
+      if (owned) return owned;
+    }
     if (parts.length >= 2 && VERSION.test(parts[0])) {
       const [, id, edge] = parts;
       if (req.method === 'POST' && parts.length === 3 && edge === 'messages') return sendMessage(req);
@@ -496,6 +594,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     get url() {
       return base();
     },
+    assets: graphAssets,
     get port() {
       return port;
     },

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { signMetaBody } from '../../server/channels/meta-signature.js';
 import { fixture } from './whatsapp.js';
 import type { Api } from './http.js';
+import { graphAssets } from './fake-graph.js';
 
 const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 
@@ -25,6 +26,8 @@ export interface MetaAccount {
 
 export async function connectMessenger(api: Api, pageId: string, appSecret = `secret-${pageId}`): Promise<MetaAccount> {
   const token = `page-token-${pageId}`;
+  // Connecting proves ownership in the (fake) Graph: the token must be the Page's.
+  graphAssets.page(token, pageId);
   const res = await api.post('/api/v1/integration-accounts', {
     channel: 'messenger',
     name: `Page ${pageId}`,
@@ -40,6 +43,7 @@ export async function connectInstagram(
   appSecret = `secret-${instagramAccountId}`,
 ): Promise<MetaAccount> {
   const token = `ig-token-${instagramAccountId}`;
+  graphAssets.instagram(token, instagramAccountId);
   const res = await api.post('/api/v1/integration-accounts', {
     channel: 'instagram',
     name: `IG ${instagramAccountId}`,

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/config.js';
 import { createAppliance, type Appliance } from '../../server/app.js';
+import { startFakeGraph, type FakeGraph } from './fake-graph.js';
 
 export interface TestServer {
   url: string;
   dataDir: string;
   appliance: Appliance;
+  /** The fake Graph API started for this server when the test gave no META_GRAPH_URL of its own. */
+  graph?: FakeGraph;
   /**
    * Stops the appliance and starts a new one on the same data dir (as after a reboot); `whileStopped` runs in between (e.g. move the clock).
    * The new one listens on a new port unless `samePort` is set (browsers then reconnect to the same URL, as after a real restart).
@@ -40,6 +43,9 @@ export function testClock(start: Date | string = new Date()): TestClock {
 /** `options.now` injects a clock (see testClock) for time-dependent features such as SLA. */
 export async function startServer(env: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-test-'));
+  // Connecting a channel proves ownership through the Graph API: a test that brings no fake Graph of
+  // its own gets one (never the real one).
+  const graph = env.META_GRAPH_URL ? undefined : await startFakeGraph();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -54,6 +60,7 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     // The fakes of the outside world (Graph, LLM, SMTP, webhook receivers) listen on loopback; tests that
     // check the SSRF guard itself pass their own OUTBOUND_ALLOWED_HOSTS.
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
+    ...(graph ? { META_GRAPH_URL: graph.url } : {}),
     // Every response is checked against its declared schema (a mismatch answers 500, naming the field).
     VALIDATE_RESPONSES: 'true',
     ...env,
@@ -66,6 +73,7 @@ export async function startServer(env: Record<string, string> = {}, options: { n
   const server: TestServer = {
     ...(await boot()),
     dataDir,
+    graph,
     async restart(whileStopped, restartOptions = {}) {
       const port = restartOptions.samePort ? Number(new URL(server.url).port) : undefined;
       await server.appliance.stop();
@@ -74,6 +82,7 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     },
     async stop() {
       await server.appliance.stop();
+      await graph?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { signMetaBody } from '../../server/channels/meta-signature.js';
 import type { Api } from './http.js';
+import { graphAssets } from './fake-graph.js';
 
 const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 
@@ -20,11 +21,14 @@ export interface WaAccount {
   appSecret: string;
 }
 
+/** Connects a number, its token owning it in the fake Graph (connecting proves ownership there). */
 export async function connectWhatsApp(api: Api, phoneNumberId: string, appSecret = `secret-${phoneNumberId}`): Promise<WaAccount> {
+  const accessToken = `token-${phoneNumberId}-abcdef`;
+  graphAssets.whatsapp(accessToken, `waba-${phoneNumberId}`, [phoneNumberId]);
   const res = await api.post('/api/v1/integration-accounts', {
     channel: 'whatsapp',
     name: `WA ${phoneNumberId}`,
-    config: { phoneNumberId, wabaId: `waba-${phoneNumberId}`, accessToken: `token-${phoneNumberId}-abcdef`, appSecret },
+    config: { phoneNumberId, wabaId: `waba-${phoneNumberId}`, accessToken, appSecret },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.id, phoneNumberId, appSecret };

@@ -200,4 +200,28 @@ describe('fake Graph', () => {
     assert.equal(await file.text(), 'jpeg');
     assert.equal((await fetch(`${graph.url}/cdn/none.jpg`)).status, 404);
   });
+
+  it('answers per token which assets it may read (WhatsApp numbers of a business account, Pages, Instagram accounts)', async () => {
+    graph.assets.whatsapp('wa-owner', 'waba-1', ['5550001', '5550002']);
+    graph.assets.page('page-owner', '7001', 'Toko Page');
+    graph.assets.instagram('ig-owner', '1784001', 'toko');
+    const as = (token: string, path: string) => fetch(`${graph.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+    const numbers = await jsonOf(await as('wa-owner', '/v21.0/waba-1/phone_numbers?fields=id'));
+    assert.deepEqual(
+      numbers.data.map((n: any) => n.id),
+      ['5550001', '5550002'],
+    );
+    const refused = await as('someone-else', '/v21.0/waba-1/phone_numbers');
+    assert.equal(refused.status, 400);
+    assert.equal((await jsonOf(refused)).error.error_subcode, 33);
+
+    assert.deepEqual(await jsonOf(await as('page-owner', '/v21.0/me?fields=id,name')), { id: '7001', name: 'Toko Page' });
+    assert.equal((await as('someone-else', '/v21.0/me')).status, 400);
+
+    assert.deepEqual(await jsonOf(await as('ig-owner', '/v21.0/1784001?fields=id,username')), { id: '1784001', username: 'toko' });
+    assert.equal((await as('page-owner', '/v21.0/1784001')).status, 400);
+    graph.assets.clear();
+    assert.equal((await as('wa-owner', '/v21.0/waba-1/phone_numbers')).status, 400);
+  });
 });

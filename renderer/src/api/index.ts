@@ -34,6 +34,8 @@ export class ApiError extends Error {
   readonly code: string | undefined;
   /** Field path (without a leading "body.") → message, in the UI's language where the code is known. */
   readonly fieldErrors: Record<string, string>;
+  /** The whole problem, extension members included (e.g. login's `organizations`). */
+  readonly problem: ProblemDetails & Record<string, unknown>;
 
   constructor(status: number, problem: ProblemDetails = {}) {
     super(problem.detail || problem.title || `HTTP ${status}`);
@@ -44,6 +46,7 @@ export class ApiError extends Error {
     this.detail = problem.detail;
     this.code = problem.code;
     this.fieldErrors = toFieldErrors(problem.errors);
+    this.problem = problem as ProblemDetails & Record<string, unknown>;
   }
 
   /** True when the request never got an HTTP response (offline, server down, CORS...). */

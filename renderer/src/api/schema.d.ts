@@ -14,7 +14,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login with email and password */
+        /**
+         * Login with email and password
+         * @description An email may have accounts in several organizations. When the password matches more than one of them (and only then), the answer is 409 with `organizations: [{id, name, slug}]`: send the same request again with `organizationId`. A wrong password and an unknown email get the same 401.
+         */
         post: operations["postApiV1AuthLogin"];
         delete?: never;
         options?: never;
@@ -48,7 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout (clears cookie) */
+        /**
+         * Logout (clears cookie)
+         * @description Ends this session: its tokens stop working at once and its open sockets are disconnected (the person's other sessions stay).
+         */
         post: operations["postApiV1AuthLogout"];
         delete?: never;
         options?: never;
@@ -63,7 +69,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Issue a fresh JWT for the current session */
+        /**
+         * Issue a fresh JWT for the current session
+         * @description The same session with a new expiry. Called with an API key, the token belongs to a session bound to that key: it stops working when the key is revoked (and never outlives its expiry).
+         */
         get: operations["getApiV1AuthToken"];
         put?: never;
         post?: never;
@@ -82,8 +91,71 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register a new tenant organization */
+        /**
+         * Register a new tenant organization
+         * @description The first user is the owner. An email is unique within an organization, so the same address may own or work in others.
+         */
         post: operations["postApiV1AuthRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password
+         * @description Needs the current password. Every session of yours ends (other browsers, API-key tokens, open sockets); the answer carries a new token for this one (and sets the cookie).
+         */
+        post: operations["postApiV1AuthPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a password link
+         * @description Who a one-time password link (from `POST /api/v1/agents/{agentId}/password-reset`, an invitation, or a super-admin) is for, while it is valid; 400 naming `token` when it is mistyped, used or expired. The token is sent in the body, never in a URL.
+         */
+        post: operations["postApiV1AuthPasswordResetInspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a password link
+         * @description Sets the person's password from a one-time link (once; 400 naming `token` when it is mistyped, used or expired). Every session of theirs ends; they then log in with the new password.
+         */
+        post: operations["postApiV1AuthPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -198,7 +270,10 @@ export interface paths {
         /** List all agents */
         get: operations["getApiV1Agents"];
         put?: never;
-        /** Create a new agent */
+        /**
+         * Create a new agent
+         * @description The role must carry only permissions the caller has (the owner role only an owner gives). Without `password`, the answer carries `passwordLink`: a one-time link for the person to choose their own (also mailed when SMTP is configured). Emails are unique within the organization.
+         */
         post: operations["postApiV1Agents"];
         delete?: never;
         options?: never;
@@ -217,11 +292,17 @@ export interface paths {
         get: operations["getApiV1AgentsByAgentId"];
         put?: never;
         post?: never;
-        /** Delete an agent */
+        /**
+         * Delete an agent
+         * @description Only people whose permissions the caller all has (an owner only by an owner); their sessions end at once.
+         */
         delete: operations["deleteApiV1AgentsByAgentId"];
         options?: never;
         head?: never;
-        /** Update an agent */
+        /**
+         * Update an agent
+         * @description Only people whose permissions the caller all has (an owner only by an owner), and only to roles whose permissions the caller all has. A new role or a suspension ends the person's sessions and open sockets at once. Passwords are never set here: see `POST /api/v1/agents/{agentId}/password-reset` and `POST /api/v1/auth/password`.
+         */
         patch: operations["patchApiV1AgentsByAgentId"];
         trace?: never;
     };
@@ -243,6 +324,26 @@ export interface paths {
          * @description Any agent may set their own status; setting another agent's needs agents.manage.
          */
         patch: operations["patchApiV1AgentsByAgentIdStatus"];
+        trace?: never;
+    };
+    "/api/v1/agents/{agentId}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an agent a link to set a new password
+         * @description Issues a one-time link (valid 1 hour; earlier links stop working) for the person to choose a new password at `POST /api/v1/auth/password-reset`. The answer carries the link to pass on; it is also mailed to the person when SMTP is configured. Only for people whose permissions the caller all has (an owner only by an owner). The password and the sessions stay as they are until the link is used.
+         */
+        post: operations["postApiV1AgentsByAgentIdPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/activity-logs": {
@@ -710,7 +811,7 @@ export interface paths {
         put?: never;
         /**
          * Choose a new password with a reset link
-         * @description Uses the link up. Then sign in with the new password (tenant users at /login, super-admins at the operator console).
+         * @description Uses a super-admin's link up; then sign in at the operator console. (Tenant users' links open /reset-password#token=… and use POST /api/v1/auth/password-reset.)
          */
         post: operations["postApiV1PasswordResetsByToken"];
         delete?: never;
@@ -2398,7 +2499,7 @@ export interface paths {
         put?: never;
         /**
          * Receive Meta webhook (WhatsApp + Instagram)
-         * @description One callback for every Meta product: the body's `object` (whatsapp_business_account, instagram, page) picks the channel. Verified by X-Hub-Signature-256 over the raw body (the account's app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.
+         * @description One callback for every Meta product: the body's `object` (whatsapp_business_account, instagram, page) picks the channel. Verified by X-Hub-Signature-256 over the raw body; each account's entries are processed only if the body is signed with that account's own app secret (or META_APP_SECRET), the others are dropped (counted on the stored event); stored before the 200; processed by a job, idempotently by message id.
          */
         post: operations["postApiV1WebhooksMeta"];
         delete?: never;
@@ -2442,7 +2543,7 @@ export interface paths {
         put?: never;
         /**
          * Receive Messenger inbound webhook events
-         * @description Page events (object "page"): messages, attachments, quick replies, postbacks, reactions, echoes of the Page's own messages, delivery and read watermarks. Verified by X-Hub-Signature-256 over the raw body (the account's app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.
+         * @description Page events (object "page"): messages, attachments, quick replies, postbacks, reactions, echoes of the Page's own messages, delivery and read watermarks. Verified by X-Hub-Signature-256 over the raw body; each account's entries are processed only if the body is signed with that account's own app secret (or META_APP_SECRET), the others are dropped (counted on the stored event); stored before the 200; processed by a job, idempotently by message id.
          */
         post: operations["postApiV1WebhooksMessenger"];
         delete?: never;
@@ -2466,7 +2567,7 @@ export interface paths {
         put?: never;
         /**
          * Receive Instagram inbound webhook events
-         * @description Instagram messaging events (object "instagram"): messages, attachments, story replies and mentions, reactions, reads, echoes. Verified by X-Hub-Signature-256 over the raw body (the account's app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.
+         * @description Instagram messaging events (object "instagram"): messages, attachments, story replies and mentions, reactions, reads, echoes. Verified by X-Hub-Signature-256 over the raw body; each account's entries are processed only if the body is signed with that account's own app secret (or META_APP_SECRET), the others are dropped (counted on the stored event); stored before the 200; processed by a job, idempotently by message id.
          */
         post: operations["postApiV1WebhooksInstagram"];
         delete?: never;
@@ -3640,6 +3741,8 @@ export interface operations {
                     /** Format: email */
                     email: string;
                     password: string;
+                    /** @description Which organization, when the email has accounts in several */
+                    organizationId?: string;
                 };
             };
         };
@@ -3863,6 +3966,130 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AuthPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AuthPasswordResetInspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        purpose: "reset" | "invite";
+                        name: string;
+                        email: string;
+                        organization: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AuthPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; `errors` names each bad field */
             400: {
@@ -4285,7 +4512,8 @@ export interface operations {
                     name: string;
                     /** Format: email */
                     email: string;
-                    password: string;
+                    /** @description A first password; omit it to send the person a link to choose their own */
+                    password?: string;
                     roleId: string;
                 };
             };
@@ -4314,6 +4542,16 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        passwordLink?: {
+                            /** @description The link to pass on (the token is in the fragment, never sent to a server) */
+                            url: string;
+                            /** @enum {string} */
+                            purpose: "reset" | "invite";
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** @description Also mailed to the person (SMTP is configured) */
+                            mailQueued: boolean;
+                        };
                     };
                 };
             };
@@ -4495,6 +4733,7 @@ export interface operations {
                     name?: string;
                     /** Format: email */
                     email?: string;
+                    /** @description Not accepted (400): nobody sets another person's password */
                     password?: string;
                     roleId?: string;
                     /** @enum {string} */
@@ -4622,6 +4861,74 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AgentsByAgentIdPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agent's id */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The link to pass on (the token is in the fragment, never sent to a server) */
+                        url: string;
+                        /** @enum {string} */
+                        purpose: "reset" | "invite";
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description Also mailed to the person (SMTP is configured) */
+                        mailQueued: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the agents.manage permission */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

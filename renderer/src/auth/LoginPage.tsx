@@ -8,6 +8,7 @@ import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage, isValidEmail } from '../errors';
 import { usePageTitle } from '../usePageTitle';
+import type { OrganizationChoice } from '../security/api';
 
 type LoginField = 'email' | 'password';
 type FieldErrors = Partial<Record<LoginField, string>>;
@@ -21,6 +22,7 @@ function redirectTarget(state: unknown): string {
 
 export function LoginPage() {
   const { t } = useTranslation('auth');
+  const { t: ts } = useTranslation('security');
   usePageTitle(t('login.pageTitle'));
   const navigate = useNavigate();
   const location = useLocation();
@@ -31,6 +33,9 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();
+  // When the email and password open accounts in several organizations, the server lists them.
+  const [organizations, setOrganizations] = useState<OrganizationChoice[]>([]);
+  const [organizationId, setOrganizationId] = useState('');
 
   function focusFirstInvalid(errors: FieldErrors) {
     const first = (Object.keys(FIELD_IDS) as LoginField[]).find((field) => errors[field]);
@@ -58,11 +63,19 @@ export function LoginPage() {
 
     setBusy(true);
     try {
-      await authApi.login({ email: email.trim(), password });
+      await authApi.login({ email: email.trim(), password, ...(organizationId ? { organizationId } : {}) });
       navigate(redirectTarget(location.state), { replace: true });
     } catch (error) {
       setBusy(false);
+      if (error instanceof ApiError && error.status === 409 && Array.isArray(error.problem.organizations)) {
+        const choices = error.problem.organizations as OrganizationChoice[];
+        setOrganizations(choices);
+        setOrganizationId(choices[0]?.id ?? '');
+        return;
+      }
       if (error instanceof ApiError && error.status === 401) {
+        setOrganizations([]);
+        setOrganizationId('');
         setFormError(t('login.invalidCredentials'));
         return;
       }
@@ -126,6 +139,27 @@ export function LoginPage() {
           error={fieldErrors.password}
           onChange={(event) => setPassword(event.target.value)}
         />
+        {organizations.length > 0 ? (
+          <div className="field">
+            <label htmlFor="login-organization" className="field__label">
+              {ts('login.chooseOrganization')}
+            </label>
+            <select
+              id="login-organization"
+              className="field__input"
+              data-testid="login-organization"
+              value={organizationId}
+              onChange={(event) => setOrganizationId(event.target.value)}
+            >
+              {organizations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+            <p className="field__hint">{ts('login.severalOrganizations')}</p>
+          </div>
+        ) : null}
         <SubmitButton busy={busy} busyLabel={t('login.submitting')} data-testid="login-submit">
           {t('login.submit')}
         </SubmitButton>

@@ -6,6 +6,7 @@ import { ApiError, authApi } from '../api';
 import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
 import { PreferencesCard } from './PreferencesCard';
+import { ChangePasswordCard } from '../security/ChangePasswordCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
@@ -173,6 +174,7 @@ export function ProfilePage() {
         </section>
 
         <PreferencesCard />
+        {session.impersonatedBy ? null : <ChangePasswordCard />}
       </div>
     </div>
   );

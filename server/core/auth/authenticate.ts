@@ -1,7 +1,10 @@
 // Resolves the caller of a request: a tenant user (JWT in header or cookie), an API key acting as
 // its creator, or a super-admin. The user, organization and role behind a tenant request come from a
 // cache that any write to them empties (core/entity-cache.ts), so a suspension or a permission
-// change takes effect at once without three queries on every request.
+// change takes effect at once without three queries on every request. Every tenant token names a
+// session, checked the same way (cached, emptied when a session is written): logout, a password
+// change, a suspension, a role change or the revocation of the API key a token was minted with
+// revoke sessions, and the very next request with such a token is refused.
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Principal, TenantPrincipal } from '../context.js';
@@ -14,12 +17,31 @@ import { SUPER_ADMIN_AUDIENCE, SUPER_ADMIN_COOKIE, TENANT_AUDIENCE, TENANT_COOKI
 export type Audience = 'tenant' | 'super-admin';
 
 /**
+ * The domain event emitted (in the same transaction) when sessions are revoked; payload
+ * `{userId, reason}`. The realtime layer re-checks that person's open sockets and disconnects the
+ * ones whose credentials no longer hold.
+ */
+export const SESSIONS_REVOKED_EVENT = 'auth.sessions_revoked';
+
+/** A session as the Authenticator checks it. */
+export interface SessionRecord {
+  userId: string;
+  apiKeyId: string | null;
+  impersonatorId: string | null;
+  revokedAt: Date | null;
+}
+
+/**
  * Where identities live; a module implements it (the auth module, over users, organizations,
  * roles, API keys and super-admins) and the composition root hands it to the Authenticator.
  */
 export interface IdentityStore {
   /** Entity names whose writes must empty the cached principals (users, organizations, roles). */
   readonly principalEntities: readonly string[];
+  /** Entity names whose writes must empty the cached sessions. */
+  readonly sessionEntities: readonly string[];
+  /** The session a token names, revoked or not; null when there is none. */
+  loadSession(sessionId: string): Promise<SessionRecord | null>;
   /** The signed-in user as a principal; throws 401/403 for a missing or suspended user or organization. */
   loadUser(userId: string): Promise<TenantPrincipal>;
   /** The unrevoked API key with this public prefix, if any. */
@@ -45,6 +67,7 @@ function bearer(req: Request): string | undefined {
 
 export class Authenticator {
   private readonly users: EntityCache<TenantPrincipal>;
+  private readonly sessions: EntityCache<SessionRecord>;
 
   constructor(
     db: DataSource,
@@ -53,6 +76,7 @@ export class Authenticator {
     private readonly now: () => Date,
   ) {
     this.users = new EntityCache(db, store.principalEntities);
+    this.sessions = new EntityCache(db, store.sessionEntities);
   }
 
   /** Returns the principal, null when no credentials were sent; throws 401 for bad credentials. */
@@ -109,8 +133,25 @@ export class Authenticator {
   private async userFromToken(token: string): Promise<TenantPrincipal> {
     const claims = await this.tokens.verify(token, TENANT_AUDIENCE);
     if (!claims) throw unauthorized('Your session is invalid or has expired; please log in again');
+    // Tokens without a session (issued before sessions existed) are refused: log in again.
+    const session = claims.sid ? await this.loadSession(claims.sid) : null;
+    if (!session || session.revokedAt || session.userId !== claims.sub)
+      throw unauthorized('Your session has ended (logged out, password changed or access revoked); please log in again');
     const principal = await this.loadUser(claims.sub);
-    return claims.imp ? { ...principal, impersonatorId: claims.imp } : principal;
+    return {
+      ...principal,
+      sessionId: claims.sid,
+      ...(session.impersonatorId ? { impersonatorId: session.impersonatorId } : {}),
+      ...(session.apiKeyId ? { apiKeyId: session.apiKeyId } : {}),
+    };
+  }
+
+  private async loadSession(sessionId: string): Promise<SessionRecord | null> {
+    const cached = this.sessions.get(sessionId);
+    if (cached) return cached;
+    const session = await this.store.loadSession(sessionId);
+    if (session) this.sessions.set(sessionId, session);
+    return session;
   }
 
   private async fromApiKey(key: string): Promise<TenantPrincipal> {

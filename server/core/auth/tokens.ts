@@ -12,6 +12,8 @@ export interface TokenClaims {
   tid?: string;
   /** Real actor when a super-admin impersonates a user. */
   imp?: string;
+  /** The session the token belongs to (tenant tokens): revoking it ends the token. */
+  sid?: string;
 }
 
 export class TokenService {

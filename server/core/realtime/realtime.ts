@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import { parse as parseCookies } from 'cookie';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/authenticate.js';
+import { SESSIONS_REVOKED_EVENT, type Authenticator } from '../auth/authenticate.js';
 import { TENANT_COOKIE } from '../auth/tokens.js';
 import type { EventBus } from '../events/outbox.js';
 import type { TenantPrincipal } from '../context.js';
@@ -104,6 +104,16 @@ export class Realtime {
         }
       });
     }
+    // Sessions were revoked (logout, password change, suspension, role change, API key revoked):
+    // re-check each of that person's open sockets and disconnect the ones that no longer hold.
+    events.on(SESSIONS_REVOKED_EVENT, async (event) => {
+      const userId = event.payload?.userId;
+      if (!this.io || typeof userId !== 'string') return;
+      for (const socket of await this.io.in(userRoom(userId)).fetchSockets()) {
+        const live = this.io.sockets.sockets.get(socket.id);
+        if (live) await this.recheck(live);
+      }
+    });
     // An event meant for one person (a transfer to them, an assignment) carries notifyUserId:
     // they also get it as a `notification` in their own room.
     events.on('*', (event) => {
@@ -136,18 +146,42 @@ export class Realtime {
     }
   }
 
+  /**
+   * Authenticates the socket's credentials again (cached, so cheap): true when they still hold, with
+   * the principal refreshed; otherwise the socket is told why and disconnected.
+   */
+  private async recheck(socket: Socket): Promise<boolean> {
+    try {
+      const principal = await this.auth.fromCredentials(socket.data.credentials, 'tenant');
+      if (principal?.kind === 'user' && principal.userId === (socket.data.principal as TenantPrincipal).userId) {
+        socket.data.principal = principal;
+        return true;
+      }
+    } catch (err) {
+      if (!(err instanceof HttpError)) this.log.warn({ err }, 'socket re-authentication failed');
+    }
+    socket.emit('session_ended', { reason: 'Your session has ended; please log in again' });
+    socket.disconnect(true);
+    return false;
+  }
+
   /** The handle a socket handler gets for the person on this socket. */
   private client(socket: Socket): SocketClient {
-    const principal = socket.data.principal as TenantPrincipal;
     return {
-      principal,
+      get principal() {
+        return socket.data.principal as TenantPrincipal;
+      },
       canSee: async (conversationId) => {
         if (!this.visibility) return true;
+        const principal = socket.data.principal as TenantPrincipal;
         const conversation = await this.visibility.lookup(principal.tenantId, conversationId);
         return conversation !== null && this.visibility.canSee(socket.data.scope ?? null, conversation);
       },
       relay: (type, payload, options = {}) =>
-        this.relay(principal.tenantId, type, payload, { fromClient: true, exceptSocketId: options.exceptSelf ? socket.id : undefined }),
+        this.relay((socket.data.principal as TenantPrincipal).tenantId, type, payload, {
+          fromClient: true,
+          exceptSocketId: options.exceptSelf ? socket.id : undefined,
+        }),
     };
   }
 
@@ -171,15 +205,15 @@ export class Realtime {
       try {
         const handshake = socket.handshake;
         const cookies = parseCookies(handshake.headers.cookie ?? '');
-        const principal = await this.auth.fromCredentials(
-          {
-            bearer: typeof handshake.auth?.token === 'string' ? handshake.auth.token : undefined,
-            apiKey: typeof handshake.auth?.apiKey === 'string' ? handshake.auth.apiKey : undefined,
-            cookie: cookies[TENANT_COOKIE],
-          },
-          'tenant',
-        );
+        const credentials = {
+          bearer: typeof handshake.auth?.token === 'string' ? handshake.auth.token : undefined,
+          apiKey: typeof handshake.auth?.apiKey === 'string' ? handshake.auth.apiKey : undefined,
+          cookie: cookies[TENANT_COOKIE],
+        };
+        const principal = await this.auth.fromCredentials(credentials, 'tenant');
         if (principal?.kind !== 'user') return next(new Error('unauthorized'));
+        // Kept to check them again on every event the browser sends and when sessions are revoked.
+        socket.data.credentials = credentials;
         socket.data.principal = principal;
         socket.data.scope = this.visibility ? await this.visibility.scopeFor(principal) : null;
         next();
@@ -193,7 +227,11 @@ export class Realtime {
       const client = this.client(socket);
       for (const [name, handler] of Object.entries(this.sockets)) {
         socket.on(name, (data: unknown) => {
-          Promise.resolve(handler(data, client)).catch((err) => this.log.warn({ err, event: name }, 'socket handler failed'));
+          // Every event is authenticated again: a revoked session, a suspended person or a
+          // revoked API key sends nothing more (and is disconnected).
+          this.recheck(socket)
+            .then((ok) => (ok ? handler(data, client) : undefined))
+            .catch((err) => this.log.warn({ err, event: name }, 'socket handler failed'));
         });
       }
     });

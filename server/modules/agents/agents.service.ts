@@ -1,14 +1,23 @@
 // Agents are the users of a tenant: the people who log in and work the inbox.
+//
+// Who may manage whom (issue 12, finding 4; DESIGN rule 12): a person may edit, suspend, delete or
+// change the role of only those whose permissions are all their own too, may give only roles whose
+// permissions they all have, and an owner is changed (or made) only by an owner. Nobody sets another
+// person's password: they get a one-time link (password-reset.service.ts). Suspending someone,
+// changing their role or deleting them ends their sessions and open sockets at once.
+import { randomBytes } from 'node:crypto';
 import { Like } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
-import { conflict, forbidden, unprocessable } from '../../core/http/errors.js';
+import { badRequest, conflict, forbidden, unprocessable } from '../../core/http/errors.js';
 import { hashPassword } from '../../core/auth/passwords.js';
 import { recordActivity } from '../../core/audit.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { UserEntity, type User } from './agent.entity.js';
 import { RoleEntity, type Role } from '../roles/role.entity.js';
+import { revokeSessions } from '../sessions/sessions.service.js';
+import { issuePasswordLink, type PasswordLink } from './password-reset.service.js';
 
 export function agentView(user: User, role: Pick<Role, 'id' | 'name'> | null) {
   return {
@@ -25,9 +34,31 @@ export function agentView(user: User, role: Pick<Role, 'id' | 'name'> | null) {
   };
 }
 
-export async function emailTaken(manager: EntityManager, email: string, exceptUserId?: string): Promise<boolean> {
-  const row = await manager.getRepository(UserEntity).findOne({ where: { email }, select: { id: true } });
+/** Whether the organization already has someone with this email (emails are unique per organization, not across the appliance). */
+export async function emailTaken(manager: EntityManager, tenantId: string, email: string, exceptUserId?: string): Promise<boolean> {
+  const row = await manager.getRepository(UserEntity).findOne({ where: { tenantId, email }, select: { id: true } });
   return Boolean(row && row.id !== exceptUserId);
+}
+
+const isOwnerRole = (role: Pick<Role, 'name' | 'builtIn'> | null | undefined) => Boolean(role?.builtIn && role.name === 'owner');
+
+/** Whether the caller holds the organization's built-in owner role. */
+export async function callerIsOwner(ctx: TenantCtx): Promise<boolean> {
+  return isOwnerRole(await scoped(ctx, RoleEntity).findOne({ id: ctx.principal.roleId }));
+}
+
+/**
+ * Refuses (403) unless the caller may manage `target`: every permission of the target's role is
+ * the caller's too, and an owner is managed only by an owner.
+ */
+export async function ensureMayManage(ctx: TenantCtx, target: User): Promise<Role | null> {
+  const role = await scoped(ctx, RoleEntity).findOne({ id: target.roleId });
+  if (target.id === ctx.principal.userId) return role;
+  if (isOwnerRole(role) && !(await callerIsOwner(ctx))) throw forbidden('Only an owner can change an owner');
+  const missing = (role?.permissions ?? []).filter((p) => !ctx.principal.permissions.has(p as never));
+  if (missing.length)
+    throw forbidden(`You can only manage people whose permissions you have too; ${target.name} also has: ${missing.join(', ')}`);
+  return role;
 }
 
 async function views(ctx: TenantCtx, users: User[]) {
@@ -36,14 +67,18 @@ async function views(ctx: TenantCtx, users: User[]) {
   return users.map((u) => agentView(u, byId.get(u.roleId) ?? null));
 }
 
-/** A role someone is given may not carry permissions the person giving it lacks. */
+/** A role someone is given may not carry permissions the person giving it lacks; the owner role only an owner gives. */
 async function assignableRole(ctx: TenantCtx, roleId: string): Promise<Role> {
   const role = await scoped(ctx, RoleEntity).findOne({ id: roleId });
   if (!role) throw unprocessable('The role does not exist', [{ path: 'roleId', message: 'No such role in this organization' }]);
   const missing = role.permissions.filter((p) => !ctx.principal.permissions.has(p as never));
   if (missing.length) throw forbidden(`You cannot give a role with permissions you do not have: ${missing.join(', ')}`);
+  if (isOwnerRole(role) && !(await callerIsOwner(ctx))) throw forbidden('Only an owner can make someone an owner');
   return role;
 }
+
+const NO_PASSWORD_SETTERS =
+  "Nobody sets another person's password: send them a link (POST /api/v1/agents/{agentId}/password-reset); change your own with POST /api/v1/auth/password";
 
 async function isLastOwner(ctx: TenantCtx, user: User): Promise<boolean> {
   const owner = await scoped(ctx, RoleEntity).findOne({ name: 'owner', builtIn: true });
@@ -68,12 +103,18 @@ export const agentsService = {
     return (await views(ctx, [user]))[0];
   },
 
-  async create(ctx: TenantCtx, body: { name: string; email: string; password: string; roleId: string }) {
+  /**
+   * Creates a person. With `password`, they can log in with it at once; without, they get a one-time
+   * link to choose their own (shown in the answer, and mailed when SMTP is configured).
+   */
+  async create(ctx: TenantCtx, body: { name: string; email: string; password?: string; roleId: string }, baseUrl: string) {
     const role = await assignableRole(ctx, body.roleId);
-    if (await emailTaken(ctx.db.manager, body.email))
-      throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
-    const passwordHash = await hashPassword(body.password);
+    if (await emailTaken(ctx.db.manager, ctx.tenantId, body.email))
+      throw conflict('Someone in your organization already has this email', [{ path: 'email', message: 'Already in your organization' }]);
+    // Without a password the account has none that works until the link is used.
+    const passwordHash = await hashPassword(body.password ?? randomBytes(32).toString('base64url'));
     const now = ctx.now();
+    let passwordLink: PasswordLink | undefined;
     const user = await ctx.transaction(async (m) => {
       const created = await scoped(ctx, UserEntity, m).insert({
         roleId: role.id,
@@ -94,9 +135,16 @@ export const agentsService = {
         details: { email: body.email, role: role.name },
       });
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.created', payload: { agentId: created.id } }, now);
+      if (body.password === undefined)
+        passwordLink = await issuePasswordLink(ctx, m, {
+          user: created,
+          purpose: 'invite',
+          requestedBy: `user:${ctx.principal.userId}`,
+          baseUrl,
+        });
       return created;
     });
-    return agentView(user, role);
+    return { ...agentView(user, role), ...(passwordLink ? { passwordLink } : {}) };
   },
 
   async update(
@@ -106,6 +154,8 @@ export const agentsService = {
   ) {
     const user = await scoped(ctx, UserEntity).get(id, 'Agent');
     const self = user.id === ctx.principal.userId;
+    if (body.password !== undefined) throw badRequest(NO_PASSWORD_SETTERS, [{ path: 'password', message: 'Not accepted here' }]);
+    await ensureMayManage(ctx, user);
     if (self && body.roleId && body.roleId !== user.roleId)
       throw conflict('You cannot change your own role', [{ path: 'roleId', message: 'Ask another admin' }]);
     if (self && body.status === 'suspended')
@@ -114,18 +164,20 @@ export const agentsService = {
     if ((role || body.status === 'suspended') && (await isLastOwner(ctx, user))) {
       throw conflict('The organization needs at least one active owner');
     }
-    if (body.email && body.email !== user.email && (await emailTaken(ctx.db.manager, body.email, user.id))) {
-      throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
+    if (body.email && body.email !== user.email && (await emailTaken(ctx.db.manager, ctx.tenantId, body.email, user.id))) {
+      throw conflict('Someone in your organization already has this email', [{ path: 'email', message: 'Already in your organization' }]);
     }
     const patch: Partial<User> = { updatedAt: ctx.now() };
     if (body.name !== undefined) patch.name = body.name;
     if (body.email !== undefined) patch.email = body.email;
     if (body.status !== undefined) patch.status = body.status;
     if (role) patch.roleId = role.id;
-    if (body.password !== undefined) patch.passwordHash = await hashPassword(body.password);
-    const changed = Object.keys(body).filter((k) => k !== 'password' || body.password !== undefined);
+    const changed = Object.keys(body);
+    // A new role or a suspension ends the person's sessions (and open sockets) at once.
+    const endSessions = role ? 'role_changed' : body.status === 'suspended' && user.status !== 'suspended' ? 'suspended' : null;
     await ctx.transaction(async (m) => {
       await scoped(ctx, UserEntity, m).update(id, patch);
+      if (endSessions) await revokeSessions(m, { userId: id }, { tenantId: ctx.tenantId, userId: id }, endSessions, patch.updatedAt!);
       await recordActivity(ctx, m, {
         tenantId: ctx.tenantId,
         action: role ? 'agent.role_changed' : 'agent.updated',
@@ -141,8 +193,10 @@ export const agentsService = {
   async remove(ctx: TenantCtx, id: string) {
     const user = await scoped(ctx, UserEntity).get(id, 'Agent');
     if (user.id === ctx.principal.userId) throw conflict('You cannot delete your own account');
+    await ensureMayManage(ctx, user);
     if (await isLastOwner(ctx, user)) throw conflict('The organization needs at least one active owner');
     await ctx.transaction(async (m) => {
+      await revokeSessions(m, { userId: id }, { tenantId: ctx.tenantId, userId: id }, 'deleted', ctx.now());
       await scoped(ctx, UserEntity, m).remove(id);
       await recordActivity(ctx, m, {
         tenantId: ctx.tenantId,
@@ -161,6 +215,7 @@ export const agentsService = {
     if (user.id !== ctx.principal.userId && !ctx.principal.permissions.has('agents.manage')) {
       throw forbidden('Changing another agent\'s status needs the "agents.manage" permission');
     }
+    await ensureMayManage(ctx, user);
     const now = ctx.now();
     await ctx.transaction(async (m) => {
       await scoped(ctx, UserEntity, m).update(id, { online, lastSeenAt: now, updatedAt: now });
@@ -173,5 +228,26 @@ export const agentsService = {
       await emitEvent(m, { tenantId: ctx.tenantId, type: 'agent.status_changed', payload: { agentId: id, online } }, now);
     });
     return this.get(ctx, id);
+  },
+
+  /** A one-time link for the person to choose a new password (shown to the caller; mailed when SMTP is configured). */
+  async passwordReset(ctx: TenantCtx, id: string, baseUrl: string): Promise<PasswordLink> {
+    const user = await scoped(ctx, UserEntity).get(id, 'Agent');
+    if (user.id === ctx.principal.userId)
+      throw conflict('Change your own password with your current one (POST /api/v1/auth/password)', [
+        { path: 'agentId', message: 'That is you' },
+      ]);
+    await ensureMayManage(ctx, user);
+    return ctx.transaction(async (m) => {
+      const link = await issuePasswordLink(ctx, m, { user, purpose: 'reset', requestedBy: `user:${ctx.principal.userId}`, baseUrl });
+      await recordActivity(ctx, m, {
+        tenantId: ctx.tenantId,
+        action: 'agent.password_reset_requested',
+        targetType: 'agent',
+        targetId: id,
+        details: { mailed: link.mailQueued },
+      });
+      return link;
+    });
   },
 };

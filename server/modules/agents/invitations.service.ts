@@ -82,8 +82,12 @@ export const invitationsService = {
     // The same rule as creating an agent: nobody gives a role with permissions they lack.
     const missing = role.permissions.filter((p) => !ctx.principal.permissions.has(p as never));
     if (missing.length) throw forbidden(`You cannot give a role with permissions you do not have: ${missing.join(', ')}`);
-    if (await emailTaken(ctx.db.manager, body.email))
-      throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
+    if (await emailTaken(ctx.db.manager, ctx.tenantId, body.email))
+      throw conflict(
+        'This email is already an agent of this organization',
+        [{ path: 'email', message: 'Already registered', code: 'email_taken' }],
+        'email_taken',
+      );
     const token = randomBytes(32).toString('base64url');
     const now = ctx.now();
     const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000);
@@ -151,7 +155,8 @@ export const invitationsService = {
     const { row } = await pendingByToken(ctx, token);
     const role = await ctx.db.getRepository(RoleEntity).findOne({ where: { id: row.roleId, tenantId: row.tenantId } });
     if (!role) throw conflict('The role of this invitation no longer exists; ask for a new one');
-    if (await emailTaken(ctx.db.manager, row.email)) throw conflict('This email is already registered; sign in instead');
+    if (await emailTaken(ctx.db.manager, row.tenantId, row.email))
+      throw conflict('This email is already an agent of this organization; sign in instead', undefined, 'email_taken');
     const passwordHash = await hashPassword(body.password);
     const now = ctx.now();
     const userId = newId();

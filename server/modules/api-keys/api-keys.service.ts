@@ -1,10 +1,12 @@
-// API keys act as the user who created them, with that user's permissions, until revoked.
+// API keys act as the user who created them, with that user's permissions, until revoked; tokens
+// minted with a key, and sockets opened with it, end when it is revoked.
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { notFound, unprocessable } from '../../core/http/errors.js';
 import { recordActivity } from '../../core/audit.js';
 import { generateApiKey } from '../../core/auth/api-key-format.js';
 import { ApiKeyEntity, type ApiKey } from './api-key.entity.js';
+import { revokeSessions } from '../sessions/sessions.service.js';
 
 function apiKeyView(k: ApiKey) {
   return {
@@ -71,6 +73,8 @@ export const apiKeysService = {
     if (row.revokedAt) return;
     await ctx.transaction(async (m) => {
       await scoped(ctx, ApiKeyEntity, m).update(id, { revokedAt: ctx.now() });
+      // Tokens minted with the key (GET /auth/token) and sockets opened with it end with it.
+      await revokeSessions(m, { apiKeyId: id }, { tenantId: ctx.tenantId, userId: row.userId }, 'api_key_revoked', ctx.now());
       await recordActivity(ctx, m, {
         tenantId: ctx.tenantId,
         action: 'api_key.revoked',

@@ -10,10 +10,15 @@ import { RoleEntity } from '../roles/role.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { SuperAdminEntity } from '../super-admin/super-admin.entity.js';
+import { SessionEntity } from '../sessions/session.entity.js';
+import { findSession } from '../sessions/sessions.service.js';
 
 export function identityStore(db: DataSource): IdentityStore {
   return {
     principalEntities: [UserEntity.options.name, TenantEntity.options.name, RoleEntity.options.name],
+    sessionEntities: [SessionEntity.options.name],
+
+    loadSession: (sessionId) => findSession({ db }, sessionId),
 
     async loadUser(userId: string): Promise<TenantPrincipal> {
       const user = await db.getRepository(UserEntity).findOne({ where: { id: userId } });

@@ -12,6 +12,7 @@ import { CHANNELS, type AccountCredentials, type Channel } from '../../channels/
 import { IntegrationAccountEntity, IntegrationEntity, type Integration, type IntegrationAccount } from './integration.entity.js';
 import { accountConfigSchemas, accountSpecs, splitConfig } from './account-config.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
+import { OWNERSHIP_FIELDS, proveOwnership } from './ownership.js';
 
 export function accountView(services: Services, a: IntegrationAccount) {
   const secrets = services.vault.decrypt<Record<string, string>>(a.secrets);
@@ -142,17 +143,31 @@ export const integrationsService = {
     return accountView(ctx, await scoped(ctx, IntegrationAccountEntity).get(id, 'Integration account'));
   },
 
-  async createAccount(ctx: TenantCtx, body: { channel: Channel; name: string; config: unknown; isDefault?: boolean }) {
+  /**
+   * Connects an account (manual connect, Embedded Signup and OAuth all end here). The token must
+   * prove the asset is the tenant's (ownership.ts) before anything else is said about it; an asset
+   * connected to another organization then answers 409 without naming it. `proven`: the caller has
+   * just checked ownership with this very config.
+   */
+  async createAccount(
+    ctx: TenantCtx,
+    body: { channel: Channel; name: string; config: unknown; isDefault?: boolean },
+    options: { proven?: boolean } = {},
+  ) {
     const config = validateConfig(body.channel, body.config);
     // Each Meta account gets its own webhook verify token (shown in Settings → Channels to paste into Meta).
     if (body.channel !== 'email' && !config.verifyToken) config.verifyToken = randomBytes(18).toString('base64url');
     const { externalId, shown, secrets } = splitConfig(body.channel, config);
+    if (!options.proven) await proveOwnership(ctx, body.channel, config);
     const existing = await ctx.db.getRepository(IntegrationAccountEntity).findOne({ where: { channel: body.channel, externalId } });
-    if (existing && (existing.tenantId !== ctx.tenantId || existing.status === 'active')) {
-      throw conflict('This account is already connected', [
-        { path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' },
-      ]);
+    const field = [{ path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' }];
+    if (existing && existing.tenantId !== ctx.tenantId) {
+      throw conflict(
+        'This account is already connected to another organization on this server; it must be disconnected there first',
+        field,
+      );
     }
+    if (existing?.status === 'active') throw conflict('This account is already connected in your organization', field);
     const now = ctx.now();
     const id = await ctx.transaction(async (m) => {
       const accounts = scoped(ctx, IntegrationAccountEntity, m);
@@ -214,6 +229,8 @@ export const integrationsService = {
           { path: `config.${accountSpecs[account.channel].key}`, message: 'Cannot change' },
         ]);
       }
+      // A new token (or another business account) must prove ownership again.
+      if (OWNERSHIP_FIELDS[account.channel].some((k) => merged[k] !== current[k])) await proveOwnership(ctx, account.channel, merged);
       patch.config = split.shown;
       patch.secrets = ctx.vault.encrypt(split.secrets);
     }

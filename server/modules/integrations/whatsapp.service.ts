@@ -7,6 +7,7 @@ import { scoped } from '../../core/tenancy.js';
 import { ChannelSendError } from '../../channels/types.js';
 import { IntegrationAccountEntity } from './integration.entity.js';
 import { accountCredentials, integrationsService } from './integrations.service.js';
+import { proveOwnership } from './ownership.js';
 
 function upstream(err: unknown): never {
   if (err instanceof ChannelSendError) throw new HttpError(502, err.reason, { code: err.code ?? null });
@@ -76,13 +77,16 @@ export const whatsappService = {
       .get<{ access_token: string }>('/oauth/access_token', appToken, { client_id: s.appId!, client_secret: s.appSecret!, code: body.code })
       .catch(upstream);
     if (!accessToken) throw new HttpError(502, 'Meta did not return an access token for this code');
+    const config = { phoneNumberId: body.phoneNumberId, wabaId: body.wabaId, accessToken, appSecret: s.appSecret };
+    // Before subscribing or registering anything: the token must own that business account and number.
+    await proveOwnership(ctx, 'whatsapp', config);
     await graph.post(`/${body.wabaId}/subscribed_apps`, accessToken).catch(upstream);
     const pin = body.pin ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
     await graph.post(`/${body.phoneNumberId}/register`, accessToken, { messaging_product: 'whatsapp', pin }).catch(upstream);
-    return integrationsService.createAccount(ctx, {
-      channel: 'whatsapp',
-      name: body.name ?? `WhatsApp ${body.phoneNumberId}`,
-      config: { phoneNumberId: body.phoneNumberId, wabaId: body.wabaId, accessToken, appSecret: s.appSecret },
-    });
+    return integrationsService.createAccount(
+      ctx,
+      { channel: 'whatsapp', name: body.name ?? `WhatsApp ${body.phoneNumberId}`, config },
+      { proven: true },
+    );
   },
 };

@@ -1,5 +1,6 @@
 // Roles hold permissions. Built-in roles (owner, admin, supervisor, agent) cannot be deleted or
-// renamed, and the owner role always keeps every permission.
+// renamed, and the owner role always keeps every permission. Nobody creates, edits or deletes a
+// role with permissions they do not have themselves (issue 12: a custom role must not escalate).
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { conflict, forbidden } from '../../core/http/errors.js';
@@ -25,6 +26,12 @@ function roleView(role: Role, agentCount: number) {
 function ensureGrantable(ctx: TenantCtx, permissions: Permission[]) {
   const missing = permissions.filter((p) => !ctx.principal.permissions.has(p));
   if (missing.length) throw forbidden(`You cannot grant permissions you do not have: ${missing.join(', ')}`);
+}
+
+/** A role that carries permissions the caller lacks is not theirs to change or delete (it would demote people above them). */
+function ensureWithinReach(ctx: TenantCtx, role: Role) {
+  const missing = role.permissions.filter((p) => !ctx.principal.permissions.has(p as Permission));
+  if (missing.length) throw forbidden(`You cannot change a role with permissions you do not have: ${missing.join(', ')}`);
 }
 
 async function ensureNameFree(ctx: TenantCtx, name: string, exceptId?: string) {
@@ -80,6 +87,7 @@ export const rolesService = {
       throw conflict('Built-in roles cannot be renamed', [{ path: 'name', message: 'Built-in role' }]);
     if (role.builtIn && role.name === 'owner' && body.permissions)
       throw conflict('The owner role always has every permission', [{ path: 'permissions', message: 'Owner role is fixed' }]);
+    ensureWithinReach(ctx, role);
     if (body.permissions) ensureGrantable(ctx, body.permissions);
     if (body.name !== undefined) await ensureNameFree(ctx, body.name, id);
     const now = ctx.now();
@@ -107,6 +115,7 @@ export const rolesService = {
   async remove(ctx: TenantCtx, id: string) {
     const role = await scoped(ctx, RoleEntity).get(id, 'Role');
     if (role.builtIn) throw conflict('Built-in roles cannot be deleted');
+    ensureWithinReach(ctx, role);
     const inUse = await scoped(ctx, UserEntity).count({ roleId: id });
     if (inUse > 0) throw conflict(`This role is given to ${inUse} agent(s); move them to another role first`);
     await ctx.transaction(async (m) => {

@@ -25,8 +25,9 @@ export const SuperAdminEntity = new EntitySchema<SuperAdmin>({
 });
 
 /**
- * A one-time link the operator issues for someone to choose a new password (a tenant user or a
- * super-admin): only its hash is kept; it works once, until it expires.
+ * A one-time link a super-admin issues for another super-admin to choose a new password: only its
+ * hash is kept; it works once, until it expires. (Tenant users' links are the organization's own,
+ * `password_resets`; rows here with principalType 'user' predate that and no longer work.)
  */
 export interface PasswordResetLink {
   id: string;

@@ -360,7 +360,8 @@ export function superAdminRoutes(tokens: TokenService, deps: { authLimiter: Requ
       tag,
       summary: 'Choose a new password with a reset link',
       access: access.public,
-      description: 'Uses the link up. Then sign in with the new password (tenant users at /login, super-admins at the operator console).',
+      description:
+        "Uses a super-admin's link up; then sign in at the operator console. (Tenant users' links open /reset-password#token=… and use POST /api/v1/auth/password-reset.)",
       before: [deps.authLimiter],
       params: z.object({ token: z.string().max(200) }),
       body: z.object({ password }),

@@ -124,7 +124,7 @@ export function superAdminService(tokens: TokenService) {
     async resetPassword(ctx: SuperAdminCtx, adminId: string, origin: string) {
       const admin = isId(adminId) ? await ctx.db.getRepository(SuperAdminEntity).findOne({ where: { id: adminId } }) : null;
       if (!admin) throw notFound('Super-admin');
-      return issueResetLink(ctx, { type: 'super_admin', id: admin.id, tenantId: null }, origin);
+      return issueResetLink(ctx, admin.id, origin);
     },
   };
 }

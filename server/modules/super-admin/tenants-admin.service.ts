@@ -1,12 +1,14 @@
 // The operator's view of organizations: list, provision, change, suspend and activate, delete
 // (softly: suspended at once, purged after a grace period unless restored), their users
-// (suspend, activate, reset link) and impersonation (a short tenant token that records the real
-// actor, written to the organization's activity log).
+// (suspend, activate, reset link) and impersonation (a short tenant session that records the real
+// actor, written to the organization's activity log). A tenant user's password links are the same
+// one-time links the organization's own admins send (agents/password-reset.service.ts), and
+// impersonation tokens belong to a session like every tenant token (sessions/sessions.service.ts).
 import { In, IsNull, LessThan, Like, Not, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { SuperAdminCtx } from '../../core/context.js';
 import { badRequest, conflict, notFound } from '../../core/http/errors.js';
 import { hashPassword } from '../../core/auth/passwords.js';
-import { TENANT_AUDIENCE, type TokenService } from '../../core/auth/tokens.js';
+import type { TokenService } from '../../core/auth/tokens.js';
 import { recordActivity } from '../../core/audit.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
@@ -17,14 +19,17 @@ import { TenantEntity, type Tenant } from '../tenants/tenant.entity.js';
 import { createTenantWithOwner, DEFAULT_TIMEZONE } from '../tenants/tenants.service.js';
 import { UserEntity, type User } from '../agents/agent.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
-import { emailTaken } from '../agents/agents.service.js';
 import { tenantUsage } from './tenant-usage.service.js';
-import { issueResetLink } from './password-reset.service.js';
+import { issuePasswordLink, type PasswordLink } from '../agents/password-reset.service.js';
+import { revokeSessions, startSession } from '../sessions/sessions.service.js';
 
 export const PURGE_JOB = 'super-admin.purge-tenant';
 /** How long an impersonation token lasts. */
 export const IMPERSONATION_TTL_SECONDS = 3600;
 const DAY_MS = 24 * 3600_000;
+/** The operator's reset links last a day (they are passed on by hand). */
+const OPERATOR_LINK_TTL_MS = DAY_MS;
+const linkView = (link: PasswordLink) => ({ url: link.url, expiresAt: link.expiresAt });
 
 export function tenantAdminView(t: Tenant) {
   return {
@@ -85,11 +90,12 @@ export function tenantsAdmin(tokens: TokenService) {
       }),
     );
     ctx.log.info({ superAdminId: ctx.principal.adminId, tenantId: tenant.id, userId: user.id }, 'super-admin impersonation');
-    const token = await tokens.sign(
-      TENANT_AUDIENCE,
-      { sub: user.id, tid: tenant.id, imp: ctx.principal.adminId },
-      IMPERSONATION_TTL_SECONDS,
-    );
+    const { token } = await startSession(ctx, tokens, {
+      tenantId: tenant.id,
+      userId: user.id,
+      impersonatorId: ctx.principal.adminId,
+      ttlSeconds: IMPERSONATION_TTL_SECONDS,
+    });
     const role = await ctx.db.getRepository(RoleEntity).findOne({ where: { id: user.roleId }, select: { id: true, name: true } });
     return { token, expiresAt, user: tenantUserView(user, role?.name ?? null), tenant: tenantAdminView(tenant) };
   };
@@ -132,29 +138,33 @@ export function tenantsAdmin(tokens: TokenService) {
       body: { name: string; timezone?: string; owner: { name: string; email: string; password?: string } },
       origin: string,
     ) {
-      if (await emailTaken(ctx.db.manager, body.owner.email))
-        throw conflict('This email is already registered', [{ path: 'owner.email', message: 'Already registered' }]);
+      // (Emails are unique within an organization; a new one has nobody yet.)
       const timezone = body.timezone === undefined ? DEFAULT_TIMEZONE : canonicalTimezone(body.timezone);
       if (!timezone) throw badRequest('Unknown time zone', [{ path: 'timezone', message: 'Unknown IANA time zone, e.g. Asia/Jakarta' }]);
       // Without a password the owner chooses one through a reset link; until then nothing opens the account.
       const passwordHash = await hashPassword(body.owner.password ?? randomBytes(32).toString('base64url'));
       const now = ctx.now();
-      const created = await ctx.transaction(async (m) => {
+      const { created, setupLink } = await ctx.transaction(async (m) => {
         const result = await createTenantWithOwner(
           m,
           { organizationName: body.name, ownerName: body.owner.name, email: body.owner.email, passwordHash, timezone },
           now,
         );
         await tenantActivity(ctx, m, result.tenant.id, 'tenant.provisioned');
-        return result;
+        const link = body.owner.password
+          ? null
+          : await issuePasswordLink(ctx, m, {
+              user: result.owner,
+              purpose: 'invite',
+              requestedBy: `super_admin:${ctx.principal.adminId}`,
+              baseUrl: origin,
+            });
+        return { created: result, setupLink: link };
       });
-      const setupLink = body.owner.password
-        ? null
-        : await issueResetLink(ctx, { type: 'user', id: created.owner.id, tenantId: created.tenant.id }, origin);
       return {
         tenant: tenantAdminView(created.tenant),
         owner: tenantUserView(created.owner, 'owner'),
-        ownerSetupLink: setupLink,
+        ownerSetupLink: setupLink ? linkView(setupLink) : null,
       };
     },
 
@@ -272,6 +282,8 @@ export function tenantsAdmin(tokens: TokenService) {
             details: { by: ctx.principal.email },
           });
           await emitEvent(m, { tenantId, type: status === 'suspended' ? 'agent.suspended' : 'agent.activated', payload: { userId } }, now);
+          // A suspension ends the person's sessions and open sockets; activating does not revive them.
+          if (status === 'suspended') await revokeSessions(m, { userId }, { tenantId, userId }, 'suspended', now);
         }
         return { ...found, status, updatedAt: now };
       });
@@ -279,9 +291,27 @@ export function tenantsAdmin(tokens: TokenService) {
       return tenantUserView(user, role?.name ?? null);
     },
 
+    /** The same one-time link an organization's admin sends (mailed too when SMTP is configured), valid a day. */
     async resetUserPassword(ctx: SuperAdminCtx, tenantId: string, userId: string, origin: string) {
       const user = await getUser(ctx.db.manager, tenantId, userId);
-      return issueResetLink(ctx, { type: 'user', id: user.id, tenantId }, origin);
+      const link = await ctx.transaction(async (m) => {
+        const issued = await issuePasswordLink(ctx, m, {
+          user,
+          purpose: 'reset',
+          requestedBy: `super_admin:${ctx.principal.adminId}`,
+          baseUrl: origin,
+          ttlMs: OPERATOR_LINK_TTL_MS,
+        });
+        await recordActivity(ctx, m, {
+          tenantId,
+          action: 'agent.password_reset_link',
+          targetType: 'agent',
+          targetId: user.id,
+          details: { by: ctx.principal.email, expiresAt: issued.expiresAt.toISOString(), mailed: issued.mailQueued },
+        });
+        return issued;
+      });
+      return linkView(link);
     },
   };
 }

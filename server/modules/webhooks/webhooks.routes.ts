@@ -16,7 +16,7 @@ const handshakeQuery = z.object({
 });
 
 const SIGNED =
-  "Verified by X-Hub-Signature-256 over the raw body (the account's app secret, else META_APP_SECRET); stored before the 200; processed by a job, idempotently by message id.";
+  "Verified by X-Hub-Signature-256 over the raw body; each account's entries are processed only if the body is signed with that account's own app secret (or META_APP_SECRET), the others are dropped (counted on the stored event); stored before the 200; processed by a job, idempotently by message id.";
 const HANDSHAKE = 'Answers hub.challenge as text/plain when hub.verify_token matches META_VERIFY_TOKEN or the verify token of';
 
 /** Raw MIME arrives as message/rfc822 (some relays say text/plain or application/octet-stream). */

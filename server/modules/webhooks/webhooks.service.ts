@@ -80,17 +80,35 @@ export async function receiveMetaWebhook(
     channel && isImplementedChannel(ctx.adapters, channel)
       ? await routeWebhook(ctx, channel, getAdapter(ctx.adapters, channel).routingKeys(body))
       : [];
-  const secrets = [...routed.map((r) => r.appSecret), ctx.config.META_APP_SECRET].filter((s): s is string => Boolean(s));
-  // A known account must be signed with its secret; an unknown one is checked when a global secret
-  // exists, then acknowledged without storing (nothing here could use it) so Meta stops retrying.
-  const checkable = routed.length > 0 || secrets.length > 0;
-  if (checkable && !secrets.some((secret) => verifyMetaSignature(rawBody, signature, secret)))
-    throw unauthorized('The webhook signature is not valid');
+  // One HMAC per distinct secret: the appliance's app secret, and each named account's own.
+  const verdicts = new Map<string, boolean>();
+  const signedWith = (secret: string | undefined): boolean => {
+    if (!secret) return false;
+    let ok = verdicts.get(secret);
+    if (ok === undefined) verdicts.set(secret, (ok = verifyMetaSignature(rawBody, signature, secret)));
+    return ok;
+  };
   if (routed.length === 0) {
+    // An unknown account is checked when a global secret exists, then acknowledged without storing
+    // (nothing here could use it) so Meta stops retrying.
+    if (ctx.config.META_APP_SECRET && !signedWith(ctx.config.META_APP_SECRET)) throw unauthorized('The webhook signature is not valid');
     ctx.log.warn({ object: body?.object }, 'webhook for an unknown account acknowledged without storing');
     return;
   }
-  const tenants = [...new Set(routed.map((r) => r.account.tenantId))];
+  // Each account's entries count only if the body is signed with that account's own app secret
+  // (or the appliance's): a body signed by one tenant's app that also names another tenant's
+  // account must not reach that other tenant (issue 12, finding 2). Those entries are dropped by
+  // the job (see webhookJobs), which records how many.
+  let accepted = routed.filter((r) => signedWith(r.appSecret));
+  if (accepted.length < routed.length && signedWith(ctx.config.META_APP_SECRET)) accepted = routed;
+  if (accepted.length === 0) throw unauthorized('The webhook signature is not valid');
+  if (accepted.length < routed.length) {
+    ctx.log.warn(
+      { dropped: routed.filter((r) => !accepted.includes(r)).map((r) => r.account.id), kept: accepted.map((r) => r.account.id) },
+      'webhook names accounts whose app secret did not sign it; their entries are dropped',
+    );
+  }
+  const tenants = [...new Set(accepted.map((r) => r.account.tenantId))];
   const now = ctx.now();
   const event: WebhookEvent = {
     id: newId(),
@@ -102,11 +120,16 @@ export async function receiveMetaWebhook(
     receivedAt: now,
     processedAt: null,
   };
-  // One queue: statuses are applied after the messages they follow.
+  // One queue: statuses are applied after the messages they follow. `accounts`: the only accounts
+  // whose entries the job may process.
   await storeWebhook(
     ctx,
     event,
-    newJob('webhook.process', { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: 'webhooks', maxAttempts: 20 }),
+    newJob('webhook.process', { eventId: event.id, accounts: accepted.map((r) => r.account.id) }, now, {
+      tenantId: event.tenantId,
+      queueKey: 'webhooks',
+      maxAttempts: 20,
+    }),
   );
 }
 
@@ -262,11 +285,25 @@ export function webhookJobs(services: Services): Record<string, JobHandler> {
         );
         return;
       }
+      // The accounts whose app secret signed the body (recorded when it was acknowledged). A job
+      // queued before that was recorded may only touch the event's own tenant.
+      const signedFor = Array.isArray(job.payload.accounts) ? new Set((job.payload.accounts as unknown[]).map(String)) : null;
+      const mayProcess = (account: IntegrationAccount) =>
+        signedFor ? signedFor.has(account.id) : event.tenantId !== null && account.tenantId === event.tenantId;
+      let dropped = 0;
       for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
         const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
         // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
         if (!account) {
           services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
+          continue;
+        }
+        if (!mayProcess(account)) {
+          dropped++;
+          services.log.warn(
+            { channel, accountKey: batch.accountKey, accountId: account.id, eventId: event.id },
+            'webhook entry for an account whose app secret did not sign the body dropped',
+          );
           continue;
         }
         for (const message of batch.messages) await ingestInbound(services, account, message);
@@ -285,7 +322,17 @@ export function webhookJobs(services: Services): Record<string, JobHandler> {
           );
         }
       }
-      await repo.update({ id: event.id }, { status: 'processed', processedAt: services.now() });
+      await repo.update(
+        { id: event.id },
+        {
+          status: 'processed',
+          // Counted on the event: what was dropped, and why.
+          error: dropped
+            ? `Dropped ${dropped} ${dropped === 1 ? 'entry' : 'entries'} for accounts whose app secret did not sign the body`
+            : null,
+          processedAt: services.now(),
+        },
+      );
     },
   };
 }

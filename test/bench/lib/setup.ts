@@ -3,6 +3,7 @@
 // account's credentials encrypted exactly as in production).
 import assert from 'node:assert/strict';
 import { HttpClient } from './load.js';
+import { graphAssets } from '../../support/fake-graph.js';
 
 export interface BenchTenant {
   tenantId: string;
@@ -41,6 +42,8 @@ export async function createTenant(baseUrl: string, agents: number): Promise<Ben
     }
     const phoneNumberId = '106540352242922';
     const appSecret = 'bench-app-secret-0123456789';
+    // Connecting proves ownership in the (fake) Graph the bench runs against.
+    graphAssets.whatsapp('bench-access-token-abcdef', '102290129340398', [phoneNumberId]);
     const account = await http.json(
       'POST',
       '/api/v1/integration-accounts',
