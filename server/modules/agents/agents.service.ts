@@ -9,6 +9,7 @@ import { recordActivity } from '../../core/audit.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { UserEntity, type User } from './agent.entity.js';
 import { RoleEntity, type Role } from '../roles/role.entity.js';
+import { enforceLimit } from '../billing/limits.service.js';
 
 export function agentView(user: User, role: Pick<Role, 'id' | 'name'> | null) {
   return {
@@ -69,6 +70,7 @@ export const agentsService = {
   },
 
   async create(ctx: TenantCtx, body: { name: string; email: string; password: string; roleId: string }) {
+    await enforceLimit(ctx, 'agents');
     const role = await assignableRole(ctx, body.roleId);
     if (await emailTaken(ctx.db.manager, body.email))
       throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
@@ -117,6 +119,7 @@ export const agentsService = {
     if (body.email && body.email !== user.email && (await emailTaken(ctx.db.manager, body.email, user.id))) {
       throw conflict('This email is already registered', [{ path: 'email', message: 'Already registered' }]);
     }
+    if (body.status === 'active' && user.status !== 'active') await enforceLimit(ctx, 'agents');
     const patch: Partial<User> = { updatedAt: ctx.now() };
     if (body.name !== undefined) patch.name = body.name;
     if (body.email !== undefined) patch.email = body.email;

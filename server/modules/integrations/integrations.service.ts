@@ -6,6 +6,7 @@ import { scoped } from '../../core/tenancy.js';
 import { conflict, badRequest, zodFieldErrors } from '../../core/http/errors.js';
 import { recordActivity } from '../../core/audit.js';
 import { emitEvent } from '../../core/events/outbox.js';
+import { enforceLimit } from '../billing/limits.service.js';
 import { maskSecret } from '../../core/vault.js';
 import { CHANNELS, type AccountCredentials, type Channel } from '../../channels/types.js';
 import { IntegrationAccountEntity, IntegrationEntity, type Integration, type IntegrationAccount } from './integration.entity.js';
@@ -136,6 +137,7 @@ export const integrationsService = {
         { path: `config.${accountSpecs[body.channel].key}`, message: 'Already connected' },
       ]);
     }
+    await enforceLimit(ctx, 'channels');
     const now = ctx.now();
     const id = await ctx.transaction(async (m) => {
       const accounts = scoped(ctx, IntegrationAccountEntity, m);
