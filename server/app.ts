@@ -124,7 +124,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     outbound,
     adapters: createAdapters(config, outbound),
     // The platform module provides it (below); services exist before the modules are asked.
-    host: { publicUrl: () => provided.host!.publicUrl(), verifyToken: () => provided.host!.verifyToken() },
+    host: {
+      publicUrl: () => provided.host!.publicUrl(),
+      verifyToken: () => provided.host!.verifyToken(),
+      health: async () => (await provided.host!.health?.()) ?? { tunnel: null, lastBackup: null },
+    },
     async transaction(work) {
       const result = await transaction(db, work);
       events.nudge();

@@ -47,6 +47,8 @@ const schema = z.object({
   S3_REGION: optionalString,
   SUPER_ADMIN_EMAIL: z.string().email().optional(),
   SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Days between the operator deleting an organization and its data being purged (it can be restored until then). */
+  TENANT_PURGE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** Login/register attempts allowed per IP per minute. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** Announce the appliance on the LAN as omnistream.local (mDNS); `off` where multicast is unwanted. */

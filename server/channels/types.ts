@@ -121,6 +121,10 @@ export interface InboundStatus {
   timestamp: Date;
   recipientId: string;
   error?: { code: number; title: string; reason: string };
+  /** WhatsApp: how Meta prices the message (analytics by category and pricing type). */
+  pricing?: { billable: boolean | null; pricingModel: string | null; category: string | null; type: string | null };
+  /** WhatsApp conversation-based pricing: the conversation the message opened or joined. */
+  conversation?: { id: string; originType: string | null; expiresAt: Date | null };
 }
 
 export interface InboundTemplateStatus {

@@ -24,8 +24,16 @@ export type Principal =
   /** The desktop window on this PC, proved by the installation's operator key (core/auth/operator.ts). */
   | { kind: 'operator'; via: 'desktop' };
 
+/** The installation's state for the operator's health page (the platform layer fills it). */
+export interface HostHealth {
+  tunnel: { provider: string; state: string; publicUrl: string | null; error: string | null; since: string | null } | null;
+  lastBackup: { at: string; ok: boolean; name: string | null; error: string | null } | null;
+}
+
 /** What domain modules may know of the installation they run on; the platform layer implements it. */
 export interface HostInfo {
+  /** Tunnel state and last backup, where the appliance features run (null parts otherwise). */
+  health?(): Promise<HostHealth>;
   /** The public https URL Meta and customers reach this server at (tunnel or own URL), if any. */
   publicUrl(): string | null;
   /** The installation's Meta webhook verify token (META_VERIFY_TOKEN, or one generated and kept in the data dir). */

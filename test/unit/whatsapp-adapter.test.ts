@@ -235,11 +235,38 @@ describe('WhatsApp webhook parsing', () => {
           channel: 'whatsapp',
           accountKey: PHONE_NUMBER_ID,
           messages: [],
-          statuses: [{ externalId: 'wamid.HBgNOUTBOUND0001', status, timestamp: AT, recipientId: CUSTOMER }],
+          statuses: [
+            {
+              externalId: 'wamid.HBgNOUTBOUND0001',
+              status,
+              timestamp: AT,
+              recipientId: CUSTOMER,
+              // The sent status carries the conversation and its pricing (kept for analytics).
+              ...(status === 'sent'
+                ? {
+                    conversation: { id: 'c0f1e2d3b4a5968778695a4b3c2d1e0f', originType: 'service', expiresAt: new Date(1732526400_000) },
+                    pricing: { billable: true, pricingModel: 'CBP', category: 'service', type: null },
+                  }
+                : {}),
+            },
+          ],
           templateStatuses: [],
         },
       ] satisfies ParsedWebhook[]);
     }
+  });
+
+  it('parses per-message pricing (category and type) from a status', () => {
+    const body = JSON.parse(readFileSync(new URL('../fixtures/meta/wa-status-delivered.json', import.meta.url), 'utf8'));
+    body.entry[0].changes[0].value.statuses[0].pricing = {
+      billable: false,
+      pricing_model: 'PMP',
+      category: 'UTILITY',
+      type: 'free_entry_point',
+    };
+    const [batch] = parser.parseWebhook(body);
+    assert.deepEqual(batch.statuses[0].pricing, { billable: false, pricingModel: 'PMP', category: 'utility', type: 'free_entry_point' });
+    assert.equal(batch.statuses[0].conversation, undefined);
   });
 
   it('parses a failed status with a readable reason for its error code', () => {

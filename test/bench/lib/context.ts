@@ -22,6 +22,7 @@ export interface Sizes {
     outageConversations: number;
     drainTimeoutMs: number;
   };
+  analytics: { total: number; concurrency: number; warmup: number };
   /** Extra env for the appliance in this mode. */
   serverEnv: Record<string, string>;
 }
