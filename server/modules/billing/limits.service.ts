@@ -13,9 +13,8 @@
 import { And, IsNull, LessThan, MoreThanOrEqual, In, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { HttpError } from '../../core/http/errors.js';
-import { wallClockToUtc, zonedParts } from '../../core/time.js';
+import { monthOf, tenantUsage } from '../super-admin/tenant-usage.service.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
-import { UserEntity } from '../agents/agent.entity.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import {
@@ -85,31 +84,27 @@ export async function planInForce(services: Pick<Services, 'db'>, tenantId: stri
   };
 }
 
-/** The calendar month containing `now` on the organization's clock, as UTC instants. */
-export function monthOf(now: Date, timezone: string): { from: Date; to: Date } {
-  const p = zonedParts(now, timezone);
-  return {
-    from: new Date(wallClockToUtc(timezone, p.year, p.month, 1, 0, 0)),
-    to: new Date(wallClockToUtc(timezone, p.year, p.month + 1, 1, 0, 0)),
-  };
-}
+export { monthOf };
 
 async function tenantMonth(m: EntityManager, tenantId: string, now: Date) {
   const tenant = await m.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
   return monthOf(now, tenant?.timezone ?? 'Asia/Jakarta');
 }
 
+/** What counts against the limits, this calendar month on the organization's clock (the operator console's usage, plus channels). */
 export async function currentUsage(services: Pick<Services, 'db' | 'now'>, tenantId: string) {
-  const m = services.db.manager;
-  const now = services.now();
-  const period = await tenantMonth(m, tenantId, now);
-  const [agents, channels, monthlyConversations] = await Promise.all([
-    m.getRepository(UserEntity).count({ where: { tenantId, status: 'active' } }),
-    m.getRepository(IntegrationAccountEntity).count({ where: { tenantId, status: 'active' } }),
-    m.getRepository(ConversationEntity).count({ where: { tenantId, createdAt: And(MoreThanOrEqual(period.from), LessThan(period.to)) } }),
-  ]);
-  // AI agents do not record their token use yet: counted as none.
-  return { period, usage: { agents, channels, monthlyConversations, aiTokens: 0 } as Record<LimitName, number> };
+  const usage = await tenantUsage(services.db, tenantId, services.now());
+  const channels = await services.db.getRepository(IntegrationAccountEntity).count({ where: { tenantId, status: 'active' } });
+  return {
+    period: usage.period,
+    usage: {
+      agents: usage.agents.active,
+      channels,
+      monthlyConversations: usage.conversations.thisMonth,
+      // AI agents do not record their token use yet: counted as none until they do.
+      aiTokens: usage.aiTokens ?? 0,
+    } as Record<LimitName, number>,
+  };
 }
 
 const LIMIT_LABELS: Record<LimitName, string> = {
