@@ -439,7 +439,7 @@ export const billingAdminRoutes = [
     tag,
     summary: 'Revenue breakdown by plan',
     access: admin,
-    description: 'Paid invoices less refunds in [from, to) (default: the last 12 months), with each plan’s MRR now.',
+    description: 'Paid invoices less refunds paid from `from` to `to` (default: the last 12 months up to now), with each plan’s MRR now.',
     query: z.object({ from: timestamp.optional(), to: timestamp.optional() }),
     response: byPlanSchema,
     handler: ({ ctx, query }) => revenueService.revenueByPlan(ctx, query),

@@ -99,7 +99,7 @@ export const revenueService = {
     const invoices = await ctx.db
       .getRepository(InvoiceEntity)
       .createQueryBuilder('i')
-      .where('i.paidAt IS NOT NULL AND i.paidAt >= :from AND i.paidAt < :to', { from, to })
+      .where('i.paidAt IS NOT NULL AND i.paidAt >= :from AND i.paidAt <= :to', { from, to })
       .andWhere('i.status IN (:...paid)', { paid: ['paid', 'refunded', 'partially_refunded'] })
       .getMany();
     const plans = await ctx.db.getRepository(PlanEntity).find();
