@@ -10,7 +10,7 @@
 // The plan in force: the subscription's while it is trialing, active or past due (with its add-ons);
 // otherwise the operator's default plan, if one is marked; otherwise none (unlimited). With no plan
 // defined at all, billing is off and nothing is limited.
-import { And, IsNull, LessThan, MoreThanOrEqual, In, type EntityManager } from 'typeorm';
+import { IsNull, In, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { HttpError } from '../../core/http/errors.js';
 import { monthOf, tenantUsage } from '../super-admin/tenant-usage.service.js';
