@@ -23,6 +23,7 @@ const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').th
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
 const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 const OperatorPage = lazy(() => import('./operator/OperatorPage').then((m) => ({ default: m.OperatorPage })));
+const BillingPage = lazy(() => import('./billing/BillingPage').then((m) => ({ default: m.BillingPage })));
 const ResetPasswordPage = lazy(() => import('./operator/ResetPasswordPage').then((m) => ({ default: m.ResetPasswordPage })));
 
 function Loading() {
@@ -95,6 +96,14 @@ export function App() {
                 element={
                   <Suspense fallback={<Loading />}>
                     <AnalyticsPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/billing"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <BillingPage />
                   </Suspense>
                 }
               />

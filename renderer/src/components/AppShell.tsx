@@ -21,13 +21,14 @@ import { ToastProvider } from './Toasts';
 import { Logo } from './Layout';
 import { useSession, type SessionContext } from './RequireAuth';
 import { ImpersonationBanner } from '../operator/ImpersonationBanner';
+import { BillingBanner } from '../billing/BillingBanner';
 import '../shell.css';
 
 export interface NavItem {
   to: string;
   icon: IconName;
   /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav';
+  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav' | 'billing.nav';
   testId: string;
   /** Shown to people with this permission (or any of these). */
   permission?: string | string[];
@@ -39,6 +40,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
   { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
   { to: '/analytics', icon: 'chart', label: 'analytics.nav', testId: 'nav-analytics', permission: 'analytics.view' },
+  { to: '/billing', icon: 'file', label: 'billing.nav', testId: 'nav-billing', permission: 'billing.manage' },
   { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
 
@@ -115,6 +117,7 @@ function Shell({ context }: { context: SessionContext }) {
       </nav>
       <div className="shell-body">
         <ImpersonationBanner session={session} />
+        <BillingBanner canManage={session.permissions.includes('billing.manage')} />
         <header className="topbar">
           <div className="topbar__start">
             <span className="topbar__org" title={session.tenant.name}>
