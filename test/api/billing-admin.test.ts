@@ -286,6 +286,11 @@ describe('Billing (operator)', () => {
     assert.equal(subs.length, 4);
     assert.equal(subs.find((s: any) => s.tenantName === 'Toko B').mrr, 400000);
     assert.equal((await operator.get('/api/v1/billing-admin/subscriptions?status=cancelled')).body.data[0].tenantName, 'Toko A');
+    const ofB = (await operator.get(`/api/v1/billing-admin/subscriptions?tenantId=${b.tenant.id}`)).body.data;
+    assert.deepEqual(
+      ofB.map((s: any) => [s.tenantName, s.plan.code, s.status]),
+      [['Toko B', 'pro-yearly', 'active']],
+    );
 
     assertProblem(await operator.delete(`/api/v1/billing-admin/plans/${plans.yearly.id}`), 409);
     assert.equal((await operator.get(`/api/v1/billing-admin/plans/${plans.yearly.id}`)).body.subscribers, 1);

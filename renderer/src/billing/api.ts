@@ -213,4 +213,6 @@ export const billingAdminApi = {
   settings: () => api.get<Settings>(`${a}/settings`),
   saveSettings: (body: Record<string, unknown>) => api.put<Settings>(`${a}/settings`, body),
   revenue: () => api.get<Revenue>(`${a}/analytics`),
+  tenantSubscriptions: (tenantId: string) =>
+    api.get<{ data: (Subscription & { mrr: number })[] }>(`${a}/subscriptions?limit=1&tenantId=${encodeURIComponent(tenantId)}`),
 };

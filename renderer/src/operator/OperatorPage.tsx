@@ -10,6 +10,7 @@ import { usePageTitle } from '../usePageTitle';
 import { operatorApi, type Admin, type Health, type OrgRow, type OrgUser, type ResetLink } from './api';
 import './operator.css';
 import { BillingAdmin } from '../billing/BillingAdmin';
+import { OrgBilling } from '../billing/OrgBilling';
 
 const bytes = (n: number | null) => (n === null ? '–' : n > 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
@@ -181,6 +182,7 @@ function OrgDetail({ org, onChanged }: { org: OrgRow; onChanged(): void }) {
           })}
         </p>
       ) : null}
+      <OrgBilling tenantId={org.id} />
       {error ? (
         <p className="form-error" role="alert">
           {error}

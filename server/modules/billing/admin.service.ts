@@ -28,11 +28,12 @@ const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export const adminBillingService = {
-  async subscriptions(ctx: SuperAdminCtx, q: { limit: number; cursor?: string; status?: SubscriptionStatus }) {
+  async subscriptions(ctx: SuperAdminCtx, q: { limit: number; cursor?: string; status?: SubscriptionStatus; tenantId?: string }) {
     if (q.cursor !== undefined && !isId(q.cursor))
       throw badRequest('The cursor is not valid', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
     const where: FindOptionsWhere<Subscription> = {};
     if (q.status) where.status = q.status;
+    if (q.tenantId) where.tenantId = q.tenantId;
     if (q.cursor) where.id = LessThan(q.cursor);
     const rows = await ctx.db.getRepository(SubscriptionEntity).find({ where, order: { id: 'DESC' }, take: q.limit + 1 });
     const more = rows.length > q.limit;

@@ -523,7 +523,10 @@ export const billingAdminRoutes = [
     tag,
     summary: "List organizations' subscriptions",
     access: admin,
-    query: pageQuery.extend({ status: z.enum(['trialing', 'incomplete', 'active', 'past_due', 'cancelled']).optional() }),
+    query: pageQuery.extend({
+      status: z.enum(['trialing', 'incomplete', 'active', 'past_due', 'cancelled']).optional(),
+      tenantId: z.string().max(64).optional().describe("One organization's subscriptions, newest first"),
+    }),
     response: z.object({
       data: z.array(subscriptionSchema.extend({ tenantId: z.string(), tenantName: z.string().nullable(), mrr: z.number() })),
       nextCursor: z.string().nullable(),
