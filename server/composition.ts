@@ -32,6 +32,7 @@ import { integrationsModule } from './modules/integrations/integrations.module.j
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { billingModule } from './modules/billing/billing.module.js';
+import { automationModule } from './modules/automation/automation.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -60,6 +61,7 @@ export const domainModules: ModuleManifest[] = [
   webhooksModule,
   analyticsModule,
   billingModule,
+  automationModule,
 ];
 
 /** Every migration, in timestamp order: the baseline schema (server/db/migrations) and each module's own. */

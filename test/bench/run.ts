@@ -31,6 +31,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
 import { analyticsScenario } from './scenarios/analytics.js';
+import { automationScenario } from './scenarios/automation.js';
 
 const FULL: Sizes = {
   conversations: 100_000,
@@ -77,7 +78,7 @@ const QUICK: Sizes = {
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics', 'automation'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -271,6 +272,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
         if (name === 'analytics') await analyticsScenario(ctx);
+        if (name === 'automation') await automationScenario(ctx);
       } catch (err) {
         killChildren();
         errors.push({ scenario: name, error: (err as Error).stack ?? String(err) });

@@ -27,7 +27,7 @@ const SECTIONS: Section[] = ['plans', 'addons', 'coupons', 'invoices', 'settings
 const num = (v: string) => (v.trim() === '' ? null : Number(v));
 
 function Plans({ onError }: { onError(m: string | null): void }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const describe = useBillingError();
   const [plans, setPlans] = useState<Plan[]>([]);
   const [form, setForm] = useState({
@@ -205,7 +205,7 @@ function Plans({ onError }: { onError(m: string | null): void }) {
 }
 
 function Addons({ onError }: { onError(m: string | null): void }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const describe = useBillingError();
   const [addons, setAddons] = useState<Addon[]>([]);
   const [form, setForm] = useState({ code: '', name: '', price: '', limit: 'agents', amount: '' });
@@ -314,7 +314,7 @@ function Addons({ onError }: { onError(m: string | null): void }) {
 }
 
 function Coupons({ onError }: { onError(m: string | null): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   const describe = useBillingError();
   const [coupons, setCoupons] = useState<Coupon[]>([]);
   const [form, setForm] = useState({ code: '', percentOff: '', duration: 'once', durationCycles: '' });
@@ -421,7 +421,7 @@ function Coupons({ onError }: { onError(m: string | null): void }) {
 }
 
 function Invoices({ onError }: { onError(m: string | null): void }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const describe = useBillingError();
   const lang = i18n.language.startsWith('id') ? 'id' : 'en';
   const [invoices, setInvoices] = useState<Invoice[]>([]);
@@ -505,7 +505,7 @@ function Invoices({ onError }: { onError(m: string | null): void }) {
 }
 
 function SettingsForm({ onError }: { onError(m: string | null): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   const describe = useBillingError();
   const [settings, setSettings] = useState<Settings | null>(null);
   const [serverKey, setServerKey] = useState('');
@@ -644,7 +644,7 @@ function SettingsForm({ onError }: { onError(m: string | null): void }) {
 }
 
 function RevenueView({ onError }: { onError(m: string | null): void }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const describe = useBillingError();
   const [revenue, setRevenue] = useState<Revenue | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once
@@ -714,7 +714,7 @@ function RevenueView({ onError }: { onError(m: string | null): void }) {
 }
 
 export function BillingAdmin() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   const [section, setSection] = useState<Section>('plans');
   const [error, setError] = useState<string | null>(null);
   return (

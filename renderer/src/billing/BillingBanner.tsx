@@ -3,13 +3,15 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
+import { useSession } from '../components/RequireAuth';
 import { billingApi, type SubscriptionState, type Usage } from './api';
 import './billing.css';
 
 const REFRESH_MS = 5 * 60_000;
 
-export function BillingBanner({ canManage }: { canManage: boolean }) {
-  const { t } = useTranslation();
+export function BillingBanner() {
+  const { t } = useTranslation('billing');
+  const canManage = useSession().session.permissions.includes('billing.manage');
   const location = useLocation();
   const [usage, setUsage] = useState<Usage | null>(null);
   const [state, setState] = useState<SubscriptionState | null>(null);

@@ -25,7 +25,7 @@ import './billing.css';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function useBillingError() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   return (err: unknown) =>
     err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.detail
       ? err.detail
@@ -33,7 +33,7 @@ export function useBillingError() {
 }
 
 export function UsageBars({ usage }: { usage: Usage }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   return (
     <div className="billing-usage" data-testid="billing-usage">
       {LIMIT_NAMES.map((name) => {
@@ -72,7 +72,7 @@ function PlanCard({
   busy: boolean;
   onChoose(plan: Plan): void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const current = state.subscription?.planId === plan.id;
   const price = plan.prices[currency];
   return (
@@ -111,7 +111,7 @@ function PlanCard({
 }
 
 function InvoiceRow({ invoice, onPaid, onError }: { invoice: Invoice; onPaid(): void; onError(message: string): void }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const describe = useBillingError();
   const [busy, setBusy] = useState(false);
   const [transfer, setTransfer] = useState<Payment | null>(null);
@@ -202,7 +202,7 @@ function InvoiceRow({ invoice, onPaid, onError }: { invoice: Invoice; onPaid(): 
 }
 
 function PaymentMethods({ onError }: { onError(message: string): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('billing');
   const describe = useBillingError();
   const [methods, setMethods] = useState<PaymentMethod[]>([]);
   const [type, setType] = useState<'midtrans' | 'bank_transfer'>('midtrans');
@@ -282,7 +282,7 @@ function PaymentMethods({ onError }: { onError(message: string): void }) {
 }
 
 export function BillingPage() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   usePageTitle(t('billing.title'));
   const { session } = useSession();
   const canManage = session.permissions.includes('billing.manage');

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { billingAdminApi, money, type Subscription } from './api';
 
 export function OrgBilling({ tenantId }: { tenantId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('billing');
   const [sub, setSub] = useState<(Subscription & { mrr: number }) | null | undefined>(undefined);
   useEffect(() => {
     billingAdminApi.tenantSubscriptions(tenantId).then(
