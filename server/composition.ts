@@ -36,6 +36,7 @@ import { campaignsModule } from './modules/campaigns/campaigns.module.js';
 import { waTemplatesModule } from './modules/wa-templates/wa-templates.module.js';
 import { emailImapModule } from './modules/email-imap/imap.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
+import { billingModule } from './modules/billing/billing.module.js';
 import { automationModule } from './modules/automation/automation.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
@@ -69,6 +70,7 @@ export const domainModules: ModuleManifest[] = [
   webhooksModule,
   emailImapModule,
   analyticsModule,
+  billingModule,
   automationModule,
 ];
 

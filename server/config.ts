@@ -27,6 +27,9 @@ const schema = z.object({
   INSTAGRAM_APP_SECRET: optionalString,
   INSTAGRAM_API_URL: z.string().url().default('https://api.instagram.com'),
   INSTAGRAM_GRAPH_URL: z.string().url().default('https://graph.instagram.com'),
+  /** Midtrans base URLs (default: sandbox or production as chosen in the billing settings); set for a local fake in tests. */
+  MIDTRANS_SNAP_URL: z.string().url().optional(),
+  MIDTRANS_API_URL: z.string().url().optional(),
   /** The OAuth redirect URI registered in Meta's app dashboard (Facebook Login and Instagram Login). */
   META_OAUTH_REDIRECT_URI: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),

@@ -16,6 +16,7 @@ import { campaigns } from './campaigns/feature';
 import { channels } from './channels/feature';
 import { team } from './team/feature';
 import { security } from './security/feature';
+import { billing } from './billing/feature';
 
 export const FEATURES: readonly Feature[] = [
   auth,
@@ -32,4 +33,5 @@ export const FEATURES: readonly Feature[] = [
   appliance,
   operator,
   security,
+  billing,
 ];

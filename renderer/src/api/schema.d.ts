@@ -2736,6 +2736,662 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing-admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List all billing plans
+         * @description Public and hidden plans, with how many live subscriptions each has. With no plan at all, billing is off: organizations are unlimited.
+         */
+        get: operations["getApiV1BillingAdminPlans"];
+        put?: never;
+        /**
+         * Create a billing plan
+         * @description The first plan turns billing on. 409 naming `code` when it is taken.
+         */
+        post: operations["postApiV1BillingAdminPlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a billing plan by ID */
+        get: operations["getApiV1BillingAdminPlansByPlanId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a billing plan
+         * @description 409 while organizations are subscribed to it. Invoices keep naming it.
+         */
+        delete: operations["deleteApiV1BillingAdminPlansByPlanId"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a billing plan
+         * @description New limits apply at once; new prices from each subscriber’s next invoice.
+         */
+        patch: operations["patchApiV1BillingAdminPlansByPlanId"];
+        trace?: never;
+    };
+    "/api/v1/billing-admin/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all coupons */
+        get: operations["getApiV1BillingAdminCoupons"];
+        put?: never;
+        /**
+         * Create a coupon
+         * @description Either `percentOff` or `amountOff` (per currency). 409 naming `code` when it is taken.
+         */
+        post: operations["postApiV1BillingAdminCoupons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/coupons/{couponId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a coupon
+         * @description Subscriptions that had it are not discounted from their next invoice on (deactivate it instead to only stop new redemptions).
+         */
+        delete: operations["deleteApiV1BillingAdminCouponsByCouponId"];
+        options?: never;
+        head?: never;
+        /** Update a coupon */
+        patch: operations["patchApiV1BillingAdminCouponsByCouponId"];
+        trace?: never;
+    };
+    "/api/v1/billing-admin/addons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all add-ons */
+        get: operations["getApiV1BillingAdminAddons"];
+        put?: never;
+        /** Create an add-on */
+        post: operations["postApiV1BillingAdminAddons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/addons/{addonId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an add-on
+         * @description 409 while a subscription uses it.
+         */
+        delete: operations["deleteApiV1BillingAdminAddonsByAddonId"];
+        options?: never;
+        head?: never;
+        /** Update an add-on */
+        patch: operations["patchApiV1BillingAdminAddonsByAddonId"];
+        trace?: never;
+    };
+    "/api/v1/billing-admin/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Combined analytics dashboard
+         * @description MRR, revenue by plan (last 12 months), monthly revenue and this month’s churn, per currency.
+         */
+        get: operations["getApiV1BillingAdminAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/analytics/mrr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Monthly recurring revenue summary
+         * @description Per currency, from active and past-due subscriptions: plan and add-ons, yearly prices as a twelfth, running coupons taken off.
+         */
+        get: operations["getApiV1BillingAdminAnalyticsMrr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/analytics/revenue-by-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue breakdown by plan
+         * @description Paid invoices less refunds paid from `from` to `to` (default: the last 12 months up to now), with each plan’s MRR now.
+         */
+        get: operations["getApiV1BillingAdminAnalyticsRevenueByPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/analytics/revenue-monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly revenue over time (last 12 months) */
+        get: operations["getApiV1BillingAdminAnalyticsRevenueMonthly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/analytics/churn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Churn metrics for current month */
+        get: operations["getApiV1BillingAdminAnalyticsChurn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/invoices/{invoiceId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund an invoice
+         * @description Through the provider that was paid: Midtrans refunds by its API (a job; the refund is `pending` until Midtrans accepts it, `failed` with its reason when it refuses, e.g. a virtual-account payment); a bank transfer is sent back by the operator and recorded at once. Default amount: all that is left. `cancelSubscription` also cancels the subscription now. 409 when the invoice is not paid or nothing is left; 422 for too large an amount.
+         */
+        post: operations["postApiV1BillingAdminInvoicesByInvoiceIdRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every organization's invoices */
+        get: operations["getApiV1BillingAdminInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get any invoice with its payments and refunds */
+        get: operations["getApiV1BillingAdminInvoicesByInvoiceId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/invoices/{invoiceId}/mark-paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an invoice paid by bank transfer
+         * @description The manual bank-transfer provider: the operator saw the money arrive. The subscription becomes active when nothing else is overdue. 409 when the invoice is not open.
+         */
+        post: operations["postApiV1BillingAdminInvoicesByInvoiceIdMarkPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List organizations' subscriptions */
+        get: operations["getApiV1BillingAdminSubscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get billing settings
+         * @description Payment providers (the Midtrans server key shown as its last 4 characters), the seller on invoices, due days and dunning.
+         */
+        get: operations["getApiV1BillingAdminSettings"];
+        /**
+         * Update billing settings
+         * @description Sections and fields given are changed; the rest kept. Enabling Midtrans needs a server key; enabling bank transfer needs a bank and account number (422 naming the field).
+         */
+        put: operations["putApiV1BillingAdminSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get current subscription and plan
+         * @description Any member of the organization may read it (the UI warns before a limit). Limits are enforced where they apply: creating or re-activating an agent and connecting a channel account answer 403 (type …/plan-limit, naming `limit`, `used`, `allowed` and `plan`) beyond the plan, and 402 (type …/payment-required, naming the overdue `invoice`) while the subscription is past due; replying in a conversation that began this month beyond the monthly allowance answers 403. Customers’ inbound messages are always stored.
+         */
+        get: operations["getApiV1BillingSubscription"];
+        put?: never;
+        /**
+         * Subscribe to a plan
+         * @description A plan with trial days starts a trial (once per organization); a free plan is active at once; otherwise the subscription is `incomplete` and its first invoice is open: pay it (POST /api/v1/billing/invoices/{invoiceId}/pay) to make it active. 409 when already subscribed or when the organization uses more than the plan allows (naming `limits.<name>`); 422 for an unknown plan, a currency the plan has no price in, or a coupon that does not apply (naming `couponCode`).
+         */
+        post: operations["postApiV1BillingSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List available billing plans
+         * @description The plans the operator offers (public ones), cheapest first as the operator ordered them. Empty when billing is off.
+         */
+        get: operations["getApiV1BillingPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/change-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade or downgrade subscription plan
+         * @description Prorated: the unused part of the period on the old plan is credited and the rest of the period on the new plan charged; a positive difference is invoiced at once, a negative one kept as credit for the next invoices. A plan billed at another interval starts a new period now. During a trial the trial goes on, on the new plan. The new limits apply at once; a downgrade below what the organization uses answers 409 naming `limits.<name>`. 402 while past due.
+         */
+        post: operations["postApiV1BillingSubscriptionChangePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel subscription
+         * @description By default at the end of the current period (the plan stays until then; changing plan undoes it); `atPeriodEnd: false` cancels now and voids open invoices. An incomplete subscription is cancelled at once.
+         */
+        post: operations["postApiV1BillingSubscriptionCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get current month's usage
+         * @description Active agents, connected channel accounts, conversations begun this calendar month (on the organization's clock) and AI tokens, against the limits in force, with `warnings` from 80% of a limit.
+         */
+        get: operations["getApiV1BillingUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices
+         * @description Newest first. Amounts are integers in the minor unit of the currency used in practice (rupiah for IDR).
+         */
+        get: operations["getApiV1BillingInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an invoice with its payments */
+        get: operations["getApiV1BillingInvoicesByInvoiceId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{invoiceId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download invoice PDF
+         * @description application/pdf, in English or Bahasa Indonesia (`lang`).
+         */
+        get: operations["getApiV1BillingInvoicesByInvoiceIdPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{invoiceId}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an invoice
+         * @description Starts a payment. Midtrans: answered as `creating`; a job asks Snap for the hosted payment page and the payment becomes `pending` with its `redirectUrl` (read it back with GET /api/v1/billing/invoices/{invoiceId}); the invoice is paid when Midtrans notifies the settlement. Bank transfer: answered `pending` with the account and the reference to quote; the operator marks it paid. The provider is `provider`, else the chosen payment method’s, else the default method’s, else Midtrans when the operator set it up. A payment already under way is answered again. 409 when the invoice is not open; 422 when no provider is available or Midtrans is asked for a non-IDR invoice.
+         */
+        post: operations["postApiV1BillingInvoicesByInvoiceIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payment methods */
+        get: operations["getApiV1BillingPaymentMethods"];
+        put?: never;
+        /**
+         * Add a payment method
+         * @description How the organization pays: `midtrans` (the hosted page: virtual account, QRIS, e-wallets, cards; `enabledPayments` narrows Snap’s choice, e.g. ["bca_va", "gopay", "qris"]) or `bank_transfer` (to the operator’s account; the payer’s bank and account name help the operator match the transfer; only the last 4 digits of a number are kept). The first one, or one with `isDefault`, is the default. 422 when the operator does not offer that way.
+         */
+        post: operations["postApiV1BillingPaymentMethods"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/payment-methods/{paymentMethodId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a payment method */
+        delete: operations["deleteApiV1BillingPaymentMethodsByPaymentMethodId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/coupons/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate a coupon code
+         * @description Answers 200 with `valid` and, when not, the `reason` (unknown, expired, used up, not for this plan or currency).
+         */
+        post: operations["postApiV1BillingCouponsValidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/addons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List available add-ons */
+        get: operations["getApiV1BillingAddons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/addons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List attached add-ons */
+        get: operations["getApiV1BillingSubscriptionAddons"];
+        put?: never;
+        /**
+         * Attach an add-on to subscription
+         * @description Its limits add to the plan’s at once. On an active subscription the rest of the period is invoiced now; later periods include it. 409 when already attached or the subscription is incomplete; 422 for an unknown add-on or one billed at another interval; 402 while past due.
+         */
+        post: operations["postApiV1BillingSubscriptionAddons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/addons/{addonId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Detach an add-on from subscription
+         * @description The unused part of the period becomes credit. 409 when the organization would be over its limits without it.
+         */
+        delete: operations["deleteApiV1BillingSubscriptionAddonsByAddonId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/midtrans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Midtrans payment notification
+         * @description Midtrans’s HTTP notification (set it as the Payment Notification URL in the Midtrans dashboard; the appliance also names it per transaction when it has a public URL). Verified by `signature_key` = SHA512(order_id + status_code + gross_amount + server key) (401 otherwise), stored before the 200 and processed by a job; the same notification twice is stored once.
+         */
+        post: operations["postApiV1WebhooksMidtrans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/automation/rules": {
         parameters: {
             query?: never;
@@ -17907,6 +18563,3540 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Live subscriptions on this plan */
+                            subscribers: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingAdminPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    name: string;
+                    description?: string | null;
+                    /** @description Price per currency, an integer in the minor unit used in practice (rupiah for IDR: 299000; cents for USD: 1900) */
+                    prices: {
+                        [key: string]: number;
+                    };
+                    /**
+                     * @default month
+                     * @enum {string}
+                     */
+                    interval?: "month" | "year";
+                    /** @default 0 */
+                    trialDays?: number;
+                    /**
+                     * @description null or missing: unlimited
+                     * @default {}
+                     */
+                    limits?: {
+                        agents?: number | null;
+                        channels?: number | null;
+                        monthlyConversations?: number | null;
+                        aiTokens?: number | null;
+                    };
+                    /** @default [] */
+                    features?: string[];
+                    /** @default true */
+                    isPublic?: boolean;
+                    /**
+                     * @description The plan organizations without a subscription are on (their limits); at most one
+                     * @default false
+                     */
+                    isDefault?: boolean;
+                    /** @default 0 */
+                    sortOrder?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        prices: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        trialDays: number;
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        features: string[];
+                        isPublic: boolean;
+                        isDefault: boolean;
+                        sortOrder: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Live subscriptions on this plan */
+                        subscribers: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminPlansByPlanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan's id */
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        prices: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        trialDays: number;
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        features: string[];
+                        isPublic: boolean;
+                        isDefault: boolean;
+                        sortOrder: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Live subscriptions on this plan */
+                        subscribers: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1BillingAdminPlansByPlanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan's id */
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1BillingAdminPlansByPlanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan's id */
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code?: string;
+                    name?: string;
+                    description?: string | null;
+                    /** @description Price per currency, an integer in the minor unit used in practice (rupiah for IDR: 299000; cents for USD: 1900) */
+                    prices?: {
+                        [key: string]: number;
+                    };
+                    /** @enum {string} */
+                    interval?: "month" | "year";
+                    trialDays?: number;
+                    /** @description null or missing: unlimited */
+                    limits?: {
+                        agents?: number | null;
+                        channels?: number | null;
+                        monthlyConversations?: number | null;
+                        aiTokens?: number | null;
+                    };
+                    features?: string[];
+                    isPublic?: boolean;
+                    isDefault?: boolean;
+                    sortOrder?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        prices: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        trialDays: number;
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        features: string[];
+                        isPublic: boolean;
+                        isDefault: boolean;
+                        sortOrder: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Live subscriptions on this plan */
+                        subscribers: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            code: string;
+                            description: string | null;
+                            percentOff: number | null;
+                            amountOff: {
+                                [key: string]: number;
+                            } | null;
+                            /** @enum {string} */
+                            duration: "once" | "repeating" | "forever";
+                            durationCycles: number | null;
+                            maxRedemptions: number | null;
+                            redemptions: number;
+                            expiresAt: string | null;
+                            planIds: string[];
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingAdminCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    description?: string | null;
+                    percentOff?: number | null;
+                    amountOff?: {
+                        [key: string]: number;
+                    } | null;
+                    /**
+                     * @default once
+                     * @enum {string}
+                     */
+                    duration?: "once" | "repeating" | "forever";
+                    /** @description Invoices discounted, for `repeating` */
+                    durationCycles?: number | null;
+                    maxRedemptions?: number | null;
+                    expiresAt?: string | null;
+                    /**
+                     * @description Plans it applies to; empty: all
+                     * @default []
+                     */
+                    planIds?: string[];
+                    /** @default true */
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        description: string | null;
+                        percentOff: number | null;
+                        amountOff: {
+                            [key: string]: number;
+                        } | null;
+                        /** @enum {string} */
+                        duration: "once" | "repeating" | "forever";
+                        durationCycles: number | null;
+                        maxRedemptions: number | null;
+                        redemptions: number;
+                        expiresAt: string | null;
+                        planIds: string[];
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1BillingAdminCouponsByCouponId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The coupon's id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1BillingAdminCouponsByCouponId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The coupon's id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    maxRedemptions?: number | null;
+                    expiresAt?: string | null;
+                    planIds?: string[];
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        description: string | null;
+                        percentOff: number | null;
+                        amountOff: {
+                            [key: string]: number;
+                        } | null;
+                        /** @enum {string} */
+                        duration: "once" | "repeating" | "forever";
+                        durationCycles: number | null;
+                        maxRedemptions: number | null;
+                        redemptions: number;
+                        expiresAt: string | null;
+                        planIds: string[];
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAddons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            /** @description What one unit adds to the plan’s limits */
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            isPublic: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingAdminAddons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    name: string;
+                    description?: string | null;
+                    /** @description Price per currency, an integer in the minor unit used in practice (rupiah for IDR: 299000; cents for USD: 1900) */
+                    prices: {
+                        [key: string]: number;
+                    };
+                    /**
+                     * @default month
+                     * @enum {string}
+                     */
+                    interval?: "month" | "year";
+                    /** @description null or missing: unlimited */
+                    limits: {
+                        agents?: number | null;
+                        channels?: number | null;
+                        monthlyConversations?: number | null;
+                        aiTokens?: number | null;
+                    };
+                    /** @default true */
+                    isPublic?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        prices: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        /** @description What one unit adds to the plan’s limits */
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        isPublic: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1BillingAdminAddonsByAddonId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The addon's id */
+                addonId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchApiV1BillingAdminAddonsByAddonId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The addon's id */
+                addonId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code?: string;
+                    name?: string;
+                    description?: string | null;
+                    /** @description Price per currency, an integer in the minor unit used in practice (rupiah for IDR: 299000; cents for USD: 1900) */
+                    prices?: {
+                        [key: string]: number;
+                    };
+                    /** @enum {string} */
+                    interval?: "month" | "year";
+                    /** @description null or missing: unlimited */
+                    limits?: {
+                        agents?: number | null;
+                        channels?: number | null;
+                        monthlyConversations?: number | null;
+                        aiTokens?: number | null;
+                    };
+                    isPublic?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        prices: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        /** @description What one unit adds to the plan’s limits */
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        isPublic: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Months on this clock (default Asia/Jakarta) */
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mrr: {
+                            /** Format: date-time */
+                            asOf: string;
+                            data: {
+                                currency: string;
+                                mrr: number;
+                                arr: number;
+                                payingSubscriptions: number;
+                                /** @description Average MRR per paying subscription */
+                                arpa: number;
+                            }[];
+                            trialingSubscriptions: number;
+                        };
+                        revenueByPlan: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            data: {
+                                planId: string | null;
+                                planName: string;
+                                currency: string;
+                                /** @description Paid less refunded, in the period */
+                                revenue: number;
+                                invoices: number;
+                                mrr: number;
+                                /** @description Paying subscriptions now */
+                                subscriptions: number;
+                            }[];
+                        };
+                        revenueMonthly: {
+                            timezone: string;
+                            data: {
+                                month: string;
+                                currency: string;
+                                revenue: number;
+                                refunds: number;
+                                net: number;
+                                invoices: number;
+                            }[];
+                        };
+                        churn: {
+                            month: string;
+                            timezone: string;
+                            subscriptionsAtStart: number;
+                            cancelled: number;
+                            newSubscriptions: number;
+                            /** @description Cancelled this month among those paying at its start, 0..1 */
+                            churnRate: number;
+                            mrrChurned: {
+                                currency: string;
+                                amount: number;
+                                rate: number;
+                            }[];
+                            organizations: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAnalyticsMrr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        asOf: string;
+                        data: {
+                            currency: string;
+                            mrr: number;
+                            arr: number;
+                            payingSubscriptions: number;
+                            /** @description Average MRR per paying subscription */
+                            arpa: number;
+                        }[];
+                        trialingSubscriptions: number;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAnalyticsRevenueByPlan: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        data: {
+                            planId: string | null;
+                            planName: string;
+                            currency: string;
+                            /** @description Paid less refunded, in the period */
+                            revenue: number;
+                            invoices: number;
+                            mrr: number;
+                            /** @description Paying subscriptions now */
+                            subscriptions: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAnalyticsRevenueMonthly: {
+        parameters: {
+            query?: {
+                /** @description Months on this clock (default Asia/Jakarta) */
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        data: {
+                            month: string;
+                            currency: string;
+                            revenue: number;
+                            refunds: number;
+                            net: number;
+                            invoices: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminAnalyticsChurn: {
+        parameters: {
+            query?: {
+                /** @description Months on this clock (default Asia/Jakarta) */
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        timezone: string;
+                        subscriptionsAtStart: number;
+                        cancelled: number;
+                        newSubscriptions: number;
+                        /** @description Cancelled this month among those paying at its start, 0..1 */
+                        churnRate: number;
+                        mrrChurned: {
+                            currency: string;
+                            amount: number;
+                            rate: number;
+                        }[];
+                        organizations: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingAdminInvoicesByInvoiceIdRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount?: number;
+                    reason: string;
+                    /** @default false */
+                    cancelSubscription?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        invoiceId: string;
+                        provider: string;
+                        amount: number;
+                        currency: string;
+                        reason: string;
+                        /** @enum {string} */
+                        status: "pending" | "succeeded" | "failed";
+                        failureReason: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        processedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminInvoices: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                tenantId?: string;
+                /** @description Language of descriptions and the PDF */
+                lang?: "en" | "id";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            number: string;
+                            /** @enum {string} */
+                            status: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                            reason: string;
+                            subscriptionId: string | null;
+                            planId: string | null;
+                            currency: string;
+                            lines: {
+                                kind: string;
+                                description: string;
+                                quantity: number;
+                                unitAmount: number;
+                                amount: number;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                            }[];
+                            subtotal: number;
+                            discount: number;
+                            credit: number;
+                            total: number;
+                            amountPaid: number;
+                            amountRefunded: number;
+                            periodStart: string | null;
+                            periodEnd: string | null;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            paidAt: string | null;
+                            voidedAt: string | null;
+                            paidVia: string | null;
+                            billedTo: string;
+                            pdfUrl: string;
+                            tenantId: string;
+                            tenantName: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminInvoicesByInvoiceId: {
+        parameters: {
+            query?: {
+                /** @description Language of descriptions and the PDF */
+                lang?: "en" | "id";
+            };
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /** @enum {string} */
+                        status: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                        reason: string;
+                        subscriptionId: string | null;
+                        planId: string | null;
+                        currency: string;
+                        lines: {
+                            kind: string;
+                            description: string;
+                            quantity: number;
+                            unitAmount: number;
+                            amount: number;
+                            periodStart: string | null;
+                            periodEnd: string | null;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        credit: number;
+                        total: number;
+                        amountPaid: number;
+                        amountRefunded: number;
+                        periodStart: string | null;
+                        periodEnd: string | null;
+                        /** Format: date-time */
+                        issuedAt: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                        paidAt: string | null;
+                        voidedAt: string | null;
+                        paidVia: string | null;
+                        billedTo: string;
+                        pdfUrl: string;
+                        payments: {
+                            id: string;
+                            invoiceId: string;
+                            /** @enum {string} */
+                            provider: "midtrans" | "bank_transfer";
+                            orderId: string;
+                            /** @enum {string} */
+                            status: "creating" | "pending" | "paid" | "failed" | "expired" | "cancelled";
+                            amount: number;
+                            currency: string;
+                            /** @description Midtrans: the hosted payment page (once the payment is pending) */
+                            redirectUrl: string | null;
+                            paymentType: string | null;
+                            failureReason: string | null;
+                            paidAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            bankTransfer: {
+                                bankName: string | null;
+                                accountNumber: string | null;
+                                accountName: string | null;
+                                instructions: string | null;
+                                reference: string;
+                            } | null;
+                        }[];
+                        refunds: {
+                            id: string;
+                            invoiceId: string;
+                            provider: string;
+                            amount: number;
+                            currency: string;
+                            reason: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "failed";
+                            failureReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            processedAt: string | null;
+                        }[];
+                        tenantId: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingAdminInvoicesByInvoiceIdMarkPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The bank’s reference, kept with the payment */
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /** @enum {string} */
+                        status: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                        reason: string;
+                        subscriptionId: string | null;
+                        planId: string | null;
+                        currency: string;
+                        lines: {
+                            kind: string;
+                            description: string;
+                            quantity: number;
+                            unitAmount: number;
+                            amount: number;
+                            periodStart: string | null;
+                            periodEnd: string | null;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        credit: number;
+                        total: number;
+                        amountPaid: number;
+                        amountRefunded: number;
+                        periodStart: string | null;
+                        periodEnd: string | null;
+                        /** Format: date-time */
+                        issuedAt: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                        paidAt: string | null;
+                        voidedAt: string | null;
+                        paidVia: string | null;
+                        billedTo: string;
+                        pdfUrl: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                /** @description One organization's subscriptions, newest first */
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            planId: string;
+                            /** @enum {string} */
+                            status: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                            currency: string;
+                            /** Format: date-time */
+                            currentPeriodStart: string;
+                            /** Format: date-time */
+                            currentPeriodEnd: string;
+                            trialEnd: string | null;
+                            cancelAtPeriodEnd: boolean;
+                            cancelledAt: string | null;
+                            couponId: string | null;
+                            /** @description Credit taken off the next invoices (minor units) */
+                            creditBalance: number;
+                            pastDueSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            plan: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                trialDays: number;
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                features: string[];
+                                isPublic: boolean;
+                                isDefault: boolean;
+                                sortOrder: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            tenantId: string;
+                            tenantName: string | null;
+                            mrr: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAdminSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        midtrans: {
+                            enabled: boolean;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /** @description Only its last 4 characters */
+                            serverKey: string | null;
+                            clientKey: string | null;
+                            merchantId: string | null;
+                            ready: boolean;
+                            /** @description Set this as the Payment Notification URL in the Midtrans dashboard */
+                            notificationUrl: string | null;
+                        };
+                        bankTransfer: {
+                            enabled: boolean;
+                            bankName: string | null;
+                            accountNumber: string | null;
+                            accountName: string | null;
+                            instructions: string | null;
+                            ready: boolean;
+                        };
+                        seller: {
+                            name: string;
+                            address: string | null;
+                            taxId: string | null;
+                            email: string | null;
+                        };
+                        invoices: {
+                            dueDays: number;
+                            numberPrefix: string;
+                        };
+                        dunning: {
+                            reminderDays: number[];
+                            cancelAfterDays: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1BillingAdminSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    midtrans?: {
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        environment?: "sandbox" | "production";
+                        /** @description Stored encrypted; null removes it; omit to keep */
+                        serverKey?: string | null;
+                        clientKey?: string | null;
+                        merchantId?: string | null;
+                    };
+                    bankTransfer?: {
+                        enabled?: boolean;
+                        bankName?: string | null;
+                        accountNumber?: string | null;
+                        accountName?: string | null;
+                        instructions?: string | null;
+                    };
+                    seller?: {
+                        name?: string;
+                        address?: string | null;
+                        taxId?: string | null;
+                        email?: string | null;
+                    };
+                    invoices?: {
+                        dueDays?: number;
+                        numberPrefix?: string;
+                    };
+                    dunning?: {
+                        reminderDays?: number[];
+                        cancelAfterDays?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        midtrans: {
+                            enabled: boolean;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /** @description Only its last 4 characters */
+                            serverKey: string | null;
+                            clientKey: string | null;
+                            merchantId: string | null;
+                            ready: boolean;
+                            /** @description Set this as the Payment Notification URL in the Midtrans dashboard */
+                            notificationUrl: string | null;
+                        };
+                        bankTransfer: {
+                            enabled: boolean;
+                            bankName: string | null;
+                            accountNumber: string | null;
+                            accountName: string | null;
+                            instructions: string | null;
+                            ready: boolean;
+                        };
+                        seller: {
+                            name: string;
+                            address: string | null;
+                            taxId: string | null;
+                            email: string | null;
+                        };
+                        invoices: {
+                            dueDays: number;
+                            numberPrefix: string;
+                        };
+                        dunning: {
+                            reminderDays: number[];
+                            cancelAfterDays: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when the operator defined no plan: nothing is limited */
+                        billingEnabled: boolean;
+                        /** @description The live subscription (trialing, incomplete, active or past due) */
+                        subscription: {
+                            id: string;
+                            planId: string;
+                            /** @enum {string} */
+                            status: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                            currency: string;
+                            /** Format: date-time */
+                            currentPeriodStart: string;
+                            /** Format: date-time */
+                            currentPeriodEnd: string;
+                            trialEnd: string | null;
+                            cancelAtPeriodEnd: boolean;
+                            cancelledAt: string | null;
+                            couponId: string | null;
+                            /** @description Credit taken off the next invoices (minor units) */
+                            creditBalance: number;
+                            pastDueSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            plan: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                trialDays: number;
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                features: string[];
+                                isPublic: boolean;
+                                isDefault: boolean;
+                                sortOrder: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                        } | null;
+                        /** @description Whose limits apply: the subscription’s plan, else the default plan */
+                        planInForce: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @enum {string} */
+                        source: "subscription" | "default_plan" | "none";
+                        /** @description Limits in force, add-ons included; null is unlimited */
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        addons: {
+                            addon: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                /** @description What one unit adds to the plan’s limits */
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                isPublic: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            quantity: number;
+                            /** Format: date-time */
+                            attachedAt: string;
+                        }[];
+                        openInvoices: {
+                            id: string;
+                            number: string;
+                            total: number;
+                            currency: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    planId: string;
+                    /**
+                     * @description Default: IDR when the plan is priced in it
+                     * @enum {string}
+                     */
+                    currency?: "IDR" | "USD" | "SGD" | "MYR" | "EUR" | "AUD";
+                    couponCode?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when the operator defined no plan: nothing is limited */
+                        billingEnabled: boolean;
+                        /** @description The live subscription (trialing, incomplete, active or past due) */
+                        subscription: {
+                            id: string;
+                            planId: string;
+                            /** @enum {string} */
+                            status: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                            currency: string;
+                            /** Format: date-time */
+                            currentPeriodStart: string;
+                            /** Format: date-time */
+                            currentPeriodEnd: string;
+                            trialEnd: string | null;
+                            cancelAtPeriodEnd: boolean;
+                            cancelledAt: string | null;
+                            couponId: string | null;
+                            /** @description Credit taken off the next invoices (minor units) */
+                            creditBalance: number;
+                            pastDueSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            plan: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                trialDays: number;
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                features: string[];
+                                isPublic: boolean;
+                                isDefault: boolean;
+                                sortOrder: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                        } | null;
+                        /** @description Whose limits apply: the subscription’s plan, else the default plan */
+                        planInForce: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @enum {string} */
+                        source: "subscription" | "default_plan" | "none";
+                        /** @description Limits in force, add-ons included; null is unlimited */
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        addons: {
+                            addon: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                /** @description What one unit adds to the plan’s limits */
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                isPublic: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            quantity: number;
+                            /** Format: date-time */
+                            attachedAt: string;
+                        }[];
+                        openInvoices: {
+                            id: string;
+                            number: string;
+                            total: number;
+                            currency: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingSubscriptionChangePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    planId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when the operator defined no plan: nothing is limited */
+                        billingEnabled: boolean;
+                        /** @description The live subscription (trialing, incomplete, active or past due) */
+                        subscription: {
+                            id: string;
+                            planId: string;
+                            /** @enum {string} */
+                            status: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                            currency: string;
+                            /** Format: date-time */
+                            currentPeriodStart: string;
+                            /** Format: date-time */
+                            currentPeriodEnd: string;
+                            trialEnd: string | null;
+                            cancelAtPeriodEnd: boolean;
+                            cancelledAt: string | null;
+                            couponId: string | null;
+                            /** @description Credit taken off the next invoices (minor units) */
+                            creditBalance: number;
+                            pastDueSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            plan: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                trialDays: number;
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                features: string[];
+                                isPublic: boolean;
+                                isDefault: boolean;
+                                sortOrder: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                        } | null;
+                        /** @description Whose limits apply: the subscription’s plan, else the default plan */
+                        planInForce: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @enum {string} */
+                        source: "subscription" | "default_plan" | "none";
+                        /** @description Limits in force, add-ons included; null is unlimited */
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        addons: {
+                            addon: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                /** @description What one unit adds to the plan’s limits */
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                isPublic: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            quantity: number;
+                            /** Format: date-time */
+                            attachedAt: string;
+                        }[];
+                        openInvoices: {
+                            id: string;
+                            number: string;
+                            total: number;
+                            currency: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingSubscriptionCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    atPeriodEnd?: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        planId: string;
+                        /** @enum {string} */
+                        status: "trialing" | "incomplete" | "active" | "past_due" | "cancelled";
+                        currency: string;
+                        /** Format: date-time */
+                        currentPeriodStart: string;
+                        /** Format: date-time */
+                        currentPeriodEnd: string;
+                        trialEnd: string | null;
+                        cancelAtPeriodEnd: boolean;
+                        cancelledAt: string | null;
+                        couponId: string | null;
+                        /** @description Credit taken off the next invoices (minor units) */
+                        creditBalance: number;
+                        pastDueSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        plan: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            trialDays: number;
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            features: string[];
+                            isPublic: boolean;
+                            isDefault: boolean;
+                            sortOrder: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        billingEnabled: boolean;
+                        /** @description This calendar month on the organization's clock */
+                        period: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                        plan: {
+                            id: string;
+                            name: string;
+                            code: string;
+                        } | null;
+                        limits: {
+                            agents: number | null;
+                            channels: number | null;
+                            monthlyConversations: number | null;
+                            aiTokens: number | null;
+                        };
+                        usage: {
+                            agents: number;
+                            channels: number;
+                            monthlyConversations: number;
+                            aiTokens: number;
+                        };
+                        warnings: {
+                            /** @enum {string} */
+                            limit: "agents" | "channels" | "monthlyConversations" | "aiTokens";
+                            used: number;
+                            allowed: number;
+                            /**
+                             * @description near: 80% or more; reached: at the limit; over: beyond it
+                             * @enum {string}
+                             */
+                            level: "near" | "reached" | "over";
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingInvoices: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                /** @description Language of descriptions and the PDF */
+                lang?: "en" | "id";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            number: string;
+                            /** @enum {string} */
+                            status: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                            reason: string;
+                            subscriptionId: string | null;
+                            planId: string | null;
+                            currency: string;
+                            lines: {
+                                kind: string;
+                                description: string;
+                                quantity: number;
+                                unitAmount: number;
+                                amount: number;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                            }[];
+                            subtotal: number;
+                            discount: number;
+                            credit: number;
+                            total: number;
+                            amountPaid: number;
+                            amountRefunded: number;
+                            periodStart: string | null;
+                            periodEnd: string | null;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            paidAt: string | null;
+                            voidedAt: string | null;
+                            paidVia: string | null;
+                            billedTo: string;
+                            pdfUrl: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingInvoicesByInvoiceId: {
+        parameters: {
+            query?: {
+                /** @description Language of descriptions and the PDF */
+                lang?: "en" | "id";
+            };
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /** @enum {string} */
+                        status: "open" | "paid" | "void" | "refunded" | "partially_refunded";
+                        reason: string;
+                        subscriptionId: string | null;
+                        planId: string | null;
+                        currency: string;
+                        lines: {
+                            kind: string;
+                            description: string;
+                            quantity: number;
+                            unitAmount: number;
+                            amount: number;
+                            periodStart: string | null;
+                            periodEnd: string | null;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        credit: number;
+                        total: number;
+                        amountPaid: number;
+                        amountRefunded: number;
+                        periodStart: string | null;
+                        periodEnd: string | null;
+                        /** Format: date-time */
+                        issuedAt: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                        paidAt: string | null;
+                        voidedAt: string | null;
+                        paidVia: string | null;
+                        billedTo: string;
+                        pdfUrl: string;
+                        payments: {
+                            id: string;
+                            invoiceId: string;
+                            /** @enum {string} */
+                            provider: "midtrans" | "bank_transfer";
+                            orderId: string;
+                            /** @enum {string} */
+                            status: "creating" | "pending" | "paid" | "failed" | "expired" | "cancelled";
+                            amount: number;
+                            currency: string;
+                            /** @description Midtrans: the hosted payment page (once the payment is pending) */
+                            redirectUrl: string | null;
+                            paymentType: string | null;
+                            failureReason: string | null;
+                            paidAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            bankTransfer: {
+                                bankName: string | null;
+                                accountNumber: string | null;
+                                accountName: string | null;
+                                instructions: string | null;
+                                reference: string;
+                            } | null;
+                        }[];
+                        refunds: {
+                            id: string;
+                            invoiceId: string;
+                            provider: string;
+                            amount: number;
+                            currency: string;
+                            reason: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "failed";
+                            failureReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            processedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingInvoicesByInvoiceIdPdf: {
+        parameters: {
+            query?: {
+                /** @description Language of descriptions and the PDF */
+                lang?: "en" | "id";
+            };
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingInvoicesByInvoiceIdPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    provider?: "midtrans" | "bank_transfer";
+                    paymentMethodId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        invoiceId: string;
+                        /** @enum {string} */
+                        provider: "midtrans" | "bank_transfer";
+                        orderId: string;
+                        /** @enum {string} */
+                        status: "creating" | "pending" | "paid" | "failed" | "expired" | "cancelled";
+                        amount: number;
+                        currency: string;
+                        /** @description Midtrans: the hosted payment page (once the payment is pending) */
+                        redirectUrl: string | null;
+                        paymentType: string | null;
+                        failureReason: string | null;
+                        paidAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        bankTransfer: {
+                            bankName: string | null;
+                            accountNumber: string | null;
+                            accountName: string | null;
+                            instructions: string | null;
+                            reference: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingPaymentMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            type: "midtrans" | "bank_transfer";
+                            label: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            isDefault: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingPaymentMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "midtrans";
+                    label?: string;
+                    enabledPayments?: string[];
+                    isDefault?: boolean;
+                } | {
+                    /** @constant */
+                    type: "bank_transfer";
+                    label?: string;
+                    bankName: string;
+                    accountName: string;
+                    accountNumber?: string;
+                    isDefault?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        type: "midtrans" | "bank_transfer";
+                        label: string;
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        isDefault: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1BillingPaymentMethodsByPaymentMethodId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The paymentMethod's id */
+                paymentMethodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingCouponsValidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    planId?: string;
+                    /**
+                     * @description ISO 4217 currency code
+                     * @enum {string}
+                     */
+                    currency?: "IDR" | "USD" | "SGD" | "MYR" | "EUR" | "AUD";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        valid: boolean;
+                        reason: string | null;
+                        coupon: {
+                            id: string;
+                            code: string;
+                            description: string | null;
+                            percentOff: number | null;
+                            amountOff: {
+                                [key: string]: number;
+                            } | null;
+                            /** @enum {string} */
+                            duration: "once" | "repeating" | "forever";
+                            durationCycles: number | null;
+                            expiresAt: string | null;
+                            planIds: string[];
+                            active: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingAddons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            /** @description What one unit adds to the plan’s limits */
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            isPublic: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1BillingSubscriptionAddons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            addon: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                prices: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                interval: "month" | "year";
+                                /** @description What one unit adds to the plan’s limits */
+                                limits: {
+                                    agents: number | null;
+                                    channels: number | null;
+                                    monthlyConversations: number | null;
+                                    aiTokens: number | null;
+                                };
+                                isPublic: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            quantity: number;
+                            /** Format: date-time */
+                            attachedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1BillingSubscriptionAddons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    addonId: string;
+                    /** @default 1 */
+                    quantity?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        addon: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            prices: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            interval: "month" | "year";
+                            /** @description What one unit adds to the plan’s limits */
+                            limits: {
+                                agents: number | null;
+                                channels: number | null;
+                                monthlyConversations: number | null;
+                                aiTokens: number | null;
+                            };
+                            isPublic: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        quantity: number;
+                        /** Format: date-time */
+                        attachedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1BillingSubscriptionAddonsByAddonId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The addon's id */
+                addonId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the billing.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1WebhooksMidtrans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                        duplicate: boolean;
+                    };
                 };
             };
         };

@@ -9,6 +9,8 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { usePageTitle } from '../usePageTitle';
 import { operatorApi, type Admin, type Health, type OrgRow, type OrgUser, type ResetLink } from './api';
 import './operator.css';
+import { BillingAdmin } from '../billing/BillingAdmin';
+import { OrgBilling } from '../billing/OrgBilling';
 
 const bytes = (n: number | null) => (n === null ? '–' : n > 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
@@ -180,6 +182,7 @@ function OrgDetail({ org, onChanged }: { org: OrgRow; onChanged(): void }) {
           })}
         </p>
       ) : null}
+      <OrgBilling tenantId={org.id} />
       {error ? (
         <p className="form-error" role="alert">
           {error}
@@ -496,7 +499,7 @@ function Admins() {
   );
 }
 
-type Tab = 'orgs' | 'health' | 'admins';
+type Tab = 'orgs' | 'health' | 'admins' | 'billing';
 
 export function OperatorPage() {
   const { t } = useTranslation('operator');
@@ -522,7 +525,7 @@ export function OperatorPage() {
         {state === 'ready' ? (
           <>
             <nav className="operator__tabs" aria-label={t('operator.title')}>
-              {(['orgs', 'health', 'admins'] as Tab[]).map((k) => (
+              {(['orgs', 'health', 'admins', 'billing'] as Tab[]).map((k) => (
                 <button
                   key={k}
                   type="button"
@@ -534,7 +537,7 @@ export function OperatorPage() {
                 </button>
               ))}
             </nav>
-            {tab === 'orgs' ? <Organizations /> : tab === 'health' ? <HealthView /> : <Admins />}
+            {tab === 'orgs' ? <Organizations /> : tab === 'health' ? <HealthView /> : tab === 'billing' ? <BillingAdmin /> : <Admins />}
           </>
         ) : null}
       </main>

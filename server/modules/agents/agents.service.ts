@@ -18,6 +18,7 @@ import { UserEntity, type User } from './agent.entity.js';
 import { RoleEntity, type Role } from '../roles/role.entity.js';
 import { revokeSessions } from '../sessions/sessions.service.js';
 import { issuePasswordLink, type PasswordLink } from './password-reset.service.js';
+import { enforceLimit } from '../billing/limits.service.js';
 
 export function agentView(user: User, role: Pick<Role, 'id' | 'name'> | null) {
   return {
@@ -108,6 +109,7 @@ export const agentsService = {
    * link to choose their own (shown in the answer, and mailed when SMTP is configured).
    */
   async create(ctx: TenantCtx, body: { name: string; email: string; password?: string; roleId: string }, baseUrl: string) {
+    await enforceLimit(ctx, 'agents');
     const role = await assignableRole(ctx, body.roleId);
     if (await emailTaken(ctx.db.manager, ctx.tenantId, body.email))
       throw conflict('Someone in your organization already has this email', [{ path: 'email', message: 'Already in your organization' }]);
@@ -167,6 +169,7 @@ export const agentsService = {
     if (body.email && body.email !== user.email && (await emailTaken(ctx.db.manager, ctx.tenantId, body.email, user.id))) {
       throw conflict('Someone in your organization already has this email', [{ path: 'email', message: 'Already in your organization' }]);
     }
+    if (body.status === 'active' && user.status !== 'active') await enforceLimit(ctx, 'agents');
     const patch: Partial<User> = { updatedAt: ctx.now() };
     if (body.name !== undefined) patch.name = body.name;
     if (body.email !== undefined) patch.email = body.email;

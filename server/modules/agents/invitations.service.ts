@@ -1,6 +1,7 @@
 // Invitations: an admin invites someone by email with a role; they get a one-time link (copied by
 // the admin, and mailed when the appliance has SMTP_URL) where they choose their name and password.
 // Only the link's SHA-256 hash is stored; the link works once, until it expires or is revoked.
+import { enforceLimit } from '../billing/limits.service.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { Ctx, Services, TenantCtx } from '../../core/context.js';
@@ -82,6 +83,8 @@ export const invitationsService = {
     // The same rule as creating an agent: nobody gives a role with permissions they lack.
     const missing = role.permissions.filter((p) => !ctx.principal.permissions.has(p as never));
     if (missing.length) throw forbidden(`You cannot give a role with permissions you do not have: ${missing.join(', ')}`);
+    // An invitation is a seat about to be taken: the plan's agent limit applies now.
+    await enforceLimit(ctx, 'agents');
     if (await emailTaken(ctx.db.manager, ctx.tenantId, body.email))
       throw conflict(
         'This email is already an agent of this organization',

@@ -7,6 +7,7 @@ import { scoped } from '../../core/tenancy.js';
 import { conflict, badRequest, zodFieldErrors } from '../../core/http/errors.js';
 import { recordActivity } from '../../core/audit.js';
 import { emitEvent } from '../../core/events/outbox.js';
+import { enforceLimit } from '../billing/limits.service.js';
 import { maskSecret } from '../../core/vault.js';
 import { CHANNELS, type AccountCredentials, type Channel } from '../../channels/types.js';
 import { IntegrationAccountEntity, IntegrationEntity, type Integration, type IntegrationAccount } from './integration.entity.js';
@@ -168,6 +169,7 @@ export const integrationsService = {
       );
     }
     if (existing?.status === 'active') throw conflict('This account is already connected in your organization', field);
+    await enforceLimit(ctx, 'channels');
     const now = ctx.now();
     const id = await ctx.transaction(async (m) => {
       const accounts = scoped(ctx, IntegrationAccountEntity, m);

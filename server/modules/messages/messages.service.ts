@@ -1,6 +1,7 @@
 // Messages: the API's view of a message, outbound replies (stored as queued and handed to a durable
 // job), history. Inbound ingestion is in ingest.service.ts, delivery statuses in
 // delivery-status.service.ts, search in search.service.ts.
+import { enforceConversationReply } from '../billing/limits.service.js';
 import { visibleConversation } from '../divisions/visibility.service.js';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
@@ -73,6 +74,7 @@ export const messagesService = {
   /** Stores the reply as queued and enqueues its delivery; answers before anything leaves the machine. */
   async send(ctx: TenantCtx, conversationId: string, input: OutboundInput) {
     const conversation = await visibleConversation(ctx, conversationId);
+    await enforceConversationReply(ctx, conversation);
     if (input.clientMessageId) {
       const existing = await scoped(ctx, MessageEntity).findOne({ clientMessageId: input.clientMessageId });
       // A retry of the same send answers the same message; the id of a message elsewhere (perhaps in a
