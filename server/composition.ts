@@ -30,6 +30,7 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { aiAgentsModule } from './modules/ai-agents/ai-agents.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -56,6 +57,7 @@ export const domainModules: ModuleManifest[] = [
   csatModule,
   integrationsModule,
   webhooksModule,
+  aiAgentsModule,
 ];
 
 /** Every migration, in timestamp order: the baseline schema (server/db/migrations) and each module's own. */

@@ -1,0 +1,86 @@
+// Embeddings as stored (little-endian float32, base64, normalized to length 1) and searched: an
+// in-memory matrix per AI agent, loaded on first use and dropped whenever that agent's knowledge
+// changes, so a search is one pass of dot products (1,000 chunks × 1,024 dimensions ≈ 1 ms).
+
+export function encodeVector(values: readonly number[] | Float32Array): string {
+  const v = normalizeVector(Float32Array.from(values));
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+}
+
+export function decodeVector(encoded: string): Float32Array {
+  const buf = Buffer.from(encoded, 'base64');
+  const out = new Float32Array(buf.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+  return out;
+}
+
+export function normalizeVector(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return v;
+}
+
+/** Cosine similarity of two normalized vectors of the same length (0 when they differ in length). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return dot;
+}
+
+export interface VectorIndex {
+  ids: string[];
+  dims: number;
+  /** ids.length × dims, row-major. */
+  matrix: Float32Array;
+}
+
+export function buildIndex(rows: { id: string; embedding: string }[]): VectorIndex {
+  const decoded = rows.map((r) => ({ id: r.id, v: decodeVector(r.embedding) }));
+  const dims = decoded[0]?.v.length ?? 0;
+  const usable = decoded.filter((d) => d.v.length === dims && dims > 0);
+  const matrix = new Float32Array(usable.length * dims);
+  usable.forEach((d, i) => {
+    matrix.set(d.v, i * dims);
+  });
+  return { ids: usable.map((d) => d.id), dims, matrix };
+}
+
+/** The `limit` most similar rows to a normalized query vector, best first. */
+export function nearest(index: VectorIndex, query: Float32Array, limit: number): { id: string; similarity: number }[] {
+  if (index.dims === 0 || query.length !== index.dims) return [];
+  const { ids, dims, matrix } = index;
+  const best: { id: string; similarity: number }[] = [];
+  for (let r = 0; r < ids.length; r++) {
+    let dot = 0;
+    const base = r * dims;
+    for (let i = 0; i < dims; i++) dot += matrix[base + i] * query[i];
+    if (best.length < limit || dot > best[best.length - 1].similarity) {
+      best.push({ id: ids[r], similarity: dot });
+      best.sort((a, b) => b.similarity - a.similarity);
+      if (best.length > limit) best.pop();
+    }
+  }
+  return best;
+}
+
+/** Per-agent indexes, built on first use; `invalidate` after the agent's chunks or embeddings change. */
+export class VectorCache {
+  private readonly indexes = new Map<string, Promise<VectorIndex>>();
+
+  get(key: string, load: () => Promise<VectorIndex>): Promise<VectorIndex> {
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = load();
+      this.indexes.set(key, index);
+      index.catch(() => this.indexes.delete(key));
+    }
+    return index;
+  }
+
+  invalidate(agentId: string): void {
+    for (const key of this.indexes.keys()) if (key.startsWith(`${agentId}:`)) this.indexes.delete(key);
+  }
+}
