@@ -37,6 +37,15 @@ export const productInput = z.object({
   active: z.boolean().optional(),
 });
 
+/** "Rp 375.000", "375,000", "12.5": a number as people write it in a spreadsheet; anything else stays as it is (and fails). */
+function numberCell(v: string): string {
+  const cleaned = v
+    .replace(/[^\d.,-]/g, '')
+    .replace(/[.,](?=\d{3}(\D|$))/g, '')
+    .replace(',', '.');
+  return /\d/.test(cleaned) ? cleaned : v;
+}
+
 /** A row of a bulk import: the same fields, from JSON or CSV (CSV cells are text; empty means absent). */
 export const productRowSchema = z.preprocess((raw) => {
   if (!raw || typeof raw !== 'object') return raw;
@@ -44,14 +53,8 @@ export const productRowSchema = z.preprocess((raw) => {
   for (const [k, v] of Object.entries(raw)) {
     if (v === '' || v === null) continue;
     if (k === 'active' && typeof v === 'string') row[k] = !/^(false|0|no|tidak)$/i.test(v);
-    else
-      row[k] =
-        typeof v === 'string' && (k === 'price' || k === 'stock')
-          ? v
-              .replace(/[^\d.,-]/g, '')
-              .replace(/[.,](?=\d{3}(\D|$))/g, '')
-              .replace(',', '.')
-          : v;
+    else if (typeof v === 'string' && (k === 'price' || k === 'stock')) row[k] = numberCell(v);
+    else row[k] = v;
   }
   return row;
 }, productInput);
