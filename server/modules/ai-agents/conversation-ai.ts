@@ -507,7 +507,7 @@ async function modelFailed(
 async function respond(services: Services, messageId: string): Promise<void> {
   const db = services.db.manager;
   const message = await db.getRepository(MessageEntity).findOne({ where: { id: messageId } });
-  if (!message || message.direction !== 'inbound' || message.senderType !== 'contact') return;
+  if (message?.direction !== 'inbound' || message.senderType !== 'contact') return;
   const conversation = await db.getRepository(ConversationEntity).findOne({ where: { id: message.conversationId } });
   // Closed, or a person has it: the AI stays out.
   if (!conversation || (conversation.status !== 'open' && conversation.status !== 'pending') || conversation.assigneeId) return;
