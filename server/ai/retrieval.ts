@@ -109,15 +109,20 @@ export class Retriever {
     const limit = opts.limit ?? 5;
     const terms = keywords(opts.query);
     const lexicalRank = new Map<string, number>();
+    const rows = new Map<string, ChunkRow>();
     const match = matchExpression(opts.agentId, opts.query);
     if (match) {
-      const rows: { id: string }[] = await manager.query(
-        `SELECT chunk_id AS id FROM ai_chunks_fts WHERE ai_chunks_fts MATCH ? AND tenant_id = ?
+      // The matches and their text in one statement.
+      const found: ChunkRow[] = await manager.query(
+        `SELECT c.id, c.kind, c.sourceId, c.productId, c.title, c.text
+           FROM ai_chunks_fts f JOIN ai_chunks c ON c.id = f.chunk_id
+          WHERE ai_chunks_fts MATCH ? AND f.tenant_id = ?
           ORDER BY bm25(ai_chunks_fts, 1.0, 2.0, 0.0) LIMIT ${CANDIDATES}`,
         [match, opts.tenantId],
       );
-      rows.forEach((r, i) => {
+      found.forEach((r, i) => {
         lexicalRank.set(r.id, i);
+        rows.set(r.id, r);
       });
     }
     const similarity = new Map<string, number>();
@@ -129,13 +134,16 @@ export class Retriever {
         vectorRank.set(n.id, i);
       });
     }
-    const ids = [...new Set([...lexicalRank.keys(), ...vectorRank.keys()])];
-    if (ids.length === 0) return [];
-    const rows: ChunkRow[] = await manager.query(
-      `SELECT id, kind, sourceId, productId, title, text FROM ai_chunks WHERE tenantId = ? AND aiAgentId = ? AND id IN (${ids.map(() => '?').join(', ')})`,
-      [opts.tenantId, opts.agentId, ...ids],
-    );
-    const passages = rows.map((row): Passage => {
+    const missing = [...vectorRank.keys()].filter((id) => !rows.has(id));
+    if (missing.length) {
+      const more: ChunkRow[] = await manager.query(
+        `SELECT id, kind, sourceId, productId, title, text FROM ai_chunks WHERE tenantId = ? AND aiAgentId = ? AND id IN (${missing.map(() => '?').join(', ')})`,
+        [opts.tenantId, opts.agentId, ...missing],
+      );
+      for (const r of more) rows.set(r.id, r);
+    }
+    if (rows.size === 0) return [];
+    const passages = [...rows.values()].map((row): Passage => {
       const lexical = coverage(terms, `${row.title ?? ''} ${row.text}`);
       const sim = similarity.has(row.id) ? Math.round(similarity.get(row.id)! * 1000) / 1000 : null;
       const lr = lexicalRank.get(row.id);

@@ -7,8 +7,16 @@ export function encodeVector(values: readonly number[] | Float32Array): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
 export function decodeVector(encoded: string): Float32Array {
   const buf = Buffer.from(encoded, 'base64');
+  if (LITTLE_ENDIAN) {
+    // One copy into an aligned buffer, read as float32 directly.
+    const copy = new Uint8Array(buf.byteLength - (buf.byteLength % 4));
+    copy.set(buf.subarray(0, copy.byteLength));
+    return new Float32Array(copy.buffer);
+  }
   const out = new Float32Array(buf.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
   return out;
@@ -52,18 +60,28 @@ export function buildIndex(rows: { id: string; embedding: string }[]): VectorInd
 export function nearest(index: VectorIndex, query: Float32Array, limit: number): { id: string; similarity: number }[] {
   if (index.dims === 0 || query.length !== index.dims) return [];
   const { ids, dims, matrix } = index;
-  const best: { id: string; similarity: number }[] = [];
+  const scores = new Float32Array(ids.length);
   for (let r = 0; r < ids.length; r++) {
     let dot = 0;
     const base = r * dims;
     for (let i = 0; i < dims; i++) dot += matrix[base + i] * query[i];
-    if (best.length < limit || dot > best[best.length - 1].similarity) {
-      best.push({ id: ids[r], similarity: dot });
-      best.sort((a, b) => b.similarity - a.similarity);
-      if (best.length > limit) best.pop();
+    scores[r] = dot;
+  }
+  // The best `limit` rows: a partial selection, then one sort of those.
+  const best: number[] = [];
+  let floor = -Infinity;
+  for (let r = 0; r < scores.length; r++) {
+    if (best.length < limit) {
+      best.push(r);
+      if (best.length === limit) floor = Math.min(...best.map((b) => scores[b]));
+    } else if (scores[r] > floor) {
+      let worst = 0;
+      for (let k = 1; k < best.length; k++) if (scores[best[k]] < scores[best[worst]]) worst = k;
+      best[worst] = r;
+      floor = Math.min(...best.map((b) => scores[b]));
     }
   }
-  return best;
+  return best.sort((a, b) => scores[b] - scores[a]).map((r) => ({ id: ids[r], similarity: scores[r] }));
 }
 
 /** Per-agent indexes, built on first use; `invalidate` after the agent's chunks or embeddings change. */

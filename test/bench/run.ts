@@ -30,6 +30,7 @@ import { searchScenario } from './scenarios/search.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
+import { retrievalScenario } from './scenarios/retrieval.js';
 
 const FULL: Sizes = {
   conversations: 100_000,
@@ -48,6 +49,7 @@ const FULL: Sizes = {
     outageConversations: 100,
     drainTimeoutMs: 180_000,
   },
+  retrieval: { chunks: 1_000, queries: 2_000, warmup: 100 },
   serverEnv: {},
 };
 
@@ -70,11 +72,12 @@ const QUICK: Sizes = {
     outageConversations: 4,
     drainTimeoutMs: 30_000,
   },
+  retrieval: { chunks: 100, queries: 60, warmup: 10 },
   // Retries a few hundred milliseconds apart, so the outage drains within the quick run.
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'retrieval'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -267,6 +270,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'fanout') await fanoutScenario(ctx);
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
+        if (name === 'retrieval') await retrievalScenario(ctx);
       } catch (err) {
         killChildren();
         errors.push({ scenario: name, error: (err as Error).stack ?? String(err) });

@@ -72,13 +72,13 @@ export function fakeWords(text: string): string[] {
 }
 
 /** The deterministic bag-of-words embedding (synonyms folded), normalized. */
-export function fakeEmbedding(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
+export function fakeEmbedding(text: string, dims = DIMS): number[] {
+  const v = new Array<number>(dims).fill(0);
   for (const raw of fakeWords(text)) {
     const w = SYNONYMS[raw] ?? raw;
     const h = createHash('sha1').update(w).digest();
-    v[h.readUInt16BE(0) % DIMS] += 1;
-    v[h.readUInt16BE(2) % DIMS] += 0.5;
+    v[h.readUInt16BE(0) % dims] += 1;
+    v[h.readUInt16BE(2) % dims] += 0.5;
   }
   const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   return v.map((x) => x / norm);
@@ -169,7 +169,9 @@ function chatAnswer(body: any): { content: string | null; toolCall?: { name: str
   return { content: `${english ? 'According to our information: ' : 'Menurut info kami: '}${answerFrom(passage)}` };
 }
 
-export async function startFakeLlm(): Promise<FakeLlm> {
+/** `dims`: the embedding size (96 by default; real embedding models have 384–1,536). */
+export async function startFakeLlm(options: { dims?: number } = {}): Promise<FakeLlm> {
+  const dims = options.dims ?? DIMS;
   const requests: LlmRequest[] = [];
   const failures: { status: number; message?: string; path?: string; remaining: number }[] = [];
   const sockets = new Set<Socket>();
@@ -234,7 +236,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       return send(res, 200, {
         object: 'list',
         model: req.body?.model,
-        data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text) })),
+        data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dims) })),
         usage: { prompt_tokens: tokens(input.join(' ')), total_tokens: tokens(input.join(' ')) },
       });
     }
