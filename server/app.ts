@@ -177,6 +177,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
         },
         jsonBody,
       ],
+      { validateResponses: config.VALIDATE_RESPONSES },
     ),
   );
   app.use(
@@ -238,6 +239,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       routes.filter((r) => !r.ingress),
       services,
       authenticator,
+      [],
+      { validateResponses: config.VALIDATE_RESPONSES },
     ),
   );
   app.use(['/api', '/health'], notFoundHandler);

@@ -77,6 +77,12 @@ const schema = z.object({
     .regex(/^(true|false|1|0|yes|no)$/i, 'must be true or false')
     .default('false')
     .transform((v) => /^(true|1|yes)$/i.test(v)),
+  /** Check every API response against its declared schema (tests; a mismatch answers 500 naming the field). */
+  VALIDATE_RESPONSES: z
+    .string()
+    .regex(/^(true|false|1|0)$/i, 'must be true or false')
+    .default('false')
+    .transform((v) => /^(true|1)$/i.test(v)),
   /** Lifetime of a tenant session token, in seconds. */
   JWT_TTL_SECONDS: z.coerce
     .number()

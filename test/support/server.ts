@@ -54,6 +54,8 @@ export async function startServer(env: Record<string, string> = {}, options: { n
     // The fakes of the outside world (Graph, LLM, SMTP, webhook receivers) listen on loopback; tests that
     // check the SSRF guard itself pass their own OUTBOUND_ALLOWED_HOSTS.
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
+    // Every response is checked against its declared schema (a mismatch answers 500, naming the field).
+    VALIDATE_RESPONSES: 'true',
     ...env,
   });
   const boot = async (samePort?: number) => {

@@ -136,8 +136,27 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 
   );
 }
 
+/**
+ * In tests (VALIDATE_RESPONSES), every success response is checked against the route's declared
+ * schema, as a client would read it (after JSON): the OpenAPI document cannot promise what the code
+ * does not send.
+ */
+function checkResponse(route: AnyRoute, payload: unknown): void {
+  const result = route.response!.safeParse(JSON.parse(JSON.stringify(payload ?? null)));
+  if (result.success) return;
+  throw new HttpError(500, `The response of ${route.method.toUpperCase()} ${route.path} does not match its declared schema`, {
+    errors: zodFieldErrors(result.error, 'response'),
+  });
+}
+
 /** One router for these routes; `common` middleware runs before each route's own (and only for them). */
-export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authenticator, common: RequestHandler[] = []): Router {
+export function mountRoutes(
+  routes: AnyRoute[],
+  services: Services,
+  auth: Authenticator,
+  common: RequestHandler[] = [],
+  options: { validateResponses?: boolean } = {},
+): Router {
   const router = Router();
   for (const route of routes) {
     const handler: RequestHandler = async (req, res) => {
@@ -163,6 +182,7 @@ export function mountRoutes(routes: AnyRoute[], services: Services, auth: Authen
       if (res.headersSent) return;
       const status = result instanceof Reply ? result.status : (route.status ?? 200);
       const payload = result instanceof Reply ? result.body : result;
+      if (options.validateResponses && route.response && status < 300 && status !== 204) checkResponse(route, payload);
       if (status === 204 || payload === undefined) res.status(status).end();
       else res.status(status).json(payload);
     };
