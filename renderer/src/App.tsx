@@ -21,6 +21,7 @@ const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((
 const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
 const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
+const AiAgentsRoutes = lazy(() => import('./ai-agents/AiAgentsRoutes').then((m) => ({ default: m.AiAgentsRoutes })));
 
 function Loading() {
   return (
@@ -66,6 +67,14 @@ export function App() {
               element={
                 <Suspense fallback={<Loading />}>
                   <ContactsPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="/ai-agents/*"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <AiAgentsRoutes />
                 </Suspense>
               }
             />

@@ -26,7 +26,7 @@ export interface NavItem {
   to: string;
   icon: IconName;
   /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings';
+  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'aiAgents.nav';
   testId: string;
   /** Shown to people with this permission (or any of these). */
   permission?: string | string[];
@@ -37,6 +37,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/inbox', icon: 'inbox', label: 'nav.inbox', testId: 'nav-inbox', permission: 'conversations.view' },
   { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
   { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
+  { to: '/ai-agents', icon: 'zap', label: 'aiAgents.nav', testId: 'nav-ai-agents', permission: 'ai_agents.manage' },
   { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
 

@@ -14,6 +14,7 @@ import { inboxApi, uploadMedia, type Conversation, type Message, type Note, type
 import { EmojiPicker } from './EmojiPicker';
 import { QuickReplyList, useQuickReplyPicker } from '../team/QuickReplyPicker';
 import { ScheduleDialog, ScheduledMessages } from '../team/Scheduled';
+import { AiAssist } from '../ai-agents/AiAssist';
 import type { QuickReply } from '../team/api';
 import { messageSummary } from './MessageBubble';
 
@@ -508,6 +509,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
                 <Icon name="calendar" />
               </button>
             ) : null}
+            {mode === 'reply' ? <AiAssist conversationId={conversation.id} disabled={replyBlocked} onSuggestion={onChange} /> : null}
             <span className="composer__hint-keys">{mode === 'reply' ? t('composer.keysHintQuick') : t('composer.keysHint')}</span>
           </div>
           <button

@@ -342,7 +342,7 @@ export async function handOff(services: Services, input: HandoffInput): Promise<
   if (!summary) summary = fallbackSummary(input.turns, input.language);
   const label = REASON_LABELS[input.reason];
   const body = [
-    `🤖 ${agent.name}: percakapan diserahkan ke tim / handed to the team`,
+    `Agen AI ${agent.name}: percakapan diserahkan ke tim / AI agent ${agent.name}: handed to the team`,
     `Alasan / Reason: ${label.id} / ${label.en}${input.detail ? ` — ${input.detail}` : ''}`,
     summary ? `Ringkasan / Summary:\n${summary}` : '',
   ]
