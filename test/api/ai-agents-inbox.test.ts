@@ -11,6 +11,8 @@ import { startFakeLlm, FAKE_CHAT_MODEL, FAKE_EMBEDDING_MODEL, type FakeLlm } fro
 import { Api, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { settle } from '../support/settle.js';
+import { localDay } from '../../server/core/time.js';
+import { handToAiAgent } from '../../server/modules/ai-agents/ai-agents.service.js';
 
 describe('AI agents in the inbox', () => {
   let graph: FakeGraph;
@@ -180,6 +182,73 @@ describe('AI agents in the inbox', () => {
     assert.equal((await a.api.post(`/api/v1/conversations/${conversation.id}/takeover`, {})).status, 200);
     await say(from, 'Apakah bisa COD?');
     assert.equal(sentTo(from).length, 1, 'no AI reply after the takeover');
+  });
+
+  it('respects working hours: an agent assigned to working hours stays quiet while closed, one assigned outside them answers', async () => {
+    const today = localDay(new Date(), 'Asia/Jakarta');
+    const allWeek = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((day) => ({
+      day,
+      start: '00:00',
+      end: '24:00',
+    }));
+    // Open every day, but today is a holiday: closed now.
+    assert.equal((await a.api.put('/api/v1/working-hours', { hours: allWeek, holidays: [{ date: today, name: 'Libur' }] })).status, 200);
+    const [assignment] = (await a.api.get(`/api/v1/ai-agents/${agent.id}/assignments`)).body.data;
+    try {
+      await a.api.put(`/api/v1/ai-agents/${agent.id}/assignments/${assignment.id}`, { schedule: 'working_hours' });
+      const quiet = newFrom();
+      const closed = await say(quiet, 'Jam berapa toko buka?');
+      assert.equal(sentTo(quiet).length, 0, 'no AI reply while the agent is off duty');
+      assert.equal(closed.aiAgentId, null);
+      await a.api.put(`/api/v1/ai-agents/${agent.id}/assignments/${assignment.id}`, { schedule: 'outside_working_hours' });
+      const night = newFrom();
+      await say(night, 'Jam berapa toko buka?');
+      assert.match(sentTo(night)[0], /09\.00–21\.00/);
+    } finally {
+      await a.api.put(`/api/v1/ai-agents/${agent.id}/assignments/${assignment.id}`, { schedule: 'always' });
+      await a.api.put('/api/v1/working-hours', { holidays: [] });
+    }
+  });
+
+  it('hands off after too many turns without resolution (max_turns)', async () => {
+    const rule = (await a.api.post(`/api/v1/ai-agents/${agent.id}/handoff-rules`, { type: 'max_turns', config: { turns: 1 } })).body;
+    try {
+      const from = newFrom();
+      await say(from, 'Apakah bisa COD?');
+      assert.match(sentTo(from)[0], /COD tersedia/);
+      const conversation = await say(from, 'Jam berapa toko buka?');
+      assert.equal(conversation.aiAgentId, null);
+      const notes = (await a.api.get(`/api/v1/conversations/${conversation.id}/notes`)).body.data;
+      assert.match(notes[0].body, /too many turns without resolution — 1 AI reply without resolution/);
+      assert.match(sentTo(from)[1], /sambungkan dengan tim kami/);
+    } finally {
+      await a.api.delete(`/api/v1/ai-agents/${agent.id}/handoff-rules/${rule.id}`);
+    }
+  });
+
+  it('hands a conversation to an AI agent from another module (the automation action), which answers the waiting message', async () => {
+    const from = newFrom();
+    const conversation = await say(from, 'Jam berapa toko buka?');
+    await a.api.post(`/api/v1/conversations/${conversation.id}/takeover`, {});
+    await say(from, 'Apakah bisa COD?');
+    assert.equal(sentTo(from).length, 1, 'a person has it: the AI is quiet');
+    const result = await handToAiAgent(server.appliance.services, {
+      tenantId: a.tenant.id,
+      conversationId: conversation.id,
+      aiAgentId: agent.id,
+    });
+    assert.deepEqual(result, { handed: true });
+    await settle(server.appliance, 20_000);
+    const after = (await a.api.get(`/api/v1/conversations/${conversation.id}`)).body;
+    assert.equal(after.aiAgentId, agent.id);
+    assert.equal(after.assignee, null);
+    assert.match(sentTo(from)[1], /COD tersedia/, 'the waiting question is answered');
+    const other = await handToAiAgent(server.appliance.services, {
+      tenantId: a.tenant.id,
+      conversationId: conversation.id,
+      aiAgentId: '00000000-0000-7000-8000-000000000009',
+    });
+    assert.deepEqual(other, { handed: false, reason: 'No such AI agent' });
   });
 
   it('hands off with a note when the model is unreachable, visible in usage and the activity log', async () => {

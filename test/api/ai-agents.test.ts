@@ -447,6 +447,24 @@ describe('AI Agents API', () => {
       assertProblem(await a.api.post(`/api/v1/ai-agents/${UNKNOWN}/test`, { message: 'halo' }), 404);
     });
 
+    it('applies the sentiment and low-confidence rules before the model answers', async () => {
+      const sentiment = (await a.api.post(`/api/v1/ai-agents/${agent.id}/handoff-rules`, { type: 'sentiment' })).body;
+      const upset = await test('Saya sangat kecewa, barang rusak dan pelayanan lambat!!!');
+      assert.equal(upset.body.handoff.reason, 'sentiment');
+      assert.match(upset.body.handoff.detail, /sounds upset/);
+      await a.api.delete(`/api/v1/ai-agents/${agent.id}/handoff-rules/${sentiment.id}`);
+      const weak = (await a.api.post(`/api/v1/ai-agents/${agent.id}/handoff-rules`, { type: 'low_confidence', config: { threshold: 0.9 } }))
+        .body;
+      const vague = await test('Pekalongan tiket konser musik');
+      assert.equal(vague.body.answer, null);
+      assert.equal(vague.body.handoff.reason, 'low_confidence');
+      assert.ok(vague.body.passages.length >= 1, 'the weak passages are shown');
+      assert.ok(vague.body.passages.every((p: any) => p.confidence < 0.9));
+      const strong = await test('Apakah ada toko offline?');
+      assert.match(strong.body.answer, /Malioboro/);
+      await a.api.delete(`/api/v1/ai-agents/${agent.id}/handoff-rules/${weak.id}`);
+    });
+
     it('the playground reports a failing or slow model as 502 or 504', async () => {
       llm.failNext(1, { status: 500, path: 'chat' });
       const failed = await test('Apakah ada toko offline?');
