@@ -1,12 +1,14 @@
 // Retrieval over an AI agent's knowledge: SQLite FTS5 (BM25) always, so it works with no
 // embedding model at all, and, when the chunks and the question have embeddings, vector similarity
-// too; the two rankings are fused (reciprocal rank fusion). Each passage carries a confidence in
+// too; the two rankings are fused (reciprocal rank fusion). An agent's chunks (text and vectors) are
+// kept in memory after its first search and dropped when its knowledge changes, so a search is one
+// FTS5 statement and one pass of dot products. Each passage carries a confidence in
 // [0, 1]: the larger of the share of the question's keywords it contains and its cosine
 // similarity, which the "low retrieval confidence" handoff rule compares with its threshold.
 // Reads the tables the ai-agents module keeps (ai_chunks, ai_chunks_fts); knows no module.
 import type { DataSource, EntityManager } from 'typeorm';
 import { keywords, words } from './text.js';
-import { buildIndex, nearest, VectorCache, type VectorIndex } from './vectors.js';
+import { buildIndex, nearest, type VectorIndex } from './vectors.js';
 
 export type ChunkKind = 'text' | 'qna' | 'file' | 'url' | 'product';
 
@@ -48,9 +50,30 @@ export function matchExpression(agentId: string, query: string): string | null {
   return `scope:"${scopeToken(agentId)}" AND (${any})`;
 }
 
-function coverage(terms: string[], text: string): number {
+const RRF_K = 60;
+const CANDIDATES = 20;
+/** Agents whose chunks are kept in memory at once (least recently used leave first). */
+const CACHED_AGENTS = 64;
+
+interface ChunkRow {
+  id: string;
+  kind: ChunkKind;
+  sourceId: string | null;
+  productId: string | null;
+  title: string | null;
+  text: string;
+}
+
+/** One agent's chunks in memory: their text (for passages and coverage) and a vector matrix per embedding model. */
+interface AgentIndex {
+  rows: Map<string, ChunkRow & { words?: Set<string> }>;
+  vectors: Map<string, VectorIndex>;
+}
+
+function coverageOf(terms: string[], row: ChunkRow & { words?: Set<string> }): number {
   if (terms.length === 0) return 0;
-  const have = new Set(words(text));
+  row.words ??= new Set(words(`${row.title ?? ''} ${row.text}`));
+  const have = row.words;
   let hit = 0;
   for (const t of terms) {
     if (have.has(t)) hit++;
@@ -66,91 +89,89 @@ function coverage(terms: string[], text: string): number {
   return hit / terms.length;
 }
 
-const RRF_K = 60;
-const CANDIDATES = 20;
-
-interface ChunkRow {
-  id: string;
-  kind: ChunkKind;
-  sourceId: string | null;
-  productId: string | null;
-  title: string | null;
-  text: string;
-}
-
 export class Retriever {
-  constructor(
-    private readonly db: DataSource,
-    readonly vectors = new VectorCache(),
-  ) {}
+  private readonly agents = new Map<string, Promise<AgentIndex>>();
 
-  /** Drop an agent's cached vectors (after its chunks or embeddings changed). */
+  constructor(private readonly db: DataSource) {}
+
+  /** Drop an agent's cached chunks and vectors (after its knowledge changed). */
   invalidate(agentId: string): void {
-    this.vectors.invalidate(agentId);
+    this.agents.delete(agentId);
   }
 
-  private loadIndex(tenantId: string, agentId: string, model: string): Promise<VectorIndex> {
-    return this.vectors.get(`${agentId}:${model}`, async () =>
-      buildIndex(
-        await this.db.query(
-          'SELECT id, embedding FROM ai_chunks WHERE tenantId = ? AND aiAgentId = ? AND embeddingModel = ? AND embedding IS NOT NULL',
-          [tenantId, agentId, model],
+  private load(tenantId: string, agentId: string): Promise<AgentIndex> {
+    let index = this.agents.get(agentId);
+    if (index) {
+      // Most recently used last.
+      this.agents.delete(agentId);
+      this.agents.set(agentId, index);
+      return index;
+    }
+    index = (async () => {
+      const rows: (ChunkRow & { embedding: string | null; embeddingModel: string | null })[] = await this.db.query(
+        'SELECT id, kind, sourceId, productId, title, text, embedding, embeddingModel FROM ai_chunks WHERE tenantId = ? AND aiAgentId = ?',
+        [tenantId, agentId],
+      );
+      const byModel = new Map<string, { id: string; embedding: string }[]>();
+      for (const r of rows) {
+        if (!r.embedding || !r.embeddingModel) continue;
+        byModel.set(r.embeddingModel, [...(byModel.get(r.embeddingModel) ?? []), { id: r.id, embedding: r.embedding }]);
+      }
+      return {
+        rows: new Map(
+          rows.map((r) => [r.id, { id: r.id, kind: r.kind, sourceId: r.sourceId, productId: r.productId, title: r.title, text: r.text }]),
         ),
-      ),
-    );
+        vectors: new Map([...byModel].map(([model, list]) => [model, buildIndex(list)])),
+      };
+    })();
+    this.agents.set(agentId, index);
+    index.catch(() => this.agents.delete(agentId));
+    while (this.agents.size > CACHED_AGENTS) this.agents.delete(this.agents.keys().next().value!);
+    return index;
   }
 
-  /** How many of the agent's chunks have embeddings of this model (from the cached index). */
+  /** How many of the agent's chunks have embeddings of this model. */
   async vectorCount(tenantId: string, agentId: string, model: string): Promise<number> {
-    return (await this.loadIndex(tenantId, agentId, model)).ids.length;
+    return (await this.load(tenantId, agentId)).vectors.get(model)?.ids.length ?? 0;
   }
 
   async search(opts: SearchOptions, manager: EntityManager = this.db.manager): Promise<Passage[]> {
     const limit = opts.limit ?? 5;
     const terms = keywords(opts.query);
+    const agent = await this.load(opts.tenantId, opts.agentId);
     const lexicalRank = new Map<string, number>();
-    const rows = new Map<string, ChunkRow>();
     const match = matchExpression(opts.agentId, opts.query);
     if (match) {
-      // The matches and their text in one statement.
-      const found: ChunkRow[] = await manager.query(
-        `SELECT c.id, c.kind, c.sourceId, c.productId, c.title, c.text
-           FROM ai_chunks_fts f JOIN ai_chunks c ON c.id = f.chunk_id
-          WHERE ai_chunks_fts MATCH ? AND f.tenant_id = ?
+      const found: { id: string }[] = await manager.query(
+        `SELECT chunk_id AS id FROM ai_chunks_fts WHERE ai_chunks_fts MATCH ? AND tenant_id = ?
           ORDER BY bm25(ai_chunks_fts, 1.0, 2.0, 0.0) LIMIT ${CANDIDATES}`,
         [match, opts.tenantId],
       );
       found.forEach((r, i) => {
         lexicalRank.set(r.id, i);
-        rows.set(r.id, r);
       });
     }
     const similarity = new Map<string, number>();
     const vectorRank = new Map<string, number>();
-    if (opts.queryVector && opts.embeddingModel) {
-      const index = await this.loadIndex(opts.tenantId, opts.agentId, opts.embeddingModel);
-      nearest(index, opts.queryVector, CANDIDATES).forEach((n, i) => {
+    const vectors = opts.queryVector && opts.embeddingModel ? agent.vectors.get(opts.embeddingModel) : undefined;
+    if (vectors && opts.queryVector) {
+      nearest(vectors, opts.queryVector, CANDIDATES).forEach((n, i) => {
         similarity.set(n.id, n.similarity);
         vectorRank.set(n.id, i);
       });
     }
-    const missing = [...vectorRank.keys()].filter((id) => !rows.has(id));
-    if (missing.length) {
-      const more: ChunkRow[] = await manager.query(
-        `SELECT id, kind, sourceId, productId, title, text FROM ai_chunks WHERE tenantId = ? AND aiAgentId = ? AND id IN (${missing.map(() => '?').join(', ')})`,
-        [opts.tenantId, opts.agentId, ...missing],
-      );
-      for (const r of more) rows.set(r.id, r);
-    }
-    if (rows.size === 0) return [];
-    const passages = [...rows.values()].map((row): Passage => {
-      const lexical = coverage(terms, `${row.title ?? ''} ${row.text}`);
-      const sim = similarity.has(row.id) ? Math.round(similarity.get(row.id)! * 1000) / 1000 : null;
-      const lr = lexicalRank.get(row.id);
-      const vr = vectorRank.get(row.id);
+    const passages: Passage[] = [];
+    for (const id of new Set([...lexicalRank.keys(), ...vectorRank.keys()])) {
+      const row = agent.rows.get(id);
+      if (!row) continue; // written after the cache was built; the next search after invalidation has it
+      const lexical = coverageOf(terms, row);
+      const sim = similarity.has(id) ? Math.round(similarity.get(id)! * 1000) / 1000 : null;
+      const lr = lexicalRank.get(id);
+      const vr = vectorRank.get(id);
       const score = (lr !== undefined ? 1 / (RRF_K + lr) : 0) + (vr !== undefined && (sim ?? 0) > 0 ? 1 / (RRF_K + vr) : 0);
-      return {
-        chunkId: row.id,
+      if (score <= 0) continue;
+      passages.push({
+        chunkId: id,
         kind: row.kind,
         sourceId: row.sourceId,
         productId: row.productId,
@@ -160,10 +181,10 @@ export class Retriever {
         similarity: sim,
         confidence: Math.round(Math.max(lexical, sim ?? 0, 0) * 1000) / 1000,
         score,
-      };
-    });
+      });
+    }
     // Fused rank first; among equals, the more confident.
     passages.sort((a, b) => b.score - a.score || b.confidence - a.confidence);
-    return passages.filter((p) => p.score > 0).slice(0, limit);
+    return passages.slice(0, limit);
   }
 }

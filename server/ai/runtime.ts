@@ -76,7 +76,8 @@ export function checkMessageRules(rules: RuleSpec[], text: string, state: { turn
       }
       case 'max_turns': {
         const turns = rule.config.turns ?? DEFAULT_TURNS;
-        if (state.turns >= turns) return { rule, trigger: rule.type, detail: `${state.turns} AI ${state.turns === 1 ? 'reply' : 'replies'} without resolution` };
+        if (state.turns >= turns)
+          return { rule, trigger: rule.type, detail: `${state.turns} AI ${state.turns === 1 ? 'reply' : 'replies'} without resolution` };
         break;
       }
     }

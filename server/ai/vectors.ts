@@ -1,6 +1,6 @@
 // Embeddings as stored (little-endian float32, base64, normalized to length 1) and searched: an
-// in-memory matrix per AI agent, loaded on first use and dropped whenever that agent's knowledge
-// changes, so a search is one pass of dot products (1,000 chunks × 1,024 dimensions ≈ 1 ms).
+// in-memory matrix (retrieval.ts keeps one per AI agent and embedding model), so a search is one
+// pass of dot products (1,000 chunks × 768 dimensions ≈ 1 ms).
 
 export function encodeVector(values: readonly number[] | Float32Array): string {
   const v = normalizeVector(Float32Array.from(values));
@@ -82,23 +82,4 @@ export function nearest(index: VectorIndex, query: Float32Array, limit: number):
     }
   }
   return best.sort((a, b) => scores[b] - scores[a]).map((r) => ({ id: ids[r], similarity: scores[r] }));
-}
-
-/** Per-agent indexes, built on first use; `invalidate` after the agent's chunks or embeddings change. */
-export class VectorCache {
-  private readonly indexes = new Map<string, Promise<VectorIndex>>();
-
-  get(key: string, load: () => Promise<VectorIndex>): Promise<VectorIndex> {
-    let index = this.indexes.get(key);
-    if (!index) {
-      index = load();
-      this.indexes.set(key, index);
-      index.catch(() => this.indexes.delete(key));
-    }
-    return index;
-  }
-
-  invalidate(agentId: string): void {
-    for (const key of this.indexes.keys()) if (key.startsWith(`${agentId}:`)) this.indexes.delete(key);
-  }
 }
