@@ -39,6 +39,6 @@ export function loadDesktopSettings(userData: string, env: NodeJS.ProcessEnv = p
 }
 
 export function saveDesktopSettings(userData: string, settings: DesktopSettings): void {
-  mkdirSync(userData, { recursive: true });
-  writeFileSync(desktopSettingsPath(userData), `${JSON.stringify(settings, null, 2)}\n`);
+  mkdirSync(userData, { recursive: true, mode: 0o700 });
+  writeFileSync(desktopSettingsPath(userData), `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
 }

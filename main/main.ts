@@ -13,6 +13,7 @@ import { ServerHost, type ServerState } from './server-host.js';
 import { trayMenu, trayTooltip, labels, type TrayItem, type TrayState } from './tray-menu.js';
 import { HIDDEN_ARG, isLinuxAutostart, launchCommand, setLinuxAutostart, xdgConfigHome } from './autostart.js';
 import { loadDesktopSettings } from './desktop-settings.js';
+import { ensureOperatorKey, operatorHeaders } from './operator-key.js';
 import { startUpdater } from './updater.js';
 import type { DesktopStatus, FromServerMessage } from '../server/platform/ipc.js';
 
@@ -32,12 +33,14 @@ function main(): void {
   const origin = `http://127.0.0.1:${port}`;
   const dataDir = process.env.OMNISTREAM_DATA_DIR ?? join(userData, 'data');
   const logsDir = join(userData, 'logs');
-  mkdirSync(logsDir, { recursive: true });
+  mkdirSync(logsDir, { recursive: true, mode: 0o700 });
+  // This window is the appliance's operator: the key goes to the server and into the window's requests to it.
+  const operatorKey = ensureOperatorKey(dataDir);
   const logFile = join(logsDir, 'desktop.log');
   const log = (message: string) => {
     try {
       if ((statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) > 10 * 1024 * 1024) renameSync(logFile, `${logFile}.1`);
-      appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`);
+      appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`, { mode: 0o600 });
     } catch {
       // logging must never take the app down
     }
@@ -60,7 +63,13 @@ function main(): void {
   );
 
   function serverEnv(): Record<string, string> {
-    return { PORT: String(port), OMNISTREAM_DATA_DIR: dataDir, OMNISTREAM_IPC: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    return {
+      PORT: String(port),
+      OMNISTREAM_DATA_DIR: dataDir,
+      OMNISTREAM_IPC: '1',
+      OMNISTREAM_OPERATOR_KEY: operatorKey,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
   }
 
   const locale = app.getLocale();
@@ -221,6 +230,11 @@ function main(): void {
   app.on('activate', () => openWindow('/')); // macOS dock click
 
   app.whenReady().then(() => {
+    // The window's requests to the local server carry the operator key (and no other request does).
+    const withKey = operatorHeaders(origin, operatorKey);
+    session.defaultSession.webRequest.onBeforeSendHeaders({ urls: ['<all_urls>'] }, (details, callback) =>
+      callback({ requestHeaders: withKey(details) }),
+    );
     // The window may use notifications and the microphone (voice notes) for the local server only.
     session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => {
       callback(

@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import type { Services } from './core/context.js';
 import { openDatabase, transaction } from './db/data-source.js';
 import { loadSecrets } from './core/secrets.js';
+import { secureDataDir } from './core/fs-private.js';
 import { TokenService } from './core/auth/tokens.js';
 import { Authenticator } from './core/auth/authenticate.js';
 import { mountRoutes, type AnyRoute } from './core/http/registry.js';
@@ -107,9 +108,12 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const log = options.logger ?? pino({ level: config.LOG_LEVEL });
   const now = options.now ?? (() => new Date());
   const secrets = loadSecrets(config.dataDir);
+  // The data dir and what is in it are the owner's alone, also on installations from before that rule.
+  secureDataDir(config.dataDir);
   const db = await openDatabase(config, { entities, migrations });
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};
+  const outbound = new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE });
   const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => provided.holdJobsWhile?.() ?? false });
   const services: Services = {
     config,
@@ -117,10 +121,14 @@ export async function createAppliance(config: Config, options: { logger?: Logger
     log,
     now,
     vault: new Vault(secrets.encryptionKey),
-    outbound: new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }),
-    adapters: createAdapters(config),
+    outbound,
+    adapters: createAdapters(config, outbound),
     // The platform module provides it (below); services exist before the modules are asked.
-    host: { publicUrl: () => provided.host!.publicUrl(), verifyToken: () => provided.host!.verifyToken() },
+    host: {
+      publicUrl: () => provided.host!.publicUrl(),
+      verifyToken: () => provided.host!.verifyToken(),
+      health: async () => (await provided.host!.health?.()) ?? { tunnel: null, lastBackup: null },
+    },
     async transaction(work) {
       const result = await transaction(db, work);
       events.nudge();
@@ -215,7 +223,9 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       originAgentCluster: false,
     }),
   );
-  app.use(jsonBody);
+  // Routes that read their own body (after authenticating the sender) are left unread here.
+  const ownBody = new Set(routes.filter((r) => r.ownBody).map((r) => `${r.method.toUpperCase()} ${r.path}`));
+  app.use((req, res, next) => (ownBody.has(`${req.method} ${req.path}`) ? next() : jsonBody(req, res, next)));
   app.use(cookieParser());
 
   app.get('/openapi.json', (_req, res) => {
@@ -232,6 +242,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const realtime = new Realtime(authenticator, log, events, {
     pushedEvents: modules.flatMap((m) => m.pushedEvents ?? []),
     visibility: provided.visibility,
+    allowedOrigins: () => {
+      const publicUrl = services.host.publicUrl();
+      return [...config.ALLOWED_ORIGINS, ...(publicUrl ? [new URL(publicUrl).origin.toLowerCase()] : [])];
+    },
     sockets: Object.assign({}, ...modules.map((m) => m.sockets?.(services) ?? {})),
   });
   app.use(
@@ -288,7 +302,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       });
       const { port } = server.address() as AddressInfo;
       for (const l of lifecycles) {
-        const stop = await l.onListen?.(port);
+        const stop = await l.onListen?.(port, { handler: app, server: server! });
         if (stop) stopFeatures.push(stop);
       }
       log.info(

@@ -30,6 +30,7 @@ import { scheduledMessagesModule } from './modules/scheduled-messages/scheduled-
 import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
+import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { aiAgentsModule } from './modules/ai-agents/ai-agents.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
@@ -57,6 +58,7 @@ export const domainModules: ModuleManifest[] = [
   csatModule,
   integrationsModule,
   webhooksModule,
+  analyticsModule,
   aiAgentsModule,
 ];
 

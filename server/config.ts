@@ -46,6 +46,8 @@ const schema = z.object({
   S3_REGION: optionalString,
   SUPER_ADMIN_EMAIL: z.string().email().optional(),
   SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Days between the operator deleting an organization and its data being purged (it can be restored until then). */
+  TENANT_PURGE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** Login/register attempts allowed per IP per minute. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** Announce the appliance on the LAN as omnistream.local (mDNS); `off` where multicast is unwanted. */
@@ -77,6 +79,31 @@ const schema = z.object({
     .regex(/^(true|false|1|0|yes|no)$/i, 'must be true or false')
     .default('false')
     .transform((v) => /^(true|1|yes)$/i.test(v)),
+  /**
+   * The loopback port the public tunnel forwards to (0: any free port). It serves only the webhooks,
+   * /health and the pages customers open, unless the operator exposes everything in the tunnel
+   * settings. A reverse proxy on this PC (the public-url tunnel) should forward to it as well.
+   */
+  TUNNEL_PORT: port.default(0),
+  /**
+   * The desktop app's per-installation operator key (it generates it into the data dir and passes
+   * it to the server it starts); with it, the desktop window on this PC is the appliance's operator.
+   * Environment only; the server removes it from its environment once read.
+   */
+  OMNISTREAM_OPERATOR_KEY: z.string().trim().min(32, 'must be at least 32 characters').max(512).optional(),
+  /**
+   * Browser origins other than this server's own that may open a realtime (Socket.IO) connection
+   * with the session cookie, comma-separated (e.g. `https://crm.example.com`).
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, '').toLowerCase())
+        .filter(Boolean),
+    ),
   /** Check every API response against its declared schema (tests; a mismatch answers 500 naming the field). */
   VALIDATE_RESPONSES: z
     .string()
@@ -100,26 +127,48 @@ export interface Config extends Env {
 
 export class ConfigError extends Error {}
 
+/** Values never echoed in an error: a bad value is named by its variable and length only. */
+const SECRET_KEYS = new Set([
+  'META_APP_SECRET',
+  'META_VERIFY_TOKEN',
+  'INSTAGRAM_APP_SECRET',
+  'LLM_API_KEY',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'SUPER_ADMIN_PASSWORD',
+  'OMNISTREAM_OPERATOR_KEY',
+  'SMTP_URL',
+]);
+/** Read from the environment only, never from config.json. */
+const ENV_ONLY = new Set(['OMNISTREAM_OPERATOR_KEY']);
+
+/** How a configured value may appear in an error: secrets hidden, credentials in URLs masked. */
+export function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '""';
+  if (SECRET_KEYS.has(name)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@'));
+}
+
 /** Parses env (and DATA_DIR/config.json, where env wins). Throws ConfigError with one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = {};
   const dataDirRaw = env.OMNISTREAM_DATA_DIR?.trim() || './data';
   const fileValues = readConfigFile(join(resolve(dataDirRaw), 'config.json'));
   for (const key of Object.keys(schema.shape)) {
-    const value = env[key] ?? fileValues[key];
+    const value = env[key] ?? (ENV_ONLY.has(key) ? undefined : fileValues[key]);
     if (value !== undefined && value !== '') cleaned[key] = String(value);
   }
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0]);
-    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${name}=${shownValue(name, cleaned[name] ?? '')}: ${issue.message}`);
   }
   const dataDir = resolve(parsed.data.OMNISTREAM_DATA_DIR);
   const url = parsed.data.DATABASE_URL;
   if (url && !url.startsWith('sqlite:') && !url.startsWith('file:')) {
     throw new ConfigError(
-      `Invalid configuration: DATABASE_URL=${JSON.stringify(url)}: only sqlite:/file: URLs are supported by this build`,
+      `Invalid configuration: DATABASE_URL=${shownValue('DATABASE_URL', url)}: only sqlite:/file: URLs are supported by this build`,
     );
   }
   const databasePath = url ? resolve(url.replace(/^(sqlite|file):(\/\/)?/, '')) : join(dataDir, 'omnistream.db');
@@ -132,6 +181,8 @@ function readConfigFile(path: string): Record<string, unknown> {
     const value = JSON.parse(readFileSync(path, 'utf8'));
     return value && typeof value === 'object' ? value : {};
   } catch (err) {
-    throw new ConfigError(`Invalid configuration: ${path} is not valid JSON (${(err as Error).message})`);
+    // JSON.parse's message quotes the text around the error, which may be a secret: only the position is kept.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ConfigError(`Invalid configuration: ${path} is not valid JSON${at ? ` (at character ${at})` : ''}`);
   }
 }

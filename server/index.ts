@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { EXIT_CANNOT_START, prepareDataDir } from './platform/prestart.js';
 
 async function main(command: string): Promise<void> {
+  // Everything the server creates (database, media, backups, settings) is the owner's alone,
+  // whatever umask it was started with; the code also sets explicit modes (core/fs-private.ts).
+  if (process.platform !== 'win32') process.umask(0o077);
   if (command === 'openapi') {
     const { openApiDocument } = await import('./app.js');
     process.stdout.write(`${JSON.stringify(openApiDocument(), null, 2)}\n`);
@@ -19,6 +22,8 @@ async function main(command: string): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // The operator key stays in this process: programs it starts (cloudflared) never inherit it.
+    delete process.env.OMNISTREAM_OPERATOR_KEY;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

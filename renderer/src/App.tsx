@@ -21,6 +21,9 @@ const WorkingHoursPage = lazy(() => import('./settings/WorkingHoursPage').then((
 const SlaPage = lazy(() => import('./settings/SlaPage').then((m) => ({ default: m.SlaPage })));
 const ChatExpirationPage = lazy(() => import('./settings/ChatExpirationPage').then((m) => ({ default: m.ChatExpirationPage })));
 const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default: m.CsatPage })));
+const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
+const OperatorPage = lazy(() => import('./operator/OperatorPage').then((m) => ({ default: m.OperatorPage })));
+const ResetPasswordPage = lazy(() => import('./operator/ResetPasswordPage').then((m) => ({ default: m.ResetPasswordPage })));
 const AiAgentsRoutes = lazy(() => import('./ai-agents/AiAgentsRoutes').then((m) => ({ default: m.AiAgentsRoutes })));
 
 function Loading() {
@@ -49,7 +52,23 @@ export function App() {
         <Route element={<Layout />}>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/register" element={<RegisterPage />} />
+          <Route
+            path="/reset-password/:token"
+            element={
+              <Suspense fallback={<Loading />}>
+                <ResetPasswordPage />
+              </Suspense>
+            }
+          />
         </Route>
+        <Route
+          path="/operator"
+          element={
+            <Suspense fallback={<Loading />}>
+              <OperatorPage />
+            </Suspense>
+          }
+        />
         <Route element={<RequireAuth />}>
           <Route element={<AppShell />}>
             <Route index element={<Navigate to="/inbox" replace />} />
@@ -80,6 +99,14 @@ export function App() {
             />
             <Route element={<ShellPage />}>
               <Route path="/profile" element={<HomePage />} />
+              <Route
+                path="/analytics"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <AnalyticsPage />
+                  </Suspense>
+                }
+              />
             </Route>
             <Route
               path="/settings"

@@ -2,6 +2,7 @@
 // versioned base URL, bearer token, JSON in and out, a request timeout, and every failure mapped to a
 // ChannelSendError that says in plain English what went wrong and whether retrying can help.
 import { ChannelSendError } from './types.js';
+import { OutboundError, type OutboundGuard } from '../core/net/outbound.js';
 
 export interface GraphClientOptions {
   /** e.g. https://graph.facebook.com (no version, no trailing path). */
@@ -14,7 +15,16 @@ export interface GraphClientOptions {
   downloadTimeoutMs?: number;
   /** Names the product in messages about its token ("The WhatsApp access token …"). Default "WhatsApp". */
   product?: string;
+  /**
+   * The SSRF guard every download goes through (media URLs come from webhook payloads or from
+   * Graph's answers: URLs from outside). Without one, downloads are refused.
+   */
+  outbound?: OutboundGuard;
+  /** Largest media download (default 100 MB, WhatsApp's largest document). */
+  maxDownloadBytes?: number;
 }
+
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 
 export type GraphQuery = Record<string, string | number | boolean | undefined>;
 
@@ -230,6 +240,18 @@ const NETWORK_CODES: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
 };
 
+/** A download the guard refused or could not finish, as a ChannelSendError (retryable only for timeouts and network errors). */
+export function downloadRefusal(err: OutboundError, product: string): ChannelSendError {
+  switch (err.reason) {
+    case 'timeout':
+    case 'network':
+    case 'dns':
+      return new ChannelSendError(`The ${product} media could not be downloaded (${err.message}); trying again later.`, true);
+    default:
+      return new ChannelSendError(`The ${product} media link was refused: ${err.message}.`, false);
+  }
+}
+
 function formatDuration(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} seconds` : `${ms} ms`;
 }
@@ -258,8 +280,12 @@ export class GraphClient {
   readonly timeoutMs: number;
   readonly downloadTimeoutMs: number;
   readonly product: string;
+  readonly maxDownloadBytes: number;
+  private readonly outbound: OutboundGuard | undefined;
 
   constructor(options: GraphClientOptions) {
+    this.outbound = options.outbound;
+    this.maxDownloadBytes = options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
     this.baseUrl = `${options.graphUrl.replace(/\/+$/, '')}/${options.graphVersion.replace(/^\/+|\/+$/g, '')}`;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
     this.downloadTimeoutMs = options.downloadTimeoutMs ?? this.timeoutMs * 8;
@@ -310,21 +336,28 @@ export class GraphClient {
   /**
    * GET an absolute URL (a media URL Graph handed out) with the same bearer token, as bytes.
    * Without a token (Messenger/Instagram attachment URLs on Meta's CDN are signed) none is sent.
-   * Errors are mapped like Graph calls.
+   * The URL came from outside, so it goes through the SSRF guard: http(s) only, no loopback,
+   * private or link-local address unless the operator allowed it, redirects checked again, size
+   * and time capped. A refused address, scheme or size is final; timeouts and network errors retry.
    */
   async download(url: string, token?: string): Promise<DownloadedFile> {
-    const signal = AbortSignal.timeout(this.downloadTimeoutMs);
+    if (!this.outbound) throw new ChannelSendError('Media downloads are not available (no outbound guard).', false);
     try {
       const headers = token === undefined ? { 'User-Agent': USER_AGENT } : this.authHeaders(token);
-      const res = await fetch(url, { method: 'GET', headers, signal });
-      if (!res.ok) throw graphHttpError(res.status, await res.text(), this.product);
-      const data = Buffer.from(await res.arrayBuffer());
+      const res = await this.outbound.fetch(url, {
+        method: 'GET',
+        headers,
+        timeoutMs: this.downloadTimeoutMs,
+        maxBytes: this.maxDownloadBytes,
+      });
+      if (res.status < 200 || res.status >= 300) throw graphHttpError(res.status, res.text().slice(0, 2000), this.product);
       return {
-        data,
+        data: res.body,
         contentType: res.headers.get('content-type') ?? undefined,
         filename: filenameFromDisposition(res.headers.get('content-disposition')),
       };
     } catch (err) {
+      if (err instanceof OutboundError) throw downloadRefusal(err, this.product);
       throw graphNetworkError(err, this.downloadTimeoutMs);
     }
   }

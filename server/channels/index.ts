@@ -1,6 +1,7 @@
 // The channel adapters of this server, built once from configuration. Webhook, inbox and job code
 // look adapters up by channel here instead of constructing them.
 import type { Channel, ChannelAdapter } from './types.js';
+import type { OutboundGuard } from '../core/net/outbound.js';
 import { WhatsAppAdapter } from './whatsapp/whatsapp.adapter.js';
 import { MessengerAdapter } from './messenger/messenger.adapter.js';
 import { InstagramAdapter } from './instagram/instagram.adapter.js';
@@ -25,13 +26,22 @@ export interface ChannelAdapters {
   email: EmailAdapter;
 }
 
-export function createAdapters(config: ChannelsConfig): ChannelAdapters {
-  const graph = { graphUrl: config.META_GRAPH_URL, graphVersion: config.META_GRAPH_VERSION, timeoutMs: config.META_GRAPH_TIMEOUT_MS };
+/**
+ * The adapters, given the one SSRF guard (DESIGN rule 13): media URLs from webhook payloads and
+ * from Graph's answers, and the SMTP hosts of email accounts, come from outside.
+ */
+export function createAdapters(config: ChannelsConfig, outbound: OutboundGuard): ChannelAdapters {
+  const graph = {
+    graphUrl: config.META_GRAPH_URL,
+    graphVersion: config.META_GRAPH_VERSION,
+    timeoutMs: config.META_GRAPH_TIMEOUT_MS,
+    outbound,
+  };
   return {
     whatsapp: new WhatsAppAdapter(graph),
     messenger: new MessengerAdapter(graph),
     instagram: new InstagramAdapter(graph),
-    email: new EmailAdapter({ smtpUrl: config.SMTP_URL }),
+    email: new EmailAdapter({ smtpUrl: config.SMTP_URL, outbound }),
   };
 }
 

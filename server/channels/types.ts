@@ -32,6 +32,8 @@ export interface MessageContent {
     caption?: string;
     voice?: boolean;
     mediaId?: string;
+    /** Inbound: why the file could not be downloaded (a refused link, too large, gone); set once given up. */
+    unavailable?: string;
   };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: { name: string; phones: string[]; emails?: string[] }[];
@@ -119,6 +121,10 @@ export interface InboundStatus {
   timestamp: Date;
   recipientId: string;
   error?: { code: number; title: string; reason: string };
+  /** WhatsApp: how Meta prices the message (analytics by category and pricing type). */
+  pricing?: { billable: boolean | null; pricingModel: string | null; category: string | null; type: string | null };
+  /** WhatsApp conversation-based pricing: the conversation the message opened or joined. */
+  conversation?: { id: string; originType: string | null; expiresAt: Date | null };
 }
 
 export interface InboundTemplateStatus {

@@ -20,10 +20,20 @@ export type Principal =
       /** Set when a super-admin impersonates this user: the real actor. */
       impersonatorId?: string;
     }
-  | { kind: 'super_admin'; adminId: string; name: string; email: string };
+  | { kind: 'super_admin'; adminId: string; name: string; email: string }
+  /** The desktop window on this PC, proved by the installation's operator key (core/auth/operator.ts). */
+  | { kind: 'operator'; via: 'desktop' };
+
+/** The installation's state for the operator's health page (the platform layer fills it). */
+export interface HostHealth {
+  tunnel: { provider: string; state: string; publicUrl: string | null; error: string | null; since: string | null } | null;
+  lastBackup: { at: string; ok: boolean; name: string | null; error: string | null } | null;
+}
 
 /** What domain modules may know of the installation they run on; the platform layer implements it. */
 export interface HostInfo {
+  /** Tunnel state and last backup, where the appliance features run (null parts otherwise). */
+  health?(): Promise<HostHealth>;
   /** The public https URL Meta and customers reach this server at (tunnel or own URL), if any. */
   publicUrl(): string | null;
   /** The installation's Meta webhook verify token (META_VERIFY_TOKEN, or one generated and kept in the data dir). */
@@ -61,4 +71,8 @@ export interface TenantCtx extends Ctx {
 }
 export interface SuperAdminCtx extends Ctx {
   principal: Extract<Principal, { kind: 'super_admin' }>;
+}
+/** Appliance-wide operations: a super-admin, or the desktop window on this PC. */
+export interface OperatorCtx extends Ctx {
+  principal: Extract<Principal, { kind: 'super_admin' } | { kind: 'operator' }>;
 }

@@ -3,6 +3,7 @@
 // (`server/composition.ts`) lists the manifests and `app.ts` assembles them; core knows the shape,
 // never a module.
 import type { RequestHandler } from 'express';
+import type { RequestListener, Server } from 'node:http';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import type { HostInfo, Services } from './context.js';
 import type { AnyRoute } from './http/registry.js';
@@ -46,8 +47,12 @@ export interface Provided {
 
 /** Hooks around the listening server (appliance features: tunnel, mDNS, backups). */
 export interface Lifecycle {
-  /** After the HTTP server listens; the returned function runs at stop, before the database closes. */
-  onListen?(port: number): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * After the HTTP server listens; the returned function runs at stop, before the database closes.
+   * `http` gives the request handler and the server (a second listener, e.g. the tunnel's, serves
+   * through them).
+   */
+  onListen?(port: number, http: { handler: RequestListener; server: Server }): Promise<(() => Promise<void>) | undefined>;
   /** Before jobs start (first-run bootstrap). */
   onStart?(): Promise<void>;
 }

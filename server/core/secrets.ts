@@ -1,7 +1,8 @@
 // Secrets that are not configured are generated on first start and kept in the data dir.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { PRIVATE_FILE_MODE, privateDir, setMode, writePrivateFile } from './fs-private.js';
 
 export interface Secrets {
   jwtSecret: string;
@@ -9,7 +10,7 @@ export interface Secrets {
 }
 
 export function loadSecrets(dataDir: string): Secrets {
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const file = join(dataDir, 'secrets.json');
   const existing: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const secrets: Secrets = {
@@ -17,7 +18,7 @@ export function loadSecrets(dataDir: string): Secrets {
     encryptionKey: existing.encryptionKey ?? randomBytes(32).toString('base64'),
   };
   if (secrets.jwtSecret !== existing.jwtSecret || secrets.encryptionKey !== existing.encryptionKey) {
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  }
+    writePrivateFile(file, JSON.stringify(secrets, null, 2));
+  } else setMode(file, PRIVATE_FILE_MODE);
   return secrets;
 }

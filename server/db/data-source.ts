@@ -1,9 +1,10 @@
 // The TypeORM DataSource over better-sqlite3: WAL, foreign keys, busy timeout; migrations at start.
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
 import type { Config } from '../config.js';
 import { EntityCacheSubscriber } from '../core/entity-cache.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, setMode } from '../core/fs-private.js';
 
 /** The entities and migrations of every module (the composition root's). */
 export interface Schema {
@@ -12,7 +13,10 @@ export interface Schema {
 }
 
 export function createDataSource(config: Pick<Config, 'databasePath'>, { entities, migrations }: Schema): DataSource {
-  mkdirSync(dirname(config.databasePath), { recursive: true });
+  mkdirSync(dirname(config.databasePath), { recursive: true, mode: PRIVATE_DIR_MODE });
+  // SQLite creates the -wal and -shm files with the database file's mode: create it 0600 first.
+  if (!existsSync(config.databasePath)) closeSync(openSync(config.databasePath, 'a', PRIVATE_FILE_MODE));
+  setMode(config.databasePath, PRIVATE_FILE_MODE);
   return new DataSource({
     type: 'better-sqlite3',
     database: config.databasePath,
@@ -35,6 +39,7 @@ export async function openDatabase(config: Pick<Config, 'databasePath'>, schema:
   const ds = createDataSource(config, schema);
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
+  for (const suffix of ['-wal', '-shm']) setMode(`${config.databasePath}${suffix}`, PRIVATE_FILE_MODE);
   return ds;
 }
 

@@ -2,14 +2,17 @@
 // the tunnel supervisor, the nightly backup (a cron that enqueues a durable job), the pid file
 // that keeps an offline restore from running under a live server, and, when a desktop shell
 // supervises this process, status and "back up now" over the IPC channel.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import type { RequestListener, Server } from 'node:http';
 import type { Services } from '../core/context.js';
+import { startPublicListener } from './public-listener.js';
 import type { JobRunner } from '../core/jobs/queue.js';
 import { loadSettings } from './appliance.settings.js';
 import { ApplianceRuntime, registerRuntime, unregisterRuntime } from './appliance.service.js';
 import { serverPidFile } from './backup/index.js';
 import { webhookCallbackUrl } from './tunnel.js';
 import { isApplianceMessage, type DesktopStatus, type FromServerMessage, type ToServerMessage } from './ipc.js';
+import { writePrivateFile } from '../core/fs-private.js';
 
 export interface ApplianceFeatures {
   runtime: ApplianceRuntime;
@@ -21,13 +24,23 @@ export async function startApplianceFeatures(
   jobs: JobRunner,
   port: number,
   build: { version: string; knownMigrations: readonly string[] },
+  http: { handler: RequestListener; server: Server },
 ): Promise<ApplianceFeatures> {
   const { config } = services;
   loadSettings(config.dataDir); // gives a new installation its instance id and verify token
   const pidFile = serverPidFile(config.dataDir);
-  writeFileSync(pidFile, String(process.pid));
+  writePrivateFile(pidFile, String(process.pid));
 
-  const runtime = new ApplianceRuntime(services, jobs, port, build.version, build.knownMigrations);
+  // The tunnel's own listener (loopback): only webhooks, /health and customer pages, unless exposed.
+  let runtimeRef: ApplianceRuntime | undefined;
+  const publicListener = await startPublicListener({
+    port: config.TUNNEL_PORT,
+    handler: http.handler,
+    main: http.server,
+    exposeEverything: () => runtimeRef?.exposeEverything === true,
+  });
+  const runtime = new ApplianceRuntime(services, jobs, port, build.version, build.knownMigrations, publicListener.port);
+  runtimeRef = runtime;
   registerRuntime(runtime);
   runtime.scheduleBackups();
   runtime.scheduleCatchUp();
@@ -41,6 +54,7 @@ export async function startApplianceFeatures(
       detachIpc();
       unregisterRuntime(runtime);
       await runtime.stop();
+      await publicListener.close();
       try {
         if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true });
       } catch {

@@ -1,5 +1,7 @@
 // The desktop appliance's settings: LAN access, the tunnel for Meta's webhooks, and backups.
-// These are settings of the installation (one PC), managed by users with settings.manage.
+// These are settings of the installation (one PC, every organization on it), so they belong to its
+// operator (DESIGN rule 12): a super-admin, or the desktop window on this PC with the installation's
+// operator key. No organization's permission reaches them (403).
 import { z } from 'zod';
 import { access, defineRoute, Reply, type AnyRoute } from '../core/http/registry.js';
 import { notFound } from '../core/http/errors.js';
@@ -8,7 +10,9 @@ import { backupProblem, runtimeFor } from './appliance.service.js';
 import { BACKUP_NAME } from './backup/index.js';
 
 const tag = 'Appliance';
-const manage = access.tenant('settings.manage');
+const manage = access.operator;
+const OPERATOR_NOTE =
+  "Operator only: a super-admin token, or the desktop app on this computer (X-OmniStream-Operator-Key from loopback); an organization's credentials get 403.";
 
 const lanAddress = z.object({
   interface: z.string(),
@@ -44,6 +48,12 @@ const tunnelSchema = z.object({
   publicUrl: z.string().nullable(),
   ngrokAuthtoken: z.string().nullable().describe('Masked: only the last 4 characters are shown'),
   ngrokDomain: z.string().nullable(),
+  exposeEverything: z
+    .boolean()
+    .describe(
+      'False (default): the tunnel reaches only the webhooks, /health and the pages customers open; true: the whole web UI and API',
+    ),
+  tunnelPort: z.number().int().describe('The loopback port tunnels forward to (a reverse proxy on this PC should too)'),
   cloudflaredPath: z.string().nullable().describe('Where cloudflared was found on the PATH (null: not installed)'),
   status: tunnelStatus,
   callbackUrl: z.string().nullable().describe("Paste into Meta's dashboard as the webhook Callback URL"),
@@ -67,6 +77,10 @@ const tunnelBody = z.object({
     .regex(/^[a-z0-9.-]+$/i, 'Must be a domain name')
     .nullable()
     .optional(),
+  exposeEverything: z
+    .boolean()
+    .optional()
+    .describe('Expose the whole web UI and API through the tunnel (off by default: only webhooks, /health and customer pages)'),
 });
 const reachability = z.object({
   ok: z.boolean(),
@@ -131,7 +145,17 @@ function settingsView(ctx: { config: { dataDir: string } }) {
   };
 }
 
-export const applianceRoutes: AnyRoute[] = [
+const routes: AnyRoute[] = [
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/appliance/operator',
+    tag,
+    summary: 'Who is operating this appliance (the desktop window or a super-admin)',
+    access: manage,
+    description: `Answers 200 for the appliance's operator and 401/403 for anyone else; the web UI shows "This computer" only on 200.`,
+    response: z.object({ operator: z.enum(['desktop', 'super-admin']) }),
+    handler: async ({ ctx }) => ({ operator: ctx.principal.kind === 'operator' ? ('desktop' as const) : ('super-admin' as const) }),
+  }),
   defineRoute({
     method: 'get',
     path: '/api/v1/appliance/lan',
@@ -288,3 +312,8 @@ export const applianceRoutes: AnyRoute[] = [
     },
   }),
 ];
+
+/** Every operator route says in /openapi.json who may call it. */
+export const applianceRoutes: AnyRoute[] = routes.map((r) =>
+  r.access.kind === 'operator' ? { ...r, description: r.description ? `${r.description} ${OPERATOR_NOTE}` : OPERATOR_NOTE } : r,
+);

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../core/context.js';
 import { enqueueJob, type JobRunner } from '../core/jobs/queue.js';
 import { HttpError } from '../core/http/errors.js';
+import { OutboundError } from '../core/net/outbound.js';
 import {
   loadSettings,
   maskSecret,
@@ -106,6 +107,9 @@ export class ApplianceRuntime {
   /** Set by the lifecycle when a desktop shell supervises this process (it can restart it). */
   requestRestart: ((reason: string) => void) | null = null;
 
+  /** Whether the tunnel reaches the whole UI and API (kept here: the tunnel's listener asks on every request). */
+  exposeEverything = false;
+
   constructor(
     readonly services: Services,
     readonly jobs: JobRunner,
@@ -113,8 +117,10 @@ export class ApplianceRuntime {
     readonly version: string,
     /** Every migration this build knows: a backup with others was made by a newer version. */
     readonly knownMigrations: readonly string[],
+    /** The loopback port of the tunnel's listener (public-listener.ts): what tunnels forward to. */
+    readonly tunnelPort: number = port,
   ) {
-    this.supervisor = new TunnelSupervisor({ port });
+    this.supervisor = new TunnelSupervisor({ port: tunnelPort });
     this.supervisor.on('status', (s: TunnelStatus) =>
       this.log.info({ tunnel: s.provider, state: s.state, url: s.publicUrl, error: s.error }, 'tunnel status'),
     );
@@ -160,7 +166,9 @@ export class ApplianceRuntime {
   }
 
   async applyTunnel(): Promise<void> {
-    await this.supervisor.use(providerFor(this.tunnelSettings()));
+    const settings = this.tunnelSettings();
+    this.exposeEverything = settings.exposeEverything;
+    await this.supervisor.use(providerFor(settings));
   }
 
   tunnelView() {
@@ -172,6 +180,8 @@ export class ApplianceRuntime {
       publicUrl: settings.provider === 'public-url' ? settings.publicUrl : null,
       ngrokAuthtoken: maskSecret(settings.ngrokAuthtoken),
       ngrokDomain: settings.ngrokDomain,
+      exposeEverything: settings.exposeEverything,
+      tunnelPort: this.tunnelPort,
       cloudflaredPath: findExecutable('cloudflared'),
       status,
       callbackUrl: webhookCallbackUrl(status.state === 'up' || status.state === 'reconnecting' ? status.publicUrl : null),
@@ -185,12 +195,14 @@ export class ApplianceRuntime {
     publicUrl?: string | null;
     ngrokAuthtoken?: string | null;
     ngrokDomain?: string | null;
+    exposeEverything?: boolean;
   }) {
     updateSettings(this.config.dataDir, (s) => {
       const tunnel: TunnelSettings = { ...s.tunnel, provider: body.provider };
       if (body.publicUrl !== undefined) tunnel.publicUrl = body.publicUrl ? body.publicUrl.replace(/\/+$/, '') : null;
       if (body.ngrokAuthtoken !== undefined) tunnel.ngrokAuthtoken = body.ngrokAuthtoken || null;
       if (body.ngrokDomain !== undefined) tunnel.ngrokDomain = body.ngrokDomain || null;
+      if (body.exposeEverything !== undefined) tunnel.exposeEverything = body.exposeEverything;
       if (tunnel.provider === 'public-url' && !tunnel.publicUrl) {
         throw new HttpError(422, 'Enter the public URL that reaches this computer', {
           errors: [{ path: 'publicUrl', message: 'Required for the public-url tunnel' }],
@@ -249,22 +261,29 @@ export class ApplianceRuntime {
       } catch (err) {
         const e = err as Error & { cause?: { code?: string; message?: string } };
         const why =
-          e.name === 'TimeoutError'
-            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
-            : (e.cause?.code ?? e.cause?.message ?? e.message);
+          err instanceof OutboundError
+            ? err.message
+            : e.name === 'TimeoutError'
+              ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+              : (e.cause?.code ?? e.cause?.message ?? e.message);
         return { ok: false, detail: `Could not reach ${url}: ${why}`, ms: Date.now() - started };
       }
     };
+    // The public URL came from outside this process: fetched under the SSRF guard, without redirects, small and quick.
+    const probe = { timeoutMs, maxBytes: 64 * 1024, maxRedirects: 0 };
     const nonce = this.issueNonce();
     checks.push({
       id: 'appliance',
       ...(await timed(async () => {
-        const res = await fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, {
-          signal: AbortSignal.timeout(timeoutMs),
-          redirect: 'manual',
-        });
-        const body = (await res.json().catch(() => null)) as { nonce?: string } | null;
-        if (res.ok && body?.nonce === nonce) return { ok: true, detail: 'Requests to the public URL arrive at this OmniStream' };
+        const res = await this.services.outbound.fetch(`${url}/api/v1/appliance/tunnel/echo/${nonce}`, probe);
+        let body: { nonce?: string } | null = null;
+        try {
+          body = res.json<{ nonce?: string }>();
+        } catch {
+          body = null;
+        }
+        if (res.status === 200 && body?.nonce === nonce)
+          return { ok: true, detail: 'Requests to the public URL arrive at this OmniStream' };
         return {
           ok: false,
           detail: `The public URL answered HTTP ${res.status} but not from this OmniStream (is it forwarding to port ${this.port}?)`,
@@ -277,9 +296,9 @@ export class ApplianceRuntime {
       id: 'meta-verification',
       ...(await timed(async () => {
         const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': challenge });
-        const res = await fetch(`${url}/api/v1/webhooks/meta?${q}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-        const text = await res.text();
-        if (res.ok && text.trim() === challenge)
+        const res = await this.services.outbound.fetch(`${url}/api/v1/webhooks/meta?${q}`, probe);
+        const text = res.text();
+        if (res.status === 200 && text.trim() === challenge)
           return { ok: true, detail: "Meta's verification request (hub.challenge) is answered correctly" };
         if (res.status === 404) return { ok: false, detail: 'The webhook endpoint /api/v1/webhooks/meta did not answer (404)' };
         return {

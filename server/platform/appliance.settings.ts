@@ -3,10 +3,11 @@
 // apart from another's, the Meta verify token when META_VERIFY_TOKEN is not configured, the
 // tunnel choice (with its secret), and the backup schedule. No database table: the file is read
 // before the database exists (restore, pre-migration backup) and travels inside every backup.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { privateDir, writePrivateFile } from '../core/fs-private.js';
 
 export const TUNNEL_PROVIDERS = ['none', 'public-url', 'cloudflare', 'ngrok'] as const;
 export type TunnelProviderKind = (typeof TUNNEL_PROVIDERS)[number];
@@ -19,6 +20,11 @@ const tunnelSchema = z.object({
   ngrokAuthtoken: z.string().nullable().default(null),
   /** For provider ngrok: a reserved domain (optional; free accounts get one static domain). */
   ngrokDomain: z.string().nullable().default(null),
+  /**
+   * Off (default): the tunnel reaches only the webhooks, /health and the pages customers open.
+   * On: the whole web UI and API are reachable from the internet through it.
+   */
+  exposeEverything: z.boolean().default(false),
 });
 
 const backupSchema = z.object({
@@ -81,10 +87,10 @@ export function loadSettings(dataDir: string): ApplianceSettings {
 
 /** Writes atomically (temp file + rename) with owner-only permissions: it holds secrets. */
 export function saveSettings(dataDir: string, settings: ApplianceSettings): void {
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const file = settingsPath(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(fileSchema.parse(settings), null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(tmp, `${JSON.stringify(fileSchema.parse(settings), null, 2)}\n`);
   renameSync(tmp, file);
 }
 

@@ -8,7 +8,7 @@ import { applianceRoutes } from './appliance.routes.js';
 import { startApplianceFeatures } from './appliance.lifecycle.js';
 import { BACKUP_JOB, runtimeFor } from './appliance.service.js';
 import { verifyToken } from './appliance.settings.js';
-import type { BackupReason } from './backup/index.js';
+import { listBackups, type BackupReason } from './backup/index.js';
 
 /** Where customers reach this server: the running tunnel, else PUBLIC_URL; and the webhook verify token. */
 function hostInfo(config: Config): HostInfo {
@@ -23,6 +23,26 @@ function hostInfo(config: Config): HostInfo {
       return config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/+$/, '') : null;
     },
     verifyToken: () => verifyToken(config),
+    async health() {
+      let runtime: ReturnType<typeof runtimeFor> | null = null;
+      try {
+        runtime = runtimeFor(config);
+      } catch {
+        // the appliance features are not running
+      }
+      const status = runtime?.supervisor.status();
+      const tunnel = status
+        ? { provider: status.provider, state: status.state, publicUrl: status.publicUrl, error: status.error, since: status.since ?? null }
+        : null;
+      let lastBackup = runtime?.lastBackup
+        ? { at: runtime.lastBackup.at, ok: runtime.lastBackup.ok, name: runtime.lastBackup.name, error: runtime.lastBackup.error }
+        : null;
+      if (!lastBackup) {
+        const newest = (await listBackups(config.dataDir).catch(() => [])).find((b) => !b.foreign);
+        if (newest) lastBackup = { at: newest.createdAt, ok: newest.verified !== false, name: newest.name, error: null };
+      }
+      return { tunnel, lastBackup };
+    },
   };
 }
 
@@ -37,8 +57,8 @@ export function platformModule(build: { version: string; knownMigrations: readon
     }),
     provides: (services) => ({ host: hostInfo(services.config) }),
     lifecycle: (services, { jobs }) => ({
-      async onListen(port) {
-        const features = await startApplianceFeatures(services, jobs, port, build);
+      async onListen(port, http) {
+        const features = await startApplianceFeatures(services, jobs, port, build, http);
         return () => features.stop();
       },
     }),

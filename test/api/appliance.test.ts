@@ -7,7 +7,7 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type TestServer } from '../support/server.js';
-import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
+import { Api, assertProblem, createAgent, registerTenant, superAdmin, type Tenant } from '../support/http.js';
 
 const fakeBin = fileURLToPath(new URL('../support/fixtures/bin', import.meta.url));
 
@@ -26,6 +26,8 @@ describe('appliance API', () => {
   let owner: Tenant;
   let agent: Api;
   let anonymous: Api;
+  /** The appliance's operator (a super-admin): these are appliance-wide settings. */
+  let op: Api;
   const savedEnv = {
     PATH: process.env.PATH,
     OMNISTREAM_MDNS: process.env.OMNISTREAM_MDNS,
@@ -39,6 +41,7 @@ describe('appliance API', () => {
     anonymous = new Api(server.url);
     owner = await registerTenant(anonymous, 'Toko Appliance');
     agent = (await createAgent(owner.api, 'agent')).api;
+    op = await superAdmin(anonymous);
   });
 
   after(async () => {
@@ -49,7 +52,7 @@ describe('appliance API', () => {
 
   const put = (api: Api, path: string, body: unknown) => api.request('PUT', path, body);
 
-  it('every appliance route needs a signed-in user with settings.manage', async () => {
+  it("every appliance route is the operator's: anonymous 401, an organization's owner and agent 403", async () => {
     const routes: [string, string][] = [
       ['GET', '/api/v1/appliance/lan'],
       ['GET', '/api/v1/appliance/tunnel'],
@@ -65,14 +68,16 @@ describe('appliance API', () => {
     ];
     for (const [method, path] of routes) {
       assertProblem(await anonymous.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : {}), 401);
-      const denied = await agent.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
-      assertProblem(denied, 403);
-      assert.match(denied.body.detail, /settings\.manage/);
+      for (const tenantUser of [agent, owner.api]) {
+        const denied = await tenantUser.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
+        assertProblem(denied, 403);
+        assert.match(denied.body.detail, /operator/);
+      }
     }
   });
 
   it('lists the LAN addresses with URLs and a QR code of the preferred one', async () => {
-    const res = await owner.api.get('/api/v1/appliance/lan');
+    const res = await op.get('/api/v1/appliance/lan');
     assert.equal(res.status, 200);
     const port = Number(new URL(server.url).port);
     assert.equal(res.body.port, port);
@@ -107,14 +112,14 @@ describe('appliance API', () => {
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Lax/i);
     assert.doesNotMatch(cookie, /;\s*Secure/i, 'no Secure flag over http, or a LAN browser would drop the cookie');
-    const me = await fetch(`${server.url}/api/v1/appliance/lan`, {
+    const me = await fetch(`${server.url}/api/v1/auth/me`, {
       headers: { cookie: cookie.split(';')[0], host: `192.168.1.23:${port}`, origin: lanOrigin },
     });
     assert.equal(me.status, 200);
   });
 
   it('shows the tunnel, its callback URL and verify token; keeps secrets masked', async () => {
-    const initial = await owner.api.get('/api/v1/appliance/tunnel');
+    const initial = await op.get('/api/v1/appliance/tunnel');
     assert.equal(initial.status, 200);
     assert.equal(initial.body.provider, 'none');
     assert.equal(initial.body.status.state, 'off');
@@ -122,7 +127,7 @@ describe('appliance API', () => {
     assert.equal(initial.body.verifyToken, 'verify-token-from-env');
     assert.equal(initial.body.verifyTokenSource, 'env');
 
-    const saved = await put(owner.api, '/api/v1/appliance/tunnel', {
+    const saved = await put(op, '/api/v1/appliance/tunnel', {
       provider: 'public-url',
       publicUrl: 'https://crm.toko.example/',
       ngrokAuthtoken: '2abcDEFghiJKLmnoPQRstu_secret9876',
@@ -131,7 +136,7 @@ describe('appliance API', () => {
     assert.equal(saved.body.publicUrl, 'https://crm.toko.example');
     assert.equal(saved.body.ngrokAuthtoken, '••••9876');
     const up = await eventually('public-url up', async () => {
-      const r = await owner.api.get('/api/v1/appliance/tunnel');
+      const r = await op.get('/api/v1/appliance/tunnel');
       return r.body.status.state === 'up' && r.body;
     });
     assert.equal(up.callbackUrl, 'https://crm.toko.example/api/v1/webhooks/meta');
@@ -141,33 +146,33 @@ describe('appliance API', () => {
   });
 
   it('validates tunnel settings, naming the field', async () => {
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'carrier-pigeon' }), 400, ['provider']);
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: 'ftp://files.example' }), 400, [
+    assertProblem(await put(op, '/api/v1/appliance/tunnel', { provider: 'carrier-pigeon' }), 400, ['provider']);
+    assertProblem(await put(op, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: 'ftp://files.example' }), 400, [
       'publicUrl',
     ]);
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: null }), 422, ['publicUrl']);
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'ngrok', ngrokAuthtoken: null }), 422, ['ngrokAuthtoken']);
-    assertProblem(await put(owner.api, '/api/v1/appliance/tunnel', 'not json'), 400);
+    assertProblem(await put(op, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: null }), 422, ['publicUrl']);
+    assertProblem(await put(op, '/api/v1/appliance/tunnel', { provider: 'ngrok', ngrokAuthtoken: null }), 422, ['ngrokAuthtoken']);
+    assertProblem(await put(op, '/api/v1/appliance/tunnel', 'not json'), 400);
   });
 
   it('runs a Cloudflare quick tunnel when cloudflared is on the PATH, and reports its URL', async () => {
     process.env.PATH = `${fakeBin}${delimiter}${savedEnv.PATH}`;
     process.env.FAKE_CLOUDFLARED_LIFETIME_MS = '600000';
-    const res = await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'cloudflare' });
+    const res = await put(op, '/api/v1/appliance/tunnel', { provider: 'cloudflare' });
     assert.equal(res.status, 200);
     assert.equal(res.body.cloudflaredPath, join(fakeBin, 'cloudflared'));
     const up = await eventually('quick tunnel up', async () => {
-      const r = await owner.api.get('/api/v1/appliance/tunnel');
+      const r = await op.get('/api/v1/appliance/tunnel');
       return r.body.status.state === 'up' && r.body;
     });
     assert.match(up.status.publicUrl, /^https:\/\/[a-z0-9-]+\.trycloudflare\.com$/);
     assert.equal(up.callbackUrl, `${up.status.publicUrl}/api/v1/webhooks/meta`);
 
     process.env.PATH = '/nonexistent';
-    const missing = await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'cloudflare' });
+    const missing = await put(op, '/api/v1/appliance/tunnel', { provider: 'cloudflare' });
     assert.equal(missing.body.cloudflaredPath, null);
     const unavailable = await eventually('unavailable', async () => {
-      const r = await owner.api.get('/api/v1/appliance/tunnel');
+      const r = await op.get('/api/v1/appliance/tunnel');
       return r.body.status.state === 'unavailable' && r.body;
     });
     assert.match(unavailable.status.error, /cloudflared is not installed/);
@@ -176,9 +181,9 @@ describe('appliance API', () => {
 
   it("tests reachability through the public URL: this appliance, and Meta's verification request", async () => {
     // The "public URL" here is the server's own loopback address, standing in for a reverse proxy.
-    await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: server.url });
-    await eventually('up', async () => (await owner.api.get('/api/v1/appliance/tunnel')).body.status.state === 'up');
-    const res = await owner.api.post('/api/v1/appliance/tunnel/test');
+    await put(op, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: server.url });
+    await eventually('up', async () => (await op.get('/api/v1/appliance/tunnel')).body.status.state === 'up');
+    const res = await op.post('/api/v1/appliance/tunnel/test');
     assert.equal(res.status, 200);
     const check = (id: string) => res.body.checks.find((c: any) => c.id === id);
     assert.equal(check('tunnel').ok, true);
@@ -194,16 +199,16 @@ describe('appliance API', () => {
     });
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
     const otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
-    await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: otherUrl });
-    await eventually('up', async () => (await owner.api.get('/api/v1/appliance/tunnel')).body.status.publicUrl === otherUrl);
-    const wrong = await owner.api.post('/api/v1/appliance/tunnel/test');
+    await put(op, '/api/v1/appliance/tunnel', { provider: 'public-url', publicUrl: otherUrl });
+    await eventually('up', async () => (await op.get('/api/v1/appliance/tunnel')).body.status.publicUrl === otherUrl);
+    const wrong = await op.post('/api/v1/appliance/tunnel/test');
     const appliance = wrong.body.checks.find((c: any) => c.id === 'appliance');
     assert.equal(appliance.ok, false);
     assert.match(appliance.detail, /not from this OmniStream/);
     other.close();
 
-    await put(owner.api, '/api/v1/appliance/tunnel', { provider: 'none' });
-    const none = await owner.api.post('/api/v1/appliance/tunnel/test');
+    await put(op, '/api/v1/appliance/tunnel', { provider: 'none' });
+    const none = await op.post('/api/v1/appliance/tunnel/test');
     assert.deepEqual(
       none.body.checks.map((c: any) => [c.id, c.ok]),
       [['tunnel', false]],
@@ -214,56 +219,53 @@ describe('appliance API', () => {
   });
 
   it('backs up now, lists backups, changes the schedule, stages and cancels a restore', async () => {
-    const created = await owner.api.post('/api/v1/appliance/backups');
+    const created = await op.post('/api/v1/appliance/backups');
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.verified, true);
     assert.equal(created.body.reason, 'manual');
-    const list = await owner.api.get('/api/v1/appliance/backups');
+    const list = await op.get('/api/v1/appliance/backups');
     assert.deepEqual(
       list.body.data.map((b: any) => b.name),
       [created.body.name],
     );
     assert.equal(list.body.data[0].foreign, false);
 
-    const settings = await owner.api.get('/api/v1/appliance/backup-settings');
+    const settings = await op.get('/api/v1/appliance/backup-settings');
     assert.equal(settings.body.time, '02:00');
     assert.equal(settings.body.keep, 7);
     assert.equal(settings.body.lastResult.ok, true);
     assert.equal(settings.body.pendingRestore, null);
-    assertProblem(await put(owner.api, '/api/v1/appliance/backup-settings', { time: '25:00' }), 400, ['time']);
-    assertProblem(await put(owner.api, '/api/v1/appliance/backup-settings', { keep: 0 }), 400, ['keep']);
-    const changed = await put(owner.api, '/api/v1/appliance/backup-settings', { time: '03:30', keep: 3 });
+    assertProblem(await put(op, '/api/v1/appliance/backup-settings', { time: '25:00' }), 400, ['time']);
+    assertProblem(await put(op, '/api/v1/appliance/backup-settings', { keep: 0 }), 400, ['keep']);
+    const changed = await put(op, '/api/v1/appliance/backup-settings', { time: '03:30', keep: 3 });
     assert.equal(changed.status, 200);
     const next = new Date(changed.body.nextRunAt);
     assert.deepEqual([next.getHours(), next.getMinutes()], [3, 30], 'scheduled at 03:30 local time');
     assert.ok(next.getTime() - Date.now() <= 24 * 3600 * 1000);
 
-    const staged = await owner.api.post(`/api/v1/appliance/backups/${created.body.name}/restore`, {});
+    const staged = await op.post(`/api/v1/appliance/backups/${created.body.name}/restore`, {});
     assert.equal(staged.status, 202, JSON.stringify(staged.body));
     assert.equal(staged.body.pendingRestore.name, created.body.name);
     assert.equal(staged.body.restartRequested, false, 'no desktop shell supervises this server');
-    assert.equal((await owner.api.get('/api/v1/appliance/backup-settings')).body.pendingRestore.name, created.body.name);
-    assert.equal((await owner.api.delete('/api/v1/appliance/pending-restore')).status, 204);
-    assertProblem(await owner.api.delete('/api/v1/appliance/pending-restore'), 404);
+    assert.equal((await op.get('/api/v1/appliance/backup-settings')).body.pendingRestore.name, created.body.name);
+    assert.equal((await op.delete('/api/v1/appliance/pending-restore')).status, 204);
+    assertProblem(await op.delete('/api/v1/appliance/pending-restore'), 404);
 
-    assertProblem(await owner.api.post('/api/v1/appliance/backups/..%2F..%2Fsecrets.json/restore', {}), 400, ['params.name']);
-    assertProblem(
-      await owner.api.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}),
-      404,
-    );
+    assertProblem(await op.post('/api/v1/appliance/backups/..%2F..%2Fsecrets.json/restore', {}), 400, ['params.name']);
+    assertProblem(await op.post('/api/v1/appliance/backups/omnistream-backup-20200101T000000000Z-manual-abcd.tar.gz/restore', {}), 404);
   });
 
   it('refuses to stage a damaged backup, with the reason', async () => {
-    const created = await owner.api.post('/api/v1/appliance/backups');
+    const created = await op.post('/api/v1/appliance/backups');
     truncateSync(join(server.dataDir, 'backups', created.body.name), 1000);
-    const res = await owner.api.post(`/api/v1/appliance/backups/${created.body.name}/restore`, {});
+    const res = await op.post(`/api/v1/appliance/backups/${created.body.name}/restore`, {});
     assertProblem(res, 422);
     assert.equal(res.body.reason, 'corrupt');
     assert.match(res.body.detail, /damaged or truncated/);
-    const listed = (await owner.api.get('/api/v1/appliance/backups')).body.data.find((b: any) => b.name === created.body.name);
+    const listed = (await op.get('/api/v1/appliance/backups')).body.data.find((b: any) => b.name === created.body.name);
     assert.equal(listed.verified, false, 'the list shows it changed since it was verified');
-    assert.equal((await owner.api.delete(`/api/v1/appliance/backups/${created.body.name}`)).status, 204);
-    assertProblem(await owner.api.delete(`/api/v1/appliance/backups/${created.body.name}`), 404);
+    assert.equal((await op.delete(`/api/v1/appliance/backups/${created.body.name}`)).status, 204);
+    assertProblem(await op.delete(`/api/v1/appliance/backups/${created.body.name}`), 404);
   });
 
   it('is documented in the OpenAPI document under the Appliance tag', async () => {

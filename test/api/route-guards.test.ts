@@ -44,6 +44,17 @@ describe('Route guards', () => {
       });
       assert.equal(res.status, 401, `${route.method.toUpperCase()} ${route.path}`);
     }
+    // Appliance-wide (operator) routes refuse every organization's token: 403, before any input is read.
+    const operatorRoutes = server.appliance.routes.filter((r) => r.access.kind === 'operator');
+    assert.ok(operatorRoutes.length >= 10);
+    for (const route of operatorRoutes) {
+      const res = await fetch(server.url + samplePath(route.path), {
+        method: route.method.toUpperCase(),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.token}` },
+        body: ['get', 'delete'].includes(route.method) ? undefined : '{}',
+      });
+      assert.equal(res.status, 403, `${route.method.toUpperCase()} ${route.path}`);
+    }
   });
 
   it('every catalogue operation that is served is documented with its catalogue summary', async () => {

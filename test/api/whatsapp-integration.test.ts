@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { startServer, type TestServer } from '../support/server.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
-import { Api, assertProblem, registerTenant, type Tenant } from '../support/http.js';
+import { Api, assertProblem, registerTenant, superAdmin, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { DomainEventEntity } from '../../server/core/events/event.entity.js';
 
@@ -149,7 +149,7 @@ describe('WhatsApp integration extras', () => {
   });
 
   it("accepts Meta's handshake with the verify token the tunnel settings show", async () => {
-    const tunnel = await a.api.get('/api/v1/appliance/tunnel');
+    const tunnel = await (await superAdmin(a.api)).get('/api/v1/appliance/tunnel');
     assert.equal(tunnel.status, 200);
     const token = tunnel.body.verifyToken;
     assert.ok(token);

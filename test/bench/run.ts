@@ -30,6 +30,7 @@ import { searchScenario } from './scenarios/search.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
+import { analyticsScenario } from './scenarios/analytics.js';
 import { retrievalScenario } from './scenarios/retrieval.js';
 
 const FULL: Sizes = {
@@ -49,6 +50,7 @@ const FULL: Sizes = {
     outageConversations: 100,
     drainTimeoutMs: 180_000,
   },
+  analytics: { total: 200, concurrency: 2, warmup: 10 },
   retrieval: { chunks: 1_000, queries: 2_000, warmup: 100 },
   serverEnv: {},
 };
@@ -72,12 +74,13 @@ const QUICK: Sizes = {
     outageConversations: 4,
     drainTimeoutMs: 30_000,
   },
+  analytics: { total: 10, concurrency: 2, warmup: 2 },
   retrieval: { chunks: 100, queries: 60, warmup: 10 },
   // Retries a few hundred milliseconds apart, so the outage drains within the quick run.
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'retrieval'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics', 'retrieval'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -270,6 +273,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'fanout') await fanoutScenario(ctx);
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
+        if (name === 'analytics') await analyticsScenario(ctx);
         if (name === 'retrieval') await retrievalScenario(ctx);
       } catch (err) {
         killChildren();

@@ -101,3 +101,18 @@ export function assertProblem(res: ApiResponse, status: number, fields: string[]
     );
   }
 }
+
+/** A client signed in as the test server's super-admin (startServer's SUPER_ADMIN_EMAIL/PASSWORD): an operator of the appliance. */
+export async function superAdmin(api: Api): Promise<Api> {
+  const res = await api.as({}).post('/api/v1/super-admin/auth/login', { email: 'root@omnistream.test', password: 'super-secret-password' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return api.as({ token: res.body.token });
+}
+
+/** The operator key tests give the server (OMNISTREAM_OPERATOR_KEY), as the desktop shell would. */
+export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef0123456789abcdef';
+
+/** A client acting as the desktop window on this computer: it sends the operator key, from loopback. */
+export function desktopWindow(api: Api, key = TEST_OPERATOR_KEY): Api {
+  return api.as({ headers: { 'x-omnistream-operator-key': key } });
+}

@@ -43,6 +43,10 @@ describe('benchmarks (quick mode)', () => {
         );
         for (const r of measured) assert.ok(Number.isFinite(r.p99 ?? r.value), `${scenario}: a number for ${JSON.stringify(r)}`);
       }
+      // Analytics has no baseline: its target is absolute (p99 < 200 ms over 30 days).
+      const analytics = rows.filter((r) => r.scenario === 'analytics' && r.kind === 'appliance');
+      assert.ok(analytics.length >= 8, 'every analytics endpoint measured');
+      for (const r of analytics) assert.ok(Number.isFinite(r.p99), `analytics: a number for ${JSON.stringify(r)}`);
       assert.match(readFileSync(join(resultsDir, 'latest-quick.md'), 'utf8'), /\| scenario \| measurement \|/);
     } finally {
       rmSync(resultsDir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import {
 import { ChannelSendError, type AccountCredentials, type OutboundMessage } from '../../server/channels/types.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server.js';
 import { emlFixture, rawFixture } from '../support/meta-channels.js';
+import { testOutbound } from '../support/outbound.js';
 
 async function sendError(promise: Promise<unknown>): Promise<ChannelSendError> {
   try {
@@ -112,7 +113,7 @@ describe('inbound email parsing', () => {
   });
 
   it('authenticates the webhook by the inbound secret, in constant time', () => {
-    const adapter = new EmailAdapter();
+    const adapter = new EmailAdapter({ outbound: testOutbound });
     assert.equal(adapter.verifySignature(Buffer.alloc(0), 'the-inbound-secret-123', 'the-inbound-secret-123'), true);
     assert.equal(adapter.verifySignature(Buffer.alloc(0), 'the-inbound-secret-124', 'the-inbound-secret-123'), false);
     assert.equal(adapter.verifySignature(Buffer.alloc(0), undefined, 'the-inbound-secret-123'), false);
@@ -149,7 +150,7 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   after(() => smtp.stop());
 
   it('sends with the subject and the headers a mail client threads by; the Message-ID is the external id', async () => {
-    const adapter = new EmailAdapter();
+    const adapter = new EmailAdapter({ outbound: testOutbound });
     const { externalId } = await adapter.send(account, reply());
     assert.equal(externalId, '<omnistream.0001@toko.example>');
     const [mail] = smtp.messages;
@@ -163,7 +164,7 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   });
 
   it('attaches a file the send job hands over', async () => {
-    await new EmailAdapter().send(
+    await new EmailAdapter({ outbound: testOutbound }).send(
       account,
       reply({
         type: 'document',
@@ -181,13 +182,13 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   it('uses SMTP_URL when the account has none, and fails clearly when there is neither', async () => {
     await new EmailAdapter({ smtpUrl: smtp.url }).send({ ...account, config: {} }, reply());
     assert.equal(smtp.messages.length, 1);
-    const none = await sendError(new EmailAdapter().send({ ...account, config: {} }, reply()));
+    const none = await sendError(new EmailAdapter({ outbound: testOutbound }).send({ ...account, config: {} }, reply()));
     assert.equal(none.retryable, false);
     assert.match(none.reason, /No SMTP server is configured/);
   });
 
   it('retries what the server defers (4xx) or cannot be reached, but not what it refuses (5xx)', async () => {
-    const adapter = new EmailAdapter({ connectionTimeoutMs: 1000 });
+    const adapter = new EmailAdapter({ connectionTimeoutMs: 1000, outbound: testOutbound });
     smtp.failNext(1, { code: 451, message: 'Greylisted, try again later' });
     const deferred = await sendError(adapter.send(account, reply()));
     assert.deepEqual([deferred.retryable, deferred.code], [true, 451]);
@@ -211,7 +212,7 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   });
 
   it('needs a recipient and something to say', async () => {
-    const adapter = new EmailAdapter();
+    const adapter = new EmailAdapter({ outbound: testOutbound });
     assert.match((await sendError(adapter.send(account, reply({ to: 'not-an-address', content: {} })))).reason, /no email address/);
     assert.match((await sendError(adapter.send(account, reply({ text: '  ' })))).reason, /needs some text/);
     assert.equal(smtp.messages.length, 0);

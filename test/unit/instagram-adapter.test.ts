@@ -6,6 +6,7 @@ import { replyDecision, windowEnd } from '../../server/channels/policy.js';
 import { ChannelSendError, type AccountCredentials } from '../../server/channels/types.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { fixture } from '../support/whatsapp.js';
+import { testOutbound } from '../support/outbound.js';
 
 const IG_ID = '17841400000000001';
 const IGSID = '1234567890123457';
@@ -114,7 +115,7 @@ describe('Instagram sending (against the fake Graph API)', () => {
 
   before(async () => {
     graph = await startFakeGraph();
-    adapter = new InstagramAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 1000 });
+    adapter = new InstagramAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 1000, outbound: testOutbound });
   });
   beforeEach(() => graph.reset());
   after(() => graph.stop());

@@ -8,6 +8,7 @@ import { replyDecision, windowEnd } from '../../server/channels/policy.js';
 import { ChannelSendError, type AccountCredentials, type OutboundMessage } from '../../server/channels/types.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { fixture } from '../support/whatsapp.js';
+import { testOutbound } from '../support/outbound.js';
 
 const PAGE_ID = '109876543210987';
 const PSID = '7012345678901234';
@@ -200,7 +201,7 @@ describe('Messenger sending (against the fake Graph API)', () => {
 
   before(async () => {
     graph = await startFakeGraph();
-    adapter = new MessengerAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 1000 });
+    adapter = new MessengerAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 1000, outbound: testOutbound });
   });
   beforeEach(() => graph.reset());
   after(() => graph.stop());
@@ -320,11 +321,14 @@ describe('Messenger sending (against the fake Graph API)', () => {
 
 describe('channel adapter registry', () => {
   it("builds every channel's adapter from configuration", () => {
-    const adapters = createAdapters({
-      META_GRAPH_URL: 'https://graph.facebook.com',
-      META_GRAPH_VERSION: 'v21.0',
-      SMTP_URL: 'smtp://mail.example:587',
-    });
+    const adapters = createAdapters(
+      {
+        META_GRAPH_URL: 'https://graph.facebook.com',
+        META_GRAPH_VERSION: 'v21.0',
+        SMTP_URL: 'smtp://mail.example:587',
+      },
+      testOutbound,
+    );
     assert.equal(getAdapter(adapters, 'messenger').channel, 'messenger');
     assert.equal(getAdapter(adapters, 'messenger').graph.product, 'Messenger');
     assert.equal(getAdapter(adapters, 'instagram').graph.product, 'Instagram');

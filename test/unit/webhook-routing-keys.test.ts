@@ -7,8 +7,9 @@ import { readdirSync } from 'node:fs';
 import { createAdapters, getAdapter } from '../../server/channels/index.js';
 import type { Channel } from '../../server/channels/types.js';
 import { fixture } from '../support/whatsapp.js';
+import { testOutbound } from '../support/outbound.js';
 
-const adapters = createAdapters({ META_GRAPH_URL: 'http://127.0.0.1:9', META_GRAPH_VERSION: 'v21.0' } as never);
+const adapters = createAdapters({ META_GRAPH_URL: 'http://127.0.0.1:9', META_GRAPH_VERSION: 'v21.0' } as never, testOutbound);
 const META: Channel[] = ['whatsapp', 'messenger', 'instagram'];
 const webhookFixtures = readdirSync(new URL('../fixtures/meta/', import.meta.url)).filter((f) =>
   /^(wa|messenger|instagram)-.*\.json$/.test(f),

@@ -7,6 +7,7 @@ import { graphErrorReason, graphErrorSentence, isRetryableGraphCode } from '../.
 import { createAdapters, getAdapter } from '../../server/channels/index.js';
 import { ChannelSendError, type AccountCredentials, type OutboundMessage, type ParsedWebhook } from '../../server/channels/types.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
+import { testOutbound } from '../support/outbound.js';
 
 const FIXTURES = new URL('../fixtures/meta/', import.meta.url);
 const rawFixture = (name: string) => readFileSync(new URL(name, FIXTURES));
@@ -234,11 +235,38 @@ describe('WhatsApp webhook parsing', () => {
           channel: 'whatsapp',
           accountKey: PHONE_NUMBER_ID,
           messages: [],
-          statuses: [{ externalId: 'wamid.HBgNOUTBOUND0001', status, timestamp: AT, recipientId: CUSTOMER }],
+          statuses: [
+            {
+              externalId: 'wamid.HBgNOUTBOUND0001',
+              status,
+              timestamp: AT,
+              recipientId: CUSTOMER,
+              // The sent status carries the conversation and its pricing (kept for analytics).
+              ...(status === 'sent'
+                ? {
+                    conversation: { id: 'c0f1e2d3b4a5968778695a4b3c2d1e0f', originType: 'service', expiresAt: new Date(1732526400_000) },
+                    pricing: { billable: true, pricingModel: 'CBP', category: 'service', type: null },
+                  }
+                : {}),
+            },
+          ],
           templateStatuses: [],
         },
       ] satisfies ParsedWebhook[]);
     }
+  });
+
+  it('parses per-message pricing (category and type) from a status', () => {
+    const body = JSON.parse(readFileSync(new URL('../fixtures/meta/wa-status-delivered.json', import.meta.url), 'utf8'));
+    body.entry[0].changes[0].value.statuses[0].pricing = {
+      billable: false,
+      pricing_model: 'PMP',
+      category: 'UTILITY',
+      type: 'free_entry_point',
+    };
+    const [batch] = parser.parseWebhook(body);
+    assert.deepEqual(batch.statuses[0].pricing, { billable: false, pricingModel: 'PMP', category: 'utility', type: 'free_entry_point' });
+    assert.equal(batch.statuses[0].conversation, undefined);
   });
 
   it('parses a failed status with a readable reason for its error code', () => {
@@ -492,7 +520,7 @@ describe('WhatsApp sending against a fake Graph', () => {
 
   before(async () => {
     graph = await startFakeGraph();
-    adapter = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 2000 });
+    adapter = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 2000, outbound: testOutbound });
   });
   beforeEach(() => graph.reset());
   after(() => graph.stop());
@@ -763,7 +791,7 @@ describe('WhatsApp sending against a fake Graph', () => {
   });
 
   it('gives up on a media lookup that hangs, as retryable', async () => {
-    const quick = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 200 });
+    const quick = new WhatsAppAdapter({ graphUrl: graph.url, graphVersion: 'v21.0', timeoutMs: 200, outbound: testOutbound });
     graph.addMedia('1234567890123456', Buffer.from('x'), 'image/jpeg');
     graph.hang(true);
     const err = await sendError(quick.fetchMedia(account, '1234567890123456'));
@@ -822,7 +850,7 @@ describe('WhatsApp sending against a fake Graph', () => {
 
 describe('channel adapter registry', () => {
   it('builds the WhatsApp adapter from configuration', () => {
-    const adapters = createAdapters({ META_GRAPH_URL: 'https://graph.facebook.com/', META_GRAPH_VERSION: 'v21.0' });
+    const adapters = createAdapters({ META_GRAPH_URL: 'https://graph.facebook.com/', META_GRAPH_VERSION: 'v21.0' }, testOutbound);
     const whatsapp = getAdapter(adapters, 'whatsapp');
     assert.ok(whatsapp instanceof WhatsAppAdapter);
     assert.equal(whatsapp.channel, 'whatsapp');

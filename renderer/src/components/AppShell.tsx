@@ -20,13 +20,14 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { ToastProvider } from './Toasts';
 import { Logo } from './Layout';
 import { useSession, type SessionContext } from './RequireAuth';
+import { ImpersonationBanner } from '../operator/ImpersonationBanner';
 import '../shell.css';
 
 export interface NavItem {
   to: string;
   icon: IconName;
   /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'aiAgents.nav';
+  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav' | 'aiAgents.nav';
   testId: string;
   /** Shown to people with this permission (or any of these). */
   permission?: string | string[];
@@ -37,6 +38,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/inbox', icon: 'inbox', label: 'nav.inbox', testId: 'nav-inbox', permission: 'conversations.view' },
   { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
   { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
+  { to: '/analytics', icon: 'chart', label: 'analytics.nav', testId: 'nav-analytics', permission: 'analytics.view' },
   { to: '/ai-agents', icon: 'zap', label: 'aiAgents.nav', testId: 'nav-ai-agents', permission: 'ai_agents.manage' },
   { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
@@ -113,6 +115,7 @@ function Shell({ context }: { context: SessionContext }) {
         </ul>
       </nav>
       <div className="shell-body">
+        <ImpersonationBanner session={session} />
         <header className="topbar">
           <div className="topbar__start">
             <span className="topbar__org" title={session.tenant.name}>

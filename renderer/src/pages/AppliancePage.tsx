@@ -5,11 +5,11 @@ import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError, request } from '../api';
-import { useSession } from '../components/RequireAuth';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
+import { useApplianceOperator } from '../settings/operator';
 
 type Provider = 'none' | 'public-url' | 'cloudflare' | 'ngrok';
 type TunnelState = 'off' | 'starting' | 'up' | 'reconnecting' | 'down' | 'unavailable';
@@ -30,6 +30,7 @@ interface TunnelView {
   publicUrl: string | null;
   ngrokAuthtoken: string | null;
   ngrokDomain: string | null;
+  exposeEverything: boolean;
   cloudflaredPath: string | null;
   status: {
     provider: Provider;
@@ -75,8 +76,13 @@ interface BackupSettings {
 const applianceApi = {
   lan: () => request<LanInfo>('GET', '/api/v1/appliance/lan'),
   tunnel: () => request<TunnelView>('GET', '/api/v1/appliance/tunnel'),
-  saveTunnel: (body: { provider: Provider; publicUrl?: string | null; ngrokAuthtoken?: string; ngrokDomain?: string | null }) =>
-    request<TunnelView>('PUT', '/api/v1/appliance/tunnel', body),
+  saveTunnel: (body: {
+    provider: Provider;
+    publicUrl?: string | null;
+    ngrokAuthtoken?: string;
+    ngrokDomain?: string | null;
+    exposeEverything?: boolean;
+  }) => request<TunnelView>('PUT', '/api/v1/appliance/tunnel', body),
   testTunnel: () => request<Reachability>('POST', '/api/v1/appliance/tunnel/test'),
   backups: () => request<{ data: Backup[] }>('GET', '/api/v1/appliance/backups'),
   backupNow: () => request<Backup>('POST', '/api/v1/appliance/backups'),
@@ -228,6 +234,7 @@ function TunnelSection() {
   const [publicUrl, setPublicUrl] = useState('');
   const [token, setToken] = useState('');
   const [domain, setDomain] = useState('');
+  const [exposeEverything, setExposeEverything] = useState(false);
   const [saving, setSaving] = useState(false);
   const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<Reachability>();
@@ -249,6 +256,7 @@ function TunnelSection() {
         setProvider(v.provider);
         setPublicUrl(v.publicUrl ?? '');
         setDomain(v.ngrokDomain ?? '');
+        setExposeEverything(v.exposeEverything);
       },
       (err: unknown) => setError(errorMessage(t, err)),
     );
@@ -266,6 +274,7 @@ function TunnelSection() {
       setView(
         await applianceApi.saveTunnel({
           provider,
+          exposeEverything,
           ...(provider === 'public-url' ? { publicUrl: publicUrl.trim() || null } : {}),
           ...(provider === 'ngrok'
             ? { ngrokDomain: domain.trim() || null, ...(token.trim() ? { ngrokAuthtoken: token.trim() } : {}) }
@@ -374,6 +383,19 @@ function TunnelSection() {
             </div>
           </>
         ) : null}
+        <div className="field">
+          <label className="field__label" htmlFor="tunnel-expose-everything">
+            <input
+              id="tunnel-expose-everything"
+              type="checkbox"
+              checked={exposeEverything}
+              onChange={(e) => setExposeEverything(e.target.checked)}
+              data-testid="tunnel-expose-everything"
+            />{' '}
+            {t('appliance.tunnel.exposeEverything')}
+          </label>
+          <p className="field__hint">{t('appliance.tunnel.exposeEverythingHint')}</p>
+        </div>
         <SubmitButton busy={saving} busyLabel={t('appliance.saving')}>
           {t('appliance.save')}
         </SubmitButton>
@@ -611,8 +633,9 @@ function BackupsSection() {
 export function AppliancePage() {
   const { t } = useTranslation();
   usePageTitle(t('appliance.pageTitle'));
-  const { session } = useSession();
-  const allowed = session.permissions.includes('settings.manage');
+  // The appliance's settings are its operator's (the desktop app on this PC, a super-admin), not an organization's.
+  const allowed = useApplianceOperator();
+  if (allowed === null) return null;
   return (
     <div className="dashboard">
       <div className="dashboard__header">

@@ -9,6 +9,7 @@ import { PreferencesCard } from '../components/PreferencesCard';
 import { SubmitButton } from '../components/SubmitButton';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../usePageTitle';
+import { useApplianceOperator } from '../settings/operator';
 
 function statusLabel(t: TFunction, status: string): string {
   switch (status) {
@@ -54,6 +55,7 @@ export function HomePage() {
   usePageTitle(t('home.pageTitle'));
   const navigate = useNavigate();
   const { session } = useSession();
+  const operator = useApplianceOperator();
   const { user, tenant } = session;
   const language = i18n.resolvedLanguage;
 
@@ -102,7 +104,7 @@ export function HomePage() {
 
       <FormError message={error} />
 
-      {session.permissions.includes('settings.manage') ? (
+      {operator ? (
         <p>
           <Link to="/settings/appliance" data-testid="appliance-link">
             {t('appliance.homeLink')}

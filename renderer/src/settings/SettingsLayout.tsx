@@ -7,11 +7,13 @@ import { Icon } from '../components/Icon';
 import { usePageTitle } from '../usePageTitle';
 import { useWorkspace } from '../workspace';
 import { SETTINGS_SECTIONS, type SettingsSectionKey } from './sections';
+import { useApplianceOperator } from './operator';
 import './settings.css';
 
 function useAllowedSections() {
   const { can } = useWorkspace();
-  return SETTINGS_SECTIONS.filter((s) => s.permissions.some(can));
+  const operator = useApplianceOperator();
+  return SETTINGS_SECTIONS.filter((s) => (s.operator ? operator === true : s.permissions.some(can)));
 }
 
 export function SettingsLayout() {
@@ -53,7 +55,8 @@ export function SettingsPage({ section, children, actions }: { section: Settings
   const { can } = useWorkspace();
   const meta = SETTINGS_SECTIONS.find((s) => s.key === section)!;
   usePageTitle(t(`settings.sections.${section}`));
-  const allowed = meta.permissions.some(can);
+  const operator = useApplianceOperator();
+  const allowed = meta.operator ? operator === true : meta.permissions.some(can);
   return (
     <div className="settings-page" data-testid={`settings-page-${meta.path}`}>
       <header className="settings-page__header">

@@ -8,6 +8,8 @@ export interface SettingsSection {
   path: string;
   icon: IconName;
   permissions: string[];
+  /** The appliance's own settings: shown to its operator (the desktop app, a super-admin), never for a permission. */
+  operator?: true;
 }
 
 export const SETTINGS_SECTIONS: SettingsSection[] = [
@@ -17,7 +19,7 @@ export const SETTINGS_SECTIONS: SettingsSection[] = [
   { key: 'sla', path: 'sla', icon: 'gauge', permissions: ['settings.manage'] },
   { key: 'chatExpiration', path: 'chat-expiration', icon: 'resolve', permissions: ['settings.manage'] },
   { key: 'csat', path: 'csat', icon: 'star', permissions: ['settings.manage', 'analytics.view'] },
-  { key: 'appliance', path: 'appliance', icon: 'monitor', permissions: ['settings.manage'] },
+  { key: 'appliance', path: 'appliance', icon: 'monitor', permissions: [], operator: true },
 ];
 
 /** Anyone with one of these sees "Settings" in the main navigation. */

@@ -13,6 +13,7 @@ import {
 } from '../types.js';
 import { bracketId, mailDomain, parseEmailJson, parseMime, replySubject, type EmailJson, type ParsedEmail } from './email.parse.js';
 import { lazy } from '../../core/lazy.js';
+import { OutboundError, type OutboundGuard } from '../../core/net/outbound.js';
 
 /** nodemailer, imported when the first reply is sent. */
 const loadNodemailer = lazy(() => import('nodemailer'));
@@ -24,6 +25,12 @@ export interface EmailAdapterOptions {
   connectionTimeoutMs?: number;
   /** Silence on an open connection; default 60 s. */
   socketTimeoutMs?: number;
+  /**
+   * The SSRF guard: an account's own SMTP URL came from an organization, so its host is checked
+   * (no loopback, private or link-local address unless the operator allowed it) and the connection
+   * pinned to the address that passed. SMTP_URL (the operator's own configuration) is trusted.
+   */
+  outbound?: OutboundGuard;
 }
 
 /** Connection failures that trying again later can fix. */
@@ -97,7 +104,8 @@ export class EmailAdapter implements ChannelAdapter {
    * `content.email` (set when the reply was written); the returned externalId is the Message-ID.
    */
   async send(account: AccountCredentials, message: OutboundMessage): Promise<{ externalId: string }> {
-    const url = account.config.smtpUrl || this.options.smtpUrl;
+    const own = account.config.smtpUrl;
+    const url = own || this.options.smtpUrl;
     if (!url) {
       throw new ChannelSendError(
         "No SMTP server is configured for this mailbox: set the account's SMTP URL, or SMTP_URL for the whole server.",
@@ -114,8 +122,9 @@ export class EmailAdapter implements ChannelAdapter {
     const messageId = bracketId(email?.messageId) ?? `<${randomUUID()}@${mailDomain(mailbox)}>`;
     const references = email?.references ?? [];
     const { default: nodemailer } = await loadNodemailer();
+    const target = own ? await this.pinnedSmtp(own) : { url };
     const transport = nodemailer.createTransport({
-      url,
+      ...target,
       connectionTimeout: this.options.connectionTimeoutMs ?? 15_000,
       greetingTimeout: this.options.connectionTimeoutMs ?? 15_000,
       socketTimeout: this.options.socketTimeoutMs ?? 60_000,
@@ -144,6 +153,28 @@ export class EmailAdapter implements ChannelAdapter {
       transport.close();
     }
     return { externalId: messageId };
+  }
+
+  /**
+   * Checks an account's SMTP URL under the guard and pins it: the URL nodemailer gets names the
+   * checked address, with the original host name kept for TLS (SNI and the certificate check).
+   */
+  private async pinnedSmtp(raw: string): Promise<{ url: string; servername?: string }> {
+    if (!this.options.outbound) throw new ChannelSendError("The mailbox's own SMTP server cannot be used (no outbound guard).", false);
+    try {
+      const parsed = await this.options.outbound.check(raw, ['smtp:', 'smtps:']);
+      const [address] = await this.options.outbound.resolve(parsed.hostname);
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      if (address.address === host) return { url: raw };
+      parsed.hostname = address.family === 6 ? `[${address.address}]` : address.address;
+      return { url: parsed.toString(), servername: host };
+    } catch (err) {
+      if (err instanceof OutboundError) {
+        const retry = err.reason === 'dns' || err.reason === 'network' || err.reason === 'timeout';
+        throw new ChannelSendError(`The mailbox's SMTP server was refused: ${err.message}.`, retry);
+      }
+      throw err;
+    }
   }
 
   /** Email attachments arrive inside the message and are stored when it is received. */

@@ -1,6 +1,7 @@
 // The Messenger channel (a Facebook Page): webhook signature and parsing, sending through the Send
 // API with the Page access token, attachment upload, and downloads of inbound attachments.
 import { GraphClient } from '../graph-client.js';
+import type { OutboundGuard } from '../../core/net/outbound.js';
 import { verifyMetaSignature } from '../meta-signature.js';
 import {
   ChannelSendError,
@@ -22,6 +23,8 @@ export interface MetaAdapterOptions {
   timeoutMs?: number;
   /** For media downloads; default 8 × timeoutMs. */
   downloadTimeoutMs?: number;
+  /** The SSRF guard media downloads go through (their URLs come from outside). */
+  outbound?: OutboundGuard;
 }
 
 interface SendAnswer {

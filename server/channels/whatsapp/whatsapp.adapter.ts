@@ -1,6 +1,7 @@
 // The WhatsApp Cloud API channel: webhook signature and parsing, sending, media upload and download,
 // and read receipts, all through Meta's Graph API.
 import { GraphClient } from '../graph-client.js';
+import type { OutboundGuard } from '../../core/net/outbound.js';
 import { verifyMetaSignature } from '../meta-signature.js';
 import {
   ChannelSendError,
@@ -22,6 +23,8 @@ export interface WhatsAppAdapterOptions {
   timeoutMs?: number;
   /** For media downloads; default 8 × timeoutMs. */
   downloadTimeoutMs?: number;
+  /** The SSRF guard media downloads go through (their URLs come from outside). */
+  outbound?: OutboundGuard;
 }
 
 interface SendAnswer {

@@ -271,6 +271,23 @@ function parseStatuses(value: Obj): InboundStatus[] {
         reason: errorReason(error),
       };
     }
+    if (isObj(raw.pricing)) {
+      const billable = raw.pricing.billable;
+      parsed.pricing = {
+        billable: typeof billable === 'boolean' ? billable : null,
+        pricingModel: str(raw.pricing.pricing_model) ?? null,
+        category: str(raw.pricing.category)?.toLowerCase() ?? null,
+        type: str(raw.pricing.type)?.toLowerCase() ?? null,
+      };
+    }
+    const conversationId = isObj(raw.conversation) ? str(raw.conversation.id) : undefined;
+    if (isObj(raw.conversation) && conversationId) {
+      parsed.conversation = {
+        id: conversationId,
+        originType: (isObj(raw.conversation.origin) ? str(raw.conversation.origin.type)?.toLowerCase() : undefined) ?? null,
+        expiresAt: unixSeconds(raw.conversation.expiration_timestamp) ?? null,
+      };
+    }
     result.push(parsed);
   }
   return result;

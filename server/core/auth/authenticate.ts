@@ -5,9 +5,10 @@
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Principal, TenantPrincipal } from '../context.js';
-import { unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../http/errors.js';
 import { EntityCache } from '../entity-cache.js';
 import { API_KEY_PATTERN, apiKeyMatches } from './api-key-format.js';
+import { checkOperatorKey } from './operator.js';
 import { SUPER_ADMIN_AUDIENCE, SUPER_ADMIN_COOKIE, TENANT_AUDIENCE, TENANT_COOKIE, type TokenService } from './tokens.js';
 
 export type Audience = 'tenant' | 'super-admin';
@@ -69,6 +70,34 @@ export class Authenticator {
     if (creds.apiKey) return this.fromApiKey(creds.apiKey.trim());
     if (creds.bearer) return API_KEY_PATTERN.test(creds.bearer) ? this.fromApiKey(creds.bearer) : this.userFromToken(creds.bearer);
     return creds.cookie ? this.userFromToken(creds.cookie) : null;
+  }
+
+  /**
+   * The operator of the appliance: the desktop window (a valid operator key, straight from this
+   * computer) or a super-admin. A tenant's credentials never reach appliance-wide operations (403);
+   * a wrong operator key, or the right one from elsewhere, is 401. Null when nothing was sent.
+   */
+  async authenticateOperator(req: Request, operatorKey: string | undefined): Promise<Principal | null> {
+    const key = checkOperatorKey(req, operatorKey);
+    if (key === 'accepted') return { kind: 'operator', via: 'desktop' };
+    if (key === 'wrong-key') throw unauthorized('The operator key is not this installation’s');
+    if (key === 'not-local') throw unauthorized('The operator key is only accepted from the desktop app on this computer');
+    const token = bearer(req);
+    const adminCookie = req.cookies?.[SUPER_ADMIN_COOKIE];
+    if (token && !API_KEY_PATTERN.test(token) && (await this.tokens.verify(token, SUPER_ADMIN_AUDIENCE)))
+      return this.superAdminFromToken(token);
+    const tenantToken = token && !API_KEY_PATTERN.test(token) ? await this.tokens.verify(token, TENANT_AUDIENCE) : null;
+    if (
+      req.header('x-api-key') ||
+      (token && API_KEY_PATTERN.test(token)) ||
+      tenantToken ||
+      (!token && req.cookies?.[TENANT_COOKIE] && !adminCookie)
+    )
+      throw forbidden(
+        "Appliance-wide operations (backups, restore, tunnel, the Meta verify token, LAN settings) belong to this computer's operator: a super-admin, or the OmniStream desktop app on this PC. An organization's permissions do not reach them.",
+      );
+    if (token) throw unauthorized('Your super-admin session is invalid or has expired');
+    return adminCookie ? this.superAdminFromToken(adminCookie) : null;
   }
 
   private async userFromToken(token: string): Promise<TenantPrincipal> {

@@ -43,6 +43,8 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
     if (route.access.kind !== 'public') responses['401'] = problemRef('Not authenticated');
     if (route.access.kind === 'tenant' && route.access.permission)
       responses['403'] = problemRef(`Missing the ${route.access.permission} permission`);
+    if (route.access.kind === 'operator')
+      responses['403'] = problemRef("An organization's credentials: appliance-wide operations belong to the operator");
     if (route.params) responses['404'] = problemRef("Not found (also for another organization's ids)");
     const op: Json = {
       tags: [route.tag],
@@ -76,9 +78,12 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
       if (route.access.permission) op['x-permission'] = route.access.permission;
     } else if (route.access.kind === 'super-admin') {
       op.security = [{ superAdminAuth: [] }];
+    } else if (route.access.kind === 'operator') {
+      op.security = [{ superAdminAuth: [] }, { operatorKey: [] }];
     } else {
       op.security = [];
     }
+    op['x-access'] = route.access.kind;
     (paths[route.path] ??= {})[route.method] = op;
   }
   return {
@@ -103,6 +108,13 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         cookieAuth: { type: 'apiKey', in: 'cookie', name: 'omnistream_token' },
         superAdminAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from /api/v1/super-admin/auth/login' },
+        operatorKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-OmniStream-Operator-Key',
+          description:
+            "The desktop app's per-installation operator key, which its main process adds to its window's requests; accepted only from this computer (loopback, not forwarded by a proxy or the tunnel)",
+        },
       },
       schemas: {
         Problem: {

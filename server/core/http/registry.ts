@@ -3,7 +3,7 @@
 // OpenAPI document is generated from the same declarations.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import type { Ctx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
+import type { Ctx, OperatorCtx, Services, SuperAdminCtx, TenantCtx } from '../context.js';
 import type { Permission } from '../permissions.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { HttpError, badRequest, forbidden, unauthorized, zodFieldErrors } from './errors.js';
@@ -18,16 +18,25 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type PublicAccess = { kind: 'public' };
 export type TenantAccess = { kind: 'tenant'; permission: Permission | null };
 export type SuperAdminAccess = { kind: 'super-admin' };
-export type Access = PublicAccess | TenantAccess | SuperAdminAccess;
+/** Appliance-wide operations: a super-admin, or the desktop window on this PC (core/auth/operator.ts). */
+export type OperatorAccess = { kind: 'operator' };
+export type Access = PublicAccess | TenantAccess | SuperAdminAccess | OperatorAccess;
 
 export const access = {
   public: { kind: 'public' } as PublicAccess,
   signedIn: { kind: 'tenant', permission: null } as TenantAccess,
   tenant: (permission: Permission): TenantAccess => ({ kind: 'tenant', permission }),
   superAdmin: { kind: 'super-admin' } as SuperAdminAccess,
+  operator: { kind: 'operator' } as OperatorAccess,
 };
 
-type CtxFor<A extends Access> = A extends { kind: 'tenant' } ? TenantCtx : A extends { kind: 'super-admin' } ? SuperAdminCtx : Ctx;
+type CtxFor<A extends Access> = A extends { kind: 'tenant' }
+  ? TenantCtx
+  : A extends { kind: 'super-admin' }
+    ? SuperAdminCtx
+    : A extends { kind: 'operator' }
+      ? OperatorCtx
+      : Ctx;
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface UploadedFile {
@@ -96,6 +105,11 @@ export interface RouteDef<
   /** Extra middleware run before authentication (rate limits). */
   before?: RequestHandler[];
   /**
+   * The handler reads the request body itself (after it has checked who is sending it): the
+   * server's JSON parser leaves this route's body unread.
+   */
+  ownBody?: boolean;
+  /**
    * Served ahead of the middleware browsers and API clients need (security headers, cookies, the
    * log line per request), with a JSON parser of its own: for Meta's webhooks, which come in bursts
    * and are retried when not acknowledged quickly. Errors still become problem details and are logged.
@@ -161,7 +175,12 @@ export function mountRoutes(
   for (const route of routes) {
     const handler: RequestHandler = async (req, res) => {
       const ctx: Ctx = { ...services, requestId: String(req.id), ip: req.ip ?? null, principal: null };
-      if (route.access.kind !== 'public') {
+      if (route.access.kind === 'operator') {
+        const principal = await auth.authenticateOperator(req, services.config.OMNISTREAM_OPERATOR_KEY);
+        if (!principal)
+          throw unauthorized('This is an operator operation: sign in as a super-admin, or use the desktop app on this computer');
+        ctx.principal = principal;
+      } else if (route.access.kind !== 'public') {
         const principal = await auth.authenticate(req, route.access.kind);
         if (!principal) throw unauthorized();
         ctx.principal = principal;

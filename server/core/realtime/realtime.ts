@@ -39,6 +39,11 @@ export type SocketHandler = (data: unknown, client: SocketClient) => void | Prom
 export interface RealtimeOptions {
   /** Domain events relayed to browsers (from the modules' manifests). */
   pushedEvents: string[];
+  /**
+   * Browser origins besides the server's own (same host and port) that may connect with
+   * credentials: ALLOWED_ORIGINS and the public URL. Any other Origin is refused.
+   */
+  allowedOrigins?: () => string[];
   visibility?: ConversationVisibility;
   sockets?: Record<string, SocketHandler>;
 }
@@ -53,11 +58,30 @@ function conversationOf(
   return typeof id === 'string' ? { id } : null;
 }
 
+/**
+ * Whether a browser at `origin` may open a realtime session here: no Origin (not a browser page),
+ * the same host and port as the request (the UI this server serves: localhost, a LAN address,
+ * omnistream.local, the tunnel's host), or an origin in `allowed`.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (host && url.host.toLowerCase() === host.trim().toLowerCase()) return true;
+  return allowed.some((a) => a.toLowerCase().replace(/\/+$/, '') === url.origin.toLowerCase());
+}
+
 export class Realtime {
   private io: SocketServer | undefined;
 
   private readonly visibility: ConversationVisibility | undefined;
   private readonly sockets: Record<string, SocketHandler>;
+  private readonly allowedOrigins: () => string[];
 
   constructor(
     private readonly auth: Authenticator,
@@ -66,6 +90,7 @@ export class Realtime {
     options: RealtimeOptions,
   ) {
     this.visibility = options.visibility;
+    this.allowedOrigins = options.allowedOrigins ?? (() => []);
     this.sockets = options.sockets ?? {};
     for (const type of new Set(options.pushedEvents)) {
       events.on(type, (event) => (event.tenantId ? this.relay(event.tenantId, type, event.payload) : undefined));
@@ -127,7 +152,21 @@ export class Realtime {
   }
 
   attach(server: HttpServer): void {
-    const io = new SocketServer(server, { serveClient: false, cors: { origin: true, credentials: true } });
+    const allowed = () => this.allowedOrigins();
+    const io = new SocketServer(server, {
+      serveClient: false,
+      // A page elsewhere must not open a session with the cookie (cross-site WebSocket hijacking):
+      // the handshake (polling and WebSocket alike) is refused unless its Origin is this server's own
+      // or one the operator allowed; only those get CORS headers.
+      allowRequest: (req, callback) => {
+        const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+        callback(null, originAllowed(req.headers.origin, Array.isArray(host) ? host[0] : host, allowed()));
+      },
+      cors: {
+        origin: (origin, callback) => callback(null, origin ? allowed().includes(origin.toLowerCase().replace(/\/+$/, '')) : false),
+        credentials: true,
+      },
+    });
     io.use(async (socket, next) => {
       try {
         const handshake = socket.handshake;

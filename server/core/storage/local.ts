@@ -5,6 +5,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readFile as fsReadFile, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve, sep } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fs-private.js';
 
 export const MEDIA_FOLDER = 'media';
 
@@ -41,10 +42,10 @@ export function newStorageKey(tenantId: string, id: string, ext = '', now: Date 
 /** Writes atomically: a temp file beside the target, flushed, then renamed over it. */
 export async function saveFile(dataDir: string, key: string, bytes: Uint8Array): Promise<void> {
   const path = storagePath(dataDir, key);
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await open(temp, 'wx', 0o640);
+    const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(bytes);
       await handle.sync();

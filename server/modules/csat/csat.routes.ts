@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
 import { idParam, timestamp } from '../../core/http/schemas.js';
 import { csatService, submitRating } from './csat.service.js';
+import { analyticsService, sendCsatCsv } from '../analytics/analytics.service.js';
+import { CSAT_ANALYTICS_DESCRIPTION, csatAnalyticsSchema, csatQuery } from '../analytics/analytics.schemas.js';
 
 const tag = 'CSAT';
 const language = z.enum(['id', 'en']);
@@ -39,15 +41,6 @@ const settingsSchema = z.object({
   language: language.describe('Language of the survey message'),
   message: z.string().max(900).nullable().describe('Replaces the default question; `{{url}}` places the link in link surveys'),
 });
-
-const bucket = {
-  sent: z.number().int(),
-  answered: z.number().int(),
-  responseRate: z.number().nullable().describe('answered / sent'),
-  average: z.number().nullable(),
-  csat: z.number().nullable().describe('Share of answers that are 4 or 5, in percent'),
-  distribution: z.object({ 1: z.number().int(), 2: z.number().int(), 3: z.number().int(), 4: z.number().int(), 5: z.number().int() }),
-};
 
 export const csatRoutes = [
   defineRoute({
@@ -104,26 +97,14 @@ export const csatRoutes = [
     tag,
     summary: 'CSAT analytics',
     access: access.tenant('analytics.view'),
-    description:
-      'Surveys made in [from, to) (default: the last 30 days): how many were sent and answered, the average score, the share of 4s and 5s and the distribution, ' +
-      "overall and per group. Days, weeks (from Monday) and months follow the organization's timezone; a bare date means its midnight there.",
-    query: z.object({
-      from: z.string().max(40).optional().describe('YYYY-MM-DD or ISO 8601'),
-      to: z.string().max(40).optional().describe('YYYY-MM-DD or ISO 8601 (exclusive)'),
-      groupBy: z.enum(['agent', 'division', 'channel', 'day', 'week', 'month']).optional(),
-      agentId: z.string().max(64).optional(),
-      divisionId: z.string().max(64).optional(),
-      channel: z.string().max(20).optional(),
-    }),
-    response: z.object({
-      from: timestamp,
-      to: timestamp,
-      timezone: z.string(),
-      groupBy: z.string().nullable(),
-      summary: z.object(bucket),
-      groups: z.array(z.object({ key: z.string().nullable(), label: z.string().nullable(), ...bucket })),
-    }),
-    handler: ({ ctx, query }) => csatService.analytics(ctx, query),
+    description: `The same as GET /api/v1/analytics/csat (kept for existing clients). ${CSAT_ANALYTICS_DESCRIPTION}`,
+    query: csatQuery,
+    response: csatAnalyticsSchema,
+    handler: async ({ ctx, query, res }) => {
+      const result = await analyticsService.csat(ctx, query);
+      if (query.format === 'csv') return sendCsatCsv(res, result);
+      return result;
+    },
   }),
   defineRoute({
     method: 'get',

@@ -1,7 +1,7 @@
 // CSAT: a survey per resolved conversation (or made by an agent), sent as a WhatsApp list with rows
 // 1–5 where the channel allows, else as a link to the public rating page this server serves. The
 // rating is recorded once per survey (by the list reply, the page or the API); expired surveys refuse
-// it. Analytics by agent, division, channel and period.
+// it. Its analytics are the analytics module's (GET /api/v1/analytics/csat).
 import { visibleConversation } from '../divisions/visibility.service.js';
 import { MoreThan } from 'typeorm';
 import type { TenantCtx } from '../../core/context.js';
@@ -13,12 +13,10 @@ import { CsatSettingsEntity, CsatSurveyEntity, type CsatDelivery, type CsatLangu
 
 import { DEFAULT_SETTINGS, loadSettings, publicBaseUrl, settingsView, surveyView } from './survey-views.js';
 import { chooseDelivery, insertSurvey, sendableNow } from './survey-delivery.js';
-import { csatAnalytics, type AnalyticsQuery } from './csat-analytics.js';
 
 export { ANSWER_JOB, RESOLVED_JOB, SEND_JOB, effectiveStatus, loadSettings, parseRowId, publicBaseUrl } from './survey-views.js';
 export { deliverSurvey, surveyOnResolve } from './survey-delivery.js';
 export { answerFromMessage, submitRating } from './survey-answers.js';
-export type { AnalyticsQuery } from './csat-analytics.js';
 
 export const csatService = {
   async settings(ctx: TenantCtx) {
@@ -101,6 +99,4 @@ export const csatService = {
     );
     return surveyView(survey, ctx);
   },
-
-  analytics: (ctx: TenantCtx, q: AnalyticsQuery) => csatAnalytics(ctx, q),
 };

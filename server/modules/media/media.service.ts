@@ -3,7 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Services, TenantCtx } from '../../core/context.js';
-import { HttpError } from '../../core/http/errors.js';
+import { In } from 'typeorm';
+import { HttpError, notFound } from '../../core/http/errors.js';
+import { canSee, conversationScope } from '../divisions/visibility.service.js';
+import { MessageEntity } from '../messages/message.entity.js';
+import { ConversationEntity } from '../conversations/conversation.entity.js';
 import type { UploadedFile } from '../../core/http/registry.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { newId } from '../../core/ids.js';
@@ -176,6 +180,40 @@ function sendStored(res: Response, root: string, path: string): Promise<void> {
   });
 }
 
+/**
+ * Division visibility holds for files too: a file attached to messages is visible only to those who
+ * may see one of their conversations (404 otherwise, as for the conversation itself). An inbound
+ * file nobody's message holds is not shown to people with a restricted view; an upload not yet sent
+ * is the team's.
+ */
+async function assertMediaVisible(ctx: TenantCtx, media: Media): Promise<void> {
+  const scope = await conversationScope(ctx);
+  if (scope === null) return;
+  const messages = ctx.db.getRepository(MessageEntity);
+  let conversationIds = (
+    await messages.find({ where: { tenantId: ctx.tenantId, mediaId: media.id }, select: { conversationId: true }, take: 100 })
+  ).map((m) => m.conversationId);
+  if (conversationIds.length === 0 && media.source === 'inbound') {
+    // An email's second and later attachments are named only in its content.
+    const rows: { conversationId: string }[] = await messages
+      .createQueryBuilder('m')
+      .select('m.conversationId', 'conversationId')
+      .where('m.tenantId = :tenantId AND m.content LIKE :needle', { tenantId: ctx.tenantId, needle: `%${media.id}%` })
+      .limit(100)
+      .getRawMany();
+    conversationIds = rows.map((r) => r.conversationId);
+  }
+  if (conversationIds.length === 0) {
+    if (media.source === 'upload') return;
+    throw notFound('Media');
+  }
+  const conversations = await ctx.db.getRepository(ConversationEntity).find({
+    where: { tenantId: ctx.tenantId, id: In([...new Set(conversationIds)]) },
+    select: { id: true, divisionId: true, assigneeId: true },
+  });
+  if (!conversations.some((c) => canSee(scope, c))) throw notFound('Media');
+}
+
 export const mediaService = {
   async upload(ctx: TenantCtx, file: UploadedFile): Promise<MediaView> {
     const original = sanitizeFilename(fixLatin1(file.originalname));
@@ -198,6 +236,7 @@ export const mediaService = {
   /** Sends the stored bytes (or the thumbnail) with type, length, disposition, caching and range support. */
   async download(ctx: TenantCtx, id: string, opts: { thumbnail: boolean; download: boolean }, req: Request, res: Response): Promise<void> {
     const media = await scoped(ctx, MediaEntity).get(id, 'Media');
+    await assertMediaVisible(ctx, media);
     const key = opts.thumbnail ? media.thumbnailKey : media.storageKey;
     if (!key) throw new HttpError(404, 'This media has no thumbnail');
     const stored = await openFile(ctx.config.dataDir, key);

@@ -9,6 +9,7 @@ import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { MessageEntity, type Message } from './message.entity.js';
 import { messageView } from './messages.service.js';
+import { recordWhatsappPricing } from '../analytics/whatsapp-pricing.service.js';
 
 const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -19,6 +20,8 @@ export async function applyStatus(services: Services, account: IntegrationAccoun
     const message = await messages.findOne({ where: { tenantId: account.tenantId, externalId: status.externalId } });
     if (message?.direction !== 'outbound') return false;
     const now = services.now();
+    // What the message costs (WhatsApp), kept whatever the status does to the message itself.
+    await recordWhatsappPricing(m, message, account.id, status, now);
     const patch: Partial<Message> = { updatedAt: now };
     if (status.status === 'failed') {
       if (message.status === 'read' || message.status === 'failed') return false;

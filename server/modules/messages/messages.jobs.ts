@@ -102,13 +102,31 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: String(job.payload.accountId) });
       const adapter = getAdapter(services.adapters, account.channel);
       const mediaExternalId = String(job.payload.mediaExternalId);
+      // Given up: the message says so (the link was refused, the file is too large or gone), live.
+      const unavailable = (reason: string) =>
+        services.transaction(async (m) => {
+          const now = services.now();
+          const content = { ...message.content, media: { ...message.content.media, unavailable: reason } };
+          await m.getRepository(MessageEntity).update({ id: message.id }, { content, updatedAt: now } as never);
+          await emitEvent(
+            m,
+            {
+              tenantId: message.tenantId,
+              type: 'message.updated',
+              payload: { message: messageView({ ...message, content, updatedAt: now }) },
+            },
+            now,
+          );
+        });
       let fetched;
       try {
         fetched = await adapter.fetchMedia(accountCredentials(services, account), mediaExternalId);
       } catch (err) {
-        if (err instanceof ChannelSendError && !err.retryable) {
-          services.log.warn({ messageId: message.id, reason: err.reason }, 'inbound media could not be downloaded');
-          return;
+        const final = err instanceof ChannelSendError && !err.retryable;
+        if (final || job.attempts >= job.maxAttempts) {
+          const reason = err instanceof ChannelSendError ? err.reason : (err as Error).message;
+          services.log.warn({ messageId: message.id, reason }, 'inbound media could not be downloaded');
+          return unavailable(reason);
         }
         throw err;
       }

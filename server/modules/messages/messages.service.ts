@@ -5,7 +5,7 @@ import { visibleConversation } from '../divisions/visibility.service.js';
 import type { TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
-import { badRequest, unprocessable } from '../../core/http/errors.js';
+import { badRequest, conflict, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
 import type { EmailContent, MessageContent, MessageType } from '../../channels/types.js';
@@ -74,7 +74,13 @@ export const messagesService = {
     const conversation = await visibleConversation(ctx, conversationId);
     if (input.clientMessageId) {
       const existing = await scoped(ctx, MessageEntity).findOne({ clientMessageId: input.clientMessageId });
-      if (existing) return messageView(existing);
+      // A retry of the same send answers the same message; the id of a message elsewhere (perhaps in a
+      // conversation the caller may not see) answers nothing about it.
+      if (existing?.conversationId === conversationId) return messageView(existing);
+      if (existing)
+        throw conflict('This clientMessageId was already used for another message; choose a new one', [
+          { path: 'clientMessageId', message: 'Already used' },
+        ]);
     }
     const now = ctx.now();
     // Each channel's window and message types (WhatsApp 24 h or a template; Messenger 24 h, or 7 days

@@ -6,7 +6,7 @@ import { In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
-import { HttpError, badRequest, conflict, unprocessable } from '../../core/http/errors.js';
+import { HttpError, badRequest, conflict, notFound, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
 import { isId, newId } from '../../core/ids.js';
@@ -143,6 +143,10 @@ export const scheduledMessagesService = {
 
   async cancel(ctx: TenantCtx, id: string) {
     const row = await scoped(ctx, ScheduledMessageEntity).get(id, 'Scheduled message');
+    // In a conversation the caller may not see (another division), it does not exist for them.
+    await visibleConversation(ctx, row.conversationId).catch((err: unknown) => {
+      throw err instanceof HttpError && err.status === 404 ? notFound('Scheduled message') : err;
+    });
     const now = ctx.now();
     const patch: Partial<ScheduledMessage> = { status: 'cancelled', cancelledAt: now, cancelledById: ctx.principal.userId, updatedAt: now };
     const cancelled = await ctx.transaction(async (m) => {

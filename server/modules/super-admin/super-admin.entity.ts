@@ -23,3 +23,35 @@ export const SuperAdminEntity = new EntitySchema<SuperAdmin>({
     lastLoginAt: col.time(true),
   },
 });
+
+/**
+ * A one-time link the operator issues for someone to choose a new password (a tenant user or a
+ * super-admin): only its hash is kept; it works once, until it expires.
+ */
+export interface PasswordResetLink {
+  id: string;
+  principalType: 'user' | 'super_admin';
+  principalId: string;
+  tenantId: string | null;
+  tokenHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  createdById: string | null;
+  createdAt: Date;
+}
+
+export const PasswordResetLinkEntity = new EntitySchema<PasswordResetLink>({
+  name: 'PasswordResetLink',
+  tableName: 'password_reset_links',
+  columns: {
+    id: col.id,
+    principalType: col.string(20),
+    principalId: col.ref(),
+    tenantId: col.ref(true),
+    tokenHash: col.string(64),
+    expiresAt: col.time(),
+    usedAt: col.time(true),
+    createdById: col.ref(true),
+    createdAt: col.time(),
+  },
+});

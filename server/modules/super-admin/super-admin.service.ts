@@ -3,11 +3,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ctx, Services } from '../../core/context.js';
-import { unauthorized } from '../../core/http/errors.js';
+import type { Ctx, Services, SuperAdminCtx } from '../../core/context.js';
+import { conflict, notFound, unauthorized } from '../../core/http/errors.js';
+import { issueResetLink } from './password-reset.service.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../core/auth/passwords.js';
 import { SUPER_ADMIN_AUDIENCE, type TokenService } from '../../core/auth/tokens.js';
-import { newId } from '../../core/ids.js';
+import { isId, newId } from '../../core/ids.js';
 import { SuperAdminEntity, type SuperAdmin } from './super-admin.entity.js';
 
 const SUPER_ADMIN_TTL_SECONDS = 12 * 3600;
@@ -86,6 +87,44 @@ export function superAdminService(tokens: TokenService) {
       ctx.log.info({ superAdminId: admin.id, ip: ctx.ip }, 'super-admin login');
       const token = await tokens.sign(SUPER_ADMIN_AUDIENCE, { sub: admin.id }, SUPER_ADMIN_TTL_SECONDS);
       return { token, admin: superAdminView({ ...admin, lastLoginAt: now }) };
+    },
+
+    async list(ctx: SuperAdminCtx) {
+      const rows = await ctx.db.getRepository(SuperAdminEntity).find({ order: { createdAt: 'ASC' } });
+      return { data: rows.map(superAdminView), nextCursor: null };
+    },
+
+    async create(ctx: SuperAdminCtx, body: { name: string; email: string; password: string }) {
+      const repo = ctx.db.getRepository(SuperAdminEntity);
+      if (await repo.exists({ where: { email: body.email } }))
+        throw conflict('A super-admin with this email exists', [{ path: 'email', message: 'Already used' }]);
+      const admin: SuperAdmin = {
+        id: newId(),
+        name: body.name,
+        email: body.email,
+        passwordHash: await hashPassword(body.password),
+        createdAt: ctx.now(),
+        lastLoginAt: null,
+      };
+      await repo.insert(admin);
+      ctx.log.info({ superAdminId: admin.id, by: ctx.principal.adminId }, 'super-admin created');
+      return superAdminView(admin);
+    },
+
+    async remove(ctx: SuperAdminCtx, adminId: string) {
+      const repo = ctx.db.getRepository(SuperAdminEntity);
+      const admin = isId(adminId) ? await repo.findOne({ where: { id: adminId } }) : null;
+      if (!admin) throw notFound('Super-admin');
+      if (admin.id === ctx.principal.adminId) throw conflict('You cannot delete your own account; ask another super-admin');
+      if ((await repo.count()) <= 1) throw conflict('The last super-admin cannot be deleted');
+      await repo.delete({ id: admin.id });
+      ctx.log.info({ superAdminId: admin.id, by: ctx.principal.adminId }, 'super-admin deleted');
+    },
+
+    async resetPassword(ctx: SuperAdminCtx, adminId: string, origin: string) {
+      const admin = isId(adminId) ? await ctx.db.getRepository(SuperAdminEntity).findOne({ where: { id: adminId } }) : null;
+      if (!admin) throw notFound('Super-admin');
+      return issueResetLink(ctx, { type: 'super_admin', id: admin.id, tenantId: null }, origin);
     },
   };
 }

@@ -7,6 +7,9 @@ export interface Tenant {
   slug: string;
   status: 'active' | 'suspended';
   timezone: string;
+  /** Set when the operator deleted it: suspended now, its data purged at purgeAt unless restored before. */
+  deletedAt?: Date | null;
+  purgeAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -20,6 +23,8 @@ export const TenantEntity = new EntitySchema<Tenant>({
     slug: col.string(200),
     status: col.string(20),
     timezone: col.string(64),
+    deletedAt: col.time(true),
+    purgeAt: col.time(true),
     createdAt: col.time(),
     updatedAt: col.time(),
   },

@@ -1,8 +1,7 @@
-import express, { type RequestHandler, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { access, defineRoute } from '../../core/http/registry.js';
-import { unauthorized } from '../../core/http/errors.js';
-import { handshake, receiveEmailWebhook, receiveMetaWebhook } from './webhooks.service.js';
+import { authenticateMailbox, handshake, receiveEmailWebhook, receiveMetaWebhook } from './webhooks.service.js';
 
 const tag = 'Webhooks';
 
@@ -22,9 +21,12 @@ const HANDSHAKE = 'Answers hub.challenge as text/plain when hub.verify_token mat
 
 /** Raw MIME arrives as message/rfc822 (some relays say text/plain or application/octet-stream). */
 const rawEmail = express.raw({ type: ['message/rfc822', 'text/plain', 'application/octet-stream'], limit: '30mb' });
-/** No secret, no 30 MB read: anonymous posts are refused before their body is buffered. */
-const secretPresent: RequestHandler = (req, _res, next) =>
-  next(req.header('x-webhook-secret') ? undefined : unauthorized("Missing X-Webhook-Secret (the mailbox's inbound secret)"));
+const jsonEmail = express.json({ limit: '2mb' });
+
+/** Reads the body with a body parser, once the sender is known (RouteDef.ownBody: nothing read it before). */
+function readBody(parser: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+}
 
 const EMAIL_DESCRIPTION = [
   "Inbound email for a connected mailbox, authenticated by `X-Webhook-Secret: <the account's inboundSecret>` (401 without it or when it matches no mailbox).",
@@ -70,15 +72,20 @@ export const webhookRoutes = [
     summary: 'Receive inbound email webhook',
     access: access.public,
     description: EMAIL_DESCRIPTION,
-    before: [secretPresent, rawEmail],
+    // A wrong or missing secret is refused before a byte of the (up to 30 MB) body is read.
+    ownBody: true,
     response: z.object({ received: z.literal(true), eventId: z.string() }),
-    handler: ({ ctx, req }) =>
-      receiveEmailWebhook(ctx, {
-        secret: req.header('x-webhook-secret'),
+    handler: async ({ ctx, req, res }) => {
+      const account = await authenticateMailbox(ctx, req.header('x-webhook-secret'));
+      await readBody(jsonEmail, req, res);
+      await readBody(rawEmail, req, res);
+      return receiveEmailWebhook(ctx, {
+        account,
         mime: Buffer.isBuffer(req.body) ? req.body : undefined,
         json: req.is('application/json') ? req.body : undefined,
         contentType: req.header('content-type'),
-      }),
+      });
+    },
   }),
   defineRoute({
     method: 'get',

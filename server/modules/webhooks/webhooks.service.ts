@@ -124,16 +124,25 @@ async function mailboxForSecret(services: Services, secret: string): Promise<Int
 }
 
 /**
- * Authenticates (X-Webhook-Secret = a mailbox's inbound secret), checks that the body is an email
+ * The mailbox an email webhook is for, from its X-Webhook-Secret: 401 when the secret is missing or
+ * matches no connected mailbox. Called before the (up to 30 MB) body is read.
+ */
+export async function authenticateMailbox(ctx: Ctx, secret: string | undefined): Promise<IntegrationAccount> {
+  if (!secret) throw unauthorized("Missing X-Webhook-Secret (the mailbox's inbound secret)");
+  const account = await mailboxForSecret(ctx, secret);
+  if (!account) throw unauthorized('The X-Webhook-Secret does not match any connected mailbox');
+  return account;
+}
+
+/**
+ * Stores an email for an authenticated mailbox (see authenticateMailbox): checks that the body is an email
  * (raw MIME, or the JSON shape), then stores it with its processing job. Returns once it is durable.
  */
 export async function receiveEmailWebhook(
   ctx: Ctx,
-  input: { secret: string | undefined; mime?: Buffer; json?: unknown; contentType: string | undefined },
+  input: { account: IntegrationAccount; mime?: Buffer; json?: unknown; contentType: string | undefined },
 ): Promise<{ received: true; eventId: string }> {
-  if (!input.secret) throw unauthorized("Missing X-Webhook-Secret (the mailbox's inbound secret)");
-  const account = await mailboxForSecret(ctx, input.secret);
-  if (!account) throw unauthorized('The X-Webhook-Secret does not match any connected mailbox');
+  const account = input.account;
   const adapter = getAdapter(ctx.adapters, 'email');
   let stored: StoredEmail;
   if (input.mime) {

@@ -126,6 +126,20 @@ export class WorkCalendar {
     }
   }
 
+  /** Open intervals (UTC ms) within [from, to), merged and in order (for summing working time over many spans at once). */
+  openIntervals(from: Date, to: Date): [number, number][] {
+    const a = from.getTime();
+    const b = to.getTime();
+    if (b <= a) return [];
+    if (this.alwaysOpen) return [[a, b]];
+    const out: [number, number][] = [];
+    for (const [s, e] of this.forward(a)) {
+      if (s >= b) break;
+      out.push([Math.max(s, a), Math.min(e, b)]);
+    }
+    return out;
+  }
+
   isOpen(at: Date): boolean {
     if (this.alwaysOpen) return true;
     const t = at.getTime();

@@ -1,7 +1,7 @@
 // Creating backups: an online SQLite snapshot, media, secrets and settings packed with a manifest,
 // then read back and verified before the older ones are pruned; and listing what is there.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hasSettings, loadSettings } from '../appliance.settings.js';
@@ -28,6 +28,7 @@ import {
   type ManifestMember,
 } from './backup-files.js';
 import { inspectArchive, type Inspected } from './backup-verify.js';
+import { PRIVATE_FILE_MODE, privateDir, setMode, writePrivateFile } from '../../core/fs-private.js';
 
 // ---- create -----------------------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ export async function createBackupUnlocked(options: CreateBackupOptions): Promis
   const dir = backupsDir(dataDir);
   const name = `omnistream-backup-${stamp(now)}-${options.reason}-${randomBytes(2).toString('hex')}.tar.gz`;
   const staging = join(dir, `.staging-${randomBytes(6).toString('hex')}`);
-  mkdirSync(staging, { recursive: true });
+  privateDir(staging);
   const archive = join(dir, name);
   try {
     // 1. The database: SQLite's online backup API gives a consistent snapshot while the server writes.
@@ -75,7 +76,7 @@ export async function createBackupUnlocked(options: CreateBackupOptions): Promis
     const media = walkFiles(mediaDir(dataDir));
     for (const rel of media) linkOrCopy(join(mediaDir(dataDir), ...rel.split('/')), join(staging, 'media', ...rel.split('/')));
     const copied = COPIED_FILES.filter((f) => existsSync(join(dataDir, f)));
-    mkdirSync(join(staging, 'files'), { recursive: true });
+    privateDir(join(staging, 'files'));
     for (const f of copied) copyFileSync(join(dataDir, f), join(staging, 'files', f));
     const memberPaths = [DB_MEMBER, ...copied.map((f) => `files/${f}`), ...media.map((m) => `media/${m}`)];
     const members: ManifestMember[] = [];
@@ -93,12 +94,13 @@ export async function createBackupUnlocked(options: CreateBackupOptions): Promis
       database: { path: DB_MEMBER, migrations: dbMigrations, integrity: 'ok' },
       members,
     };
-    writeFileSync(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    writePrivateFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
     // 3. Pack (manifest first, so listing reads only the archive's start), then publish by rename.
     const partial = `${archive}.partial`;
     const tar = await loadTar();
     await tar.c({ gzip: true, file: partial, cwd: staging, portable: true }, ['manifest.json', ...memberPaths]);
     renameSync(partial, archive);
+    setMode(archive, PRIVATE_FILE_MODE);
     // 4. Verify what was written, as a restore would read it.
     let inspected: Inspected;
     try {
@@ -112,7 +114,7 @@ export async function createBackupUnlocked(options: CreateBackupOptions): Promis
       verified: true,
       verifiedAt: new Date().toISOString(),
     });
-    writeFileSync(sidecar(archive), JSON.stringify({ ...info, foreign: undefined }, null, 2));
+    writePrivateFile(sidecar(archive), JSON.stringify({ ...info, foreign: undefined }, null, 2));
     if (options.keep && options.reason !== 'pre-restore' && options.reason !== 'pre-migration') pruneBackups(dataDir, options.keep);
     return info;
   } finally {

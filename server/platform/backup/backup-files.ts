@@ -16,7 +16,6 @@ import {
   copyFileSync,
   existsSync,
   linkSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -28,6 +27,7 @@ import { dirname, join, posix, relative, sep } from 'node:path';
 import type Database from 'better-sqlite3';
 import { SETTINGS_FILE } from '../appliance.settings.js';
 import { lazy } from '../../core/lazy.js';
+import { privateDir } from '../../core/fs-private.js';
 
 /** tar, imported by the first backup, listing or restore (not at every start). */
 export const loadTar = lazy(() => import('tar'));
@@ -120,7 +120,7 @@ export function walkFiles(dir: string, base = dir): string[] {
 }
 
 export function linkOrCopy(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
+  privateDir(dirname(to));
   try {
     linkSync(from, to);
   } catch {
@@ -152,7 +152,7 @@ export function runningServerPid(dataDir: string): number | null {
 // One backup or restore at a time per data dir, across processes (the CLI beside a running server).
 export async function withLock<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
   const dir = backupsDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const lock = join(dir, '.lock');
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,7 +1,7 @@
 // Restoring: offline (the CLI, the server stopped) or staged from the API and applied before the
 // database opens on the next start; and the safety backup taken before an update's migrations.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { hasSettings, loadSettings } from '../appliance.settings.js';
@@ -22,6 +22,7 @@ import {
 } from './backup-files.js';
 import { createBackup, createBackupUnlocked, backupPath } from './backup-create.js';
 import { inspectArchive, verifyBackup } from './backup-verify.js';
+import { privateDir, secureDataDir, writePrivateFile } from '../../core/fs-private.js';
 
 // ---- restore ----------------------------------------------------------------------------------
 
@@ -48,7 +49,7 @@ export async function restoreBackup(archive: string, options: RestoreOptions): P
   const pid = runningServerPid(dataDir);
   if (pid)
     throw new BackupRejectedError('server-running', `The server is running (pid ${pid}) on this data folder; stop it before restoring`);
-  mkdirSync(backupsDir(dataDir), { recursive: true });
+  privateDir(backupsDir(dataDir));
   return withLock(dataDir, async () => {
     const { manifest, dir } = await inspectArchive(resolve(archive), backupsDir(dataDir), options.knownMigrations);
     try {
@@ -66,7 +67,7 @@ export async function restoreBackup(archive: string, options: RestoreOptions): P
             })
           : null;
       // The database: remove the old file and its WAL/SHM, then move the verified copy in.
-      mkdirSync(dirname(databasePath), { recursive: true });
+      privateDir(dirname(databasePath));
       for (const suffix of ['-wal', '-shm', '-journal', '']) rmSync(databasePath + suffix, { force: true });
       moveFile(join(dir, DB_MEMBER), databasePath);
       // Media: swap folders, then drop the old one.
@@ -75,13 +76,15 @@ export async function restoreBackup(archive: string, options: RestoreOptions): P
       if (existsSync(media)) renameSync(media, old);
       const restoredMedia = join(dir, 'media');
       if (existsSync(restoredMedia)) moveDir(restoredMedia, media);
-      else mkdirSync(media, { recursive: true });
+      else privateDir(media);
       rmSync(old, { recursive: true, force: true });
       // Secrets (to decrypt stored channel credentials) and the installation's settings and identity.
       for (const f of COPIED_FILES) {
         const from = join(dir, 'files', f);
         if (existsSync(from)) moveFile(from, join(dataDir, f));
       }
+      // Whatever modes the archive carried, the restored data is the owner's alone.
+      secureDataDir(dataDir, { deep: true });
       return { restored: manifest, safetyBackup };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -104,7 +107,7 @@ function moveDir(from: string, to: string): void {
   } catch {
     for (const rel of walkFiles(from)) {
       const target = join(to, ...rel.split('/'));
-      mkdirSync(dirname(target), { recursive: true });
+      privateDir(dirname(target));
       copyFileSync(join(from, ...rel.split('/')), target);
     }
   }
@@ -144,7 +147,7 @@ export async function stageRestore(
     createdAt: manifest.createdAt,
     instanceId: manifest.instanceId,
   };
-  writeFileSync(pendingFile(dataDir), JSON.stringify(pending, null, 2));
+  writePrivateFile(pendingFile(dataDir), JSON.stringify(pending, null, 2));
   return pending;
 }
 
@@ -183,7 +186,7 @@ export async function applyPendingRestore(
     return { applied, error: null };
   } catch (err) {
     const error = (err as Error).message;
-    writeFileSync(
+    writePrivateFile(
       join(options.dataDir, 'restore-failed.json'),
       JSON.stringify({ ...pending, failedAt: new Date().toISOString(), error }, null, 2),
     );

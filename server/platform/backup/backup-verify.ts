@@ -1,7 +1,7 @@
 // Reading a backup back completely: every member's checksum, nothing unlisted, the database's
 // integrity and no migration this build does not know. Restores and new backups both go through it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -15,6 +15,7 @@ import {
   walkFiles,
   type BackupManifest,
 } from './backup-files.js';
+import { privateDir } from '../../core/fs-private.js';
 
 export interface Inspected {
   manifest: BackupManifest;
@@ -31,7 +32,7 @@ export async function inspectArchive(archive: string, scratchParent: string, kno
   if (!existsSync(archive)) throw new BackupRejectedError('not-found', `There is no file at ${archive}`);
   if (statSync(archive).size === 0) throw new BackupRejectedError('corrupt', 'The backup file is empty');
   const dir = join(scratchParent, `.inspect-${randomBytes(6).toString('hex')}`);
-  mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   try {
     const entries: string[] = [];
     const tar = await loadTar();

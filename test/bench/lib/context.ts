@@ -22,6 +22,7 @@ export interface Sizes {
     outageConversations: number;
     drainTimeoutMs: number;
   };
+  analytics: { total: number; concurrency: number; warmup: number };
   /** AI knowledge retrieval (in process, on its own data dir): chunks indexed, questions asked. */
   retrieval: { chunks: number; queries: number; warmup: number };
   /** Extra env for the appliance in this mode. */
