@@ -25,7 +25,7 @@ import { newId } from './core/ids.js';
 import { lazy } from './core/lazy.js';
 import { Vault } from './core/vault.js';
 import { OutboundGuard } from './core/net/outbound.js';
-import { EventBus } from './core/events/outbox.js';
+import { EventBus, onEventEmitted } from './core/events/outbox.js';
 import { JobRunner } from './core/jobs/queue.js';
 import type { ModuleManifest, Provided, RouteKernel } from './core/module.js';
 import { Realtime } from './core/realtime/realtime.js';
@@ -153,6 +153,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   for (const m of modules) {
     for (const [type, handler] of Object.entries(m.jobs?.(services) ?? {})) jobs.register(type, handler);
     for (const s of m.schedules ?? []) jobs.schedule(s.cron, s.job, s.timezone);
+    const onEmit = m.onEmit?.(services);
+    if (onEmit) onEventEmitted(db, onEmit);
     for (const [type, handlers] of Object.entries(m.events?.(services) ?? {})) {
       for (const handler of [handlers].flat()) events.on(type, handler);
     }

@@ -31,6 +31,7 @@ import { csatModule } from './modules/csat/csat.module.js';
 import { integrationsModule } from './modules/integrations/integrations.module.js';
 import { webhooksModule } from './modules/webhooks/webhooks.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
+import { automationModule } from './modules/automation/automation.module.js';
 import { aiAgentsModule } from './modules/ai-agents/ai-agents.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
@@ -59,6 +60,7 @@ export const domainModules: ModuleManifest[] = [
   integrationsModule,
   webhooksModule,
   analyticsModule,
+  automationModule,
   aiAgentsModule,
 ];
 

@@ -24,6 +24,7 @@ const CsatPage = lazy(() => import('./settings/CsatPage').then((m) => ({ default
 const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 const OperatorPage = lazy(() => import('./operator/OperatorPage').then((m) => ({ default: m.OperatorPage })));
 const ResetPasswordPage = lazy(() => import('./operator/ResetPasswordPage').then((m) => ({ default: m.ResetPasswordPage })));
+const AutomationPage = lazy(() => import('./automation/AutomationPage').then((m) => ({ default: m.AutomationPage })));
 const AiAgentsRoutes = lazy(() => import('./ai-agents/AiAgentsRoutes').then((m) => ({ default: m.AiAgentsRoutes })));
 
 function Loading() {
@@ -89,6 +90,16 @@ export function App() {
                 </Suspense>
               }
             />
+            <Route
+              path="/automation"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <ShellPage />
+                </Suspense>
+              }
+            >
+              <Route index element={<AutomationPage />} />
+            </Route>
             <Route
               path="/ai-agents/*"
               element={

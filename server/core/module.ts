@@ -8,7 +8,7 @@ import type { EntitySchema, MigrationInterface } from 'typeorm';
 import type { HostInfo, Services } from './context.js';
 import type { AnyRoute } from './http/registry.js';
 import type { TokenService } from './auth/tokens.js';
-import type { EventHandler } from './events/outbox.js';
+import type { EventHandler, TransactionalConsumer } from './events/outbox.js';
 import type { JobHandler, JobRunner } from './jobs/queue.js';
 import type { IdentityStore } from './auth/authenticate.js';
 import type { ConversationVisibility, SocketHandler } from './realtime/realtime.js';
@@ -72,6 +72,11 @@ export interface ModuleManifest {
   schedules?: Schedule[];
   /** Committed domain events this module consumes, by event type ('*' for all). */
   events?(services: Services): Record<string, EventHandler | EventHandler[]>;
+  /**
+   * Runs inside the transaction of every emitted event, before it commits (an event log written
+   * together with the change; keep it cheap: it runs on every write).
+   */
+  onEmit?(services: Services): TransactionalConsumer;
   /** Domain events relayed to browsers over Socket.IO (conversation events only to those who may see it). */
   pushedEvents?: string[];
   /** Messages browsers send over Socket.IO, by event name. */

@@ -31,6 +31,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { outboundScenario } from './scenarios/outbound.js';
 import { analyticsScenario } from './scenarios/analytics.js';
+import { automationScenario } from './scenarios/automation.js';
 import { retrievalScenario } from './scenarios/retrieval.js';
 
 const FULL: Sizes = {
@@ -80,7 +81,7 @@ const QUICK: Sizes = {
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics', 'retrieval'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'analytics', 'automation', 'retrieval'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -274,6 +275,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'ingest') ingestRss = await ingestScenario(ctx);
         if (name === 'outbound') await outboundScenario(ctx);
         if (name === 'analytics') await analyticsScenario(ctx);
+        if (name === 'automation') await automationScenario(ctx);
         if (name === 'retrieval') await retrievalScenario(ctx);
       } catch (err) {
         killChildren();

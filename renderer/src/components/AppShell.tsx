@@ -27,7 +27,7 @@ export interface NavItem {
   to: string;
   icon: IconName;
   /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav' | 'aiAgents.nav';
+  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav' | 'automation.nav' | 'aiAgents.nav';
   testId: string;
   /** Shown to people with this permission (or any of these). */
   permission?: string | string[];
@@ -39,7 +39,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
   { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
   { to: '/analytics', icon: 'chart', label: 'analytics.nav', testId: 'nav-analytics', permission: 'analytics.view' },
-  { to: '/ai-agents', icon: 'zap', label: 'aiAgents.nav', testId: 'nav-ai-agents', permission: 'ai_agents.manage' },
+  { to: '/automation', icon: 'zap', label: 'automation.nav', testId: 'nav-automation', permission: 'automation.manage' },
+  { to: '/ai-agents', icon: 'star', label: 'aiAgents.nav', testId: 'nav-ai-agents', permission: 'ai_agents.manage' },
   { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
 ];
 

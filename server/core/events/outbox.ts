@@ -5,12 +5,27 @@ import type { Logger } from 'pino';
 import { DomainEventEntity, type DomainEvent } from './event.entity.js';
 import { newId } from '../ids.js';
 
+/**
+ * Runs inside the transaction that emits an event, before it commits (an event log that must hold
+ * exactly the committed changes). Registered per database by the modules' manifests (`onEmit`).
+ */
+export type TransactionalConsumer = (manager: EntityManager, event: DomainEvent) => Promise<void>;
+
+const transactionalConsumers = new WeakMap<DataSource, TransactionalConsumer[]>();
+
+/** Registers a consumer that runs in the emitting transaction of every event written to this database. */
+export function onEventEmitted(db: DataSource, consumer: TransactionalConsumer): void {
+  transactionalConsumers.set(db, [...(transactionalConsumers.get(db) ?? []), consumer]);
+}
+
 export async function emitEvent(
   manager: EntityManager,
   event: { tenantId: string | null; type: string; payload: Record<string, unknown> },
   now: Date,
 ): Promise<void> {
-  await manager.getRepository(DomainEventEntity).insert({ id: newId(), ...event, createdAt: now, dispatchedAt: null } as never);
+  const row: DomainEvent = { id: newId(), ...event, createdAt: now, dispatchedAt: null };
+  await manager.getRepository(DomainEventEntity).insert(row as never);
+  for (const consumer of transactionalConsumers.get(manager.connection) ?? []) await consumer(manager, row);
 }
 
 export type EventHandler = (event: DomainEvent) => Promise<void> | void;

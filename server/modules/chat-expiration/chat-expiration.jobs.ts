@@ -1,13 +1,10 @@
-// The scheduled run of the chat expiration rules: a durable job every five minutes, for every tenant with an enabled rule.
+// The run of the chat expiration rules: a durable job, queued every five minutes for each organization
+// with an enabled rule by the automation engine's built-in "chat expiration" rule (requestExpiration).
+// Without a tenantId it runs for every organization with an enabled rule.
 import type { Services } from '../../core/context.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
-import type { Schedule } from '../../core/module.js';
 import { ChatExpirationRuleEntity } from './chat-expiration.entity.js';
-import { expireByRules } from './chat-expiration.service.js';
-
-export const CHAT_EXPIRATION_JOB = 'chat-expiration.run';
-
-export const chatExpirationSchedules: Schedule[] = [{ cron: '*/5 * * * *', job: CHAT_EXPIRATION_JOB }];
+import { CHAT_EXPIRATION_JOB, expireByRules } from './chat-expiration.service.js';
 
 export function chatExpirationJobs(services: Services): Record<string, JobHandler> {
   return {

@@ -2,12 +2,11 @@
 import { defineModule } from '../../core/module.js';
 import { ChatExpirationRuleEntity } from './chat-expiration.entity.js';
 import { chatExpirationRoutes } from './chat-expiration.routes.js';
-import { chatExpirationJobs, chatExpirationSchedules } from './chat-expiration.jobs.js';
+import { chatExpirationJobs } from './chat-expiration.jobs.js';
 
 export const chatExpirationModule = defineModule({
   name: 'chat-expiration',
   entities: [ChatExpirationRuleEntity],
   routes: () => chatExpirationRoutes,
   jobs: chatExpirationJobs,
-  schedules: chatExpirationSchedules,
 });

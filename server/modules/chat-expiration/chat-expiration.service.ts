@@ -6,6 +6,8 @@ import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
+import { enqueueJob } from '../../core/jobs/queue.js';
+import { JobEntity } from '../../core/jobs/job.entity.js';
 import { CHANNELS, type Channel } from '../../channels/types.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
 import { applyConversationChange } from '../divisions/routing.service.js';
@@ -59,6 +61,20 @@ async function resolveIdle(services: Services, m: EntityManager, c: Conversation
     },
     now,
   );
+  return true;
+}
+
+export const CHAT_EXPIRATION_JOB = 'chat-expiration.run';
+
+/**
+ * Asks for a run of the organization's expiration rules (a durable job), as the automation engine's
+ * built-in "chat expiration" rule does every five minutes. False (nothing queued) without an enabled rule.
+ */
+export async function requestExpiration(m: EntityManager, tenantId: string, now: Date): Promise<boolean> {
+  if (!(await m.getRepository(ChatExpirationRuleEntity).exists({ where: { tenantId, enabled: true } }))) return false;
+  const queueKey = `chat-expiration:${tenantId}`;
+  if (await m.getRepository(JobEntity).exists({ where: { queueKey, status: 'pending' } })) return true;
+  await enqueueJob(m, CHAT_EXPIRATION_JOB, { tenantId }, now, { tenantId, queueKey, maxAttempts: 3 });
   return true;
 }
 

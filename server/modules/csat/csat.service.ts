@@ -3,20 +3,41 @@
 // rating is recorded once per survey (by the list reply, the page or the API); expired surveys refuse
 // it. Its analytics are the analytics module's (GET /api/v1/analytics/csat).
 import { visibleConversation } from '../divisions/visibility.service.js';
-import { MoreThan } from 'typeorm';
-import type { TenantCtx } from '../../core/context.js';
+import { MoreThan, type EntityManager } from 'typeorm';
+import type { Services, TenantCtx } from '../../core/context.js';
+import { enqueueJob } from '../../core/jobs/queue.js';
 import { scoped } from '../../core/tenancy.js';
 import { conflict, notFound, unprocessable } from '../../core/http/errors.js';
 import { recordActivity } from '../../core/audit.js';
 import { newId } from '../../core/ids.js';
 import { CsatSettingsEntity, CsatSurveyEntity, type CsatDelivery, type CsatLanguage } from './csat.entity.js';
 
-import { DEFAULT_SETTINGS, loadSettings, publicBaseUrl, settingsView, surveyView } from './survey-views.js';
+import { DEFAULT_SETTINGS, RESOLVED_JOB, loadSettings, publicBaseUrl, settingsView, surveyView } from './survey-views.js';
 import { chooseDelivery, insertSurvey, sendableNow } from './survey-delivery.js';
 
 export { ANSWER_JOB, RESOLVED_JOB, SEND_JOB, effectiveStatus, loadSettings, parseRowId, publicBaseUrl } from './survey-views.js';
 export { deliverSurvey, surveyOnResolve } from './survey-delivery.js';
 export { answerFromMessage, submitRating } from './survey-answers.js';
+
+/**
+ * A resolved conversation gets a survey (a durable job), asked for by the automation engine's built-in
+ * "CSAT on resolve" rule. False (nothing queued) when surveys are off, or when the conversation was
+ * closed because it only held a survey answer.
+ */
+export async function requestSurveyOnResolve(
+  services: Services,
+  m: EntityManager,
+  input: { tenantId: string; conversationId: string; eventId: string; reason?: unknown },
+): Promise<boolean> {
+  if (input.reason === 'csat_answer') return false;
+  const settings = await m.getRepository(CsatSettingsEntity).findOne({ where: { tenantId: input.tenantId } });
+  if (!(settings ?? DEFAULT_SETTINGS).enabled) return false;
+  await enqueueJob(m, RESOLVED_JOB, { conversationId: input.conversationId, eventId: input.eventId }, services.now(), {
+    tenantId: input.tenantId,
+    maxAttempts: 10,
+  });
+  return true;
+}
 
 export const csatService = {
   async settings(ctx: TenantCtx) {

@@ -2,7 +2,7 @@
 import { defineModule } from '../../core/module.js';
 import { DivisionAgentEntity, DivisionEntity } from './division.entity.js';
 import { divisionRoutes } from './divisions.routes.js';
-import { divisionEvents, divisionJobs } from './routing.service.js';
+import { divisionJobs } from './routing.service.js';
 import { realtimeVisibility } from './visibility.service.js';
 
 export const divisionsModule = defineModule({
@@ -10,6 +10,5 @@ export const divisionsModule = defineModule({
   entities: [DivisionEntity, DivisionAgentEntity],
   routes: () => divisionRoutes,
   jobs: divisionJobs,
-  events: divisionEvents,
   provides: (services) => ({ visibility: realtimeVisibility(services) }),
 });

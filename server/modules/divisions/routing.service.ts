@@ -5,7 +5,6 @@ import type { Services } from '../../core/context.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
-import type { EventHandler } from '../../core/events/outbox.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { ConversationEntity, type Conversation } from '../conversations/conversation.entity.js';
 import { conversationView } from '../conversations/conversation-views.service.js';
@@ -92,19 +91,16 @@ export async function applyConversationChange(
   return { conversation: after, view };
 }
 
-/** New conversations join the default division and, if it auto-assigns, get an agent (a durable job per conversation). */
-export function divisionEvents(services: Services): Record<string, EventHandler> {
-  return {
-    'conversation.created': async (event) => {
-      const conversationId = (event.payload.conversation as { id?: string } | undefined)?.id;
-      if (!event.tenantId || !conversationId) return;
-      const hasDefault = await services.db.getRepository(DivisionEntity).exists({ where: { tenantId: event.tenantId, isDefault: true } });
-      if (!hasDefault) return;
-      await services.transaction((m) =>
-        enqueueJob(m, 'divisions.route', { conversationId }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
-      );
-    },
-  };
+/**
+ * A new conversation joins the default division and, if it auto-assigns, gets an agent: a durable job
+ * per conversation, asked for by the automation engine's built-in "division routing" rule. False
+ * (nothing queued) when the organization has no default division.
+ */
+export async function requestDivisionRouting(m: EntityManager, tenantId: string, conversationId: string, now: Date): Promise<boolean> {
+  const hasDefault = await m.getRepository(DivisionEntity).exists({ where: { tenantId, isDefault: true } });
+  if (!hasDefault) return false;
+  await enqueueJob(m, 'divisions.route', { conversationId }, now, { tenantId, maxAttempts: 5 });
+  return true;
 }
 
 export function divisionJobs(services: Services): Record<string, JobHandler> {

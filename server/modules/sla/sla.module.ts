@@ -2,14 +2,12 @@
 import { defineModule } from '../../core/module.js';
 import { ConversationSlaEntity, SlaBreachEntity, SlaPolicyEntity } from './sla.entity.js';
 import { slaRoutes } from './sla.routes.js';
-import { slaEvents, slaJobs, slaSchedules } from './sla.jobs.js';
+import { slaJobs } from './sla.jobs.js';
 
 export const slaModule = defineModule({
   name: 'sla',
   entities: [SlaPolicyEntity, ConversationSlaEntity, SlaBreachEntity],
   routes: () => slaRoutes,
   jobs: slaJobs,
-  schedules: slaSchedules,
-  events: slaEvents,
   pushedEvents: ['sla.updated', 'sla.breached'],
 });

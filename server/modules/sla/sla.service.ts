@@ -226,12 +226,25 @@ export async function evaluateAll(services: Services, tenantId?: string): Promis
 
 /** Asks for a re-evaluation of one conversation (or a whole tenant) soon, unless one is already waiting. */
 export async function requestEvaluation(services: Services, tenantId: string, conversationId?: string): Promise<void> {
-  await services.transaction(async (m) => {
-    const queueKey = conversationId ? `sla:${conversationId}` : `sla-tenant:${tenantId}`;
-    const type = conversationId ? SLA_EVALUATE_ONE : SLA_EVALUATE_ALL;
-    if (await m.getRepository(JobEntity).exists({ where: { queueKey, status: 'pending' } })) return;
-    await enqueueJob(m, type, conversationId ? { conversationId } : { tenantId }, services.now(), { tenantId, queueKey, maxAttempts: 3 });
-  });
+  await services.transaction((m) => queueEvaluation(m, tenantId, conversationId, services.now()));
+}
+
+async function queueEvaluation(m: EntityManager, tenantId: string, conversationId: string | undefined, now: Date): Promise<void> {
+  const queueKey = conversationId ? `sla:${conversationId}` : `sla-tenant:${tenantId}`;
+  const type = conversationId ? SLA_EVALUATE_ONE : SLA_EVALUATE_ALL;
+  if (await m.getRepository(JobEntity).exists({ where: { queueKey, status: 'pending' } })) return;
+  await enqueueJob(m, type, conversationId ? { conversationId } : { tenantId }, now, { tenantId, queueKey, maxAttempts: 3 });
+}
+
+/**
+ * The SLA checks, asked for by the automation engine's built-in rule: a conversation's clocks after
+ * one of its events, or (without a conversation: the rule's minute schedule) every open conversation
+ * of the organization. False (nothing queued) when the organization has no enabled policy.
+ */
+export async function requestSlaCheck(m: EntityManager, tenantId: string, conversationId: string | null, now: Date): Promise<boolean> {
+  if (!(await m.getRepository(SlaPolicyEntity).exists({ where: { tenantId, enabled: true } }))) return false;
+  await queueEvaluation(m, tenantId, conversationId ?? undefined, now);
+  return true;
 }
 
 function metricView(m: MetricState | null) {

@@ -1,35 +1,14 @@
 // The out-of-hours auto-reply: a customer who writes while the business is closed gets the
-// channel's reply, once per conversation per closed period. The event handler only enqueues a
-// durable job; the job decides and queues the reply through the normal outbound path.
+// channel's reply, once per conversation per closed period. The automation engine's built-in rule
+// asks for it (requestOutOfHoursReply); the job decides and queues the reply through the normal outbound path.
 import type { Services } from '../../core/context.js';
 import { newId } from '../../core/ids.js';
-import type { EventHandler } from '../../core/events/outbox.js';
-import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
+import type { JobHandler } from '../../core/jobs/queue.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import { canSendText, queueSystemMessage } from '../messages/system-messages.service.js';
-import { calendarFor, outOfHoursReply } from './working-hours.service.js';
+import { AUTO_REPLY_JOB, calendarFor, outOfHoursReply } from './working-hours.service.js';
 import { OutOfHoursReplyLogEntity } from './working-hours.entity.js';
-
-export const AUTO_REPLY_JOB = 'working-hours.auto-reply';
-
-/** An inbound message may need the out-of-hours reply. */
-export function workingHoursEvents(services: Services): Record<string, EventHandler> {
-  return {
-    'message.created': async (event) => {
-      const message = event.payload.message as
-        | { id?: string; direction?: string; senderType?: string; conversationId?: string }
-        | undefined;
-      if (!event.tenantId || !message?.id || message.direction !== 'inbound' || message.senderType !== 'contact') return;
-      const conversation = event.payload.conversation as { channel?: string } | undefined;
-      // Most inbound messages need no job: only when this channel has an enabled reply.
-      if (!conversation?.channel || !(await outOfHoursReply(services.db.manager, event.tenantId, conversation.channel))) return;
-      await services.transaction((m) =>
-        enqueueJob(m, AUTO_REPLY_JOB, { messageId: message.id }, services.now(), { tenantId: event.tenantId, maxAttempts: 5 }),
-      );
-    },
-  };
-}
 
 export function workingHoursJobs(services: Services): Record<string, JobHandler> {
   return {

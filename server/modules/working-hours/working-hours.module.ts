@@ -2,12 +2,11 @@
 import { defineModule } from '../../core/module.js';
 import { OutOfHoursReplyLogEntity, WorkingHoursEntity } from './working-hours.entity.js';
 import { workingHoursRoutes } from './working-hours.routes.js';
-import { workingHoursEvents, workingHoursJobs } from './working-hours.jobs.js';
+import { workingHoursJobs } from './working-hours.jobs.js';
 
 export const workingHoursModule = defineModule({
   name: 'working-hours',
   entities: [WorkingHoursEntity, OutOfHoursReplyLogEntity],
   routes: () => workingHoursRoutes,
   jobs: workingHoursJobs,
-  events: workingHoursEvents,
 });

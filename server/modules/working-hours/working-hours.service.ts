@@ -7,6 +7,7 @@ import { notFound, unprocessable } from '../../core/http/errors.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { recordActivity } from '../../core/audit.js';
 import { isId } from '../../core/ids.js';
+import { enqueueJob } from '../../core/jobs/queue.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { DivisionEntity } from '../divisions/division.entity.js';
 import { WorkCalendar, type Holiday, type HoursEntry } from './calendar.service.js';
@@ -44,6 +45,24 @@ export async function calendarFor(m: EntityManager, tenantId: string, divisionId
 }
 
 /** The out-of-hours reply configured for a channel, if enabled. */
+export const AUTO_REPLY_JOB = 'working-hours.auto-reply';
+
+/**
+ * An inbound message may need the out-of-hours reply: a durable job decides, asked for by the
+ * automation engine's built-in rule. False (nothing queued) when the channel has no enabled reply.
+ */
+export async function requestOutOfHoursReply(
+  m: EntityManager,
+  tenantId: string,
+  channel: string,
+  messageId: string,
+  now: Date,
+): Promise<boolean> {
+  if (!(await outOfHoursReply(m, tenantId, channel))) return false;
+  await enqueueJob(m, AUTO_REPLY_JOB, { messageId }, now, { tenantId, maxAttempts: 5 });
+  return true;
+}
+
 export async function outOfHoursReply(m: EntityManager, tenantId: string, channel: string): Promise<OutOfHoursReply | null> {
   const row = await tenantRow(m, tenantId);
   return row?.autoReplies.find((r) => r.channel === channel && r.enabled) ?? null;

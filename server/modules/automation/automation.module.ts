@@ -1,0 +1,33 @@
+// The automation module: rules on real events (the built-in behaviours among them), the event log
+// written with each change, the worker and its runs, schedules, the kill switch.
+import { defineModule } from '../../core/module.js';
+import {
+  AutomationAlertEntity,
+  AutomationControlEntity,
+  AutomationEventEntity,
+  AutomationRuleEntity,
+  AutomationRuleVersionEntity,
+  AutomationRunEntity,
+} from './automation.entity.js';
+import { Automation1733300000000 } from './automation.migration.js';
+import { automationRoutes } from './automation.routes.js';
+import { automationJobs, automationSchedules } from './automation.jobs.js';
+import { automationOnEmit } from './event-log.js';
+
+export const automationModule = defineModule({
+  name: 'automation',
+  entities: [
+    AutomationRuleEntity,
+    AutomationRuleVersionEntity,
+    AutomationEventEntity,
+    AutomationRunEntity,
+    AutomationControlEntity,
+    AutomationAlertEntity,
+  ],
+  migrations: [Automation1733300000000],
+  routes: () => automationRoutes,
+  jobs: automationJobs,
+  schedules: automationSchedules,
+  onEmit: automationOnEmit,
+  pushedEvents: ['automation.alert'],
+});

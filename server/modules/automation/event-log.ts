@@ -1,0 +1,140 @@
+// The automation event log, written inside the transaction of the change that caused it (core calls
+// `onEmit` for every outbox event). A domain event becomes at most one automation event with a
+// payload fingerprint; an equal payload seen before is logged as a duplicate and not processed. An
+// event that some enabled rule listens to gets a durable job on its conversation's queue, so the
+// engine consumes a conversation's events in order.
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { Services } from '../../core/context.js';
+import type { DomainEvent } from '../../core/events/event.entity.js';
+import { enqueueJob } from '../../core/jobs/queue.js';
+import { newId } from '../../core/ids.js';
+import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
+import { engineState } from './state.js';
+import { insertRows } from './rows.js';
+
+export const PROCESS_JOB = 'automation.process';
+export const RESUME_JOB = 'automation.resume';
+
+/** Which automation event a domain event is, if any. */
+export function automationTypeOf(event: { type: string; payload: Record<string, unknown> }): string | null {
+  const p = event.payload as {
+    message?: { direction?: string; senderType?: string; status?: string };
+    from?: string;
+    to?: string;
+  };
+  switch (event.type) {
+    case 'message.created':
+      if (p.message?.direction === 'inbound') return p.message.senderType === 'contact' ? 'message.received' : null;
+      return 'message.sent';
+    case 'message.updated':
+      return p.message?.status === 'failed' ? 'message.failed' : null;
+    case 'conversation.status_changed':
+      if (p.to === 'resolved') return 'conversation.resolved';
+      if ((p.to === 'open' || p.to === 'pending') && (p.from === 'resolved' || p.from === 'expired')) return 'conversation.reopened';
+      return 'conversation.status_changed';
+    case 'conversation.created':
+    case 'conversation.assigned':
+    case 'conversation.transferred':
+    case 'contact.created':
+    case 'contact.updated':
+    case 'sla.breached':
+    case 'working_hours.opened':
+    case 'working_hours.closed':
+      return event.type;
+    case 'csat.answered':
+      return 'csat.received';
+    case 'campaign.replied':
+    case 'campaign.reply':
+      return 'campaign.reply';
+    case 'automation.schedule_tick':
+      return 'schedule.tick';
+    default:
+      return null;
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+
+function subjectIds(payload: Record<string, unknown>) {
+  const p = payload as {
+    conversation?: { id?: string; contact?: { id?: string } };
+    message?: { id?: string; conversationId?: string };
+    contact?: { id?: string };
+    contactId?: string;
+    conversationId?: string;
+    survey?: { conversationId?: string };
+    ruleId?: string;
+  };
+  return {
+    conversationId: str(p.conversation?.id) ?? str(p.message?.conversationId) ?? str(p.conversationId) ?? str(p.survey?.conversationId),
+    contactId: str(p.contactId) ?? str(p.contact?.id) ?? str(p.conversation?.contact?.id),
+    messageId: str(p.message?.id),
+    ruleId: str(p.ruleId),
+  };
+}
+
+/** Keys sorted, so equal payloads hash equally whatever order they were built in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value instanceof Date ? value.toISOString() : value) ?? 'null';
+}
+
+export function fingerprintOf(type: string, payload: Record<string, unknown>): string {
+  return createHash('sha256').update(type).update('\n').update(stableJson(payload)).digest('hex').slice(0, 32);
+}
+
+/** The conversation's queue (a contact's or the organization's for events without one). */
+export function queueKeyOf(e: Pick<AutomationEvent, 'conversationId' | 'contactId' | 'tenantId' | 'ruleId' | 'type'>): string {
+  if (e.conversationId) return `automation:${e.conversationId}`;
+  if (e.contactId) return `automation:contact:${e.contactId}`;
+  if (e.type === 'schedule.tick' && e.ruleId) return `automation:tick:${e.ruleId}`;
+  return `automation:tenant:${e.tenantId}`;
+}
+
+export async function enqueueProcessing(m: EntityManager, event: AutomationEvent, now: Date): Promise<void> {
+  await enqueueJob(m, PROCESS_JOB, { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: queueKeyOf(event), maxAttempts: 10 });
+}
+
+/** The transactional consumer: one automation event per relevant domain event, in the same transaction. */
+export function automationOnEmit(services: Services) {
+  return async (m: EntityManager, domain: DomainEvent): Promise<void> => {
+    if (!domain.tenantId) return;
+    const type = automationTypeOf(domain);
+    if (!type) return;
+    const state = engineState(services.db);
+    const tenantId = domain.tenantId;
+    const ids = subjectIds(domain.payload);
+    const fingerprint = fingerprintOf(type, domain.payload);
+    const cause = state.causeOf(m);
+    const events = m.getRepository(AutomationEventEntity);
+    const duplicate = await events.exists({ where: { tenantId, fingerprint } });
+    const listened = !duplicate && (await state.listens(m, tenantId, type, ids.ruleId));
+    const event: AutomationEvent = {
+      id: newId(),
+      tenantId,
+      type,
+      domainEventId: domain.id,
+      ...ids,
+      payload: domain.payload,
+      fingerprint,
+      status: duplicate ? 'duplicate' : listened ? 'pending' : 'ignored',
+      attempt: 1,
+      depth: cause ? cause.depth : 0,
+      causeRuleId: cause?.ruleId ?? null,
+      causeRunId: cause?.runId ?? null,
+      lastError: null,
+      occurredAt: domain.createdAt,
+      processedAt: duplicate || !listened ? domain.createdAt : null,
+      createdAt: domain.createdAt,
+    };
+    await insertRows(m, AutomationEventEntity, [event]);
+    if (event.status === 'pending') await enqueueProcessing(m, event, domain.createdAt);
+    state.metrics.logged++;
+  };
+}

@@ -1,0 +1,131 @@
+// The engine's in-memory state per database: the rules each organization listens with (a short-lived
+// cache, dropped when a rule changes), the cause of the transaction an action runs in (so the events
+// it emits carry their depth: loop protection), and the worker's counters.
+import type { DataSource, EntityManager } from 'typeorm';
+import { newId } from '../../core/ids.js';
+import { AutomationRuleEntity, AutomationRuleVersionEntity, type AutomationRule } from './automation.entity.js';
+import { BUILT_IN_RULES } from './builtins.js';
+
+export interface Cause {
+  ruleId: string;
+  runId: string;
+  depth: number;
+}
+
+const CACHE_MS = 5_000;
+
+export class EngineState {
+  private readonly rules = new Map<string, { at: number; rules: AutomationRule[] }>();
+  private readonly causes = new WeakMap<EntityManager, Cause>();
+  /** Conversations (queue keys) whose event is being processed in this process, and when it is done. */
+  readonly busy = new Map<string, Promise<void>>();
+  readonly metrics = {
+    logged: 0,
+    processed: 0,
+    failed: 0,
+    actions: 0,
+    /** Event written → processing finished, in ms (the last 2,000). */
+    latencies: [] as number[],
+    startedAt: Date.now(),
+  };
+
+  constructor(private readonly db: DataSource) {}
+
+  setCause(m: EntityManager, cause: Cause): void {
+    this.causes.set(m, cause);
+  }
+
+  causeOf(m: EntityManager): Cause | undefined {
+    return this.causes.get(m);
+  }
+
+  invalidate(tenantId: string): void {
+    this.rules.delete(tenantId);
+  }
+
+  recordLatency(ms: number): void {
+    this.metrics.latencies.push(ms);
+    if (this.metrics.latencies.length > 2000) this.metrics.latencies.splice(0, 500);
+  }
+
+  /** The organization's rules in evaluation order, creating the built-in ones the first time. */
+  async rulesFor(m: EntityManager, tenantId: string, now = new Date()): Promise<AutomationRule[]> {
+    const hit = this.rules.get(tenantId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.rules;
+    const repo = m.getRepository(AutomationRuleEntity);
+    let rules = await repo.find({ where: { tenantId }, order: { position: 'ASC', createdAt: 'ASC', id: 'ASC' } });
+    const missing = BUILT_IN_RULES.filter((b) => !rules.some((r) => r.builtIn === b.key));
+    if (missing.length) {
+      await ensureBuiltIns(m, tenantId, missing, now);
+      rules = await repo.find({ where: { tenantId }, order: { position: 'ASC', createdAt: 'ASC', id: 'ASC' } });
+    }
+    this.rules.set(tenantId, { at: Date.now(), rules });
+    return rules;
+  }
+
+  /** Whether an enabled rule of the organization starts on this event type (a schedule tick: that rule). */
+  async listens(m: EntityManager, tenantId: string, type: string, ruleId: string | null): Promise<boolean> {
+    const rules = await this.rulesFor(m, tenantId);
+    return rules.some((r) => r.enabled && r.triggers.includes(type) && (type !== 'schedule.tick' || r.id === ruleId));
+  }
+}
+
+async function ensureBuiltIns(m: EntityManager, tenantId: string, missing: typeof BUILT_IN_RULES, now: Date): Promise<void> {
+  for (const b of missing) {
+    const rule: AutomationRule = {
+      id: newId(),
+      tenantId,
+      name: b.name,
+      description: b.description,
+      builtIn: b.key,
+      enabled: true,
+      position: b.position,
+      triggers: [...b.triggers],
+      conditions: b.conditions,
+      actions: b.actions,
+      scheduleCron: b.scheduleCron ?? null,
+      scheduleTimezone: null,
+      nextRunAt: null,
+      rolloutPercent: 100,
+      alertsEnabled: false,
+      alertMaxRunsPerHour: null,
+      alertMaxFailuresPerHour: null,
+      snoozedUntil: null,
+      snoozeReason: null,
+      version: 1,
+      lastRunAt: null,
+      createdById: null,
+      updatedById: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Another writer may have created it meanwhile (the unique key (tenantId, builtIn) keeps one).
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(AutomationRuleEntity)
+      .values(rule as never)
+      .orIgnore()
+      .execute();
+    const kept = await m.getRepository(AutomationRuleEntity).findOne({ where: { tenantId, builtIn: b.key }, select: { id: true } });
+    if (kept?.id !== rule.id) continue;
+    await m.getRepository(AutomationRuleVersionEntity).insert({
+      id: newId(),
+      tenantId,
+      ruleId: rule.id,
+      version: 1,
+      definition: { name: rule.name, triggers: rule.triggers, conditions: rule.conditions, actions: rule.actions },
+      createdAt: now,
+    } as never);
+  }
+}
+
+const states = new WeakMap<DataSource, EngineState>();
+export function engineState(db: DataSource): EngineState {
+  let s = states.get(db);
+  if (!s) {
+    s = new EngineState(db);
+    states.set(db, s);
+  }
+  return s;
+}

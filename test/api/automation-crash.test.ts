@@ -1,0 +1,198 @@
+// The engine under a power cut: the real server, as a separate process, is killed with SIGKILL
+// while its worker is in the middle of a backlog of events whose rule has many actions (an event's
+// runs and actions commit together, so the kill lands inside one of them or between two). After a
+// restart every event is still in the log and processed, every run finished, and no action was
+// applied twice (each note exists once, each rule's message was queued once).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { Api, registerTenant } from '../support/http.js';
+import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const NOTES = 18;
+const RULES = 3;
+const CUSTOMERS = 40;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+function startChild(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OMNISTREAM_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '10000',
+      OMNISTREAM_MDNS: 'off',
+      SUPER_ADMIN_EMAIL: 'root@omnistream.test',
+      SUPER_ADMIN_PASSWORD: 'super-secret-password',
+      // Messages to customers go nowhere reachable: they stay queued, which is all this test looks at.
+      META_GRAPH_URL: 'http://127.0.0.1:9',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c) => {
+    output += c;
+  });
+  child.stderr!.on('data', (c) => {
+    output += c;
+  });
+  return { child, output: () => output.slice(-4000) };
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) assert.fail(`the server exited (${child.exitCode}): ${output()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the server did not become healthy: ${output()}`);
+}
+
+function query<T>(path: string, sql: string): T[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('crash safety of the automation engine', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-automation-crash-'));
+  const dbPath = join(dataDir, 'omnistream.db');
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a SIGKILL mid-run loses no event and applies no action twice', async (t) => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = startChild(port, dataDir);
+    children.push(first.child);
+    await waitHealthy(url, first.child, first.output);
+    const owner = await registerTenant(new Api(url), 'Toko Mati Lampu');
+    const wa = await connectWhatsApp(owner.api, '530000000000003');
+    const ruleIds: string[] = [];
+    for (let r = 1; r <= RULES; r++) {
+      const rule = await owner.api.post('/api/v1/automation/rules', {
+        name: `Many steps ${r}`,
+        triggers: ['message.received'],
+        actions: [
+          { type: 'add_tag', tags: [`crash-${r}`] },
+          ...Array.from({ length: NOTES }, (_, i) => ({ type: 'add_note', text: `rule ${r} step ${i + 1}` })),
+          { type: 'send_message', text: `Terima kasih ${r}` },
+        ],
+      });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+      ruleIds.push(rule.body.id);
+    }
+    const mine = `ruleId IN (${ruleIds.map((id) => `'${id}'`).join(', ')})`;
+
+    for (let i = 0; i < CUSTOMERS; i++) {
+      const res = await postWebhook(
+        url,
+        waPayload('wa-text.json', wa.phoneNumberId, {
+          from: `62819000${String(i).padStart(5, '0')}`,
+          message: { id: `wamid.AUTOCRASH${i}`, text: { body: `pesan ${i}` } },
+        }),
+        wa.appSecret,
+      );
+      assert.equal(res.status, 200);
+    }
+    // Kill once the worker has finished some events' runs while others still wait.
+    const deadline = Date.now() + 60_000;
+    let state = { done: 0, open: 0 };
+    while (Date.now() < deadline) {
+      const done = query<{ n: number }>(dbPath, `SELECT count(*) AS n FROM automation_runs WHERE ${mine} AND status = 'succeeded'`)[0].n;
+      const open = query<{ n: number }>(
+        dbPath,
+        "SELECT count(*) AS n FROM automation_events WHERE type = 'message.received' AND status = 'pending'",
+      )[0].n;
+      state = { done, open };
+      if (done >= 3 && open > 0) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    assert.equal(first.child.signalCode, 'SIGKILL');
+    const atKill = query<{ n: number }>(
+      dbPath,
+      "SELECT count(*) AS n FROM automation_events WHERE type = 'message.received' AND status = 'pending'",
+    )[0].n;
+    const notesAtKill = query<{ n: number }>(dbPath, 'SELECT count(*) AS n FROM notes')[0].n;
+    t.diagnostic(`killed with ${state.done} runs finished, ${atKill} events waiting, ${notesAtKill} notes written`);
+    assert.ok(atKill > 0, 'events were still waiting for the worker when the server was killed');
+    assert.ok(notesAtKill < CUSTOMERS * RULES * NOTES, 'work was left to do');
+
+    const second = startChild(port, dataDir);
+    children.push(second.child);
+    await waitHealthy(url, second.child, second.output);
+    const doneDeadline = Date.now() + 120_000;
+    for (;;) {
+      const messages = query<{ n: number }>(dbPath, "SELECT count(*) AS n FROM messages WHERE externalId LIKE 'wamid.AUTOCRASH%'")[0].n;
+      const open = query<{ n: number }>(dbPath, "SELECT count(*) AS n FROM automation_events WHERE status = 'pending'")[0].n;
+      const runs = query<{ n: number }>(dbPath, `SELECT count(*) AS n FROM automation_runs WHERE ${mine} AND status = 'succeeded'`)[0].n;
+      if ((messages === CUSTOMERS && open === 0 && runs === CUSTOMERS * RULES) || Date.now() > doneDeadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // No event lost: one message.received event per customer message, each processed.
+    const events = query<{ messageId: string; status: string }>(
+      dbPath,
+      "SELECT messageId, status FROM automation_events WHERE type = 'message.received'",
+    );
+    const inbound = query<{ id: string }>(dbPath, "SELECT id FROM messages WHERE externalId LIKE 'wamid.AUTOCRASH%'");
+    assert.equal(inbound.length, CUSTOMERS);
+    assert.deepEqual(events.map((e) => e.messageId).sort(), inbound.map((m) => m.id).sort());
+    assert.deepEqual([...new Set(events.map((e) => e.status))], ['processed']);
+    // Every run finished, each action recorded once.
+    const runs = query<{ status: string; actions: string; conversationId: string }>(
+      dbPath,
+      `SELECT status, actions, conversationId FROM automation_runs WHERE ${mine}`,
+    );
+    assert.equal(runs.length, CUSTOMERS * RULES);
+    for (const r of runs) {
+      assert.equal(r.status, 'succeeded');
+      const indexes = (JSON.parse(r.actions) as { index: number }[]).map((a) => a.index);
+      assert.deepEqual(
+        indexes,
+        Array.from({ length: NOTES + 2 }, (_, i) => i),
+      );
+    }
+    // No action applied twice: each note once, one message queued per conversation.
+    const twice = query<{ n: number }>(dbPath, 'SELECT count(*) AS n FROM notes GROUP BY conversationId, body HAVING count(*) > 1');
+    assert.deepEqual(twice, []);
+    assert.equal(query<{ n: number }>(dbPath, 'SELECT count(*) AS n FROM notes')[0].n, CUSTOMERS * RULES * NOTES);
+    const sent = query<{ n: number }>(dbPath, "SELECT count(*) AS n FROM messages WHERE senderType = 'system' GROUP BY conversationId");
+    assert.equal(sent.length, CUSTOMERS);
+    assert.ok(sent.every((s) => s.n === RULES));
+
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+    assert.equal(second.child.exitCode, 0, second.output());
+  });
+});
