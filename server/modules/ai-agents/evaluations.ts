@@ -3,7 +3,7 @@
 // model as a customer's), each answer scored (server/ai/scoring.ts), and every run kept as history.
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
-import { conflict } from '../../core/http/errors.js';
+import { notFound } from '../../core/http/errors.js';
 import { newId } from '../../core/ids.js';
 import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
 import { recordActivity } from '../../core/audit.js';
@@ -114,7 +114,7 @@ export const evaluations = {
     await getAgent(ctx, aiAgentId);
     await agentChild(ctx, EvaluationEntity, aiAgentId, evaluationId, 'Evaluation');
     const run = await agentChild(ctx, EvaluationRunEntity, aiAgentId, runId, 'Evaluation run');
-    if (run.evaluationId !== evaluationId) throw conflict('The run belongs to another evaluation');
+    if (run.evaluationId !== evaluationId) throw notFound('Evaluation run');
     return runView(run);
   },
 

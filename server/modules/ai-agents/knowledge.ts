@@ -5,7 +5,7 @@
 import { IsNull, Not, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
-import { badRequest, conflict, unprocessable } from '../../core/http/errors.js';
+import { badRequest, conflict, notFound, unprocessable } from '../../core/http/errors.js';
 import { newId } from '../../core/ids.js';
 import { lazy } from '../../core/lazy.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../../core/jobs/queue.js';
@@ -368,7 +368,7 @@ export const knowledge = {
     await getAgent(ctx, aiAgentId);
     const source = await agentChild(ctx, KnowledgeSourceEntity, aiAgentId, sourceId, 'Knowledge source');
     const pair = await agentChild(ctx, QnaPairEntity, aiAgentId, qnaId, 'QnA pair');
-    if (pair.sourceId !== sourceId) throw unprocessable('QnA pair not in this source');
+    if (pair.sourceId !== sourceId) throw notFound('QnA pair');
     await ctx.transaction(async (m) => {
       await m.getRepository(KnowledgeChunkEntity).delete({ tenantId: ctx.tenantId, qnaId });
       await scoped(ctx, QnaPairEntity, m).remove(qnaId);
