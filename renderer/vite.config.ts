@@ -13,6 +13,9 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
+    // One stylesheet for the whole UI (components import their own .css), in import order: the
+    // cascade is the same whichever screen loads first. Pages still load their code on first visit.
+    cssCodeSplit: false,
   },
   server: {
     proxy: {

@@ -1,8 +1,8 @@
-import type { TFunction } from 'i18next';
+import type { AnyT } from './i18n';
 import { ApiError } from './api';
 
 /** Translated, user-facing message for an unexpected request failure. */
-export function errorMessage(t: TFunction, error: unknown): string {
+export function errorMessage(t: AnyT, error: unknown): string {
   if (error instanceof ApiError) {
     if (error.isNetworkError) return t('common.networkError');
     if (error.status === 429) return t('common.rateLimited');

@@ -1,6 +1,6 @@
 // Formatting helpers shared by the inbox screens (dates, times, names, links, snippets).
 import { useEffect, useState } from 'react';
-import type { TFunction } from 'i18next';
+import type { AnyT } from './i18n';
 
 export function locale(language: string | undefined): string {
   return language === 'id' ? 'id-ID' : 'en-US';
@@ -28,11 +28,11 @@ export function formatListTime(value: string | null, language: string | undefine
 }
 
 /** "Today", "Yesterday" or a full date, for separators in a thread. */
-export function formatDayLabel(value: string, t: TFunction, language: string | undefined, now = Date.now()): string {
+export function formatDayLabel(value: string, t: AnyT, language: string | undefined, now = Date.now()): string {
   const date = new Date(value);
   const days = Math.round((startOfDay(new Date(now)) - startOfDay(date)) / DAY_MS);
-  if (days === 0) return t('inbox.today');
-  if (days === 1) return t('inbox.yesterday');
+  if (days === 0) return t('format.today');
+  if (days === 1) return t('format.yesterday');
   return new Intl.DateTimeFormat(locale(language), {
     weekday: 'long',
     day: 'numeric',
@@ -59,12 +59,12 @@ export interface WindowInfo {
 }
 
 /** The customer-service window: free-form replies are only possible while it is open. */
-export function windowInfo(expiresAt: string | null, t: TFunction, now = Date.now()): WindowInfo {
+export function windowInfo(expiresAt: string | null, t: AnyT, now = Date.now()): WindowInfo {
   const left = expiresAt ? Date.parse(expiresAt) - now : -1;
-  if (!(left > 0)) return { open: false, leftMs: 0, label: t('inbox.windowClosedShort'), urgent: true };
+  if (!(left > 0)) return { open: false, leftMs: 0, label: t('format.windowClosedShort'), urgent: true };
   const hours = Math.floor(left / 3600_000);
   const minutes = Math.max(1, Math.floor((left % 3600_000) / 60_000));
-  const label = hours >= 1 ? t('inbox.windowHoursLeft', { hours }) : t('inbox.windowMinutesLeft', { minutes });
+  const label = hours >= 1 ? t('format.windowHoursLeft', { hours }) : t('format.windowMinutesLeft', { minutes });
   return { open: true, leftMs: left, label, urgent: left < 2 * 3600_000 };
 }
 
@@ -87,9 +87,9 @@ export function initials(name: string | null | undefined): string {
 
 export function contactName(
   contact: { name: string | null; phone: string | null; email: string | null } | null | undefined,
-  t: TFunction,
+  t: AnyT,
 ): string {
-  return contact?.name || contact?.phone || contact?.email || t('inbox.unknownContact');
+  return contact?.name || contact?.phone || contact?.email || t('format.unknownContact');
 }
 
 /** A stable hue for an avatar from a string (so a contact keeps its colour). */

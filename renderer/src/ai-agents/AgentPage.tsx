@@ -7,7 +7,7 @@ import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { useToast } from '../components/Toasts';
 import { errorMessage } from '../errors';
-import { useTeam } from '../team/TeamContext';
+import { useTeam } from '../teamwork/TeamContext';
 import { usePageTitle } from '../usePageTitle';
 import { useWorkspace } from '../workspace';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../settings/ui';
@@ -23,7 +23,7 @@ type Tab = (typeof TABS)[number];
 const numberOrNull = (v: string) => (v.trim() === '' ? null : Number(v));
 
 function SettingsTab({ agent, onSaved }: { agent: AiAgent; onSaved(a: AiAgent): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const navigate = useNavigate();
   const { agents } = useWorkspace();
@@ -223,7 +223,7 @@ function SettingsTab({ agent, onSaved }: { agent: AiAgent; onSaved(a: AiAgent): 
 }
 
 function RulesTab({ agent }: { agent: AiAgent }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const { divisions, divisionName } = useTeam();
   const { agents, agentName } = useWorkspace();
@@ -485,7 +485,7 @@ function RulesTab({ agent }: { agent: AiAgent }) {
 }
 
 export function AgentPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const { aiAgentId = '', tab = 'settings' } = useParams();
   const [agent, setAgent] = useState<AiAgent | null>(null);

@@ -19,7 +19,7 @@ import '../settings/settings.css';
 import './ai-agents.css';
 
 export function AiSubnav() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const links = [
     { to: '/ai-agents', label: t('aiAgents.sub.agents'), end: true, testId: 'ai-sub-agents' },
     { to: '/ai-agents/model', label: t('aiAgents.sub.model'), end: false, testId: 'ai-sub-model' },
@@ -38,7 +38,7 @@ export function AiSubnav() {
 }
 
 function CreateAgentDialog({ onClose, onCreated }: { onClose(): void; onCreated(agent: AiAgent): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const [name, setName] = useState('');
   const [instructions, setInstructions] = useState('');
   const [busy, setBusy] = useState(false);
@@ -108,7 +108,7 @@ function CreateAgentDialog({ onClose, onCreated }: { onClose(): void; onCreated(
 }
 
 function AgentsListPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const navigate = useNavigate();
   usePageTitle(t('aiAgents.title'));
@@ -209,26 +209,24 @@ function AgentsListPage() {
 
 /** Everything under /ai-agents (for people with ai_agents.manage). */
 export function AiAgentsRoutes() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const { can } = useWorkspace();
   return (
-    <div className="shell-page">
-      <div className="shell-page__inner ai-area">
-        <AiSubnav />
-        {can('ai_agents.manage') ? (
-          <Routes>
-            <Route index element={<AgentsListPage />} />
-            <Route path="model" element={<ModelSettingsPage />} />
-            <Route path="orchestration" element={<OrchestrationPage />} />
-            <Route path="usage" element={<UsagePage />} />
-            <Route path=":aiAgentId/:tab?" element={<AgentPage />} />
-          </Routes>
-        ) : (
-          <p className="form-error" role="alert">
-            {t('settings.forbidden')}
-          </p>
-        )}
-      </div>
+    <div className="ai-area">
+      <AiSubnav />
+      {can('ai_agents.manage') ? (
+        <Routes>
+          <Route index element={<AgentsListPage />} />
+          <Route path="model" element={<ModelSettingsPage />} />
+          <Route path="orchestration" element={<OrchestrationPage />} />
+          <Route path="usage" element={<UsagePage />} />
+          <Route path=":aiAgentId/:tab?" element={<AgentPage />} />
+        </Routes>
+      ) : (
+        <p className="form-error" role="alert">
+          {t('settings.forbidden')}
+        </p>
+      )}
     </div>
   );
 }

@@ -36,7 +36,7 @@ export function AiAssist({
   disabled?: boolean;
   onSuggestion(text: string): void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const [busy, setBusy] = useState<'suggest' | 'summary' | null>(null);
   const [summary, setSummary] = useState<string | null>(null);

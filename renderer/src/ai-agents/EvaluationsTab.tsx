@@ -29,7 +29,7 @@ function parseCases(text: string) {
 const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);
 
 export function EvaluationsTab({ agent }: { agent: AiAgent }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const [items, setItems] = useState<Evaluation[] | null>(null);
   const [name, setName] = useState('');

@@ -11,7 +11,7 @@ import { fieldErrorsOf, problemText } from '../settings/ui';
 import { aiApi, type AiAgent, type KnowledgeSource, type Product, type QnaPair, type SourceType } from './api';
 
 function StatusPill({ source }: { source: KnowledgeSource }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const cls = source.status === 'ready' ? 'pill pill--ok' : source.status === 'failed' ? 'pill ai-pill--failed' : 'pill pill--muted';
   return (
     <span className={cls} data-testid="ai-source-status">
@@ -21,7 +21,7 @@ function StatusPill({ source }: { source: KnowledgeSource }) {
 }
 
 function QnaPairs({ agent, source, onChanged }: { agent: AiAgent; source: KnowledgeSource; onChanged(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const [pairs, setPairs] = useState<QnaPair[] | null>(null);
   const [question, setQuestion] = useState('');
@@ -113,7 +113,7 @@ function QnaPairs({ agent, source, onChanged }: { agent: AiAgent; source: Knowle
 }
 
 export function KnowledgeTab({ agent }: { agent: AiAgent }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const [sources, setSources] = useState<KnowledgeSource[] | null>(null);
   const [type, setType] = useState<SourceType>('qna');
@@ -346,7 +346,7 @@ const formatPrice = (p: Product, locale: string) => {
 };
 
 export function ProductsTab({ agent }: { agent: AiAgent }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('aiAgents');
   const toast = useToast();
   const [products, setProducts] = useState<Product[] | null>(null);
   const [search, setSearch] = useState('');

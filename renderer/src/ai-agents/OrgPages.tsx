@@ -6,7 +6,7 @@ import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { useToast } from '../components/Toasts';
 import { errorMessage } from '../errors';
-import { useTeam } from '../team/TeamContext';
+import { useTeam } from '../teamwork/TeamContext';
 import { usePageTitle } from '../usePageTitle';
 import { SaveStatus, Toggle, fieldErrorsOf, problemText, type SaveState } from '../settings/ui';
 import {
@@ -33,7 +33,7 @@ function PageHeader({ title, intro }: { title: string; intro: string }) {
 }
 
 export function ModelSettingsPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const [settings, setSettings] = useState<ModelSettings | null>(null);
   const [form, setForm] = useState({ baseUrl: '', apiKey: '', model: '', embeddingModel: '', timeoutMs: '30000', monthlyTokenLimit: '' });
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
@@ -176,7 +176,7 @@ export function ModelSettingsPage() {
 }
 
 export function OrchestrationPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const toast = useToast();
   const { divisions } = useTeam();
   const [rules, setRules] = useState<OrchestrationRule[] | null>(null);
@@ -359,7 +359,7 @@ export function OrchestrationPage() {
 }
 
 function UsageTable({ rows, first }: { rows: (UsageNumbers & { label: string })[]; first: string }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   return (
     <div className="table-wrap">
       <table className="data-table">
@@ -391,7 +391,7 @@ function UsageTable({ rows, first }: { rows: (UsageNumbers & { label: string })[
 }
 
 export function UsagePage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const [usage, setUsage] = useState<OrgUsage | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -452,7 +452,7 @@ export function UsagePage() {
 }
 
 export function AgentUsage({ agent }: { agent: AiAgent }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const [usage, setUsage] = useState<AgentUsageData | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {

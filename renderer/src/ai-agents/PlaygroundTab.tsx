@@ -14,7 +14,7 @@ interface Exchange {
 }
 
 export function PlaygroundTab({ agent }: { agent: AiAgent }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('aiAgents');
   const [message, setMessage] = useState('');
   const [exchanges, setExchanges] = useState<Exchange[]>([]);
   const [busy, setBusy] = useState(false);

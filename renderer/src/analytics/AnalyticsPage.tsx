@@ -59,7 +59,7 @@ interface Data {
 }
 
 function Card({ title, csv, children, testId }: { title: string; csv?: string; children: ReactNode; testId?: string }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('analytics');
   return (
     <section className="card analytics-card" data-testid={testId}>
       <div className="analytics-card__head">
@@ -86,7 +86,7 @@ function Kpi({ label, value, hint, testId }: { label: string; value: ReactNode; 
 }
 
 export function AnalyticsPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('analytics');
   usePageTitle(t('analytics.title'));
   const { session } = useSession();
   const today = todayIn(session.tenant.timezone);
@@ -404,7 +404,7 @@ export function AnalyticsPage() {
 }
 
 function Table({ head, rows }: { head: string[]; rows: (string | number)[][] }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('analytics');
   if (rows.length === 0) return <p className="analytics__empty">{t('analytics.empty')}</p>;
   return (
     <div className="table-wrap">

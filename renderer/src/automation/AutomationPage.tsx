@@ -33,7 +33,7 @@ function OutcomeTree({ outcome }: { outcome: Outcome }) {
 }
 
 function RulesTab() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('automation');
   const [rules, setRules] = useState<Rule[] | null>(null);
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState<Rule | null | 'new'>(null);
@@ -118,7 +118,7 @@ function RulesTab() {
 }
 
 function RunsTab() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('automation');
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string | null>(null);
@@ -190,7 +190,7 @@ function RunsTab() {
 }
 
 function EventsTab() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('automation');
   const [events, setEvents] = useState<AutomationEvent[] | null>(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string>();
@@ -283,7 +283,7 @@ function EventsTab() {
 }
 
 function ControlsTab() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const [control, setControl] = useState<Control | null>(null);
   const [metrics, setMetrics] = useState<Metrics | null>(null);
   const [message, setMessage] = useState<string>();
@@ -368,7 +368,7 @@ function ControlsTab() {
 }
 
 export function AutomationPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const { can } = useWorkspace();
   const [params, setParams] = useSearchParams();
   const tab: Tab = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as Tab) : 'rules';

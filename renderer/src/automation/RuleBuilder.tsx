@@ -7,7 +7,7 @@ import { Dialog } from '../components/Dialog';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
 import { ApiError, api } from '../api';
-import { useTeam } from '../team/TeamContext';
+import { useTeam } from '../teamwork/TeamContext';
 import { Toggle, problemText } from '../settings/ui';
 import {
   ACTION_TYPES,
@@ -70,7 +70,7 @@ function ConditionRow({
   onChange(c: Condition): void;
   onRemove(): void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const [text, setText] = useState(valueText(condition));
   const invalid = Object.keys(errors).some((p) => p === path || p.startsWith(`${path}.`));
   return (
@@ -152,7 +152,7 @@ function GroupEditor({
   onRemove?(): void;
   depth?: number;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const set = (i: number, c: Condition | ConditionGroup) =>
     onChange({ ...group, conditions: group.conditions.map((x, j) => (j === i ? c : x)) });
   const remove = (i: number) => onChange({ ...group, conditions: group.conditions.filter((_, j) => j !== i) });
@@ -263,7 +263,7 @@ function ActionRow({
   onMove(delta: number): void;
   onRemove(): void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const { divisions } = useTeam();
   const path = `actions.${index}`;
   const own = Object.entries(errors).filter(([p]) => p === path || p.startsWith(`${path}.`));
@@ -406,7 +406,7 @@ function ActionRow({
 }
 
 export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onClose(): void; onSaved(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('automation');
   const [name, setName] = useState(rule?.name ?? '');
   const [triggers, setTriggers] = useState<string[]>(rule?.triggers.filter((x) => x !== 'schedule.tick') ?? ['message.received']);
   const [conditions, setConditions] = useState<ConditionGroup>(rule?.conditions ?? { match: 'all', conditions: [] });

@@ -1,8 +1,11 @@
 // The signed-in shell: navigation, the connection indicator, the agent's online toggle, theme,
 // sound, language, keyboard help, and new-message alerts. Feature screens render in its <Outlet>.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import type { NavItem } from '../app/feature';
+import { SHELL_BANNERS, SHELL_PROVIDERS, NAV_ITEMS } from '../app/registry';
+import { useManifestText } from '../app/useManifestText';
 import { UNAUTHORIZED_EVENT } from '../api';
 import type { Conversation, Message } from '../inbox/api';
 import { contactName, initials } from '../format';
@@ -11,8 +14,7 @@ import { playChime, showNotification } from '../notify';
 import { setPreferences, usePreferences, type ThemeChoice } from '../preferences';
 import { RealtimeProvider, useRealtime, useRealtimeEvent, type ConnectionState } from '../realtime';
 import { WorkspaceProvider, useOutboxEntries, useWorkspace } from '../workspace';
-import { TeamProvider, useTeam } from '../team/TeamContext';
-import { TeamNotifications } from '../team/TeamNotifications';
+import { useTeam } from '../teamwork/TeamContext';
 import { SETTINGS_PERMISSIONS } from '../settings/sections';
 import { Dialog } from './Dialog';
 import { Icon, type IconName } from './Icon';
@@ -20,29 +22,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { ToastProvider } from './Toasts';
 import { Logo } from './Layout';
 import { useSession, type SessionContext } from './RequireAuth';
-import { ImpersonationBanner } from '../operator/ImpersonationBanner';
-import '../shell.css';
-
-export interface NavItem {
-  to: string;
-  icon: IconName;
-  /** i18n key of the label. */
-  label: 'nav.inbox' | 'nav.contacts' | 'nav.search' | 'nav.profile' | 'nav.settings' | 'analytics.nav' | 'automation.nav' | 'aiAgents.nav';
-  testId: string;
-  /** Shown to people with this permission (or any of these). */
-  permission?: string | string[];
-}
-
-/** The main navigation. Later feature issues add their screens here (and a <Route> in App.tsx). */
-export const NAV_ITEMS: NavItem[] = [
-  { to: '/inbox', icon: 'inbox', label: 'nav.inbox', testId: 'nav-inbox', permission: 'conversations.view' },
-  { to: '/contacts', icon: 'contacts', label: 'nav.contacts', testId: 'nav-contacts', permission: 'contacts.view' },
-  { to: '/search', icon: 'search', label: 'nav.search', testId: 'nav-search', permission: 'conversations.view' },
-  { to: '/analytics', icon: 'chart', label: 'analytics.nav', testId: 'nav-analytics', permission: 'analytics.view' },
-  { to: '/automation', icon: 'zap', label: 'automation.nav', testId: 'nav-automation', permission: 'automation.manage' },
-  { to: '/ai-agents', icon: 'star', label: 'aiAgents.nav', testId: 'nav-ai-agents', permission: 'ai_agents.manage' },
-  { to: '/settings', icon: 'settings', label: 'nav.settings', testId: 'nav-settings', permission: SETTINGS_PERMISSIONS },
-];
+import './AppShell.css';
 
 export function AppShell() {
   const { session, reload } = useSession();
@@ -50,20 +30,51 @@ export function AppShell() {
     <RealtimeProvider>
       <WorkspaceProvider session={session} reloadSession={reload}>
         <ToastProvider>
-          <TeamProvider>
-            <TeamNotifications />
+          <FeatureProviders providers={SHELL_PROVIDERS}>
             <Shell context={{ session, reload }} />
-          </TeamProvider>
+          </FeatureProviders>
         </ToastProvider>
       </WorkspaceProvider>
     </RealtimeProvider>
   );
 }
 
+/** The features' providers (teamwork's team, …) around the shell, the first outermost. */
+function FeatureProviders({ providers, children }: { providers: readonly ComponentType<{ children: ReactNode }>[]; children: ReactNode }) {
+  if (!providers.length) return children;
+  const [Outer, ...inner] = providers;
+  return (
+    <Outer>
+      <FeatureProviders providers={inner}>{children}</FeatureProviders>
+    </Outer>
+  );
+}
+
+/** The main navigation: each feature's entries, then Settings when the person may open a section of it. */
+function useNavItems() {
+  const { can } = useWorkspace();
+  const text = useManifestText();
+  const { t } = useTranslation();
+  const allowed = (permission: NavItem['permission']) =>
+    !permission || (typeof permission === 'string' ? can(permission) : permission.some(can));
+  const entries = NAV_ITEMS.filter((item) => allowed(item.permission)).map((item) => ({ ...item, text: text(item.label) }));
+  const settings = {
+    to: '/settings',
+    icon: 'settings',
+    testId: 'nav-settings',
+    permission: SETTINGS_PERMISSIONS,
+    text: t('nav.settings'),
+  } as const;
+  return {
+    main: [...entries.filter((item) => item.placement !== 'account'), ...(allowed(settings.permission) ? [settings] : [])],
+    account: entries.filter((item) => item.placement === 'account'),
+  };
+}
+
 function Shell({ context }: { context: SessionContext }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const { can, reloadSession, session } = useWorkspace();
+  const { reloadSession, session } = useWorkspace();
   const [helpOpen, setHelpOpen] = useState(false);
   const inThread = useMatch('/inbox/:conversationId');
   const inContact = useMatch('/contacts/:contactId');
@@ -81,9 +92,7 @@ function Shell({ context }: { context: SessionContext }) {
   });
   useMessageAlerts();
 
-  const items = NAV_ITEMS.filter(
-    (item) => !item.permission || (Array.isArray(item.permission) ? item.permission.some(can) : can(item.permission)),
-  );
+  const nav = useNavItems();
   const focused = Boolean(inThread || inContact);
 
   return (
@@ -96,27 +105,31 @@ function Shell({ context }: { context: SessionContext }) {
           <Logo />
         </NavLink>
         <ul className="shell-nav__items">
-          {items.map((item) => (
+          {nav.main.map((item) => (
             <li key={item.to}>
               <NavLink to={item.to} className="shell-nav__link" data-testid={item.testId}>
-                <Icon name={item.icon} size={20} />
-                <span className="shell-nav__label">{t(item.label)}</span>
-                {item.to === '/inbox' ? <OutboxBadge /> : null}
+                <NavIcon icon={item.icon} name={session.user.name} />
+                <span className="shell-nav__label">{item.text}</span>
+                {'badge' in item && item.badge ? <item.badge /> : null}
               </NavLink>
             </li>
           ))}
-          <li className="shell-nav__profile">
-            <NavLink to="/profile" className="shell-nav__link" data-testid="nav-profile">
-              <span className="avatar avatar--xs" aria-hidden="true">
-                {initials(session.user.name)}
-              </span>
-              <span className="shell-nav__label">{t('nav.profile')}</span>
-            </NavLink>
-          </li>
+          {nav.account.map((item) => (
+            <li key={item.to} className="shell-nav__profile">
+              <NavLink to={item.to} className="shell-nav__link" data-testid={item.testId}>
+                <NavIcon icon={item.icon} name={session.user.name} />
+                <span className="shell-nav__label">{item.text}</span>
+                {item.badge ? <item.badge /> : null}
+              </NavLink>
+            </li>
+          ))}
         </ul>
       </nav>
       <div className="shell-body">
-        <ImpersonationBanner session={session} />
+        {SHELL_BANNERS.map((Banner, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list from the features' manifests
+          <Banner key={i} />
+        ))}
         <header className="topbar">
           <div className="topbar__start">
             <span className="topbar__org" title={session.tenant.name}>
@@ -150,13 +163,12 @@ function Shell({ context }: { context: SessionContext }) {
   );
 }
 
-function OutboxBadge() {
-  const { t } = useTranslation();
-  const waiting = useOutboxEntries().filter((e) => e.state !== 'failed').length;
-  if (!waiting) return null;
+/** A navigation entry's icon: an icon, or the person's initials. */
+function NavIcon({ icon, name }: { icon: IconName | 'avatar'; name: string }) {
+  if (icon !== 'avatar') return <Icon name={icon} size={20} />;
   return (
-    <span className="nav-badge nav-badge--warn" title={t('outbox.waitingCount', { count: waiting })} data-testid="outbox-count">
-      {waiting}
+    <span className="avatar avatar--xs" aria-hidden="true">
+      {initials(name)}
     </span>
   );
 }

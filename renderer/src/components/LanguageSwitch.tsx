@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SUPPORTED_LANGUAGES, isLanguage, setLanguage } from '../i18n';
+import './LanguageSwitch.css';
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();

@@ -2,6 +2,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from './Icon';
+import './Toasts.css';
 
 type Tone = 'info' | 'error' | 'success';
 

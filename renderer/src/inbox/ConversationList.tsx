@@ -7,10 +7,11 @@ import { ChannelIcon, Icon } from '../components/Icon';
 import { errorMessage } from '../errors';
 import { avatarHue, contactName, formatListTime, initials, useNow, windowInfo } from '../format';
 import { useWorkspace } from '../workspace';
-import { SlaBadge } from '../team/SlaBadge';
-import { useTeam } from '../team/TeamContext';
+import { SlaBadge } from '../teamwork/SlaBadge';
+import { useTeam } from '../teamwork/TeamContext';
 import { CHANNELS, type Conversation } from './api';
 import type { AssigneeFilter, ListFilters, SortOrder, StatusFilter } from './useConversations';
+import './ConversationList.css';
 
 interface Props {
   items: Conversation[];
@@ -34,7 +35,7 @@ const STATUS_OPTIONS: StatusFilter[] = ['active', 'open', 'pending', 'resolved',
 const SORT_OPTIONS: SortOrder[] = ['newest', 'oldest', 'unread'];
 
 /** The server previews media without text as "[image]"; show the type's name instead. */
-export function previewText(preview: string | null, t: TFunction): string {
+export function previewText(preview: string | null, t: TFunction<'inbox'>): string {
   if (!preview) return '';
   const typed = /^\[(\w+)\]$/.exec(preview);
   if (typed) return t(`messageType.${typed[1]}` as 'messageType.text', { defaultValue: preview });
@@ -42,7 +43,7 @@ export function previewText(preview: string | null, t: TFunction): string {
 }
 
 export function ConversationList(props: Props) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const { filters, onFilters } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
@@ -251,7 +252,7 @@ function ConversationRow({
   now: number;
   language: string | undefined;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const { me } = useWorkspace();
   const { divisionName } = useTeam();
   const division = divisionName(c.divisionId);

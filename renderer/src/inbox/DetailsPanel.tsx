@@ -10,13 +10,14 @@ import { errorMessage } from '../errors';
 import { formatDateTime, formatListTime } from '../format';
 import { useRealtime } from '../realtime';
 import { useWorkspace } from '../workspace';
-import { CONVERSATION_STATUSES, inboxApi, type Conversation, type ConversationStatus, type Note } from './api';
-import { ContactCard } from './ContactCard';
+import { CONVERSATION_STATUSES, inboxApi, type Agent, type Conversation, type ConversationStatus, type Note } from './api';
+import { ContactCard } from '../contacts/ContactCard';
 import { previewText } from './ConversationList';
-import { useNotes } from './useThread';
-import { CsatSection } from '../team/Csat';
-import { useTeam } from '../team/TeamContext';
-import { TransferButton, TransferHistory } from '../team/Transfer';
+import { useNotes } from './thread/useThread';
+import { CsatSection } from '../teamwork/Csat';
+import { useTeam } from '../teamwork/TeamContext';
+import { TransferButton, TransferHistory } from '../teamwork/Transfer';
+import './DetailsPanel.css';
 
 interface Props {
   conversation: Conversation;
@@ -27,7 +28,7 @@ interface Props {
 }
 
 export function DetailsPanel({ conversation, onClose, onConversation, onAssignToMe, onStatus }: Props) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const { can } = useWorkspace();
   return (
     <aside className="details-panel" aria-label={t('inbox.details')} data-testid="details-panel">
@@ -63,7 +64,7 @@ export function DetailsPanel({ conversation, onClose, onConversation, onAssignTo
 }
 
 function ConversationSection({ conversation, onConversation, onAssignToMe, onStatus }: Omit<Props, 'onClose'>) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['inbox', 'teamwork']);
   const toast = useToast();
   const { can, agents, me } = useWorkspace();
   const { divisionName } = useTeam();
@@ -86,16 +87,10 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
     void act(() => inboxApi.setTags(conversation.id, { add: [value] }));
   }
 
-  const assignable = agents.filter((a) => a.status === 'active');
+  // The assignee stays choosable even when suspended or unknown to this agent's list.
+  const assignable: Pick<Agent, 'id' | 'name' | 'online'>[] = agents.filter((a) => a.status === 'active');
   if (conversation.assignee && !assignable.some((a) => a.id === conversation.assignee!.id)) {
-    assignable.push({
-      id: conversation.assignee.id,
-      name: conversation.assignee.name,
-      email: '',
-      status: 'active',
-      online: false,
-      role: null,
-    });
+    assignable.push({ id: conversation.assignee.id, name: conversation.assignee.name, online: false });
   }
 
   return (
@@ -145,7 +140,7 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
       </div>
       <div className="panel-division" data-testid="details-division">
         <span className="mini-label">{t('inbox.divisionLabel')}</span>
-        <span className="value">{divisionName(conversation.divisionId) ?? t('transfer.noDivisionValue')}</span>
+        <span className="value">{divisionName(conversation.divisionId) ?? t('teamwork:transfer.noDivisionValue')}</span>
         {conversation.status === 'open' || conversation.status === 'pending' ? (
           <TransferButton conversation={conversation} onConversation={onConversation} variant="panel" />
         ) : null}
@@ -198,7 +193,7 @@ function ConversationSection({ conversation, onConversation, onAssignToMe, onSta
 }
 
 function NotesSection({ conversationId }: { conversationId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const toast = useToast();
   const { me, can } = useWorkspace();
   const { notes, upsert, remove } = useNotes(conversationId);
@@ -317,7 +312,7 @@ function NotesSection({ conversationId }: { conversationId: string }) {
 }
 
 function OtherConversations({ conversation }: { conversation: Conversation }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const { resync } = useRealtime();
   const [others, setOthers] = useState<Conversation[] | null>(null);
   useEffect(() => {
@@ -352,7 +347,7 @@ function OtherConversations({ conversation }: { conversation: Conversation }) {
 }
 
 export function ConversationLink({ conversation: c, language }: { conversation: Conversation; language: string | undefined }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   return (
     <li>
       <Link to={`/inbox/${encodeURIComponent(c.id)}`} className="mini-list__item" data-testid="other-conversation">

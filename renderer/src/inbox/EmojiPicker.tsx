@@ -1,6 +1,7 @@
 // A compact emoji picker: the ones agents actually use in customer conversations, in a few groups.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import './EmojiPicker.css';
 
 const GROUPS: { key: 'smileys' | 'gestures' | 'hearts' | 'business'; emoji: string }[] = [
   { key: 'smileys', emoji: '😀 😃 😄 😁 😊 🙂 😉 😍 🥰 😘 😋 😎 🤩 🥳 😅 😂 🤣 😇 🤗 🤔 😌 😴 😮 😢 😭 😤 😡 😱 🙈 🙏' },
@@ -10,7 +11,7 @@ const GROUPS: { key: 'smileys' | 'gestures' | 'hearts' | 'business'; emoji: stri
 ];
 
 export function EmojiPicker({ onPick, onClose }: { onPick(emoji: string): void; onClose(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {

@@ -12,10 +12,11 @@ import { useWorkspace } from '../workspace';
 import { inboxApi, type Conversation, type ConversationStatus } from './api';
 import { ConversationList } from './ConversationList';
 import { DetailsPanel } from './DetailsPanel';
-import { Thread } from './Thread';
+import { Thread } from './thread/Thread';
 import { DEFAULT_FILTERS, sortConversations, useConversations, type ListFilters, type SortOrder } from './useConversations';
 import { Icon } from '../components/Icon';
-import { useTeam } from '../team/TeamContext';
+import { useTeam } from '../teamwork/TeamContext';
+import './InboxPage.css';
 
 const FILTERS_KEY = 'omnistream.inbox.view';
 
@@ -31,7 +32,7 @@ function readView(): { filters: ListFilters; sort: SortOrder } {
 const wideScreen = () => typeof window.matchMedia === 'function' && window.matchMedia('(min-width: 1200px)').matches;
 
 export function InboxPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   usePageTitle(t('inbox.pageTitle'));
   const { conversationId } = useParams();
   const [searchParams] = useSearchParams();

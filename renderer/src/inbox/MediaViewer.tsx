@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import type { Message } from './api';
+import './MediaViewer.css';
 
 export function MediaViewer({ message, onClose }: { message: Message; onClose(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   if (!message.mediaUrl) return null;
   return (
     <Dialog title={message.text || t('messageType.image')} onClose={onClose} className="viewer" testId="media-viewer" hideTitle>

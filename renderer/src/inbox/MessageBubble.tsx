@@ -6,6 +6,7 @@ import { Icon } from '../components/Icon';
 import { formatTime, linkify } from '../format';
 import { useWorkspace } from '../workspace';
 import type { DeliveryStatus, Message } from './api';
+import './MessageBubble.css';
 
 export function RichText({ text }: { text: string }) {
   return (
@@ -33,7 +34,7 @@ const TICK_ICON: Record<DeliveryStatus | 'outbox', 'clock' | 'check' | 'checkDou
 };
 
 export function DeliveryTicks({ status }: { status: DeliveryStatus | 'outbox' }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const label = t(`delivery.${status}`);
   return (
     <span
@@ -50,7 +51,7 @@ export function DeliveryTicks({ status }: { status: DeliveryStatus | 'outbox' })
 }
 
 /** A short text for a message (quotes, previews): its text or the name of its type. */
-export function messageSummary(message: Pick<Message, 'type' | 'text' | 'content'>, t: TFunction): string {
+export function messageSummary(message: Pick<Message, 'type' | 'text' | 'content'>, t: TFunction<'inbox'>): string {
   if (message.text) return message.text;
   if (message.content.media?.filename) return message.content.media.filename;
   if (message.content.location) return message.content.location.name ?? t('messageType.location');
@@ -75,7 +76,7 @@ interface BubbleProps {
 }
 
 export function MessageBubble({ message: m, quoted, reactions, highlighted, onOpenMedia, onReply, onRetry, onJump, canSend }: BubbleProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('inbox');
   const { agentName, me } = useWorkspace();
   const outbound = m.direction === 'outbound';
   const sender = outbound
@@ -161,7 +162,7 @@ export function MessageBubble({ message: m, quoted, reactions, highlighted, onOp
 }
 
 function MessageBody({ message: m, onOpenMedia }: { message: Message; onOpenMedia(message: Message): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const media = m.content.media;
   const caption = m.text && m.type !== 'text' ? m.text : null;
 
@@ -326,7 +327,7 @@ function MessageBody({ message: m, onOpenMedia }: { message: Message; onOpenMedi
 }
 
 function MediaPending({ label }: { label: string }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   return (
     <span className="msg__media-pending" data-testid="media-pending">
       <span className="spinner spinner--dark" aria-hidden="true" />
@@ -336,7 +337,7 @@ function MediaPending({ label }: { label: string }) {
 }
 
 function ImageThumb({ message, onOpen, sticker }: { message: Message; onOpen(): void; sticker: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('inbox');
   const [useFull, setUseFull] = useState(false);
   const src = useFull || sticker ? message.mediaUrl! : `${message.mediaUrl}?thumbnail=true`;
   const alt = message.text || t(`messageType.${sticker ? 'sticker' : 'image'}`);

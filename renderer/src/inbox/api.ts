@@ -1,53 +1,24 @@
-// Typed client for the inbox endpoints (conversations, messages, notes, contacts, media, search).
-import { ApiError, api, type ProblemDetails } from '../api';
+// Client for the inbox endpoints (conversations, messages, notes, contacts, media, search). The
+// types are the server's, from the OpenAPI schema (../api/types.ts).
+import { ApiError, callApi, type ApiBody, type ApiItem, type ApiQuery, type ApiResponse, type ProblemDetails } from '../api';
 
-export type Channel = 'whatsapp' | 'messenger' | 'instagram' | 'email';
+export type Conversation = ApiResponse<'/api/v1/conversations/{conversationId}', 'get'>;
+export type Channel = Conversation['channel'];
 export const CHANNELS: Channel[] = ['whatsapp', 'messenger', 'instagram', 'email'];
-export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'expired';
+export type ConversationStatus = Conversation['status'];
 export const CONVERSATION_STATUSES: ConversationStatus[] = ['open', 'pending', 'resolved', 'expired'];
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
-export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type Priority = Conversation['priority'];
+export type ConversationSla = NonNullable<Conversation['sla']>;
+export type ContactRef = Conversation['contact'];
 
+/** A page of a cursor-paginated list: `?limit=&cursor=` → `{data, nextCursor}`. */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
-export interface ContactRef {
-  id: string;
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-}
-
-export interface Conversation {
-  id: string;
-  channel: Channel;
-  accountId: string;
-  status: ConversationStatus;
-  priority: Priority;
-  tags: string[];
-  unreadCount: number;
-  lastMessageAt: string | null;
-  lastMessagePreview: string | null;
-  lastInboundAt: string | null;
-  windowExpiresAt: string | null;
-  divisionId: string | null;
-  aiAgentId: string | null;
-  contact: ContactRef;
-  assignee: { id: string; name: string } | null;
-  /** The last evaluated SLA state; null when no policy applies. */
-  sla?: ConversationSla | null;
-  resolvedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ConversationSla {
-  status: 'on_track' | 'at_risk' | 'breached' | 'met';
-  policyId: string | null;
-  nextDueAt: string | null;
-}
+type ApiMessage = ApiItem<'/api/v1/conversations/{conversationId}/messages', 'get'>;
+export type DeliveryStatus = ApiMessage['status'];
 
 export interface MediaContent {
   mediaId?: string;
@@ -57,6 +28,10 @@ export interface MediaContent {
   voice?: boolean;
 }
 
+/**
+ * What a message carries besides its text, by type. The API declares `content` as an open object
+ * (its shape depends on the message type), so this reading of it is the UI's.
+ */
 export interface MessageContent {
   media?: MediaContent;
   location?: { latitude: number; longitude: number; name?: string; address?: string };
@@ -68,158 +43,83 @@ export interface MessageContent {
   unsupported?: { reason: string };
 }
 
-export interface Message {
-  id: string;
-  conversationId: string;
-  direction: 'inbound' | 'outbound';
-  type: string;
-  text: string | null;
-  content: MessageContent;
-  status: DeliveryStatus;
-  externalId: string | null;
-  clientMessageId: string | null;
-  replyToId: string | null;
-  senderType: 'contact' | 'agent' | 'ai' | 'system';
-  senderId: string | null;
-  mediaId: string | null;
-  mediaUrl: string | null;
-  error: { code: number | null; reason: string | null } | null;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  readAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Message = Omit<ApiMessage, 'content'> & { content: MessageContent };
 
-export interface Note {
-  id: string;
-  conversationId: string;
-  body: string;
-  author: { id: string; name: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Note = ApiResponse<'/api/v1/conversations/{conversationId}/notes', 'post'>;
+export type Contact = ApiResponse<'/api/v1/contacts/{contactId}', 'get'>;
+export type ContactPatch = ApiBody<'/api/v1/contacts/{contactId}', 'patch'>;
+export type Agent = ApiItem<'/api/v1/agents', 'get'>;
+export type ActivityLog = ApiItem<'/api/v1/activity-logs', 'get'>;
+export type SearchHit = ApiItem<'/api/v1/messages/search', 'get'>;
+export type UploadedMedia = ApiResponse<'/api/v1/media', 'post'>;
+export type Division = ApiItem<'/api/v1/divisions', 'get'>;
 
-export interface Contact extends ContactRef {
-  attributes: Record<string, string>;
-  lastSeenAt: string | null;
-  identities: { channel: string; externalId: string }[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  email: string;
-  status: 'active' | 'suspended';
-  online: boolean;
-  role: { id: string; name: string } | null;
-}
-
-export interface ActivityLog {
-  id: string;
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  targetId: string | null;
-  details: Record<string, unknown> | null;
-  createdAt: string;
-}
-
-export interface SearchHit {
-  messageId: string;
-  conversationId: string;
-  snippet: string;
-  contactName: string | null;
-  direction: string;
-  type: string;
-  createdAt: string;
-}
-
-export interface UploadedMedia {
-  id: string;
-  mimeType: string;
-  size: number;
-  filename: string | null;
-  width: number | null;
-  height: number | null;
-  url: string;
-  thumbnailUrl: string | null;
-}
-
+/** A reply as the composer and the outbox build it: text, or an uploaded file with an optional caption. */
 export type SendInput =
   | { type: 'text'; text: string; replyToId?: string }
   | { type: 'image' | 'video' | 'audio' | 'document'; mediaId: string; caption?: string; replyToId?: string };
 /** Always with a clientMessageId, so a resend after a lost response is the same message. */
 export type SendBody = SendInput & { clientMessageId: string };
+// The outbox's bodies are ones the send operation takes.
+type _SendBodyIsAccepted = SendBody extends ApiBody<'/api/v1/conversations/{conversationId}/messages', 'post'> ? true : never;
+const _sendBodyIsAccepted: _SendBodyIsAccepted = true;
+void _sendBodyIsAccepted;
 
-export interface Division {
-  id: string;
-  name: string;
-}
-
-export interface ConversationFilters {
-  divisionId?: string;
-  assignee?: string;
-  status?: string;
-  channel?: string;
-  tag?: string;
-  unread?: boolean;
-}
-
-function qs(params: Record<string, string | number | boolean | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '' || value === false) continue;
-    search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
-const enc = encodeURIComponent;
+export type ConversationQuery = ApiQuery<'/api/v1/conversations', 'get'>;
+export type ConversationFilters = Pick<ConversationQuery, 'divisionId' | 'assignee' | 'status' | 'channel' | 'tag'> & { unread?: boolean };
 
 export const inboxApi = {
   conversations: (filters: ConversationFilters, cursor?: string | null, limit = 30) =>
-    api.get<Page<Conversation>>(
-      `/api/v1/conversations${qs({ limit, cursor: cursor ?? undefined, divisionId: filters.divisionId, assignee: filters.assignee, status: filters.status, channel: filters.channel, tag: filters.tag, unread: filters.unread ? 'true' : undefined })}`,
-    ),
-  conversation: (id: string) => api.get<Conversation>(`/api/v1/conversations/${enc(id)}`),
-  assign: (id: string, assigneeId: string | null) => api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/assign`, { assigneeId }),
-  setStatus: (id: string, status: ConversationStatus) => api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/status`, { status }),
-  setTags: (id: string, change: { add?: string[]; remove?: string[] }) =>
-    api.patch<Conversation>(`/api/v1/conversations/${enc(id)}/tags`, change),
-  markRead: (id: string) => api.post<Conversation>(`/api/v1/conversations/${enc(id)}/read`),
-  takeover: (id: string, reason?: string) => api.post<Conversation>(`/api/v1/conversations/${enc(id)}/takeover`, reason ? { reason } : {}),
+    callApi('get', '/api/v1/conversations', {
+      query: { ...filters, limit, cursor: cursor ?? undefined, unread: filters.unread ? 'true' : undefined },
+    }),
+  conversation: (conversationId: string) => callApi('get', '/api/v1/conversations/{conversationId}', { path: { conversationId } }),
+  assign: (conversationId: string, assigneeId: string | null) =>
+    callApi('patch', '/api/v1/conversations/{conversationId}/assign', { path: { conversationId }, body: { assigneeId } }),
+  setStatus: (conversationId: string, status: ConversationStatus) =>
+    callApi('patch', '/api/v1/conversations/{conversationId}/status', { path: { conversationId }, body: { status } }),
+  setTags: (conversationId: string, change: { add?: string[]; remove?: string[] }) =>
+    callApi('patch', '/api/v1/conversations/{conversationId}/tags', { path: { conversationId }, body: change }),
+  markRead: (conversationId: string) => callApi('post', '/api/v1/conversations/{conversationId}/read', { path: { conversationId } }),
+  takeover: (conversationId: string, reason?: string) =>
+    callApi('post', '/api/v1/conversations/{conversationId}/takeover', { path: { conversationId }, body: reason ? { reason } : {} }),
 
-  messages: (conversationId: string, cursor?: string | null, limit = 50) =>
-    api.get<Page<Message>>(`/api/v1/conversations/${enc(conversationId)}/messages${qs({ limit, cursor: cursor ?? undefined })}`),
-  send: (conversationId: string, body: SendBody) => api.post<Message>(`/api/v1/conversations/${enc(conversationId)}/messages`, body),
+  messages: async (conversationId: string, cursor?: string | null, limit = 50): Promise<Page<Message>> =>
+    (await callApi('get', '/api/v1/conversations/{conversationId}/messages', {
+      path: { conversationId },
+      query: { limit, cursor: cursor ?? undefined },
+    })) as Page<Message>,
+  send: async (conversationId: string, body: SendBody): Promise<Message> =>
+    (await callApi('post', '/api/v1/conversations/{conversationId}/messages', { path: { conversationId }, body })) as Message,
 
-  notes: (conversationId: string) => api.get<Page<Note>>(`/api/v1/conversations/${enc(conversationId)}/notes?limit=200`),
-  addNote: (conversationId: string, body: string) => api.post<Note>(`/api/v1/conversations/${enc(conversationId)}/notes`, { body }),
+  notes: (conversationId: string) =>
+    callApi('get', '/api/v1/conversations/{conversationId}/notes', { path: { conversationId }, query: { limit: 200 } }),
+  addNote: (conversationId: string, body: string) =>
+    callApi('post', '/api/v1/conversations/{conversationId}/notes', { path: { conversationId }, body: { body } }),
   editNote: (conversationId: string, noteId: string, body: string) =>
-    api.patch<Note>(`/api/v1/conversations/${enc(conversationId)}/notes/${enc(noteId)}`, { body }),
+    callApi('patch', '/api/v1/conversations/{conversationId}/notes/{noteId}', { path: { conversationId, noteId }, body: { body } }),
   deleteNote: (conversationId: string, noteId: string) =>
-    api.delete<void>(`/api/v1/conversations/${enc(conversationId)}/notes/${enc(noteId)}`),
+    callApi('delete', '/api/v1/conversations/{conversationId}/notes/{noteId}', { path: { conversationId, noteId } }),
 
   contacts: (search: string, cursor?: string | null, limit = 40) =>
-    api.get<Page<Contact>>(`/api/v1/contacts${qs({ limit, cursor: cursor ?? undefined, search: search.trim() || undefined })}`),
-  contact: (id: string) => api.get<Contact>(`/api/v1/contacts/${enc(id)}`),
-  updateContact: (id: string, patch: Partial<Pick<Contact, 'name' | 'phone' | 'email' | 'attributes'>>) =>
-    api.patch<Contact>(`/api/v1/contacts/${enc(id)}`, patch),
+    callApi('get', '/api/v1/contacts', { query: { limit, cursor: cursor ?? undefined, search: search.trim() || undefined } }),
+  contact: (contactId: string) => callApi('get', '/api/v1/contacts/{contactId}', { path: { contactId } }),
+  updateContact: (contactId: string, patch: ContactPatch) =>
+    callApi('patch', '/api/v1/contacts/{contactId}', { path: { contactId }, body: patch }),
   /** Merges `otherId` into `id`: its identities and conversations move here; `otherId` is removed. */
-  mergeContact: (id: string, otherId: string) => api.post<Contact>(`/api/v1/contacts/${enc(id)}/merge`, { contactId: otherId }),
-  contactConversations: (id: string) => api.get<Page<Conversation>>(`/api/v1/contacts/${enc(id)}/conversations?limit=50`),
+  mergeContact: (contactId: string, otherId: string) =>
+    callApi('post', '/api/v1/contacts/{contactId}/merge', { path: { contactId }, body: { contactId: otherId } }),
+  contactConversations: (contactId: string) =>
+    callApi('get', '/api/v1/contacts/{contactId}/conversations', { path: { contactId }, query: { limit: 50 } }),
 
-  agents: () => api.get<Page<Agent>>('/api/v1/agents?limit=200'),
-  divisions: () => api.get<Page<Division>>('/api/v1/divisions?limit=200'),
-  setOnline: (agentId: string, online: boolean) => api.patch<Agent>(`/api/v1/agents/${enc(agentId)}/status`, { online }),
-  activity: (conversationId: string) => api.get<Page<ActivityLog>>(`/api/v1/activity-logs?limit=100&targetId=${enc(conversationId)}`),
+  agents: () => callApi('get', '/api/v1/agents', { query: { limit: 200 } }),
+  divisions: () => callApi('get', '/api/v1/divisions', { query: { limit: 200 } }),
+  setOnline: (agentId: string, online: boolean) =>
+    callApi('patch', '/api/v1/agents/{agentId}/status', { path: { agentId }, body: { online } }),
+  activity: (conversationId: string) => callApi('get', '/api/v1/activity-logs', { query: { limit: 100, targetId: conversationId } }),
 
   search: (q: string, cursor?: string | null, limit = 20) =>
-    api.get<Page<SearchHit>>(`/api/v1/messages/search${qs({ q, limit, cursor: cursor ?? undefined })}`),
+    callApi('get', '/api/v1/messages/search', { query: { q, limit, cursor: cursor ?? undefined } }),
 };
 
 /**

@@ -2,10 +2,12 @@
 // visible), with a way to stop.
 import { useTranslation } from 'react-i18next';
 import { authApi, type Session } from '../api';
+import { useSession } from '../components/RequireAuth';
 import './operator.css';
 
-export function ImpersonationBanner({ session }: { session: Session & { impersonatedBy?: string | null } }) {
-  const { t } = useTranslation();
+export function ImpersonationBanner() {
+  const { t } = useTranslation('operator');
+  const session = useSession().session as Session & { impersonatedBy?: string | null };
   if (!session.impersonatedBy) return null;
   async function stop() {
     await authApi.logout().catch(() => undefined);

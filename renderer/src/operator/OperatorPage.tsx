@@ -13,7 +13,7 @@ import './operator.css';
 const bytes = (n: number | null) => (n === null ? '–' : n > 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
 function LinkBox({ link, onClose }: { link: ResetLink; onClose(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   return (
     <div className="operator__link" role="status" data-testid="reset-link">
       <p>{t('operator.linkHint', { expires: new Date(link.expiresAt).toLocaleString() })}</p>
@@ -26,7 +26,7 @@ function LinkBox({ link, onClose }: { link: ResetLink; onClose(): void }) {
 }
 
 function Login({ onDone }: { onDone(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -70,7 +70,7 @@ function Login({ onDone }: { onDone(): void }) {
 }
 
 function CreateOrg({ onCreated }: { onCreated(link: ResetLink | null): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [name, setName] = useState('');
   const [ownerName, setOwnerName] = useState('');
   const [ownerEmail, setOwnerEmail] = useState('');
@@ -136,7 +136,7 @@ function CreateOrg({ onCreated }: { onCreated(link: ResetLink | null): void }) {
 }
 
 function OrgDetail({ org, onChanged }: { org: OrgRow; onChanged(): void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [users, setUsers] = useState<OrgUser[]>([]);
   const [usage, setUsage] = useState<Awaited<ReturnType<typeof operatorApi.tenant>>['usage'] | null>(null);
   const [link, setLink] = useState<ResetLink | null>(null);
@@ -235,7 +235,7 @@ function OrgDetail({ org, onChanged }: { org: OrgRow; onChanged(): void }) {
 }
 
 function Organizations() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [orgs, setOrgs] = useState<OrgRow[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const [link, setLink] = useState<ResetLink | null>(null);
@@ -356,7 +356,7 @@ function Organizations() {
 }
 
 function HealthView() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [health, setHealth] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -404,7 +404,7 @@ function HealthView() {
 }
 
 function Admins() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const [admins, setAdmins] = useState<Admin[]>([]);
   const [link, setLink] = useState<ResetLink | null>(null);
   const [form, setForm] = useState({ name: '', email: '', password: '' });
@@ -499,7 +499,7 @@ function Admins() {
 type Tab = 'orgs' | 'health' | 'admins';
 
 export function OperatorPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   usePageTitle(t('operator.title'));
   const [state, setState] = useState<'loading' | 'login' | 'ready'>('loading');
   const [tab, setTab] = useState<Tab>('orgs');

@@ -7,7 +7,7 @@ import { errorMessage } from '../errors';
 import './operator.css';
 
 export function ResetPasswordPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('operator');
   const { token = '' } = useParams();
   const [who, setWho] = useState<{ kind: 'user' | 'super_admin'; email: string } | null>(null);
   const [password, setPassword] = useState('');

@@ -1,9 +1,12 @@
-// Small pieces the settings pages share: a switch, a saved/error line, and field-error lookup.
-import type { ReactNode } from 'react';
+// Small pieces the settings pages share: a switch, a saved/error line, field-error lookup, and
+// actions on a listed item (toggle, delete) that report failures in a toast.
+import { useCallback, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TFunction } from 'i18next';
+import { useToast } from '../components/Toasts';
+import type { AnyT } from '../i18n';
 import { ApiError } from '../api';
 import { errorMessage } from '../errors';
+import './ui.css';
 
 export function Toggle({
   checked,
@@ -66,7 +69,7 @@ export function SaveStatus({ state, testId }: { state: SaveState; testId?: strin
  * The message to show for a failed save: "fix the highlighted fields" when the server named fields
  * (shown next to them), the server's explanation for other refusals, a generic one otherwise.
  */
-export function problemText(t: TFunction, error: unknown): string {
+export function problemText(t: AnyT, error: unknown): string {
   if (error instanceof ApiError) {
     if (Object.keys(error.fieldErrors).length) return t('common.checkFields');
     if (error.status === 403) return t('settings.forbidden');
@@ -76,8 +79,40 @@ export function problemText(t: TFunction, error: unknown): string {
 }
 
 /** Field errors from an ApiError, keyed by path ("hours.2.end"); a name or shortcut already taken (409) says so in the UI's language. */
-export function fieldErrorsOf(error: unknown, t: TFunction): Record<string, string> {
+export function fieldErrorsOf(error: unknown, t: AnyT): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   if (error.status === 409) return Object.fromEntries(Object.keys(error.fieldErrors).map((key) => [key, t('settings.alreadyUsed')]));
   return error.fieldErrors;
+}
+
+export interface SettingsActionOptions {
+  /** Ask first (window.confirm); nothing happens unless the person agrees. */
+  confirm?: string;
+  /** A toast when it succeeded. */
+  success?: string;
+  /** Runs after the action succeeded (e.g. reload the list). */
+  onSuccess?(): void;
+  /** The failure's message, when the default (problemText) is not the best one. */
+  errorText?(error: unknown): string | undefined;
+}
+
+/** Runs an action on a listed item; a failure shows in a toast. Resolves true when it succeeded. */
+export function useSettingsAction(): (work: () => Promise<unknown>, options?: SettingsActionOptions) => Promise<boolean> {
+  const { t } = useTranslation();
+  const toast = useToast();
+  return useCallback(
+    async (work, options = {}) => {
+      if (options.confirm && !window.confirm(options.confirm)) return false;
+      try {
+        await work();
+      } catch (err) {
+        toast(options.errorText?.(err) ?? problemText(t, err), 'error');
+        return false;
+      }
+      if (options.success) toast(options.success, 'success');
+      options.onSuccess?.();
+      return true;
+    },
+    [t, toast],
+  );
 }

@@ -4,9 +4,59 @@ import type { AnyRoute } from './registry.js';
 
 type Json = Record<string, unknown>;
 
+// Recursive schemas (automation's condition trees) come out of zod with local `$defs`; an
+// OpenAPI document cannot resolve `#/$defs/…` inside a path item, so each definition is hoisted
+// into `components.schemas` (deduplicated by content) and its references rewritten.
+let hoisted: Record<string, Json> = {};
+
+function hoistDefs(doc: Json): Json {
+  const defs = (doc.$defs ?? {}) as Record<string, Json>;
+  if (!Object.keys(defs).length && !JSON.stringify(doc).includes('"$ref":"#"')) return doc;
+  const { $defs: _defs, ...root } = doc;
+  const names = new Map<string, string>();
+  const nameFor = (content: Json, local: string, pending: string) => {
+    const text = JSON.stringify(content);
+    for (const [name, existing] of Object.entries(hoisted))
+      if (JSON.stringify(existing) === text.replaceAll(`#/components/schemas/${pending}"`, `#/components/schemas/${name}"`)) return name;
+    const base = local.startsWith('__') ? 'Recursive' : local;
+    let name = base;
+    for (let n = 2; name in hoisted; n++) name = `${base}${n}`;
+    hoisted[name] = content;
+    return name;
+  };
+  // Names are reserved first so mutually recursive definitions can point at each other.
+  const localNames = Object.keys(defs).map((local, i) => [local, `__pending${i}`] as const);
+  for (const [local, pending] of localNames) names.set(`#/$defs/${local}`, pending);
+  const rootRecursive = JSON.stringify(root).includes('"$ref":"#"');
+  if (rootRecursive) names.set('#', '__pendingRoot');
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (!node || typeof node !== 'object') return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node as Json)) {
+      out[k] = k === '$ref' && typeof v === 'string' && names.has(v) ? `#/components/schemas/${names.get(v)}` : rewrite(v);
+    }
+    return out;
+  };
+  const rewritten = localNames.map(([local, pending]) => [pending, rewrite(defs[local]) as Json, local] as const);
+  const rewrittenRoot = rewrite(root) as Json;
+  const finals = new Map<string, string>();
+  if (rootRecursive) finals.set('__pendingRoot', nameFor(rewrittenRoot, '__root', '__pendingRoot'));
+  for (const [pending, content, local] of rewritten) finals.set(pending, nameFor(content, local, pending));
+  const settle = (node: unknown): unknown => {
+    const text = JSON.stringify(node).replace(
+      /#\/components\/schemas\/(__pending\w+)/g,
+      (_, p: string) => `#/components/schemas/${finals.get(p)}`,
+    );
+    return JSON.parse(text);
+  };
+  for (const name of Object.keys(hoisted)) hoisted[name] = settle(hoisted[name]) as Json;
+  return rootRecursive ? { $ref: `#/components/schemas/${finals.get('__pendingRoot')}` } : (settle(rewrittenRoot) as Json);
+}
+
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
-  return rest;
+  return hoistDefs(rest);
 };
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
@@ -27,6 +77,7 @@ const problemRef = (description: string) => ({
 });
 
 export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Json {
+  hoisted = {};
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const status = String(route.status ?? 200);
@@ -117,6 +168,7 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
         },
       },
       schemas: {
+        ...hoisted,
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],

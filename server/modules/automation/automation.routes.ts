@@ -40,20 +40,22 @@ const ruleSchema = z.object({
   updatedAt: timestamp,
 });
 
-const outcomeSchema: z.ZodType = z.lazy(() =>
-  z.object({
-    path: z.string(),
-    kind: z.enum(['group', 'condition']),
-    match: z.enum(['all', 'any']).optional(),
-    field: z.string().optional(),
-    operator: z.string().optional(),
-    expected: z.unknown().optional(),
-    actual: z.unknown().optional(),
-    result: z.boolean(),
-    reason: z.string(),
-    children: z.array(outcomeSchema).optional(),
-  }),
-);
+const outcomeSchema: z.ZodType = z
+  .lazy(() =>
+    z.object({
+      path: z.string(),
+      kind: z.enum(['group', 'condition']),
+      match: z.enum(['all', 'any']).optional(),
+      field: z.string().optional(),
+      operator: z.string().optional(),
+      expected: z.unknown().optional(),
+      actual: z.unknown().optional(),
+      result: z.boolean(),
+      reason: z.string(),
+      children: z.array(outcomeSchema).optional(),
+    }),
+  )
+  .meta({ id: 'ConditionOutcome' });
 
 const runSchema = z.object({
   id: z.string(),

@@ -119,12 +119,14 @@ export interface ConditionGroup {
   conditions: (ConditionDef | ConditionGroup)[];
 }
 
-export const conditionGroupSchema: z.ZodType<ConditionGroup> = z.lazy(() =>
-  z.object({
-    match: z.enum(['all', 'any']).describe('all: every condition holds; any: at least one does'),
-    conditions: z.array(z.union([conditionGroupSchema, conditionSchema])).max(50),
-  }),
-);
+export const conditionGroupSchema: z.ZodType<ConditionGroup> = z
+  .lazy(() =>
+    z.object({
+      match: z.enum(['all', 'any']).describe('all: every condition holds; any: at least one does'),
+      conditions: z.array(z.union([conditionGroupSchema, conditionSchema])).max(50),
+    }),
+  )
+  .meta({ id: 'ConditionGroup' });
 
 export const isGroup = (c: ConditionDef | ConditionGroup): c is ConditionGroup => 'match' in c;
 
