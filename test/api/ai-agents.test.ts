@@ -13,6 +13,8 @@ import { startFakeLlm, FAKE_CHAT_MODEL, FAKE_EMBEDDING_MODEL, type FakeLlm } fro
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { settle } from '../support/settle.js';
+import { aiTokensUsed } from '../../server/modules/ai-agents/ai-agents.service.js';
+import { UsageRecordEntity } from '../../server/modules/ai-agents/ai-agents.entity.js';
 
 const UNKNOWN = '00000000-0000-7000-8000-000000000001';
 
@@ -719,6 +721,38 @@ describe('AI Agents API', () => {
       assert.equal(limited.remaining, 100_000_000 - limited.used);
       assert.equal((await a.api.get('/api/v1/ai/usage?month=2020-01')).body.totals.requests, 0);
       assertProblem(await a.api.get('/api/v1/ai/usage?month=2020-13'), 400, ['query.month']);
+    });
+
+    it("counts an organization's tokens in a period for other modules (usage, billing)", async () => {
+      const db = server.appliance.services.db;
+      const org = (await a.api.get('/api/v1/ai/usage')).body.totals;
+      const always = { from: new Date(0), to: new Date(8.64e15) };
+      // Everything in this suite happened this month: the whole history is the month's usage.
+      assert.deepEqual(await aiTokensUsed(db, a.tenant.id, always), {
+        tokensIn: org.tokensIn,
+        tokensOut: org.tokensOut,
+        total: org.tokensIn + org.tokensOut,
+        requests: org.requests,
+      });
+      assert.ok(org.tokensIn + org.tokensOut > 0);
+      // [from, to): a period ending at the first request leaves it out; one starting there keeps it.
+      const [first] = await db
+        .getRepository(UsageRecordEntity)
+        .find({ where: { tenantId: a.tenant.id }, order: { createdAt: 'ASC' }, take: 1 });
+      assert.equal((await aiTokensUsed(db, a.tenant.id, { from: new Date(0), to: first.createdAt })).requests, 0);
+      assert.equal((await aiTokensUsed(db, a.tenant.id, { from: first.createdAt, to: always.to })).requests, org.requests);
+      assert.deepEqual(
+        await aiTokensUsed(db, a.tenant.id, { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-02-01T00:00:00Z') }),
+        {
+          tokensIn: 0,
+          tokensOut: 0,
+          total: 0,
+          requests: 0,
+        },
+      );
+      // Another organization's count is its own.
+      const other = await aiTokensUsed(db, b.tenant.id, always);
+      assert.equal(other.requests, (await b.api.get('/api/v1/ai/usage')).body.totals.requests);
     });
   });
 
