@@ -3,6 +3,7 @@
 //   modules   reach another module only through its public files (*.service.ts, *.entity.ts,
 //             *.schemas.ts) and never the platform; route files never touch the database;
 //   channels  (adapters to Meta and mail) know no module;
+//   ai        (model client, retrieval, agent runtime) knows no module: the ai-agents module uses it;
 //   and nothing imports in a circle (type-only imports aside: they vanish at run time).
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -41,6 +42,13 @@ module.exports = {
       comment: 'Route declarations validate and delegate; data access belongs to services.',
       from: { path: '\\.routes\\.ts$' },
       to: { path: '(^|/)node_modules/typeorm/|^server/db/|\\.entity\\.ts$' },
+    },
+    {
+      name: 'ai-knows-no-module',
+      severity: 'error',
+      comment: 'server/ai/ (model client, retrieval, agent runtime) is used by the ai-agents module, never the other way round.',
+      from: { path: '^server/ai/' },
+      to: { path: '^server/(modules|channels|platform)/|^server/(app|composition)\\.ts$' },
     },
     {
       name: 'channels-know-no-module',

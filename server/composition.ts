@@ -38,6 +38,7 @@ import { emailImapModule } from './modules/email-imap/imap.module.js';
 import { analyticsModule } from './modules/analytics/analytics.module.js';
 import { billingModule } from './modules/billing/billing.module.js';
 import { automationModule } from './modules/automation/automation.module.js';
+import { aiAgentsModule } from './modules/ai-agents/ai-agents.module.js';
 
 /** The domain modules, in the order their routes are mounted (and listed in the API document). */
 export const domainModules: ModuleManifest[] = [
@@ -72,6 +73,7 @@ export const domainModules: ModuleManifest[] = [
   analyticsModule,
   billingModule,
   automationModule,
+  aiAgentsModule,
 ];
 
 /** Every migration, in timestamp order: the baseline schema (server/db/migrations) and each module's own. */

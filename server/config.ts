@@ -36,6 +36,8 @@ const schema = z.object({
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
+  /** The embedding model of the LLM endpoint (e.g. nomic-embed-text on Ollama); unset: knowledge search is full-text only. */
+  LLM_EMBEDDING_MODEL: optionalString,
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')

@@ -17,6 +17,7 @@ import { channels } from './channels/feature';
 import { team } from './team/feature';
 import { security } from './security/feature';
 import { billing } from './billing/feature';
+import { aiAgents } from './ai-agents/feature';
 
 export const FEATURES: readonly Feature[] = [
   auth,
@@ -34,4 +35,5 @@ export const FEATURES: readonly Feature[] = [
   operator,
   security,
   billing,
+  aiAgents,
 ];

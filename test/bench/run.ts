@@ -33,6 +33,7 @@ import { outboundScenario } from './scenarios/outbound.js';
 import { campaignScenario } from './scenarios/campaign.js';
 import { analyticsScenario } from './scenarios/analytics.js';
 import { automationScenario } from './scenarios/automation.js';
+import { retrievalScenario } from './scenarios/retrieval.js';
 
 const FULL: Sizes = {
   conversations: 100_000,
@@ -54,6 +55,7 @@ const FULL: Sizes = {
   // 80 messages/s: the Cloud API's standard throughput per number.
   campaign: { recipients: 10_000, ratePerSecond: 80, inboxConcurrency: 4 },
   analytics: { total: 200, concurrency: 2, warmup: 10 },
+  retrieval: { chunks: 1_000, queries: 2_000, warmup: 100 },
   serverEnv: {},
 };
 
@@ -78,11 +80,12 @@ const QUICK: Sizes = {
   },
   campaign: { recipients: 300, ratePerSecond: 100, inboxConcurrency: 2 },
   analytics: { total: 10, concurrency: 2, warmup: 2 },
+  retrieval: { chunks: 100, queries: 60, warmup: 10 },
   // Retries a few hundred milliseconds apart, so the outage drains within the quick run.
   serverEnv: { JOB_RETRY_BASE_MS: '100' },
 };
 
-const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'campaign', 'analytics', 'automation'] as const;
+const SCENARIOS = ['inbox', 'search', 'fanout', 'ingest', 'outbound', 'campaign', 'analytics', 'automation', 'retrieval'] as const;
 
 interface Manifest {
   sizes: { conversations: number; messages: number; agents: number };
@@ -278,6 +281,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
         if (name === 'campaign') await campaignScenario(ctx);
         if (name === 'analytics') await analyticsScenario(ctx);
         if (name === 'automation') await automationScenario(ctx);
+        if (name === 'retrieval') await retrievalScenario(ctx);
       } catch (err) {
         killChildren();
         errors.push({ scenario: name, error: (err as Error).stack ?? String(err) });

@@ -34,7 +34,7 @@ describe('benchmarks (quick mode)', () => {
       assert.deepEqual(result.errors, []);
       assert.ok(result.seed.messages > 0 && result.seed.ftsRows > 0, 'the database was seeded, full-text index included');
       const rows: { scenario: string; kind: string; n?: number; p99?: number; value?: number }[] = result.rows;
-      for (const scenario of ['ingest', 'inbox', 'search', 'fanout', 'outbound', 'footprint']) {
+      for (const scenario of ['ingest', 'inbox', 'search', 'fanout', 'outbound', 'retrieval', 'footprint']) {
         const measured = rows.filter((r) => r.scenario === scenario && r.kind === 'appliance');
         assert.ok(measured.length > 0, `${scenario} measured the appliance`);
         assert.ok(

@@ -4103,6 +4103,575 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai-agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all AI agents */
+        get: operations["getApiV1AiAgents"];
+        put?: never;
+        /**
+         * Create a new AI agent
+         * @description A new agent is inactive unless `active` is true, and starts with one handoff rule: `human_request`.
+         */
+        post: operations["postApiV1AiAgents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an AI agent by ID */
+        get: operations["getApiV1AiAgentsByAiAgentId"];
+        /**
+         * Update an AI agent
+         * @description Fields left out stay as they are.
+         */
+        put: operations["putApiV1AiAgentsByAiAgentId"];
+        post?: never;
+        /**
+         * Delete an AI agent
+         * @description With its knowledge, products, rules and evaluations; conversations it was serving go back to people. Its usage stays counted.
+         */
+        delete: operations["deleteApiV1AiAgentsByAiAgentId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/toggle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Toggle AI agent active state
+         * @description With `active`, sets it; without a body, flips it. Only active agents answer customers.
+         */
+        put: operations["putApiV1AiAgentsByAiAgentIdToggle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List AI agent assignments */
+        get: operations["getApiV1AiAgentsByAiAgentIdAssignments"];
+        put?: never;
+        /**
+         * Create an AI agent assignment
+         * @description Which conversations the agent answers: a channel, an account and/or a division (empty: all), and when. When several agents match, orchestration rules choose; otherwise the most specific assignment wins (account, then division, then channel).
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdAssignments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/assignments/{assignmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update an AI agent assignment */
+        put: operations["putApiV1AiAgentsByAiAgentIdAssignmentsByAssignmentId"];
+        post?: never;
+        /** Delete an AI agent assignment */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdAssignmentsByAssignmentId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/handoff-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List handoff rules for an AI agent
+         * @description In the order they are checked. Rule types: `keyword` (config.keywords), `sentiment` (config.threshold, -1–0, default -0.5), `human_request` (the customer asks for a person, in Indonesian or English), `low_confidence` (the best retrieved passage below config.threshold, 0–1, default 0.3), `max_turns` (config.turns AI replies without resolution, default 5), `out_of_scope` (the model finds the question outside the knowledge). A handoff assigns the conversation to the target division and/or person, adds a note that summarizes the conversation, records a transfer, tells the customer, and writes the activity log. The model being unreachable or too slow always hands off, with no rule needed.
+         */
+        get: operations["getApiV1AiAgentsByAiAgentIdHandoffRules"];
+        put?: never;
+        /**
+         * Create a handoff rule
+         * @description Rule types: `keyword` (config.keywords), `sentiment` (config.threshold, -1–0, default -0.5), `human_request` (the customer asks for a person, in Indonesian or English), `low_confidence` (the best retrieved passage below config.threshold, 0–1, default 0.3), `max_turns` (config.turns AI replies without resolution, default 5), `out_of_scope` (the model finds the question outside the knowledge). A handoff assigns the conversation to the target division and/or person, adds a note that summarizes the conversation, records a transfer, tells the customer, and writes the activity log. The model being unreachable or too slow always hands off, with no rule needed.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdHandoffRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/handoff-rules/{handoffRuleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update a handoff rule */
+        put: operations["putApiV1AiAgentsByAiAgentIdHandoffRulesByHandoffRuleId"];
+        post?: never;
+        /** Delete a handoff rule */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdHandoffRulesByHandoffRuleId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get daily usage stats for an AI agent
+         * @description Model requests of the agent (replies, handoff summaries, playground, suggestions, evaluations, embeddings) per day in the organization time zone: requests, failures (model unreachable, timeouts, errors), tokens in and out, latency. Default: the last 30 days.
+         */
+        get: operations["getApiV1AiAgentsByAiAgentIdUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/knowledge-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List knowledge sources for an AI agent */
+        get: operations["getApiV1AiAgentsByAiAgentIdKnowledgeSources"];
+        put?: never;
+        /**
+         * Add a knowledge source
+         * @description Types: `text` (`content`), `qna` (FAQ: optional `qna` pairs; more with POST …/qna), `file` (`mediaId` of a PDF, Word .docx, text or CSV file uploaded with POST /api/v1/media), `url` (a web page, fetched once through the outbound guard; reprocess fetches it again). The source answers with status `processing`; a background job extracts, chunks and indexes it (full-text, and vectors when the endpoint has an embedding model) and sets `ready`, or `failed` with the reason in `error`.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdKnowledgeSources"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a knowledge source */
+        get: operations["getApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceId"];
+        put?: never;
+        post?: never;
+        /** Delete a knowledge source */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/reprocess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reprocess a knowledge source
+         * @description Extracts (a web page is fetched again), chunks and indexes the source anew. 409 while it is still processing.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdReprocess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/qna": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List QnA pairs for a knowledge source */
+        get: operations["getApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQna"];
+        put?: never;
+        /**
+         * Add a QnA pair
+         * @description Only on sources of type qna (422 otherwise). The source is reindexed in the background.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQna"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/qna/{qnaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a QnA pair */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQnaByQnaId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List products for an AI agent */
+        get: operations["getApiV1AiAgentsByAiAgentIdProducts"];
+        put?: never;
+        /**
+         * Create a product
+         * @description Searchable by the agent at once (name, price, stock, description); an inactive product is not. SKUs are unique per agent (409).
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdProducts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/products/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk import products
+         * @description Either `products` (JSON rows) or `csv` (CSV text whose header names the columns name, sku, description, price, currency, stock, imageUrl, active). A row whose SKU (else name) matches an existing product updates it. Bad rows are reported as `errors: [{row, message}]` (CSV: line numbers, the header being line 1) and skipped; the others are saved. At most 5,000 rows.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdProductsBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/products/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a product
+         * @description Fields left out stay as they are.
+         */
+        put: operations["putApiV1AiAgentsByAiAgentIdProductsByProductId"];
+        post?: never;
+        /** Delete a product */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdProductsByProductId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/orchestration-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List orchestration rules
+         * @description By priority. For a customer message in a conversation no AI agent serves yet, the first active rule whose conditions all hold (channels, accounts, divisions, keywords in the message, the customer's language) names the AI agent that answers (if that agent is active and, when it has assignments for the conversation, on duty). Without a matching rule, assignments decide.
+         */
+        get: operations["getApiV1AiOrchestrationRules"];
+        put?: never;
+        /** Create an orchestration rule */
+        post: operations["postApiV1AiOrchestrationRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/orchestration-rules/{orchestrationRuleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update an orchestration rule */
+        put: operations["putApiV1AiOrchestrationRulesByOrchestrationRuleId"];
+        post?: never;
+        /** Delete an orchestration rule */
+        delete: operations["deleteApiV1AiOrchestrationRulesByOrchestrationRuleId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List evaluations for an AI agent */
+        get: operations["getApiV1AiAgentsByAiAgentIdEvaluations"];
+        put?: never;
+        /**
+         * Create an AI response evaluation
+         * @description Questions with the answer or the facts expected. Unless `run` is false, a run is queued at once: each question goes through the same rules, retrieval and model as a customer message; each answer is scored 0–1 (the share of expected facts it states and of the expected answer’s keywords it uses). Runs are kept (`runs`, newest first; `lastRun` with every answer).
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdEvaluations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an AI evaluation with its runs */
+        get: operations["getApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId"];
+        /**
+         * Update an AI evaluation
+         * @description Fields left out stay as they are; `run: true` queues a new run with the updated questions.
+         */
+        put: operations["putApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId"];
+        post?: never;
+        /** Delete an AI evaluation */
+        delete: operations["deleteApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get aggregated AI usage summary
+         * @description The organization's model usage in a calendar month (its time zone; default the current month): totals, the monthly limit and what is left, per agent, per kind of request, and the latest failures (model unreachable, timeouts).
+         */
+        get: operations["getApiV1AiUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message to an AI agent
+         * @description The playground: what the agent would answer to `message` (after an optional `history`), with the passages retrieval found and the prompt the model got; or the handoff a rule or the model chose. Works on inactive agents too; nothing is sent to anyone. 503 with no model configured, 502 when the model endpoint fails, 504 when it is too slow, 429 at a monthly limit.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the organization's AI model settings
+         * @description The OpenAI-compatible endpoint the agents use (Ollama, llama.cpp server, LM Studio, vLLM or a cloud provider). Without an organization endpoint, the appliance's LLM_BASE_URL / LLM_API_KEY / LLM_MODEL / LLM_EMBEDDING_MODEL apply. The API key is never returned (its last 4 characters at most).
+         */
+        get: operations["getApiV1AiSettings"];
+        /**
+         * Update the organization's AI model settings
+         * @description Fields left out stay as they are; `baseUrl: null` goes back to the appliance default; `apiKey: null` removes the key. Model servers on the local network must be allowed by the operator (OUTBOUND_ALLOWED_HOSTS) — every model request goes through the outbound guard.
+         */
+        put: operations["putApiV1AiSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/settings/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the AI model connection
+         * @description Lists the endpoint’s models (GET /models) and says whether the configured chat and embedding models are among them.
+         */
+        post: operations["postApiV1AiSettingsTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an AI evaluation
+         * @description Queues a run (a background job); poll the evaluation or the run for the score.
+         */
+        post: operations["postApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationIdRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an AI evaluation run */
+        get: operations["getApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationIdRunsByRunId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversationId}/ai/suggest-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suggest a reply with AI
+         * @description A draft for the human agent's composer from the AI agent's knowledge (the one serving the conversation, the one given, else the one assigned to it). Nothing is sent. 422 without an AI agent or a customer message; 502/503/504 as the playground.
+         */
+        post: operations["postApiV1ConversationsByConversationIdAiSuggestReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversationId}/ai/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Summarize a conversation with AI
+         * @description A few sentences for the human agent: what the customer wants, what was answered, what is open (in the conversation's language).
+         */
+        post: operations["postApiV1ConversationsByConversationIdAiSummary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appliance/operator": {
         parameters: {
             query?: never;
@@ -26757,6 +27326,3906 @@ export interface operations {
             };
             /** @description Missing the automation.manage permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgents: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                active?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            instructions: string;
+                            /** @enum {string} */
+                            language: "auto" | "id" | "en";
+                            active: boolean;
+                            model: string | null;
+                            temperature: number;
+                            maxTokens: number;
+                            handoffMessage: string | null;
+                            handoffDivisionId: string | null;
+                            handoffAgentId: string | null;
+                            monthlyTokenLimit: number | null;
+                            counts: {
+                                sources: number;
+                                products: number;
+                                assignments: number;
+                                handoffRules: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string | null;
+                    /** @description Persona and instructions given to the model with every request (tone, what to sell, what never to promise) */
+                    instructions?: string;
+                    /**
+                     * @description auto: answer in the customer's language (Indonesian when unsure); id or en: always that language
+                     * @enum {string}
+                     */
+                    language?: "auto" | "id" | "en";
+                    active?: boolean;
+                    /** @description Overrides the organization's chat model */
+                    model?: string | null;
+                    temperature?: number;
+                    /** @description Longest answer, in tokens */
+                    maxTokens?: number;
+                    /** @description Said to the customer when a person takes over; null: a built-in sentence in the customer's language */
+                    handoffMessage?: string | null;
+                    /** @description Where handoffs go when the rule names no target */
+                    handoffDivisionId?: string | null;
+                    /** @description Who handoffs go to when the rule names no target */
+                    handoffAgentId?: string | null;
+                    /** @description Tokens per calendar month; at the limit, conversations go to people */
+                    monthlyTokenLimit?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        instructions: string;
+                        /** @enum {string} */
+                        language: "auto" | "id" | "en";
+                        active: boolean;
+                        model: string | null;
+                        temperature: number;
+                        maxTokens: number;
+                        handoffMessage: string | null;
+                        handoffDivisionId: string | null;
+                        handoffAgentId: string | null;
+                        monthlyTokenLimit: number | null;
+                        counts: {
+                            sources: number;
+                            products: number;
+                            assignments: number;
+                            handoffRules: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        instructions: string;
+                        /** @enum {string} */
+                        language: "auto" | "id" | "en";
+                        active: boolean;
+                        model: string | null;
+                        temperature: number;
+                        maxTokens: number;
+                        handoffMessage: string | null;
+                        handoffDivisionId: string | null;
+                        handoffAgentId: string | null;
+                        monthlyTokenLimit: number | null;
+                        counts: {
+                            sources: number;
+                            products: number;
+                            assignments: number;
+                            handoffRules: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /** @description Persona and instructions given to the model with every request (tone, what to sell, what never to promise) */
+                    instructions?: string;
+                    /**
+                     * @description auto: answer in the customer's language (Indonesian when unsure); id or en: always that language
+                     * @enum {string}
+                     */
+                    language?: "auto" | "id" | "en";
+                    active?: boolean;
+                    /** @description Overrides the organization's chat model */
+                    model?: string | null;
+                    temperature?: number;
+                    /** @description Longest answer, in tokens */
+                    maxTokens?: number;
+                    /** @description Said to the customer when a person takes over; null: a built-in sentence in the customer's language */
+                    handoffMessage?: string | null;
+                    /** @description Where handoffs go when the rule names no target */
+                    handoffDivisionId?: string | null;
+                    /** @description Who handoffs go to when the rule names no target */
+                    handoffAgentId?: string | null;
+                    /** @description Tokens per calendar month; at the limit, conversations go to people */
+                    monthlyTokenLimit?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        instructions: string;
+                        /** @enum {string} */
+                        language: "auto" | "id" | "en";
+                        active: boolean;
+                        model: string | null;
+                        temperature: number;
+                        maxTokens: number;
+                        handoffMessage: string | null;
+                        handoffDivisionId: string | null;
+                        handoffAgentId: string | null;
+                        monthlyTokenLimit: number | null;
+                        counts: {
+                            sources: number;
+                            products: number;
+                            assignments: number;
+                            handoffRules: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentIdToggle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string | null;
+                        instructions: string;
+                        /** @enum {string} */
+                        language: "auto" | "id" | "en";
+                        active: boolean;
+                        model: string | null;
+                        temperature: number;
+                        maxTokens: number;
+                        handoffMessage: string | null;
+                        handoffDivisionId: string | null;
+                        handoffAgentId: string | null;
+                        monthlyTokenLimit: number | null;
+                        counts: {
+                            sources: number;
+                            products: number;
+                            assignments: number;
+                            handoffRules: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdAssignments: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            aiAgentId: string;
+                            channel: ("whatsapp" | "messenger" | "instagram" | "email") | null;
+                            accountId: string | null;
+                            divisionId: string | null;
+                            /** @enum {string} */
+                            schedule: "always" | "working_hours" | "outside_working_hours";
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: every channel */
+                    channel?: ("whatsapp" | "messenger" | "instagram" | "email") | null;
+                    /** @description One channel account; null: every account */
+                    accountId?: string | null;
+                    /** @description Conversations of one division; null: any */
+                    divisionId?: string | null;
+                    /**
+                     * @description always; working_hours: while the organization (or the division) is open; outside_working_hours: while closed
+                     * @enum {string}
+                     */
+                    schedule?: "always" | "working_hours" | "outside_working_hours";
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        channel: ("whatsapp" | "messenger" | "instagram" | "email") | null;
+                        accountId: string | null;
+                        divisionId: string | null;
+                        /** @enum {string} */
+                        schedule: "always" | "working_hours" | "outside_working_hours";
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentIdAssignmentsByAssignmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: every channel */
+                    channel?: ("whatsapp" | "messenger" | "instagram" | "email") | null;
+                    /** @description One channel account; null: every account */
+                    accountId?: string | null;
+                    /** @description Conversations of one division; null: any */
+                    divisionId?: string | null;
+                    /**
+                     * @description always; working_hours: while the organization (or the division) is open; outside_working_hours: while closed
+                     * @enum {string}
+                     */
+                    schedule?: "always" | "working_hours" | "outside_working_hours";
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        channel: ("whatsapp" | "messenger" | "instagram" | "email") | null;
+                        accountId: string | null;
+                        divisionId: string | null;
+                        /** @enum {string} */
+                        schedule: "always" | "working_hours" | "outside_working_hours";
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdAssignmentsByAssignmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdHandoffRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            aiAgentId: string;
+                            /** @enum {string} */
+                            type: "keyword" | "sentiment" | "human_request" | "low_confidence" | "max_turns" | "out_of_scope";
+                            config: {
+                                /** @description keyword rules: words or phrases */
+                                keywords?: string[];
+                                /** @description low_confidence: best passage confidence below this (0–1, default 0.3); sentiment: score at or below this (-1–0, default -0.5) */
+                                threshold?: number;
+                                /** @description max_turns: AI replies without resolution before a person takes over (default 5) */
+                                turns?: number;
+                            };
+                            targetDivisionId: string | null;
+                            targetAgentId: string | null;
+                            position: number;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdHandoffRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "keyword" | "sentiment" | "human_request" | "low_confidence" | "max_turns" | "out_of_scope";
+                    config?: {
+                        /** @description keyword rules: words or phrases */
+                        keywords?: string[];
+                        /** @description low_confidence: best passage confidence below this (0–1, default 0.3); sentiment: score at or below this (-1–0, default -0.5) */
+                        threshold?: number;
+                        /** @description max_turns: AI replies without resolution before a person takes over (default 5) */
+                        turns?: number;
+                    };
+                    /** @description The division to hand to (default: the agent's handoffDivisionId) */
+                    targetDivisionId?: string | null;
+                    /** @description The person to hand to (default: the agent's handoffAgentId) */
+                    targetAgentId?: string | null;
+                    /** @description Rules are checked in this order */
+                    position?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        type: "keyword" | "sentiment" | "human_request" | "low_confidence" | "max_turns" | "out_of_scope";
+                        config: {
+                            /** @description keyword rules: words or phrases */
+                            keywords?: string[];
+                            /** @description low_confidence: best passage confidence below this (0–1, default 0.3); sentiment: score at or below this (-1–0, default -0.5) */
+                            threshold?: number;
+                            /** @description max_turns: AI replies without resolution before a person takes over (default 5) */
+                            turns?: number;
+                        };
+                        targetDivisionId: string | null;
+                        targetAgentId: string | null;
+                        position: number;
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentIdHandoffRulesByHandoffRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                handoffRuleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type?: "keyword" | "sentiment" | "human_request" | "low_confidence" | "max_turns" | "out_of_scope";
+                    config?: {
+                        /** @description keyword rules: words or phrases */
+                        keywords?: string[];
+                        /** @description low_confidence: best passage confidence below this (0–1, default 0.3); sentiment: score at or below this (-1–0, default -0.5) */
+                        threshold?: number;
+                        /** @description max_turns: AI replies without resolution before a person takes over (default 5) */
+                        turns?: number;
+                    };
+                    /** @description The division to hand to (default: the agent's handoffDivisionId) */
+                    targetDivisionId?: string | null;
+                    /** @description The person to hand to (default: the agent's handoffAgentId) */
+                    targetAgentId?: string | null;
+                    /** @description Rules are checked in this order */
+                    position?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        type: "keyword" | "sentiment" | "human_request" | "low_confidence" | "max_turns" | "out_of_scope";
+                        config: {
+                            /** @description keyword rules: words or phrases */
+                            keywords?: string[];
+                            /** @description low_confidence: best passage confidence below this (0–1, default 0.3); sentiment: score at or below this (-1–0, default -0.5) */
+                            threshold?: number;
+                            /** @description max_turns: AI replies without resolution before a person takes over (default 5) */
+                            turns?: number;
+                        };
+                        targetDivisionId: string | null;
+                        targetAgentId: string | null;
+                        position: number;
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdHandoffRulesByHandoffRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                handoffRuleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdUsage: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (default today) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        aiAgentId: string;
+                        from: string;
+                        to: string;
+                        timezone: string;
+                        days: {
+                            /** @description YYYY-MM-DD in the organization time zone */
+                            date: string;
+                            requests: number;
+                            failures: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                            avgLatencyMs: number;
+                            maxLatencyMs: number;
+                        }[];
+                        totals: {
+                            requests: number;
+                            failures: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                            avgLatencyMs: number;
+                            maxLatencyMs: number;
+                        };
+                        monthlyTokenLimit: number | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdKnowledgeSources: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                status?: "processing" | "ready" | "failed";
+                type?: "text" | "qna" | "file" | "url";
+            };
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            aiAgentId: string;
+                            /** @enum {string} */
+                            type: "text" | "qna" | "file" | "url";
+                            name: string;
+                            /** @enum {string} */
+                            status: "processing" | "ready" | "failed";
+                            /** @description Why processing failed */
+                            error: string | null;
+                            url: string | null;
+                            mediaId: string | null;
+                            /** @description Text sources: the text */
+                            content: string | null;
+                            /** @description The first 300 characters of the text (extracted text for files and pages) */
+                            preview: string | null;
+                            chunkCount: number;
+                            charCount: number;
+                            /** @description QnA sources: how many pairs */
+                            qnaCount: number | null;
+                            processedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdKnowledgeSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "text" | "qna" | "file" | "url";
+                    name?: string;
+                    content?: string;
+                    /** Format: uri */
+                    url?: string;
+                    mediaId?: string;
+                    qna?: {
+                        question: string;
+                        answer: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        type: "text" | "qna" | "file" | "url";
+                        name: string;
+                        /** @enum {string} */
+                        status: "processing" | "ready" | "failed";
+                        /** @description Why processing failed */
+                        error: string | null;
+                        url: string | null;
+                        mediaId: string | null;
+                        /** @description Text sources: the text */
+                        content: string | null;
+                        /** @description The first 300 characters of the text (extracted text for files and pages) */
+                        preview: string | null;
+                        chunkCount: number;
+                        charCount: number;
+                        /** @description QnA sources: how many pairs */
+                        qnaCount: number | null;
+                        processedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        type: "text" | "qna" | "file" | "url";
+                        name: string;
+                        /** @enum {string} */
+                        status: "processing" | "ready" | "failed";
+                        /** @description Why processing failed */
+                        error: string | null;
+                        url: string | null;
+                        mediaId: string | null;
+                        /** @description Text sources: the text */
+                        content: string | null;
+                        /** @description The first 300 characters of the text (extracted text for files and pages) */
+                        preview: string | null;
+                        chunkCount: number;
+                        charCount: number;
+                        /** @description QnA sources: how many pairs */
+                        qnaCount: number | null;
+                        processedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdReprocess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        type: "text" | "qna" | "file" | "url";
+                        name: string;
+                        /** @enum {string} */
+                        status: "processing" | "ready" | "failed";
+                        /** @description Why processing failed */
+                        error: string | null;
+                        url: string | null;
+                        mediaId: string | null;
+                        /** @description Text sources: the text */
+                        content: string | null;
+                        /** @description The first 300 characters of the text (extracted text for files and pages) */
+                        preview: string | null;
+                        chunkCount: number;
+                        charCount: number;
+                        /** @description QnA sources: how many pairs */
+                        qnaCount: number | null;
+                        processedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQna: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            sourceId: string;
+                            question: string;
+                            answer: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQna: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    question: string;
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        sourceId: string;
+                        question: string;
+                        answer: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdKnowledgeSourcesBySourceIdQnaByQnaId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                sourceId: string;
+                qnaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdProducts: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                /** @description In the name or SKU */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            aiAgentId: string;
+                            name: string;
+                            sku: string | null;
+                            description: string | null;
+                            price: number;
+                            currency: string;
+                            stock: number | null;
+                            imageUrl: string | null;
+                            imageMediaId: string | null;
+                            /** @description Where to show the image from */
+                            image: string | null;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdProducts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    sku?: string | null;
+                    description?: string | null;
+                    /** @description In the currency (IDR by default), e.g. 85000 */
+                    price: number;
+                    currency?: string;
+                    /** @description Units in stock; null when not tracked */
+                    stock?: number | null;
+                    imageUrl?: string | null;
+                    /** @description An image uploaded with POST /api/v1/media */
+                    imageMediaId?: string | null;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        name: string;
+                        sku: string | null;
+                        description: string | null;
+                        price: number;
+                        currency: string;
+                        stock: number | null;
+                        imageUrl: string | null;
+                        imageMediaId: string | null;
+                        /** @description Where to show the image from */
+                        image: string | null;
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdProductsBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    products?: unknown[];
+                    csv?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created: number;
+                        updated: number;
+                        errors: {
+                            row: number;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentIdProductsByProductId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    sku?: string | null;
+                    description?: string | null;
+                    /** @description In the currency (IDR by default), e.g. 85000 */
+                    price?: number;
+                    currency?: string;
+                    /** @description Units in stock; null when not tracked */
+                    stock?: number | null;
+                    imageUrl?: string | null;
+                    /** @description An image uploaded with POST /api/v1/media */
+                    imageMediaId?: string | null;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        name: string;
+                        sku: string | null;
+                        description: string | null;
+                        price: number;
+                        currency: string;
+                        stock: number | null;
+                        imageUrl: string | null;
+                        imageMediaId: string | null;
+                        /** @description Where to show the image from */
+                        image: string | null;
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdProductsByProductId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiOrchestrationRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            aiAgentId: string;
+                            priority: number;
+                            conditions: {
+                                channels?: ("whatsapp" | "messenger" | "instagram" | "email")[];
+                                accountIds?: string[];
+                                divisionIds?: string[];
+                                /** @description Any of these in the customer's message */
+                                keywords?: string[];
+                                /** @description The customer's language */
+                                languages?: ("id" | "en")[];
+                            };
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiOrchestrationRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    aiAgentId: string;
+                    /** @description Lower first */
+                    priority?: number;
+                    conditions?: {
+                        channels?: ("whatsapp" | "messenger" | "instagram" | "email")[];
+                        accountIds?: string[];
+                        divisionIds?: string[];
+                        /** @description Any of these in the customer's message */
+                        keywords?: string[];
+                        /** @description The customer's language */
+                        languages?: ("id" | "en")[];
+                    };
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        aiAgentId: string;
+                        priority: number;
+                        conditions: {
+                            channels?: ("whatsapp" | "messenger" | "instagram" | "email")[];
+                            accountIds?: string[];
+                            divisionIds?: string[];
+                            /** @description Any of these in the customer's message */
+                            keywords?: string[];
+                            /** @description The customer's language */
+                            languages?: ("id" | "en")[];
+                        };
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiOrchestrationRulesByOrchestrationRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The orchestrationRule's id */
+                orchestrationRuleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    aiAgentId?: string;
+                    /** @description Lower first */
+                    priority?: number;
+                    conditions?: {
+                        channels?: ("whatsapp" | "messenger" | "instagram" | "email")[];
+                        accountIds?: string[];
+                        divisionIds?: string[];
+                        /** @description Any of these in the customer's message */
+                        keywords?: string[];
+                        /** @description The customer's language */
+                        languages?: ("id" | "en")[];
+                    };
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        aiAgentId: string;
+                        priority: number;
+                        conditions: {
+                            channels?: ("whatsapp" | "messenger" | "instagram" | "email")[];
+                            accountIds?: string[];
+                            divisionIds?: string[];
+                            /** @description Any of these in the customer's message */
+                            keywords?: string[];
+                            /** @description The customer's language */
+                            languages?: ("id" | "en")[];
+                        };
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiOrchestrationRulesByOrchestrationRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The orchestrationRule's id */
+                orchestrationRuleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdEvaluations: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            aiAgentId: string;
+                            name: string;
+                            cases: {
+                                question: string;
+                                expectedAnswer?: string | null;
+                                /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                                expectedFacts?: string[];
+                            }[];
+                            passThreshold: number;
+                            lastRun: {
+                                id: string;
+                                evaluationId: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "done" | "failed";
+                                /** @description Mean case score, 0–1 */
+                                score: number | null;
+                                passedCount: number;
+                                total: number;
+                                results: {
+                                    question: string;
+                                    answer: string | null;
+                                    /** @description Set when the agent handed off instead of answering */
+                                    handoff: string | null;
+                                    score: number;
+                                    passed: boolean;
+                                    matchedFacts: string[];
+                                    missingFacts: string[];
+                                    answerRecall: number | null;
+                                    passages: {
+                                        chunkId: string;
+                                        title: string | null;
+                                        confidence: number;
+                                    }[];
+                                    latencyMs: number;
+                                    error: string | null;
+                                }[];
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                            } | null;
+                            /** @description History, newest first (up to 20) */
+                            runs: {
+                                id: string;
+                                evaluationId: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "done" | "failed";
+                                /** @description Mean case score, 0–1 */
+                                score: number | null;
+                                passedCount: number;
+                                total: number;
+                                error: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdEvaluations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    cases: {
+                        question: string;
+                        expectedAnswer?: string | null;
+                        /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                        expectedFacts?: string[];
+                    }[];
+                    /** @description A case passes at this score or above (default 0.7) */
+                    passThreshold?: number;
+                    run?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        name: string;
+                        cases: {
+                            question: string;
+                            expectedAnswer?: string | null;
+                            /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                            expectedFacts?: string[];
+                        }[];
+                        passThreshold: number;
+                        lastRun: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            results: {
+                                question: string;
+                                answer: string | null;
+                                /** @description Set when the agent handed off instead of answering */
+                                handoff: string | null;
+                                score: number;
+                                passed: boolean;
+                                matchedFacts: string[];
+                                missingFacts: string[];
+                                answerRecall: number | null;
+                                passages: {
+                                    chunkId: string;
+                                    title: string | null;
+                                    confidence: number;
+                                }[];
+                                latencyMs: number;
+                                error: string | null;
+                            }[];
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        } | null;
+                        /** @description History, newest first (up to 20) */
+                        runs: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                evaluationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        name: string;
+                        cases: {
+                            question: string;
+                            expectedAnswer?: string | null;
+                            /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                            expectedFacts?: string[];
+                        }[];
+                        passThreshold: number;
+                        lastRun: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            results: {
+                                question: string;
+                                answer: string | null;
+                                /** @description Set when the agent handed off instead of answering */
+                                handoff: string | null;
+                                score: number;
+                                passed: boolean;
+                                matchedFacts: string[];
+                                missingFacts: string[];
+                                answerRecall: number | null;
+                                passages: {
+                                    chunkId: string;
+                                    title: string | null;
+                                    confidence: number;
+                                }[];
+                                latencyMs: number;
+                                error: string | null;
+                            }[];
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        } | null;
+                        /** @description History, newest first (up to 20) */
+                        runs: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                evaluationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    cases?: {
+                        question: string;
+                        expectedAnswer?: string | null;
+                        /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                        expectedFacts?: string[];
+                    }[];
+                    /** @description A case passes at this score or above (default 0.7) */
+                    passThreshold?: number;
+                    run?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        aiAgentId: string;
+                        name: string;
+                        cases: {
+                            question: string;
+                            expectedAnswer?: string | null;
+                            /** @description Phrases the answer must state, e.g. "Rp 85.000" */
+                            expectedFacts?: string[];
+                        }[];
+                        passThreshold: number;
+                        lastRun: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            results: {
+                                question: string;
+                                answer: string | null;
+                                /** @description Set when the agent handed off instead of answering */
+                                handoff: string | null;
+                                score: number;
+                                passed: boolean;
+                                matchedFacts: string[];
+                                missingFacts: string[];
+                                answerRecall: number | null;
+                                passages: {
+                                    chunkId: string;
+                                    title: string | null;
+                                    confidence: number;
+                                }[];
+                                latencyMs: number;
+                                error: string | null;
+                            }[];
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        } | null;
+                        /** @description History, newest first (up to 20) */
+                        runs: {
+                            id: string;
+                            evaluationId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Mean case score, 0–1 */
+                            score: number | null;
+                            passedCount: number;
+                            total: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                evaluationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiUsage: {
+        parameters: {
+            query?: {
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        timezone: string;
+                        totals: {
+                            requests: number;
+                            failures: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                            avgLatencyMs: number;
+                            maxLatencyMs: number;
+                        };
+                        limit: {
+                            monthlyTokenLimit: number | null;
+                            used: number;
+                            remaining: number | null;
+                        };
+                        agents: {
+                            aiAgentId: string | null;
+                            name: string | null;
+                            monthlyTokenLimit: number | null;
+                            requests: number;
+                            failures: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                            avgLatencyMs: number;
+                            maxLatencyMs: number;
+                        }[];
+                        byKind: {
+                            kind: string;
+                            requests: number;
+                            failures: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                            avgLatencyMs: number;
+                            maxLatencyMs: number;
+                        }[];
+                        recentFailures: {
+                            /** Format: date-time */
+                            at: string;
+                            aiAgentId: string | null;
+                            conversationId: string | null;
+                            kind: string;
+                            model: string | null;
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The aiAgent's id */
+                aiAgentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    message: string;
+                    history?: {
+                        /** @enum {string} */
+                        role: "customer" | "business";
+                        text: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answer: string | null;
+                        handoff: {
+                            reason: string;
+                            detail: string;
+                            ruleId: string | null;
+                        } | null;
+                        /** @enum {string} */
+                        language: "id" | "en";
+                        passages: {
+                            chunkId: string;
+                            /** @enum {string} */
+                            kind: "text" | "qna" | "file" | "url" | "product";
+                            sourceId: string | null;
+                            productId: string | null;
+                            title: string | null;
+                            text: string;
+                            lexical: number;
+                            similarity: number | null;
+                            confidence: number;
+                        }[];
+                        prompt: {
+                            role: string;
+                            content: string;
+                        }[];
+                        usage: {
+                            tokensIn: number;
+                            tokensOut: number;
+                            latencyMs: number;
+                            model: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseUrl: string | null;
+                        /** @description Masked: the last 4 characters */
+                        apiKey: string | null;
+                        model: string | null;
+                        embeddingModel: string | null;
+                        timeoutMs: number;
+                        monthlyTokenLimit: number | null;
+                        /**
+                         * @description Whose endpoint the agents use: these settings, the appliance LLM_* defaults, or none
+                         * @enum {string}
+                         */
+                        source: "organization" | "appliance" | "none";
+                        /** @description The endpoint in use */
+                        effective: {
+                            baseUrl: string;
+                            model: string;
+                            embeddingModel: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1AiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description e.g. http://192.168.1.20:11434/v1 (Ollama) or https://api.openai.com/v1 */
+                    baseUrl?: string | null;
+                    apiKey?: string | null;
+                    /** @description Chat model, e.g. qwen2.5:7b-instruct */
+                    model?: string | null;
+                    /** @description e.g. nomic-embed-text; null: full-text retrieval only */
+                    embeddingModel?: string | null;
+                    /** @description Per model request; slower answers hand the conversation to people */
+                    timeoutMs?: number;
+                    monthlyTokenLimit?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseUrl: string | null;
+                        /** @description Masked: the last 4 characters */
+                        apiKey: string | null;
+                        model: string | null;
+                        embeddingModel: string | null;
+                        timeoutMs: number;
+                        monthlyTokenLimit: number | null;
+                        /**
+                         * @description Whose endpoint the agents use: these settings, the appliance LLM_* defaults, or none
+                         * @enum {string}
+                         */
+                        source: "organization" | "appliance" | "none";
+                        /** @description The endpoint in use */
+                        effective: {
+                            baseUrl: string;
+                            model: string;
+                            embeddingModel: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiSettingsTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        latencyMs: number;
+                        models: string[];
+                        modelAvailable: boolean;
+                        embeddingModelAvailable: boolean | null;
+                        error: {
+                            kind: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationIdRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                evaluationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        evaluationId: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "done" | "failed";
+                        /** @description Mean case score, 0–1 */
+                        score: number | null;
+                        passedCount: number;
+                        total: number;
+                        results: {
+                            question: string;
+                            answer: string | null;
+                            /** @description Set when the agent handed off instead of answering */
+                            handoff: string | null;
+                            score: number;
+                            passed: boolean;
+                            matchedFacts: string[];
+                            missingFacts: string[];
+                            answerRecall: number | null;
+                            passages: {
+                                chunkId: string;
+                                title: string | null;
+                                confidence: number;
+                            }[];
+                            latencyMs: number;
+                            error: string | null;
+                        }[];
+                        error: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AiAgentsByAiAgentIdEvaluationsByEvaluationIdRunsByRunId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aiAgentId: string;
+                evaluationId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        evaluationId: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "done" | "failed";
+                        /** @description Mean case score, 0–1 */
+                        score: number | null;
+                        passedCount: number;
+                        total: number;
+                        results: {
+                            question: string;
+                            answer: string | null;
+                            /** @description Set when the agent handed off instead of answering */
+                            handoff: string | null;
+                            score: number;
+                            passed: boolean;
+                            matchedFacts: string[];
+                            missingFacts: string[];
+                            answerRecall: number | null;
+                            passages: {
+                                chunkId: string;
+                                title: string | null;
+                                confidence: number;
+                            }[];
+                            latencyMs: number;
+                            error: string | null;
+                        }[];
+                        error: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the ai_agents.manage permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1ConversationsByConversationIdAiSuggestReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    aiAgentId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        suggestion: string;
+                        aiAgentId: string;
+                        /** @enum {string} */
+                        language: "id" | "en";
+                        passages: {
+                            chunkId: string;
+                            /** @enum {string} */
+                            kind: "text" | "qna" | "file" | "url" | "product";
+                            sourceId: string | null;
+                            productId: string | null;
+                            title: string | null;
+                            text: string;
+                            lexical: number;
+                            similarity: number | null;
+                            confidence: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the messages.send permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1ConversationsByConversationIdAiSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        summary: string;
+                        /** @enum {string} */
+                        language: "id" | "en";
+                        messages: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing the conversations.view permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another organization's ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,8 @@ export interface Sizes {
   /** A campaign of `recipients` (a CSV) sent at `ratePerSecond`, with the inbox read at `inboxConcurrency` meanwhile. */
   campaign: { recipients: number; ratePerSecond: number; inboxConcurrency: number };
   analytics: { total: number; concurrency: number; warmup: number };
+  /** AI knowledge retrieval (in process, on its own data dir): chunks indexed, questions asked. */
+  retrieval: { chunks: number; queries: number; warmup: number };
   /** Extra env for the appliance in this mode. */
   serverEnv: Record<string, string>;
 }

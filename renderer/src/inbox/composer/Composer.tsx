@@ -13,6 +13,7 @@ import { useWorkspace } from '../../workspace';
 import { inboxApi, type Conversation, type Message, type Note } from '../api';
 import { AttachmentList } from './AttachmentList';
 import { OfflineHint, ReplyQuote, WindowClosedBanner } from './ComposerNotices';
+import { AiAssist } from '../../ai-agents/AiAssist';
 import { ComposerToolbar } from './ComposerToolbar';
 import { ModeTabs, type ComposerMode } from './ModeTabs';
 import { kindOf, useAttachments } from './useAttachments';
@@ -263,6 +264,7 @@ export function Composer({ conversation, replyTo, onCancelReply, onNote, onSent 
           blocked={replyBlocked}
           hasAttachments={attachments.uploads.length > 0}
           sendDisabled={sendDisabled}
+          extraTools={<AiAssist conversationId={conversation.id} disabled={replyBlocked} onSuggestion={onChange} />}
           onEmoji={insertEmoji}
           onFiles={attachments.add}
           onSchedule={() => setScheduling(true)}

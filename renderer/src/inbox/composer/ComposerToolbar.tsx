@@ -1,5 +1,5 @@
 // Under the reply box: emoji, attach, schedule, the keyboard hint and the send button.
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import { EmojiPicker } from '../EmojiPicker';
@@ -17,6 +17,8 @@ interface ComposerToolbarProps {
   /** Files are attached (a scheduled message is text only). */
   hasAttachments: boolean;
   sendDisabled: boolean;
+  /** More reply tools after the built-in ones (e.g. the AI agents' Suggest reply and Summarize). */
+  extraTools?: ReactNode;
   onEmoji(emoji: string): void;
   onFiles(files: FileList): void;
   onSchedule(): void;
@@ -28,6 +30,7 @@ export function ComposerToolbar({
   blocked,
   hasAttachments,
   sendDisabled,
+  extraTools,
   onEmoji,
   onFiles,
   onSchedule,
@@ -102,6 +105,7 @@ export function ComposerToolbar({
             <Icon name="calendar" />
           </button>
         ) : null}
+        {mode === 'reply' ? extraTools : null}
         <span className="composer__hint-keys">{mode === 'reply' ? t('composer.keysHintQuick') : t('composer.keysHint')}</span>
       </div>
       <button
