@@ -127,8 +127,14 @@ describe('Automation', () => {
       'actions.0.agentId',
     ]);
     const template = await a.api.post('/api/v1/automation/rules', rule({ actions: [{ type: 'send_template', templateId: 'x' }] }));
-    assertProblem(template, 400, ['actions.0.type']);
-    assert.match(JSON.stringify(template.body.errors), /not available yet/);
+    assertProblem(template, 400, ['actions.0.templateId']);
+    for (const action of [
+      { type: 'call_webhook', webhookId: 'x' },
+      { type: 'hand_to_ai_agent', aiAgentId: 'x' },
+    ])
+      assertProblem(await a.api.post('/api/v1/automation/rules', rule({ actions: [action] })), 400, [
+        `actions.0.${action.type === 'call_webhook' ? 'webhookId' : 'aiAgentId'}`,
+      ]);
     assertProblem(await a.api.post('/api/v1/automation/rules', rule({ actions: [{ type: 'built_in', action: 'csat_survey' }] })), 400, [
       'actions.0.type',
     ]);

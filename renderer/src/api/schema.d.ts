@@ -22746,6 +22746,10 @@ export interface operations {
                                 /** @constant */
                                 type: "send_template";
                                 templateId: string;
+                                /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                                values?: {
+                                    [key: string]: string;
+                                };
                             } | {
                                 /** @constant */
                                 type: "add_note";
@@ -22895,6 +22899,10 @@ export interface operations {
                         /** @constant */
                         type: "send_template";
                         templateId: string;
+                        /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                        values?: {
+                            [key: string]: string;
+                        };
                     } | {
                         /** @constant */
                         type: "add_note";
@@ -23001,6 +23009,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -23163,6 +23175,10 @@ export interface operations {
                                 /** @constant */
                                 type: "send_template";
                                 templateId: string;
+                                /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                                values?: {
+                                    [key: string]: string;
+                                };
                             } | {
                                 /** @constant */
                                 type: "add_note";
@@ -23619,6 +23635,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -23814,6 +23834,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -24030,6 +24054,10 @@ export interface operations {
                         /** @constant */
                         type: "send_template";
                         templateId: string;
+                        /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                        values?: {
+                            [key: string]: string;
+                        };
                     } | {
                         /** @constant */
                         type: "add_note";
@@ -24136,6 +24164,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -24310,6 +24342,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -24491,6 +24527,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -24659,6 +24699,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -25088,6 +25132,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -25263,6 +25311,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -25437,6 +25489,10 @@ export interface operations {
                             /** @constant */
                             type: "send_template";
                             templateId: string;
+                            /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                            values?: {
+                                [key: string]: string;
+                            };
                         } | {
                             /** @constant */
                             type: "add_note";
@@ -26286,6 +26342,10 @@ export interface operations {
                                 /** @constant */
                                 type: "send_template";
                                 templateId: string;
+                                /** @description The template's variables (body.1, header.1, button.N or body.<name>) as fixed text */
+                                values?: {
+                                    [key: string]: string;
+                                };
                             } | {
                                 /** @constant */
                                 type: "add_note";

@@ -20,6 +20,10 @@ import { requestOutOfHoursReply } from '../working-hours/working-hours.service.j
 import { requestSurveyOnResolve } from '../csat/csat.service.js';
 import { requestSlaCheck } from '../sla/sla.service.js';
 import { requestExpiration } from '../chat-expiration/chat-expiration.service.js';
+import { sendTemplateIn } from '../wa-templates/wa-templates.service.js';
+import { callWebhook } from '../outgoing-webhooks/outgoing-webhooks.service.js';
+import { handToAiAgent } from '../ai-agents/ai-agents.service.js';
+import { HttpError } from '../../core/http/errors.js';
 import type { AutomationEvent, AutomationRule } from './automation.entity.js';
 import { CONVERSATION_ACTIONS, type ActionDef } from './automation.schemas.js';
 
@@ -34,6 +38,8 @@ export interface ActionResult {
 }
 
 const ok = (detail: string): ActionResult => ({ status: 'succeeded', detail });
+/** Another module's refusal (a 4xx: an unapproved template, a disabled webhook) is the action's recorded error. */
+const refusal = (err: unknown) => (err instanceof HttpError && err.status < 500 ? new ActionError(err.message) : (err as Error));
 const skip = (detail: string): ActionResult => ({ status: 'skipped', detail });
 
 /** A request context for the engine acting in an organization, inside the action's transaction. */
@@ -278,10 +284,42 @@ export async function executeAction(
       return builtIn(services, m, action.action, event);
     case 'wait':
       throw new ActionError('wait is handled by the engine');
-    case 'send_template':
-    case 'call_webhook':
-    case 'hand_to_ai_agent':
-      throw new ActionError(`"${action.type}" is not available yet`);
+    case 'send_template': {
+      const c = await conversationOf(m, event);
+      try {
+        const sent = await sendTemplateIn(services, m, {
+          tenantId,
+          templateId: action.templateId,
+          values: action.values ?? {},
+          conversationId: c.id,
+          senderType: 'system',
+          // Once per run and action: a replayed action finds the same message.
+          clientMessageId: `automation-${event.id}-${rule.id}-${action.templateId}`.slice(0, 200),
+        });
+        return sent.created ? ok(`Template message ${sent.messageId} queued`) : skip(`Already sent (${sent.messageId})`);
+      } catch (err) {
+        throw refusal(err);
+      }
+    }
+    case 'call_webhook': {
+      try {
+        const { deliveryId } = await callWebhook(services, m, {
+          tenantId,
+          webhookId: action.webhookId,
+          data: { event: { id: event.id, type: event.type, payload: event.payload }, rule: { id: rule.id, name: rule.name } },
+          eventType: 'automation.action',
+          eventId: event.id,
+        });
+        return ok(`Webhook delivery ${deliveryId} queued`);
+      } catch (err) {
+        throw refusal(err);
+      }
+    }
+    case 'hand_to_ai_agent': {
+      const c = await conversationOf(m, event);
+      const handed = await handToAiAgent(services, { tenantId, conversationId: c.id, aiAgentId: action.aiAgentId }, m);
+      return handed.handed ? ok('Handed to the AI agent') : skip(handed.reason ?? 'Not handed');
+    }
   }
 }
 

@@ -148,12 +148,8 @@ const id = z.string().min(1, 'Required').max(64);
 const text = z.string().trim().min(1, 'Required').max(4096);
 const tags = z.array(z.string().trim().min(1).max(50)).min(1, 'At least one tag').max(20);
 
-/** Actions that need features other branches bring; refused until those modules exist. */
-export const UNAVAILABLE_ACTIONS: Record<string, string> = {
-  send_template: 'Sending a template is not available yet (the templates feature is not installed)',
-  call_webhook: 'Calling an outgoing webhook is not available yet (the outgoing webhooks feature is not installed)',
-  hand_to_ai_agent: 'Handing to an AI agent is not available yet (the AI agents feature is not installed)',
-};
+/** Actions refused when a rule is saved (none today: every action's module is installed). */
+export const UNAVAILABLE_ACTIONS: Record<string, string> = {};
 
 export const BUILT_IN_ACTIONS = ['division_routing', 'out_of_hours_reply', 'csat_survey', 'sla_check', 'chat_expiration'] as const;
 
@@ -170,7 +166,14 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set_priority'), priority: z.enum(PRIORITIES) }),
   z.object({ type: z.literal('send_message'), text }),
   z.object({ type: z.literal('send_quick_reply'), quickReplyId: id }),
-  z.object({ type: z.literal('send_template'), templateId: id }),
+  z.object({
+    type: z.literal('send_template'),
+    templateId: id,
+    values: z
+      .record(z.string().max(60), z.string().max(1000))
+      .optional()
+      .describe("The template's variables (body.1, header.1, button.N or body.<name>) as fixed text"),
+  }),
   z.object({ type: z.literal('add_note'), text }),
   z.object({ type: z.literal('resolve') }),
   z.object({

@@ -13,6 +13,9 @@ import { UserEntity } from '../agents/agent.entity.js';
 import { DivisionEntity } from '../divisions/division.entity.js';
 import { visibleConversation } from '../divisions/visibility.service.js';
 import { QuickReplyEntity } from '../quick-replies/quick-reply.entity.js';
+import { WaTemplateEntity } from '../wa-templates/wa-template.entity.js';
+import { OutgoingWebhookEntity } from '../outgoing-webhooks/outgoing-webhook.entity.js';
+import { AiAgentEntity } from '../ai-agents/ai-agents.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import {
   AutomationAlertEntity,
@@ -168,6 +171,14 @@ async function validate(
       (!isId(a.quickReplyId) || !(await scoped(ctx, QuickReplyEntity).findOne({ id: a.quickReplyId, scope: 'shared' })))
     )
       issues.push({ path: `actions.${i}.quickReplyId`, message: 'Unknown shared quick reply (personal replies cannot be used by rules)' });
+    // Templates, webhooks and AI agents are named by id; whether they can act now (approved, enabled,
+    // switched on) is checked when the action runs, and recorded on the run.
+    if (a.type === 'send_template' && (!isId(a.templateId) || !(await scoped(ctx, WaTemplateEntity).findOne({ id: a.templateId }))))
+      issues.push({ path: `actions.${i}.templateId`, message: 'Unknown WhatsApp template' });
+    if (a.type === 'call_webhook' && (!isId(a.webhookId) || !(await scoped(ctx, OutgoingWebhookEntity).findOne({ id: a.webhookId }))))
+      issues.push({ path: `actions.${i}.webhookId`, message: 'Unknown outgoing webhook' });
+    if (a.type === 'hand_to_ai_agent' && (!isId(a.aiAgentId) || !(await scoped(ctx, AiAgentEntity).findOne({ id: a.aiAgentId }))))
+      issues.push({ path: `actions.${i}.aiAgentId`, message: 'Unknown AI agent' });
   }
   if (issues.length) throw badRequest(`The rule is not valid: ${issues[0].path}: ${issues[0].message}`, issues);
 }
