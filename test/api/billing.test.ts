@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startServer, testClock, type TestClock, type TestServer } from '../support/server.js';
 import { Api, assertProblem, createAgent, registerTenant, roleId, superAdmin, type Tenant } from '../support/http.js';
 import { startFakeMidtrans, type FakeMidtrans } from '../support/fake-midtrans.js';
-import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
+import { graphAssets, startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid } from '../support/whatsapp.js';
 import { runJob, settle } from '../support/settle.js';
 import { readPdf } from '../support/pdf.js';
@@ -129,6 +129,8 @@ describe('Billing (organization)', () => {
     assert.deepEqual([refused.body.used, refused.body.allowed], [1, 1]);
     assert.match(refused.body.detail, /Gratis/);
     await connectWhatsApp(a.api, '911000000000001');
+    // The token really reads the number (ownership is proven before the plan's limit is checked).
+    graphAssets.whatsapp('token-2', '911000000000099', ['911000000000002']);
     const second = await a.api.post('/api/v1/integration-accounts', {
       channel: 'whatsapp',
       name: 'Second',

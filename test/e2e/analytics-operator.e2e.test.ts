@@ -86,7 +86,7 @@ describe('web UI: analytics and the operator console', { skip }, () => {
       assert.match(download.text, /agentId,name,email/);
       // Another channel: nothing there.
       await page.getByTestId('analytics-channel').selectOption('email');
-      await page.waitForFunction(`document.querySelector('[data-testid="kpi-new"]')?.textContent?.includes('0')`);
+      await page.getByTestId('kpi-new').filter({ hasText: '0' }).waitFor(); // (the CSP forbids eval: no string waitForFunction)
     });
     await withPage(browser, 'analytics-dashboard-id', { locale: 'id-ID' }, async (page) => {
       await page.addInitScript(() => localStorage.setItem('omnistream.lang', 'id'));
@@ -137,9 +137,11 @@ describe('web UI: analytics and the operator console', { skip }, () => {
       await page.waitForURL(/\/operator/);
 
       await page.getByTestId('org-konsol-batik').getByTestId('org-toggle').click();
-      await page.waitForFunction(
-        `document.querySelector('[data-testid="org-konsol-batik"] [data-testid="org-status"]')?.textContent?.trim() === 'Suspended'`,
-      );
+      await page
+        .getByTestId('org-konsol-batik')
+        .getByTestId('org-status')
+        .filter({ hasText: /^\s*Suspended\s*$/ })
+        .waitFor();
       await page.getByTestId('tab-health').click();
       await page.getByTestId('operator-health').waitFor();
     });

@@ -69,7 +69,8 @@ describe('web UI: authentication', { skip }, () => {
 
   const withPage = (name: string, locale: string, fn: (page: Page) => Promise<void>) => withBrowserPage(browser, name, { locale }, fn);
 
-  const htmlLangIs = (page: Page, lang: Lang) => page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
+  // The CSP forbids eval (a string waitForFunction): wait on the attribute with a locator.
+  const htmlLangIs = (page: Page, lang: Lang) => page.locator(`html[lang="${lang}"]`).waitFor({ state: 'attached' });
 
   async function expectText(page: Page, testId: string, expected: string) {
     const locator = page.getByTestId(testId);

@@ -130,7 +130,10 @@ describe('web UI: billing', { skip }, () => {
       await settle(server.appliance);
       await page.goto(tx.request.callbacks.finish);
       await page.getByTestId('billing-notice').waitFor();
-      await page.waitForFunction(`document.querySelector('[data-testid="subscription-status"]')?.textContent?.trim() === 'Aktif'`);
+      await page
+        .getByTestId('subscription-status')
+        .filter({ hasText: /^\s*Aktif\s*$/ })
+        .waitFor(); // (the CSP forbids eval)
       assert.equal((await page.getByTestId('invoice-row').first().getByTestId('invoice-status').textContent())?.trim(), 'Lunas');
       // The limit banner is gone: Starter allows three agents.
       assert.equal(await page.getByTestId('billing-banner').count(), 0);

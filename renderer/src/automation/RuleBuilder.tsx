@@ -224,12 +224,22 @@ function GroupEditor({
   );
 }
 
+/** What the template, webhook and AI agent actions can name. */
+interface ActionTargets {
+  templates: { id: string; name: string; variables: string[] }[];
+  webhooks: { id: string; name: string }[];
+  aiAgents: { id: string; name: string }[];
+}
+
 const DEFAULTS: Record<string, Action> = {
   add_tag: { type: 'add_tag', tags: [] },
   remove_tag: { type: 'remove_tag', tags: [] },
   set_priority: { type: 'set_priority', priority: 'high' },
   send_message: { type: 'send_message', text: '' },
   send_quick_reply: { type: 'send_quick_reply', quickReplyId: '' },
+  send_template: { type: 'send_template', templateId: '', values: {} },
+  call_webhook: { type: 'call_webhook', webhookId: '' },
+  hand_to_ai_agent: { type: 'hand_to_ai_agent', aiAgentId: '' },
   add_note: { type: 'add_note', text: '' },
   assign_agent: { type: 'assign_agent', agentId: '' },
   assign_division: { type: 'assign_division', divisionId: '' },
@@ -249,6 +259,7 @@ function ActionRow({
   errors,
   agents,
   quickReplies,
+  targets,
   onChange,
   onMove,
   onRemove,
@@ -259,6 +270,7 @@ function ActionRow({
   errors: Errors;
   agents: { id: string; name: string }[];
   quickReplies: { id: string; shortcut: string }[];
+  targets: ActionTargets;
   onChange(a: Action): void;
   onMove(delta: number): void;
   onRemove(): void;
@@ -349,6 +361,24 @@ function ActionRow({
             quickReplies.map((q) => ({ id: q.id, name: `/${q.shortcut}` })),
           )
         : null}
+      {action.type === 'send_template' ? (
+        <>
+          {select('templateId', targets.templates)}
+          {(targets.templates.find((x) => x.id === action.templateId)?.variables ?? []).map((key) => (
+            <input
+              key={key}
+              className="field__input"
+              value={String((action.values as Record<string, string> | undefined)?.[key] ?? '')}
+              onChange={(e) => onChange({ ...action, values: { ...(action.values as object), [key]: e.target.value } })}
+              placeholder={key}
+              aria-label={t('automation.actionFields.templateValue', { key })}
+              data-testid={`action-value-${key}`}
+            />
+          ))}
+        </>
+      ) : null}
+      {action.type === 'call_webhook' ? select('webhookId', targets.webhooks) : null}
+      {action.type === 'hand_to_ai_agent' ? select('aiAgentId', targets.aiAgents) : null}
       {action.type === 'assign_agent' ? select('agentId', agents) : null}
       {action.type === 'assign_division' || action.type === 'assign_round_robin' ? select('divisionId', divisions) : null}
       {action.type === 'transfer' ? (
@@ -419,6 +449,7 @@ export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onC
   const [busy, setBusy] = useState(false);
   const [agents, setAgents] = useState<{ id: string; name: string }[]>([]);
   const [quickReplies, setQuickReplies] = useState<{ id: string; shortcut: string }[]>([]);
+  const [targets, setTargets] = useState<ActionTargets>({ templates: [], webhooks: [], aiAgents: [] });
   const [preview, setPreview] = useState<{ at: string; local: string }[] | null>(null);
 
   useEffect(() => {
@@ -428,6 +459,27 @@ export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onC
     );
     api.get<{ data: { id: string; shortcut: string }[] }>('/api/v1/quick-replies?scope=shared&limit=200').then(
       (p) => setQuickReplies(p.data),
+      () => undefined,
+    );
+    // What the template, webhook and AI actions can name (each list only if the person may read it).
+    api
+      .get<{ data: { id: string; name: string; language: string; variables: { key: string }[] }[] }>(
+        '/api/v1/wa-templates?status=APPROVED&limit=200',
+      )
+      .then(
+        (p) =>
+          setTargets((x) => ({
+            ...x,
+            templates: p.data.map((t) => ({ id: t.id, name: `${t.name} (${t.language})`, variables: t.variables.map((v) => v.key) })),
+          })),
+        () => undefined,
+      );
+    api.get<{ data: { id: string; name: string | null; url: string }[] }>('/api/v1/outgoing-webhooks?limit=200').then(
+      (p) => setTargets((x) => ({ ...x, webhooks: p.data.map((w) => ({ id: w.id, name: w.name ?? w.url })) })),
+      () => undefined,
+    );
+    api.get<{ data: { id: string; name: string }[] }>('/api/v1/ai-agents?limit=200').then(
+      (p) => setTargets((x) => ({ ...x, aiAgents: p.data.map((a) => ({ id: a.id, name: a.name })) })),
       () => undefined,
     );
   }, []);
@@ -572,6 +624,7 @@ export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onC
                 errors={errors}
                 agents={agents}
                 quickReplies={quickReplies}
+                targets={targets}
                 onChange={(x) => setActions(actions.map((y, j) => (j === i ? x : y)))}
                 onMove={(d) => {
                   const next = [...actions];
