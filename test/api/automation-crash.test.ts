@@ -150,7 +150,11 @@ describe('crash safety of the automation engine', () => {
     )[0].n;
     const notesAtKill = query<{ n: number }>(dbPath, 'SELECT count(*) AS n FROM notes')[0].n;
     t.diagnostic(`killed with ${state.done} runs finished, ${atKill} events waiting, ${notesAtKill} notes written`);
-    assert.ok(atKill > 0, 'events were still waiting for the worker when the server was killed');
+    // The kill lands with work left for the engine: events waiting, or (on a busy machine, where the
+    // worker may drain the events that exist) webhooks not yet turned into events.
+    const runsAtKill = query<{ n: number }>(dbPath, `SELECT count(*) AS n FROM automation_runs WHERE ${mine} AND status = 'succeeded'`)[0]
+      .n;
+    assert.ok(atKill > 0 || runsAtKill < CUSTOMERS * RULES, 'the engine still had events to run when the server was killed');
     assert.ok(notesAtKill < CUSTOMERS * RULES * NOTES, 'work was left to do');
 
     const second = startChild(port, dataDir, graph.url);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
-import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
+import { graphAssets, startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server.js';
 import { startFakeImap, type FakeImap } from '../support/imap-server.js';
 import { emlFixture } from '../support/meta-channels.js';
@@ -35,6 +35,12 @@ describe('web UI: Settings → Channels', { skip }, () => {
       'renderer/dist/index.html is missing; run `npx vite build renderer` first',
     );
     graph = await startFakeGraph();
+    // What each token of these tests really manages: connecting proves ownership through the Graph API.
+    graphAssets.whatsapp('EAAG-token-for-the-test-1234', '102290129340398', ['106540352242922']);
+    graphAssets.whatsapp('EAAG-business-token', 'waba-777', ['777000']);
+    graphAssets.page('PAGE-TOKEN-AAA', '9001', 'Toko Page');
+    graphAssets.page('PAGE-TOKEN-BBB', '9002', 'Toko Outlet');
+    graphAssets.instagram('IGAA-token-5678', '17841400000000777');
     smtp = await startFakeSmtp();
     imap = await startFakeImap({ user: 'toko@imap.example', password: 'imap-secret-pw' });
     server = await startServer({
