@@ -7222,7 +7222,7 @@ export interface operations {
                                 total: number;
                                 active: number;
                             };
-                            /** @description Null until AI agents record their usage */
+                            /** @description Model tokens (in and out) used by the organization's AI in the period */
                             aiTokens: number | null;
                         };
                     };
@@ -7398,7 +7398,7 @@ export interface operations {
                                 total: number;
                                 active: number;
                             };
-                            /** @description Null until AI agents record their usage */
+                            /** @description Model tokens (in and out) used by the organization's AI in the period */
                             aiTokens: number | null;
                         };
                     };
@@ -7575,7 +7575,7 @@ export interface operations {
                                     total: number;
                                     active: number;
                                 };
-                                /** @description Null until AI agents record their usage */
+                                /** @description Model tokens (in and out) used by the organization's AI in the period */
                                 aiTokens: number | null;
                             };
                         }[];

@@ -52,7 +52,7 @@ const usageSchema = z.object({
   }),
   storageBytes: z.number().int(),
   agents: z.object({ total: z.number().int(), active: z.number().int() }),
-  aiTokens: z.number().int().nullable().describe('Null until AI agents record their usage'),
+  aiTokens: z.number().int().nullable().describe("Model tokens (in and out) used by the organization's AI in the period"),
 });
 const resetLinkSchema = z.object({
   url: z.string().describe('Give it to the person: it opens a page where they choose a new password. Works once, for 24 hours.'),

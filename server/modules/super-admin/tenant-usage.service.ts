@@ -1,6 +1,6 @@
 // What an organization uses, for the operator's console and for billing (plans with limits):
 // conversations and messages (in all, and in the current month on its calendar), stored media,
-// agents, and AI tokens (null until the appliance counts them).
+// agents, and the AI agents' model tokens in the period.
 import type { DataSource } from 'typeorm';
 import { wallClockToUtc, zonedParts } from '../../core/time.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
@@ -9,6 +9,7 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { messagesBetween } from '../analytics/analytics.service.js';
+import { aiTokensUsed } from '../ai-agents/ai-usage.service.js';
 import { MoreThanOrEqual, LessThan, And } from 'typeorm';
 
 export interface TenantUsage {
@@ -18,7 +19,7 @@ export interface TenantUsage {
   messages: { total: number; thisMonth: number; inboundThisMonth: number; outboundThisMonth: number };
   storageBytes: number;
   agents: { total: number; active: number };
-  /** AI tokens used this month; null until AI agents record their usage. */
+  /** Model tokens (in + out) the organization's AI used in the period; null only if it could not be counted. */
   aiTokens: number | null;
 }
 
@@ -67,6 +68,6 @@ export async function tenantUsage(db: DataSource, tenantId: string, now: Date, p
     },
     storageBytes: Number(storage?.bytes ?? 0),
     agents: { total: agents, active },
-    aiTokens: null,
+    aiTokens: (await aiTokensUsed(db, tenantId, range)).total,
   };
 }
