@@ -11,10 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, testClock, type TestServer } from '../support/server.js';
-import { Api, createAgent, registerTenant, type Tenant } from '../support/http.js';
+import { Api, createAgent, registerTenant, superAdmin, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid } from '../support/whatsapp.js';
 import { connectMessenger } from '../support/meta-channels.js';
 import { settle } from '../support/settle.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startFakeLlm, FAKE_CHAT_MODEL, FAKE_EMBEDDING_MODEL, type FakeLlm } from '../support/fake-llm.js';
 
 type Schema = Record<string, any>;
 type Operation = { method: string; path: string; op: Schema };
@@ -24,6 +26,8 @@ const MARKER = 'SWEEPSECRET';
 
 describe('cross-tenant sweep: every operation with path parameters, as another tenant, against the first tenant’s ids', () => {
   let server: TestServer;
+  let receiver: WebhookReceiver;
+  let llm: FakeLlm;
   let a: Tenant;
   let b: Tenant;
   /** Path (and body) parameter names → the first tenant's ids. */
@@ -33,6 +37,8 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
   let doc: Schema;
 
   before(async () => {
+    receiver = await startWebhookReceiver();
+    llm = await startFakeLlm();
     // A clock that stands still: the first tenant's own scheduled work (the built-in rules' minute
     // ticks) must not change its rows while the sweep compares them.
     server = await startServer({ PUBLIC_URL: 'https://crm.example.test' }, { now: testClock().now });
@@ -146,11 +152,135 @@ describe('cross-tenant sweep: every operation with path parameters, as another t
     assert.equal(event.status, 200, JSON.stringify(event.body));
     assert.ok(event.body.fingerprint, JSON.stringify(event.body));
     searchKeys.fingerprint = event.body.fingerprint;
+    // An invitation still pending (mailed nowhere: no SMTP).
+    const invitation = await a.api.post('/api/v1/agents/invitations', {
+      email: 'sweep.invite@example.test',
+      name: MARKER,
+      roleId: ids.roleId,
+    });
+    assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
+    ids.invitationId = invitation.body.id;
+    // An outgoing webhook on an event the sweep never causes, so no delivery moves during it.
+    const hook = await a.api.post('/api/v1/outgoing-webhooks', {
+      name: `Hook ${MARKER}`,
+      url: `${receiver.url}/hooks/sweep`,
+      events: ['campaign.finished'],
+    });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    ids.webhookId = hook.body.id;
+    // A WhatsApp template (synced from the fake Graph) and a draft campaign that uses it.
+    server.graph!.setTemplates(`waba-${wa.phoneNumberId}`, [
+      {
+        id: '1700000000000001',
+        name: 'sweep_promo',
+        language: 'id',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        components: [{ type: 'BODY', text: `Halo {{1}} ${MARKER}`, example: { body_text: [['Budi']] } }],
+      },
+    ]);
+    assert.equal((await a.api.post('/api/v1/wa-templates/sync', {})).status, 200);
+    ids.templateId = (await a.api.get('/api/v1/wa-templates?search=sweep_promo')).body.data[0].id;
+    const campaign = await a.api.post('/api/v1/campaigns', {
+      name: `Kampanye ${MARKER}`,
+      templateId: ids.templateId,
+      variables: { 'body.1': 'Kak' },
+    });
+    assert.equal(campaign.status, 201, JSON.stringify(campaign.body));
+    ids.campaignId = campaign.body.id;
+    // Billing: the operator offers bank transfer, a plan (no limits, so nothing else is refused) and
+    // an add-on; the first tenant subscribes (paid by the operator), attaches the add-on (an open
+    // invoice) and adds a payment method.
+    const operator = await superAdmin(api);
+    const billing = await operator.put('/api/v1/billing-admin/settings', {
+      bankTransfer: { enabled: true, bankName: 'BCA', accountNumber: '1234567890', accountName: 'PT OmniStream Indonesia' },
+    });
+    assert.equal(billing.status, 200, JSON.stringify(billing.body));
+    const plan = await operator.post('/api/v1/billing-admin/plans', { code: 'sweep', name: 'Sweep', prices: { IDR: 150000 } });
+    assert.equal(plan.status, 201, JSON.stringify(plan.body));
+    const addon = await operator.post('/api/v1/billing-admin/addons', {
+      code: 'sweep-addon',
+      name: 'Sweep add-on',
+      prices: { IDR: 50000 },
+      limits: { agents: 1 },
+    });
+    assert.equal(addon.status, 201, JSON.stringify(addon.body));
+    ids.addonId = addon.body.id;
+    // The second tenant subscribes too: the add-on id is the operator's (not the first tenant's), so
+    // without a subscription of its own detaching it is refused (409) before it is looked up.
+    for (const t of [a, b]) {
+      const subscribed = await t.api.post('/api/v1/billing/subscription', { planId: plan.body.id });
+      assert.equal(subscribed.status, 201, JSON.stringify(subscribed.body));
+      const paid = await operator.post(`/api/v1/billing-admin/invoices/${subscribed.body.openInvoices[0].id}/mark-paid`, {});
+      assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    }
+    const attached = await a.api.post('/api/v1/billing/subscription/addons', { addonId: ids.addonId });
+    assert.equal(attached.status, 201, JSON.stringify(attached.body));
+    ids.invoiceId = (await a.api.get('/api/v1/billing/invoices?status=open')).body.data[0].id;
+    const method = await a.api.post('/api/v1/billing/payment-methods', {
+      type: 'bank_transfer',
+      bankName: 'BCA',
+      accountName: `Toko ${MARKER}`,
+    });
+    assert.equal(method.status, 201, JSON.stringify(method.body));
+    ids.paymentMethodId = method.body.id;
+    // AI: the first tenant's own model (the fake), and an inactive agent (it never answers the
+    // conversation) with one of everything an agent has.
+    const aiSettings = await a.api.put('/api/v1/ai/settings', {
+      baseUrl: llm.url,
+      model: FAKE_CHAT_MODEL,
+      embeddingModel: FAKE_EMBEDDING_MODEL,
+    });
+    assert.equal(aiSettings.status, 200, JSON.stringify(aiSettings.body));
+    const aiAgent = await a.api.post('/api/v1/ai-agents', { name: `AI ${MARKER}`, instructions: `Asisten ${MARKER}` });
+    assert.equal(aiAgent.status, 201, JSON.stringify(aiAgent.body));
+    ids.aiAgentId = aiAgent.body.id;
+    const aiPath = `/api/v1/ai-agents/${ids.aiAgentId}`;
+    const assignment = await a.api.post(`${aiPath}/assignments`, { channel: 'whatsapp', accountId: ids.accountId });
+    assert.equal(assignment.status, 201, JSON.stringify(assignment.body));
+    ids.assignmentId = assignment.body.id;
+    const handoff = await a.api.post(`${aiPath}/handoff-rules`, { type: 'keyword', config: { keywords: ['komplain'] } });
+    assert.equal(handoff.status, 201, JSON.stringify(handoff.body));
+    ids.handoffRuleId = handoff.body.id;
+    const source = await a.api.post(`${aiPath}/knowledge-sources`, {
+      type: 'qna',
+      qna: [{ question: 'Buka jam berapa?', answer: `Jam 9 ${MARKER}` }],
+    });
+    assert.equal(source.status, 201, JSON.stringify(source.body));
+    ids.sourceId = source.body.id;
+    const qna = await a.api.post(`${aiPath}/knowledge-sources/${ids.sourceId}/qna`, {
+      question: 'Ada toko offline?',
+      answer: `Ada ${MARKER}`,
+    });
+    assert.equal(qna.status, 201, JSON.stringify(qna.body));
+    ids.qnaId = qna.body.id;
+    const product = await a.api.post(`${aiPath}/products`, { name: `Batik ${MARKER}`, sku: 'SWEEP-01', price: 125000 });
+    assert.equal(product.status, 201, JSON.stringify(product.body));
+    ids.productId = product.body.id;
+    const orchestration = await a.api.post('/api/v1/ai/orchestration-rules', {
+      name: `Orkestrasi ${MARKER}`,
+      aiAgentId: ids.aiAgentId,
+      active: false,
+    });
+    assert.equal(orchestration.status, 201, JSON.stringify(orchestration.body));
+    ids.orchestrationRuleId = orchestration.body.id;
+    // Not run: an evaluation run would call the model while the sweep compares rows.
+    const evaluation = await a.api.post(`${aiPath}/evaluations`, {
+      name: `Evaluasi ${MARKER}`,
+      cases: [{ question: 'Buka jam berapa?' }],
+      run: false,
+    });
+    assert.equal(evaluation.status, 201, JSON.stringify(evaluation.body));
+    ids.evaluationId = evaluation.body.id;
     ids.channel = 'whatsapp';
     doc = (await api.get('/openapi.json')).body;
     await settle(server.appliance);
   });
-  after(() => server.stop());
+  after(async () => {
+    await server.stop();
+    await receiver.stop();
+    await llm.stop();
+  });
 
   /** Every row of every tenant-owned table that belongs to the first tenant, and its tenant row. */
   async function snapshot(): Promise<Record<string, unknown[]>> {
