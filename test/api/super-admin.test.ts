@@ -217,10 +217,7 @@ describe('Super-admin console', () => {
     assert.equal(res.status, 200);
     const row = res.body.data.find((r: any) => r.tenant.id === a.tenant.id);
     assert.ok(row.usage.agents.total >= 1);
-    assert.deepEqual(
-      [row.usage.conversations.total, row.usage.messages.total, row.usage.storageBytes, row.usage.aiTokens],
-      [0, 0, 0, 0],
-    );
+    assert.deepEqual([row.usage.conversations.total, row.usage.messages.total, row.usage.storageBytes, row.usage.aiTokens], [0, 0, 0, 0]);
     assertProblem(await op.get('/api/v1/super-admin/usage?limit=0'), 400, ['query.limit']);
   });
 
