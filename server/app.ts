@@ -151,7 +151,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   let openapi: Record<string, unknown> | undefined;
   const openApi = () => (openapi ??= buildOpenApi(routes, { version: VERSION }));
   for (const m of modules) {
-    for (const [type, handler] of Object.entries(m.jobs?.(services) ?? {})) jobs.register(type, handler);
+    for (const [type, handler] of Object.entries(m.jobs?.(services) ?? {})) jobs.register(type, handler, m.jobOptions?.[type]);
     for (const s of m.schedules ?? []) jobs.schedule(s.cron, s.job, s.timezone);
     const onEmit = m.onEmit?.(services);
     if (onEmit) onEventEmitted(db, onEmit);

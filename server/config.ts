@@ -64,6 +64,11 @@ const schema = z.object({
     .regex(/^(on|off|1|0|true|false|yes|no)$/i, 'must be on or off')
     .default('on')
     .transform((v) => (/^(on|1|true|yes)$/i.test(v) ? 'on' : 'off')),
+  /**
+   * Messages per second one WhatsApp number may send (replies and campaigns together): Meta's
+   * throughput tier. 80 is the Cloud API's standard; numbers upgraded by Meta may send up to 1,000.
+   */
+  WHATSAPP_SEND_RATE: z.coerce.number().int().min(1).max(1000).default(80),
   /** First retry delay of a failed background job; it doubles per attempt up to 10 minutes. */
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /**

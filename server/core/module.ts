@@ -9,7 +9,7 @@ import type { HostInfo, Services } from './context.js';
 import type { AnyRoute } from './http/registry.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventHandler, TransactionalConsumer } from './events/outbox.js';
-import type { JobHandler, JobRunner } from './jobs/queue.js';
+import type { JobHandler, JobRunner, JobTypeOptions } from './jobs/queue.js';
 import type { IdentityStore } from './auth/authenticate.js';
 import type { ConversationVisibility, SocketHandler } from './realtime/realtime.js';
 
@@ -68,6 +68,8 @@ export interface ModuleManifest {
   routes?(kernel: RouteKernel): AnyRoute[];
   /** Durable job handlers by job type. */
   jobs?(services: Services): Record<string, JobHandler>;
+  /** How the runner treats some of those job types (their own concurrency, recovery after an outage). */
+  jobOptions?: Record<string, JobTypeOptions>;
   /** Cron schedules that enqueue jobs. */
   schedules?: Schedule[];
   /** Committed domain events this module consumes, by event type ('*' for all). */

@@ -115,6 +115,103 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(await run, 6);
   });
 
+  it('a type with slots of its own runs that many at once, each queue still in order, beside the shared pool', async () => {
+    const runner = new JobRunner(db, log, now, { concurrency: 2 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inFlight = 0;
+    let peak = 0;
+    const order: string[] = [];
+    runner.register(
+      'graph-send',
+      async (job) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await gate;
+        order.push(String(job.payload.key));
+        inFlight--;
+      },
+      { concurrency: 10 },
+    );
+    let otherRan = false;
+    runner.register('other', async () => {
+      otherRan = true;
+    });
+    // 12 conversations, two replies each: at most 10 at once, never two of one conversation.
+    for (let i = 0; i < 12; i++)
+      for (const n of [1, 2])
+        await enqueueJob(db.manager, 'graph-send', { key: `c${i}#${n}` }, now(), { queueKey: `conversation:own-${i}` });
+    await enqueueJob(db.manager, 'other', {}, now());
+    const run = runner.runDue();
+    for (let i = 0; i < 100 && (inFlight < 10 || !otherRan); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(inFlight, 10, 'ten sends wait on the Graph at once');
+    assert.equal(otherRan, true, 'the shared pool is not taken by them');
+    release();
+    assert.equal(await run, 25);
+    assert.equal(peak, 10);
+    for (let i = 0; i < 12; i++) assert.ok(order.indexOf(`c${i}#1`) < order.indexOf(`c${i}#2`), `conversation ${i} in order`);
+  });
+
+  it('starts jobs enqueued while the ones in flight still wait (a nudge wakes the run)', async () => {
+    const runner = new JobRunner(db, log, now, { intervalMs: 60_000 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    runner.register(
+      'held-send',
+      async () => {
+        started++;
+        await gate;
+      },
+      { concurrency: 8 },
+    );
+    await enqueueJob(db.manager, 'held-send', {}, now(), { queueKey: 'conversation:held-0' });
+    const run = runner.runDue();
+    for (let i = 0; i < 100 && started < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 1; i <= 3; i++) await enqueueJob(db.manager, 'held-send', {}, now(), { queueKey: `conversation:held-${i}` });
+    runner.nudge();
+    for (let i = 0; i < 100 && started < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(started, 4, 'the three new sends went out while the first was still waiting');
+    release();
+    assert.equal(await run, 4);
+  });
+
+  it('a send that succeeds after failing makes the same tenant’s backing-off sends due now (recoverPeers)', async () => {
+    const runner = new JobRunner(db, log, now, { retryBaseMs: 60_000 });
+    let online = false;
+    const sent: string[] = [];
+    runner.register(
+      'reply',
+      async (job) => {
+        if (!online) throw new Error('connection refused');
+        sent.push(String(job.payload.n));
+      },
+      { recoverPeers: true },
+    );
+    for (const n of [1, 2, 3])
+      await enqueueJob(db.manager, 'reply', { n }, now(), { tenantId: 't-recover', queueKey: `conversation:r${n}` });
+    const later = await enqueueJob(db.manager, 'reply', { n: 'scheduled' }, now(), {
+      tenantId: 't-recover',
+      runAt: new Date(now().getTime() + 3600_000),
+    });
+    const otherTenant = await enqueueJob(db.manager, 'reply', { n: 'other tenant' }, now(), { tenantId: 't-other' });
+    await runner.runDue();
+    assert.deepEqual(sent, []);
+    // The link is back; one of the three comes due first (its own backoff), the others still wait minutes.
+    online = true;
+    const repo = db.getRepository(JobEntity);
+    const first = (await repo.find({ where: { type: 'reply', tenantId: 't-recover', status: 'pending', attempts: 1 } }))[0];
+    await repo.update({ id: first.id }, { runAt: now() });
+    await runner.runDue();
+    assert.equal(sent.length, 3, `all three sent at once after the first success: ${sent.join(', ')}`);
+    assert.equal((await repo.findOneByOrFail({ id: later.id })).status, 'pending', 'a job scheduled for later keeps its time');
+    assert.equal((await repo.findOneByOrFail({ id: otherTenant.id })).status, 'pending', 'another tenant’s backoff is its own');
+  });
+
   it('holds back while told to (a burst of webhooks), yet starts a job at least every 200 ms', async () => {
     let held = true;
     const runner = new JobRunner(db, log, now, { holdWhile: () => held });

@@ -1,7 +1,7 @@
 // Durable jobs (DESIGN rule 5): everything that leaves the machine, and any background work,
 // is a row in the jobs table. Failed attempts retry with exponential backoff; jobs that share a
 // queueKey run strictly in order; jobs left running by a crash are picked up again at start.
-import { LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, LessThanOrEqual, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
@@ -18,6 +18,22 @@ export interface EnqueueOptions {
 export class PermanentJobError extends Error {}
 
 export type JobHandler = (job: Job) => Promise<void>;
+
+/** How the runner treats one job type (a module's manifest gives these beside its handlers). */
+export interface JobTypeOptions {
+  /**
+   * Jobs of this type that may run at once, in slots of their own (not counted against the runner's
+   * shared concurrency). For work that mostly waits on the network, such as sending to the Graph:
+   * with 50 ms per call, three at a time cap delivery at 60/s. Queues (queueKey) still run in order.
+   */
+  concurrency?: number;
+  /**
+   * A job of this type that succeeds after failed attempts shows the link is back: the same tenant's
+   * other jobs of this type that are backing off become due now, so a backlog queued during an outage
+   * drains at once instead of each queue waiting out its own backoff.
+   */
+  recoverPeers?: boolean;
+}
 
 /** A job row, not yet stored (enqueueJob stores one; the webhook acknowledgement stores many at once). */
 export function newJob(type: string, payload: Record<string, unknown>, now: Date, opts: EnqueueOptions = {}): Job {
@@ -60,6 +76,7 @@ const HOLD_MAX_MS = 200;
 
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly typeOptions = new Map<string, JobTypeOptions>();
   private readonly crons: Cron[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -85,8 +102,9 @@ export class JobRunner {
 
   private lastStart = 0;
 
-  register(type: string, handler: JobHandler): void {
+  register(type: string, handler: JobHandler, options: JobTypeOptions = {}): void {
     this.handlers.set(type, handler);
+    this.typeOptions.set(type, options);
   }
 
   /** Enqueue a job of this type on a cron schedule (the job itself is durable). */
@@ -112,7 +130,11 @@ export class JobRunner {
     this.loop(0);
   }
 
+  /** Wakes a run that waits on its jobs in flight, so it looks for new due jobs (see runDue). */
+  private wake: (() => void) | undefined;
+
   nudge(): void {
+    this.wake?.();
     if (this.stopped) return;
     // While a run is in progress, remember the nudge: the next run starts as soon as this one ends.
     if (this.running) this.rerun = true;
@@ -152,14 +174,29 @@ export class JobRunner {
     const limit = Math.max(1, this.options.concurrency ?? 4);
     const perType = Math.max(1, limit - 1);
     const inFlight = new Map<string, { type: string; done: Promise<void> }>();
+    // Types with slots of their own (JobTypeOptions.concurrency) and the shared pool of the others.
+    const ownSlots = (type: string) => this.typeOptions.get(type)?.concurrency;
+    const running = (type: string) => {
+      let n = 0;
+      for (const r of inFlight.values()) if (r.type === type) n++;
+      return n;
+    };
+    const shared = () => {
+      let n = 0;
+      for (const r of inFlight.values()) if (ownSlots(r.type) === undefined) n++;
+      return n;
+    };
+    const hasRoom = (type: string) => {
+      const own = ownSlots(type);
+      return own !== undefined ? running(type) < own : shared() < limit && running(type) < perType;
+    };
     let ran = 0;
     for (;;) {
       let started = 0;
-      if (!this.stopRequested && inFlight.size < limit) {
+      if (!this.stopRequested) {
         const runnable = (await this.dueInOrder()).filter((j) => !inFlight.has(j.id));
         for (const job of runnable) {
-          if (inFlight.size >= limit) break;
-          if ([...inFlight.values()].filter((r) => r.type === job.type).length >= perType) continue;
+          if (!hasRoom(job.type)) continue;
           await this.hold();
           if (this.stopRequested) break;
           this.lastStart = performance.now();
@@ -176,8 +213,15 @@ export class JobRunner {
         if (started > 0) continue;
         return ran;
       }
-      // On shutdown, the jobs in hand finish; the rest stay pending for the next start.
-      await Promise.race([...inFlight.values()].map((r) => r.done));
+      // On shutdown, the jobs in hand finish; the rest stay pending for the next start. Jobs that
+      // wait long (a Graph call) must not keep new work waiting: a nudge (something was enqueued) or
+      // the polling interval also ends the wait while slots are free.
+      const woken = new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      const tick = new Promise<void>((resolve) => setTimeout(resolve, this.options.intervalMs ?? 250).unref());
+      await Promise.race([...[...inFlight.values()].map((r) => r.done), ...(this.stopRequested ? [] : [woken, tick])]);
+      this.wake = undefined;
     }
   }
 
@@ -225,6 +269,23 @@ export class JobRunner {
     return due.filter((j) => j.queueKey === null || head.get(j.queueKey) === j.id);
   }
 
+  // See JobTypeOptions.recoverPeers. Only jobs that failed before (attempts > 0) are moved: a job
+  // scheduled for later on purpose (runAt in the future, never tried) keeps its time.
+  private async recoverPeers(job: Job): Promise<void> {
+    const now = this.now();
+    const moved = await this.db.getRepository(JobEntity).update(
+      {
+        type: job.type,
+        status: 'pending',
+        tenantId: job.tenantId === null ? IsNull() : job.tenantId,
+        attempts: MoreThan(0),
+        runAt: MoreThan(now),
+      },
+      { runAt: now, updatedAt: now },
+    );
+    if (moved.affected) this.nudge();
+  }
+
   private async runOne(job: Job): Promise<void> {
     const repo = this.db.getRepository(JobEntity);
     const handler = this.handlers.get(job.type);
@@ -234,6 +295,7 @@ export class JobRunner {
       if (!handler) throw new PermanentJobError(`No handler for job type ${job.type}`);
       await handler({ ...job, attempts });
       await repo.update({ id: job.id }, { status: 'done', lastError: null, updatedAt: this.now() });
+      if (attempts > 1 && this.typeOptions.get(job.type)?.recoverPeers) await this.recoverPeers(job);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = err instanceof PermanentJobError || attempts >= job.maxAttempts;

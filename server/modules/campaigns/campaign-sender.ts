@@ -10,6 +10,7 @@ import type { Services } from '../../core/context.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
 import { ChannelSendError, type InboundStatus, type OutboundMessage } from '../../channels/types.js';
+import { acquireSendSlot, sendLimiter } from '../../channels/send-rate.js';
 import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
 import { accountCredentials } from '../integrations/integrations.service.js';
 import { WaTemplateEntity, type WaTemplate } from '../wa-templates/wa-template.entity.js';
@@ -47,35 +48,6 @@ export function enqueueSend(m: EntityManager, campaign: Pick<Campaign, 'id' | 't
     runAt,
     maxAttempts: 100_000,
   });
-}
-
-// --- the rate of each WhatsApp number, shared by every campaign it sends ---------------------------
-
-interface NumberLimiter {
-  next: number;
-  pausedUntil: number;
-  throttled: number;
-}
-const limiters = new Map<string, NumberLimiter>();
-const limiterFor = (accountId: string) => {
-  let l = limiters.get(accountId);
-  if (!l) limiters.set(accountId, (l = { next: 0, pausedUntil: 0, throttled: 0 }));
-  return l;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Waits for this number's next send slot at `rate` per second. Slots are spaced from the previous
- * slot, not from now, so a loop that runs a little late (a busy event loop, a coarse timer) catches
- * up and the average stays at the rate; after a pause (more than 250 ms behind) it starts afresh
- * rather than bursting.
- */
-async function acquire(accountId: string, rate: number): Promise<void> {
-  const l = limiterFor(accountId);
-  const now = Date.now();
-  const at = Math.max(now - l.next > 250 ? now : l.next, l.pausedUntil);
-  l.next = at + 1000 / rate;
-  if (at > now) await sleep(at - now);
 }
 
 /** Recipients whose Graph call is under way in this process. */
@@ -271,7 +243,7 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
         { status: 'sent', externalId, sentAt: now, errorCode: null, errorReason: null, updatedAt: now },
       );
       await recipients().update({ id: r.id, externalId: IsNull() }, { externalId });
-      limiterFor(campaign.accountId!).throttled = 0;
+      sendLimiter(campaign.accountId!).throttled = 0;
       return { outcome: 'sent' };
     } catch (err) {
       const now = services.now();
@@ -305,7 +277,7 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
           await requeue({ nextAttemptAt: new Date(now.getTime() + 3 * base * 2 ** r.attempts) });
         } else {
           // Throughput (130429, 80007, 4) or a temporary error: the whole number slows down.
-          const l = limiterFor(campaign.accountId!);
+          const l = sendLimiter(campaign.accountId!);
           l.pausedUntil = Date.now() + Math.min((base / 2) * 2 ** l.throttled, 60_000);
           l.throttled++;
           await requeue();
@@ -388,7 +360,7 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
       let checkedAt = 0;
       for (const r of batch) {
         if (offline || stopped) break;
-        await acquire(account.id, campaign.ratePerSecond);
+        await acquireSendSlot(account.id, campaign.ratePerSecond);
         // A cancel stops what has not left (looked up at most every 200 ms).
         if (Date.now() - checkedAt > 200) {
           checkedAt = Date.now();
@@ -406,7 +378,7 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
       if (stopped) return stop(stopped);
       // Offline: the job fails and the runner retries it with backoff; the recipients stay queued.
       if (offline) throw new Error(`Meta cannot be reached; the campaign waits: ${offline}`);
-      const l = limiterFor(account.id);
+      const l = sendLimiter(account.id);
       await services.transaction(async (m) => {
         const counts = await statusCounts(m, campaign.id);
         await emitEvent(

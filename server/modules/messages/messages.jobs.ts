@@ -4,6 +4,7 @@ import type { Services } from '../../core/context.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
 import { getAdapter } from '../../channels/index.js';
 import { ChannelSendError, type OutboundMessage } from '../../channels/types.js';
+import { acquireSendSlot } from '../../channels/send-rate.js';
 import { replyDecision, type OutboundType } from '../../channels/policy.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
 import { accountCredentials, channelEnabled } from '../integrations/integrations.service.js';
@@ -86,6 +87,8 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
         if (!data) return fail('The attached file is missing from storage.');
         outbound.file = { data, mimeType: media.mimeType, filename: media.filename ?? undefined };
       }
+      // WhatsApp numbers have a throughput tier: replies and campaigns share its slots.
+      if (account.channel === 'whatsapp') await acquireSendSlot(account.id, services.config.WHATSAPP_SEND_RATE);
       try {
         const { externalId } = await adapter.send(credentials, outbound);
         await services.transaction((m) =>

@@ -9,5 +9,11 @@ export const messagesModule = defineModule({
   entities: [MessageEntity],
   routes: () => messageRoutes,
   jobs: messageJobs,
+  // Sending mostly waits on the channel (tens of milliseconds a call): many conversations' replies go
+  // out at once, each conversation's still in order (one queue each).
+  jobOptions: {
+    'message.send': { concurrency: 64, recoverPeers: true },
+    'media.download': { concurrency: 4 },
+  },
   pushedEvents: ['message.created', 'message.updated'],
 });

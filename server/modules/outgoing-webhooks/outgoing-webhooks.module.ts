@@ -12,6 +12,8 @@ export const outgoingWebhooksModule = defineModule({
   migrations: [OutgoingWebhooks1733220000000],
   routes: () => outgoingWebhookRoutes,
   jobs: outgoingWebhookJobs,
+  // Deliveries wait on the subscribers' servers (up to the timeout): a slow one must not hold up the rest.
+  jobOptions: { 'outgoing-webhooks.deliver': { concurrency: 8 } },
   events: outgoingWebhookEvents,
   pushedEvents: ['outgoing_webhook.disabled'],
 });

@@ -21,6 +21,9 @@ export interface Sizes {
     outageReplies: number;
     outageConversations: number;
     drainTimeoutMs: number;
+    /** Replies queued while the Graph holds every request, then delivered with this latency per call. */
+    latencyReplies: number;
+    graphLatencyMs: number;
   };
   /** A campaign of `recipients` (a CSV) sent at `ratePerSecond`, with the inbox read at `inboxConcurrency` meanwhile. */
   campaign: { recipients: number; ratePerSecond: number; inboxConcurrency: number };
