@@ -164,7 +164,12 @@ export function AnalyticsPage() {
           </label>
           <label className="field">
             <span className="field__label">{t('analytics.channel')}</span>
-            <select className="field__input" value={channel} onChange={(e) => setChannel(e.target.value as AnalyticsChannel | '')} data-testid="analytics-channel">
+            <select
+              className="field__input"
+              value={channel}
+              onChange={(e) => setChannel(e.target.value as AnalyticsChannel | '')}
+              data-testid="analytics-channel"
+            >
               <option value="">{t('analytics.allChannels')}</option>
               {CHANNELS.map((c) => (
                 <option key={c} value={c}>
