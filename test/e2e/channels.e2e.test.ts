@@ -1,7 +1,8 @@
 // Browser tests of Settings → Channels against the fake Graph API and a real local SMTP server:
 // WhatsApp by hand (state, quality, webhook details, test message, off and on, token expired,
 // delete) and by Embedded Signup (Facebook's SDK replaced by a stand-in); Messenger by the
-// Facebook Login return page; Instagram and email by hand at phone width in Bahasa Indonesia.
+// Facebook Login return page, and a page's persistent menu (set, shown again, refused, deleted);
+// Instagram and email by hand at phone width in Bahasa Indonesia.
 // Requires a prior `vite build renderer`. Skips (or fails with REQUIRE_BROWSER=1) when Chromium is missing.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -274,6 +275,115 @@ describe('web UI: Settings → Channels', { skip }, () => {
       pages.map((p) => p.externalId),
       ['9002'],
     );
+  });
+
+  test('Messenger persistent menu: set in the dialog, sent to Meta, shown after reload, refused, deleted (desktop, en)', {
+    timeout: 60_000,
+  }, async () => {
+    // Meta's messenger_profile, as Meta keeps it: what was posted is what GET answers, until deleted.
+    let profile: unknown[] = [];
+    graph.stub('GET', '/me/messenger_profile', () => ({
+      status: 200,
+      body: { data: profile.length ? [{ persistent_menu: profile }] : [] },
+    }));
+    graph.stub('POST', '/me/messenger_profile', (req) => {
+      profile = req.body.persistent_menu;
+      return { status: 200, body: { result: 'success' } };
+    });
+    graph.stub('DELETE', '/me/messenger_profile', () => {
+      profile = [];
+      return { status: 200, body: { result: 'success' } };
+    });
+    const profileRequests = (method: string) =>
+      graph.requests.filter((r) => r.method === method && r.path.endsWith('/me/messenger_profile'));
+    await withPage(browser, 'channels-messenger-menu-desktop', { locale: 'en-US', viewport: DESKTOP }, async (page) => {
+      page.on('dialog', (dialog) => void dialog.accept());
+      await login(page);
+      await openChannels(page);
+      await page.getByTestId('connect-manual-messenger').click();
+      await page.getByTestId('connect-name').fill('Toko Page');
+      await page.getByTestId('connect-pageId').fill('9001');
+      await page.getByTestId('connect-pageAccessToken').fill('PAGE-TOKEN-AAA');
+      await page.getByTestId('connect-save').click();
+      await page.getByTestId('connect-dialog').waitFor({ state: 'detached' });
+      const row = () => page.getByTestId('channel-messenger').locator('[data-testid="account-row"][data-external="9001"]');
+      // Only Messenger pages have a menu.
+      assert.equal(await page.getByTestId('channel-whatsapp').getByTestId('account-menu').count(), 0);
+
+      await row().getByTestId('account-menu').click();
+      const dialog = page.getByTestId('menu-dialog');
+      await dialog.getByRole('heading', { name: 'Persistent menu of Toko Page' }).waitFor();
+      await dialog.getByTestId('menu-none').waitFor();
+      assert.equal(await dialog.getByTestId('menu-delete').count(), 0);
+      // Checked before sending: a title and a payload are needed, a link needs a web address.
+      await page.getByTestId('menu-save').click();
+      await dialog.locator('.field--invalid #menu-0-0-title').waitFor();
+      await dialog.locator('.field--invalid #menu-0-0-payload').waitFor();
+      await page.getByTestId('menu-0-0-title').fill('Order status');
+      await page.getByTestId('menu-0-0-payload').fill('ORDER_STATUS');
+      await page.getByTestId('menu-0-add-item').click();
+      await page.getByTestId('menu-0-1-type').selectOption('web_url');
+      await page.getByTestId('menu-0-1-title').fill('Catalogue');
+      await page.getByTestId('menu-0-1-url').fill('shop.example.test');
+      await page.getByTestId('menu-save').click();
+      await dialog
+        .locator('.field--invalid:has(#menu-0-1-url)')
+        .getByText(/http:\/\/ or https:\/\//)
+        .waitFor();
+      await page.getByTestId('menu-0-1-url').fill('https://shop.example.test/catalogue');
+      await page.getByTestId('menu-0-composer').click({ force: true });
+      assert.equal(profileRequests('POST').length, 0);
+      await page.getByTestId('menu-save').click();
+      await dialog.waitFor({ state: 'detached' });
+
+      const [post] = profileRequests('POST');
+      assert.equal(post.headers.authorization, 'Bearer PAGE-TOKEN-AAA');
+      assert.deepEqual(post.body, {
+        persistent_menu: [
+          {
+            locale: 'default',
+            composer_input_disabled: true,
+            call_to_actions: [
+              { type: 'postback', title: 'Order status', payload: 'ORDER_STATUS' },
+              { type: 'web_url', title: 'Catalogue', url: 'https://shop.example.test/catalogue' },
+            ],
+          },
+        ],
+      });
+
+      // After a reload the dialog shows the menu as Meta has it.
+      await page.reload();
+      await row().getByTestId('account-menu').click();
+      await dialog.getByTestId('menu-0-0-title').waitFor();
+      assert.equal(await dialog.getByTestId('menu-none').count(), 0);
+      assert.equal(await dialog.getByTestId('menu-0-locale').inputValue(), 'default');
+      assert.equal(await dialog.getByTestId('menu-0-0-type').inputValue(), 'postback');
+      assert.equal(await dialog.getByTestId('menu-0-0-title').inputValue(), 'Order status');
+      assert.equal(await dialog.getByTestId('menu-0-0-payload').inputValue(), 'ORDER_STATUS');
+      assert.equal(await dialog.getByTestId('menu-0-1-type').inputValue(), 'web_url');
+      assert.equal(await dialog.getByTestId('menu-0-1-title').inputValue(), 'Catalogue');
+      assert.equal(await dialog.getByTestId('menu-0-1-url').inputValue(), 'https://shop.example.test/catalogue');
+      assert.equal(await dialog.getByTestId('menu-0-composer').isChecked(), true);
+
+      // Meta refusing a change shows its reason; the dialog stays open.
+      graph.failNext(1, {
+        status: 400,
+        body: { error: { message: '(#100) Invalid persistent menu item', type: 'OAuthException', code: 100 } },
+        path: /messenger_profile$/,
+      });
+      await page.getByTestId('menu-0-1-title').fill('Shop');
+      await page.getByTestId('menu-save').click();
+      await dialog.locator('.form-error').getByText('(#100) Invalid persistent menu item').waitFor();
+
+      // Delete (after confirmation): Meta is asked to remove the menu, and the page has none again.
+      await page.getByTestId('menu-delete').click();
+      await dialog.waitFor({ state: 'detached' });
+      const [deleted] = profileRequests('DELETE');
+      assert.deepEqual(deleted.body, { fields: ['persistent_menu'] });
+      assert.equal(deleted.headers.authorization, 'Bearer PAGE-TOKEN-AAA');
+      await row().getByTestId('account-menu').click();
+      await dialog.getByTestId('menu-none').waitFor();
+    });
   });
 
   test('Instagram and email by hand, email test message over SMTP, delete (phone, id)', { timeout: 60_000 }, async () => {

@@ -326,7 +326,7 @@ function RulesTab({ agent }: { agent: AiAgent }) {
             e.preventDefault();
             void act(() =>
               aiApi.createAssignment(agent.id, {
-                channel: assignment.channel || null,
+                channel: (assignment.channel || null) as Assignment['channel'],
                 divisionId: assignment.divisionId || null,
                 schedule: assignment.schedule as Assignment['schedule'],
               }),

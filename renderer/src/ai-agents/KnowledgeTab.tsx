@@ -8,7 +8,7 @@ import { SubmitButton } from '../components/SubmitButton';
 import { useToast } from '../components/Toasts';
 import { errorMessage } from '../errors';
 import { fieldErrorsOf, problemText } from '../settings/ui';
-import { aiApi, type AiAgent, type KnowledgeSource, type Product, type QnaPair, type SourceType } from './api';
+import { aiApi, type AiAgent, type KnowledgeSource, type NewSource, type Product, type QnaPair, type SourceType } from './api';
 
 function StatusPill({ source }: { source: KnowledgeSource }) {
   const { t } = useTranslation('aiAgents');
@@ -148,7 +148,7 @@ export function KnowledgeTab({ agent }: { agent: AiAgent }) {
     setError(undefined);
     setFieldErrors({});
     try {
-      const body: Record<string, unknown> = { type, name: name.trim() || undefined };
+      const body: NewSource = { type, name: name.trim() || undefined };
       if (type === 'text') body.content = content;
       if (type === 'url') body.url = url.trim();
       if (type === 'file') {
@@ -366,11 +366,15 @@ export function ProductsTab({ agent }: { agent: AiAgent }) {
   async function add(event: FormEvent) {
     event.preventDefault();
     setFieldErrors({});
+    if (form.price === '') {
+      setFieldErrors({ price: t('validation.required') });
+      return;
+    }
     try {
       await aiApi.createProduct(agent.id, {
         name: form.name.trim(),
         sku: form.sku.trim() || null,
-        price: form.price === '' ? undefined : Number(form.price),
+        price: Number(form.price),
         stock: form.stock === '' ? null : Number(form.stock),
         description: form.description.trim() || null,
       });

@@ -200,7 +200,7 @@ export function OrchestrationPage() {
     event.preventDefault();
     setError(undefined);
     const conditions: OrchestrationRule['conditions'] = {};
-    if (form.channel) conditions.channels = [form.channel];
+    if (form.channel) conditions.channels = [form.channel as NonNullable<OrchestrationRule['conditions']['channels']>[number]];
     if (form.divisionId) conditions.divisionIds = [form.divisionId];
     if (form.keywords.trim())
       conditions.keywords = form.keywords

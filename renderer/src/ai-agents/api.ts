@@ -1,285 +1,153 @@
-// The AI Agents API as the web UI uses it (see /docs, tag "AI Agents").
-import { ApiError, api } from '../api';
+// The AI Agents API as the web UI uses it (see /docs, tag "AI Agents"). The types are the server's,
+// from the OpenAPI schema (../api/types.ts).
+import { ApiError, callApi, type ApiBody, type ApiItem, type ApiResponse } from '../api';
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+type Agent = '/api/v1/ai-agents/{aiAgentId}';
 
-export type AgentLanguage = 'auto' | 'id' | 'en';
+export type AiAgent = ApiItem<'/api/v1/ai-agents', 'get'>;
+export type AgentLanguage = AiAgent['language'];
+export type NewAgent = ApiBody<'/api/v1/ai-agents', 'post'>;
+export type AgentInput = ApiBody<Agent, 'put'>;
 
-export interface AiAgent {
-  id: string;
-  name: string;
-  description: string | null;
-  instructions: string;
-  language: AgentLanguage;
-  active: boolean;
-  model: string | null;
-  temperature: number;
-  maxTokens: number;
-  handoffMessage: string | null;
-  handoffDivisionId: string | null;
-  handoffAgentId: string | null;
-  monthlyTokenLimit: number | null;
-  counts: { sources: number; products: number; assignments: number; handoffRules: number };
-  createdAt: string;
-  updatedAt: string;
-}
+export type Assignment = ApiItem<`${Agent}/assignments`, 'get'>;
+export type NewAssignment = ApiBody<`${Agent}/assignments`, 'post'>;
+export type AssignmentPatch = ApiBody<`${Agent}/assignments/{assignmentId}`, 'put'>;
 
-export type AgentInput = Partial<Omit<AiAgent, 'id' | 'counts' | 'createdAt' | 'updatedAt'>>;
+export type HandoffRule = ApiItem<`${Agent}/handoff-rules`, 'get'>;
+export type HandoffType = HandoffRule['type'];
+export const HANDOFF_TYPES = [
+  'human_request',
+  'keyword',
+  'sentiment',
+  'low_confidence',
+  'max_turns',
+  'out_of_scope',
+] as const satisfies readonly HandoffType[];
+export type NewHandoffRule = ApiBody<`${Agent}/handoff-rules`, 'post'>;
+export type HandoffRulePatch = ApiBody<`${Agent}/handoff-rules/{handoffRuleId}`, 'put'>;
 
-export interface Assignment {
-  id: string;
-  aiAgentId: string;
-  channel: string | null;
-  accountId: string | null;
-  divisionId: string | null;
-  schedule: 'always' | 'working_hours' | 'outside_working_hours';
-  active: boolean;
-}
+export type KnowledgeSource = ApiItem<`${Agent}/knowledge-sources`, 'get'>;
+export type SourceType = KnowledgeSource['type'];
+export type NewSource = ApiBody<`${Agent}/knowledge-sources`, 'post'>;
+export type QnaPair = ApiItem<`${Agent}/knowledge-sources/{sourceId}/qna`, 'get'>;
 
-export const HANDOFF_TYPES = ['human_request', 'keyword', 'sentiment', 'low_confidence', 'max_turns', 'out_of_scope'] as const;
-export type HandoffType = (typeof HANDOFF_TYPES)[number];
+export type Product = ApiItem<`${Agent}/products`, 'get'>;
+export type NewProduct = ApiBody<`${Agent}/products`, 'post'>;
+export type ProductPatch = ApiBody<`${Agent}/products/{productId}`, 'put'>;
 
-export interface HandoffRule {
-  id: string;
-  aiAgentId: string;
-  type: HandoffType;
-  config: { keywords?: string[]; threshold?: number; turns?: number };
-  targetDivisionId: string | null;
-  targetAgentId: string | null;
-  position: number;
-  active: boolean;
-}
+export type TestResult = ApiResponse<`${Agent}/test`, 'post'>;
+export type Passage = TestResult['passages'][number];
+export type TestHistory = ApiBody<`${Agent}/test`, 'post'>['history'];
 
-export type SourceType = 'text' | 'qna' | 'file' | 'url';
+export type Evaluation = ApiResponse<`${Agent}/evaluations/{evaluationId}`, 'get'>;
+export type EvaluationSummary = ApiItem<`${Agent}/evaluations`, 'get'>;
+export type NewEvaluation = ApiBody<`${Agent}/evaluations`, 'post'>;
+export type EvaluationCase = NewEvaluation['cases'][number];
+export type EvaluationRun = ApiResponse<`${Agent}/evaluations/{evaluationId}/run`, 'post'>;
 
-export interface KnowledgeSource {
-  id: string;
-  type: SourceType;
-  name: string;
-  status: 'processing' | 'ready' | 'failed';
-  error: string | null;
-  url: string | null;
-  mediaId: string | null;
-  content: string | null;
-  preview: string | null;
-  chunkCount: number;
-  charCount: number;
-  qnaCount: number | null;
-  processedAt: string | null;
-  createdAt: string;
-}
+export type AgentUsage = ApiResponse<`${Agent}/usage`, 'get'>;
+export type OrgUsage = ApiResponse<'/api/v1/ai/usage', 'get'>;
+export type UsageNumbers = OrgUsage['totals'];
 
-export interface QnaPair {
-  id: string;
-  sourceId: string;
-  question: string;
-  answer: string;
-}
+export type ModelSettings = ApiResponse<'/api/v1/ai/settings', 'get'>;
+export type ModelSettingsInput = ApiBody<'/api/v1/ai/settings', 'put'>;
+export type ConnectionTest = ApiResponse<'/api/v1/ai/settings/test', 'post'>;
 
-export interface Product {
-  id: string;
-  name: string;
-  sku: string | null;
-  description: string | null;
-  price: number;
-  currency: string;
-  stock: number | null;
-  imageUrl: string | null;
-  image: string | null;
-  active: boolean;
-}
-
-export interface Passage {
-  chunkId: string;
-  kind: 'text' | 'qna' | 'file' | 'url' | 'product';
-  title: string | null;
-  text: string;
-  lexical: number;
-  similarity: number | null;
-  confidence: number;
-}
-
-export interface TestResult {
-  answer: string | null;
-  handoff: { reason: string; detail: string; ruleId: string | null } | null;
-  language: 'id' | 'en';
-  passages: Passage[];
-  prompt: { role: string; content: string }[];
-  usage: { tokensIn: number; tokensOut: number; latencyMs: number; model: string } | null;
-}
-
-export interface EvaluationCase {
-  question: string;
-  expectedAnswer?: string | null;
-  expectedFacts?: string[];
-}
-
-export interface EvaluationRun {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  score: number | null;
-  passedCount: number;
-  total: number;
-  results?: {
-    question: string;
-    answer: string | null;
-    handoff: string | null;
-    score: number;
-    passed: boolean;
-    matchedFacts: string[];
-    missingFacts: string[];
-    error: string | null;
-  }[];
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export interface Evaluation {
-  id: string;
-  name: string;
-  cases: EvaluationCase[];
-  passThreshold: number;
-  lastRun: EvaluationRun | null;
-  runs: EvaluationRun[];
-}
-
-export interface UsageNumbers {
-  requests: number;
-  failures: number;
-  tokensIn: number;
-  tokensOut: number;
-  avgLatencyMs: number;
-  maxLatencyMs: number;
-}
-
-export interface AgentUsage {
-  from: string;
-  to: string;
-  timezone: string;
-  days: ({ date: string } & UsageNumbers)[];
-  totals: UsageNumbers;
-  monthlyTokenLimit: number | null;
-}
-
-export interface OrgUsage {
-  month: string;
-  timezone: string;
-  totals: UsageNumbers;
-  limit: { monthlyTokenLimit: number | null; used: number; remaining: number | null };
-  agents: ({ aiAgentId: string | null; name: string | null } & UsageNumbers)[];
-  byKind: ({ kind: string } & UsageNumbers)[];
-  recentFailures: {
-    at: string;
-    aiAgentId: string | null;
-    conversationId: string | null;
-    kind: string;
-    model: string | null;
-    error: string | null;
-  }[];
-}
-
-export interface ModelSettings {
-  baseUrl: string | null;
-  apiKey: string | null;
-  model: string | null;
-  embeddingModel: string | null;
-  timeoutMs: number;
-  monthlyTokenLimit: number | null;
-  source: 'organization' | 'appliance' | 'none';
-  effective: { baseUrl: string; model: string; embeddingModel: string | null } | null;
-}
-
-export interface ConnectionTest {
-  ok: boolean;
-  latencyMs: number;
-  models: string[];
-  modelAvailable: boolean;
-  embeddingModelAvailable: boolean | null;
-  error: { kind: string; message: string } | null;
-}
-
-export interface OrchestrationRule {
-  id: string;
-  name: string;
-  aiAgentId: string;
-  priority: number;
-  conditions: { channels?: string[]; divisionIds?: string[]; keywords?: string[]; languages?: ('id' | 'en')[] };
-  active: boolean;
-}
-
-const base = (id: string) => `/api/v1/ai-agents/${encodeURIComponent(id)}`;
+export type OrchestrationRule = ApiItem<'/api/v1/ai/orchestration-rules', 'get'>;
+export type NewOrchestrationRule = ApiBody<'/api/v1/ai/orchestration-rules', 'post'>;
+export type OrchestrationRulePatch = ApiBody<'/api/v1/ai/orchestration-rules/{orchestrationRuleId}', 'put'>;
 
 export const aiApi = {
-  agents: () => api.get<Page<AiAgent>>('/api/v1/ai-agents?limit=200'),
-  agent: (id: string) => api.get<AiAgent>(base(id)),
-  createAgent: (body: AgentInput) => api.post<AiAgent>('/api/v1/ai-agents', body),
-  updateAgent: (id: string, body: AgentInput) => api.put<AiAgent>(base(id), body),
-  deleteAgent: (id: string) => api.delete<void>(base(id)),
-  toggle: (id: string, active: boolean) => api.put<AiAgent>(`${base(id)}/toggle`, { active }),
+  agents: () => callApi('get', '/api/v1/ai-agents', { query: { limit: 200 } }),
+  agent: (aiAgentId: string) => callApi('get', '/api/v1/ai-agents/{aiAgentId}', { path: { aiAgentId } }),
+  createAgent: (body: NewAgent) => callApi('post', '/api/v1/ai-agents', { body }),
+  updateAgent: (aiAgentId: string, body: AgentInput) => callApi('put', '/api/v1/ai-agents/{aiAgentId}', { path: { aiAgentId }, body }),
+  deleteAgent: (aiAgentId: string) => callApi('delete', '/api/v1/ai-agents/{aiAgentId}', { path: { aiAgentId } }),
+  toggle: (aiAgentId: string, active: boolean) =>
+    callApi('put', '/api/v1/ai-agents/{aiAgentId}/toggle', { path: { aiAgentId }, body: { active } }),
 
-  assignments: (id: string) => api.get<Page<Assignment>>(`${base(id)}/assignments?limit=200`),
-  createAssignment: (id: string, body: Partial<Assignment>) => api.post<Assignment>(`${base(id)}/assignments`, body),
-  updateAssignment: (id: string, aid: string, body: Partial<Assignment>) => api.put<Assignment>(`${base(id)}/assignments/${aid}`, body),
-  deleteAssignment: (id: string, aid: string) => api.delete<void>(`${base(id)}/assignments/${aid}`),
+  assignments: (aiAgentId: string) =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/assignments', { path: { aiAgentId }, query: { limit: 200 } }),
+  createAssignment: (aiAgentId: string, body: NewAssignment) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/assignments', { path: { aiAgentId }, body }),
+  updateAssignment: (aiAgentId: string, assignmentId: string, body: AssignmentPatch) =>
+    callApi('put', '/api/v1/ai-agents/{aiAgentId}/assignments/{assignmentId}', { path: { aiAgentId, assignmentId }, body }),
+  deleteAssignment: (aiAgentId: string, assignmentId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/assignments/{assignmentId}', { path: { aiAgentId, assignmentId } }),
 
-  rules: (id: string) => api.get<Page<HandoffRule>>(`${base(id)}/handoff-rules`),
-  createRule: (id: string, body: Partial<HandoffRule>) => api.post<HandoffRule>(`${base(id)}/handoff-rules`, body),
-  updateRule: (id: string, rid: string, body: Partial<HandoffRule>) => api.put<HandoffRule>(`${base(id)}/handoff-rules/${rid}`, body),
-  deleteRule: (id: string, rid: string) => api.delete<void>(`${base(id)}/handoff-rules/${rid}`),
+  rules: (aiAgentId: string) => callApi('get', '/api/v1/ai-agents/{aiAgentId}/handoff-rules', { path: { aiAgentId } }),
+  createRule: (aiAgentId: string, body: NewHandoffRule) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/handoff-rules', { path: { aiAgentId }, body }),
+  updateRule: (aiAgentId: string, handoffRuleId: string, body: HandoffRulePatch) =>
+    callApi('put', '/api/v1/ai-agents/{aiAgentId}/handoff-rules/{handoffRuleId}', { path: { aiAgentId, handoffRuleId }, body }),
+  deleteRule: (aiAgentId: string, handoffRuleId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/handoff-rules/{handoffRuleId}', { path: { aiAgentId, handoffRuleId } }),
 
-  sources: (id: string) => api.get<Page<KnowledgeSource>>(`${base(id)}/knowledge-sources?limit=200`),
-  addSource: (id: string, body: Record<string, unknown>) => api.post<KnowledgeSource>(`${base(id)}/knowledge-sources`, body),
-  deleteSource: (id: string, sid: string) => api.delete<void>(`${base(id)}/knowledge-sources/${sid}`),
-  reprocess: (id: string, sid: string) => api.post<KnowledgeSource>(`${base(id)}/knowledge-sources/${sid}/reprocess`),
-  qna: (id: string, sid: string) => api.get<Page<QnaPair>>(`${base(id)}/knowledge-sources/${sid}/qna?limit=200`),
-  addQna: (id: string, sid: string, body: { question: string; answer: string }) =>
-    api.post<QnaPair>(`${base(id)}/knowledge-sources/${sid}/qna`, body),
-  deleteQna: (id: string, sid: string, qid: string) => api.delete<void>(`${base(id)}/knowledge-sources/${sid}/qna/${qid}`),
+  sources: (aiAgentId: string) =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources', { path: { aiAgentId }, query: { limit: 200 } }),
+  addSource: (aiAgentId: string, body: NewSource) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources', { path: { aiAgentId }, body }),
+  deleteSource: (aiAgentId: string, sourceId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}', { path: { aiAgentId, sourceId } }),
+  reprocess: (aiAgentId: string, sourceId: string) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/reprocess', { path: { aiAgentId, sourceId } }),
+  qna: (aiAgentId: string, sourceId: string) =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/qna', {
+      path: { aiAgentId, sourceId },
+      query: { limit: 200 },
+    }),
+  addQna: (aiAgentId: string, sourceId: string, body: ApiBody<`${Agent}/knowledge-sources/{sourceId}/qna`, 'post'>) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/qna', { path: { aiAgentId, sourceId }, body }),
+  deleteQna: (aiAgentId: string, sourceId: string, qnaId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/knowledge-sources/{sourceId}/qna/{qnaId}', {
+      path: { aiAgentId, sourceId, qnaId },
+    }),
 
-  products: (id: string, search = '') =>
-    api.get<Page<Product>>(`${base(id)}/products?limit=200${search ? `&search=${encodeURIComponent(search)}` : ''}`),
-  createProduct: (id: string, body: Partial<Product>) => api.post<Product>(`${base(id)}/products`, body),
-  updateProduct: (id: string, pid: string, body: Partial<Product>) => api.put<Product>(`${base(id)}/products/${pid}`, body),
-  deleteProduct: (id: string, pid: string) => api.delete<void>(`${base(id)}/products/${pid}`),
-  bulkProducts: (id: string, csv: string) =>
-    api.post<{ created: number; updated: number; errors: { row: number; message: string }[] }>(`${base(id)}/products/bulk`, { csv }),
+  products: (aiAgentId: string, search = '') =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/products', { path: { aiAgentId }, query: { limit: 200, search: search || undefined } }),
+  createProduct: (aiAgentId: string, body: NewProduct) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/products', { path: { aiAgentId }, body }),
+  updateProduct: (aiAgentId: string, productId: string, body: ProductPatch) =>
+    callApi('put', '/api/v1/ai-agents/{aiAgentId}/products/{productId}', { path: { aiAgentId, productId }, body }),
+  deleteProduct: (aiAgentId: string, productId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/products/{productId}', { path: { aiAgentId, productId } }),
+  bulkProducts: (aiAgentId: string, csv: string) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/products/bulk', { path: { aiAgentId }, body: { csv } }),
 
-  test: (id: string, message: string, history: { role: 'customer' | 'business'; text: string }[]) =>
-    api.post<TestResult>(`${base(id)}/test`, { message, history }),
+  test: (aiAgentId: string, message: string, history: TestHistory) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/test', { path: { aiAgentId }, body: { message, history } }),
 
-  evaluations: (id: string) => api.get<Page<Evaluation>>(`${base(id)}/evaluations?limit=50`),
-  evaluation: (id: string, eid: string) => api.get<Evaluation>(`${base(id)}/evaluations/${eid}`),
-  createEvaluation: (id: string, body: { name: string; cases: EvaluationCase[]; passThreshold?: number }) =>
-    api.post<Evaluation>(`${base(id)}/evaluations`, body),
-  runEvaluation: (id: string, eid: string) => api.post<EvaluationRun>(`${base(id)}/evaluations/${eid}/run`),
-  deleteEvaluation: (id: string, eid: string) => api.delete<void>(`${base(id)}/evaluations/${eid}`),
+  evaluations: (aiAgentId: string) =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/evaluations', { path: { aiAgentId }, query: { limit: 50 } }),
+  evaluation: (aiAgentId: string, evaluationId: string) =>
+    callApi('get', '/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}', { path: { aiAgentId, evaluationId } }),
+  createEvaluation: (aiAgentId: string, body: NewEvaluation) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/evaluations', { path: { aiAgentId }, body }),
+  runEvaluation: (aiAgentId: string, evaluationId: string) =>
+    callApi('post', '/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}/run', { path: { aiAgentId, evaluationId } }),
+  deleteEvaluation: (aiAgentId: string, evaluationId: string) =>
+    callApi('delete', '/api/v1/ai-agents/{aiAgentId}/evaluations/{evaluationId}', { path: { aiAgentId, evaluationId } }),
 
-  agentUsage: (id: string) => api.get<AgentUsage>(`${base(id)}/usage`),
-  usage: () => api.get<OrgUsage>('/api/v1/ai/usage'),
+  agentUsage: (aiAgentId: string) => callApi('get', '/api/v1/ai-agents/{aiAgentId}/usage', { path: { aiAgentId } }),
+  usage: () => callApi('get', '/api/v1/ai/usage'),
 
-  settings: () => api.get<ModelSettings>('/api/v1/ai/settings'),
-  updateSettings: (body: Partial<Omit<ModelSettings, 'source' | 'effective'>>) => api.put<ModelSettings>('/api/v1/ai/settings', body),
-  testConnection: () => api.post<ConnectionTest>('/api/v1/ai/settings/test'),
+  settings: () => callApi('get', '/api/v1/ai/settings'),
+  updateSettings: (body: ModelSettingsInput) => callApi('put', '/api/v1/ai/settings', { body }),
+  testConnection: () => callApi('post', '/api/v1/ai/settings/test'),
 
-  orchestration: () => api.get<Page<OrchestrationRule>>('/api/v1/ai/orchestration-rules'),
-  createOrchestration: (body: Partial<OrchestrationRule>) => api.post<OrchestrationRule>('/api/v1/ai/orchestration-rules', body),
-  updateOrchestration: (rid: string, body: Partial<OrchestrationRule>) =>
-    api.put<OrchestrationRule>(`/api/v1/ai/orchestration-rules/${rid}`, body),
-  deleteOrchestration: (rid: string) => api.delete<void>(`/api/v1/ai/orchestration-rules/${rid}`),
+  orchestration: () => callApi('get', '/api/v1/ai/orchestration-rules'),
+  createOrchestration: (body: NewOrchestrationRule) => callApi('post', '/api/v1/ai/orchestration-rules', { body }),
+  updateOrchestration: (orchestrationRuleId: string, body: OrchestrationRulePatch) =>
+    callApi('put', '/api/v1/ai/orchestration-rules/{orchestrationRuleId}', { path: { orchestrationRuleId }, body }),
+  deleteOrchestration: (orchestrationRuleId: string) =>
+    callApi('delete', '/api/v1/ai/orchestration-rules/{orchestrationRuleId}', { path: { orchestrationRuleId } }),
 
   suggest: (conversationId: string) =>
-    api.post<{ suggestion: string; aiAgentId: string; passages: Passage[] }>(
-      `/api/v1/conversations/${conversationId}/ai/suggest-reply`,
-      {},
-    ),
-  summarize: (conversationId: string) => api.post<{ summary: string }>(`/api/v1/conversations/${conversationId}/ai/summary`),
+    callApi('post', '/api/v1/conversations/{conversationId}/ai/suggest-reply', { path: { conversationId }, body: {} }),
+  summarize: (conversationId: string) => callApi('post', '/api/v1/conversations/{conversationId}/ai/summary', { path: { conversationId } }),
 
-  /** Uploads a file (POST /api/v1/media) and answers its id. */
-  async upload(file: File): Promise<{ id: string; filename: string | null }> {
+  /** Uploads a file (POST /api/v1/media, multipart, so by fetch) and answers its id. */
+  async upload(file: File): Promise<ApiResponse<'/api/v1/media', 'post'>> {
     const form = new FormData();
     form.append('file', file, file.name);
     const res = await fetch('/api/v1/media', { method: 'POST', body: form, credentials: 'same-origin' });

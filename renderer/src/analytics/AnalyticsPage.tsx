@@ -10,6 +10,7 @@ import {
   analyticsApi,
   csvUrl,
   type AgentRow,
+  type AnalyticsChannel,
   type AnalyticsFilter,
   type ChannelRow,
   type Overview,
@@ -20,7 +21,7 @@ import {
 } from './api';
 import './analytics.css';
 
-const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'email'];
+const CHANNELS: readonly AnalyticsChannel[] = ['whatsapp', 'messenger', 'instagram', 'email'];
 const COLORS = { primary: '#4f46e5', success: '#16a34a', warning: '#d97706', muted: '#94a3b8' };
 
 /** Today's date on the organization's calendar (the server reads bare dates in its time zone). */
@@ -92,7 +93,7 @@ export function AnalyticsPage() {
   const today = todayIn(session.tenant.timezone);
   const [from, setFrom] = useState(addDays(today, -29));
   const [until, setUntil] = useState(today);
-  const [channel, setChannel] = useState('');
+  const [channel, setChannel] = useState<AnalyticsChannel | ''>('');
   const [interval, setInterval] = useState<'day' | 'week'>('day');
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -163,7 +164,12 @@ export function AnalyticsPage() {
           </label>
           <label className="field">
             <span className="field__label">{t('analytics.channel')}</span>
-            <select className="field__input" value={channel} onChange={(e) => setChannel(e.target.value)} data-testid="analytics-channel">
+            <select
+              className="field__input"
+              value={channel}
+              onChange={(e) => setChannel(e.target.value as AnalyticsChannel | '')}
+              data-testid="analytics-channel"
+            >
               <option value="">{t('analytics.allChannels')}</option>
               {CHANNELS.map((c) => (
                 <option key={c} value={c}>

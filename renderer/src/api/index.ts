@@ -87,7 +87,8 @@ async function readBody(response: Response): Promise<unknown> {
 /** Dispatched on window when an API call answers 401 outside the auth endpoints. */
 export const UNAUTHORIZED_EVENT = 'omnistream:unauthorized';
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** The one fetch behind callApi; not exported, so every call goes through the schema's types. */
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
@@ -157,7 +158,7 @@ export function apiUrl<P extends ApiPath, M extends ApiMethod<P> = ApiMethod<P>>
 
 /**
  * Calls one API operation, typed from the OpenAPI schema: the path template and method decide the
- * path parameters, query, body and result. Rejects with an ApiError like `request`.
+ * path parameters, query, body and result. Rejects with an ApiError (status 0 when there was no response).
  *
  *   callApi('patch', '/api/v1/conversations/{conversationId}/status', { path: { conversationId }, body: { status } })
  */
@@ -171,18 +172,6 @@ export function callApi<P extends ApiPath, M extends ApiMethod<P>>(
 }
 
 // ---- Auth endpoints --------------------------------------------------------
-
-/**
- * Untyped calls by path, for screens whose client has not moved to callApi yet (their response types
- * are hand-written: move them to callApi and the generated schema).
- */
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
-  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
-  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
-  delete: <T>(path: string) => request<T>('DELETE', path),
-};
 
 export type Session = ApiResponse<'/api/v1/auth/me', 'get'>;
 export type User = Session['user'];

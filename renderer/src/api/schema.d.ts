@@ -22703,7 +22703,7 @@ export interface operations {
                             builtIn: string | null;
                             enabled: boolean;
                             position: number;
-                            triggers: string[];
+                            triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                             conditions: components["schemas"]["ConditionGroup"];
                             actions: ({
                                 /** @constant */
@@ -22966,7 +22966,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -23132,7 +23132,7 @@ export interface operations {
                             builtIn: string | null;
                             enabled: boolean;
                             position: number;
-                            triggers: string[];
+                            triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                             conditions: components["schemas"]["ConditionGroup"];
                             actions: ({
                                 /** @constant */
@@ -23791,7 +23791,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -24121,7 +24121,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -24299,7 +24299,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -24484,7 +24484,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -24656,7 +24656,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -25089,7 +25089,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -25268,7 +25268,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -25446,7 +25446,7 @@ export interface operations {
                         builtIn: string | null;
                         enabled: boolean;
                         position: number;
-                        triggers: string[];
+                        triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                         conditions: components["schemas"]["ConditionGroup"];
                         actions: ({
                             /** @constant */
@@ -26299,7 +26299,7 @@ export interface operations {
                             builtIn: string | null;
                             enabled: boolean;
                             position: number;
-                            triggers: string[];
+                            triggers: ("message.received" | "message.sent" | "message.failed" | "conversation.created" | "conversation.assigned" | "conversation.transferred" | "conversation.resolved" | "conversation.reopened" | "conversation.status_changed" | "contact.created" | "contact.updated" | "sla.breached" | "csat.received" | "campaign.reply" | "working_hours.opened" | "working_hours.closed" | "schedule.tick")[];
                             conditions: components["schemas"]["ConditionGroup"];
                             actions: ({
                                 /** @constant */

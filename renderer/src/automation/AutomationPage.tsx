@@ -120,7 +120,7 @@ function RulesTab() {
 function RunsTab() {
   const { t, i18n } = useTranslation('automation');
   const [runs, setRuns] = useState<Run[] | null>(null);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<Run['status'] | ''>('');
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string>();
   const load = useCallback(() => {
@@ -133,7 +133,12 @@ function RunsTab() {
   return (
     <section>
       <div className="automation-toolbar">
-        <select value={status} onChange={(e) => setStatus(e.target.value)} data-testid="runs-status" aria-label={t('automation.status')}>
+        <select
+          value={status}
+          onChange={(e) => setStatus(e.target.value as Run['status'] | '')}
+          data-testid="runs-status"
+          aria-label={t('automation.status')}
+        >
           <option value="">{t('automation.allStatuses')}</option>
           {['succeeded', 'failed', 'not_matched', 'skipped', 'waiting', 'running'].map((s) => (
             <option key={s} value={s}>
@@ -192,7 +197,7 @@ function RunsTab() {
 function EventsTab() {
   const { t, i18n } = useTranslation('automation');
   const [events, setEvents] = useState<AutomationEvent[] | null>(null);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<AutomationEvent['status'] | ''>('');
   const [error, setError] = useState<string>();
   const load = useCallback(() => {
     automationApi.events({ status: status || undefined }).then(
@@ -212,7 +217,12 @@ function EventsTab() {
   return (
     <section>
       <div className="automation-toolbar">
-        <select value={status} onChange={(e) => setStatus(e.target.value)} data-testid="events-status" aria-label={t('automation.status')}>
+        <select
+          value={status}
+          onChange={(e) => setStatus(e.target.value as AutomationEvent['status'] | '')}
+          data-testid="events-status"
+          aria-label={t('automation.status')}
+        >
           <option value="">{t('automation.allStatuses')}</option>
           {['pending', 'processed', 'failed', 'duplicate', 'ignored'].map((s) => (
             <option key={s} value={s}>

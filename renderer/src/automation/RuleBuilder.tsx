@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../components/Dialog';
 import { FormError } from '../components/FormError';
 import { SubmitButton } from '../components/SubmitButton';
-import { ApiError, api } from '../api';
+import { ApiError, callApi } from '../api';
 import { useTeam } from '../teamwork/TeamContext';
 import { Toggle, problemText } from '../settings/ui';
 import {
@@ -17,9 +17,11 @@ import {
   automationApi,
   isGroup,
   type Action,
+  type ActionDraft,
   type Condition,
   type ConditionGroup,
   type Rule,
+  type Trigger,
 } from './api';
 
 type Errors = Record<string, string>;
@@ -231,7 +233,7 @@ interface ActionTargets {
   aiAgents: { id: string; name: string }[];
 }
 
-const DEFAULTS: Record<string, Action> = {
+const DEFAULTS: Record<string, ActionDraft> = {
   add_tag: { type: 'add_tag', tags: [] },
   remove_tag: { type: 'remove_tag', tags: [] },
   set_priority: { type: 'set_priority', priority: 'high' },
@@ -264,14 +266,14 @@ function ActionRow({
   onMove,
   onRemove,
 }: {
-  action: Action;
+  action: ActionDraft;
   index: number;
   count: number;
   errors: Errors;
   agents: { id: string; name: string }[];
   quickReplies: { id: string; shortcut: string }[];
   targets: ActionTargets;
-  onChange(a: Action): void;
+  onChange(a: ActionDraft): void;
   onMove(delta: number): void;
   onRemove(): void;
 }) {
@@ -438,9 +440,9 @@ function ActionRow({
 export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onClose(): void; onSaved(): void }) {
   const { t } = useTranslation('automation');
   const [name, setName] = useState(rule?.name ?? '');
-  const [triggers, setTriggers] = useState<string[]>(rule?.triggers.filter((x) => x !== 'schedule.tick') ?? ['message.received']);
+  const [triggers, setTriggers] = useState<Trigger[]>(rule?.triggers.filter((x) => x !== 'schedule.tick') ?? ['message.received']);
   const [conditions, setConditions] = useState<ConditionGroup>(rule?.conditions ?? { match: 'all', conditions: [] });
-  const [actions, setActions] = useState<Action[]>(rule?.actions ?? [{ type: 'add_tag', tags: [] }]);
+  const [actions, setActions] = useState<ActionDraft[]>(rule?.actions ?? [{ type: 'add_tag', tags: [] }]);
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [rollout, setRollout] = useState(rule?.rolloutPercent ?? 100);
   const [cron, setCron] = useState(rule?.schedule?.cron ?? '');
@@ -453,32 +455,28 @@ export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onC
   const [preview, setPreview] = useState<{ at: string; local: string }[] | null>(null);
 
   useEffect(() => {
-    api.get<{ data: { id: string; name: string; status: string }[] }>('/api/v1/agents?limit=200').then(
+    callApi('get', '/api/v1/agents', { query: { limit: 200 } }).then(
       (p) => setAgents(p.data.filter((a) => a.status === 'active')),
       () => undefined,
     );
-    api.get<{ data: { id: string; shortcut: string }[] }>('/api/v1/quick-replies?scope=shared&limit=200').then(
+    callApi('get', '/api/v1/quick-replies', { query: { scope: 'shared', limit: 200 } }).then(
       (p) => setQuickReplies(p.data),
       () => undefined,
     );
     // What the template, webhook and AI actions can name (each list only if the person may read it).
-    api
-      .get<{ data: { id: string; name: string; language: string; variables: { key: string }[] }[] }>(
-        '/api/v1/wa-templates?status=APPROVED&limit=200',
-      )
-      .then(
-        (p) =>
-          setTargets((x) => ({
-            ...x,
-            templates: p.data.map((t) => ({ id: t.id, name: `${t.name} (${t.language})`, variables: t.variables.map((v) => v.key) })),
-          })),
-        () => undefined,
-      );
-    api.get<{ data: { id: string; name: string | null; url: string }[] }>('/api/v1/outgoing-webhooks?limit=200').then(
+    callApi('get', '/api/v1/wa-templates', { query: { status: 'APPROVED', limit: 200 } }).then(
+      (p) =>
+        setTargets((x) => ({
+          ...x,
+          templates: p.data.map((t) => ({ id: t.id, name: `${t.name} (${t.language})`, variables: t.variables.map((v) => v.key) })),
+        })),
+      () => undefined,
+    );
+    callApi('get', '/api/v1/outgoing-webhooks', { query: { limit: 200 } }).then(
       (p) => setTargets((x) => ({ ...x, webhooks: p.data.map((w) => ({ id: w.id, name: w.name ?? w.url })) })),
       () => undefined,
     );
-    api.get<{ data: { id: string; name: string }[] }>('/api/v1/ai-agents?limit=200').then(
+    callApi('get', '/api/v1/ai-agents', { query: { limit: 200 } }).then(
       (p) => setTargets((x) => ({ ...x, aiAgents: p.data.map((a) => ({ id: a.id, name: a.name })) })),
       () => undefined,
     );
@@ -497,9 +495,10 @@ export function RuleBuilder({ rule, onClose, onSaved }: { rule: Rule | null; onC
     const body = {
       name: name.trim(),
       enabled,
-      triggers: triggers.length ? triggers : ['schedule.tick'],
+      triggers: triggers.length ? triggers : (['schedule.tick'] satisfies Trigger[]),
       conditions,
-      actions,
+      // Edited field by field; the server checks each against its action type and names bad fields.
+      actions: actions as Action[],
       rolloutPercent: rollout,
       schedule: cron.trim() ? { cron: cron.trim() } : null,
     };

@@ -1,154 +1,56 @@
-// The automation API as the UI uses it.
-import { api } from '../api';
+// The automation API as the UI uses it. The types are the server's, from the OpenAPI schema
+// (../api/types.ts).
+import { callApi, type ApiBody, type ApiItem, type ApiQuery, type ApiResponse } from '../api';
 
-export type ConditionOperator =
-  | 'equals'
-  | 'not_equals'
-  | 'contains'
-  | 'not_contains'
-  | 'starts_with'
-  | 'regex'
-  | 'in'
-  | 'not_in'
-  | 'greater_than'
-  | 'less_than'
-  | 'exists'
-  | 'not_exists';
-
-export interface Condition {
-  field: string;
-  operator: ConditionOperator;
-  value?: string | number | boolean | null | (string | number)[];
-}
-export interface ConditionGroup {
-  match: 'all' | 'any';
-  conditions: (Condition | ConditionGroup)[];
-}
+export type Rule = ApiItem<'/api/v1/automation/rules', 'get'>;
+export type Trigger = Rule['triggers'][number];
+export type NewRule = ApiBody<'/api/v1/automation/rules', 'post'>;
+export type RulePatch = ApiBody<'/api/v1/automation/rules/{ruleId}', 'patch'>;
+export type ConditionGroup = Rule['conditions'];
+export type Condition = Exclude<ConditionGroup['conditions'][number], ConditionGroup>;
+export type ConditionOperator = Condition['operator'];
 export const isGroup = (c: Condition | ConditionGroup): c is ConditionGroup => 'match' in c;
-
-export type Action = { type: string; [key: string]: unknown };
-
-export interface Rule {
-  id: string;
-  name: string;
-  description: string | null;
-  builtIn: string | null;
-  enabled: boolean;
-  position: number;
-  triggers: string[];
-  conditions: ConditionGroup;
-  actions: Action[];
-  schedule: { cron: string; timezone: string | null; nextRunAt: string | null } | null;
-  rolloutPercent: number;
-  alerts: { enabled: boolean; maxRunsPerHour: number | null; maxFailuresPerHour: number | null };
-  snoozedUntil: string | null;
-  version: number;
-  lastRunAt: string | null;
-}
-
-export interface Outcome {
-  path: string;
-  kind: 'group' | 'condition';
-  match?: 'all' | 'any';
-  field?: string;
-  operator?: string;
-  expected?: unknown;
-  actual?: unknown;
-  result: boolean;
-  reason: string;
-  children?: Outcome[];
-}
-
-export interface Run {
-  id: string;
-  eventId: string;
-  ruleId: string;
-  ruleName: string | null;
-  ruleVersion: number;
-  attempt: number;
-  conversationId: string | null;
-  eventType: string;
-  status: 'not_matched' | 'skipped' | 'running' | 'waiting' | 'succeeded' | 'failed';
-  explanation: string;
-  conditions: Outcome | null;
-  actions: { index: number; type: string; status: string; detail: string; at: string }[];
-  error: string | null;
-  createdAt: string;
-}
-
-export interface AutomationEvent {
-  id: string;
-  type: string;
-  status: 'pending' | 'processed' | 'failed' | 'duplicate' | 'ignored';
-  conversationId: string | null;
-  fingerprint: string;
-  attempt: number;
-  depth: number;
-  lastError: string | null;
-  occurredAt: string;
-  processedAt: string | null;
-}
-
-export interface Control {
-  enabled: boolean;
-  reason: string | null;
-  maxDepth: number;
-  maxRunsPerConversationPerMinute: number;
-}
-
-export interface Metrics {
-  pending: number;
-  lagMs: number;
-  throughput: { lastMinute: number; perSecondLast5Minutes: number };
-  failures: { lastHour: number };
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null; sample: number };
-}
-
-interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
-const q = (params: Record<string, string | undefined>) => {
-  const s = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]))).toString();
-  return s ? `?${s}` : '';
-};
+/** An action as the server declares it (one of its types, with that type's fields). */
+export type Action = Rule['actions'][number];
+/**
+ * An action while the builder edits it field by field (its type chosen from a list, its fields
+ * typed in); the server checks each action against `Action` and names the bad field.
+ */
+export type ActionDraft = { type: string; [key: string]: unknown };
+export type Run = ApiItem<'/api/v1/automation/runs', 'get'>;
+export type Outcome = NonNullable<Run['conditions']>;
+export type AutomationEvent = ApiItem<'/api/v1/automation/events', 'get'>;
+export type Control = ApiResponse<'/api/v1/automation/control', 'get'>;
+export type Metrics = ApiResponse<'/api/v1/automation/worker/metrics', 'get'>;
+type RunQuery = ApiQuery<'/api/v1/automation/runs', 'get'>;
+type EventQuery = ApiQuery<'/api/v1/automation/events', 'get'>;
 
 export const automationApi = {
-  rules: () => api.get<Page<Rule>>('/api/v1/automation/rules?limit=200'),
-  createRule: (body: unknown) => api.post<Rule>('/api/v1/automation/rules', body),
-  updateRule: (id: string, body: unknown) => api.patch<Rule>(`/api/v1/automation/rules/${id}`, body),
-  deleteRule: (id: string) => api.delete<void>(`/api/v1/automation/rules/${id}`),
-  toggle: (id: string, enabled: boolean) => api.post<Rule>(`/api/v1/automation/rules/${id}/toggle`, { enabled }),
-  snooze: (id: string, minutes: number) => api.post<Rule>(`/api/v1/automation/rules/${id}/snooze`, { minutes }),
-  unsnooze: (id: string) => api.post<Rule>(`/api/v1/automation/rules/${id}/unsnooze`),
-  preview: (id: string, cron?: string) =>
-    api.get<{ timezone: string; runs: { at: string; local: string }[] }>(
-      `/api/v1/automation/rules/${id}/schedule/preview${q({ cron, count: '5' })}`,
-    ),
-  dryRun: (body: unknown) =>
-    api.post<{
-      evaluated: number;
-      matched: number;
-      results: { eventId: string | null; eventType: string; wouldRun: boolean; explanation: string }[];
-    }>('/api/v1/automation/rules/dry-run', body),
-  runs: (params: { ruleId?: string; status?: string; cursor?: string }) =>
-    api.get<Page<Run>>(`/api/v1/automation/runs${q({ ...params, limit: '50' })}`),
-  events: (params: { status?: string; type?: string; cursor?: string }) =>
-    api.get<Page<AutomationEvent>>(`/api/v1/automation/events${q({ ...params, limit: '50' })}`),
-  retryEvent: (id: string) => api.post<AutomationEvent>(`/api/v1/automation/events/${id}/retry`),
-  reprocessEvent: (id: string) => api.post<AutomationEvent>(`/api/v1/automation/events/${id}/reprocess`),
-  retryFailed: () => api.post<{ retried: number }>('/api/v1/automation/events/retry-failed'),
+  rules: () => callApi('get', '/api/v1/automation/rules', { query: { limit: 200 } }),
+  createRule: (body: NewRule) => callApi('post', '/api/v1/automation/rules', { body }),
+  updateRule: (ruleId: string, body: RulePatch) => callApi('patch', '/api/v1/automation/rules/{ruleId}', { path: { ruleId }, body }),
+  deleteRule: (ruleId: string) => callApi('delete', '/api/v1/automation/rules/{ruleId}', { path: { ruleId } }),
+  toggle: (ruleId: string, enabled: boolean) =>
+    callApi('post', '/api/v1/automation/rules/{ruleId}/toggle', { path: { ruleId }, body: { enabled } }),
+  snooze: (ruleId: string, minutes: number) =>
+    callApi('post', '/api/v1/automation/rules/{ruleId}/snooze', { path: { ruleId }, body: { minutes } }),
+  unsnooze: (ruleId: string) => callApi('post', '/api/v1/automation/rules/{ruleId}/unsnooze', { path: { ruleId } }),
+  preview: (ruleId: string, cron?: string) =>
+    callApi('get', '/api/v1/automation/rules/{ruleId}/schedule/preview', { path: { ruleId }, query: { cron, count: 5 } }),
+  dryRun: (body: ApiBody<'/api/v1/automation/rules/dry-run', 'post'>) => callApi('post', '/api/v1/automation/rules/dry-run', { body }),
+  runs: (query: Pick<RunQuery, 'ruleId' | 'status' | 'cursor'>) =>
+    callApi('get', '/api/v1/automation/runs', { query: { ...query, limit: 50 } }),
+  events: (query: Pick<EventQuery, 'status' | 'type' | 'cursor'>) =>
+    callApi('get', '/api/v1/automation/events', { query: { ...query, limit: 50 } }),
+  retryEvent: (eventId: string) => callApi('post', '/api/v1/automation/events/{eventId}/retry', { path: { eventId } }),
+  reprocessEvent: (eventId: string) => callApi('post', '/api/v1/automation/events/{eventId}/reprocess', { path: { eventId } }),
+  retryFailed: () => callApi('post', '/api/v1/automation/events/retry-failed'),
   cleanup: (olderThanDays: number) =>
-    api.post<{ deleted: number }>('/api/v1/automation/events/cleanup', { olderThanDays, statuses: ['failed'] }),
-  control: () => api.get<Control>('/api/v1/automation/control'),
-  updateControl: (body: Partial<Control>) => api.patch<Control>('/api/v1/automation/control', body),
-  metrics: () => api.get<Metrics>('/api/v1/automation/worker/metrics'),
-  stats: () =>
-    api.get<{
-      runs: { total: number; matched: number; succeeded: number; failed: number; skipped: number; notMatched: number };
-      alerts: number;
-    }>('/api/v1/automation/stats'),
+    callApi('post', '/api/v1/automation/events/cleanup', { body: { olderThanDays, statuses: ['failed'] } }),
+  control: () => callApi('get', '/api/v1/automation/control'),
+  updateControl: (body: ApiBody<'/api/v1/automation/control', 'patch'>) => callApi('patch', '/api/v1/automation/control', { body }),
+  metrics: () => callApi('get', '/api/v1/automation/worker/metrics'),
+  stats: () => callApi('get', '/api/v1/automation/stats'),
 };
 
 export const TRIGGERS = [
@@ -169,7 +71,7 @@ export const TRIGGERS = [
   'working_hours.opened',
   'working_hours.closed',
   'schedule.tick',
-] as const;
+] as const satisfies readonly Trigger[];
 
 export const FIELDS = [
   'message.text',
@@ -194,7 +96,7 @@ export const FIELDS = [
   'event.type',
 ] as const;
 
-export const OPERATORS: ConditionOperator[] = [
+export const OPERATORS: readonly ConditionOperator[] = [
   'equals',
   'not_equals',
   'contains',

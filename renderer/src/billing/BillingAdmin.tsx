@@ -11,10 +11,10 @@ import {
   money,
   toMajor,
   toMinor,
-  type Addon,
+  type AdminAddon as Addon,
   type Coupon,
-  type Invoice,
-  type Plan,
+  type AdminInvoice as Invoice,
+  type AdminPlan as Plan,
   type Revenue,
   type Settings,
 } from './api';
@@ -35,7 +35,7 @@ function Plans({ onError }: { onError(m: string | null): void }) {
     name: '',
     currency: 'IDR',
     price: '',
-    interval: 'month',
+    interval: 'month' as Plan['interval'],
     trialDays: '0',
     agents: '',
     channels: '',
@@ -317,7 +317,7 @@ function Coupons({ onError }: { onError(m: string | null): void }) {
   const { t } = useTranslation('billing');
   const describe = useBillingError();
   const [coupons, setCoupons] = useState<Coupon[]>([]);
-  const [form, setForm] = useState({ code: '', percentOff: '', duration: 'once', durationCycles: '' });
+  const [form, setForm] = useState({ code: '', percentOff: '', duration: 'once' as Coupon['duration'], durationCycles: '' });
   const load = useCallback(
     () =>
       billingAdminApi.coupons().then(
@@ -392,7 +392,7 @@ function Coupons({ onError }: { onError(m: string | null): void }) {
         <select
           className="field__input"
           value={form.duration}
-          onChange={(e) => setForm({ ...form, duration: e.target.value })}
+          onChange={(e) => setForm({ ...form, duration: e.target.value as Coupon['duration'] })}
           aria-label={t('billing.admin.durationLabel')}
         >
           {(['once', 'repeating', 'forever'] as const).map((d) => (
@@ -425,7 +425,7 @@ function Invoices({ onError }: { onError(m: string | null): void }) {
   const describe = useBillingError();
   const lang = i18n.language.startsWith('id') ? 'id' : 'en';
   const [invoices, setInvoices] = useState<Invoice[]>([]);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<Invoice['status'] | ''>('');
   const load = useCallback(
     () =>
       billingAdminApi.invoices(lang, status || undefined).then(
@@ -450,7 +450,12 @@ function Invoices({ onError }: { onError(m: string | null): void }) {
   }
   return (
     <>
-      <select className="field__input" value={status} onChange={(e) => setStatus(e.target.value)} aria-label={t('billing.statusLabel')}>
+      <select
+        className="field__input"
+        value={status}
+        onChange={(e) => setStatus(e.target.value as Invoice['status'] | '')}
+        aria-label={t('billing.statusLabel')}
+      >
         <option value="">{t('billing.admin.all')}</option>
         {(['open', 'paid', 'void', 'refunded', 'partially_refunded'] as const).map((s) => (
           <option key={s} value={s}>

@@ -11,7 +11,9 @@ import { useSession } from '../components/RequireAuth';
 import {
   billingApi,
   LIMIT_NAMES,
+  isCurrency,
   money,
+  type Currency,
   type Addon,
   type Invoice,
   type Payment,
@@ -293,7 +295,7 @@ export function BillingPage() {
   const [plans, setPlans] = useState<Plan[]>([]);
   const [addons, setAddons] = useState<Addon[]>([]);
   const [invoices, setInvoices] = useState<Invoice[]>([]);
-  const [currency, setCurrency] = useState('IDR');
+  const [currency, setCurrency] = useState<Currency>('IDR');
   const [coupon, setCoupon] = useState('');
   const [couponNote, setCouponNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -308,7 +310,7 @@ export function BillingPage() {
       setUsage(u);
       setPlans(p.data);
       setAddons(a.data);
-      if (s.subscription) setCurrency(s.subscription.currency);
+      if (s.subscription && isCurrency(s.subscription.currency)) setCurrency(s.subscription.currency);
       if (canManage) setInvoices((await billingApi.invoices(lang)).data);
     } catch (err) {
       setError(describe(err));
@@ -322,7 +324,7 @@ export function BillingPage() {
     if (params.get('invoice')) setNotice(t('billing.returned'));
   }, [params, t]);
 
-  const currencies = [...new Set(plans.flatMap((p) => Object.keys(p.prices)))];
+  const currencies = [...new Set(plans.flatMap((p) => Object.keys(p.prices)))].filter(isCurrency);
 
   async function act(work: () => Promise<unknown>, done?: string) {
     setBusy(true);
@@ -441,7 +443,7 @@ export function BillingPage() {
                   <select
                     className="field__input"
                     value={currency}
-                    onChange={(e) => setCurrency(e.target.value)}
+                    onChange={(e) => setCurrency(e.target.value as Currency)}
                     aria-label={t('billing.currency')}
                   >
                     {currencies.map((c) => (

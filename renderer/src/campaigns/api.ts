@@ -1,121 +1,47 @@
-// The broadcast feature's API calls and types: WhatsApp templates, campaigns, outgoing webhooks.
-import { api } from '../api';
+// The broadcast feature's API calls and types: WhatsApp templates, campaigns, outgoing webhooks. The
+// types are the server's, from the OpenAPI schema (../api/types.ts).
+import { callApi, type ApiBody, type ApiItem, type ApiResponse } from '../api';
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
-export interface TemplateVariable {
-  key: string;
-  component: 'header' | 'body' | 'button';
-  name: string;
-  example: string | null;
-}
-
-export interface WaTemplate {
-  id: string;
-  name: string;
-  language: string;
-  category: string;
-  status: string;
-  statusReason: string | null;
-  qualityScore: string | null;
-  paused: boolean;
-  header: { format: string; text: string | null } | null;
-  body: string;
-  footer: string | null;
-  variables: TemplateVariable[];
-  headerMediaUrl: string | null;
-  submission: 'queued' | 'submitted' | 'failed' | 'synced';
-  submissionError: string | null;
-  updatedAt: string;
-}
-
-export type RecipientStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'replied' | 'failed' | 'cancelled';
-
-export interface Campaign {
-  id: string;
-  name: string;
-  status: 'draft' | 'scheduled' | 'sending' | 'completed' | 'cancelled' | 'failed';
-  templateId: string | null;
-  template: { id: string; name: string; language: string; status: string } | null;
-  variables: Record<string, string>;
-  ratePerSecond: number;
-  scheduledAt: string | null;
-  scheduledLocal: string | null;
-  timezone: string | null;
-  stats: Record<RecipientStatus | 'total', number>;
-  reached: { sent: number; delivered: number; read: number; replied: number };
-  skipped: { duplicates: number; optedOut: number; invalid: number };
-  failureReason: string | null;
-  createdAt: string;
-}
-
-export interface Recipient {
-  id: string;
-  phone: string;
-  name: string | null;
-  status: RecipientStatus;
-  error: { code: number | null; reason: string | null } | null;
-  conversationId: string | null;
-  sentAt: string | null;
-}
-
-export interface AddResult {
-  added: number;
-  skipped: { duplicates: number; optedOut: number; invalid: number };
-  errors: { line: number; value: string | null; message: string }[];
-  total: number;
-}
-
-export interface OutgoingWebhook {
-  id: string;
-  name: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  secretMasked: string | null;
-  secret?: string;
-  consecutiveFailures: number;
-  disabledAt: string | null;
-  disabledReason: string | null;
-  lastStatusCode: number | null;
-}
-
-export interface Delivery {
-  id: string;
-  eventType: string;
-  status: 'pending' | 'retrying' | 'succeeded' | 'failed';
-  attempts: number;
-  statusCode: number | null;
-  latencyMs: number | null;
-  responseExcerpt: string | null;
-  error: string | null;
-  createdAt: string;
-}
+export type WaTemplate = ApiItem<'/api/v1/wa-templates', 'get'>;
+export type TemplateVariable = WaTemplate['variables'][number];
+export type NewTemplate = ApiBody<'/api/v1/wa-templates', 'post'>;
+export type Campaign = ApiResponse<'/api/v1/campaigns/{campaignId}', 'get'>;
+export type NewCampaign = ApiBody<'/api/v1/campaigns', 'post'>;
+export type Recipient = ApiItem<'/api/v1/campaigns/{campaignId}/recipients', 'get'>;
+export type RecipientStatus = Recipient['status'];
+export type NewRecipients = ApiBody<'/api/v1/campaigns/{campaignId}/recipients', 'post'>;
+export type AddResult = ApiResponse<'/api/v1/campaigns/{campaignId}/recipients', 'post'>;
+export type OutgoingWebhook = ApiItem<'/api/v1/outgoing-webhooks', 'get'>;
+export type NewWebhook = ApiBody<'/api/v1/outgoing-webhooks', 'post'>;
+export type WebhookPatch = ApiBody<'/api/v1/outgoing-webhooks/{webhookId}', 'patch'>;
+export type Delivery = ApiItem<'/api/v1/outgoing-webhooks/{webhookId}/deliveries', 'get'>;
 
 export const broadcastApi = {
-  templates: () => api.get<Page<WaTemplate>>('/api/v1/wa-templates?limit=200'),
-  syncTemplates: () => api.post<{ templates: number; created: number; updated: number }>('/api/v1/wa-templates/sync', {}),
-  createTemplate: (input: unknown) => api.post<WaTemplate>('/api/v1/wa-templates', input),
-  deleteTemplate: (id: string) => api.delete<void>(`/api/v1/wa-templates/${id}`),
-  campaigns: () => api.get<Page<Campaign>>('/api/v1/campaigns?limit=100'),
-  campaign: (id: string) => api.get<Campaign>(`/api/v1/campaigns/${id}`),
-  createCampaign: (input: unknown) => api.post<Campaign>('/api/v1/campaigns', input),
-  deleteCampaign: (id: string) => api.delete<void>(`/api/v1/campaigns/${id}`),
-  recipients: (id: string) => api.get<Page<Recipient>>(`/api/v1/campaigns/${id}/recipients?limit=100`),
-  addRecipients: (id: string, input: unknown) => api.post<AddResult>(`/api/v1/campaigns/${id}/recipients`, input),
-  clearRecipients: (id: string) => api.delete<void>(`/api/v1/campaigns/${id}/recipients`),
-  send: (id: string, input: { scheduledLocal?: string } = {}) => api.post<Campaign>(`/api/v1/campaigns/${id}/send`, input),
-  cancel: (id: string) => api.post<Campaign>(`/api/v1/campaigns/${id}/cancel`, {}),
-  webhooks: () => api.get<Page<OutgoingWebhook>>('/api/v1/outgoing-webhooks?limit=100'),
-  webhookEvents: () => api.get<{ data: { type: string; description: string }[] }>('/api/v1/outgoing-webhooks/events'),
-  createWebhook: (input: unknown) => api.post<OutgoingWebhook>('/api/v1/outgoing-webhooks', input),
-  updateWebhook: (id: string, input: unknown) => api.patch<OutgoingWebhook>(`/api/v1/outgoing-webhooks/${id}`, input),
-  deleteWebhook: (id: string) => api.delete<void>(`/api/v1/outgoing-webhooks/${id}`),
-  deliveries: (id: string) => api.get<Page<Delivery>>(`/api/v1/outgoing-webhooks/${id}/deliveries?limit=50`),
-  testWebhook: (id: string) => api.post<Delivery>(`/api/v1/outgoing-webhooks/${id}/test`, {}),
+  templates: () => callApi('get', '/api/v1/wa-templates', { query: { limit: 200 } }),
+  syncTemplates: () => callApi('post', '/api/v1/wa-templates/sync', { body: {} }),
+  createTemplate: (body: NewTemplate) => callApi('post', '/api/v1/wa-templates', { body }),
+  deleteTemplate: (templateId: string) => callApi('delete', '/api/v1/wa-templates/{templateId}', { path: { templateId } }),
+  campaigns: () => callApi('get', '/api/v1/campaigns', { query: { limit: 100 } }),
+  campaign: (campaignId: string) => callApi('get', '/api/v1/campaigns/{campaignId}', { path: { campaignId } }),
+  createCampaign: (body: NewCampaign) => callApi('post', '/api/v1/campaigns', { body }),
+  deleteCampaign: (campaignId: string) => callApi('delete', '/api/v1/campaigns/{campaignId}', { path: { campaignId } }),
+  recipients: (campaignId: string) =>
+    callApi('get', '/api/v1/campaigns/{campaignId}/recipients', { path: { campaignId }, query: { limit: 100 } }),
+  addRecipients: (campaignId: string, body: NewRecipients) =>
+    callApi('post', '/api/v1/campaigns/{campaignId}/recipients', { path: { campaignId }, body }),
+  clearRecipients: (campaignId: string) => callApi('delete', '/api/v1/campaigns/{campaignId}/recipients', { path: { campaignId } }),
+  send: (campaignId: string, body: ApiBody<'/api/v1/campaigns/{campaignId}/send', 'post'> = {}) =>
+    callApi('post', '/api/v1/campaigns/{campaignId}/send', { path: { campaignId }, body }),
+  cancel: (campaignId: string) => callApi('post', '/api/v1/campaigns/{campaignId}/cancel', { path: { campaignId } }),
+  webhooks: () => callApi('get', '/api/v1/outgoing-webhooks', { query: { limit: 100 } }),
+  webhookEvents: () => callApi('get', '/api/v1/outgoing-webhooks/events'),
+  createWebhook: (body: NewWebhook) => callApi('post', '/api/v1/outgoing-webhooks', { body }),
+  updateWebhook: (webhookId: string, body: WebhookPatch) =>
+    callApi('patch', '/api/v1/outgoing-webhooks/{webhookId}', { path: { webhookId }, body }),
+  deleteWebhook: (webhookId: string) => callApi('delete', '/api/v1/outgoing-webhooks/{webhookId}', { path: { webhookId } }),
+  deliveries: (webhookId: string) =>
+    callApi('get', '/api/v1/outgoing-webhooks/{webhookId}/deliveries', { path: { webhookId }, query: { limit: 50 } }),
+  testWebhook: (webhookId: string) => callApi('post', '/api/v1/outgoing-webhooks/{webhookId}/test', { path: { webhookId } }),
 };
 
 /** Placeholders of a text, in order: {{1}}, {{2}} or {{name}}. */

@@ -1,7 +1,7 @@
 // Settings → Channels: each channel with its on/off switch, the ways to connect an account (Meta's
 // login flows when the server is configured for them, or by hand), and each connected account's
 // state: credentials accepted or expired, webhooks reaching us, WhatsApp quality, what to paste
-// into Meta's dashboard, a test message, default and delete.
+// into Meta's dashboard, a test message, a Messenger page's persistent menu, default and delete.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelIcon, Icon } from '../components/Icon';
@@ -28,6 +28,7 @@ import {
   type SignupConfig,
 } from './api';
 import { ConnectDialog } from './ConnectDialog';
+import { PersistentMenuDialog } from './PersistentMenuDialog';
 import { loginDialogUrl, oauthReturnPath, runEmbeddedSignup } from './meta-login';
 import './ChannelsPage.css';
 
@@ -45,6 +46,7 @@ export function ChannelsPage() {
   const [error, setError] = useState<string>();
   const [connecting, setConnecting] = useState<ChannelName | null>(null);
   const [testing, setTesting] = useState<Account | null>(null);
+  const [menuFor, setMenuFor] = useState<Account | null>(null);
 
   const reload = useCallback(() => {
     Promise.all([channelsApi.integrations(), channelsApi.accounts()]).then(
@@ -80,12 +82,14 @@ export function ChannelsPage() {
               logins={logins}
               onConnect={() => setConnecting(channel)}
               onTest={setTesting}
+              onMenu={setMenuFor}
               onChanged={reload}
             />
           ))
         : null}
       {connecting ? <ConnectDialog channel={connecting} onClose={() => setConnecting(null)} onSaved={reload} /> : null}
       {testing ? <TestMessageDialog account={testing} onClose={() => setTesting(null)} /> : null}
+      {menuFor ? <PersistentMenuDialog account={menuFor} onClose={() => setMenuFor(null)} /> : null}
     </SettingsPage>
   );
 }
@@ -97,6 +101,7 @@ function ChannelSection({
   logins,
   onConnect,
   onTest,
+  onMenu,
   onChanged,
 }: {
   channel: ChannelName;
@@ -105,6 +110,7 @@ function ChannelSection({
   logins: LoginConfigs;
   onConnect(): void;
   onTest(account: Account): void;
+  onMenu(account: Account): void;
   onChanged(): void;
 }) {
   const { t } = useTranslation('channels');
@@ -196,7 +202,14 @@ function ChannelSection({
       {accounts.length === 0 ? <p className="muted">{t('noAccounts')}</p> : null}
       <ul className="entity-list">
         {accounts.map((account) => (
-          <AccountRow key={account.id} account={account} channelEnabled={enabled} onTest={() => onTest(account)} onChanged={onChanged} />
+          <AccountRow
+            key={account.id}
+            account={account}
+            channelEnabled={enabled}
+            onTest={() => onTest(account)}
+            onMenu={channel === 'messenger' ? () => onMenu(account) : undefined}
+            onChanged={onChanged}
+          />
         ))}
       </ul>
     </section>
@@ -227,11 +240,14 @@ function AccountRow({
   account,
   channelEnabled,
   onTest,
+  onMenu,
   onChanged,
 }: {
   account: Account;
   channelEnabled: boolean;
   onTest(): void;
+  /** Messenger pages: opens the persistent menu. */
+  onMenu?(): void;
   onChanged(): void;
 }) {
   const { t, i18n } = useTranslation('channels');
@@ -355,6 +371,12 @@ function AccountRow({
             <Icon name="send" size={16} />
             {t('account.test')}
           </button>
+          {onMenu ? (
+            <button type="button" className="button button--secondary" onClick={onMenu} data-testid="account-menu">
+              <Icon name="panel" size={16} />
+              {t('menu.open')}
+            </button>
+          ) : null}
           <button type="button" className="button button--secondary" onClick={check} disabled={checking} data-testid="account-check">
             <Icon name="retry" size={16} />
             {checking ? t('account.checking') : t('account.checkAgain')}

@@ -10,6 +10,8 @@ export type NewAccount = ApiBody<'/api/v1/integration-accounts', 'post'>;
 export type SignupConfig = ApiResponse<'/api/v1/integrations/whatsapp/embedded-signup/config', 'get'>;
 export type OAuthConfig = ApiResponse<'/api/v1/integrations/messenger/oauth/config', 'get'>;
 export type MessengerPage = ApiResponse<'/api/v1/integrations/messenger/oauth', 'post'>['pages'][number];
+export type MenuLocale = ApiResponse<'/api/v1/integrations/messenger/persistent-menu', 'get'>['menu'][number];
+export type MenuItem = MenuLocale['callToActions'][number];
 
 export const CHANNEL_ORDER: readonly ChannelName[] = ['whatsapp', 'messenger', 'instagram', 'email'];
 
@@ -34,6 +36,11 @@ export const channelsApi = {
   messengerOAuth: (code: string, redirectUri?: string) =>
     callApi('post', '/api/v1/integrations/messenger/oauth', { body: { code, redirectUri } }),
   subscribePages: (pageIds: string[]) => callApi('post', '/api/v1/integrations/messenger/pages/subscribe', { body: { pageIds } }),
+  persistentMenu: (accountId: string) => callApi('get', '/api/v1/integrations/messenger/persistent-menu', { query: { accountId } }),
+  setPersistentMenu: (accountId: string, persistentMenu: MenuLocale[]) =>
+    callApi('post', '/api/v1/integrations/messenger/persistent-menu', { query: { accountId }, body: { persistentMenu } }),
+  deletePersistentMenu: (accountId: string) =>
+    callApi('post', '/api/v1/integrations/messenger/persistent-menu', { query: { accountId }, body: { delete: true } }),
   instagramOAuth: (code: string, redirectUri?: string) =>
     callApi('post', '/api/v1/integrations/instagram/oauth', { body: { code, redirectUri } }),
 };

@@ -2,27 +2,25 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api';
+import { callApi, type ApiResponse } from '../api';
 import { errorMessage } from '../errors';
 import './operator.css';
 
 export function ResetPasswordPage() {
   const { t } = useTranslation('operator');
   const { token = '' } = useParams();
-  const [who, setWho] = useState<{ kind: 'user' | 'super_admin'; email: string } | null>(null);
+  const [who, setWho] = useState<ApiResponse<'/api/v1/password-resets/{token}', 'get'> | null>(null);
   const [password, setPassword] = useState('');
   const [done, setDone] = useState<'user' | 'super_admin' | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api
-      .get<{ kind: 'user' | 'super_admin'; email: string }>(`/api/v1/password-resets/${encodeURIComponent(token)}`)
-      .then(setWho, (err) => setError(errorMessage(t, err)));
+    callApi('get', '/api/v1/password-resets/{token}', { path: { token } }).then(setWho, (err) => setError(errorMessage(t, err)));
   }, [token, t]);
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
     try {
-      const res = await api.post<{ kind: 'user' | 'super_admin' }>(`/api/v1/password-resets/${encodeURIComponent(token)}`, { password });
+      const res = await callApi('post', '/api/v1/password-resets/{token}', { path: { token }, body: { password } });
       setDone(res.kind);
     } catch (err) {
       setError(errorMessage(t, err));

@@ -1,74 +1,38 @@
-// The operator's API (super-admin routes; the super-admin session is its own httpOnly cookie).
-import { api } from '../api';
+// The operator's API (super-admin routes; the super-admin session is its own httpOnly cookie). The
+// types are the server's, from the OpenAPI schema (../api/types.ts).
+import { callApi, type ApiBody, type ApiItem, type ApiResponse } from '../api';
 
-export interface OrgRow {
-  id: string;
-  name: string;
-  slug: string;
-  status: 'active' | 'suspended';
-  timezone: string;
-  deletedAt: string | null;
-  purgeAt: string | null;
-  users?: number;
-  createdAt: string;
-}
-export interface OrgUser {
-  id: string;
-  name: string;
-  email: string;
-  status: 'active' | 'suspended';
-  role: string | null;
-  lastSeenAt: string | null;
-}
-export interface Usage {
-  conversations: { total: number; thisMonth: number };
-  messages: { total: number; thisMonth: number };
-  storageBytes: number;
-  agents: { total: number; active: number };
-  aiTokens: number | null;
-}
-export interface ResetLink {
-  url: string;
-  expiresAt: string;
-}
-export interface Admin {
-  id: string;
-  name: string;
-  email: string;
-  lastLoginAt: string | null;
-}
-export interface Health {
-  status: 'ok' | 'degraded';
-  problems: string[];
-  database: { type: string; sizeBytes: number | null };
-  disk: { freeBytes: number | null; totalBytes: number | null };
-  jobs: { pending: number; due: number; running: number; failedLast24h: number; lagSeconds: number };
-  events: { undispatched: number; lagSeconds: number };
-  channelAccountsInError: { accountId: string; tenantName: string | null; channel: string; name: string; status: string }[];
-  tunnel: { provider: string; state: string; publicUrl: string | null; error: string | null } | null;
-  lastBackup: { at: string; ok: boolean; name: string | null; error: string | null } | null;
-}
+export type OrgRow = ApiItem<'/api/v1/super-admin/tenants', 'get'>;
+export type OrgDetail = ApiResponse<'/api/v1/super-admin/tenants/{tenantId}', 'get'>;
+export type Usage = OrgDetail['usage'];
+export type OrgUser = ApiItem<'/api/v1/super-admin/tenants/{tenantId}/users', 'get'>;
+export type ResetLink = ApiResponse<'/api/v1/super-admin/admins/{adminId}/reset-password', 'post'>;
+export type Admin = ApiItem<'/api/v1/super-admin/admins', 'get'>;
+export type Health = ApiResponse<'/api/v1/super-admin/health', 'get'>;
+export type NewOrg = ApiBody<'/api/v1/super-admin/tenants', 'post'>;
 
-const base = '/api/v1/super-admin';
 export const operatorApi = {
-  login: (email: string, password: string) => api.post<{ admin: Admin }>(`${base}/auth/login`, { email, password }),
-  admins: () => api.get<{ data: Admin[] }>(`${base}/admins`),
-  createAdmin: (body: { name: string; email: string; password: string }) => api.post<Admin>(`${base}/admins`, body),
-  deleteAdmin: (id: string) => api.delete<void>(`${base}/admins/${id}`),
-  resetAdmin: (id: string) => api.post<ResetLink>(`${base}/admins/${id}/reset-password`),
-  tenants: (search = '') =>
-    api.get<{ data: OrgRow[] }>(`${base}/tenants?limit=200${search ? `&search=${encodeURIComponent(search)}` : ''}`),
-  tenant: (id: string) => api.get<OrgRow & { usage: Usage; owner: OrgUser | null }>(`${base}/tenants/${id}`),
-  createTenant: (body: { name: string; timezone?: string; owner: { name: string; email: string; password?: string } }) =>
-    api.post<{ tenant: OrgRow; ownerSetupLink: ResetLink | null }>(`${base}/tenants`, body),
-  updateTenant: (id: string, body: { status?: 'active' | 'suspended'; name?: string }) => api.patch<OrgRow>(`${base}/tenants/${id}`, body),
-  deleteTenant: (id: string) => api.delete<OrgRow>(`${base}/tenants/${id}`),
-  impersonate: (id: string) => api.post<{ expiresAt: string }>(`${base}/tenants/${id}/impersonate`),
-  users: (id: string) => api.get<{ data: OrgUser[] }>(`${base}/tenants/${id}/users?limit=200`),
+  login: (email: string, password: string) => callApi('post', '/api/v1/super-admin/auth/login', { body: { email, password } }),
+  admins: () => callApi('get', '/api/v1/super-admin/admins'),
+  createAdmin: (body: ApiBody<'/api/v1/super-admin/admins', 'post'>) => callApi('post', '/api/v1/super-admin/admins', { body }),
+  deleteAdmin: (adminId: string) => callApi('delete', '/api/v1/super-admin/admins/{adminId}', { path: { adminId } }),
+  resetAdmin: (adminId: string) => callApi('post', '/api/v1/super-admin/admins/{adminId}/reset-password', { path: { adminId } }),
+  tenants: (search = '') => callApi('get', '/api/v1/super-admin/tenants', { query: { limit: 200, search: search || undefined } }),
+  tenant: (tenantId: string) => callApi('get', '/api/v1/super-admin/tenants/{tenantId}', { path: { tenantId } }),
+  createTenant: (body: NewOrg) => callApi('post', '/api/v1/super-admin/tenants', { body }),
+  updateTenant: (tenantId: string, body: ApiBody<'/api/v1/super-admin/tenants/{tenantId}', 'patch'>) =>
+    callApi('patch', '/api/v1/super-admin/tenants/{tenantId}', { path: { tenantId }, body }),
+  deleteTenant: (tenantId: string) => callApi('delete', '/api/v1/super-admin/tenants/{tenantId}', { path: { tenantId } }),
+  impersonate: (tenantId: string) => callApi('post', '/api/v1/super-admin/tenants/{tenantId}/impersonate', { path: { tenantId } }),
+  users: (tenantId: string) =>
+    callApi('get', '/api/v1/super-admin/tenants/{tenantId}/users', { path: { tenantId }, query: { limit: 200 } }),
   userAction: (tenantId: string, userId: string, action: 'suspend' | 'activate') =>
-    api.post<OrgUser>(`${base}/tenants/${tenantId}/users/${userId}/${action}`),
-  resetUser: (tenantId: string, userId: string) => api.post<ResetLink>(`${base}/tenants/${tenantId}/users/${userId}/reset-password`),
+    action === 'suspend'
+      ? callApi('post', '/api/v1/super-admin/tenants/{tenantId}/users/{userId}/suspend', { path: { tenantId, userId } })
+      : callApi('post', '/api/v1/super-admin/tenants/{tenantId}/users/{userId}/activate', { path: { tenantId, userId } }),
+  resetUser: (tenantId: string, userId: string) =>
+    callApi('post', '/api/v1/super-admin/tenants/{tenantId}/users/{userId}/reset-password', { path: { tenantId, userId } }),
   impersonateUser: (tenantId: string, userId: string) =>
-    api.post<{ expiresAt: string }>(`${base}/tenants/${tenantId}/users/${userId}/impersonate`),
-  health: () => api.get<Health>(`${base}/health`),
+    callApi('post', '/api/v1/super-admin/tenants/{tenantId}/users/{userId}/impersonate', { path: { tenantId, userId } }),
+  health: () => callApi('get', '/api/v1/super-admin/health'),
 };

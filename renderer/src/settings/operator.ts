@@ -2,12 +2,12 @@
 // super-admin): only then is "This computer" shown. The server decides (GET /api/v1/appliance/operator
 // answers 200 for the operator, 401/403 for everyone else); asked once per page load.
 import { useEffect, useState } from 'react';
-import { request } from '../api';
+import { callApi } from '../api';
 
 let asked: Promise<boolean> | undefined;
 
 export function isApplianceOperator(): Promise<boolean> {
-  asked ??= request<{ operator: string }>('GET', '/api/v1/appliance/operator').then(
+  asked ??= callApi('get', '/api/v1/appliance/operator').then(
     () => true,
     () => false,
   );

@@ -25,7 +25,7 @@ const ruleSchema = z.object({
     ),
   enabled: z.boolean(),
   position: z.number().int(),
-  triggers: z.array(z.string()),
+  triggers: z.array(z.enum(TRIGGERS)),
   conditions: conditionGroupSchema,
   actions: z.array(actionSchema),
   schedule: z.object({ cron: z.string(), timezone: z.string().nullable(), nextRunAt: timestamp.nullable() }).nullable(),
