@@ -100,6 +100,12 @@ const schema = z.object({
    * webhooks are flowing, so the cut-off one never reached Meta).
    */
   CAMPAIGN_UNCONFIRMED_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
+  /**
+   * A WhatsApp reply whose send was cut off (a crash between the Graph call and the status write, or
+   * an answer that never came) waits this long for Meta's status webhook, which names it by the
+   * callback data it carried; with none, it is marked failed (`send_uncertain`), never sent again blindly.
+   */
+  MESSAGE_UNCONFIRMED_WINDOW_MS: z.coerce.number().int().min(0).default(600_000),
   /** First retry delay of an outgoing webhook delivery; it doubles per attempt (up to 2 hours), for 24 hours. */
   OUTGOING_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
   /** Consecutive failed attempts after which an outgoing webhook is disabled and its owner told. */

@@ -45,6 +45,12 @@ async function main(command: string): Promise<void> {
     if (built?.status !== 0) console.error('The web UI could not be built; the API runs without it (run `npm run build` to see why).');
   }
   const appliance = await createAppliance(config);
+  // A promise rejected with nobody to handle it is a bug to log, not a reason to stop receiving
+  // webhooks and sending replies: Node would otherwise end the process (its default since v15).
+  // Durable work is in the jobs table, and the runner retries what failed.
+  process.on('unhandledRejection', (reason) => {
+    appliance.services.log.error({ err: reason }, 'unhandled promise rejection (logged; the server keeps running)');
+  });
   await appliance.start();
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -224,8 +224,17 @@ export function graphNetworkError(err: unknown, timeoutMs: number): ChannelSendE
   const cause = (err as { cause?: { code?: string } } | null)?.cause;
   const code = cause?.code ?? (err as { code?: string } | null)?.code;
   const what = code ? (NETWORK_CODES[code] ?? code) : 'network error';
-  return new ChannelSendError(`Could not reach Meta's Graph API (${what}); try again later.`, true);
+  return new ChannelSendError(
+    `Could not reach Meta's Graph API (${what}); try again later.`,
+    true,
+    undefined,
+    undefined,
+    NEVER_CONNECTED.has(code ?? ''),
+  );
 }
+
+/** Errors raised before a connection existed: the request never left this machine. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',

@@ -188,9 +188,23 @@ export class ChannelSendError extends Error {
     readonly retryable: boolean,
     readonly code?: number,
     readonly httpStatus?: number,
+    /**
+     * The request provably never left (connection refused, failed name lookup, connect timeout):
+     * sending again cannot make a duplicate. An error answer (httpStatus, an SMTP reply) proves it too.
+     */
+    readonly notSent = false,
   ) {
     super(reason);
   }
+}
+
+/**
+ * Whether a failed send certainly did not reach the channel: the channel answered with an error, or
+ * the connection was never made. Otherwise (a timeout, a cut connection, an unexpected exception)
+ * the channel may have the message, and sending it again could deliver it twice.
+ */
+export function provedNotSent(err: unknown): boolean {
+  return err instanceof ChannelSendError && (err.httpStatus !== undefined || err.notSent);
 }
 
 export interface FetchedMedia {

@@ -1,4 +1,4 @@
-// The TypeORM DataSource over better-sqlite3: WAL, foreign keys, busy timeout; migrations at start.
+// The TypeORM DataSource over better-sqlite3: WAL, synchronous=FULL, foreign keys, busy timeout; migrations at start.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
@@ -30,7 +30,11 @@ export function createDataSource(config: Pick<Config, 'databasePath'>, { entitie
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      db.pragma('synchronous = NORMAL');
+      // FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a power cut can lose
+      // the last commits, and a webhook acknowledged to Meta (which then never resends it) would be
+      // gone. FULL fsyncs the WAL at every commit; webhooks arriving together share one commit (see
+      // webhooks/webhook-store.ts), which keeps the cost small (measured in README "Durability").
+      db.pragma('synchronous = FULL');
     },
   });
 }

@@ -282,6 +282,7 @@ describe('Inbox API', () => {
       sentAt: now,
       deliveredAt: now,
       readAt: null,
+      sendAttemptedAt: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -160,6 +160,8 @@ describe('WhatsApp messaging core', () => {
       to: '6281200000003',
       type: 'text',
       text: { body: 'Ada kak, silakan dipesan.' },
+      // Names the message in Meta's status webhooks, so a send whose answer is lost is still matched.
+      biz_opaque_callback_data: `m:${res.body.id}`,
     });
     assert.equal(sent.headers.authorization, `Bearer token-${waA.phoneNumberId}-abcdef`);
     const message = await eventually(

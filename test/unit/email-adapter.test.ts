@@ -192,6 +192,7 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
     smtp.failNext(1, { code: 451, message: 'Greylisted, try again later' });
     const deferred = await sendError(adapter.send(account, reply()));
     assert.deepEqual([deferred.retryable, deferred.code], [true, 451]);
+    assert.equal(deferred.notSent, true, 'a 4xx reply proves the server did not take it');
     smtp.failNext(1, { code: 550, message: 'No such user' });
     const refused = await sendError(adapter.send(account, reply()));
     assert.deepEqual([refused.retryable, refused.code], [false, 550]);
@@ -200,6 +201,7 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
     const down = await sendError(adapter.send(account, reply()));
     assert.equal(down.retryable, true);
     assert.match(down.reason, /Could not reach the mail server/);
+    assert.equal(down.notSent, true, 'a refused connection proves nothing was sent: resending cannot duplicate it');
     await smtp.acceptConnections();
     await adapter.send(account, reply());
     assert.equal(smtp.messages.length, 1, 'works again on the same port');
@@ -208,6 +210,9 @@ describe('email replies over SMTP (against a real local SMTP server)', () => {
   it('maps login failures as permanent and unknown failures as temporary', () => {
     assert.equal(smtpError({ code: 'EAUTH', responseCode: 535, response: '535 Authentication failed' }).retryable, false);
     assert.equal(smtpError({ code: 'ETIMEDOUT' }).retryable, true);
+    // A timeout or a cut connection mid-session: the server may have the message.
+    assert.equal(smtpError({ code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT' }).notSent, false);
+    assert.equal(smtpError({ code: 'ETIMEDOUT', timeoutType: 'CONNECT_TIMEOUT' }).notSent, true);
     assert.equal(smtpError(new Error('weird')).retryable, true);
   });
 

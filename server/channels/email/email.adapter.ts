@@ -48,10 +48,20 @@ const NETWORK_CODES: Record<string, string> = {
   EPIPE: 'the connection closed',
 };
 
+/** System errors (nodemailer keeps them as `originalCode`) raised before a connection existed. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS']);
+
 /** Maps a nodemailer failure to a ChannelSendError saying what went wrong and whether a retry can help. */
 export function smtpError(err: unknown): ChannelSendError {
   if (err instanceof ChannelSendError) return err;
-  const e = (err ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
+  const e = (err ?? {}) as {
+    code?: string;
+    originalCode?: string;
+    timeoutType?: string;
+    responseCode?: number;
+    response?: string;
+    message?: string;
+  };
   const reply = (e.response ?? e.message ?? '').trim().slice(0, 300);
   if (e.code === 'EAUTH')
     return new ChannelSendError(
@@ -62,10 +72,27 @@ export function smtpError(err: unknown): ChannelSendError {
   if (typeof e.responseCode === 'number') {
     if (e.responseCode >= 500) return new ChannelSendError(`The mail server refused the message (${reply}).`, false, e.responseCode);
     if (e.responseCode >= 400)
-      return new ChannelSendError(`The mail server deferred the message (${reply}); it will be tried again.`, true, e.responseCode);
+      // An SMTP reply: the server did not take the message, so trying again cannot send it twice.
+      return new ChannelSendError(
+        `The mail server deferred the message (${reply}); it will be tried again.`,
+        true,
+        e.responseCode,
+        undefined,
+        true,
+      );
   }
   const network = e.code ? NETWORK_CODES[e.code] : undefined;
-  if (network) return new ChannelSendError(`Could not reach the mail server (${network}); it will be tried again.`, true);
+  // Failures before the session began (refused, no route, no name, no greeting) prove nothing was sent.
+  const neverConnected =
+    NEVER_CONNECTED.has(e.originalCode ?? e.code ?? '') || ['CONNECT_TIMEOUT', 'GREETING_TIMEOUT'].includes(e.timeoutType ?? '');
+  if (network)
+    return new ChannelSendError(
+      `Could not reach the mail server (${network}); it will be tried again.`,
+      true,
+      undefined,
+      undefined,
+      neverConnected,
+    );
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')
     return new ChannelSendError(`The email could not be sent: ${reply || 'invalid sender or recipient'}.`, false);
   return new ChannelSendError(`Sending the email failed (${reply || e.code || 'unknown error'}); it will be tried again.`, true);
@@ -171,7 +198,8 @@ export class EmailAdapter implements ChannelAdapter {
     } catch (err) {
       if (err instanceof OutboundError) {
         const retry = err.reason === 'dns' || err.reason === 'network' || err.reason === 'timeout';
-        throw new ChannelSendError(`The mailbox's SMTP server was refused: ${err.message}.`, retry);
+        // Refused before connecting: nothing was sent.
+        throw new ChannelSendError(`The mailbox's SMTP server was refused: ${err.message}.`, retry, undefined, undefined, true);
       }
       throw err;
     }

@@ -109,12 +109,33 @@ export class JobRunner {
 
   /** Enqueue a job of this type on a cron schedule (the job itself is durable). */
   schedule(pattern: string, type: string, timezone = 'UTC'): void {
-    this.crons.push(
-      new Cron(pattern, { timezone, paused: true }, async () => {
-        await enqueueJob(this.db.manager, type, {}, this.now(), { queueKey: `cron:${type}`, maxAttempts: 3 });
-        this.nudge();
-      }),
-    );
+    this.crons.push(new Cron(pattern, { timezone, paused: true }, () => this.enqueueScheduled(type)));
+  }
+
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  /**
+   * The cron tick's work. It never rejects: Croner does not catch what its callback throws, and an
+   * unhandled rejection would end the process. A failed enqueue (the database busy or its disk full)
+   * is logged and tried again with backoff, up to 5 times before the next tick takes over.
+   */
+  private async enqueueScheduled(type: string, attempt = 1): Promise<void> {
+    try {
+      await enqueueJob(this.db.manager, type, {}, this.now(), { queueKey: `cron:${type}`, maxAttempts: 3 });
+      this.nudge();
+    } catch (err) {
+      const retry = !this.stopped && attempt < 5;
+      this.log.error({ err, type, attempt, retry }, 'scheduled job could not be queued');
+      if (!retry) return;
+      const timer = setTimeout(
+        () => {
+          this.retryTimers.delete(timer);
+          void this.enqueueScheduled(type, attempt + 1);
+        },
+        backoffMs(attempt, this.options.retryBaseMs),
+      );
+      this.retryTimers.add(timer);
+    }
   }
 
   get isRunning(): boolean {
@@ -145,6 +166,8 @@ export class JobRunner {
     this.stopped = true;
     this.stopRequested = true;
     for (const cron of this.crons) cron.stop();
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     clearTimeout(this.timer);
     await this.running;
   }
@@ -200,7 +223,11 @@ export class JobRunner {
           await this.hold();
           if (this.stopRequested) break;
           this.lastStart = performance.now();
-          const done = this.runOne(job).finally(() => inFlight.delete(job.id));
+          // runOne records a handler's failure itself; one that cannot even be recorded (the database
+          // gone) is logged here, never left as an unhandled rejection.
+          const done = this.runOne(job)
+            .catch((err) => this.log.error({ err, jobId: job.id, type: job.type }, 'job could not be run'))
+            .finally(() => inFlight.delete(job.id));
           inFlight.set(job.id, { type: job.type, done });
           ran++;
           started++;

@@ -246,6 +246,7 @@ async function queueAiMessage(services: Services, m: EntityManager, conversation
     sentAt: null,
     deliveredAt: null,
     readAt: null,
+    sendAttemptedAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -165,6 +165,7 @@ export async function deliverSurvey(services: Services, surveyId: string): Promi
       sentAt: null,
       deliveredAt: null,
       readAt: null,
+      sendAttemptedAt: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -7,7 +7,7 @@ import type { DeliveryStatus, InboundStatus, InboundWatermark } from '../../chan
 import type { IntegrationAccount } from '../integrations/integration.entity.js';
 import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
-import { MessageEntity, type Message } from './message.entity.js';
+import { MessageEntity, SEND_UNCERTAIN, type Message } from './message.entity.js';
 import { messageView } from './messages.service.js';
 import { recordWhatsappPricing } from '../analytics/whatsapp-pricing.service.js';
 
@@ -17,25 +17,44 @@ const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delive
 export async function applyStatus(services: Services, account: IntegrationAccount, status: InboundStatus): Promise<boolean> {
   return services.transaction(async (m) => {
     const messages = m.getRepository(MessageEntity);
-    const message = await messages.findOne({ where: { tenantId: account.tenantId, externalId: status.externalId } });
+    let message = await messages.findOne({ where: { tenantId: account.tenantId, externalId: status.externalId } });
+    const patch: Partial<Message> = {};
+    if (!message && status.callbackData?.startsWith('m:')) {
+      // A send whose answer was lost (a crash before the status write, a timeout): the callback data
+      // it carried names the message, and this webhook gives it Meta's id.
+      const named = await messages.findOne({ where: { tenantId: account.tenantId, id: status.callbackData.slice(2) } });
+      if (named?.direction === 'outbound' && named.externalId === null && named.sendAttemptedAt !== null) {
+        patch.externalId = status.externalId;
+        // Given up on as uncertain before Meta confirmed it: Meta has it after all.
+        if (named.status === 'failed' && named.errorReason === SEND_UNCERTAIN) {
+          Object.assign(patch, { status: 'queued', errorCode: null, errorReason: null });
+        }
+        message = { ...named, ...patch };
+      }
+    }
     if (message?.direction !== 'outbound') return false;
     const now = services.now();
     // What the message costs (WhatsApp), kept whatever the status does to the message itself.
     await recordWhatsappPricing(m, message, account.id, status, now);
-    const patch: Partial<Message> = { updatedAt: now };
+    patch.updatedAt = now;
+    // With nothing else to change, a message that only got its id still counts as applied.
+    const attached = patch.externalId !== undefined;
     if (status.status === 'failed') {
-      if (message.status === 'read' || message.status === 'failed') return false;
-      Object.assign(patch, {
-        status: 'failed',
-        errorCode: status.error?.code ?? null,
-        errorReason: status.error?.reason ?? 'channel_failed',
-      });
+      if (message.status === 'read' || message.status === 'failed') {
+        if (!attached) return false;
+      } else {
+        Object.assign(patch, {
+          status: 'failed',
+          errorCode: status.error?.code ?? null,
+          errorReason: status.error?.reason ?? 'channel_failed',
+        });
+      }
     } else {
       if (message.status === 'failed' || STATUS_RANK[status.status] <= STATUS_RANK[message.status]) {
         // Still record the time of a step that arrived late.
         const field = ({ sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt' } as const)[status.status];
-        if (message[field]) return false;
-        patch[field] = status.timestamp;
+        if (!message[field]) patch[field] = status.timestamp;
+        else if (!attached) return false;
       } else {
         patch.status = status.status;
         if (!message.sentAt) patch.sentAt = status.timestamp;

@@ -102,6 +102,7 @@ export async function ingestInbound(
       sentAt: inbound.timestamp,
       deliveredAt: echo ? null : now,
       readAt: null,
+      sendAttemptedAt: null,
       createdAt: now,
       updatedAt: now,
     };

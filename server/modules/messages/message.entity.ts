@@ -2,6 +2,12 @@ import { EntitySchema } from 'typeorm';
 import { col } from '../../db/columns.js';
 import type { DeliveryStatus, MessageContent, MessageType } from '../../channels/types.js';
 
+/**
+ * The stored failure reason of a send whose outcome is unknown (interrupted, never confirmed): it
+ * was not sent again, and the UI asks an agent to check with the customer and resend by hand.
+ */
+export const SEND_UNCERTAIN = 'send_uncertain';
+
 export interface Message {
   id: string;
   tenantId: string;
@@ -25,6 +31,11 @@ export interface Message {
   sentAt: Date | null;
   deliveredAt: Date | null;
   readAt: Date | null;
+  /**
+   * When the send job handed the message to the channel, committed before the call: an attempt
+   * with no outcome (a crash in between) is reconciled, never sent again blindly.
+   */
+  sendAttemptedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,6 +63,7 @@ export const MessageEntity = new EntitySchema<Message>({
     sentAt: col.time(true),
     deliveredAt: col.time(true),
     readAt: col.time(true),
+    sendAttemptedAt: col.time(true),
     createdAt: col.time(),
     updatedAt: col.time(),
   },

@@ -1,9 +1,16 @@
 // Background work of the messaging core: delivering replies and downloading inbound media.
 // Both run as durable jobs, so an offline office or a restart loses nothing.
+// A reply is never sent twice: the attempt is committed before the channel call (sendAttemptedAt),
+// and an attempt whose outcome is unknown (a crash before the status write, a timeout, a cut
+// connection) is not sent again blindly. A WhatsApp send carries `m:<messageId>` as callback data,
+// so Meta's status webhook names it (applyStatus attaches its id); one that stays unconfirmed past
+// MESSAGE_UNCONFIRMED_WINDOW_MS, and any such send on a channel without that (Messenger, Instagram,
+// email), is marked failed `send_uncertain` for an agent to resend by hand. Failures that prove the
+// request never left (an error answer, a refused connection) are retried as before.
 import type { Services } from '../../core/context.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
 import { getAdapter } from '../../channels/index.js';
-import { ChannelSendError, type OutboundMessage } from '../../channels/types.js';
+import { ChannelSendError, provedNotSent, type Channel, type OutboundMessage } from '../../channels/types.js';
 import { acquireSendSlot } from '../../channels/send-rate.js';
 import { replyDecision, type OutboundType } from '../../channels/policy.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
@@ -13,13 +20,45 @@ import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { saveMedia } from '../media/media.service.js';
 import { readFile } from '../../core/storage/local.js';
-import { MessageEntity } from './message.entity.js';
+import { MessageEntity, SEND_UNCERTAIN, type Message } from './message.entity.js';
 import { messageView } from './messages.service.js';
 import { markOutbound } from './delivery-status.service.js';
 import { emitEvent } from '../../core/events/outbox.js';
+import { enqueueJob } from '../../core/jobs/queue.js';
+const RECONCILE_JOB = 'message.reconcile';
 
 export function messageJobs(services: Services): Record<string, JobHandler> {
+  const uncertain = (message: Message) =>
+    services.transaction((m) => markOutbound(services, m, message, { status: 'failed', errorCode: null, errorReason: SEND_UNCERTAIN }));
+
+  /**
+   * A send that may have reached the channel. WhatsApp: Meta's status webhook (with our callback
+   * data) settles it; if none came within the window it is given up. Other channels say nothing
+   * about a send they did not answer, so it is given up at once.
+   */
+  async function unconfirmed(message: Message, channel: Channel): Promise<void> {
+    const attemptedAt = message.sendAttemptedAt ?? services.now();
+    const deadline = new Date(attemptedAt.getTime() + services.config.MESSAGE_UNCONFIRMED_WINDOW_MS);
+    if (channel !== 'whatsapp' || deadline.getTime() <= services.now().getTime()) {
+      services.log.warn({ messageId: message.id, channel }, 'send interrupted and never confirmed; marked failed, not sent again');
+      return uncertain(message);
+    }
+    // Outside the conversation's queue: the replies after it are not held up while it waits.
+    await services.transaction((m) =>
+      enqueueJob(m, RECONCILE_JOB, { messageId: message.id }, services.now(), { tenantId: message.tenantId, runAt: deadline }),
+    );
+  }
+
   return {
+    [RECONCILE_JOB]: async (job) => {
+      const message = await services.db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
+      // Settled meanwhile: Meta's webhook attached its id and status, or an agent gave up on it.
+      if (message?.status !== 'queued' || message.externalId || !message.sendAttemptedAt) return;
+      const conversation = await services.db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
+      const account = await services.db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      await unconfirmed(message, account.channel);
+    },
+
     ['message.send']: async (job) => {
       const db = services.db;
       const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
@@ -27,6 +66,9 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       if (message?.status !== 'queued') return;
       const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
       const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      // Handed to the channel by an earlier run whose outcome was never written (the process died
+      // during the call): the channel may have it, so it is reconciled, not sent again.
+      if (message.sendAttemptedAt) return unconfirmed(message, account.channel);
       // Our own refusals are stored as reason codes the UI translates (window_closed, channel_disconnected…);
       // a channel's refusal keeps the channel's own error code and text.
       const fail = (reason: string, code: number | null = null) =>
@@ -89,17 +131,44 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       }
       // WhatsApp numbers have a throughput tier: replies and campaigns share its slots.
       if (account.channel === 'whatsapp') await acquireSendSlot(account.id, services.config.WHATSAPP_SEND_RATE);
+      // Meta's status webhook carries this back, naming the message even if the answer is lost.
+      if (account.channel === 'whatsapp') outbound.callbackData = `m:${message.id}`;
+      // Committed before the call (only if still queued): from here on, the send may have happened.
+      const attemptedAt = services.now();
+      const claimed = await db.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: attemptedAt });
+      if (!claimed.affected) return;
+      let externalId: string;
       try {
-        const { externalId } = await adapter.send(credentials, outbound);
-        await services.transaction((m) =>
-          markOutbound(services, m, message, { status: 'sent', externalId, sentAt: services.now(), errorCode: null, errorReason: null }),
-        );
+        ({ externalId } = await adapter.send(credentials, outbound));
       } catch (err) {
+        // A refusal (an invalid message, a closed window, a bad token): not sent, and never will be.
         if (err instanceof ChannelSendError && !err.retryable) return fail(err.reason, err.code ?? null);
+        if (!provedNotSent(err)) {
+          services.log.warn({ messageId: message.id, err: (err as Error).message }, 'send outcome unknown; not sending it again');
+          return unconfirmed({ ...message, sendAttemptedAt: attemptedAt }, account.channel);
+        }
+        // It never left (network down, an error answer such as 5xx or a rate limit): free to try again.
+        await db.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: null });
         if (job.attempts >= job.maxAttempts) return fail(`Gave up after ${job.attempts} attempts: ${(err as Error).message}`);
-        // Retryable (network down, 5xx, rate limit): the job runner retries with backoff, in order.
+        // The job runner retries with backoff, in order.
         throw err;
       }
+      await services.transaction(async (m) => {
+        const current = await m.getRepository(MessageEntity).findOneBy({ id: message.id });
+        if (!current) return;
+        // Meta's status webhook came first (matched by the callback data): it already moved the message on.
+        if (current.status !== 'queued') {
+          if (!current.externalId) await m.getRepository(MessageEntity).update({ id: current.id }, { externalId });
+          return;
+        }
+        await markOutbound(services, m, current, {
+          status: 'sent',
+          externalId,
+          sentAt: services.now(),
+          errorCode: null,
+          errorReason: null,
+        });
+      });
     },
 
     ['media.download']: async (job) => {

@@ -3,10 +3,12 @@ import { defineModule } from '../../core/module.js';
 import { MessageEntity } from './message.entity.js';
 import { messageRoutes } from './messages.routes.js';
 import { messageJobs } from './messages.jobs.js';
+import { MessageSendAttempt1733620000000 } from './messages.migration.js';
 
 export const messagesModule = defineModule({
   name: 'messages',
   entities: [MessageEntity],
+  migrations: [MessageSendAttempt1733620000000],
   routes: () => messageRoutes,
   jobs: messageJobs,
   // Sending mostly waits on the channel (tens of milliseconds a call): many conversations' replies go

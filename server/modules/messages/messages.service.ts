@@ -144,6 +144,7 @@ export const messagesService = {
       sentAt: null,
       deliveredAt: null,
       readAt: null,
+      sendAttemptedAt: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -44,6 +44,7 @@ export async function queueSystemMessage(
     sentAt: null,
     deliveredAt: null,
     readAt: null,
+    sendAttemptedAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -543,6 +543,7 @@ export async function sendTemplateIn(services: Services, m: EntityManager, input
     sentAt: null,
     deliveredAt: null,
     readAt: null,
+    sendAttemptedAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -47,7 +47,7 @@ function rawInsertBaseline(ctx: BenchContext, hooks: SignedWebhook[]) {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = FULL');
   const insertEvent = db.prepare(
     `INSERT INTO webhook_events (id, tenantId, source, payload, status, error, receivedAt, processedAt) VALUES (?, ?, 'meta', ?, 'received', NULL, ?, NULL)`,
   );
