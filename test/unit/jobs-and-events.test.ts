@@ -145,7 +145,7 @@ describe('durable jobs and the event outbox', () => {
         await enqueueJob(db.manager, 'graph-send', { key: `c${i}#${n}` }, now(), { queueKey: `conversation:own-${i}` });
     await enqueueJob(db.manager, 'other', {}, now());
     const run = runner.runDue();
-    for (let i = 0; i < 100 && (inFlight < 10 || !otherRan); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && (inFlight < 10 || !otherRan); i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(inFlight, 10, 'ten sends wait on the Graph at once');
     assert.equal(otherRan, true, 'the shared pool is not taken by them');
     release();
@@ -171,10 +171,10 @@ describe('durable jobs and the event outbox', () => {
     );
     await enqueueJob(db.manager, 'held-send', {}, now(), { queueKey: 'conversation:held-0' });
     const run = runner.runDue();
-    for (let i = 0; i < 100 && started < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 1000 && started < 1; i++) await new Promise((r) => setTimeout(r, 5));
     for (let i = 1; i <= 3; i++) await enqueueJob(db.manager, 'held-send', {}, now(), { queueKey: `conversation:held-${i}` });
     runner.nudge();
-    for (let i = 0; i < 100 && started < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 1000 && started < 4; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(started, 4, 'the three new sends went out while the first was still waiting');
     release();
     assert.equal(await run, 4);
