@@ -13,7 +13,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { Services } from './core/context.js';
-import { openDatabase, transaction } from './db/data-source.js';
+import { inTransaction, openDatabase, transaction } from './db/data-source.js';
 import { loadSecrets } from './core/secrets.js';
 import { secureDataDir } from './core/fs-private.js';
 import { TokenService } from './core/auth/tokens.js';
@@ -114,7 +114,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};
   const outbound = new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE });
-  const jobs = new JobRunner(db, log, now, { retryBaseMs: config.JOB_RETRY_BASE_MS, holdWhile: () => provided.holdJobsWhile?.() ?? false });
+  const jobs = new JobRunner(db, log, now, {
+    retryBaseMs: config.JOB_RETRY_BASE_MS,
+    holdWhile: () => provided.holdJobsWhile?.() ?? false,
+    transaction: (work) => services.transaction(work),
+  });
   const services: Services = {
     config,
     db,
@@ -130,9 +134,13 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       health: async () => (await provided.host!.health?.()) ?? { tunnel: null, lastBackup: null },
     },
     async transaction(work) {
+      // Nested in an open transaction (a batch of jobs), the events and jobs it writes wait for that commit.
+      const nested = inTransaction();
       const result = await transaction(db, work);
-      events.nudge();
-      jobs.nudge();
+      if (!nested) {
+        events.nudge();
+        jobs.nudge();
+      }
       return result;
     },
   };

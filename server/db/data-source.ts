@@ -1,4 +1,5 @@
 // The TypeORM DataSource over better-sqlite3: WAL, synchronous=FULL, foreign keys, busy timeout; migrations at start.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
@@ -48,9 +49,28 @@ export async function openDatabase(config: Pick<Config, 'databasePath'>, schema:
 }
 
 // SQLite has one connection: TypeORM transactions on it must not interleave, so they queue here.
+// A transaction asked for inside another (the job runner runs a batch of jobs in one transaction,
+// and each job's own transactions nest in it) becomes a savepoint of the open one: waiting for the
+// queue there would wait on itself.
 let chain: Promise<unknown> = Promise.resolve();
+const open = new AsyncLocalStorage<{ manager: EntityManager; active: boolean }>();
 export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const run = chain.then(() => ds.transaction(work));
+  const outer = open.getStore();
+  if (outer?.active) return outer.manager.transaction(work);
+  const run = chain.then(() =>
+    ds.transaction((manager) => {
+      const store = { manager, active: true };
+      return open.run(store, () => work(manager)).finally(() => {
+        // Work this transaction started and left running must not join a later one.
+        store.active = false;
+      });
+    }),
+  );
   chain = run.catch(() => undefined);
   return run;
+}
+
+/** True inside a transaction begun by `transaction` (its commit is still to come). */
+export function inTransaction(): boolean {
+  return open.getStore()?.active === true;
 }

@@ -241,6 +241,48 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(asked, 3, 'asked once per job, and not held');
   });
 
+  it('runs a queue’s jobs in batches of one commit; a failing job rolls back alone and ends its batch, order kept', async () => {
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
+    const seen: string[] = [];
+    let failThird = true;
+    runner.register(
+      'inbound',
+      async (job) => {
+        const n = Number(job.payload.n);
+        seen.push(`${n}#${job.attempts}`);
+        // The handler's own transaction nests in the batch's (a savepoint), instead of waiting for it.
+        await transaction(db, (m) => emitEvent(m, { tenantId: null, type: `inbound-${n}`, payload: {} }, now()));
+        if (n === 3 && failThird) {
+          failThird = false;
+          throw new Error('database busy');
+        }
+      },
+      { batch: 10 },
+    );
+    const jobs = [];
+    for (let n = 1; n <= 5; n++) jobs.push(await enqueueJob(db.manager, 'inbound', { n }, now(), { queueKey: 'batch-q' }));
+    await runner.runDue();
+    const status = async () =>
+      (await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).sort((a, b) => (a.id < b.id ? -1 : 1)).map((j) => j.status);
+    assert.deepEqual(seen, ['1#1', '2#1', '3#1'], 'the jobs after the failure were not tried');
+    assert.deepEqual(await status(), ['done', 'done', 'pending', 'pending', 'pending']);
+    const third = await db.getRepository(JobEntity).findOneByOrFail({ id: jobs[2].id });
+    assert.equal(third.attempts, 1);
+    assert.equal(third.lastError, 'database busy');
+    const events = async () =>
+      (await db.query(`SELECT type FROM events WHERE type LIKE 'inbound-%' ORDER BY id`)).map((r: { type: string }) => r.type);
+    assert.deepEqual(await events(), ['inbound-1', 'inbound-2'], "the failed job's writes were rolled back, the others' kept");
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    assert.deepEqual(seen.slice(3), ['3#2', '4#1', '5#1']);
+    assert.deepEqual(await status(), ['done', 'done', 'done', 'done', 'done']);
+    assert.deepEqual(await events(), ['inbound-1', 'inbound-2', 'inbound-3', 'inbound-4', 'inbound-5']);
+    assert.deepEqual(
+      (await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).map((j) => j.attempts).sort(),
+      [1, 1, 1, 1, 2],
+    );
+  });
+
   it('picks up a job left running by a crash', async () => {
     const job = await enqueueJob(db.manager, 'resume-me', {}, now());
     await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });

@@ -1,6 +1,6 @@
 // Transactional outbox (DESIGN rule 4): a change and its event commit together; the bus
 // delivers committed events to subscribers afterwards, in order, at least once.
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { DomainEventEntity, type DomainEvent } from './event.entity.js';
 import { newId } from '../ids.js';
@@ -105,9 +105,11 @@ export class EventBus {
             this.log.error({ err, eventId: event.id, type: event.type }, 'event handler failed');
           }
         }
-        await repo.update({ id: event.id }, { dispatchedAt: this.now() });
         delivered++;
       }
+      // One write (and one fsync) per batch: a crash before it delivers the batch again, which
+      // at-least-once delivery allows (subscribers are idempotent or only notify).
+      await repo.update({ id: In(batch.map((e) => e.id)) }, { dispatchedAt: this.now() });
       // Let requests in between batches (the database calls above never yield).
       await new Promise((resolve) => setImmediate(resolve));
     }

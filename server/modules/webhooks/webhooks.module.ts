@@ -10,5 +10,7 @@ export const webhooksModule = defineModule({
   entities: [WebhookEventEntity],
   routes: () => webhookRoutes,
   jobs: webhookJobs,
+  // A burst of webhooks is one long queue of short database work: up to 50 of them per commit.
+  jobOptions: { 'webhook.process': { batch: 50 } },
   provides: (services) => ({ holdJobsWhile: () => webhookBurst(services.db) }),
 });
