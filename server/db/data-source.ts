@@ -60,10 +60,12 @@ export function transaction<T>(ds: DataSource, work: (manager: EntityManager) =>
   const run = chain.then(() =>
     ds.transaction((manager) => {
       const store = { manager, active: true };
-      return open.run(store, () => work(manager)).finally(() => {
-        // Work this transaction started and left running must not join a later one.
-        store.active = false;
-      });
+      return open
+        .run(store, () => work(manager))
+        .finally(() => {
+          // Work this transaction started and left running must not join a later one.
+          store.active = false;
+        });
     }),
   );
   chain = run.catch(() => undefined);

@@ -277,10 +277,7 @@ describe('durable jobs and the event outbox', () => {
     assert.deepEqual(seen.slice(3), ['3#2', '4#1', '5#1']);
     assert.deepEqual(await status(), ['done', 'done', 'done', 'done', 'done']);
     assert.deepEqual(await events(), ['inbound-1', 'inbound-2', 'inbound-3', 'inbound-4', 'inbound-5']);
-    assert.deepEqual(
-      (await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).map((j) => j.attempts).sort(),
-      [1, 1, 1, 1, 2],
-    );
+    assert.deepEqual((await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).map((j) => j.attempts).sort(), [1, 1, 1, 1, 2]);
   });
 
   it('picks up a job left running by a crash', async () => {

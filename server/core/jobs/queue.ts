@@ -375,7 +375,10 @@ export class JobRunner {
         if (done.length > 0) {
           await m
             .getRepository(JobEntity)
-            .update({ id: In(done.map((j) => j.id)) }, { status: 'done', attempts: () => 'attempts + 1', lastError: null, updatedAt: this.now() });
+            .update(
+              { id: In(done.map((j) => j.id)) },
+              { status: 'done', attempts: () => 'attempts + 1', lastError: null, updatedAt: this.now() },
+            );
         }
       });
     } catch (err) {
