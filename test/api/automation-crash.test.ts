@@ -5,73 +5,18 @@
 // applied twice (each note exists once, each rule's message was queued once).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Api, registerTenant } from '../support/http.js';
 import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js';
 import { startFakeGraph } from '../support/fake-graph.js';
+import { freePort, killAll, startServer } from '../support/spawned-server.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const NOTES = 18;
 const RULES = 3;
 const CUSTOMERS = 40;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-function startChild(port: number, dataDir: string, graphUrl: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OMNISTREAM_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000',
-      OMNISTREAM_MDNS: 'off',
-      SUPER_ADMIN_EMAIL: 'root@omnistream.test',
-      SUPER_ADMIN_PASSWORD: 'super-secret-password',
-      // A fake Graph while the account is connected (connecting proves ownership), stopped before
-      // the webhooks: messages to customers go nowhere reachable and stay queued, which is all this
-      // test looks at.
-      META_GRAPH_URL: graphUrl,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c) => {
-    output += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output += c;
-  });
-  return { child, output: () => output.slice(-4000) };
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) assert.fail(`the server exited (${child.exitCode}): ${output()}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`the server did not become healthy: ${output()}`);
-}
 
 function query<T>(path: string, sql: string): T[] {
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -85,9 +30,8 @@ function query<T>(path: string, sql: string): T[] {
 describe('crash safety of the automation engine', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-automation-crash-'));
   const dbPath = join(dataDir, 'omnistream.db');
-  const children: ChildProcess[] = [];
   after(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    killAll();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -95,9 +39,11 @@ describe('crash safety of the automation engine', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const graph = await startFakeGraph();
-    const first = startChild(port, dataDir, graph.url);
-    children.push(first.child);
-    await waitHealthy(url, first.child, first.output);
+    // A fake Graph while the account is connected (connecting proves ownership), stopped before the
+    // webhooks: messages to customers go nowhere reachable and stay queued, which is all this test looks at.
+    const start = () => startServer({ dataDir, port, env: { META_GRAPH_URL: graph.url } });
+    const first = await start();
+    await first.waitHealthy();
     const owner = await registerTenant(new Api(url), 'Toko Mati Lampu');
     const wa = await connectWhatsApp(owner.api, '530000000000003');
     await graph.stop();
@@ -141,8 +87,7 @@ describe('crash safety of the automation engine', () => {
       if (done >= 3 && open > 0) break;
       await new Promise((r) => setTimeout(r, 2));
     }
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.stop('SIGKILL');
     assert.equal(first.child.signalCode, 'SIGKILL');
     const atKill = query<{ n: number }>(
       dbPath,
@@ -157,9 +102,8 @@ describe('crash safety of the automation engine', () => {
     assert.ok(atKill > 0 || runsAtKill < CUSTOMERS * RULES, 'the engine still had events to run when the server was killed');
     assert.ok(notesAtKill < CUSTOMERS * RULES * NOTES, 'work was left to do');
 
-    const second = startChild(port, dataDir, graph.url);
-    children.push(second.child);
-    await waitHealthy(url, second.child, second.output);
+    const second = await start();
+    await second.waitHealthy();
     const doneDeadline = Date.now() + 120_000;
     for (;;) {
       const messages = query<{ n: number }>(dbPath, "SELECT count(*) AS n FROM messages WHERE externalId LIKE 'wamid.AUTOCRASH%'")[0].n;
@@ -200,8 +144,7 @@ describe('crash safety of the automation engine', () => {
     assert.equal(sent.length, CUSTOMERS);
     assert.ok(sent.every((s) => s.n === RULES));
 
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await second.stop('SIGTERM');
     assert.equal(second.child.exitCode, 0, second.output());
   });
 });

@@ -3,77 +3,23 @@
 // after a restart, and become exactly one message each.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Api, registerTenant } from '../support/http.js';
 import { connectWhatsApp, postWebhook, waPayload } from '../support/whatsapp.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort, killAll, startServer } from '../support/spawned-server.js';
 
 // Connecting the WhatsApp account proves ownership through the Graph API: a fake one, in this process.
 let graph: FakeGraph | undefined;
 
-function startChild(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OMNISTREAM_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000',
-      OMNISTREAM_MDNS: 'off',
-      SUPER_ADMIN_EMAIL: 'root@omnistream.test',
-      SUPER_ADMIN_PASSWORD: 'super-secret-password',
-      META_GRAPH_URL: graph!.url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c) => {
-    output += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output += c;
-  });
-  return { child, output: () => output.slice(-4000) };
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) assert.fail(`the server exited (${child.exitCode}): ${output()}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`the server did not become healthy: ${output()}`);
-}
-
 describe('crash safety of webhook ingestion', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-crash-'));
-  const children: ChildProcess[] = [];
   after(async () => {
     await graph?.stop();
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    killAll();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -81,9 +27,9 @@ describe('crash safety of webhook ingestion', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     graph = await startFakeGraph();
-    const first = startChild(port, dataDir);
-    children.push(first.child);
-    await waitHealthy(url, first.child, first.output);
+    const start = () => startServer({ dataDir, port, env: { META_GRAPH_URL: graph!.url } });
+    const first = await start();
+    await first.waitHealthy();
     const owner = await registerTenant(new Api(url), 'Toko Crash');
     const wa = await connectWhatsApp(owner.api, '300000000000003');
 
@@ -120,9 +66,9 @@ describe('crash safety of webhook ingestion', () => {
     const deadline = Date.now() + 60_000;
     while (acked.size < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     inFlightAtKill = inFlight;
-    first.child.kill('SIGKILL');
+    const stopped = first.stop('SIGKILL');
     killed = true;
-    await new Promise((r) => first.child.once('exit', r));
+    await stopped;
     await Promise.all(lanes);
     assert.ok(acked.size >= 150, `acknowledged ${acked.size}`);
     assert.ok(inFlightAtKill > 0, 'requests were in flight when the server was killed');
@@ -149,9 +95,8 @@ describe('crash safety of webhook ingestion', () => {
     assert.deepEqual(missing, [], 'acknowledged but not stored');
 
     // Restart: the queue picks up what was left and every acknowledged message becomes exactly one row.
-    const second = startChild(port, dataDir);
-    children.push(second.child);
-    await waitHealthy(url, second.child, second.output);
+    const second = await start();
+    await second.waitHealthy();
     let rows: { externalId: string; n: number }[] = [];
     const processDeadline = Date.now() + 60_000;
     for (;;) {
@@ -190,8 +135,7 @@ describe('crash safety of webhook ingestion', () => {
     }
     assert.equal(seen, acked.size, 'every acknowledged message is in the inbox');
 
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await second.stop('SIGTERM');
     assert.equal(second.child.exitCode, 0, second.output());
   });
 });

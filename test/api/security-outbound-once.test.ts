@@ -7,76 +7,18 @@
 // `send_uncertain`. Neither is sent a second time, and the conversation's later replies still go out.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Api, registerTenant } from '../support/http.js';
 import { startFakeGraph } from '../support/fake-graph.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid } from '../support/whatsapp.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-function startChild(port: number, dataDir: string, graphUrl: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OMNISTREAM_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000',
-      OMNISTREAM_MDNS: 'off',
-      META_GRAPH_URL: graphUrl,
-      JOB_RETRY_BASE_MS: '200',
-      // Meta's status webhook is awaited this long before an unconfirmed send is given up.
-      MESSAGE_UNCONFIRMED_WINDOW_MS: '4000',
-      OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
-      SUPER_ADMIN_EMAIL: 'root@omnistream.test',
-      SUPER_ADMIN_PASSWORD: 'super-secret-password',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c) => {
-    output += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output += c;
-  });
-  return { child, output: () => output.slice(-4000) };
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) assert.fail(`the server exited (${child.exitCode}): ${output()}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`the server did not become healthy: ${output()}`);
-}
+import { freePort, killAll, startServer } from '../support/spawned-server.js';
 
 describe('a reply is never sent twice after a crash between the Graph call and the status write', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-outbound-once-'));
-  const children: ChildProcess[] = [];
   after(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    killAll();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -85,9 +27,20 @@ describe('a reply is never sent twice after a crash between the Graph call and t
     try {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const first = startChild(port, dataDir, graph.url);
-      children.push(first.child);
-      await waitHealthy(url, first.child, first.output);
+      const start = () =>
+        startServer({
+          dataDir,
+          port,
+          env: {
+            META_GRAPH_URL: graph.url,
+            JOB_RETRY_BASE_MS: '200',
+            // Meta's status webhook is awaited this long before an unconfirmed send is given up.
+            MESSAGE_UNCONFIRMED_WINDOW_MS: '4000',
+            OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
+          },
+        });
+      const first = await start();
+      await first.waitHealthy();
       const owner = await registerTenant(new Api(url), 'Toko Sekali Kirim');
       const wa = await connectWhatsApp(owner.api, '800000000000102');
       const conversationOf = async (api: Api, from: string, text: string) => {
@@ -115,12 +68,10 @@ describe('a reply is never sent twice after a crash between the Graph call and t
         const res = await api.post(`/api/v1/conversations/${conversationId}/messages`, { type: 'text', text });
         assert.equal(res.status, 202);
         await eventually(async () => sends(text).length === 1, 10_000, `${text} held by Meta`);
-        server.child.kill('SIGKILL');
-        await new Promise((r) => server.child.once('exit', r));
+        await server.stop('SIGKILL');
         graph.release();
-        server = startChild(port, dataDir, graph.url);
-        children.push(server.child);
-        await waitHealthy(url, server.child, server.output);
+        server = await start();
+        await server.waitHealthy();
         const login = await new Api(url).post('/api/v1/auth/login', { email: owner.email, password: owner.password });
         api = new Api(url, { token: login.body.token });
         return res.body;
@@ -172,8 +123,7 @@ describe('a reply is never sent twice after a crash between the Graph call and t
       assert.equal(sends('Balasan B').length, 1, 'B reached Meta exactly once');
       assert.equal((await messageOf(confirmed.id, a.id)).status, 'sent', 'A stays sent');
 
-      server.child.kill('SIGTERM');
-      await new Promise((r) => server.child.once('exit', r));
+      await server.stop('SIGTERM');
     } finally {
       await graph.stop();
     }

@@ -5,12 +5,9 @@
 // throws is logged and tried again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../server/db/data-source.js';
@@ -18,8 +15,7 @@ import { entities, migrations } from '../../server/composition.js';
 import { JobRunner } from '../../server/core/jobs/queue.js';
 import { JobEntity } from '../../server/core/jobs/job.entity.js';
 import { eventually } from '../support/whatsapp.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { killAll, startServer } from '../support/spawned-server.js';
 
 describe('a scheduled job that throws is logged and retried', () => {
   let dir: string;
@@ -65,67 +61,30 @@ describe('a scheduled job that throws is logged and retried', () => {
   });
 });
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 describe('an unhandled promise rejection does not end the server', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-unhandled-'));
-  let child: ChildProcess | undefined;
   after(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
+    killAll();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('the real server logs it with pino and keeps answering', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    let output = '';
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './test/support/unhandled-rejection-trigger.ts', 'server/index.ts', 'start'],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          OMNISTREAM_DATA_DIR: dataDir,
-          LOG_LEVEL: 'warn',
-          OMNISTREAM_MDNS: 'off',
-          SUPER_ADMIN_EMAIL: 'root@omnistream.test',
-          SUPER_ADMIN_PASSWORD: 'super-secret-password',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout!.on('data', (c) => {
-      output += c;
-    });
-    child.stderr!.on('data', (c) => {
-      output += c;
-    });
-    const healthy = async () => {
-      try {
-        return (await fetch(`${url}/health`)).ok;
-      } catch {
-        return false;
-      }
-    };
-    await eventually(async () => child!.exitCode !== null || (await healthy()), 60_000, 'the server up');
-    assert.equal(child.exitCode, null, output);
-    child.kill('SIGUSR2');
-    await eventually(async () => output.includes('test: a rejection nobody handles'), 10_000, 'the rejection logged');
+    const server = await startServer({ dataDir, imports: ['./test/support/unhandled-rejection-trigger.ts'] });
+    const output = () => server.output(Infinity);
+    await server.waitHealthy();
+    server.child.kill('SIGUSR2');
+    await eventually(async () => output().includes('test: a rejection nobody handles'), 10_000, 'the rejection logged');
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(child.exitCode, null, `the server is still running: ${output.slice(-2000)}`);
-    assert.ok(await healthy(), 'and still answers');
-    const line = output.split('\n').find((l) => l.includes('test: a rejection nobody handles'))!;
+    assert.equal(server.child.exitCode, null, `the server is still running: ${server.output(2000)}`);
+    const healthy = await fetch(`${server.url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    assert.ok(healthy, 'and still answers');
+    const line = output()
+      .split('\n')
+      .find((l) => l.includes('test: a rejection nobody handles'))!;
     assert.equal(JSON.parse(line).msg, 'unhandled promise rejection (logged; the server keeps running)');
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
+    await server.stop('SIGTERM');
   });
 });
