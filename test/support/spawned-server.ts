@@ -8,14 +8,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port free on loopback now (a restarted server takes the same one, so the test's URL stays valid). */
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+/**
+ * A port free on loopback now, which a restarted server takes again (so the test's URL stays valid).
+ * Picked below Linux's ephemeral range (32768-60999), where the OS never hands out the ports that
+ * other tests' servers ask for with port 0 (a tunnel listener took a port this helper had just freed,
+ * and the test talked to the wrong server).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+}
 
 export interface SpawnedServer {
   url: string;

@@ -5,21 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ServerHost, type ServerState } from '../../main/server-host.js';
 import { trayMenu, trayTooltip, type TrayItem, type TrayState } from '../../main/tray-menu.js';
 import { isLinuxAutostart, launchCommand, linuxAutostartPath, setLinuxAutostart } from '../../main/autostart.js';
 import { loadDesktopSettings, saveDesktopSettings, DEFAULT_DESKTOP_SETTINGS } from '../../main/desktop-settings.js';
 import type { DesktopStatus } from '../../server/platform/ipc.js';
+import { freePort } from '../support/spawned-server.js';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 const fixture = fileURLToPath(new URL('../support/fixtures/ipc-server.mjs', import.meta.url));
 const until = async (check: () => boolean, ms = 10_000) => {
   const deadline = Date.now() + ms;

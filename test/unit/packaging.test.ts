@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,17 +14,10 @@ import { bundle, outDir, root } from '../../build/bundle.mjs';
 import { Api, registerTenant } from '../support/http.js';
 import { createBackup, listBackups, stageRestore } from '../../server/platform/backup/index.js';
 import { knownMigrations } from '../../server/composition.js';
+import { freePort } from '../support/spawned-server.js';
 
 const require = createRequire(import.meta.url);
 const config = require('../../build/electron-builder.config.cjs');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('electron-builder configuration', () => {
   it("passes electron-builder's schema and covers Windows NSIS, macOS dmg, Linux AppImage and deb", async () => {

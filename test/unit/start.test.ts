@@ -7,21 +7,13 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { root, serverBundle } from '../../build/bundle.mjs';
+import { freePort } from '../support/spawned-server.js';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnistream-start-'));
