@@ -280,6 +280,31 @@ describe('durable jobs and the event outbox', () => {
     assert.deepEqual((await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).map((j) => j.attempts).sort(), [1, 1, 1, 1, 2]);
   });
 
+  it('a batch also takes the heads of other queues (one slot, one commit), each queue still in order', async () => {
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
+    const seen: string[] = [];
+    const batchedFlags: boolean[] = [];
+    runner.register(
+      'per-conversation',
+      async (job, run) => {
+        seen.push(String(job.payload.label));
+        batchedFlags.push(run?.batched === true);
+      },
+      { batch: 50 },
+    );
+    for (const label of ['a1', 'b1', 'a2', 'c1', 'b2', 'a3'])
+      await enqueueJob(db.manager, 'per-conversation', { label }, now(), { queueKey: `conv-${label[0]}` });
+    // a1 with a2 and a3 behind it, and the heads b1 and c1; then b2, which waited for b1.
+    assert.equal(await runner.runDue(), 2, 'two starts ran all six');
+    for (const q of ['a', 'b', 'c']) {
+      const order = seen.filter((l) => l.startsWith(q));
+      assert.deepEqual(order, [...order].sort(), `queue ${q} in order`);
+    }
+    assert.equal(seen.length, 6);
+    assert.deepEqual(batchedFlags, [true, true, true, true, true, false], 'the handler is told when it runs in a batch (b2 ran alone)');
+    assert.equal(await db.getRepository(JobEntity).countBy({ type: 'per-conversation', status: 'done' }), 6);
+  });
+
   it('picks up a job left running by a crash', async () => {
     const job = await enqueueJob(db.manager, 'resume-me', {}, now());
     await db.getRepository(JobEntity).update({ id: job.id }, { status: 'running' });

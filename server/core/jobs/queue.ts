@@ -17,7 +17,8 @@ export interface EnqueueOptions {
 /** Throw from a handler when retrying cannot help (bad credentials, invalid recipient…). */
 export class PermanentJobError extends Error {}
 
-export type JobHandler = (job: Job) => Promise<void>;
+/** `batched`: the job runs inside a batch's transaction (JobTypeOptions.batch): keep it short. */
+export type JobHandler = (job: Job, run?: { batched: boolean }) => Promise<void>;
 
 /** How the runner treats one job type (a module's manifest gives these beside its handlers). */
 export interface JobTypeOptions {
@@ -34,12 +35,13 @@ export interface JobTypeOptions {
    */
   recoverPeers?: boolean;
   /**
-   * Up to this many consecutive jobs of this type in one queue run in one transaction (each in a
-   * savepoint of it, the handler's own transactions nested inside), with their completion: one
-   * commit, and one fsync, for the lot instead of three per job. For short database-only work that
-   * arrives in long queues (inbound webhooks). A job that fails rolls back alone and ends the batch:
-   * the ones before it are done, the ones after it wait their turn, so the queue stays in order.
-   * Needs the runner's `transaction` option; without a queueKey a job runs alone.
+   * Up to this many due jobs of this type run in one transaction (each in a savepoint of it, the
+   * handler's own transactions nested inside), with their completion: one commit, and one fsync,
+   * for the lot instead of three per job. A batch is the first job with the ones right behind it in
+   * its queue (a burst of webhooks is one long queue), then the heads of other queues (automation
+   * events, one queue per conversation). For short database-only work. A job that fails rolls back
+   * alone and ends the batch: the ones before it are done, the ones after it wait their turn, so
+   * every queue stays in order. Needs the runner's `transaction` option.
    */
   batch?: number;
 }
@@ -210,17 +212,18 @@ export class JobRunner {
   async runDue(): Promise<number> {
     const limit = Math.max(1, this.options.concurrency ?? 4);
     const perType = Math.max(1, limit - 1);
-    const inFlight = new Map<string, { type: string; done: Promise<void> }>();
+    // A batch takes one slot: its first job stands for it (`rides` marks the others).
+    const inFlight = new Map<string, { type: string; done: Promise<void>; rides?: true }>();
     // Types with slots of their own (JobTypeOptions.concurrency) and the shared pool of the others.
     const ownSlots = (type: string) => this.typeOptions.get(type)?.concurrency;
     const running = (type: string) => {
       let n = 0;
-      for (const r of inFlight.values()) if (r.type === type) n++;
+      for (const r of inFlight.values()) if (r.type === type && !r.rides) n++;
       return n;
     };
     const shared = () => {
       let n = 0;
-      for (const r of inFlight.values()) if (ownSlots(r.type) === undefined) n++;
+      for (const r of inFlight.values()) if (ownSlots(r.type) === undefined && !r.rides) n++;
       return n;
     };
     const hasRoom = (type: string) => {
@@ -232,20 +235,28 @@ export class JobRunner {
       let started = 0;
       if (!this.stopRequested) {
         const runnable = (await this.dueInOrder()).filter((j) => !inFlight.has(j.id));
+        // Jobs of this page already started, alone or in a batch (which may have finished since).
+        const taken = new Set<string>();
         for (const job of runnable) {
-          if (!hasRoom(job.type)) continue;
+          if (taken.has(job.id) || !hasRoom(job.type)) continue;
           await this.hold();
           if (this.stopRequested) break;
           this.lastStart = performance.now();
           // runOne records a handler's failure itself; one that cannot even be recorded (the database
           // gone) is logged here, never left as an unhandled rejection.
-          const batch = await this.batchFrom(job);
+          const batch = await this.batchFrom(
+            job,
+            runnable.filter((j) => !taken.has(j.id)),
+          );
           const done = (batch.length > 1 ? this.runBatch(batch) : this.runOne(job))
             .catch((err) => this.log.error({ err, jobId: job.id, type: job.type }, 'job could not be run'))
             .finally(() => {
               for (const j of batch) inFlight.delete(j.id);
             });
-          for (const j of batch) inFlight.set(j.id, { type: job.type, done });
+          for (const j of batch) {
+            taken.add(j.id);
+            inFlight.set(j.id, j === job ? { type: job.type, done } : { type: job.type, done, rides: true });
+          }
           ran++;
           started++;
           // better-sqlite3 is synchronous: yield between starts so requests are not starved.
@@ -330,20 +341,29 @@ export class JobRunner {
     if (moved.affected) this.nudge();
   }
 
-  /** The job, and the due jobs of its type right behind it in its queue (see JobTypeOptions.batch). */
-  private async batchFrom(head: Job): Promise<Job[]> {
+  /**
+   * The job, the due jobs of its type right behind it in its queue, then other runnable jobs of its
+   * type (heads of their queues), up to the type's batch size (see JobTypeOptions.batch).
+   */
+  private async batchFrom(head: Job, runnable: Job[]): Promise<Job[]> {
     const size = this.typeOptions.get(head.type)?.batch ?? 1;
-    if (size <= 1 || head.queueKey === null || !this.options.transaction) return [head];
-    const now = this.now();
-    const queue = await this.db.getRepository(JobEntity).find({
-      where: { queueKey: head.queueKey, status: 'pending', id: MoreThan(head.id) },
-      order: { id: 'ASC' },
-      take: size - 1,
-    });
+    if (size <= 1 || !this.options.transaction) return [head];
     const batch = [head];
-    for (const job of queue) {
-      if (job.type !== head.type || job.runAt > now) break;
-      batch.push(job);
+    if (head.queueKey !== null) {
+      const now = this.now();
+      const queue = await this.db.getRepository(JobEntity).find({
+        where: { queueKey: head.queueKey, status: 'pending', id: MoreThan(head.id) },
+        order: { id: 'ASC' },
+        take: size - 1,
+      });
+      for (const job of queue) {
+        if (job.type !== head.type || job.runAt > now) break;
+        batch.push(job);
+      }
+    }
+    for (const job of runnable) {
+      if (batch.length >= size) break;
+      if (job.type === head.type && job.id !== head.id && !batch.some((b) => b.id === job.id)) batch.push(job);
     }
     return batch;
   }
@@ -365,7 +385,7 @@ export class JobRunner {
           // A long batch would keep other transactions (API requests) waiting: stop after ~50 ms.
           if (done.length > 0 && (this.stopRequested || performance.now() - started > BATCH_MAX_MS)) break;
           try {
-            await m.transaction(() => handler({ ...job, attempts: job.attempts + 1 }));
+            await m.transaction(() => handler({ ...job, attempts: job.attempts + 1 }, { batched: true }));
             done.push(job);
           } catch (err) {
             failure = { job, err };

@@ -156,7 +156,7 @@ export async function prune(services: Services): Promise<number> {
 export function automationJobs(services: Services): Record<string, JobHandler> {
   const engine = new Engine(services);
   return {
-    [PROCESS_JOB]: (job) => engine.process(String(job.payload.eventId)),
+    [PROCESS_JOB]: (job, run) => engine.process(String(job.payload.eventId), { batched: run?.batched }),
     [RESUME_JOB]: (job) => engine.resume(String(job.payload.runId)),
     [UNSNOOZE_JOB]: (job) => unsnooze(services, job.payload),
     [CLOCK_JOB]: async () => {

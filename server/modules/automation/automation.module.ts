@@ -27,6 +27,8 @@ export const automationModule = defineModule({
   migrations: [Automation1733300000000],
   routes: () => automationRoutes,
   jobs: automationJobs,
+  // Events of many conversations (each its own queue) are processed up to 50 per commit.
+  jobOptions: { 'automation.process': { batch: 50 } },
   schedules: automationSchedules,
   onEmit: automationOnEmit,
   pushedEvents: ['automation.alert'],

@@ -133,9 +133,10 @@ export class Engine {
   }
 
   /** Processes one event (the job handler). Safe to run again: finished runs are kept, unfinished ones resume. */
-  async process(eventId: string): Promise<void> {
+  async process(eventId: string, options: { batched?: boolean } = {}): Promise<void> {
     await this.processQueued(eventId);
-    await this.pullAhead();
+    // In a batch the runner already brings the other waiting events, in the same commit.
+    if (!options.batched) await this.pullAhead();
   }
 
   /**

@@ -197,10 +197,11 @@ async function findConversation(
   }
   const subject = normalizeSubject(inbound.thread.subject);
   if (!subject) return null;
+  // Sorted here, not in SQL: ORDER BY lastMessageAt would lead SQLite to walk the organization's
+  // (tenantId, lastMessageAt) index instead of the contact's few conversations.
   const open = await conversations.find({
     where: { tenantId, accountId: account.id, contactId, status: In(['open', 'pending']) },
-    order: { lastMessageAt: 'DESC' },
-    take: 50,
   });
+  open.sort((a, b) => (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0));
   return open.find((c) => normalizeSubject(c.subject) === subject) ?? null;
 }

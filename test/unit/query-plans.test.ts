@@ -1,0 +1,52 @@
+// Query plans of the statements every inbound message runs. SQLite has no statistics here (nobody
+// runs ANALYZE), so it picks indexes by their shape: a wide index that satisfies an ORDER BY can win
+// over the selective one, and a lookup becomes a walk through the organization's conversations.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../server/db/data-source.js';
+import { entities, migrations } from '../../server/composition.js';
+import { ConversationEntity } from '../../server/modules/conversations/conversation.entity.js';
+
+describe('query plans of inbound processing', () => {
+  let dir: string;
+  let db: DataSource;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omnistream-plans-'));
+    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const plan = async (sql: string, params: unknown[]) =>
+    ((await db.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join('\n');
+
+  it("finds a contact's latest conversation on an account through the contact's index, not the organization's", async () => {
+    const where = { tenantId: 't', accountId: 'a', contactId: 'c' };
+    for (const qb of [
+      // ingest.service.ts findConversation: the open one, and (for an echo) the latest whatever its status.
+      db
+        .getRepository(ConversationEntity)
+        .createQueryBuilder('c')
+        .where('c.tenantId = :tenantId AND c.accountId = :accountId AND c.contactId = :contactId', where)
+        .andWhere('c.status IN (:...statuses)', { statuses: ['open', 'pending'] })
+        .orderBy('c.createdAt', 'DESC')
+        .limit(1),
+      db
+        .getRepository(ConversationEntity)
+        .createQueryBuilder('c')
+        .where('c.tenantId = :tenantId AND c.accountId = :accountId AND c.contactId = :contactId', where)
+        .orderBy('c.createdAt', 'DESC')
+        .limit(1),
+    ]) {
+      const [sql, params] = qb.getQueryAndParameters();
+      const detail = await plan(sql, params);
+      assert.match(detail, /IDX_conversations_contact_latest \(tenantId=\? AND accountId=\? AND contactId=\?\)/, detail);
+    }
+  });
+});
