@@ -363,13 +363,14 @@ export class JobRunner {
     }
     for (const job of runnable) {
       if (batch.length >= size) break;
-      if (job.type === head.type && job.id !== head.id && !batch.some((b) => b.id === job.id)) batch.push(job);
+      // `runnable` holds one job per queue (its head), so none of these is behind `head` in its queue.
+      if (job.type === head.type && job.id !== head.id) batch.push(job);
     }
     return batch;
   }
 
   /**
-   * Runs consecutive jobs of one queue in one transaction, each in a savepoint, and marks the ones
+   * Runs a batch (see batchFrom) in one transaction, each job in a savepoint, and marks the ones
    * that succeeded done in it. The first failure is rolled back alone and recorded as a normal failed
    * attempt; the jobs after it stay pending, untried. A batch that cannot commit leaves every job
    * pending: its head then runs alone, so a real failure is recorded against it.
