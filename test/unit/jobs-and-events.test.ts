@@ -180,6 +180,34 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(await run, 4);
   });
 
+  it('a nudge that comes before the run waits (while it is still starting jobs) is not lost', async () => {
+    const runner = new JobRunner(db, log, now, { intervalMs: 60_000 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    runner.register(
+      'early-nudge',
+      async (job: { payload: unknown }) => {
+        started++;
+        if ((job.payload as { first?: boolean }).first) {
+          // Enqueued and nudged at once, before the run reaches its wait on the jobs in flight.
+          for (let i = 1; i <= 2; i++) await enqueueJob(db.manager, 'early-nudge', {}, now(), { queueKey: `conversation:early-${i}` });
+          runner.nudge();
+        }
+        await gate;
+      },
+      { concurrency: 8 },
+    );
+    await enqueueJob(db.manager, 'early-nudge', { first: true }, now(), { queueKey: 'conversation:early-0' });
+    const run = runner.runDue();
+    for (let i = 0; i < 400 && started < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(started, 3, 'the two jobs enqueued by the first one started without waiting for the 60 s poll');
+    release();
+    assert.equal(await run, 3);
+  });
+
   it('a send that succeeds after failing makes the same tenant’s backing-off sends due now (recoverPeers)', async () => {
     const runner = new JobRunner(db, log, now, { retryBaseMs: 60_000 });
     let online = false;

@@ -170,7 +170,11 @@ export class JobRunner {
   /** Wakes a run that waits on its jobs in flight, so it looks for new due jobs (see runDue). */
   private wake: (() => void) | undefined;
 
+  /** A nudge that came while the run was not waiting (it was looking or starting): look again before waiting. */
+  private nudged = false;
+
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
     if (this.stopped) return;
     // While a run is in progress, remember the nudge: the next run starts as soon as this one ends.
@@ -234,6 +238,7 @@ export class JobRunner {
     for (;;) {
       let started = 0;
       if (!this.stopRequested) {
+        this.nudged = false;
         const runnable = (await this.dueInOrder()).filter((j) => !inFlight.has(j.id));
         // Jobs of this page already started, alone or in a batch (which may have finished since).
         const taken = new Set<string>();
@@ -271,6 +276,7 @@ export class JobRunner {
       // On shutdown, the jobs in hand finish; the rest stay pending for the next start. Jobs that
       // wait long (a Graph call) must not keep new work waiting: a nudge (something was enqueued) or
       // the polling interval also ends the wait while slots are free.
+      if (this.nudged && !this.stopRequested) continue;
       const woken = new Promise<void>((resolve) => {
         this.wake = resolve;
       });

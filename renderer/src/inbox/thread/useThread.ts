@@ -212,8 +212,11 @@ export function useActivity(conversationId: string) {
       .activity(conversationId)
       .then((page) => {
         if (cancelled) return;
-        setLogged(page.data.map(fromLog).filter((e): e is ActivityEntry => e !== null));
-        setLive([]);
+        const fetched = page.data.map(fromLog).filter((e): e is ActivityEntry => e !== null);
+        setLogged(fetched);
+        // Drop only the live entries the log now holds: an event that arrived while this fetch was
+        // in flight (the fetch read the log before the change) must stay on screen.
+        setLive((list) => list.filter((e) => !fetched.some((f) => sameChange(f, e))));
       })
       .catch(() => undefined);
     return () => {
@@ -258,6 +261,16 @@ export function useActivity(conversationId: string) {
   });
 
   return useMemo(() => [...logged, ...live], [logged, live]);
+}
+
+/** A logged entry and a live one describe the same change: same kind and people, within a few seconds. */
+function sameChange(a: ActivityEntry, b: ActivityEntry): boolean {
+  return (
+    a.kind === b.kind &&
+    (a.toId ?? null) === (b.toId ?? null) &&
+    (a.actorId ?? null) === (b.actorId ?? null) &&
+    Math.abs(Date.parse(a.createdAt) - Date.parse(b.createdAt)) < 5000
+  );
 }
 
 function fromLog(log: ActivityLog): ActivityEntry | null {
