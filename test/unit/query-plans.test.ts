@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
+import { MoreThan, type DataSource } from 'typeorm';
 import { openDatabase } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
 import { ConversationEntity } from '../../server/modules/conversations/conversation.entity.js';
+import { matchedRuns } from '../../server/modules/automation/engine.js';
 
 describe('query plans of inbound processing', () => {
   let dir: string;
@@ -48,5 +49,15 @@ describe('query plans of inbound processing', () => {
       const detail = await plan(sql, params);
       assert.match(detail, /IDX_conversations_contact_latest \(tenantId=\? AND accountId=\? AND contactId=\?\)/, detail);
     }
+  });
+
+  it("counts a rule's recent matched runs on a conversation from the partial index (not_matched runs are not in it)", async () => {
+    const [sql, params] = matchedRuns(db.manager, {
+      ruleId: 'r',
+      conversationId: 'c',
+      createdAt: MoreThan(new Date()),
+    }).getQueryAndParameters();
+    const detail = await plan(sql.replace(/^SELECT .* FROM/, 'SELECT COUNT(*) FROM'), params);
+    assert.match(detail, /IDX_automation_runs_rate_limit \(ruleId=\? AND conversationId=\? AND createdAt>\?\)/, detail);
   });
 });

@@ -191,6 +191,9 @@ export interface AutomationRun {
   createdAt: Date;
 }
 
+/** A run that matched (it acts or acted), as literal SQL: the partial rate-limit index is on these. */
+export const MATCHED_RUN_SQL = `"status" IN ('running', 'waiting', 'succeeded', 'failed')`;
+
 export const AutomationRunEntity = new EntitySchema<AutomationRun>({
   name: 'AutomationRun',
   tableName: 'automation_runs',

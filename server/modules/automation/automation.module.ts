@@ -10,6 +10,7 @@ import {
   AutomationRunEntity,
 } from './automation.entity.js';
 import { Automation1733300000000 } from './automation.migration.js';
+import { AutomationRunIndex1733650000000 } from './automation-run-index.migration.js';
 import { automationRoutes } from './automation.routes.js';
 import { automationJobs, automationSchedules } from './automation.jobs.js';
 import { automationOnEmit } from './event-log.js';
@@ -24,7 +25,7 @@ export const automationModule = defineModule({
     AutomationControlEntity,
     AutomationAlertEntity,
   ],
-  migrations: [Automation1733300000000],
+  migrations: [Automation1733300000000, AutomationRunIndex1733650000000],
   routes: () => automationRoutes,
   jobs: automationJobs,
   // Events of many conversations (each its own queue) are processed up to 50 per commit.

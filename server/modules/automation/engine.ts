@@ -4,7 +4,7 @@
 // Each action runs in one transaction with the record of its result: after a crash the job runs
 // again and resumes at the next action, so no action is applied twice and no event is lost.
 import { createHash } from 'node:crypto';
-import { In, MoreThan, type EntityManager } from 'typeorm';
+import { MoreThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Services } from '../../core/context.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
@@ -21,6 +21,7 @@ import {
   AutomationRuleEntity,
   AutomationRuleVersionEntity,
   AutomationRunEntity,
+  MATCHED_RUN_SQL,
   type ActionOutcome,
   type AutomationControl,
   type AutomationEvent,
@@ -121,9 +122,13 @@ async function definitionAt(m: EntityManager, rule: AutomationRule, version: num
   return row?.definition ?? rule;
 }
 
-const MATCHED = ['running', 'waiting', 'succeeded', 'failed'];
 /** How long one job goes on processing other waiting events after its own. */
 const PULL_AHEAD_MS = 250;
+
+/** A rule's runs that matched: the status list is literal SQL, as in the partial index that answers it. */
+export function matchedRuns(m: EntityManager, where: FindOptionsWhere<AutomationRun>) {
+  return m.getRepository(AutomationRunEntity).createQueryBuilder('r').where(where).andWhere(`r.${MATCHED_RUN_SQL}`);
+}
 
 export class Engine {
   constructor(private readonly services: Services) {}
@@ -313,14 +318,11 @@ export class Engine {
   ): Promise<{ reason: string; alert: { count: number; threshold: number; message: string } } | null> {
     if (rule.builtIn || !event.conversationId) return null;
     const limit = control.maxRunsPerConversationPerMinute;
-    const recent = await m.getRepository(AutomationRunEntity).count({
-      where: {
-        ruleId: rule.id,
-        conversationId: event.conversationId,
-        createdAt: MoreThan(new Date(now.getTime() - 60_000)),
-        status: In(MATCHED),
-      },
-    });
+    const recent = await matchedRuns(m, {
+      ruleId: rule.id,
+      conversationId: event.conversationId,
+      createdAt: MoreThan(new Date(now.getTime() - 60_000)),
+    }).getCount();
     if (recent < limit) return null;
     return {
       reason: `Rate limit: the rule already ran ${recent} times on this conversation in the last minute (limit ${limit})`,
@@ -458,7 +460,7 @@ export class Engine {
     const hourAgo = new Date(now.getTime() - 3600_000);
     const runs = m.getRepository(AutomationRunEntity);
     if (rule.alertMaxRunsPerHour) {
-      const count = await runs.count({ where: { ruleId: rule.id, createdAt: MoreThan(hourAgo), status: In(MATCHED) } });
+      const count = await matchedRuns(m, { ruleId: rule.id, createdAt: MoreThan(hourAgo) }).getCount();
       if (count > rule.alertMaxRunsPerHour)
         await this.raiseAlert(
           m,
