@@ -237,12 +237,13 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
     try {
       const { externalId } = await services.adapters.whatsapp.send(credentials, message);
       const now = services.now();
-      // After the call: sent, with Meta's id (a webhook that came first has already done it).
-      await recipients().update(
+      // After the call: sent, with Meta's id. A webhook that came first has already set the status;
+      // then only Meta's id is kept, if the webhook did not bring it.
+      const marked = await recipients().update(
         { id: r.id, status: 'sending' },
         { status: 'sent', externalId, sentAt: now, errorCode: null, errorReason: null, updatedAt: now },
       );
-      await recipients().update({ id: r.id, externalId: IsNull() }, { externalId });
+      if (!marked.affected) await recipients().update({ id: r.id, externalId: IsNull() }, { externalId });
       sendLimiter(campaign.accountId!).throttled = 0;
       return { outcome: 'sent' };
     } catch (err) {
