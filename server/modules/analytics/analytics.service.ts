@@ -53,19 +53,18 @@ interface Resolved {
   work: number;
 }
 
-/** The first agent or AI reply's `column` (read from the conversation/time index alone). */
-const firstReply = (column: 'createdAt' | 'senderId') => `(SELECT m."${column}" FROM "messages" m WHERE m."conversationId" = c."id"
-  AND m."direction" = 'outbound' AND m."senderType" IN ('agent', 'ai') ORDER BY m."createdAt" LIMIT 1)`;
-
-/** The conversations created in the period (with their first reply) and those resolved in it, with their durations. */
+/**
+ * The conversations created in the period (with their first reply, kept on the conversation row by
+ * first-reply.ts) and those resolved in it, with their durations.
+ */
 async function conversationFacts(ctx: TenantCtx, p: Period, withResponder = false): Promise<{ created: Created[]; resolved: Resolved[] }> {
   const params = periodParams(p);
   const filter = conversationFilter(p.filters);
   const createdRows = await rows<Record<string, unknown>>(
     ctx.db,
     `SELECT c."id" AS "id", c."createdAt" AS "createdAt", c."channel" AS "channel", c."divisionId" AS "divisionId",
-            c."assigneeId" AS "assigneeId", ${firstReply('createdAt')} AS "firstReplyAt",
-            ${withResponder ? firstReply('senderId') : 'NULL'} AS "firstReplyBy"
+            c."assigneeId" AS "assigneeId", c."firstReplyAt" AS "firstReplyAt",
+            ${withResponder ? 'c."firstReplyBy"' : 'NULL'} AS "firstReplyBy"
        FROM "conversations" c
       WHERE c."tenantId" = :tenantId AND c."createdAt" >= :from AND c."createdAt" < :to${filter}`,
     params,
@@ -127,36 +126,48 @@ function resolutionStats(list: Resolved[]): DurationStats {
   return d.stats();
 }
 
+interface MessageCount {
+  key: string | null;
+  inbound: number;
+  outbound: number;
+}
+
+// Directions summed per row rather than grouped by: a GROUP BY sorts every counted index entry in a
+// temporary b-tree, which cost three times the walk itself (35 against 11 ms for 95,000 messages).
+const DIRECTION_SUMS = `SUM(CASE WHEN m."direction" = 'inbound' THEN 1 ELSE 0 END) AS "inbound",
+  SUM(CASE WHEN m."direction" = 'outbound' THEN 1 ELSE 0 END) AS "outbound"`;
+
 /**
- * Messages created in the period, counted by direction and `group` (an SQL expression over the
- * conversation `c` and the message `m`). With a filter on the conversation (or a group by one of its
- * columns) they are reached through the conversations active in the period (last message at or
- * after its start, created before its end); either way only indexes are read, no message row.
+ * Messages created in the period, counted by direction, by `group` (an SQL expression over the
+ * conversation `c` and the message `m`) or in all. With a filter on the conversation (or a group by
+ * one of its columns) they are reached through the conversations active in the period (last
+ * message at or after its start, created before its end); either way only indexes are read, no
+ * message row.
  */
 async function messageCounts(
   ctx: TenantCtx,
   p: Period,
-  group: string,
+  group?: string,
   params: Record<string, unknown> = {},
   where = '',
-): Promise<{ key: string | null; direction: 'inbound' | 'outbound'; n: number }[]> {
-  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || group.startsWith('c.');
+): Promise<MessageCount[]> {
+  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || Boolean(group?.startsWith('c.'));
+  const key = group ? `${group} AS "key", ` : '';
+  const groupBy = group ? ` GROUP BY ${group}` : '';
   // Without a filter on the conversation, one range of the organization/time index holds them all.
   const sql = filtered
-    ? `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
+    ? `SELECT ${key}${DIRECTION_SUMS}
          FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
         WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
-          AND m."createdAt" >= :from AND m."createdAt" < :to${where}
-        GROUP BY ${group}, m."direction"`
-    : `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
+          AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`
+    : `SELECT ${key}${DIRECTION_SUMS}
          FROM "messages" m
-        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}
-        GROUP BY ${group}, m."direction"`;
+        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`;
   const result = await rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
   return result.map((r) => ({
     key: r.key === null || r.key === undefined ? null : String(r.key),
-    direction: r.direction as 'inbound' | 'outbound',
-    n: num(r.n),
+    inbound: num(r.inbound),
+    outbound: num(r.outbound),
   }));
 }
 
@@ -214,7 +225,7 @@ async function slaSummary(ctx: TenantCtx, p: Period) {
  */
 export async function messagesBetween(ctx: Pick<TenantCtx, 'db' | 'tenantId'>, from: Date, to: Date) {
   const p: Period = { tenantId: ctx.tenantId, from, to, timezone: 'UTC', tenantTimezone: 'UTC', filters: {} };
-  return directionTotals(await messageCounts(ctx as TenantCtx, p, `'all'`));
+  return directionTotals(await messageCounts(ctx as TenantCtx, p));
 }
 
 /** The pricing rows' conversations, joined only when a filter needs them. */
@@ -228,9 +239,9 @@ const periodView = (p: Period) => ({
   filters: { channel: p.filters.channel ?? null, divisionId: p.filters.divisionId ?? null, agentId: p.filters.agentId ?? null },
 });
 
-const directionTotals = (list: { direction: string; n: number }[]) => ({
-  inbound: list.filter((r) => r.direction === 'inbound').reduce((s, r) => s + r.n, 0),
-  outbound: list.filter((r) => r.direction === 'outbound').reduce((s, r) => s + r.n, 0),
+const directionTotals = (list: MessageCount[]) => ({
+  inbound: list.reduce((s, r) => s + r.inbound, 0),
+  outbound: list.reduce((s, r) => s + r.outbound, 0),
 });
 
 export const analyticsService = {
@@ -240,7 +251,7 @@ export const analyticsService = {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p);
     const open = await openCounts(ctx, p, `'all'`);
-    const messages = directionTotals(await messageCounts(ctx, p, `'all'`));
+    const messages = directionTotals(await messageCounts(ctx, p));
     const csat = tally(await csatSurveys(ctx, p)).summary;
     return {
       ...periodView(p),
@@ -258,13 +269,22 @@ export const analyticsService = {
     const interval = q.interval ?? 'day';
     const list: Bucket[] = buckets(p, interval);
     const { created, resolved } = await conversationFacts(ctx, p);
-    const params: Record<string, unknown> = {};
-    const group = bucketCase(
-      'm."createdAt"',
-      list.slice(1).map((b) => b.start),
-      params,
-    );
-    const counts = await messageCounts(ctx, p, group, params);
+    let counts: MessageCount[];
+    if (p.filters.channel || p.filters.divisionId || p.filters.agentId) {
+      // Through the period's active conversations: walked once, bucketed by a CASE tree.
+      const params: Record<string, unknown> = {};
+      const group = bucketCase(
+        'm."createdAt"',
+        list.slice(1).map((b) => b.start),
+        params,
+      );
+      counts = await messageCounts(ctx, p, group, params);
+    } else {
+      // One range of the organization/time index per bucket: no sort of the period's messages.
+      counts = [];
+      for (const [i, b] of list.entries())
+        counts.push(...(await messageCounts(ctx, { ...p, from: b.start, to: b.end })).map((r) => ({ ...r, key: String(i) })));
+    }
     const rowsOut = list.map((b) => ({
       label: b.label,
       start: b.start,
@@ -291,8 +311,8 @@ export const analyticsService = {
     for (const r of counts) {
       const row = rowsOut[Number(r.key)];
       if (!row) continue;
-      if (r.direction === 'inbound') row.messagesIn += r.n;
-      else row.messagesOut += r.n;
+      row.messagesIn += r.inbound;
+      row.messagesOut += r.outbound;
     }
     return {
       ...periodView(p),
@@ -336,7 +356,7 @@ export const analyticsService = {
         newConversations: created.filter((c) => c.assigneeId === u.id).length,
         resolved: mine.length,
         open: open.get(u.id) ?? 0,
-        messagesSent: sent.filter((r) => r.key === u.id).reduce((s, r) => s + r.n, 0),
+        messagesSent: sent.filter((r) => r.key === u.id).reduce((s, r) => s + r.outbound, 0),
         firstResponses: firstResponses.length,
         firstResponse: firstResponseStats(firstResponses),
         resolution: resolutionStats(mine),
@@ -350,10 +370,14 @@ export const analyticsService = {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p);
     const open = await openCounts(ctx, p, 'c."channel"');
-    const counts = await messageCounts(ctx, p, 'c."channel"');
-    const channels = (p.filters.channel ? [p.filters.channel] : [...CHANNELS]).map((channel) => {
-      const mine = counts.filter((r) => r.key === channel);
-      const m = directionTotals(mine);
+    const list = p.filters.channel ? [p.filters.channel] : [...CHANNELS];
+    // One query per channel (its active conversations, from the index) rather than one grouped by
+    // channel, which sorted every message of the period.
+    const counts = new Map<Channel, { inbound: number; outbound: number }>();
+    for (const channel of list)
+      counts.set(channel, directionTotals(await messageCounts(ctx, { ...p, filters: { ...p.filters, channel } })));
+    const channels = list.map((channel) => {
+      const m = counts.get(channel)!;
       const c = created.filter((x) => x.channel === channel);
       const r = resolved.filter((x) => x.channel === channel);
       return {
