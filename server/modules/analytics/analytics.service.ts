@@ -334,7 +334,9 @@ export const analyticsService = {
   async agents(ctx: TenantCtx, q: AnalyticsQuery) {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p, true);
-    const open = await openCounts(ctx, p, 'c."assigneeId"');
+    // An expression, not the bare column: grouping by the column, SQLite walks the whole organization's
+    // (tenantId, assigneeId, status) index for its order instead of the few open conversations.
+    const open = await openCounts(ctx, p, `COALESCE(c."assigneeId", '')`);
     const sent = await messageCounts(ctx, p, 'm."senderId"', {}, ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`);
     // The agent filter narrows conversations to theirs; the list shows that agent alone.
     const users = await ctx.db.getRepository(UserEntity).find({
