@@ -151,24 +151,95 @@ async function messageCounts(
   params: Record<string, unknown> = {},
   where = '',
 ): Promise<MessageCount[]> {
-  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || Boolean(group?.startsWith('c.'));
   const key = group ? `${group} AS "key", ` : '';
-  const groupBy = group ? ` GROUP BY ${group}` : '';
-  // Without a filter on the conversation, one range of the organization/time index holds them all.
-  const sql = filtered
-    ? `SELECT ${key}${DIRECTION_SUMS}
-         FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
-        WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
-          AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`
-    : `SELECT ${key}${DIRECTION_SUMS}
-         FROM "messages" m
-        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`;
-  const result = await rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
+  const result = await messageRows(ctx, p, `${key}${DIRECTION_SUMS}`, { params, where, group });
   return result.map((r) => ({
     key: r.key === null || r.key === undefined ? null : String(r.key),
     inbound: num(r.inbound),
     outbound: num(r.outbound),
   }));
+}
+
+/** `select` (aggregates over the conversation `c` and the message `m`) over the period's messages, as messageCounts reaches them. */
+async function messageRows(
+  ctx: TenantCtx,
+  p: Period,
+  select: string,
+  { params = {}, where = '', group }: { params?: Record<string, unknown>; where?: string; group?: string },
+): Promise<Record<string, unknown>[]> {
+  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || Boolean(group?.startsWith('c.'));
+  const groupBy = group ? ` GROUP BY ${group}` : '';
+  // Without a filter on the conversation, one range of the organization/time index holds them all.
+  const sql = filtered
+    ? `SELECT ${select}
+         FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
+        WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
+          AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`
+    : `SELECT ${select}
+         FROM "messages" m
+        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`;
+  return rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
+}
+
+/**
+ * Outbound messages each agent wrote in the period. Up to 64 agents, one conditional sum per agent
+ * in a single walk: a GROUP BY sender sorted the period's ~40,000 agent messages (48 of 75 ms).
+ */
+async function sentByAgents(ctx: TenantCtx, p: Period, agentIds: string[]): Promise<Map<string, number>> {
+  const where = ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`;
+  if (agentIds.length > 64) {
+    const grouped = await messageCounts(ctx, p, 'm."senderId"', {}, where);
+    return new Map(grouped.filter((r) => r.key !== null).map((r) => [r.key!, r.outbound]));
+  }
+  if (agentIds.length === 0) return new Map();
+  const params: Record<string, unknown> = {};
+  const sums = agentIds.map((id, i) => {
+    params[`s${i}`] = id;
+    return `SUM(CASE WHEN m."senderId" = :s${i} THEN 1 ELSE 0 END) AS "s${i}"`;
+  });
+  const [row] = await messageRows(ctx, p, sums.join(', '), { params, where });
+  return new Map(agentIds.map((id, i) => [id, num(row?.[`s${i}`])]));
+}
+
+/**
+ * Messages of the period by channel. A join per channel reaches its messages through its active
+ * conversations (~25 ms for 95,000 messages); without a channel, division or agent filter, the channel with
+ * the most active conversations is instead the organization's total (one walk of the messages
+ * index) less the others, and a channel without an active conversation has none.
+ */
+async function messagesByChannel(
+  ctx: TenantCtx,
+  p: Period,
+  channels: Channel[],
+): Promise<Map<Channel, { inbound: number; outbound: number }>> {
+  const out = new Map<Channel, { inbound: number; outbound: number }>(channels.map((c) => [c, { inbound: 0, outbound: 0 }]));
+  const active = await rows<Record<string, unknown>>(
+    ctx.db,
+    `SELECT c."channel" AS "channel", COUNT(*) AS "n" FROM "conversations" c
+      WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
+      GROUP BY c."channel"`,
+    periodParams(p),
+  );
+  const busy = active
+    .map((r) => ({ channel: r.channel as Channel, n: num(r.n) }))
+    .filter((r) => out.has(r.channel) && r.n > 0)
+    .sort((a, b) => b.n - a.n);
+  // Only when every channel is counted: the total is the organization's, all channels together.
+  const byTotal = !p.filters.channel && !p.filters.divisionId && !p.filters.agentId && busy.length > 0 ? busy[0].channel : undefined;
+  for (const { channel } of busy) {
+    if (channel === byTotal) continue;
+    out.set(channel, directionTotals(await messageCounts(ctx, { ...p, filters: { ...p.filters, channel } })));
+  }
+  if (byTotal) {
+    const total = directionTotals(await messageCounts(ctx, { ...p, filters: {} }));
+    for (const [channel, m] of out) {
+      if (channel === byTotal) continue;
+      total.inbound -= m.inbound;
+      total.outbound -= m.outbound;
+    }
+    out.set(byTotal, total);
+  }
+  return out;
 }
 
 /** Conversations open or pending now, created before the period's end, by `group`. */
@@ -337,13 +408,17 @@ export const analyticsService = {
     // An expression, not the bare column: grouping by the column, SQLite walks the whole organization's
     // (tenantId, assigneeId, status) index for its order instead of the few open conversations.
     const open = await openCounts(ctx, p, `COALESCE(c."assigneeId", '')`);
-    const sent = await messageCounts(ctx, p, 'm."senderId"', {}, ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`);
     // The agent filter narrows conversations to theirs; the list shows that agent alone.
     const users = await ctx.db.getRepository(UserEntity).find({
       where: p.filters.agentId ? { tenantId: ctx.tenantId, id: p.filters.agentId } : { tenantId: ctx.tenantId },
       select: { id: true, name: true, email: true, status: true },
       order: { name: 'ASC' },
     });
+    const sent = await sentByAgents(
+      ctx,
+      p,
+      users.map((u) => u.id),
+    );
     const csat = tally(await csatSurveys(ctx, p), (s) => s.agentId).groups;
     const agents = users.map((u) => {
       const firstResponses = created.filter((c) => c.firstReplyBy === u.id);
@@ -358,7 +433,7 @@ export const analyticsService = {
         newConversations: created.filter((c) => c.assigneeId === u.id).length,
         resolved: mine.length,
         open: open.get(u.id) ?? 0,
-        messagesSent: sent.filter((r) => r.key === u.id).reduce((s, r) => s + r.outbound, 0),
+        messagesSent: sent.get(u.id) ?? 0,
         firstResponses: firstResponses.length,
         firstResponse: firstResponseStats(firstResponses),
         resolution: resolutionStats(mine),
@@ -373,11 +448,7 @@ export const analyticsService = {
     const { created, resolved } = await conversationFacts(ctx, p);
     const open = await openCounts(ctx, p, 'c."channel"');
     const list = p.filters.channel ? [p.filters.channel] : [...CHANNELS];
-    // One query per channel (its active conversations, from the index) rather than one grouped by
-    // channel, which sorted every message of the period.
-    const counts = new Map<Channel, { inbound: number; outbound: number }>();
-    for (const channel of list)
-      counts.set(channel, directionTotals(await messageCounts(ctx, { ...p, filters: { ...p.filters, channel } })));
+    const counts = await messagesByChannel(ctx, p, list);
     const channels = list.map((channel) => {
       const m = counts.get(channel)!;
       const c = created.filter((x) => x.channel === channel);
