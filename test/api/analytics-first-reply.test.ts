@@ -52,9 +52,10 @@ describe('Analytics: the first reply kept on the conversation', () => {
 
   /** The stored first reply of a conversation: [ISO time or null, sender id or null]. */
   async function stored(conversationId: string): Promise<[string | null, string | null]> {
-    const [row] = await server.appliance.db.query(`SELECT "firstReplyAt" AS "at", "firstReplyBy" AS "by" FROM "conversations" WHERE "id" = ?`, [
-      conversationId,
-    ]);
+    const [row] = await server.appliance.db.query(
+      `SELECT "firstReplyAt" AS "at", "firstReplyBy" AS "by" FROM "conversations" WHERE "id" = ?`,
+      [conversationId],
+    );
     assert.ok(row, 'the conversation exists');
     return [row.at === null ? null : new Date(`${String(row.at).replace(' ', 'T')}Z`).toISOString(), row.by];
   }
