@@ -316,6 +316,18 @@ describe('Analytics', () => {
     assert.equal(none.conversations.new, 0);
   });
 
+  it('channels filtered: each channel counts its own messages only', async () => {
+    const row = async (query: string, channel: string) => {
+      const list = (await a.api.get(`/api/v1/analytics/channels?${PERIOD}&${query}`)).body.channels;
+      const c = list.find((x: any) => x.channel === channel);
+      return [list.length, c.newConversations, c.messagesIn, c.messagesOut];
+    };
+    assert.deepEqual(await row('channel=whatsapp', 'whatsapp'), [1, 4, 6, 4]);
+    assert.deepEqual(await row('channel=email', 'email'), [1, 0, 0, 0]);
+    assert.deepEqual(await row(`agentId=${ani.agent.id}`, 'whatsapp'), [4, 2, 3, 3]);
+    assert.deepEqual(await row(`agentId=${ani.agent.id}`, 'email'), [4, 0, 0, 0]);
+  });
+
   it('WhatsApp messages and conversations by pricing', async () => {
     const res = await a.api.get(`/api/v1/analytics/whatsapp/messages?${PERIOD}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -61,3 +61,57 @@ describe('query plans of inbound processing', () => {
     assert.match(detail, /IDX_automation_runs_rate_limit \(ruleId=\? AND conversationId=\? AND createdAt>\?\)/, detail);
   });
 });
+
+describe('query plans of the analytics dashboard', () => {
+  let dir: string;
+  let db: DataSource;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omnistream-plans-'));
+    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const plan = async (sql: string) =>
+    (
+      (await db.query(
+        `EXPLAIN QUERY PLAN ${sql}`,
+        sql
+          .split('?')
+          .slice(1)
+          .map(() => 'x'),
+      )) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('\n');
+
+  it("reads the period's conversations with their stored first reply from the creation index alone", async () => {
+    const detail = await plan(
+      `SELECT c."id", c."createdAt", c."channel", c."divisionId", c."assigneeId", c."firstReplyAt", c."firstReplyBy"
+         FROM "conversations" c WHERE c."tenantId" = ? AND c."createdAt" >= ? AND c."createdAt" < ?`,
+    );
+    assert.match(
+      detail,
+      /^SEARCH c USING COVERING INDEX IDX_conversations_analytics_created \(tenantId=\? AND createdAt>\? AND createdAt<\?\)$/,
+      detail,
+    );
+  });
+
+  it('counts the open conversations by assignee or channel from the open index, not the whole organization', async () => {
+    for (const group of [`COALESCE(c."assigneeId", '')`, 'c."channel"', `'all'`]) {
+      for (const bound of ['', ' AND c."createdAt" < ?']) {
+        const detail = await plan(
+          `SELECT ${group} AS "key", COUNT(*) AS "n" FROM "conversations" c
+            WHERE c."tenantId" = ? AND c."status" IN ('open', 'pending')${bound} GROUP BY ${group}`,
+        );
+        assert.match(
+          detail,
+          /SEARCH c USING COVERING INDEX IDX_conversations_analytics_open \(tenantId=\? AND status=\?/,
+          `${group}${bound}: ${detail}`,
+        );
+      }
+    }
+  });
+});

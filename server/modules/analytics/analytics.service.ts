@@ -53,19 +53,18 @@ interface Resolved {
   work: number;
 }
 
-/** The first agent or AI reply's `column` (read from the conversation/time index alone). */
-const firstReply = (column: 'createdAt' | 'senderId') => `(SELECT m."${column}" FROM "messages" m WHERE m."conversationId" = c."id"
-  AND m."direction" = 'outbound' AND m."senderType" IN ('agent', 'ai') ORDER BY m."createdAt" LIMIT 1)`;
-
-/** The conversations created in the period (with their first reply) and those resolved in it, with their durations. */
+/**
+ * The conversations created in the period (with their first reply, kept on the conversation row by
+ * first-reply.ts) and those resolved in it, with their durations.
+ */
 async function conversationFacts(ctx: TenantCtx, p: Period, withResponder = false): Promise<{ created: Created[]; resolved: Resolved[] }> {
   const params = periodParams(p);
   const filter = conversationFilter(p.filters);
   const createdRows = await rows<Record<string, unknown>>(
     ctx.db,
     `SELECT c."id" AS "id", c."createdAt" AS "createdAt", c."channel" AS "channel", c."divisionId" AS "divisionId",
-            c."assigneeId" AS "assigneeId", ${firstReply('createdAt')} AS "firstReplyAt",
-            ${withResponder ? firstReply('senderId') : 'NULL'} AS "firstReplyBy"
+            c."assigneeId" AS "assigneeId", c."firstReplyAt" AS "firstReplyAt",
+            ${withResponder ? 'c."firstReplyBy"' : 'NULL'} AS "firstReplyBy"
        FROM "conversations" c
       WHERE c."tenantId" = :tenantId AND c."createdAt" >= :from AND c."createdAt" < :to${filter}`,
     params,
@@ -127,37 +126,120 @@ function resolutionStats(list: Resolved[]): DurationStats {
   return d.stats();
 }
 
+interface MessageCount {
+  key: string | null;
+  inbound: number;
+  outbound: number;
+}
+
+// Directions summed per row rather than grouped by: a GROUP BY sorts every counted index entry in a
+// temporary b-tree, which cost three times the walk itself (35 against 11 ms for 95,000 messages).
+const DIRECTION_SUMS = `SUM(CASE WHEN m."direction" = 'inbound' THEN 1 ELSE 0 END) AS "inbound",
+  SUM(CASE WHEN m."direction" = 'outbound' THEN 1 ELSE 0 END) AS "outbound"`;
+
 /**
- * Messages created in the period, counted by direction and `group` (an SQL expression over the
- * conversation `c` and the message `m`). With a filter on the conversation (or a group by one of its
- * columns) they are reached through the conversations active in the period (last message at or
- * after its start, created before its end); either way only indexes are read, no message row.
+ * Messages created in the period, counted by direction, by `group` (an SQL expression over the
+ * conversation `c` and the message `m`) or in all. With a filter on the conversation (or a group by
+ * one of its columns) they are reached through the conversations active in the period (last
+ * message at or after its start, created before its end); either way only indexes are read, no
+ * message row.
  */
 async function messageCounts(
   ctx: TenantCtx,
   p: Period,
-  group: string,
+  group?: string,
   params: Record<string, unknown> = {},
   where = '',
-): Promise<{ key: string | null; direction: 'inbound' | 'outbound'; n: number }[]> {
-  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || group.startsWith('c.');
-  // Without a filter on the conversation, one range of the organization/time index holds them all.
-  const sql = filtered
-    ? `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
-         FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
-        WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
-          AND m."createdAt" >= :from AND m."createdAt" < :to${where}
-        GROUP BY ${group}, m."direction"`
-    : `SELECT ${group} AS "key", m."direction" AS "direction", COUNT(*) AS "n"
-         FROM "messages" m
-        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}
-        GROUP BY ${group}, m."direction"`;
-  const result = await rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
+): Promise<MessageCount[]> {
+  const key = group ? `${group} AS "key", ` : '';
+  const result = await messageRows(ctx, p, `${key}${DIRECTION_SUMS}`, { params, where, group });
   return result.map((r) => ({
     key: r.key === null || r.key === undefined ? null : String(r.key),
-    direction: r.direction as 'inbound' | 'outbound',
-    n: num(r.n),
+    inbound: num(r.inbound),
+    outbound: num(r.outbound),
   }));
+}
+
+/** `select` (aggregates over the conversation `c` and the message `m`) over the period's messages, as messageCounts reaches them. */
+async function messageRows(
+  ctx: TenantCtx,
+  p: Period,
+  select: string,
+  { params = {}, where = '', group }: { params?: Record<string, unknown>; where?: string; group?: string },
+): Promise<Record<string, unknown>[]> {
+  const filtered = Boolean(p.filters.channel || p.filters.divisionId || p.filters.agentId) || Boolean(group?.startsWith('c.'));
+  const groupBy = group ? ` GROUP BY ${group}` : '';
+  // Without a filter on the conversation, one range of the organization/time index holds them all.
+  const sql = filtered
+    ? `SELECT ${select}
+         FROM "conversations" c JOIN "messages" m ON m."conversationId" = c."id"
+        WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
+          AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`
+    : `SELECT ${select}
+         FROM "messages" m
+        WHERE m."tenantId" = :tenantId AND m."createdAt" >= :from AND m."createdAt" < :to${where}${groupBy}`;
+  return rows<Record<string, unknown>>(ctx.db, sql, { ...periodParams(p), ...params });
+}
+
+/**
+ * Outbound messages each agent wrote in the period. Up to 64 agents, one conditional sum per agent
+ * in a single walk: a GROUP BY sender sorted the period's ~40,000 agent messages (48 of 75 ms).
+ */
+async function sentByAgents(ctx: TenantCtx, p: Period, agentIds: string[]): Promise<Map<string, number>> {
+  const where = ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`;
+  if (agentIds.length > 64) {
+    const grouped = await messageCounts(ctx, p, 'm."senderId"', {}, where);
+    return new Map(grouped.filter((r) => r.key !== null).map((r) => [r.key!, r.outbound]));
+  }
+  if (agentIds.length === 0) return new Map();
+  const params: Record<string, unknown> = {};
+  const sums = agentIds.map((id, i) => {
+    params[`s${i}`] = id;
+    return `SUM(CASE WHEN m."senderId" = :s${i} THEN 1 ELSE 0 END) AS "s${i}"`;
+  });
+  const [row] = await messageRows(ctx, p, sums.join(', '), { params, where });
+  return new Map(agentIds.map((id, i) => [id, num(row?.[`s${i}`])]));
+}
+
+/**
+ * Messages of the period by channel. A join per channel reaches its messages through its active
+ * conversations (~25 ms for 95,000 messages); without a channel, division or agent filter, the channel with
+ * the most active conversations is instead the organization's total (one walk of the messages
+ * index) less the others, and a channel without an active conversation has none.
+ */
+async function messagesByChannel(
+  ctx: TenantCtx,
+  p: Period,
+  channels: Channel[],
+): Promise<Map<Channel, { inbound: number; outbound: number }>> {
+  const out = new Map<Channel, { inbound: number; outbound: number }>(channels.map((c) => [c, { inbound: 0, outbound: 0 }]));
+  const active = await rows<Record<string, unknown>>(
+    ctx.db,
+    `SELECT c."channel" AS "channel", COUNT(*) AS "n" FROM "conversations" c
+      WHERE c."tenantId" = :tenantId AND c."lastMessageAt" >= :from AND c."createdAt" < :to${conversationFilter(p.filters)}
+      GROUP BY c."channel"`,
+    periodParams(p),
+  );
+  const busy = active
+    .map((r) => ({ channel: r.channel as Channel, n: num(r.n) }))
+    .filter((r) => out.has(r.channel) && r.n > 0)
+    .sort((a, b) => b.n - a.n);
+  // Only when every channel is counted: the total is the organization's, all channels together.
+  const byTotal = !p.filters.channel && !p.filters.divisionId && !p.filters.agentId && busy.length > 0 ? busy[0].channel : undefined;
+  for (const { channel } of busy) {
+    if (channel === byTotal) continue;
+    out.set(channel, directionTotals(await messageCounts(ctx, { ...p, filters: { ...p.filters, channel } })));
+  }
+  if (byTotal) {
+    const total = directionTotals(await messageCounts(ctx, { ...p, filters: {} }));
+    for (const [channel, m] of out) {
+      if (channel === byTotal) continue;
+      total.inbound -= m.inbound;
+      total.outbound -= m.outbound;
+    }
+    out.set(byTotal, total);
+  }
+  return out;
 }
 
 /** Conversations open or pending now, created before the period's end, by `group`. */
@@ -214,7 +296,7 @@ async function slaSummary(ctx: TenantCtx, p: Period) {
  */
 export async function messagesBetween(ctx: Pick<TenantCtx, 'db' | 'tenantId'>, from: Date, to: Date) {
   const p: Period = { tenantId: ctx.tenantId, from, to, timezone: 'UTC', tenantTimezone: 'UTC', filters: {} };
-  return directionTotals(await messageCounts(ctx as TenantCtx, p, `'all'`));
+  return directionTotals(await messageCounts(ctx as TenantCtx, p));
 }
 
 /** The pricing rows' conversations, joined only when a filter needs them. */
@@ -228,9 +310,9 @@ const periodView = (p: Period) => ({
   filters: { channel: p.filters.channel ?? null, divisionId: p.filters.divisionId ?? null, agentId: p.filters.agentId ?? null },
 });
 
-const directionTotals = (list: { direction: string; n: number }[]) => ({
-  inbound: list.filter((r) => r.direction === 'inbound').reduce((s, r) => s + r.n, 0),
-  outbound: list.filter((r) => r.direction === 'outbound').reduce((s, r) => s + r.n, 0),
+const directionTotals = (list: MessageCount[]) => ({
+  inbound: list.reduce((s, r) => s + r.inbound, 0),
+  outbound: list.reduce((s, r) => s + r.outbound, 0),
 });
 
 export const analyticsService = {
@@ -240,7 +322,7 @@ export const analyticsService = {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p);
     const open = await openCounts(ctx, p, `'all'`);
-    const messages = directionTotals(await messageCounts(ctx, p, `'all'`));
+    const messages = directionTotals(await messageCounts(ctx, p));
     const csat = tally(await csatSurveys(ctx, p)).summary;
     return {
       ...periodView(p),
@@ -258,13 +340,22 @@ export const analyticsService = {
     const interval = q.interval ?? 'day';
     const list: Bucket[] = buckets(p, interval);
     const { created, resolved } = await conversationFacts(ctx, p);
-    const params: Record<string, unknown> = {};
-    const group = bucketCase(
-      'm."createdAt"',
-      list.slice(1).map((b) => b.start),
-      params,
-    );
-    const counts = await messageCounts(ctx, p, group, params);
+    let counts: MessageCount[];
+    if (p.filters.channel || p.filters.divisionId || p.filters.agentId) {
+      // Through the period's active conversations: walked once, bucketed by a CASE tree.
+      const params: Record<string, unknown> = {};
+      const group = bucketCase(
+        'm."createdAt"',
+        list.slice(1).map((b) => b.start),
+        params,
+      );
+      counts = await messageCounts(ctx, p, group, params);
+    } else {
+      // One range of the organization/time index per bucket: no sort of the period's messages.
+      counts = [];
+      for (const [i, b] of list.entries())
+        counts.push(...(await messageCounts(ctx, { ...p, from: b.start, to: b.end })).map((r) => ({ ...r, key: String(i) })));
+    }
     const rowsOut = list.map((b) => ({
       label: b.label,
       start: b.start,
@@ -291,8 +382,8 @@ export const analyticsService = {
     for (const r of counts) {
       const row = rowsOut[Number(r.key)];
       if (!row) continue;
-      if (r.direction === 'inbound') row.messagesIn += r.n;
-      else row.messagesOut += r.n;
+      row.messagesIn += r.inbound;
+      row.messagesOut += r.outbound;
     }
     return {
       ...periodView(p),
@@ -314,14 +405,20 @@ export const analyticsService = {
   async agents(ctx: TenantCtx, q: AnalyticsQuery) {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p, true);
-    const open = await openCounts(ctx, p, 'c."assigneeId"');
-    const sent = await messageCounts(ctx, p, 'm."senderId"', {}, ` AND m."direction" = 'outbound' AND m."senderType" = 'agent'`);
+    // An expression, not the bare column: grouping by the column, SQLite walks the whole organization's
+    // (tenantId, assigneeId, status) index for its order instead of the few open conversations.
+    const open = await openCounts(ctx, p, `COALESCE(c."assigneeId", '')`);
     // The agent filter narrows conversations to theirs; the list shows that agent alone.
     const users = await ctx.db.getRepository(UserEntity).find({
       where: p.filters.agentId ? { tenantId: ctx.tenantId, id: p.filters.agentId } : { tenantId: ctx.tenantId },
       select: { id: true, name: true, email: true, status: true },
       order: { name: 'ASC' },
     });
+    const sent = await sentByAgents(
+      ctx,
+      p,
+      users.map((u) => u.id),
+    );
     const csat = tally(await csatSurveys(ctx, p), (s) => s.agentId).groups;
     const agents = users.map((u) => {
       const firstResponses = created.filter((c) => c.firstReplyBy === u.id);
@@ -336,7 +433,7 @@ export const analyticsService = {
         newConversations: created.filter((c) => c.assigneeId === u.id).length,
         resolved: mine.length,
         open: open.get(u.id) ?? 0,
-        messagesSent: sent.filter((r) => r.key === u.id).reduce((s, r) => s + r.n, 0),
+        messagesSent: sent.get(u.id) ?? 0,
         firstResponses: firstResponses.length,
         firstResponse: firstResponseStats(firstResponses),
         resolution: resolutionStats(mine),
@@ -350,10 +447,10 @@ export const analyticsService = {
     const p = await resolvePeriod(ctx, q);
     const { created, resolved } = await conversationFacts(ctx, p);
     const open = await openCounts(ctx, p, 'c."channel"');
-    const counts = await messageCounts(ctx, p, 'c."channel"');
-    const channels = (p.filters.channel ? [p.filters.channel] : [...CHANNELS]).map((channel) => {
-      const mine = counts.filter((r) => r.key === channel);
-      const m = directionTotals(mine);
+    const list = p.filters.channel ? [p.filters.channel] : [...CHANNELS];
+    const counts = await messagesByChannel(ctx, p, list);
+    const channels = list.map((channel) => {
+      const m = counts.get(channel)!;
       const c = created.filter((x) => x.channel === channel);
       const r = resolved.filter((x) => x.channel === channel);
       return {

@@ -1,10 +1,15 @@
 // Raw SQL for the analytics queries, kept portable (quoted identifiers, named parameters the
 // driver turns into its own placeholders, dates as the driver stores them).
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Filters, Period } from './analytics.range.js';
 
-export async function rows<T = Record<string, unknown>>(db: DataSource, sql: string, params: Record<string, unknown>): Promise<T[]> {
-  const [query, values] = db.driver.escapeQueryWithParameters(sql, params, {});
+export async function rows<T = Record<string, unknown>>(
+  db: DataSource | EntityManager,
+  sql: string,
+  params: Record<string, unknown>,
+): Promise<T[]> {
+  const driver = 'driver' in db ? db.driver : db.connection.driver;
+  const [query, values] = driver.escapeQueryWithParameters(sql, params, {});
   return db.query(query, values);
 }
 
