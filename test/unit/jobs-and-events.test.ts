@@ -154,12 +154,18 @@ describe('durable jobs and the event outbox', () => {
     for (let i = 0; i < 12; i++) assert.ok(order.indexOf(`c${i}#1`) < order.indexOf(`c${i}#2`), `conversation ${i} in order`);
   });
 
-  it('starts jobs enqueued while the ones in flight still wait (a nudge wakes the run)', async () => {
-    const runner = new JobRunner(db, log, now, { intervalMs: 60_000 });
+  /** A gate the handlers wait on until the test releases it. */
+  const held = () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    return { gate, release };
+  };
+
+  it('starts jobs enqueued while the ones in flight still wait (a nudge wakes the run)', async () => {
+    const runner = new JobRunner(db, log, now, { intervalMs: 60_000 });
+    const { gate, release } = held();
     let started = 0;
     runner.register(
       'held-send',
@@ -182,10 +188,7 @@ describe('durable jobs and the event outbox', () => {
 
   it('a nudge that comes before the run waits (while it is still starting jobs) is not lost', async () => {
     const runner = new JobRunner(db, log, now, { intervalMs: 60_000 });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { gate, release } = held();
     let started = 0;
     runner.register(
       'early-nudge',

@@ -12,21 +12,28 @@ import { entities, migrations } from '../../server/composition.js';
 import { ConversationEntity } from '../../server/modules/conversations/conversation.entity.js';
 import { matchedRuns } from '../../server/modules/automation/engine.js';
 
+// One migrated database for both suites.
+let dir: string;
+let db: DataSource;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'omnistream-plans-'));
+  db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
+});
+after(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The plan of `sql`, in words; without parameters each `?` gets a placeholder value. */
+const plan = async (
+  sql: string,
+  params: unknown[] = sql
+    .split('?')
+    .slice(1)
+    .map(() => 'x'),
+) => ((await db.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join('\n');
+
 describe('query plans of inbound processing', () => {
-  let dir: string;
-  let db: DataSource;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'omnistream-plans-'));
-    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
-  });
-  after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const plan = async (sql: string, params: unknown[]) =>
-    ((await db.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join('\n');
-
   it("finds a contact's latest conversation on an account through the contact's index, not the organization's", async () => {
     const where = { tenantId: 't', accountId: 'a', contactId: 'c' };
     for (const qb of [
@@ -63,30 +70,6 @@ describe('query plans of inbound processing', () => {
 });
 
 describe('query plans of the analytics dashboard', () => {
-  let dir: string;
-  let db: DataSource;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'omnistream-plans-'));
-    db = await openDatabase({ databasePath: join(dir, 'db.sqlite') }, { entities, migrations });
-  });
-  after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const plan = async (sql: string) =>
-    (
-      (await db.query(
-        `EXPLAIN QUERY PLAN ${sql}`,
-        sql
-          .split('?')
-          .slice(1)
-          .map(() => 'x'),
-      )) as { detail: string }[]
-    )
-      .map((r) => r.detail)
-      .join('\n');
-
   it("reads the period's conversations with their stored first reply from the creation index alone", async () => {
     const detail = await plan(
       `SELECT c."id", c."createdAt", c."channel", c."divisionId", c."assigneeId", c."firstReplyAt", c."firstReplyBy"
