@@ -1,7 +1,7 @@
 // Medians and percentiles of durations, by linear interpolation between the closest ranks (the
 // median of an even count is the mean of the two middle values), in seconds.
 
-export function quantile(sorted: number[], q: number): number | null {
+export function quantile(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -32,8 +32,9 @@ export class Durations {
   }
 
   stats(): DurationStats {
-    const wall = [...this.wall].sort((a, b) => a - b);
-    const work = [...this.work].sort((a, b) => a - b);
+    // Typed arrays sort numerically without a comparator call per comparison (several times faster).
+    const wall = Float64Array.from(this.wall).sort();
+    const work = Float64Array.from(this.work).sort();
     return {
       count: wall.length,
       wallClock: { median: seconds(quantile(wall, 0.5)), p90: seconds(quantile(wall, 0.9)) },
