@@ -137,6 +137,8 @@ describe('Inbox API', () => {
     assert.ok(second.body.data.every((c: any) => !ids.has(c.id)));
     assert.ok(Date.parse(first.body.data[1].lastMessageAt) >= Date.parse(second.body.data[0].lastMessageAt));
     assertProblem(await a.api.get('/api/v1/conversations?cursor=garbage'), 400, ['query.cursor']);
+    // The list is read as raw rows: each conversation shows exactly as its own GET does (times, tags, contact, SLA).
+    for (const c of [...first.body.data, ...second.body.data]) assert.deepEqual(c, (await a.api.get(`/api/v1/conversations/${c.id}`)).body);
   });
 
   it('notes: create, list, edit by the author only, delete', async () => {

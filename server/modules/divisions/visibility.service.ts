@@ -33,8 +33,22 @@ export function canSee(scope: ConversationScope, c: Pick<Conversation, 'division
 /** The rule as SQL over a conversations alias, with positional parameters; null when everything is visible. */
 export function scopeSql(alias: string, scope: ConversationScope): { sql: string; params: string[] } | null {
   if (scope === null) return null;
-  const divisions = scope.divisionIds.length ? ` OR ${alias}.divisionId IN (${scope.divisionIds.map(() => '?').join(', ')})` : '';
-  return { sql: `(${alias}.divisionId IS NULL OR ${alias}.assigneeId = ?${divisions})`, params: [scope.userId, ...scope.divisionIds] };
+  const divisions = scope.divisionIds.length ? ` OR ${alias}."divisionId" IN (${scope.divisionIds.map(() => '?').join(', ')})` : '';
+  return { sql: `(${alias}."divisionId" IS NULL OR ${alias}."assigneeId" = ?${divisions})`, params: [scope.userId, ...scope.divisionIds] };
+}
+
+/** The same rule with named parameters (`:visible0`…), for the query builder and raw SQL with named parameters. */
+export function scopeSqlNamed(alias: string, scope: ConversationScope): { sql: string; params: Record<string, string> } | null {
+  const rule = scopeSql(alias, scope);
+  if (!rule) return null;
+  let i = 0;
+  const params: Record<string, string> = {};
+  const sql = rule.sql.replace(/\?/g, () => {
+    const name = `visible${i}`;
+    params[name] = rule.params[i++];
+    return `:${name}`;
+  });
+  return { sql, params };
 }
 
 /** Adds the visibility condition to a conversations query (alias `alias`). */
@@ -43,17 +57,8 @@ export function restrictToScope<T extends object>(
   alias: string,
   scope: ConversationScope,
 ): SelectQueryBuilder<T> {
-  const rule = scopeSql(alias, scope);
-  if (!rule) return qb;
-  // Positional "?" become named parameters for the query builder.
-  let i = 0;
-  const named: Record<string, string> = {};
-  const sql = rule.sql.replace(/\?/g, () => {
-    const name = `visible${i}`;
-    named[name] = rule.params[i++];
-    return `:${name}`;
-  });
-  return qb.andWhere(sql, named);
+  const rule = scopeSqlNamed(alias, scope);
+  return rule ? qb.andWhere(rule.sql, rule.params) : qb;
 }
 
 /** The conversation with this id if the caller may see it; 404 otherwise. */
