@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { openDatabase, transaction } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
 import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
@@ -334,6 +334,61 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(seen.length, 6);
     assert.deepEqual(batchedFlags, [true, true, true, true, true, false], 'the handler is told when it runs in a batch (b2 ran alone)');
     assert.equal(await db.getRepository(JobEntity).countBy({ type: 'per-conversation', status: 'done' }), 6);
+  });
+
+  it('a batch counts its attempts before it runs: after a crash its jobs run alone, and one that kills the process every time fails for good', async () => {
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
+    const seen: { label: string; batched: boolean; counted: number }[] = [];
+    runner.register(
+      'poison-q',
+      async (job, run) => {
+        const row = await db.getRepository(JobEntity).findOneByOrFail({ id: job.id });
+        seen.push({ label: String(job.payload.label), batched: run?.batched === true, counted: row.attempts });
+      },
+      { batch: 10 },
+    );
+    const jobs = [];
+    for (const label of ['p1', 'p2', 'p3'])
+      jobs.push(await enqueueJob(db.manager, 'poison-q', { label }, now(), { queueKey: `poison-${label}` }));
+    await runner.runDue();
+    assert.deepEqual(
+      seen.map((x) => [x.label, x.batched, x.counted]),
+      [
+        ['p1', true, 1],
+        ['p2', true, 1],
+        ['p3', true, 1],
+      ],
+      'the attempt was on record while the batch ran',
+    );
+    assert.deepEqual(
+      (await db.getRepository(JobEntity).findBy({ type: 'poison-q' })).map((j) => [j.status, j.attempts]),
+      [
+        ['done', 1],
+        ['done', 1],
+        ['done', 1],
+      ],
+    );
+    // As a crash mid-batch leaves them: running, the attempt counted. After the restart each runs alone.
+    seen.length = 0;
+    const crashed = [];
+    for (const label of ['c1', 'c2'])
+      crashed.push(await enqueueJob(db.manager, 'poison-q', { label }, now(), { queueKey: `crash-${label}` }));
+    await db.getRepository(JobEntity).update({ id: In(crashed.map((j) => j.id)) }, { status: 'running', attempts: 1 });
+    // And one the process died in on every attempt: none left.
+    const poison = await enqueueJob(db.manager, 'poison-q', { label: 'dead' }, now(), { queueKey: 'crash-dead', maxAttempts: 3 });
+    await db.getRepository(JobEntity).update({ id: poison.id }, { status: 'running', attempts: 3 });
+    await db.getRepository(JobEntity).update({ status: 'running' }, { status: 'pending' }); // what start() does
+    await runner.runDue();
+    assert.deepEqual(
+      seen.map((x) => [x.label, x.batched, x.counted]),
+      [
+        ['c1', false, 2],
+        ['c2', false, 2],
+      ],
+    );
+    const dead = await db.getRepository(JobEntity).findOneByOrFail({ id: poison.id });
+    assert.equal(dead.status, 'failed');
+    assert.match(dead.lastError ?? '', /stopped during each of its 3 attempts/);
   });
 
   it('picks up a job left running by a crash', async () => {

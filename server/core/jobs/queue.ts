@@ -85,6 +85,9 @@ export function backoffMs(attempts: number, baseMs = 2000): number {
 /** The longest a job waits while the runner holds back (see holdWhile). */
 const HOLD_MAX_MS = 200;
 
+/** A batch's job it did not finish: pending again, its attempt given back. */
+const uncount = (now: Date) => ({ status: 'pending' as const, attempts: () => 'attempts - 1', updatedAt: now });
+
 /** How long a batch of jobs (JobTypeOptions.batch) keeps its transaction open before it commits. */
 const BATCH_MAX_MS = 50;
 
@@ -353,7 +356,9 @@ export class JobRunner {
    */
   private async batchFrom(head: Job, runnable: Job[]): Promise<Job[]> {
     const size = this.typeOptions.get(head.type)?.batch ?? 1;
-    if (size <= 1 || !this.options.transaction) return [head];
+    // A job tried before (a failure, or a batch the process died in) runs alone: should it be the
+    // one that brings the process down, its own attempts run out and no other job's do.
+    if (size <= 1 || !this.options.transaction || head.attempts > 0) return [head];
     const batch = [head];
     if (head.queueKey !== null) {
       const now = this.now();
@@ -363,14 +368,14 @@ export class JobRunner {
         take: size - 1,
       });
       for (const job of queue) {
-        if (job.type !== head.type || job.runAt > now) break;
+        if (job.type !== head.type || job.runAt > now || job.attempts > 0) break;
         batch.push(job);
       }
     }
     for (const job of runnable) {
       if (batch.length >= size) break;
       // `runnable` holds one job per queue (its head), so none of these is behind `head` in its queue.
-      if (job.type === head.type && job.id !== head.id) batch.push(job);
+      if (job.type === head.type && job.id !== head.id && job.attempts === 0) batch.push(job);
     }
     return batch;
   }
@@ -383,9 +388,15 @@ export class JobRunner {
    */
   private async runBatch(batch: Job[]): Promise<void> {
     const handler = this.handlers.get(batch[0].type)!;
+    const repo = this.db.getRepository(JobEntity);
+    const ids = batch.map((j) => j.id);
+    // Counted before they run, as runOne does: a batch the process dies in has cost each of its jobs
+    // an attempt, and they then run alone (batchFrom). The ones the batch does not reach get it back.
+    await repo.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() });
     const started = performance.now();
     const done: Job[] = [];
     let failure: { job: Job; err: unknown } | undefined;
+    const untried = () => ids.filter((id) => id !== failure?.job.id && !done.some((j) => j.id === id));
     try {
       await this.options.transaction!(async (m) => {
         for (const job of batch) {
@@ -402,14 +413,14 @@ export class JobRunner {
         if (done.length > 0) {
           await m
             .getRepository(JobEntity)
-            .update(
-              { id: In(done.map((j) => j.id)) },
-              { status: 'done', attempts: () => 'attempts + 1', lastError: null, updatedAt: this.now() },
-            );
+            .update({ id: In(done.map((j) => j.id)) }, { status: 'done', lastError: null, updatedAt: this.now() });
         }
+        const left = untried();
+        if (left.length > 0) await m.getRepository(JobEntity).update({ id: In(left) }, uncount(this.now()));
       });
     } catch (err) {
       this.log.warn({ err, jobs: batch.length, type: batch[0].type }, 'job batch could not commit; its first job runs alone');
+      await repo.update({ id: In(ids) }, uncount(this.now()));
       return this.runOne(batch[0]);
     }
     if (failure) await this.recordFailure(failure.job, failure.job.attempts + 1, failure.err);
@@ -418,6 +429,16 @@ export class JobRunner {
   private async runOne(job: Job): Promise<void> {
     const repo = this.db.getRepository(JobEntity);
     const handler = this.handlers.get(job.type);
+    if (job.attempts >= job.maxAttempts) {
+      // Every attempt was counted and none finished: the process stopped during each (see runBatch).
+      const lastError = `Gave up: the appliance stopped during each of its ${job.attempts} attempts`;
+      this.log.error(
+        { jobId: job.id, type: job.type, attempts: job.attempts },
+        'job failed for good: the process stopped during every attempt',
+      );
+      await repo.update({ id: job.id }, { status: 'failed', lastError, updatedAt: this.now() });
+      return;
+    }
     const attempts = job.attempts + 1;
     await repo.update({ id: job.id }, { status: 'running', attempts, updatedAt: this.now() });
     try {
