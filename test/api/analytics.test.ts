@@ -28,6 +28,7 @@ import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '../support/http.js';
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { runJob, settle } from '../support/settle.js';
+import { connectMessenger, messagingPayload, mid, postSigned } from '../support/meta-channels.js';
 
 /** An instant given as Jakarta wall-clock time "YYYY-MM-DDTHH:MM". */
 const wib = (local: string) => new Date(`${local}:00+07:00`);
@@ -386,6 +387,59 @@ describe('Analytics', () => {
     }
     const overview = String((await a.api.get(`/api/v1/analytics/overview?${PERIOD}&format=csv`)).body);
     assert.match(overview, /firstResponse\.workingHours\.p90,1560/);
+  });
+
+  it('channels: with two channels busy, each counts its own (the busiest is the total less the others)', async () => {
+    // Its own organization, so the fixture above keeps its numbers: WhatsApp 2 conversations (3 in),
+    // Messenger 1 (1 in, 1 agent reply). WhatsApp, the busier, is computed as all messages less Messenger's.
+    const c = await registerTenant(new Api(server.url), 'Toko Dua Kanal');
+    const wa2 = await connectWhatsApp(c.api, '610000000000062');
+    const page = await connectMessenger(c.api, '620000000000062');
+    const timestamp = () => String(Math.floor(clock.now().getTime() / 1000));
+    for (const from of ['6281300000901', '6281300000902', '6281300000901']) {
+      const res = await postWebhook(
+        server.url,
+        waPayload('wa-text.json', wa2.phoneNumberId, {
+          from,
+          message: { id: wamid('CH'), timestamp: timestamp(), text: { body: 'Halo' } },
+        }),
+        wa2.appSecret,
+      );
+      assert.equal(res.status, 200);
+      await settle(server.appliance);
+    }
+    const body = messagingPayload('messenger-text.json', page.key, {
+      customer: '7000000000901',
+      at: clock.now().getTime(),
+      message: { mid: mid('CH') },
+    });
+    assert.equal((await postSigned(server.url, '/api/v1/webhooks/messenger', body, page.appSecret)).status, 200);
+    await settle(server.appliance);
+    const list = async () => (await c.api.get('/api/v1/conversations?limit=50')).body.data;
+    const messenger = await eventually(
+      async () => (await list()).find((x: any) => x.channel === 'messenger'),
+      5000,
+      'messenger conversation',
+    );
+    assert.equal((await c.api.post(`/api/v1/conversations/${messenger.id}/messages`, { type: 'text', text: 'Baik kak' })).status, 202);
+    await settle(server.appliance);
+    assert.equal((await list()).length, 3);
+    const channels = (await c.api.get('/api/v1/analytics/channels?from=2026-11-01&to=2027-01-01')).body.channels;
+    const counts = (channel: string) => {
+      const row = channels.find((x: any) => x.channel === channel);
+      return [row.newConversations, row.messagesIn, row.messagesOut];
+    };
+    assert.deepEqual(counts('whatsapp'), [2, 3, 0]);
+    assert.deepEqual(counts('messenger'), [1, 1, 1]);
+    // The same numbers when each channel is counted alone (its own join, no subtraction).
+    for (const [channel, expected] of [
+      ['whatsapp', [2, 3, 0]],
+      ['messenger', [1, 1, 1]],
+    ] as const) {
+      const alone = (await c.api.get(`/api/v1/analytics/channels?from=2026-11-01&to=2027-01-01&channel=${channel}`)).body.channels;
+      const row = alone.find((x: any) => x.channel === channel);
+      assert.deepEqual([row.newConversations, row.messagesIn, row.messagesOut], expected);
+    }
   });
 
   it('refuses bad input with the field named', async () => {
