@@ -182,6 +182,9 @@ export class Engine {
       for (const e of heads) {
         if (performance.now() - started >= PULL_AHEAD_MS) return;
         await this.processQueued(e.id);
+        // better-sqlite3 is synchronous: without a turn of the event loop between events, webhooks
+        // and API requests would wait for the whole pull-ahead (no transaction is open here).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   }
