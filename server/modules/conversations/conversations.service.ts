@@ -26,28 +26,8 @@ export interface ConversationQuery {
   unread?: boolean;
 }
 
-const LIST_COLUMNS = [
-  'id',
-  'tenantId',
-  'channel',
-  'accountId',
-  'contactId',
-  'status',
-  'assigneeId',
-  'aiAgentId',
-  'divisionId',
-  'tags',
-  'priority',
-  'unreadCount',
-  'lastMessageAt',
-  'lastMessagePreview',
-  'lastInboundAt',
-  'windowExpiresAt',
-  'subject',
-  'resolvedAt',
-  'createdAt',
-  'updatedAt',
-]
+/** Every column of the entity (a column added to it is listed too). */
+const LIST_COLUMNS = Object.keys(ConversationEntity.options.columns)
   .map((c) => `c."${c}"`)
   .join(', ');
 

@@ -1,9 +1,9 @@
 // Who sees which conversations, written once: people with conversations.manage see all of them;
 // everyone else sees the conversations of their divisions, those assigned to them, and those in no
 // division. Another division's conversation answers 404, like another tenant's. The same rule is
-// applied in memory (canSee), to TypeORM queries (restrictToScope), to raw SQL (scopeSql, search)
+// applied in memory (canSee), to raw SQL (scopeSql: search; scopeSqlNamed: the inbox list)
 // and to realtime pushes (realtimeVisibility).
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Services, TenantCtx, TenantPrincipal } from '../../core/context.js';
 import type { ConversationVisibility } from '../../core/realtime/realtime.js';
 import { notFound } from '../../core/http/errors.js';
@@ -37,7 +37,7 @@ export function scopeSql(alias: string, scope: ConversationScope): { sql: string
   return { sql: `(${alias}."divisionId" IS NULL OR ${alias}."assigneeId" = ?${divisions})`, params: [scope.userId, ...scope.divisionIds] };
 }
 
-/** The same rule with named parameters (`:visible0`…), for the query builder and raw SQL with named parameters. */
+/** The same rule with named parameters (`:visible0`…), for SQL run with named parameters (the inbox list). */
 export function scopeSqlNamed(alias: string, scope: ConversationScope): { sql: string; params: Record<string, string> } | null {
   const rule = scopeSql(alias, scope);
   if (!rule) return null;
@@ -49,16 +49,6 @@ export function scopeSqlNamed(alias: string, scope: ConversationScope): { sql: s
     return `:${name}`;
   });
   return { sql, params };
-}
-
-/** Adds the visibility condition to a conversations query (alias `alias`). */
-export function restrictToScope<T extends object>(
-  qb: SelectQueryBuilder<T>,
-  alias: string,
-  scope: ConversationScope,
-): SelectQueryBuilder<T> {
-  const rule = scopeSqlNamed(alias, scope);
-  return rule ? qb.andWhere(rule.sql, rule.params) : qb;
 }
 
 /** The conversation with this id if the caller may see it; 404 otherwise. */
