@@ -166,10 +166,44 @@ describe('web UI: agent inbox', { skip }, () => {
       assert.equal((await page.getByTestId('nav-inbox').textContent())?.trim(), 'Kotak masuk');
       assert.equal((await page.getByTestId('connection-status').textContent())?.trim(), 'Terhubung');
 
+      // The race this test once lost: the thread's first page is read before the media is fetched
+      // and arrives after the message.updated that carries it. Graph holds the media download until
+      // the page has been read; the page is then held until the update has reached the browser.
+      graph.hang(true);
+      let pageWasStale = false;
+      let intercepted = false;
+      let served!: () => void;
+      const pageServed = new Promise<void>((resolve) => {
+        served = resolve;
+      });
+      await page.route(/\/api\/v1\/conversations\/[^/]+\/messages(\?|$)/, async (route) => {
+        if (route.request().method() !== 'GET' || intercepted) return route.continue();
+        intercepted = true;
+        const response = await route.fetch();
+        const body = (await response.json()) as { data: { id: string; mediaId: string | null }[] };
+        const image = body.data.find((m) => m.mediaId === null);
+        pageWasStale = image !== undefined;
+        graph.release();
+        if (image) {
+          const conversationId = new URL(route.request().url()).pathname.split('/')[4];
+          await eventually(
+            async () => {
+              const res = await owner.api.get(`/api/v1/conversations/${conversationId}/messages`);
+              return (res.body as typeof body).data.find((m) => m.id === image.id)?.mediaId;
+            },
+            15_000,
+            'the media fetched',
+          );
+          await page.waitForTimeout(500); // the message.updated event reaches the browser
+        }
+        await route.fulfill({ response, json: body });
+        served();
+      });
       assert.equal((await postWebhook(server.url, payload, wa.appSecret)).status, 200);
       await row(page, 'Siti Aminah').waitFor();
       await openConversation(page, 'Siti Aminah');
 
+      await pageServed;
       // The thumbnail (320 px WebP from the server) shows once the media has been fetched from Graph.
       const thumb = page.getByTestId('thread').getByTestId('message-thumbnail');
       await thumb.waitFor({ timeout: 20_000 }); // the server fetches the media from Graph in a background job
@@ -177,6 +211,7 @@ describe('web UI: agent inbox', { skip }, () => {
       const [thumbWidth] = await loadedSize(thumb);
       assert.ok(thumbWidth > 0 && thumbWidth <= 320, `thumbnail width ${thumbWidth}`);
       await page.getByTestId('thread').getByText('Motif yang ini ada?').waitFor();
+      assert.ok(pageWasStale, 'the first page was read before the media was fetched');
 
       // Clicking opens the full-size image in the viewer; Escape closes it.
       await thumb.click();

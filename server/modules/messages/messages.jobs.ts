@@ -216,16 +216,18 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
         externalId: mediaExternalId,
       });
       await services.transaction(async (m) => {
+        const now = services.now();
         const content = { ...message.content, media: { ...message.content.media, mediaId: media.id } };
-        await m.getRepository(MessageEntity).update({ id: message.id }, { mediaId: media.id, content, updatedAt: services.now() } as never);
+        await m.getRepository(MessageEntity).update({ id: message.id }, { mediaId: media.id, content, updatedAt: now } as never);
+        // The view carries the new updatedAt: the browser keeps the newer of this and a page it fetched meanwhile.
         await emitEvent(
           m,
           {
             tenantId: message.tenantId,
             type: 'message.updated',
-            payload: { message: messageView({ ...message, mediaId: media.id, content }) },
+            payload: { message: messageView({ ...message, mediaId: media.id, content, updatedAt: now }) },
           },
-          services.now(),
+          now,
         );
       });
     },

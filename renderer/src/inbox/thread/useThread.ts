@@ -46,7 +46,8 @@ export function useMessages(conversationId: string, focusMessageId: string | und
   const [focusFound, setFocusFound] = useState<boolean | undefined>(undefined);
   const cursorRef = useRef<string | null>(null);
   const loadingOlderRef = useRef(false);
-  const alive = useRef(true);
+  // The open thread: a new object each time a thread opens, so an answer for the thread before is dropped.
+  const alive = useRef<object | null>({});
 
   const addMessage = useCallback(
     (message: Message) => {
@@ -58,22 +59,27 @@ export function useMessages(conversationId: string, focusMessageId: string | und
 
   const loadLatest = useCallback(
     async (initial: boolean) => {
+      const opened = alive.current;
+      const current = () => opened !== null && alive.current === opened;
       try {
         let page = await inboxApi.messages(conversationId, null, PAGE);
-        if (!alive.current) return;
+        if (!current()) return;
         let collected = page.data;
         // Page back until the message we were asked to show is loaded.
         if (initial && focusMessageId) {
           let pages = 1;
           while (!collected.some((m) => m.id === focusMessageId) && page.nextCursor && pages < MAX_FOCUS_PAGES) {
             page = await inboxApi.messages(conversationId, page.nextCursor, PAGE);
-            if (!alive.current) return;
+            if (!current()) return;
             collected = [...collected, ...page.data];
             pages++;
           }
           setFocusFound(collected.some((m) => m.id === focusMessageId));
         }
-        setMessages((list) => mergeMessages(initial ? [] : list, collected));
+        // Merged, not replaced, even on the first load: the list was emptied when the thread opened, so
+        // it holds only what realtime events brought while this page was in flight (a message.updated
+        // newer than the page, say), and mergeMessages keeps the newer of each.
+        setMessages((list) => mergeMessages(list, collected));
         for (const m of collected) outbox.acknowledge(m.clientMessageId);
         if (initial || !cursorRef.current) {
           cursorRef.current = page.nextCursor;
@@ -82,7 +88,7 @@ export function useMessages(conversationId: string, focusMessageId: string | und
         setStatus('ready');
         setError(null);
       } catch (err) {
-        if (!alive.current) return;
+        if (!current()) return;
         setError(err);
         if (initial) setStatus('error');
       }
@@ -91,14 +97,14 @@ export function useMessages(conversationId: string, focusMessageId: string | und
   );
 
   useEffect(() => {
-    alive.current = true;
+    alive.current = {};
     setMessages([]);
     setStatus('loading');
     setCursor(null);
     cursorRef.current = null;
     void loadLatest(true);
     return () => {
-      alive.current = false;
+      alive.current = null;
     };
   }, [loadLatest]);
 
