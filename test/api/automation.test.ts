@@ -10,6 +10,7 @@ import { Api, assertProblem, createAgent, registerTenant, type Tenant } from '..
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { settle } from '../support/settle.js';
+import { AutomationEventEntity, AutomationRunEntity } from '../../server/modules/automation/automation.entity.js';
 
 describe('Automation', () => {
   let server: TestServer;
@@ -189,6 +190,72 @@ describe('Automation', () => {
     assert.equal(ruleEvents.body.data.length, 2);
 
     await a.api.patch(`/api/v1/automation/rules/${created.body.id}`, { enabled: false });
+  });
+
+  it("stores a run that did not match without its condition tree, and explains it from the event's values and the rule version it ran", async () => {
+    const created = await a.api.post(
+      '/api/v1/automation/rules',
+      rule({
+        name: 'Compact',
+        conditions: {
+          match: 'all',
+          conditions: [
+            { field: 'message.text', operator: 'regex', value: '^diskon\\s+\\d+' },
+            {
+              match: 'any',
+              conditions: [
+                { field: 'conversation.channel', operator: 'in', value: ['instagram'] },
+                { field: 'contact.name', operator: 'exists' },
+              ],
+            },
+          ],
+        },
+        actions: [{ type: 'add_tag', tags: ['promo'] }],
+      }),
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { conversation } = await inbound('Ada diskon kak?');
+    await settle(server.appliance);
+    const events = await a.api.get(`/api/v1/conversations/${conversation.id}/automation-events`);
+    const received = events.body.data.find((e: any) => e.type === 'message.received');
+    const runOf = async () =>
+      (await a.api.get(`/api/v1/automation/events/${received.id}/runs`)).body.data.find((r: any) => r.ruleId === created.body.id);
+    const run = await runOf();
+    assert.equal(run.status, 'not_matched');
+    assert.equal(run.conditions.result, false);
+    const [text, group] = run.conditions.children;
+    assert.deepEqual([text.field, text.actual, text.result], ['message.text', 'Ada diskon kak?', false]);
+    assert.match(text.reason, /did not match \/\^diskon/);
+    assert.deepEqual([group.kind, group.result, group.reason], ['group', true, '1 of 2 held']);
+    assert.deepEqual(
+      group.children.map((c: any) => [c.field, c.actual, c.result]),
+      [
+        ['conversation.channel', 'whatsapp', false],
+        ['contact.name', conversation.contact.name, true],
+      ],
+    );
+    assert.match(run.explanation, /^Condition 1 was false because message\.text was "Ada diskon kak\?", which did not match/);
+
+    // Stored: no tree on the run; the values once, on the event, for its attempt.
+    const db = server.appliance.db;
+    assert.equal((await db.getRepository(AutomationRunEntity).findOneByOrFail({ id: run.id })).conditions, null);
+    const stored = await db.getRepository(AutomationEventEntity).findOneByOrFail({ id: received.id });
+    assert.equal(stored.fields?.['1']?.['message.text'], 'Ada diskon kak?');
+    assert.equal(stored.fields?.['1']?.['conversation.channel'], 'whatsapp');
+    assert.equal((await a.api.get(`/api/v1/automation/events/${received.id}`)).body.fields, undefined, 'internal, not in the API');
+
+    // The rule changes (version 2), then is deleted: the run still explains itself by version 1.
+    const changed = await a.api.patch(`/api/v1/automation/rules/${created.body.id}`, {
+      conditions: { match: 'all', conditions: [{ field: 'message.text', operator: 'contains', value: 'kak' }] },
+    });
+    assert.equal(changed.body.version, 2);
+    assert.deepEqual(await runOf(), run);
+    assert.equal((await a.api.delete(`/api/v1/automation/rules/${created.body.id}`)).status, 204);
+    const single = await a.api.get(`/api/v1/automation/runs/${run.id}`);
+    assert.deepEqual(single.body.conditions, run.conditions);
+    assert.equal(single.body.explanation, run.explanation);
+    const csv = await a.api.get(`/api/v1/automation/runs/export?eventId=${received.id}`);
+    assert.ok(String(csv.body).includes('which did not match'), 'the export explains it too');
   });
 
   it('dry-runs without side effects and replays a run', async () => {

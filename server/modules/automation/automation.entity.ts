@@ -114,6 +114,12 @@ export interface AutomationEvent {
   causeRuleId: string | null;
   causeRunId: string | null;
   lastError: string | null;
+  /**
+   * Per attempt ("1", "2", …), the values the rules' conditions read (field → value; an absent field
+   * is left out). Runs whose conditions did not hold are stored without their condition tree, which
+   * is rebuilt from these values (explanations.ts). Null: nothing recorded (every run keeps its tree).
+   */
+  fields: Record<string, Record<string, unknown>> | null;
   occurredAt: Date;
   processedAt: Date | null;
   createdAt: Date;
@@ -139,6 +145,7 @@ export const AutomationEventEntity = new EntitySchema<AutomationEvent>({
     causeRuleId: col.ref(true),
     causeRunId: col.ref(true),
     lastError: col.text(true),
+    fields: col.json(true),
     occurredAt: col.time(),
     processedAt: col.time(true),
     createdAt: col.time(),

@@ -10,6 +10,7 @@ import {
   AutomationRunEntity,
 } from './automation.entity.js';
 import { Automation1733300000000 } from './automation.migration.js';
+import { AutomationEventFields1733660000000 } from './automation-event-fields.migration.js';
 import { AutomationRunIndex1733650000000 } from './automation-run-index.migration.js';
 import { automationRoutes } from './automation.routes.js';
 import { automationJobs, automationSchedules } from './automation.jobs.js';
@@ -25,7 +26,7 @@ export const automationModule = defineModule({
     AutomationControlEntity,
     AutomationAlertEntity,
   ],
-  migrations: [Automation1733300000000, AutomationRunIndex1733650000000],
+  migrations: [Automation1733300000000, AutomationRunIndex1733650000000, AutomationEventFields1733660000000],
   routes: () => automationRoutes,
   jobs: automationJobs,
   // Events of many conversations (each its own queue) are processed up to 50 per commit.

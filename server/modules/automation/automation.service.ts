@@ -32,6 +32,7 @@ import { ruleIssues, type ActionDef, type ConditionGroup, type RuleInput, type R
 import { explain, evaluateGroup } from './conditions.js';
 import { DEFAULT_CONTROL, Engine, controlFor, fieldReader, rolloutBucket } from './engine.js';
 import { enqueueProcessing } from './event-log.js';
+import { withConditions } from './explanations.js';
 import { engineState } from './state.js';
 
 const lazyCsv = () => import('csv-stringify/sync');
@@ -111,7 +112,8 @@ export function eventView(e: AutomationEvent) {
   };
 }
 
-async function runViews(ctx: TenantCtx, runs: AutomationRun[]) {
+async function runViews(ctx: TenantCtx, stored: AutomationRun[]) {
+  const runs = await withConditions(ctx.db.manager, ctx.tenantId, stored);
   const ids = [...new Set(runs.map((r) => r.ruleId))];
   const rules = ids.length ? await scoped(ctx, AutomationRuleEntity).find({ id: In(ids) }) : [];
   const names = new Map(rules.map((r) => [r.id, r.name]));
@@ -340,6 +342,7 @@ async function dryRun(ctx: TenantCtx, input: DryRunInput) {
         causeRuleId: null,
         causeRunId: null,
         lastError: null,
+        fields: null,
         occurredAt: now,
         processedAt: null,
         createdAt: now,
@@ -637,8 +640,8 @@ export const automationService = {
     if (rule.builtIn)
       throw conflict('A built-in rule cannot be deleted; turn it off instead', [{ path: 'ruleId', message: 'Built-in rule' }]);
     await ctx.transaction(async (m) => {
+      // Its versions stay: the runs it leaves are explained from the version they ran (explanations.ts).
       await m.getRepository(AutomationRuleEntity).delete({ id, tenantId: ctx.tenantId });
-      await m.getRepository(AutomationRuleVersionEntity).delete({ ruleId: id, tenantId: ctx.tenantId });
       await recordActivity(ctx, m, {
         tenantId: ctx.tenantId,
         action: 'automation_rule.deleted',

@@ -34,6 +34,7 @@ import { detectLanguage, evaluateGroup, type FieldReader } from './conditions.js
 import { RESUME_JOB, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
 import { insertRows } from './rows.js';
+import { recordingReader, withAttemptFields } from './explanations.js';
 
 export const DEFAULT_CONTROL = { enabled: true, reason: null, maxDepth: 3, maxRunsPerConversationPerMinute: 10 };
 
@@ -201,7 +202,8 @@ export class Engine {
     const existing = await db.getRepository(AutomationRunEntity).find({ where: { eventId, attempt: event.attempt } });
     const byRule = new Map(existing.map((r) => [r.ruleId, r]));
     const control = await controlFor(db, event.tenantId);
-    const read = fieldReader(services, db, event);
+    const recorder = recordingReader(fieldReader(services, db, event));
+    const read = recorder.read;
     const fresh: AutomationRun[] = [];
     const alerts: { rule: AutomationRule; count: number; threshold: number; message: string }[] = [];
     for (const rule of rules) {
@@ -246,6 +248,11 @@ export class Engine {
       fresh.push(run);
       byRule.set(rule.id, run);
     }
+    // The values the conditions read are kept once, on the event; the runs that did not match then
+    // store no condition tree of their own (explanations.ts rebuilds it on read).
+    const values = fresh.length ? recorder.values() : null;
+    const fields = values ? withAttemptFields(event.fields, event.attempt, values) : event.fields;
+    const stored = values ? fresh.map((r) => (r.status === 'not_matched' ? { ...r, conditions: null } : r)) : fresh;
     for (const run of byRule.values()) if (run.status === 'failed') run.status = 'running'; // a retry: from the action that failed
     const toRun = rules.map((r) => ({ rule: r, run: byRule.get(r.id)! })).filter((x) => x.run.status === 'running');
     // Fast path: the whole event in one transaction (new runs, every action, their results, the
@@ -255,19 +262,20 @@ export class Engine {
     const snapshot = toRun.map((x) => structuredClone(x.run));
     try {
       await services.transaction(async (m) => {
-        await insertRows(m, AutomationRunEntity, fresh);
+        await insertRows(m, AutomationRunEntity, stored);
         for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event);
         await m
           .getRepository(AutomationEventEntity)
-          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null });
+          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null, fields } as never);
       });
     } catch (err) {
       services.log.debug({ err, eventId }, 'automation: an action failed; running the event action by action');
       toRun.forEach((x, i) => Object.assign(x.run, snapshot[i]));
       if (fresh.length) {
         await services.transaction(async (m) => {
-          await insertRows(m, AutomationRunEntity, fresh);
+          await insertRows(m, AutomationRunEntity, stored);
+          if (fields !== event.fields) await m.getRepository(AutomationEventEntity).update({ id: eventId }, { fields } as never);
           for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         });
       }

@@ -129,6 +129,7 @@ export function automationOnEmit(services: Services) {
       causeRuleId: cause?.ruleId ?? null,
       causeRunId: cause?.runId ?? null,
       lastError: null,
+      fields: null,
       occurredAt: domain.createdAt,
       processedAt: duplicate || !listened ? domain.createdAt : null,
       createdAt: domain.createdAt,
