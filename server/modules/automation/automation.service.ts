@@ -113,9 +113,9 @@ export function eventView(e: AutomationEvent) {
 }
 
 async function runViews(ctx: TenantCtx, stored: AutomationRun[]) {
-  const runs = await withConditions(ctx.db.manager, ctx.tenantId, stored);
-  const ids = [...new Set(runs.map((r) => r.ruleId))];
+  const ids = [...new Set(stored.map((r) => r.ruleId))];
   const rules = ids.length ? await scoped(ctx, AutomationRuleEntity).find({ id: In(ids) }) : [];
+  const runs = await withConditions(ctx.db.manager, ctx.tenantId, stored, rules);
   const names = new Map(rules.map((r) => [r.id, r.name]));
   return runs.map((r) => runView(r, names.get(r.ruleId)));
 }

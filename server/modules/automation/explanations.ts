@@ -7,8 +7,8 @@
 import { In, type EntityManager } from 'typeorm';
 import {
   AutomationEventEntity,
-  AutomationRuleEntity,
   AutomationRuleVersionEntity,
+  type AutomationRule,
   type AutomationRun,
   type ConditionOutcome,
 } from './automation.entity.js';
@@ -48,24 +48,36 @@ export function withAttemptFields(
   return { ...(fields ?? {}), [String(attempt)]: values };
 }
 
-/** Fills in the condition tree of runs stored without one (see above). Runs whose rule version is gone keep null. */
-export async function withConditions(m: EntityManager, tenantId: string, runs: AutomationRun[]): Promise<AutomationRun[]> {
+/**
+ * Fills in the condition tree of runs stored without one (see above). `rules` are the runs' rules,
+ * already loaded by the caller: their current version needs no other read; older versions are read
+ * for the (rule, version) pairs in use only. Runs whose rule version is gone keep null.
+ */
+export async function withConditions(
+  m: EntityManager,
+  tenantId: string,
+  runs: AutomationRun[],
+  rules: Pick<AutomationRule, 'id' | 'version' | 'conditions'>[],
+): Promise<AutomationRun[]> {
   const bare = runs.filter((r) => r.conditions === null && r.status === 'not_matched');
   if (bare.length === 0) return runs;
+  const conditionsAt = new Map<string, ConditionGroup>(rules.map((r) => [`${r.id}:${r.version}`, r.conditions]));
+  const older = new Map<string, { tenantId: string; ruleId: string; version: number }>();
+  for (const r of bare) {
+    const key = `${r.ruleId}:${r.ruleVersion}`;
+    if (!conditionsAt.has(key)) older.set(key, { tenantId, ruleId: r.ruleId, version: r.ruleVersion });
+  }
   const eventIds = [...new Set(bare.map((r) => r.eventId))];
-  const ruleIds = [...new Set(bare.map((r) => r.ruleId))];
-  const [events, versions, rules] = await Promise.all([
+  const [events, versions] = await Promise.all([
     m.getRepository(AutomationEventEntity).find({ where: { tenantId, id: In(eventIds) }, select: { id: true, fields: true } }),
-    m
-      .getRepository(AutomationRuleVersionEntity)
-      .find({ where: { tenantId, ruleId: In(ruleIds) }, select: { ruleId: true, version: true, definition: true } }),
-    m
-      .getRepository(AutomationRuleEntity)
-      .find({ where: { tenantId, id: In(ruleIds) }, select: { id: true, version: true, conditions: true } }),
+    older.size
+      ? m
+          .getRepository(AutomationRuleVersionEntity)
+          .find({ where: [...older.values()], select: { ruleId: true, version: true, definition: true } })
+      : [],
   ]);
+  for (const v of versions) conditionsAt.set(`${v.ruleId}:${v.version}`, v.definition.conditions);
   const fieldsOf = new Map(events.map((e) => [e.id, e.fields]));
-  const conditionsAt = new Map<string, ConditionGroup>(versions.map((v) => [`${v.ruleId}:${v.version}`, v.definition.conditions]));
-  for (const r of rules) conditionsAt.set(`${r.id}:${r.version}`, r.conditions);
   const filled = new Map<AutomationRun, ConditionOutcome>();
   for (const run of bare) {
     const values = fieldsOf.get(run.eventId)?.[String(run.attempt)];
