@@ -236,10 +236,13 @@ describe('Automation', () => {
     );
     assert.match(run.explanation, /^Condition 1 was false because message\.text was "Ada diskon kak\?", which did not match/);
 
-    // Stored: no tree on the run; the values once, on the event, for its attempt.
+    // Stored: no row of its own; the rule (and its version) on the event's list for attempt 1, and the
+    // values the conditions read once, on the event.
     const db = server.appliance.db;
-    assert.equal((await db.getRepository(AutomationRunEntity).findOneByOrFail({ id: run.id })).conditions, null);
+    assert.equal(await db.getRepository(AutomationRunEntity).existsBy({ id: run.id }), false);
     const stored = await db.getRepository(AutomationEventEntity).findOneByOrFail({ id: received.id });
+    assert.ok(stored.unmatched?.['1']?.rules.some(([ruleId, version]) => ruleId === created.body.id && version === 1));
+
     assert.equal(stored.fields?.['1']?.['message.text'], 'Ada diskon kak?');
     assert.equal(stored.fields?.['1']?.['conversation.channel'], 'whatsapp');
     assert.equal((await a.api.get(`/api/v1/automation/events/${received.id}`)).body.fields, undefined, 'internal, not in the API');
@@ -256,6 +259,82 @@ describe('Automation', () => {
     assert.equal(single.body.explanation, run.explanation);
     const csv = await a.api.get(`/api/v1/automation/runs/export?eventId=${received.id}`);
     assert.ok(String(csv.body).includes('which did not match'), 'the export explains it too');
+  });
+
+  it('lists the runs kept on their events with the stored ones: cursors, filters, counts, by id, replay; not to another tenant', async () => {
+    const never = await a.api.post(
+      '/api/v1/automation/rules',
+      rule({ name: 'Never', conditions: { match: 'all', conditions: [{ field: 'message.text', operator: 'contains', value: 'zzzz' }] } }),
+    );
+    const always = await a.api.post(
+      '/api/v1/automation/rules',
+      rule({
+        name: 'Always',
+        conditions: { match: 'all', conditions: [{ field: 'message.direction', operator: 'equals', value: 'inbound' }] },
+        actions: [{ type: 'add_tag', tags: ['seen'] }],
+      }),
+    );
+    for (const text of ['satu', 'dua', 'tiga']) await inbound(text);
+    await settle(server.appliance);
+
+    // Every run, newest first, and the same runs page by page (2 at a time) across both kinds.
+    const all = (await a.api.get('/api/v1/automation/runs?limit=200')).body.data;
+    const ids = all.map((r: any) => r.id);
+    assert.deepEqual(ids, [...ids].sort().reverse(), 'newest first, by id');
+    assert.ok(all.some((r: any) => r.status === 'not_matched') && all.some((r: any) => r.status === 'succeeded'));
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = (await a.api.get(`/api/v1/automation/runs?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      paged.push(...page.data.map((r: any) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor && paged.length < 500);
+    assert.deepEqual(paged.slice(0, ids.length), ids);
+
+    // Filters: by rule (its three runs), by status, by event.
+    const neverRuns = (await a.api.get(`/api/v1/automation/rules/${never.body.id}/runs`)).body.data;
+    assert.equal(neverRuns.length, 3);
+    assert.ok(neverRuns.every((r: any) => r.status === 'not_matched' && r.ruleName === 'Never' && r.conditions.result === false));
+    const db = server.appliance.db;
+    assert.equal(await db.getRepository(AutomationRunEntity).existsBy({ ruleId: never.body.id }), false, 'kept on the events');
+    assert.equal((await a.api.get(`/api/v1/automation/rules/${always.body.id}/runs`)).body.data.length, 3);
+    const notMatched = (await a.api.get('/api/v1/automation/runs?status=not_matched&limit=200')).body.data;
+    assert.deepEqual(
+      notMatched.map((r: any) => r.id),
+      all.filter((r: any) => r.status === 'not_matched').map((r: any) => r.id),
+    );
+    assert.equal((await a.api.get(`/api/v1/automation/runs?status=succeeded&ruleId=${never.body.id}`)).body.data.length, 0);
+    const kept = neverRuns[0];
+    const ofEvent = (await a.api.get(`/api/v1/automation/events/${kept.eventId}/runs`)).body.data;
+    assert.ok(ofEvent.some((r: any) => r.id === kept.id) && ofEvent.some((r: any) => r.ruleId === always.body.id));
+    const detail = (await a.api.get(`/api/v1/automation/events/${kept.eventId}`)).body;
+    assert.deepEqual(detail.runs.map((r: any) => r.id).sort(), ofEvent.map((r: any) => r.id).sort());
+
+    // Counted in the rule's stats and time series.
+    const stats = (await a.api.get(`/api/v1/automation/rules/${never.body.id}/stats`)).body;
+    assert.equal(stats.runs.notMatched, 3);
+    assert.equal(stats.runs.total, 3);
+    const series = (await a.api.get(`/api/v1/automation/rules/${never.body.id}/stats/timeseries`)).body;
+    assert.equal(
+      series.data.reduce((n: number, b: any) => n + b.notMatched, 0),
+      3,
+    );
+    assert.ok((await a.api.get('/api/v1/automation/stats')).body.runs.notMatched >= 3);
+
+    // By id, and its replay.
+    const single = await a.api.get(`/api/v1/automation/runs/${kept.id}`);
+    assert.equal(single.status, 200);
+    assert.deepEqual(single.body, kept);
+    const replay = await a.api.get(`/api/v1/automation/runs/${kept.id}/replay`);
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    assert.equal(replay.body.run.id, kept.id);
+    assert.equal(replay.body.reevaluation.sameOutcome, true);
+    // An id of the same form that names no run, and another organization: 404.
+    assertProblem(await a.api.get(`/api/v1/automation/runs/${kept.id.slice(0, 33)}fff`), 404);
+    assertProblem(await b.api.get(`/api/v1/automation/runs/${kept.id}`), 404);
+    assertProblem(await b.api.get(`/api/v1/automation/runs/${kept.id}/replay`), 404);
+    assert.equal((await b.api.get(`/api/v1/automation/runs?ruleId=${never.body.id}`)).body.data.length, 0);
+    for (const r of [never, always]) assert.equal((await a.api.delete(`/api/v1/automation/rules/${r.body.id}`)).status, 204);
   });
 
   it('dry-runs without side effects and replays a run', async () => {

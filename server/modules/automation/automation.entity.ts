@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import type { UnmatchedLog } from './unmatched.js';
 import { col } from '../../db/columns.js';
 import type { ActionDef, ConditionGroup } from './automation.schemas.js';
 
@@ -120,6 +121,8 @@ export interface AutomationEvent {
    * is rebuilt from these values (explanations.ts). Null: nothing recorded (every run keeps its tree).
    */
   fields: Record<string, Record<string, unknown>> | null;
+  /** Per attempt, the rules whose conditions did not hold: their runs are kept here, not as rows (unmatched.ts). */
+  unmatched: UnmatchedLog | null;
   occurredAt: Date;
   processedAt: Date | null;
   createdAt: Date;
@@ -146,6 +149,7 @@ export const AutomationEventEntity = new EntitySchema<AutomationEvent>({
     causeRunId: col.ref(true),
     lastError: col.text(true),
     fields: col.json(true),
+    unmatched: col.json(true),
     occurredAt: col.time(),
     processedAt: col.time(true),
     createdAt: col.time(),

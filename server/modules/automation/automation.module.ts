@@ -11,6 +11,7 @@ import {
 } from './automation.entity.js';
 import { Automation1733300000000 } from './automation.migration.js';
 import { AutomationEventFields1733660000000 } from './automation-event-fields.migration.js';
+import { AutomationUnmatchedRuns1733670000000 } from './automation-unmatched.migration.js';
 import { AutomationRunIndex1733650000000 } from './automation-run-index.migration.js';
 import { automationRoutes } from './automation.routes.js';
 import { automationJobs, automationSchedules } from './automation.jobs.js';
@@ -26,7 +27,12 @@ export const automationModule = defineModule({
     AutomationControlEntity,
     AutomationAlertEntity,
   ],
-  migrations: [Automation1733300000000, AutomationRunIndex1733650000000, AutomationEventFields1733660000000],
+  migrations: [
+    Automation1733300000000,
+    AutomationRunIndex1733650000000,
+    AutomationEventFields1733660000000,
+    AutomationUnmatchedRuns1733670000000,
+  ],
   routes: () => automationRoutes,
   jobs: automationJobs,
   // Events of many conversations (each its own queue) are processed up to 50 per commit.

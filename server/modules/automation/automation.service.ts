@@ -33,6 +33,7 @@ import { explain, evaluateGroup } from './conditions.js';
 import { DEFAULT_CONTROL, Engine, controlFor, fieldReader, rolloutBucket } from './engine.js';
 import { enqueueProcessing } from './event-log.js';
 import { withConditions } from './explanations.js';
+import { findUnmatchedRun, unmatchedIn, unmatchedPage, unmatchedRuns } from './unmatched.js';
 import { engineState } from './state.js';
 
 const lazyCsv = () => import('csv-stringify/sync');
@@ -234,16 +235,18 @@ function range(q: { from?: string; to?: string }, now: Date, defaultDays = 1) {
   return { from, to };
 }
 
-async function runCounts(ctx: TenantCtx, where: FindOptionsWhere<AutomationRun>) {
+async function runCounts(ctx: TenantCtx, period: { ruleId?: string; from: Date; to: Date }) {
   const rows: { status: string; n: string | number }[] = await ctx.db
     .getRepository(AutomationRunEntity)
     .createQueryBuilder('r')
     .select('r.status', 'status')
     .addSelect('COUNT(*)', 'n')
-    .where(where)
+    .where({ tenantId: ctx.tenantId, createdAt: Between(period.from, period.to), ...(period.ruleId ? { ruleId: period.ruleId } : {}) })
     .groupBy('r.status')
     .getRawMany();
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  // Runs that did not match are mostly kept on their events (unmatched.ts).
+  by.not_matched = (by.not_matched ?? 0) + (await unmatchedIn(ctx.db.manager, ctx.tenantId, period)).length;
   const matched = (by.running ?? 0) + (by.waiting ?? 0) + (by.succeeded ?? 0) + (by.failed ?? 0);
   return {
     total: Object.values(by).reduce((a, b) => a + b, 0),
@@ -261,10 +264,13 @@ async function timeseries(ctx: TenantCtx, q: { from?: string; to?: string; inter
   const { from, to } = range(q, ctx.now());
   const interval = q.interval ?? (to.getTime() - from.getTime() > 3 * 86400_000 ? 'day' : 'hour');
   const timezone = await tenantTimezone(ctx, ctx.tenantId);
-  const rows = await ctx.db.getRepository(AutomationRunEntity).find({
-    where: { tenantId: ctx.tenantId, createdAt: Between(from, to), ...(ruleId ? { ruleId } : {}) },
-    select: { id: true, status: true, createdAt: true },
-  });
+  const rows: Pick<AutomationRun, 'status' | 'createdAt'>[] = [
+    ...(await ctx.db.getRepository(AutomationRunEntity).find({
+      where: { tenantId: ctx.tenantId, createdAt: Between(from, to), ...(ruleId ? { ruleId } : {}) },
+      select: { id: true, status: true, createdAt: true },
+    })),
+    ...(await unmatchedIn(ctx.db.manager, ctx.tenantId, { ruleId, from, to })),
+  ];
   const buckets = new Map<
     string,
     { bucket: string; total: number; matched: number; succeeded: number; failed: number; skipped: number; notMatched: number }
@@ -343,6 +349,7 @@ async function dryRun(ctx: TenantCtx, input: DryRunInput) {
         causeRunId: null,
         lastError: null,
         fields: null,
+        unmatched: null,
         occurredAt: now,
         processedAt: null,
         createdAt: now,
@@ -448,6 +455,38 @@ function runWhere(q: Omit<RunQuery, 'limit' | 'cursor'>): FindOptionsWhere<Autom
     ...(q.conversationId ? { conversationId: q.conversationId } : {}),
     ...(q.from || q.to ? { createdAt: Between(q.from ? new Date(q.from) : new Date(0), q.to ? new Date(q.to) : new Date(8.64e15)) } : {}),
   };
+}
+
+/**
+ * Runs newest first, below `cursor`: the rows, and the runs kept on their events (unmatched.ts),
+ * merged on their ids (both time-ordered).
+ */
+async function runPage(
+  ctx: TenantCtx,
+  q: Omit<RunQuery, 'limit' | 'cursor'>,
+  limit: number,
+  cursor?: string,
+): Promise<{ data: AutomationRun[]; nextCursor: string | null }> {
+  const rows = await scoped(ctx, AutomationRunEntity).page({ where: runWhere(q), limit, cursor });
+  const kept = await unmatchedPage(
+    ctx.db.manager,
+    ctx.tenantId,
+    { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+    limit + 1,
+    cursor,
+  );
+  const merged = [...rows.data, ...kept].sort((a, b) => (a.id < b.id ? 1 : -1));
+  const more = rows.nextCursor !== null || merged.length > limit;
+  const data = merged.slice(0, limit);
+  return { data, nextCursor: more && data.length ? data[data.length - 1].id : null };
+}
+
+/** A run by id: a row, or one kept on its event. */
+async function getRunById(ctx: TenantCtx, id: string): Promise<AutomationRun> {
+  const row = await scoped(ctx, AutomationRunEntity).findOne({ id });
+  const run = row ?? (await findUnmatchedRun(ctx.db.manager, ctx.tenantId, id));
+  if (!run) throw notFound('Automation run');
+  return run;
 }
 
 function eventWhere(q: Omit<EventQuery, 'limit' | 'cursor'>): FindOptionsWhere<AutomationEvent> {
@@ -587,7 +626,7 @@ export const automationService = {
         snoozed: rules.filter((r) => r.snoozedUntil && r.snoozedUntil > now).length,
         builtIn: rules.filter((r) => r.builtIn).length,
       },
-      runs: await runCounts(ctx, { tenantId: ctx.tenantId, createdAt: Between(from, to) }),
+      runs: await runCounts(ctx, { from, to }),
       events,
       alerts,
       topRules: top.map((t) => ({ ruleId: t.ruleId, name: rules.find((r) => r.id === t.ruleId)?.name ?? null, runs: Number(t.n) })),
@@ -725,7 +764,7 @@ export const automationService = {
       ruleId: rule.id,
       from,
       to,
-      runs: await runCounts(ctx, { tenantId: ctx.tenantId, ruleId: rule.id, createdAt: Between(from, to) }),
+      runs: await runCounts(ctx, { ruleId: rule.id, from, to }),
       averageDurationMs: ms.length ? Math.round(ms.reduce((a, b) => a + b, 0) / ms.length) : null,
       lastRunAt: rule.lastRunAt,
       alerts: await scoped(ctx, AutomationAlertEntity).count({ ruleId: rule.id, createdAt: Between(from, to) }),
@@ -765,7 +804,7 @@ export const automationService = {
           }
         : null,
       lastRunAt: rule.lastRunAt,
-      runsLastHour: await runCounts(ctx, { tenantId: ctx.tenantId, ruleId: rule.id, createdAt: MoreThan(hourAgo) }),
+      runsLastHour: await runCounts(ctx, { ruleId: rule.id, from: hourAgo, to: now }),
       openAlerts: await scoped(ctx, AutomationAlertEntity).count({ ruleId: rule.id, createdAt: MoreThan(hourAgo) }),
     };
   },
@@ -849,14 +888,12 @@ export const automationService = {
   },
 
   async listRuns(ctx: TenantCtx, q: RunQuery) {
-    const page = await scoped(ctx, AutomationRunEntity).page({ where: runWhere(q), limit: q.limit, cursor: q.cursor });
+    const page = await runPage(ctx, q, q.limit, q.cursor);
     return { data: await runViews(ctx, page.data), nextCursor: page.nextCursor };
   },
 
   async exportRuns(ctx: TenantCtx, q: Omit<RunQuery, 'limit' | 'cursor'>) {
-    const rows = await ctx.db
-      .getRepository(AutomationRunEntity)
-      .find({ where: { ...runWhere(q), tenantId: ctx.tenantId }, order: { id: 'DESC' }, take: CSV_MAX });
+    const rows = (await runPage(ctx, q, CSV_MAX)).data;
     const views = await runViews(ctx, rows);
     const { stringify } = await lazyCsv();
     return `\ufeff${stringify(
@@ -911,13 +948,13 @@ export const automationService = {
   },
 
   async getRun(ctx: TenantCtx, id: string) {
-    const run = await scoped(ctx, AutomationRunEntity).get(id, 'Automation run');
+    const run = await getRunById(ctx, id);
     return (await runViews(ctx, [run]))[0];
   },
 
   /** What the run saw and did, the rule as it was then and as it is now, and how the current rule would decide on the same event (nothing is executed). */
   async replay(ctx: TenantCtx, id: string) {
-    const run = await scoped(ctx, AutomationRunEntity).get(id, 'Automation run');
+    const run = await getRunById(ctx, id);
     const event = await scoped(ctx, AutomationEventEntity).get(run.eventId, 'Automation event');
     const version = await ctx.db
       .getRepository(AutomationRuleVersionEntity)
@@ -1028,9 +1065,10 @@ export const automationService = {
     const repo = ctx.db.getRepository(AutomationEventEntity);
     const old = await repo.find({
       where: { tenantId: ctx.tenantId, status: In(body.statuses), createdAt: LessThan(cutoff) },
-      select: { id: true },
+      select: { id: true, tenantId: true, type: true, conversationId: true, unmatched: true, createdAt: true },
     });
-    let deletedRuns = 0;
+    // The runs kept on the events go with them.
+    let deletedRuns = old.reduce((n, e) => n + unmatchedRuns(e).length, 0);
     await ctx.transaction(async (m) => {
       for (let i = 0; i < old.length; i += 500) {
         const ids = old.slice(i, i + 500).map((e) => e.id);
@@ -1054,7 +1092,7 @@ export const automationService = {
 
   async ruleEvents(ctx: TenantCtx, id: string, q: ListQuery) {
     const rule = await getRule(ctx, id);
-    const runs = await scoped(ctx, AutomationRunEntity).page({ where: { ruleId: rule.id }, limit: q.limit, cursor: q.cursor });
+    const runs = await runPage(ctx, { ruleId: rule.id }, q.limit, q.cursor);
     const events = runs.data.length
       ? await scoped(ctx, AutomationEventEntity).find({ id: In([...new Set(runs.data.map((r) => r.eventId))]) })
       : [];
@@ -1078,9 +1116,10 @@ export const automationService = {
 
   async getEvent(ctx: TenantCtx, id: string) {
     const event = await scoped(ctx, AutomationEventEntity).get(id, 'Automation event');
-    const runs = await ctx.db
-      .getRepository(AutomationRunEntity)
-      .find({ where: { tenantId: ctx.tenantId, eventId: id }, order: { id: 'ASC' } });
+    const runs = [
+      ...(await ctx.db.getRepository(AutomationRunEntity).find({ where: { tenantId: ctx.tenantId, eventId: id } })),
+      ...unmatchedRuns(event),
+    ].sort((a, b) => (a.id < b.id ? -1 : 1));
     return { ...eventView(event), runs: await runViews(ctx, runs) };
   },
 

@@ -35,6 +35,7 @@ import { RESUME_JOB, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
 import { insertRows } from './rows.js';
 import { recordingReader, withAttemptFields } from './explanations.js';
+import { MAX_UNMATCHED_RULES, compactable, unmatchedRuns, withUnmatched } from './unmatched.js';
 
 export const DEFAULT_CONTROL = { enabled: true, reason: null, maxDepth: 3, maxRunsPerConversationPerMinute: 10 };
 
@@ -199,7 +200,10 @@ export class Engine {
     const rules = (await this.state.rulesFor(db, event.tenantId, now)).filter(
       (r) => r.enabled && r.triggers.includes(event.type) && (event.type !== 'schedule.tick' || r.id === event.ruleId),
     );
-    const existing = await db.getRepository(AutomationRunEntity).find({ where: { eventId, attempt: event.attempt } });
+    const existing = [
+      ...(await db.getRepository(AutomationRunEntity).find({ where: { eventId, attempt: event.attempt } })),
+      ...unmatchedRuns(event, event.attempt),
+    ];
     const byRule = new Map(existing.map((r) => [r.ruleId, r]));
     const control = await controlFor(db, event.tenantId);
     const recorder = recordingReader(fieldReader(services, db, event));
@@ -250,9 +254,21 @@ export class Engine {
     }
     // The values the conditions read are kept once, on the event; the runs that did not match then
     // store no condition tree of their own (explanations.ts rebuilds it on read).
+    // Those runs are then kept on the event as a list of rules (unmatched.ts), not as rows.
     const values = fresh.length ? recorder.values() : null;
     const fields = values ? withAttemptFields(event.fields, event.attempt, values) : event.fields;
-    const stored = values ? fresh.map((r) => (r.status === 'not_matched' ? { ...r, conditions: null } : r)) : fresh;
+    const compact =
+      values && compactable(event.attempt) ? fresh.filter((r) => r.status === 'not_matched').slice(0, MAX_UNMATCHED_RULES) : [];
+    const unmatched = compact.length
+      ? withUnmatched(
+          event.unmatched,
+          event.attempt,
+          now,
+          compact.map((r) => [r.ruleId, r.ruleVersion]),
+        )
+      : event.unmatched;
+    const kept = new Set(compact);
+    const stored = fresh.filter((r) => !kept.has(r)).map((r) => (values && r.status === 'not_matched' ? { ...r, conditions: null } : r));
     for (const run of byRule.values()) if (run.status === 'failed') run.status = 'running'; // a retry: from the action that failed
     const toRun = rules.map((r) => ({ rule: r, run: byRule.get(r.id)! })).filter((x) => x.run.status === 'running');
     // Fast path: the whole event in one transaction (new runs, every action, their results, the
@@ -267,7 +283,7 @@ export class Engine {
         for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event);
         await m
           .getRepository(AutomationEventEntity)
-          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null, fields } as never);
+          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null, fields, unmatched } as never);
       });
     } catch (err) {
       services.log.debug({ err, eventId }, 'automation: an action failed; running the event action by action');
@@ -275,7 +291,8 @@ export class Engine {
       if (fresh.length) {
         await services.transaction(async (m) => {
           await insertRows(m, AutomationRunEntity, stored);
-          if (fields !== event.fields) await m.getRepository(AutomationEventEntity).update({ id: eventId }, { fields } as never);
+          if (fields !== event.fields || unmatched !== event.unmatched)
+            await m.getRepository(AutomationEventEntity).update({ id: eventId }, { fields, unmatched } as never);
           for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         });
       }

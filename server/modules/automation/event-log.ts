@@ -130,6 +130,7 @@ export function automationOnEmit(services: Services) {
       causeRunId: cause?.runId ?? null,
       lastError: null,
       fields: null,
+      unmatched: null,
       occurredAt: domain.createdAt,
       processedAt: duplicate || !listened ? domain.createdAt : null,
       createdAt: domain.createdAt,
