@@ -120,6 +120,9 @@ export class JobRunner {
   ) {}
 
   private lastStart = 0;
+  /** Jobs finished and waiting for their shared "done" write (markDone). */
+  private doneIds: string[] = [];
+  private doneFlush: Promise<void> | undefined;
 
   register(type: string, handler: JobHandler, options: JobTypeOptions = {}): void {
     this.handlers.set(type, handler);
@@ -444,11 +447,28 @@ export class JobRunner {
     try {
       if (!handler) throw new PermanentJobError(`No handler for job type ${job.type}`);
       await handler({ ...job, attempts });
-      await repo.update({ id: job.id }, { status: 'done', lastError: null, updatedAt: this.now() });
+      await this.markDone(job.id);
       if (attempts > 1 && this.typeOptions.get(job.type)?.recoverPeers) await this.recoverPeers(job);
     } catch (err) {
       await this.recordFailure(job, attempts, err);
     }
+  }
+
+  /**
+   * Marks a job done with the others that finish in the same turn of the event loop: one write, and
+   * one fsync, for them all (concurrent sends finish together). Resolves once written, so the next
+   * job of its queue starts only after it, as before. A crash before the write runs the job again,
+   * as a crash between its handler's commit and this write always could (jobs are at-least-once).
+   */
+  private markDone(id: string): Promise<void> {
+    this.doneIds.push(id);
+    this.doneFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const ids = this.doneIds;
+      this.doneIds = [];
+      this.doneFlush = undefined;
+      await this.db.getRepository(JobEntity).update({ id: In(ids) }, { status: 'done', lastError: null, updatedAt: this.now() });
+    });
+    return this.doneFlush;
   }
 
   /** A failed attempt: retried later with backoff, or failed for good (permanent error, attempts used up). */

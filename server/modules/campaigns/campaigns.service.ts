@@ -429,6 +429,29 @@ async function waIdOf(m: EntityManager, tenantId: string, contactId: string): Pr
   return identity?.externalId.replace(/^\+/, '') ?? null;
 }
 
+/**
+ * Whether an inbound message can change anything here (an opt-out or START keyword, or a reply to a
+ * recent campaign message), read outside a transaction: most messages change nothing, and a
+ * transaction per message would queue behind (and hold up) every other writer.
+ */
+async function mayConcernCampaigns(services: Services, tenantId: string, conversationId: string, text: string | null | undefined) {
+  const m = services.db.manager;
+  const conversation = await m
+    .getRepository(ConversationEntity)
+    .findOne({ where: { id: conversationId, tenantId }, select: { id: true, contactId: true } });
+  if (!conversation) return false;
+  const word = (text ?? '').trim().toUpperCase();
+  if (word === 'START' || (word && (await optOutKeywords(services, tenantId)).includes(word))) return true;
+  const waId = await waIdOf(m, tenantId, conversation.contactId);
+  if (!waId) return false;
+  const recent = await m.getRepository(CampaignRecipientEntity).findOne({
+    where: { tenantId, waId, status: In(['sent', 'delivered', 'read']) },
+    order: { sentAt: 'DESC' },
+    select: { id: true, sentAt: true },
+  });
+  return Boolean(recent?.sentAt && services.now().getTime() - recent.sentAt.getTime() <= REPLY_ATTRIBUTION_MS);
+}
+
 /** An inbound WhatsApp message: a reply to a recent campaign message is attributed to it; an opt-out keyword opts the contact out. */
 async function onInbound(
   services: Services,
@@ -441,6 +464,7 @@ async function onInbound(
   const message = payload.message;
   const conversationId = payload.conversation?.id;
   if (message?.direction !== 'inbound' || payload.conversation?.channel !== 'whatsapp' || !conversationId) return;
+  if (!(await mayConcernCampaigns(services, tenantId, conversationId, message.text))) return;
   await services.transaction(async (m) => {
     const conversation = await m.getRepository(ConversationEntity).findOne({ where: { id: conversationId, tenantId } });
     if (!conversation) return;
