@@ -1,5 +1,4 @@
 import { EntitySchema } from 'typeorm';
-import type { UnmatchedLog } from './unmatched.js';
 import { col } from '../../db/columns.js';
 import type { ActionDef, ConditionGroup } from './automation.schemas.js';
 
@@ -127,6 +126,9 @@ export interface AutomationEvent {
   processedAt: Date | null;
   createdAt: Date;
 }
+
+/** Per attempt ("1", "2", …): when it was evaluated and the (rule id, rule version) that did not match (unmatched.ts). */
+export type UnmatchedLog = Record<string, { at: string; rules: [string, number][] }>;
 
 export const AutomationEventEntity = new EntitySchema<AutomationEvent>({
   name: 'AutomationEvent',

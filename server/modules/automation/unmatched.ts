@@ -9,14 +9,11 @@
 // the runs of the API (list, filters, cursors, a run by id, the CSV) are the same whether a run is a
 // row or kept on its event, and they sort with the event among the rows (ids are time-ordered).
 import { Between, In, IsNull, LessThanOrEqual, Like, Not, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { AutomationEventEntity, type AutomationEvent, type AutomationRun } from './automation.entity.js';
+import { AutomationEventEntity, type AutomationEvent, type AutomationRun, type UnmatchedLog } from './automation.entity.js';
 
 /** The largest attempt and list a derived id can name; beyond them runs are stored as rows. */
 export const MAX_UNMATCHED_ATTEMPT = 15;
 export const MAX_UNMATCHED_RULES = 256;
-
-/** Per attempt ("1", "2", …): when it was evaluated and the (rule id, rule version) that did not match. */
-export type UnmatchedLog = Record<string, { at: string; rules: [string, number][] }>;
 
 export function unmatchedRunId(eventId: string, attempt: number, index: number): string {
   return `${eventId.slice(0, 33)}${((attempt << 8) | index).toString(16).padStart(3, '0')}`;
