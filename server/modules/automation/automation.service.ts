@@ -33,7 +33,7 @@ import { explain, evaluateGroup } from './conditions.js';
 import { DEFAULT_CONTROL, Engine, controlFor, fieldReader, rolloutBucket } from './engine.js';
 import { enqueueProcessing } from './event-log.js';
 import { withConditions } from './explanations.js';
-import { findUnmatchedRun, unmatchedIn, unmatchedPage, unmatchedRuns } from './unmatched.js';
+import { findUnmatchedRun, unmatchedCounts, unmatchedPage, unmatchedRuns } from './unmatched.js';
 import { engineState } from './state.js';
 
 const lazyCsv = () => import('csv-stringify/sync');
@@ -246,7 +246,7 @@ async function runCounts(ctx: TenantCtx, period: { ruleId?: string; from: Date; 
     .getRawMany();
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   // Runs that did not match are mostly kept on their events (unmatched.ts).
-  by.not_matched = (by.not_matched ?? 0) + (await unmatchedIn(ctx.db.manager, ctx.tenantId, period)).length;
+  by.not_matched = (by.not_matched ?? 0) + (await unmatchedCounts(ctx.db.manager, ctx.tenantId, period)).reduce((n, e) => n + e.n, 0);
   const matched = (by.running ?? 0) + (by.waiting ?? 0) + (by.succeeded ?? 0) + (by.failed ?? 0);
   return {
     total: Object.values(by).reduce((a, b) => a + b, 0),
@@ -264,13 +264,11 @@ async function timeseries(ctx: TenantCtx, q: { from?: string; to?: string; inter
   const { from, to } = range(q, ctx.now());
   const interval = q.interval ?? (to.getTime() - from.getTime() > 3 * 86400_000 ? 'day' : 'hour');
   const timezone = await tenantTimezone(ctx, ctx.tenantId);
-  const rows: Pick<AutomationRun, 'status' | 'createdAt'>[] = [
-    ...(await ctx.db.getRepository(AutomationRunEntity).find({
-      where: { tenantId: ctx.tenantId, createdAt: Between(from, to), ...(ruleId ? { ruleId } : {}) },
-      select: { id: true, status: true, createdAt: true },
-    })),
-    ...(await unmatchedIn(ctx.db.manager, ctx.tenantId, { ruleId, from, to })),
-  ];
+  const rows = await ctx.db.getRepository(AutomationRunEntity).find({
+    where: { tenantId: ctx.tenantId, createdAt: Between(from, to), ...(ruleId ? { ruleId } : {}) },
+    select: { id: true, status: true, createdAt: true },
+  });
+  const kept = await unmatchedCounts(ctx.db.manager, ctx.tenantId, { ruleId, from, to });
   const buckets = new Map<
     string,
     { bucket: string; total: number; matched: number; succeeded: number; failed: number; skipped: number; notMatched: number }
@@ -295,6 +293,12 @@ async function timeseries(ctx: TenantCtx, q: { from?: string; to?: string; inter
     if (r.status === 'skipped') b.skipped++;
     if (r.status === 'not_matched') b.notMatched++;
     if (['running', 'waiting', 'succeeded', 'failed'].includes(r.status)) b.matched++;
+  }
+  for (const e of kept) {
+    const b = buckets.get(keyOf(e.createdAt));
+    if (!b) continue;
+    b.total += e.n;
+    b.notMatched += e.n;
   }
   return { interval, timezone, from, to, data: [...buckets.values()] };
 }
@@ -474,6 +478,7 @@ async function runPage(
     { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
     limit + 1,
     cursor,
+    rows.nextCursor ?? undefined,
   );
   const merged = [...rows.data, ...kept].sort((a, b) => (a.id < b.id ? 1 : -1));
   const more = rows.nextCursor !== null || merged.length > limit;

@@ -8,7 +8,7 @@
 // three hex digits replaced by the attempt (1 digit) and the rule's place in the list (2 digits). So
 // the runs of the API (list, filters, cursors, a run by id, the CSV) are the same whether a run is a
 // row or kept on its event, and they sort with the event among the rows (ids are time-ordered).
-import { Between, In, IsNull, LessThanOrEqual, Like, Not, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { Between, IsNull, LessThanOrEqual, Like, Not, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { AutomationEventEntity, type AutomationEvent, type AutomationRun, type UnmatchedLog } from './automation.entity.js';
 
 /** The largest attempt and list a derived id can name; beyond them runs are stored as rows. */
@@ -86,7 +86,9 @@ export interface UnmatchedFilter {
 
 /**
  * The newest runs kept on events that pass the filter, below `cursor` (a run id), at least `limit`
- * of them when there are that many: each event read yields one at least.
+ * of them when there are that many: each event read yields one at least. `floor`: a run id no older
+ * than which they are wanted (the page of rows is full down to it), so a filter that few events
+ * pass does not scan the whole log.
  */
 export async function unmatchedPage(
   m: EntityManager,
@@ -94,6 +96,7 @@ export async function unmatchedPage(
   filter: UnmatchedFilter,
   limit: number,
   cursor?: string,
+  floor?: string,
 ): Promise<AutomationRun[]> {
   if (filter.status && filter.status !== 'not_matched') return [];
   const where: FindOptionsWhere<AutomationEvent> = {
@@ -103,7 +106,9 @@ export async function unmatchedPage(
     ...(filter.from || filter.to ? { createdAt: Between(filter.from ?? new Date(0), filter.to ?? new Date(8.64e15)) } : {}),
   };
   const bound = cursor ? `${cursor.slice(0, 33).toLowerCase()}fff` : undefined;
+  const low = floor ? `${floor.slice(0, 33).toLowerCase()}000` : undefined;
   if (filter.eventId) where.id = filter.eventId;
+  else if (low) where.id = Between(low, bound ?? 'g');
   else if (bound) where.id = LessThanOrEqual(bound);
   const events = await m.getRepository(AutomationEventEntity).find({ where, order: { id: 'DESC' }, take: limit });
   return events
@@ -111,26 +116,25 @@ export async function unmatchedPage(
     .filter((r) => (!filter.ruleId || r.ruleId === filter.ruleId) && (!cursor || r.id < cursor.toLowerCase()));
 }
 
-/** The runs kept on the events of a period (for counts and time series): their status is not_matched. */
-export async function unmatchedIn(
+/**
+ * How many runs the events of a period keep (of one rule, or all), per event, counted by the
+ * database: the occurrences of the rule's quoted id, or of `["` (each kept run's entry starts so), in
+ * the log. No log is read into memory, however long the period.
+ */
+export async function unmatchedCounts(
   m: EntityManager,
   tenantId: string,
   filter: { ruleId?: string; from: Date; to: Date },
-): Promise<AutomationRun[]> {
-  const events = await m.getRepository(AutomationEventEntity).find({
-    where: {
-      tenantId,
-      createdAt: Between(filter.from, filter.to),
-      unmatched: filter.ruleId ? Like(`%"${filter.ruleId.replace(/[%_"\\]/g, '')}"%`) : Not(IsNull()),
-    },
-    select: { id: true, tenantId: true, type: true, conversationId: true, unmatched: true, createdAt: true },
-  });
-  return events.flatMap((e) => unmatchedRuns(e)).filter((r) => !filter.ruleId || r.ruleId === filter.ruleId);
-}
-
-/** The runs of these events kept on them (for an event's detail and its runs). */
-export async function unmatchedOf(m: EntityManager, tenantId: string, eventIds: string[]): Promise<AutomationRun[]> {
-  if (eventIds.length === 0) return [];
-  const events = await m.getRepository(AutomationEventEntity).find({ where: { tenantId, id: In(eventIds), unmatched: Not(IsNull()) } });
-  return events.flatMap((e) => unmatchedRuns(e));
+): Promise<{ createdAt: Date; n: number }[]> {
+  const needle = filter.ruleId ? `"${filter.ruleId.replace(/[%_"\\]/g, '')}"` : '["';
+  const { entities, raw } = await m
+    .getRepository(AutomationEventEntity)
+    .createQueryBuilder('e')
+    .select(['e.id', 'e.createdAt'])
+    // CAST: PostgreSQL cannot type a bare parameter given to LENGTH or REPLACE (SQLite does not mind).
+    .addSelect("(LENGTH(e.unmatched) - LENGTH(REPLACE(e.unmatched, CAST(:needle AS TEXT), ''))) / LENGTH(CAST(:needle AS TEXT))", 'n')
+    .where({ tenantId, createdAt: Between(filter.from, filter.to), unmatched: Like(`%${needle}%`) })
+    .setParameter('needle', needle)
+    .getRawAndEntities();
+  return entities.map((e, i) => ({ createdAt: e.createdAt, n: Number((raw[i] as { n: number | string }).n) }));
 }
