@@ -889,6 +889,7 @@ export const automationService = {
         details: body,
       });
     });
+    engineState(ctx.db).invalidate(ctx.tenantId);
     return controlView({ ...next, updatedAt: now } as never);
   },
 

@@ -124,6 +124,9 @@ async function definitionAt(m: EntityManager, rule: AutomationRule, version: num
   return row?.definition ?? rule;
 }
 
+/** How long the organization's automation control is reused before it is read again. */
+const CONTROL_CACHE_MS = 5_000;
+
 /** How long one job goes on processing other waiting events after its own. */
 const PULL_AHEAD_MS = 250;
 
@@ -156,8 +159,13 @@ export class Engine {
     if (!event || event.status !== 'pending') return;
     const key = queueKeyOf(event);
     const busy = this.state.busy;
-    while (busy.has(key)) await busy.get(key);
-    const done = this.processOne(eventId).finally(() => busy.delete(key));
+    // Read again only if something else ran meanwhile (it may have processed this event).
+    let waited = false;
+    while (busy.has(key)) {
+      waited = true;
+      await busy.get(key);
+    }
+    const done = this.processOne(eventId, waited ? undefined : event).finally(() => busy.delete(key));
     busy.set(key, done);
     await done;
   }
@@ -191,10 +199,10 @@ export class Engine {
     }
   }
 
-  private async processOne(eventId: string): Promise<void> {
+  private async processOne(eventId: string, loaded?: AutomationEvent): Promise<void> {
     const { services } = this;
     const db = services.db.manager;
-    const event = await db.getRepository(AutomationEventEntity).findOne({ where: { id: eventId } });
+    const event = loaded ?? (await db.getRepository(AutomationEventEntity).findOne({ where: { id: eventId } }));
     if (!event || event.status !== 'pending') return;
     const now = services.now();
     const rules = (await this.state.rulesFor(db, event.tenantId, now)).filter(
@@ -205,7 +213,7 @@ export class Engine {
       ...unmatchedRuns(event, event.attempt),
     ];
     const byRule = new Map(existing.map((r) => [r.ruleId, r]));
-    const control = await controlFor(db, event.tenantId);
+    const control = await this.controlOf(db, event.tenantId);
     const recorder = recordingReader(fieldReader(services, db, event));
     const read = recorder.read;
     const fresh: AutomationRun[] = [];
@@ -311,6 +319,15 @@ export class Engine {
     const finished = services.now();
     this.state.metrics.processed++;
     this.state.recordLatency(finished.getTime() - event.createdAt.getTime());
+  }
+
+  /** The organization's switch and limits, cached with its rules (a change drops both: EngineState.invalidate). */
+  private async controlOf(m: EntityManager, tenantId: string): Promise<Omit<AutomationControl, 'id' | 'updatedAt'>> {
+    const hit = this.state.controls.get(tenantId);
+    if (hit && Date.now() - hit.at < CONTROL_CACHE_MS) return hit.control;
+    const control = await controlFor(m, tenantId);
+    this.state.controls.set(tenantId, { at: Date.now(), control });
+    return control;
   }
 
   /** Why a rule does not run on this event before its conditions are even looked at, if it does not. */

@@ -3,7 +3,7 @@
 // it emits carry their depth: loop protection), and the worker's counters.
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../core/ids.js';
-import { AutomationRuleEntity, AutomationRuleVersionEntity, type AutomationRule } from './automation.entity.js';
+import { AutomationRuleEntity, AutomationRuleVersionEntity, type AutomationControl, type AutomationRule } from './automation.entity.js';
 import { BUILT_IN_RULES } from './builtins.js';
 
 export interface Cause {
@@ -16,6 +16,8 @@ const CACHE_MS = 5_000;
 
 export class EngineState {
   private readonly rules = new Map<string, { at: number; rules: AutomationRule[] }>();
+  /** The organization's automation control as the engine last read it (engine.ts, controlOf). */
+  readonly controls = new Map<string, { at: number; control: Omit<AutomationControl, 'id' | 'updatedAt'> }>();
   private readonly causes = new WeakMap<EntityManager, Cause>();
   /** Conversations (queue keys) whose event is being processed in this process, and when it is done. */
   readonly busy = new Map<string, Promise<void>>();
@@ -41,6 +43,7 @@ export class EngineState {
 
   invalidate(tenantId: string): void {
     this.rules.delete(tenantId);
+    this.controls.delete(tenantId);
   }
 
   recordLatency(ms: number): void {
