@@ -23,9 +23,9 @@ import {
   type AutomationRule,
 } from './automation.entity.js';
 import { UNSNOOZE_JOB, unsnooze } from './actions.js';
-import { DEFAULT_CONTROL, Engine } from './engine.js';
+import { Engine } from './engine.js';
 import { PROCESS_JOB, RESUME_JOB } from './event-log.js';
-import { engineState } from './state.js';
+import { DEFAULT_CONTROL, engineState } from './state.js';
 
 export const CLOCK_JOB = 'automation.clock';
 export const PRUNE_JOB = 'automation.prune';

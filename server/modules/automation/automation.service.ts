@@ -30,11 +30,11 @@ import {
 } from './automation.entity.js';
 import { ruleIssues, type ActionDef, type ConditionGroup, type RuleInput, type RulePatch } from './automation.schemas.js';
 import { explain, evaluateGroup } from './conditions.js';
-import { DEFAULT_CONTROL, Engine, controlFor, fieldReader, rolloutBucket } from './engine.js';
+import { Engine, fieldReader, rolloutBucket } from './engine.js';
 import { enqueueProcessing } from './event-log.js';
 import { withConditions } from './explanations.js';
-import { findUnmatchedRun, unmatchedCounts, unmatchedPage, unmatchedRuns } from './unmatched.js';
-import { engineState } from './state.js';
+import { findUnmatchedRun, unmatchedCounts, unmatchedPage, unmatchedRuns, unmatchedTotal } from './unmatched.js';
+import { DEFAULT_CONTROL, controlFor, engineState } from './state.js';
 
 const lazyCsv = () => import('csv-stringify/sync');
 
@@ -246,7 +246,7 @@ async function runCounts(ctx: TenantCtx, period: { ruleId?: string; from: Date; 
     .getRawMany();
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   // Runs that did not match are mostly kept on their events (unmatched.ts).
-  by.not_matched = (by.not_matched ?? 0) + (await unmatchedCounts(ctx.db.manager, ctx.tenantId, period)).reduce((n, e) => n + e.n, 0);
+  by.not_matched = (by.not_matched ?? 0) + (await unmatchedTotal(ctx.db.manager, ctx.tenantId, period));
   const matched = (by.running ?? 0) + (by.waiting ?? 0) + (by.succeeded ?? 0) + (by.failed ?? 0);
   return {
     total: Object.values(by).reduce((a, b) => a + b, 0),

@@ -16,7 +16,6 @@ import { TenantEntity } from '../tenants/tenant.entity.js';
 import { calendarFor } from '../working-hours/working-hours.service.js';
 import {
   AutomationAlertEntity,
-  AutomationControlEntity,
   AutomationEventEntity,
   AutomationRuleEntity,
   AutomationRuleVersionEntity,
@@ -36,13 +35,6 @@ import { engineState } from './state.js';
 import { insertRows } from './rows.js';
 import { recordingReader, withAttemptFields } from './explanations.js';
 import { MAX_UNMATCHED_RULES, compactable, unmatchedRuns, withUnmatched } from './unmatched.js';
-
-export const DEFAULT_CONTROL = { enabled: true, reason: null, maxDepth: 3, maxRunsPerConversationPerMinute: 10 };
-
-export async function controlFor(m: EntityManager, tenantId: string): Promise<Omit<AutomationControl, 'id' | 'updatedAt'>> {
-  const row = await m.getRepository(AutomationControlEntity).findOne({ where: { tenantId } });
-  return row ?? { tenantId, ...DEFAULT_CONTROL, workingHoursOpen: null, updatedById: null };
-}
 
 /** The rollout bucket (0-99) of a subject for a rule: the same conversation always lands in the same bucket. */
 export function rolloutBucket(ruleId: string, subjectId: string): number {
@@ -123,9 +115,6 @@ async function definitionAt(m: EntityManager, rule: AutomationRule, version: num
   const row = await m.getRepository(AutomationRuleVersionEntity).findOne({ where: { ruleId: rule.id, version } });
   return row?.definition ?? rule;
 }
-
-/** How long the organization's automation control is reused before it is read again. */
-const CONTROL_CACHE_MS = 5_000;
 
 /** How long one job goes on processing other waiting events after its own. */
 const PULL_AHEAD_MS = 250;
@@ -213,7 +202,7 @@ export class Engine {
       ...unmatchedRuns(event, event.attempt),
     ];
     const byRule = new Map(existing.map((r) => [r.ruleId, r]));
-    const control = await this.controlOf(db, event.tenantId);
+    const control = await this.state.controlFor(db, event.tenantId);
     const recorder = recordingReader(fieldReader(services, db, event));
     const read = recorder.read;
     const fresh: AutomationRun[] = [];
@@ -260,9 +249,9 @@ export class Engine {
       fresh.push(run);
       byRule.set(rule.id, run);
     }
-    // The values the conditions read are kept once, on the event; the runs that did not match then
-    // store no condition tree of their own (explanations.ts rebuilds it on read).
-    // Those runs are then kept on the event as a list of rules (unmatched.ts), not as rows.
+    // The values the conditions read are kept once, on the event, and the runs that did not match
+    // are kept there as a list of rules (unmatched.ts), not as rows; explanations.ts rebuilds their
+    // condition trees on read. Runs the list cannot hold are rows without a tree.
     const values = fresh.length ? recorder.values() : null;
     const fields = values ? withAttemptFields(event.fields, event.attempt, values) : event.fields;
     const compact =
@@ -319,15 +308,6 @@ export class Engine {
     const finished = services.now();
     this.state.metrics.processed++;
     this.state.recordLatency(finished.getTime() - event.createdAt.getTime());
-  }
-
-  /** The organization's switch and limits, cached with its rules (a change drops both: EngineState.invalidate). */
-  private async controlOf(m: EntityManager, tenantId: string): Promise<Omit<AutomationControl, 'id' | 'updatedAt'>> {
-    const hit = this.state.controls.get(tenantId);
-    if (hit && Date.now() - hit.at < CONTROL_CACHE_MS) return hit.control;
-    const control = await controlFor(m, tenantId);
-    this.state.controls.set(tenantId, { at: Date.now(), control });
-    return control;
   }
 
   /** Why a rule does not run on this event before its conditions are even looked at, if it does not. */

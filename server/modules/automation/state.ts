@@ -3,7 +3,13 @@
 // it emits carry their depth: loop protection), and the worker's counters.
 import type { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../core/ids.js';
-import { AutomationRuleEntity, AutomationRuleVersionEntity, type AutomationControl, type AutomationRule } from './automation.entity.js';
+import {
+  AutomationControlEntity,
+  AutomationRuleEntity,
+  AutomationRuleVersionEntity,
+  type AutomationControl,
+  type AutomationRule,
+} from './automation.entity.js';
 import { BUILT_IN_RULES } from './builtins.js';
 
 export interface Cause {
@@ -14,10 +20,18 @@ export interface Cause {
 
 const CACHE_MS = 5_000;
 
+export const DEFAULT_CONTROL = { enabled: true, reason: null, maxDepth: 3, maxRunsPerConversationPerMinute: 10 };
+type ControlSettings = Omit<AutomationControl, 'id' | 'updatedAt'>;
+
+/** The organization's automation control as stored (defaults until it is first changed). */
+export async function controlFor(m: EntityManager, tenantId: string): Promise<ControlSettings> {
+  const row = await m.getRepository(AutomationControlEntity).findOne({ where: { tenantId } });
+  return row ?? { tenantId, ...DEFAULT_CONTROL, workingHoursOpen: null, updatedById: null };
+}
+
 export class EngineState {
   private readonly rules = new Map<string, { at: number; rules: AutomationRule[] }>();
-  /** The organization's automation control as the engine last read it (engine.ts, controlOf). */
-  readonly controls = new Map<string, { at: number; control: Omit<AutomationControl, 'id' | 'updatedAt'> }>();
+  private readonly controls = new Map<string, { at: number; control: ControlSettings }>();
   private readonly causes = new WeakMap<EntityManager, Cause>();
   /** Conversations (queue keys) whose event is being processed in this process, and when it is done. */
   readonly busy = new Map<string, Promise<void>>();
@@ -64,6 +78,15 @@ export class EngineState {
     }
     this.rules.set(tenantId, { at: Date.now(), rules });
     return rules;
+  }
+
+  /** The organization's switch and limits, cached as its rules are (a change drops both: invalidate). */
+  async controlFor(m: EntityManager, tenantId: string): Promise<ControlSettings> {
+    const hit = this.controls.get(tenantId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.control;
+    const control = await controlFor(m, tenantId);
+    this.controls.set(tenantId, { at: Date.now(), control });
+    return control;
   }
 
   /** Whether an enabled rule of the organization starts on this event type (a schedule tick: that rule). */

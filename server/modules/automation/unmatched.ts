@@ -117,24 +117,41 @@ export async function unmatchedPage(
 }
 
 /**
- * How many runs the events of a period keep (of one rule, or all), per event, counted by the
- * database: the occurrences of the rule's quoted id, or of `["` (each kept run's entry starts so), in
- * the log. No log is read into memory, however long the period.
+ * The events of a period that keep runs (of one rule, or any), with `n`, how many each keeps,
+ * counted by the database: the occurrences of the rule's quoted id, or of `["` (each kept run's
+ * entry starts so), in the log. No log is read into memory, however long the period.
  */
+function countedEvents(m: EntityManager, tenantId: string, filter: { ruleId?: string; from: Date; to: Date }) {
+  const needle = filter.ruleId ? `"${filter.ruleId.replace(/[%_"\\]/g, '')}"` : '["';
+  return {
+    query: m
+      .getRepository(AutomationEventEntity)
+      .createQueryBuilder('e')
+      .where({ tenantId, createdAt: Between(filter.from, filter.to), unmatched: Like(`%${needle}%`) })
+      .setParameter('needle', needle),
+    // CAST: PostgreSQL cannot type a bare parameter given to LENGTH or REPLACE (SQLite does not mind).
+    n: "(LENGTH(e.unmatched) - LENGTH(REPLACE(e.unmatched, CAST(:needle AS TEXT), ''))) / LENGTH(CAST(:needle AS TEXT))",
+  };
+}
+
+/** How many runs the events of a period keep, per event (for time series). */
 export async function unmatchedCounts(
   m: EntityManager,
   tenantId: string,
   filter: { ruleId?: string; from: Date; to: Date },
 ): Promise<{ createdAt: Date; n: number }[]> {
-  const needle = filter.ruleId ? `"${filter.ruleId.replace(/[%_"\\]/g, '')}"` : '["';
-  const { entities, raw } = await m
-    .getRepository(AutomationEventEntity)
-    .createQueryBuilder('e')
-    .select(['e.id', 'e.createdAt'])
-    // CAST: PostgreSQL cannot type a bare parameter given to LENGTH or REPLACE (SQLite does not mind).
-    .addSelect("(LENGTH(e.unmatched) - LENGTH(REPLACE(e.unmatched, CAST(:needle AS TEXT), ''))) / LENGTH(CAST(:needle AS TEXT))", 'n')
-    .where({ tenantId, createdAt: Between(filter.from, filter.to), unmatched: Like(`%${needle}%`) })
-    .setParameter('needle', needle)
-    .getRawAndEntities();
+  const { query, n } = countedEvents(m, tenantId, filter);
+  const { entities, raw } = await query.select(['e.id', 'e.createdAt']).addSelect(n, 'n').getRawAndEntities();
   return entities.map((e, i) => ({ createdAt: e.createdAt, n: Number((raw[i] as { n: number | string }).n) }));
+}
+
+/** How many runs the events of a period keep in all (for counts). */
+export async function unmatchedTotal(
+  m: EntityManager,
+  tenantId: string,
+  filter: { ruleId?: string; from: Date; to: Date },
+): Promise<number> {
+  const { query, n } = countedEvents(m, tenantId, filter);
+  const row: { n: number | string | null } | undefined = await query.select(`SUM(${n})`, 'n').getRawOne();
+  return Number(row?.n ?? 0);
 }

@@ -442,14 +442,18 @@ async function mayConcernCampaigns(services: Services, tenantId: string, convers
   if (!conversation) return false;
   const word = (text ?? '').trim().toUpperCase();
   if (word === 'START' || (word && (await optOutKeywords(services, tenantId)).includes(word))) return true;
-  const waId = await waIdOf(m, tenantId, conversation.contactId);
-  if (!waId) return false;
+  return (await attributableRecipient(m, tenantId, conversation.contactId, services.now())) !== null;
+}
+
+/** The campaign message a reply from this contact now is attributed to: the latest one sent to it, if recent enough. */
+async function attributableRecipient(m: EntityManager, tenantId: string, contactId: string, now: Date) {
+  const waId = await waIdOf(m, tenantId, contactId);
+  if (!waId) return null;
   const recent = await m.getRepository(CampaignRecipientEntity).findOne({
     where: { tenantId, waId, status: In(['sent', 'delivered', 'read']) },
     order: { sentAt: 'DESC' },
-    select: { id: true, sentAt: true },
   });
-  return Boolean(recent?.sentAt && services.now().getTime() - recent.sentAt.getTime() <= REPLY_ATTRIBUTION_MS);
+  return recent?.sentAt && now.getTime() - recent.sentAt.getTime() <= REPLY_ATTRIBUTION_MS ? recent : null;
 }
 
 /** An inbound WhatsApp message: a reply to a recent campaign message is attributed to it; an opt-out keyword opts the contact out. */
@@ -480,15 +484,11 @@ async function onInbound(
     } else if (text === 'START') {
       await setContactOptOut(m, { tenantId, contactId: conversation.contactId, optedOut: false, source: null }, now);
     }
-    const waId = await waIdOf(m, tenantId, conversation.contactId);
-    if (!waId) return;
-    const recipients = m.getRepository(CampaignRecipientEntity);
-    const recent = await recipients.findOne({
-      where: { tenantId, waId, status: In(['sent', 'delivered', 'read']) },
-      order: { sentAt: 'DESC' },
-    });
-    if (!recent?.sentAt || now.getTime() - recent.sentAt.getTime() > REPLY_ATTRIBUTION_MS) return;
-    await recipients.update({ id: recent.id }, { status: 'replied', repliedAt: now, conversationId, updatedAt: now });
+    const recent = await attributableRecipient(m, tenantId, conversation.contactId, now);
+    if (!recent) return;
+    await m
+      .getRepository(CampaignRecipientEntity)
+      .update({ id: recent.id }, { status: 'replied', repliedAt: now, conversationId, updatedAt: now });
     const campaign = await m.getRepository(CampaignEntity).findOne({ where: { id: recent.campaignId } });
     if (!campaign) return;
     // The conversation carries the campaign's name as a tag, so the inbox shows where it came from.
