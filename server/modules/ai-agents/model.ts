@@ -10,7 +10,6 @@ import { zonedParts, wallClockToUtc } from '../../core/time.js';
 import { LlmClient, LlmError, type LlmEndpoint, type Usage } from '../../ai/llm.js';
 import { Retriever, type Passage } from '../../ai/retrieval.js';
 import { normalizeVector } from '../../ai/vectors.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import {
   AiSettingsEntity,
   UsageRecordEntity,
@@ -19,6 +18,7 @@ import {
   type UsageKind,
   type UsageRecord,
 } from './ai-agents.entity.js';
+import { tenantTimezone as timezoneOfTenant } from '../tenants/tenant-timezone.service.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -89,8 +89,7 @@ export async function recordUsage(services: Services, input: UsageInput, m: Enti
 }
 
 export async function tenantTimezone(db: DataSource | EntityManager, tenantId: string): Promise<string> {
-  const tenant = await db.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  return tenant?.timezone ?? 'Asia/Jakarta';
+  return (await timezoneOfTenant(db, tenantId)) ?? 'Asia/Jakarta';
 }
 
 /** The calendar month containing `now` in the tenant's time zone, as UTC instants [start, end). */

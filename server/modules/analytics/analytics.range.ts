@@ -5,9 +5,9 @@ import { badRequest, notFound } from '../../core/http/errors.js';
 import { isId } from '../../core/ids.js';
 import { canonicalTimezone, localToUtc, wallClockToUtc, zonedParts } from '../../core/time.js';
 import type { Channel } from '../../channels/types.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { DivisionEntity } from '../divisions/division.entity.js';
+import { tenantTimezone as timezoneOfTenant } from '../tenants/tenant-timezone.service.js';
 
 export interface AnalyticsQuery {
   from?: string;
@@ -62,8 +62,7 @@ function nextMidnight(at: Date, timezone: string): Date {
  * Without them: the 30 local days up to and including today.
  */
 export async function resolvePeriod(ctx: TenantCtx, q: AnalyticsQuery): Promise<Period> {
-  const tenant = await ctx.db.getRepository(TenantEntity).findOne({ where: { id: ctx.tenantId }, select: { id: true, timezone: true } });
-  const tenantTimezone = tenant?.timezone ?? 'Asia/Jakarta';
+  const tenantTimezone = (await timezoneOfTenant(ctx.db, ctx.tenantId)) ?? 'Asia/Jakarta';
   let timezone = tenantTimezone;
   if (q.timezone !== undefined) {
     const canonical = canonicalTimezone(q.timezone);

@@ -26,6 +26,7 @@ import { UNSNOOZE_JOB, unsnooze } from './actions.js';
 import { Engine } from './engine.js';
 import { PROCESS_JOB, RESUME_JOB } from './event-log.js';
 import { DEFAULT_CONTROL, engineState } from './state.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 export const CLOCK_JOB = 'automation.clock';
 export const PRUNE_JOB = 'automation.prune';
@@ -46,8 +47,7 @@ async function builtInRelevant(services: Services, rule: AutomationRule): Promis
 }
 
 async function timezoneOf(services: Services, tenantId: string): Promise<string> {
-  const t = await services.db.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  return t?.timezone ?? 'UTC';
+  return (await tenantTimezone(services.db, tenantId)) ?? 'UTC';
 }
 
 /** Every rule whose schedule is due ticks once (a missed minute is not replayed), then waits for its next run. */

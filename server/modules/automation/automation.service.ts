@@ -16,7 +16,6 @@ import { QuickReplyEntity } from '../quick-replies/quick-reply.entity.js';
 import { WaTemplateEntity } from '../wa-templates/wa-template.entity.js';
 import { OutgoingWebhookEntity } from '../outgoing-webhooks/outgoing-webhook.entity.js';
 import { AiAgentEntity } from '../ai-agents/ai-agents.entity.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import {
   AutomationAlertEntity,
   AutomationControlEntity,
@@ -35,6 +34,7 @@ import { enqueueProcessing } from './event-log.js';
 import { withConditions } from './explanations.js';
 import { findUnmatchedRun, unmatchedCounts, unmatchedPage, unmatchedRuns, unmatchedTotal } from './unmatched.js';
 import { DEFAULT_CONTROL, controlFor, engineState } from './state.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 const lazyCsv = () => import('csv-stringify/sync');
 
@@ -123,9 +123,8 @@ async function runViews(ctx: TenantCtx, stored: AutomationRun[]) {
 
 // ---------- helpers ----------
 
-async function tenantTimezone(ctx: Services, tenantId: string): Promise<string> {
-  const t = await ctx.db.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  return t?.timezone ?? 'UTC';
+async function timezoneOf(ctx: Services, tenantId: string): Promise<string> {
+  return (await tenantTimezone(ctx.db, tenantId)) ?? 'UTC';
 }
 
 function cronOf(pattern: string, timezone: string, path = 'cron'): Cron {
@@ -263,7 +262,7 @@ async function runCounts(ctx: TenantCtx, period: { ruleId?: string; from: Date; 
 async function timeseries(ctx: TenantCtx, q: { from?: string; to?: string; interval?: 'hour' | 'day' }, ruleId?: string) {
   const { from, to } = range(q, ctx.now());
   const interval = q.interval ?? (to.getTime() - from.getTime() > 3 * 86400_000 ? 'day' : 'hour');
-  const timezone = await tenantTimezone(ctx, ctx.tenantId);
+  const timezone = await timezoneOf(ctx, ctx.tenantId);
   const rows = await ctx.db.getRepository(AutomationRunEntity).find({
     where: { tenantId: ctx.tenantId, createdAt: Between(from, to), ...(ruleId ? { ruleId } : {}) },
     select: { id: true, status: true, createdAt: true },
@@ -540,7 +539,7 @@ export const automationService = {
     await validate(ctx, { ...input, conditions }, false);
     const now = ctx.now();
     const timezone = await resolveTimezone(ctx, input.schedule?.timezone, 'schedule.timezone');
-    const zone = timezone ?? (await tenantTimezone(ctx, ctx.tenantId));
+    const zone = timezone ?? (await timezoneOf(ctx, ctx.tenantId));
     if (input.schedule) cronOf(input.schedule.cron, zone, 'schedule.cron');
     const triggers = [...new Set(input.schedule ? [...input.triggers, 'schedule.tick'] : input.triggers)];
     const maxPosition = await ctx.db.getRepository(AutomationRuleEntity).maximum('position', { tenantId: ctx.tenantId });
@@ -706,12 +705,12 @@ export const automationService = {
     if (input.schedule !== undefined) {
       const zone = (await resolveTimezone(ctx, input.schedule?.timezone, 'schedule.timezone')) ?? null;
       if (input.schedule) {
-        cronOf(input.schedule.cron, zone ?? (await tenantTimezone(ctx, ctx.tenantId)), 'schedule.cron');
+        cronOf(input.schedule.cron, zone ?? (await timezoneOf(ctx, ctx.tenantId)), 'schedule.cron');
         triggers = [...new Set([...triggers, 'schedule.tick'])];
         Object.assign(patch, {
           scheduleCron: input.schedule.cron,
           scheduleTimezone: zone,
-          nextRunAt: nextRun(input.schedule.cron, zone ?? (await tenantTimezone(ctx, ctx.tenantId)), ctx.now()),
+          nextRunAt: nextRun(input.schedule.cron, zone ?? (await timezoneOf(ctx, ctx.tenantId)), ctx.now()),
         });
       } else {
         triggers = triggers.filter((t) => t !== 'schedule.tick');
@@ -804,7 +803,7 @@ export const automationService = {
       schedule: rule.scheduleCron
         ? {
             cron: rule.scheduleCron,
-            timezone: rule.scheduleTimezone ?? (await tenantTimezone(ctx, ctx.tenantId)),
+            timezone: rule.scheduleTimezone ?? (await timezoneOf(ctx, ctx.tenantId)),
             nextRunAt: rule.nextRunAt,
           }
         : null,
@@ -847,7 +846,7 @@ export const automationService = {
     const pattern = q.cron ?? rule.scheduleCron;
     if (!pattern) throw conflict('The rule has no schedule; give ?cron= to preview one', [{ path: 'query.cron', message: 'No schedule' }]);
     const timezone =
-      (await resolveTimezone(ctx, q.timezone, 'query.timezone')) ?? rule.scheduleTimezone ?? (await tenantTimezone(ctx, ctx.tenantId));
+      (await resolveTimezone(ctx, q.timezone, 'query.timezone')) ?? rule.scheduleTimezone ?? (await timezoneOf(ctx, ctx.tenantId));
     const from = q.from ? new Date(q.from) : ctx.now();
     const runs = cronOf(pattern, timezone, q.cron ? 'query.cron' : 'cron').nextRuns(q.count, from);
     return { ruleId: rule.id, cron: pattern, timezone, from, runs: runs.map((at) => ({ at, local: formatLocal(at, timezone) })) };

@@ -12,7 +12,6 @@ import { newId } from '../../core/ids.js';
 import { zonedParts } from '../../core/time.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import { calendarFor } from '../working-hours/working-hours.service.js';
 import {
   AutomationAlertEntity,
@@ -35,6 +34,7 @@ import { engineState } from './state.js';
 import { insertRows } from './rows.js';
 import { recordingReader, withAttemptFields } from './explanations.js';
 import { MAX_UNMATCHED_RULES, compactable, unmatchedRuns, withUnmatched } from './unmatched.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 /** The rollout bucket (0-99) of a subject for a rule: the same conversation always lands in the same bucket. */
 export function rolloutBucket(ruleId: string, subjectId: string): number {
@@ -70,11 +70,7 @@ export function fieldReader(services: Services, m: EntityManager, event: Automat
       const row = await m.getRepository(ContactEntity).findOne({ where: { id, tenantId: event.tenantId } });
       return row ? ({ ...row } as Record<string, unknown>) : undefined;
     })());
-  const tz = () =>
-    (timezone ??= m
-      .getRepository(TenantEntity)
-      .findOne({ where: { id: event.tenantId }, select: { id: true, timezone: true } })
-      .then((t) => t?.timezone ?? 'UTC'));
+  const tz = () => (timezone ??= tenantTimezone(m, event.tenantId).then((t) => t ?? 'UTC'));
   return async (field) => {
     const [head, ...rest] = field.split('.');
     switch (head) {
@@ -273,11 +269,17 @@ export class Engine {
     // the event again with one transaction per action, so the actions before the failing one stay
     // applied and the failure is recorded.
     const snapshot = toRun.map((x) => structuredClone(x.run));
+    // A new run that acts is written once, as it ends (executeIn), not written and then updated.
+    const acting = new Set(stored.filter((r) => r.status === 'running'));
     try {
       await services.transaction(async (m) => {
-        await insertRows(m, AutomationRunEntity, stored);
+        await insertRows(
+          m,
+          AutomationRunEntity,
+          stored.filter((r) => !acting.has(r)),
+        );
         for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
-        for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event);
+        for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event, acting.has(run));
         await m
           .getRepository(AutomationEventEntity)
           .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null, fields, unmatched } as never);
@@ -356,7 +358,13 @@ export class Engine {
   }
 
   /** Runs a run's actions inside the caller's transaction (the fast path); a failing action throws. */
-  private async executeIn(m: EntityManager, run: AutomationRun, rule: AutomationRule, event: AutomationEvent): Promise<void> {
+  private async executeIn(
+    m: EntityManager,
+    run: AutomationRun,
+    rule: AutomationRule,
+    event: AutomationEvent,
+    isNew: boolean,
+  ): Promise<void> {
     const { services } = this;
     const { actions } = await definitionAt(m, rule, run.ruleVersion);
     for (let i = run.nextAction; i < actions.length; i++) {
@@ -387,13 +395,15 @@ export class Engine {
       run.error = null;
       run.finishedAt = services.now();
     }
-    await m.getRepository(AutomationRunEntity).update({ id: run.id }, {
-      actions: run.actions,
-      nextAction: run.nextAction,
-      status: run.status,
-      error: run.error,
-      finishedAt: run.finishedAt,
-    } as never);
+    if (isNew) await insertRows(m, AutomationRunEntity, [run]);
+    else
+      await m.getRepository(AutomationRunEntity).update({ id: run.id }, {
+        actions: run.actions,
+        nextAction: run.nextAction,
+        status: run.status,
+        error: run.error,
+        finishedAt: run.finishedAt,
+      } as never);
     await m.getRepository(AutomationRuleEntity).update({ id: rule.id }, { lastRunAt: services.now() });
     if (run.status === 'succeeded') await this.checkAlerts(m, rule, services.now());
   }

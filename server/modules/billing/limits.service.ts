@@ -14,7 +14,6 @@ import { IsNull, In, type EntityManager } from 'typeorm';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { HttpError } from '../../core/http/errors.js';
 import { monthOf, tenantUsage } from '../super-admin/tenant-usage.service.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import {
@@ -29,6 +28,7 @@ import {
   type Subscription,
 } from './billing.entity.js';
 import { LIMIT_NAMES, LIVE_STATUSES } from './catalogue.service.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 export type LimitValues = Record<LimitName, number | null>;
 
@@ -87,8 +87,7 @@ export async function planInForce(services: Pick<Services, 'db'>, tenantId: stri
 export { monthOf };
 
 async function tenantMonth(m: EntityManager, tenantId: string, now: Date) {
-  const tenant = await m.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  return monthOf(now, tenant?.timezone ?? 'Asia/Jakarta');
+  return monthOf(now, (await tenantTimezone(m, tenantId)) ?? 'Asia/Jakarta');
 }
 
 /** What counts against the limits, this calendar month on the organization's clock (the operator console's usage, plus channels). */

@@ -8,7 +8,6 @@ import { recordActivity } from '../../core/audit.js';
 import { badRequest, conflict, unprocessable } from '../../core/http/errors.js';
 import type { UploadedFile } from '../../core/http/registry.js';
 import { lazy } from '../../core/lazy.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import { regionOf, toE164 } from './phone.js';
 import { MessageEntity } from '../messages/message.entity.js';
 import type { Channel } from '../../channels/types.js';
@@ -16,6 +15,7 @@ import { ContactEntity, ContactIdentityEntity, type Contact, type ContactIdentit
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation-views.service.js';
 import { canSee, conversationScope } from '../divisions/visibility.service.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 /**
  * Opts a contact out of broadcasts (or back in), e.g. when they sent STOP or BERHENTI. Emits
@@ -470,8 +470,7 @@ export function normalizeTags(tags: string[]): string[] {
 
 /** The region numbers typed without a country code are read in: the organization's. */
 async function tenantRegion(ctx: TenantCtx) {
-  const tenant = await ctx.db.getRepository(TenantEntity).findOne({ where: { id: ctx.tenantId }, select: { id: true, timezone: true } });
-  return regionOf(tenant?.timezone);
+  return regionOf((await tenantTimezone(ctx.db, ctx.tenantId)) ?? undefined);
 }
 
 function normalizePhoneField(input: string, region: ReturnType<typeof regionOf>): string {

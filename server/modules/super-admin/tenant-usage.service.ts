@@ -3,7 +3,6 @@
 // agents, and the AI agents' model tokens in the period.
 import type { DataSource } from 'typeorm';
 import { wallClockToUtc, zonedParts } from '../../core/time.js';
-import { TenantEntity } from '../tenants/tenant.entity.js';
 import { UserEntity } from '../agents/agent.entity.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { MessageEntity } from '../messages/message.entity.js';
@@ -11,6 +10,7 @@ import { MediaEntity } from '../media/media.entity.js';
 import { messagesBetween } from '../analytics/analytics.service.js';
 import { aiTokensUsed } from '../ai-agents/ai-usage.service.js';
 import { MoreThanOrEqual, LessThan, And } from 'typeorm';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 export interface TenantUsage {
   /** The month counted in `thisMonth` fields: [from, to) on the organization's calendar. */
@@ -37,8 +37,7 @@ export function monthOf(now: Date, timezone: string): { from: Date; to: Date } {
  * organization's time zone; billing may pass its own billing period.
  */
 export async function tenantUsage(db: DataSource, tenantId: string, now: Date, period?: { from: Date; to: Date }): Promise<TenantUsage> {
-  const tenant = await db.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  const range = period ?? monthOf(now, tenant?.timezone ?? 'Asia/Jakarta');
+  const range = period ?? monthOf(now, (await tenantTimezone(db, tenantId)) ?? 'Asia/Jakarta');
   const conversations = db.getRepository(ConversationEntity);
   const [total, thisMonth] = await Promise.all([
     conversations.count({ where: { tenantId } }),

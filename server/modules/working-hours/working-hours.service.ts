@@ -1,6 +1,7 @@
 // Working hours: the tenant's weekly hours and holidays (with per-channel out-of-hours replies),
 // per-division overrides, the tenant timezone, and the public "are you open?" status.
-import { IsNull, type EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { EntityCache } from '../../core/entity-cache.js';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { notFound, unprocessable } from '../../core/http/errors.js';
@@ -13,6 +14,7 @@ import { DivisionEntity } from '../divisions/division.entity.js';
 import { WorkCalendar, type Holiday, type HoursEntry } from './calendar.service.js';
 import { canonicalTimezone, zonedParts } from '../../core/time.js';
 import { WorkingHoursEntity, type OutOfHoursReply, type WorkingHours } from './working-hours.entity.js';
+import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 export interface HoursInput {
   hours?: HoursEntry[];
@@ -25,11 +27,6 @@ const tenantRow = (m: EntityManager, tenantId: string) =>
 const divisionRow = (m: EntityManager, tenantId: string, divisionId: string) =>
   m.getRepository(WorkingHoursEntity).findOne({ where: { tenantId, divisionId } });
 
-async function tenantTimezone(m: EntityManager, tenantId: string): Promise<string> {
-  const tenant = await m.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, timezone: true } });
-  return tenant?.timezone ?? 'UTC';
-}
-
 const calendarOf = (row: WorkingHours | null, timezone: string) =>
   row ? new WorkCalendar({ timezone, hours: row.hours, holidays: row.holidays }) : WorkCalendar.always();
 
@@ -37,12 +34,23 @@ const calendarOf = (row: WorkingHours | null, timezone: string) =>
  * The calendar a conversation (or division) works by: the division's override, else the tenant's
  * hours, else always open (nothing configured). `source` says which.
  */
-export async function calendarFor(m: EntityManager, tenantId: string, divisionId: string | null) {
-  const timezone = await tenantTimezone(m, tenantId);
+export async function calendarFor(m: EntityManager, tenantId: string, divisionId: string | null): Promise<Calendar> {
+  // Asked for on every inbound message (the out-of-hours rule): cached until hours or the organization change.
+  let cache = calendars.get(m.connection);
+  if (!cache) calendars.set(m.connection, (cache = new EntityCache<Calendar>(m.connection, ['WorkingHours', 'Tenant'])));
+  const key = `${tenantId}:${divisionId ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const timezone = (await tenantTimezone(m, tenantId)) ?? 'UTC';
   const own = divisionId ? await divisionRow(m, tenantId, divisionId) : null;
   const row = own ?? (await tenantRow(m, tenantId));
-  return { calendar: calendarOf(row, timezone), source: own ? ('division' as const) : row ? ('tenant' as const) : ('none' as const) };
+  const found: Calendar = { calendar: calendarOf(row, timezone), source: own ? 'division' : row ? 'tenant' : 'none' };
+  cache.set(key, found);
+  return found;
 }
+
+type Calendar = { calendar: WorkCalendar; source: 'division' | 'tenant' | 'none' };
+const calendars = new WeakMap<DataSource, EntityCache<Calendar>>();
 
 /** The out-of-hours reply configured for a channel, if enabled. */
 export const AUTO_REPLY_JOB = 'working-hours.auto-reply';
@@ -122,7 +130,7 @@ const sortHours = (hours: HoursEntry[]) =>
 export const workingHoursService = {
   async getTenant(ctx: TenantCtx) {
     const row = await tenantRow(ctx.db.manager, ctx.tenantId);
-    const timezone = await tenantTimezone(ctx.db.manager, ctx.tenantId);
+    const timezone = (await tenantTimezone(ctx.db.manager, ctx.tenantId)) ?? 'UTC';
     return { ...hoursView(row, timezone, ctx.now()), autoReplies: row?.autoReplies ?? [] };
   },
 
@@ -145,7 +153,7 @@ export const workingHoursService = {
   async getDivision(ctx: TenantCtx, divisionId: string) {
     await scoped(ctx, DivisionEntity).get(divisionId, 'Division');
     const own = await divisionRow(ctx.db.manager, ctx.tenantId, divisionId);
-    const timezone = await tenantTimezone(ctx.db.manager, ctx.tenantId);
+    const timezone = (await tenantTimezone(ctx.db.manager, ctx.tenantId)) ?? 'UTC';
     const row = own ?? (await tenantRow(ctx.db.manager, ctx.tenantId));
     return { divisionId, override: own !== null, ...hoursView(row, timezone, ctx.now()) };
   },
@@ -188,7 +196,7 @@ export const workingHoursService = {
   },
 
   async getTimezone(ctx: TenantCtx) {
-    const timezone = await tenantTimezone(ctx.db.manager, ctx.tenantId);
+    const timezone = (await tenantTimezone(ctx.db.manager, ctx.tenantId)) ?? 'UTC';
     return timezoneView(timezone, ctx.now());
   },
 
@@ -196,7 +204,7 @@ export const workingHoursService = {
     const canonical = canonicalTimezone(timezone);
     if (!canonical)
       throw unprocessable('Unknown timezone; use an IANA name such as Asia/Jakarta', [{ path: 'timezone', message: 'Unknown timezone' }]);
-    const before = await tenantTimezone(ctx.db.manager, ctx.tenantId);
+    const before = (await tenantTimezone(ctx.db.manager, ctx.tenantId)) ?? 'UTC';
     await ctx.transaction(async (m) => {
       await m.getRepository(TenantEntity).update({ id: ctx.tenantId }, { timezone: canonical, updatedAt: ctx.now() });
       await recordActivity(ctx, m, {
