@@ -72,7 +72,15 @@ export async function enqueueJob(
   opts: EnqueueOptions = {},
 ): Promise<Job> {
   const job = newJob(type, payload, now, opts);
-  await manager.getRepository(JobEntity).insert(job as never);
+  // updateEntity(false): every column is given; otherwise TypeORM reads the row back (for the
+  // columns with a default) with one more SELECT per job.
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(JobEntity)
+    .values(job as never)
+    .updateEntity(false)
+    .execute();
   return job;
 }
 

@@ -93,7 +93,14 @@ export async function findOrCreateContact(
     createdAt: now,
     updatedAt: now,
   };
-  await contacts.insert(contact as never);
+  // Nothing to read back (TypeORM would, for the columns with a default: one more SELECT per contact).
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(ContactEntity)
+    .values(contact as never)
+    .updateEntity(false)
+    .execute();
   await ids.insert({
     id: newId(),
     tenantId,

@@ -76,7 +76,14 @@ export async function ingestInbound(
         createdAt: now,
         updatedAt: now,
       };
-      await conversations.insert(conversation as never);
+      // Every column is given: nothing to read back (TypeORM would, for the columns with a default).
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ConversationEntity)
+        .values(conversation as never)
+        .updateEntity(false)
+        .execute();
     }
     const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
