@@ -14,8 +14,8 @@ import { recordActivity } from '../../core/audit.js';
 import { formatLocal, isValidTimeZone, localToUtc } from '../../core/time.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
-import { IntegrationAccountEntity, IntegrationEntity } from '../integrations/integration.entity.js';
-import { accountCredentials } from '../integrations/integrations.service.js';
+import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
+import { accountCredentials, integrationOf } from '../integrations/integrations.service.js';
 import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { setContactOptOut } from '../contacts/contacts.service.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
@@ -416,7 +416,7 @@ export const campaignsService = {
 };
 
 async function optOutKeywords(services: Services, tenantId: string): Promise<string[]> {
-  const row = await services.db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel: 'whatsapp' } });
+  const row = await integrationOf(services.db, tenantId, 'whatsapp');
   const configured = row?.settings?.optOutKeywords;
   const list = Array.isArray(configured) ? configured.filter((k): k is string => typeof k === 'string' && k.trim() !== '') : [];
   return (list.length ? list : DEFAULT_OPT_OUT_KEYWORDS).map((k) => k.trim().toUpperCase());

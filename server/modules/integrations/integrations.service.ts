@@ -1,7 +1,8 @@
 // A tenant's channels: per-channel settings and the connected accounts, with credentials
 // encrypted at rest and never returned in full.
 import { randomBytes } from 'node:crypto';
-import { In, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { EntityCache } from '../../core/entity-cache.js';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { conflict, badRequest, zodFieldErrors } from '../../core/http/errors.js';
@@ -74,9 +75,26 @@ async function makeDefault(m: EntityManager, ctx: TenantCtx, account: Integratio
  * Whether a tenant's channel is turned on (`PUT /integrations/{channel}` with `enabled`; on until
  * turned off). A channel that is off sends nothing; what arrives on it is stored and flagged.
  */
-export async function channelEnabled(db: Pick<EntityManager, 'getRepository'>, tenantId: string, channel: Channel): Promise<boolean> {
-  const row = await db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel }, select: { enabled: true } });
-  return row?.enabled ?? true;
+export async function channelEnabled(db: DataSource | EntityManager, tenantId: string, channel: Channel): Promise<boolean> {
+  return (await integrationOf(db, tenantId, channel))?.enabled ?? true;
+}
+
+const integrationCaches = new WeakMap<DataSource, EntityCache<Integration | null>>();
+
+/**
+ * An organization's settings for a channel (null: never configured), read for every message received
+ * and sent (is the channel on? its opt-out keywords). Cached until an integration is written; not to be changed.
+ */
+export async function integrationOf(db: DataSource | EntityManager, tenantId: string, channel: Channel): Promise<Integration | null> {
+  const ds = 'connection' in db ? db.connection : db;
+  let cache = integrationCaches.get(ds);
+  if (!cache) integrationCaches.set(ds, (cache = new EntityCache<Integration | null>(ds, ['Integration'])));
+  const key = `${tenantId}:${channel}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const row = await db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel } });
+  cache.set(key, row);
+  return row;
 }
 
 /** The refusal for a reply on a channel that is turned off (said once, used by the API and the send job). */
