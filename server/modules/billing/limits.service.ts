@@ -27,7 +27,7 @@ import {
   type Plan,
   type Subscription,
 } from './billing.entity.js';
-import { LIMIT_NAMES, LIVE_STATUSES } from './catalogue.service.js';
+import { LIMIT_NAMES, LIVE_STATUSES, billingEnabled } from './catalogue.service.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
 
 export type LimitValues = Record<LimitName, number | null>;
@@ -54,7 +54,7 @@ export async function liveSubscription(m: EntityManager, tenantId: string): Prom
 export async function planInForce(services: Pick<Services, 'db'>, tenantId: string, manager?: EntityManager): Promise<PlanInForce> {
   const m = manager ?? services.db.manager;
   const plans = m.getRepository(PlanEntity);
-  const enabled = (await plans.count({ where: { deletedAt: IsNull() } })) > 0;
+  const enabled = await billingEnabled(m);
   if (!enabled) return { enabled, subscription: null, plan: null, addons: [], limits: UNLIMITED, source: 'none' };
   const subscription = await liveSubscription(m, tenantId);
   if (subscription && subscription.status !== 'incomplete') {
