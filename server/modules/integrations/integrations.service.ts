@@ -79,6 +79,23 @@ export async function channelEnabled(db: DataSource | EntityManager, tenantId: s
   return (await integrationOf(db, tenantId, channel))?.enabled ?? true;
 }
 
+const accountCaches = new WeakMap<DataSource, EntityCache<IntegrationAccount>>();
+
+/**
+ * A connected account by id, read for every message sent and every media download: cached until an
+ * account is written (a disconnect or new credentials apply to the next send); not to be changed.
+ * Throws when there is no such account, as findOneByOrFail does.
+ */
+export async function accountById(db: DataSource, id: string): Promise<IntegrationAccount> {
+  let cache = accountCaches.get(db);
+  if (!cache) accountCaches.set(db, (cache = new EntityCache<IntegrationAccount>(db, ['IntegrationAccount'])));
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id });
+  cache.set(id, account);
+  return account;
+}
+
 const integrationCaches = new WeakMap<DataSource, EntityCache<Integration | null>>();
 
 /**

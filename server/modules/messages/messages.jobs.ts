@@ -13,8 +13,7 @@ import { getAdapter } from '../../channels/index.js';
 import { ChannelSendError, provedNotSent, type Channel, type OutboundMessage } from '../../channels/types.js';
 import { acquireSendSlot } from '../../channels/send-rate.js';
 import { replyDecision, type OutboundType } from '../../channels/policy.js';
-import { IntegrationAccountEntity } from '../integrations/integration.entity.js';
-import { accountCredentials, channelEnabled } from '../integrations/integrations.service.js';
+import { accountById, accountCredentials, channelEnabled } from '../integrations/integrations.service.js';
 import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { ContactIdentityEntity } from '../contacts/contact.entity.js';
 import { MediaEntity } from '../media/media.entity.js';
@@ -55,7 +54,7 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       // Settled meanwhile: Meta's webhook attached its id and status, or an agent gave up on it.
       if (message?.status !== 'queued' || message.externalId || !message.sendAttemptedAt) return;
       const conversation = await services.db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
-      const account = await services.db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      const account = await accountById(services.db, conversation.accountId);
       await unconfirmed(message, account.channel);
     },
 
@@ -65,7 +64,7 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       // Exactly once: a message that already left (or was given up on) is not sent again.
       if (message?.status !== 'queued') return;
       const conversation = await db.getRepository(ConversationEntity).findOneByOrFail({ id: message.conversationId });
-      const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: conversation.accountId });
+      const account = await accountById(db, conversation.accountId);
       // Handed to the channel by an earlier run whose outcome was never written (the process died
       // during the call): the channel may have it, so it is reconciled, not sent again.
       if (message.sendAttemptedAt) return unconfirmed(message, account.channel);
@@ -175,7 +174,7 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       const db = services.db;
       const message = await db.getRepository(MessageEntity).findOne({ where: { id: String(job.payload.messageId) } });
       if (!message || message.mediaId) return;
-      const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id: String(job.payload.accountId) });
+      const account = await accountById(db, String(job.payload.accountId));
       const adapter = getAdapter(services.adapters, account.channel);
       const mediaExternalId = String(job.payload.mediaExternalId);
       // Given up: the message says so (the link was refused, the file is too large or gone), live.
