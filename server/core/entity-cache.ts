@@ -4,7 +4,7 @@
 // A cache is emptied whenever TypeORM writes one of the entities it depends on, so a suspension or
 // a permission change still applies to the very next request; entries also expire after a few
 // seconds, for writes TypeORM does not see (raw SQL, a restore).
-import { EventSubscriber, type DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { EventSubscriber, type DataSource, type EntityManager, type EntitySubscriberInterface } from 'typeorm';
 
 const DEFAULT_TTL_MS = 5_000;
 const byDatabase = new WeakMap<DataSource, Set<EntityCache<unknown>>>();
@@ -40,6 +40,25 @@ export class EntityCache<V> {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/**
+ * A read-through cache, one EntityCache per database, for a lookup that many requests or messages
+ * repeat: `read(db, key, load)` answers from the cache, or runs `load` and keeps its answer (null
+ * included) until one of `entities` is written. Callers must not change what they get.
+ */
+export function readThrough<V>(entities: readonly string[]) {
+  const caches = new WeakMap<DataSource, EntityCache<V>>();
+  return async (db: DataSource | EntityManager, key: string, load: () => Promise<V>): Promise<V> => {
+    const ds = 'connection' in db ? db.connection : db;
+    let cache = caches.get(ds);
+    if (!cache) caches.set(ds, (cache = new EntityCache<V>(ds, entities)));
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const value = await load();
+    cache.set(key, value);
+    return value;
+  };
 }
 
 function forget(db: DataSource, entity?: string): void {

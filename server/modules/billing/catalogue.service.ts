@@ -1,8 +1,8 @@
 // The operator's catalogue: plans (prices per currency, limits, features), add-ons (extra limits)
 // and coupons. Plans and add-ons are soft-deleted (invoices and past subscriptions keep naming
 // them); one still in use by a live subscription cannot be deleted.
-import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
-import { EntityCache } from '../../core/entity-cache.js';
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { readThrough } from '../../core/entity-cache.js';
 import type { Ctx, Services } from '../../core/context.js';
 import { conflict, notFound, unprocessable } from '../../core/http/errors.js';
 import { isId, newId } from '../../core/ids.js';
@@ -87,22 +87,14 @@ export function couponView(c: Coupon) {
   };
 }
 
-const enabledCaches = new WeakMap<DataSource, EntityCache<boolean>>();
+const plansDefined = readThrough<boolean>(['BillingPlan']);
 
 /**
  * Whether any plan is defined: without one, billing is off and the appliance is unlimited. Asked
  * for by every limit check (each reply sent): cached until a plan is written.
  */
-export async function billingEnabled(db: Services['db'] | EntityManager): Promise<boolean> {
-  const manager = 'manager' in db ? db.manager : db;
-  const ds = manager.connection;
-  let cache = enabledCaches.get(ds);
-  if (!cache) enabledCaches.set(ds, (cache = new EntityCache<boolean>(ds, ['BillingPlan'])));
-  const hit = cache.get('plans');
-  if (hit !== undefined) return hit;
-  const enabled = (await manager.getRepository(PlanEntity).count({ where: { deletedAt: IsNull() } })) > 0;
-  cache.set('plans', enabled);
-  return enabled;
+export function billingEnabled(db: Services['db'] | EntityManager): Promise<boolean> {
+  return plansDefined(db, 'plans', async () => (await db.getRepository(PlanEntity).count({ where: { deletedAt: IsNull() } })) > 0);
 }
 
 export async function findPlan(manager: EntityManager, id: string): Promise<Plan | null> {

@@ -3,8 +3,8 @@
 // clock; per-recipient statuses (queued, sent, delivered, read, replied, failed with Meta's code);
 // cancel stops what has not left. Replies open a normal conversation attributed to the campaign, and
 // an opt-out keyword (STOP, BERHENTI…) opts the contact out of later campaigns.
-import { In, IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
-import { EntityCache } from '../../core/entity-cache.js';
+import { In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
+import { readThrough } from '../../core/entity-cache.js';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { newId } from '../../core/ids.js';
@@ -446,7 +446,7 @@ async function mayConcernCampaigns(services: Services, tenantId: string, convers
   return conversation !== null && (await attributableRecipient(m, tenantId, conversation.contactId, services.now())) !== null;
 }
 
-const replyCaches = new WeakMap<DataSource, EntityCache<boolean>>();
+const replies = readThrough<boolean>(['Campaign']);
 
 /**
  * Whether a reply could be attributed to any of the organization's campaigns: one started that has
@@ -454,21 +454,17 @@ const replyCaches = new WeakMap<DataSource, EntityCache<boolean>>();
  * and an inbound message then skips the three lookups of attributableRecipient. Cached until a
  * campaign is written (and for at most a few seconds).
  */
-async function mayHaveReplies(services: Services, tenantId: string): Promise<boolean> {
-  let cache = replyCaches.get(services.db);
-  if (!cache) replyCaches.set(services.db, (cache = new EntityCache<boolean>(services.db, ['Campaign'])));
-  const hit = cache.get(tenantId);
-  if (hit !== undefined) return hit;
-  const cutoff = new Date(services.now().getTime() - REPLY_ATTRIBUTION_MS);
-  const found = await services.db.getRepository(CampaignEntity).exists({
-    where: [
-      { tenantId, startedAt: Not(IsNull()), completedAt: IsNull(), cancelledAt: IsNull() },
-      { tenantId, startedAt: Not(IsNull()), completedAt: MoreThan(cutoff) },
-      { tenantId, startedAt: Not(IsNull()), cancelledAt: MoreThan(cutoff) },
-    ],
+function mayHaveReplies(services: Services, tenantId: string): Promise<boolean> {
+  return replies(services.db, tenantId, () => {
+    const cutoff = new Date(services.now().getTime() - REPLY_ATTRIBUTION_MS);
+    return services.db.getRepository(CampaignEntity).exists({
+      where: [
+        { tenantId, startedAt: Not(IsNull()), completedAt: IsNull(), cancelledAt: IsNull() },
+        { tenantId, startedAt: Not(IsNull()), completedAt: MoreThan(cutoff) },
+        { tenantId, startedAt: Not(IsNull()), cancelledAt: MoreThan(cutoff) },
+      ],
+    });
   });
-  cache.set(tenantId, found);
-  return found;
 }
 
 /** The campaign message a reply from this contact now is attributed to: the latest one sent to it, if recent enough. */

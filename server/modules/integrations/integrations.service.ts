@@ -2,7 +2,7 @@
 // encrypted at rest and never returned in full.
 import { randomBytes } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { EntityCache } from '../../core/entity-cache.js';
+import { readThrough } from '../../core/entity-cache.js';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { conflict, badRequest, zodFieldErrors } from '../../core/http/errors.js';
@@ -79,39 +79,25 @@ export async function channelEnabled(db: DataSource | EntityManager, tenantId: s
   return (await integrationOf(db, tenantId, channel))?.enabled ?? true;
 }
 
-const accountCaches = new WeakMap<DataSource, EntityCache<IntegrationAccount>>();
+const accounts = readThrough<IntegrationAccount>(['IntegrationAccount']);
 
 /**
  * A connected account by id, read for every message sent and every media download: cached until an
  * account is written (a disconnect or new credentials apply to the next send); not to be changed.
  * Throws when there is no such account, as findOneByOrFail does.
  */
-export async function accountById(db: DataSource, id: string): Promise<IntegrationAccount> {
-  let cache = accountCaches.get(db);
-  if (!cache) accountCaches.set(db, (cache = new EntityCache<IntegrationAccount>(db, ['IntegrationAccount'])));
-  const hit = cache.get(id);
-  if (hit) return hit;
-  const account = await db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id });
-  cache.set(id, account);
-  return account;
+export function accountById(db: DataSource, id: string): Promise<IntegrationAccount> {
+  return accounts(db, id, () => db.getRepository(IntegrationAccountEntity).findOneByOrFail({ id }));
 }
 
-const integrationCaches = new WeakMap<DataSource, EntityCache<Integration | null>>();
+const integrations = readThrough<Integration | null>(['Integration']);
 
 /**
  * An organization's settings for a channel (null: never configured), read for every message received
  * and sent (is the channel on? its opt-out keywords). Cached until an integration is written; not to be changed.
  */
-export async function integrationOf(db: DataSource | EntityManager, tenantId: string, channel: Channel): Promise<Integration | null> {
-  const ds = 'connection' in db ? db.connection : db;
-  let cache = integrationCaches.get(ds);
-  if (!cache) integrationCaches.set(ds, (cache = new EntityCache<Integration | null>(ds, ['Integration'])));
-  const key = `${tenantId}:${channel}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const row = await db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel } });
-  cache.set(key, row);
-  return row;
+export function integrationOf(db: DataSource | EntityManager, tenantId: string, channel: Channel): Promise<Integration | null> {
+  return integrations(db, `${tenantId}:${channel}`, () => db.getRepository(IntegrationEntity).findOne({ where: { tenantId, channel } }));
 }
 
 /** The refusal for a reply on a channel that is turned off (said once, used by the API and the send job). */

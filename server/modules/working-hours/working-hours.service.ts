@@ -1,7 +1,7 @@
 // Working hours: the tenant's weekly hours and holidays (with per-channel out-of-hours replies),
 // per-division overrides, the tenant timezone, and the public "are you open?" status.
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { EntityCache } from '../../core/entity-cache.js';
+import { IsNull, type EntityManager } from 'typeorm';
+import { readThrough } from '../../core/entity-cache.js';
 import type { Services, TenantCtx } from '../../core/context.js';
 import { scoped } from '../../core/tenancy.js';
 import { notFound, unprocessable } from '../../core/http/errors.js';
@@ -30,27 +30,22 @@ const divisionRow = (m: EntityManager, tenantId: string, divisionId: string) =>
 const calendarOf = (row: WorkingHours | null, timezone: string) =>
   row ? new WorkCalendar({ timezone, hours: row.hours, holidays: row.holidays }) : WorkCalendar.always();
 
+type Calendar = { calendar: WorkCalendar; source: 'division' | 'tenant' | 'none' };
+const calendars = readThrough<Calendar>(['WorkingHours', 'Tenant']);
+
 /**
  * The calendar a conversation (or division) works by: the division's override, else the tenant's
  * hours, else always open (nothing configured). `source` says which.
  */
-export async function calendarFor(m: EntityManager, tenantId: string, divisionId: string | null): Promise<Calendar> {
+export function calendarFor(m: EntityManager, tenantId: string, divisionId: string | null): Promise<Calendar> {
   // Asked for on every inbound message (the out-of-hours rule): cached until hours or the organization change.
-  let cache = calendars.get(m.connection);
-  if (!cache) calendars.set(m.connection, (cache = new EntityCache<Calendar>(m.connection, ['WorkingHours', 'Tenant'])));
-  const key = `${tenantId}:${divisionId ?? ''}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const timezone = (await tenantTimezone(m, tenantId)) ?? 'UTC';
-  const own = divisionId ? await divisionRow(m, tenantId, divisionId) : null;
-  const row = own ?? (await tenantRow(m, tenantId));
-  const found: Calendar = { calendar: calendarOf(row, timezone), source: own ? 'division' : row ? 'tenant' : 'none' };
-  cache.set(key, found);
-  return found;
+  return calendars(m, `${tenantId}:${divisionId ?? ''}`, async () => {
+    const timezone = (await tenantTimezone(m, tenantId)) ?? 'UTC';
+    const own = divisionId ? await divisionRow(m, tenantId, divisionId) : null;
+    const row = own ?? (await tenantRow(m, tenantId));
+    return { calendar: calendarOf(row, timezone), source: own ? 'division' : row ? 'tenant' : 'none' };
+  });
 }
-
-type Calendar = { calendar: WorkCalendar; source: 'division' | 'tenant' | 'none' };
-const calendars = new WeakMap<DataSource, EntityCache<Calendar>>();
 
 /** The out-of-hours reply configured for a channel, if enabled. */
 export const AUTO_REPLY_JOB = 'working-hours.auto-reply';
