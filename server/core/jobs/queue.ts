@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
 import { newId } from '../ids.js';
+import { insertRow } from '../../db/insert-row.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -72,15 +73,7 @@ export async function enqueueJob(
   opts: EnqueueOptions = {},
 ): Promise<Job> {
   const job = newJob(type, payload, now, opts);
-  // updateEntity(false): every column is given; otherwise TypeORM reads the row back (for the
-  // columns with a default) with one more SELECT per job.
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(JobEntity)
-    .values(job as never)
-    .updateEntity(false)
-    .execute();
+  await insertRow(manager, JobEntity, job);
   return job;
 }
 

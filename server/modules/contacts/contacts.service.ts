@@ -16,6 +16,7 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation-views.service.js';
 import { canSee, conversationScope } from '../divisions/visibility.service.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
+import { insertRow } from '../../db/insert-row.js';
 
 /**
  * Opts a contact out of broadcasts (or back in), e.g. when they sent STOP or BERHENTI. Emits
@@ -93,14 +94,7 @@ export async function findOrCreateContact(
     createdAt: now,
     updatedAt: now,
   };
-  // Nothing to read back (TypeORM would, for the columns with a default: one more SELECT per contact).
-  await m
-    .createQueryBuilder()
-    .insert()
-    .into(ContactEntity)
-    .values(contact as never)
-    .updateEntity(false)
-    .execute();
+  await insertRow(m, ContactEntity, contact);
   await ids.insert({
     id: newId(),
     tenantId,

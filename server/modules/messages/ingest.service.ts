@@ -15,6 +15,7 @@ import { findOrCreateContact } from '../contacts/contacts.service.js';
 import { channelEnabled } from '../integrations/integrations.service.js';
 import { MessageEntity, type Message } from './message.entity.js';
 import { messageView, preview } from './messages.service.js';
+import { insertRow } from '../../db/insert-row.js';
 
 /**
  * Stores one inbound message (once: a redelivered externalId is ignored) and updates its conversation.
@@ -76,14 +77,7 @@ export async function ingestInbound(
         createdAt: now,
         updatedAt: now,
       };
-      // Every column is given: nothing to read back (TypeORM would, for the columns with a default).
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ConversationEntity)
-        .values(conversation as never)
-        .updateEntity(false)
-        .execute();
+      await insertRow(m, ConversationEntity, conversation);
     }
     const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
