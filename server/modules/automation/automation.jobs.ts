@@ -46,10 +46,6 @@ async function builtInRelevant(services: Services, rule: AutomationRule): Promis
   return true;
 }
 
-async function timezoneOf(services: Services, tenantId: string): Promise<string> {
-  return (await tenantTimezone(services.db, tenantId)) ?? 'UTC';
-}
-
 /** Every rule whose schedule is due ticks once (a missed minute is not replayed), then waits for its next run. */
 export async function tickSchedules(services: Services): Promise<number> {
   const now = services.now();
@@ -64,7 +60,7 @@ export async function tickSchedules(services: Services): Promise<number> {
   });
   let ticked = 0;
   for (const rule of due) {
-    const zone = rule.scheduleTimezone ?? (await timezoneOf(services, rule.tenantId));
+    const zone = rule.scheduleTimezone ?? (await tenantTimezone(services.db, rule.tenantId)) ?? 'UTC';
     let next: Date | null = null;
     try {
       next = new Cron(rule.scheduleCron!, { timezone: zone, paused: true }).nextRun(now);
