@@ -138,7 +138,15 @@ export class Engine {
    * Processes its event once no other work on the same conversation is in flight in this process
    * (an event processed ahead by pullAhead counts), so a conversation's events stay in order.
    */
-  private async processQueued(eventId: string): Promise<void> {
+  private processQueued(eventId: string): Promise<void> {
+    // In a transaction (a savepoint when batched): whoever holds a conversation (`busy`) is then the
+    // work the transaction queue is running, never work waiting in that queue. A job holding a
+    // conversation while its writes waited in the queue, behind a batch whose job waited for that
+    // conversation, was a deadlock.
+    return this.services.transaction(() => this.processQueuedIn(eventId));
+  }
+
+  private async processQueuedIn(eventId: string): Promise<void> {
     const repo = this.services.db.getRepository(AutomationEventEntity);
     const event = await repo.findOne({ where: { id: eventId } });
     if (!event || event.status !== 'pending') return;
