@@ -52,24 +52,93 @@ export async function openDatabase(config: Pick<Config, 'databasePath'>, schema:
 // A transaction asked for inside another (the job runner runs a batch of jobs in one transaction,
 // and each job's own transactions nest in it) becomes a savepoint of the open one: waiting for the
 // queue there would wait on itself.
-let chain: Promise<unknown> = Promise.resolve();
+//
+// Group commit: the transactions queued together (in one turn of the event loop, or while the group
+// before them ran) run one after another in one SQLite transaction, each in a savepoint of its own,
+// and commit together: one commit, and one fsync, for all of them. Concurrent work (64 replies being sent, a batch of webhooks, the event bus) used to pay
+// one commit each, the largest single cost of a send (test/bench/README.md, "Group commit"). Each
+// caller still resolves only once its work is committed, and one that fails rolls back alone
+// (its savepoint). A group is what was queued when it began (up to GROUP_MAX_SIZE): what is queued
+// while it runs makes the next group, so no caller waits on more than the group before its own.
+const GROUP_MAX_SIZE = 500;
+
+interface Queued {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+const queues = new WeakMap<DataSource, { waiting: Queued[]; draining: boolean }>();
 const open = new AsyncLocalStorage<{ manager: EntityManager; active: boolean }>();
+
 export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const outer = open.getStore();
   if (outer?.active) return outer.manager.transaction(work);
-  const run = chain.then(() =>
-    ds.transaction((manager) => {
-      const store = { manager, active: true };
-      return open
-        .run(store, () => work(manager))
-        .finally(() => {
-          // Work this transaction started and left running must not join a later one.
-          store.active = false;
-        });
-    }),
-  );
-  chain = run.catch(() => undefined);
-  return run;
+  let queue = queues.get(ds);
+  if (!queue) queues.set(ds, (queue = { waiting: [], draining: false }));
+  const q = queue;
+  return new Promise<T>((resolve, reject) => {
+    q.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    if (!q.draining) {
+      q.draining = true;
+      // After this turn of the event loop: the other work that is ready now (replies the Graph has
+      // answered, requests that have arrived) queues its transactions and joins this group. Waiting
+      // longer (2 ms) made bigger groups for concurrent sends, but every step of sequential work
+      // (the automation engine, event by event) paid it: event → action p99 went from 90 to 505 ms.
+      setImmediate(() => void drain(ds, q));
+    }
+  });
+}
+
+/** Runs the queued transactions, a group at a time (see above). */
+async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boolean }): Promise<void> {
+  // `draining` is cleared in the same turn as the last look at the queue: a transaction queued by
+  // the last caller's continuation then starts a drain of its own.
+  for (;;) {
+    if (queue.waiting.length === 0) {
+      queue.draining = false;
+      return;
+    }
+    const done: { item: Queued; value: unknown }[] = [];
+    // The first of a group runs without a savepoint: should it fail, the transaction holds nothing else yet.
+    const first = queue.waiting.shift()!;
+    let firstFailed = false;
+    try {
+      await ds.transaction(async (manager) => {
+        try {
+          done.push({ item: first, value: await runIn(manager, first.work) });
+        } catch (err) {
+          firstFailed = true;
+          throw err;
+        }
+        // Only the ones queued by now: later ones make the next group, so none waits on more than one.
+        const group = queue.waiting.splice(0, GROUP_MAX_SIZE - 1);
+        for (const item of group) {
+          try {
+            done.push({ item, value: await runIn(manager, (m) => m.transaction(item.work)) });
+          } catch (err) {
+            // Rolled back to its savepoint: the others in the group are unaffected.
+            item.reject(err);
+          }
+        }
+      });
+    } catch (err) {
+      if (firstFailed) first.reject(err);
+      // The commit itself failed: none of the group's work is stored.
+      else for (const { item } of done) item.reject(err);
+      continue;
+    }
+    for (const { item, value } of done) item.resolve(value);
+  }
+}
+
+function runIn<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const store = { manager, active: true };
+  return open
+    .run(store, () => work(manager))
+    .finally(() => {
+      // Work this transaction started and left running must not join a later one.
+      store.active = false;
+    });
 }
 
 /** True inside a transaction begun by `transaction` (its commit is still to come). */

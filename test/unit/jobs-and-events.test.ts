@@ -428,4 +428,46 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(await bus.dispatchPending(), 0);
     assert.deepEqual(got, ['first', 'second']);
   });
+  it('transactions queued together share one commit; one that fails rolls back alone', async () => {
+    const begun = db.transaction.bind(db);
+    let sqliteTransactions = 0;
+    db.transaction = ((...args: Parameters<DataSource['transaction']>) => {
+      sqliteTransactions++;
+      return begun(...args);
+    }) as DataSource['transaction'];
+    try {
+      const queued = ['g1', 'g2', 'g3', 'g4'].map((type) =>
+        transaction(db, async (m) => {
+          await enqueueJob(m, type, {}, now());
+          if (type === 'g3') throw new Error('this one fails');
+          return type;
+        }),
+      );
+      const outcomes = await Promise.allSettled(queued);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.equal(sqliteTransactions, 1);
+      const stored = await db.getRepository(JobEntity).find({ where: { type: In(['g1', 'g2', 'g3', 'g4']) } });
+      assert.deepEqual(stored.map((j) => j.type).sort(), ['g1', 'g2', 'g4']);
+
+      // The first of a group failing leaves the rest of the queue to run.
+      const [first, second] = await Promise.allSettled([
+        transaction(db, async () => {
+          throw new Error('first fails');
+        }),
+        transaction(db, async (m) => enqueueJob(m, 'g5', {}, now())),
+      ]);
+      assert.equal(first.status, 'rejected');
+      assert.equal(second.status, 'fulfilled');
+      assert.equal(await db.getRepository(JobEntity).count({ where: { type: 'g5' } }), 1);
+
+      // A transaction asked for by the continuation of the last one still runs (the queue was emptied just then).
+      const chained = await transaction(db, async () => 'a').then(() => transaction(db, async () => 'b'));
+      assert.equal(chained, 'b');
+    } finally {
+      db.transaction = begun;
+    }
+  });
 });

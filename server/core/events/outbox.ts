@@ -4,6 +4,7 @@ import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { DomainEventEntity, type DomainEvent } from './event.entity.js';
 import { newId } from '../ids.js';
+import { transaction } from '../../db/data-source.js';
 
 /**
  * Runs inside the transaction that emits an event, before it commits (an event log that must hold
@@ -109,7 +110,10 @@ export class EventBus {
       }
       // One write (and one fsync) per batch: a crash before it delivers the batch again, which
       // at-least-once delivery allows (subscribers are idempotent or only notify).
-      await repo.update({ id: In(batch.map((e) => e.id)) }, { dispatchedAt: this.now() });
+      // Through the transaction queue: it shares a commit with whatever else is being written.
+      await transaction(this.db, (m) =>
+        m.getRepository(DomainEventEntity).update({ id: In(batch.map((e) => e.id)) }, { dispatchedAt: this.now() }),
+      );
       // Let requests in between batches (the database calls above never yield).
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -7,6 +7,7 @@ import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
 import { newId } from '../ids.js';
 import { insertRow } from '../../db/insert-row.js';
+import { transaction } from '../../db/data-source.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -128,6 +129,15 @@ export class JobRunner {
   ) {}
 
   private lastStart = 0;
+
+  /**
+   * Writes to jobs go through the shared transaction queue (db/data-source.ts), not on their own:
+   * marks of jobs that start or end together share a commit with each other and with the jobs' own
+   * work, and each resolves only once committed.
+   */
+  private write<T>(work: (jobs: ReturnType<EntityManager['getRepository']>) => Promise<T>): Promise<T> {
+    return transaction(this.db, (m) => work(m.getRepository(JobEntity)));
+  }
   /** Jobs finished and waiting for their shared "done" write (markDone). */
   private doneIds: string[] = [];
   private doneFlush: Promise<void> | undefined;
@@ -419,11 +429,10 @@ export class JobRunner {
    */
   private async runBatch(batch: Job[]): Promise<void> {
     const handler = this.handlers.get(batch[0].type)!;
-    const repo = this.db.getRepository(JobEntity);
     const ids = batch.map((j) => j.id);
     // Counted before they run, as runOne does: a batch the process dies in has cost each of its jobs
     // an attempt, and they then run alone (batchFrom). The ones the batch does not reach get it back.
-    await repo.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() });
+    await this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() }));
     const started = performance.now();
     const done: Job[] = [];
     let failure: { job: Job; err: unknown } | undefined;
@@ -451,14 +460,13 @@ export class JobRunner {
       });
     } catch (err) {
       this.log.warn({ err, jobs: batch.length, type: batch[0].type }, 'job batch could not commit; its first job runs alone');
-      await repo.update({ id: In(ids) }, uncount(this.now()));
+      await this.write((jobs) => jobs.update({ id: In(ids) }, uncount(this.now())));
       return this.runOne(batch[0]);
     }
     if (failure) await this.recordFailure(failure.job, failure.job.attempts + 1, failure.err);
   }
 
   private async runOne(job: Job): Promise<void> {
-    const repo = this.db.getRepository(JobEntity);
     const handler = this.handlers.get(job.type);
     if (job.attempts >= job.maxAttempts) {
       // Every attempt was counted and none finished: the process stopped during each (see runBatch).
@@ -467,11 +475,11 @@ export class JobRunner {
         { jobId: job.id, type: job.type, attempts: job.attempts },
         'job failed for good: the process stopped during every attempt',
       );
-      await repo.update({ id: job.id }, { status: 'failed', lastError, updatedAt: this.now() });
+      await this.write((jobs) => jobs.update({ id: job.id }, { status: 'failed', lastError, updatedAt: this.now() }));
       return;
     }
     const attempts = job.attempts + 1;
-    await repo.update({ id: job.id }, { status: 'running', attempts, updatedAt: this.now() });
+    await this.write((jobs) => jobs.update({ id: job.id }, { status: 'running', attempts, updatedAt: this.now() }));
     try {
       if (!handler) throw new PermanentJobError(`No handler for job type ${job.type}`);
       await handler({ ...job, attempts });
@@ -494,7 +502,7 @@ export class JobRunner {
       const ids = this.doneIds;
       this.doneIds = [];
       this.doneFlush = undefined;
-      await this.db.getRepository(JobEntity).update({ id: In(ids) }, { status: 'done', lastError: null, updatedAt: this.now() });
+      await this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'done', lastError: null, updatedAt: this.now() }));
     });
     return this.doneFlush;
   }
@@ -504,15 +512,17 @@ export class JobRunner {
     const message = err instanceof Error ? err.message : String(err);
     const final = err instanceof PermanentJobError || attempts >= job.maxAttempts;
     this.log.warn({ jobId: job.id, type: job.type, attempts, err: message, final }, 'job attempt failed');
-    await this.db.getRepository(JobEntity).update(
-      { id: job.id },
-      {
-        status: final ? 'failed' : 'pending',
-        attempts,
-        lastError: message.slice(0, 2000),
-        runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts, this.options.retryBaseMs)),
-        updatedAt: this.now(),
-      },
+    await this.write((jobs) =>
+      jobs.update(
+        { id: job.id },
+        {
+          status: final ? 'failed' : 'pending',
+          attempts,
+          lastError: message.slice(0, 2000),
+          runAt: final ? job.runAt : new Date(this.now().getTime() + backoffMs(attempts, this.options.retryBaseMs)),
+          updatedAt: this.now(),
+        },
+      ),
     );
   }
 }

@@ -134,7 +134,11 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
       if (account.channel === 'whatsapp') outbound.callbackData = `m:${message.id}`;
       // Committed before the call (only if still queued): from here on, the send may have happened.
       const attemptedAt = services.now();
-      const claimed = await db.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: attemptedAt });
+      // In a transaction (the queue's), not a loose write: a loose write could land inside another
+      // open transaction and be reported done before that one commits.
+      const claimed = await services.transaction((m) =>
+        m.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: attemptedAt }),
+      );
       if (!claimed.affected) return;
       let externalId: string;
       try {
@@ -147,7 +151,9 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
           return unconfirmed({ ...message, sendAttemptedAt: attemptedAt }, account.channel);
         }
         // It never left (network down, an error answer such as 5xx or a rate limit): free to try again.
-        await db.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: null });
+        await services.transaction((m) =>
+          m.getRepository(MessageEntity).update({ id: message.id, status: 'queued' }, { sendAttemptedAt: null }),
+        );
         if (job.attempts >= job.maxAttempts) return fail(`Gave up after ${job.attempts} attempts: ${(err as Error).message}`);
         // The job runner retries with backoff, in order.
         throw err;
