@@ -101,15 +101,9 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
     const done: { item: Queued; value: unknown }[] = [];
     // The first of a group runs without a savepoint: should it fail, the transaction holds nothing else yet.
     const first = queue.waiting.shift()!;
-    let firstFailed = false;
     try {
       await ds.transaction(async (manager) => {
-        try {
-          done.push({ item: first, value: await runIn(manager, first.work) });
-        } catch (err) {
-          firstFailed = true;
-          throw err;
-        }
+        done.push({ item: first, value: await runIn(manager, first.work) });
         // Only the ones queued by now: later ones make the next group, so none waits on more than one.
         const group = queue.waiting.splice(0, GROUP_MAX_SIZE - 1);
         for (const item of group) {
@@ -122,9 +116,10 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
         }
       });
     } catch (err) {
-      if (firstFailed) first.reject(err);
-      // The commit itself failed: none of the group's work is stored.
-      else for (const { item } of done) item.reject(err);
+      // The first failed, or the transaction could not begin or commit: none of the group's work is
+      // stored, and every caller still waiting hears why.
+      if (!done.some((d) => d.item === first)) first.reject(err);
+      for (const { item } of done) item.reject(err);
       continue;
     }
     for (const { item, value } of done) item.resolve(value);

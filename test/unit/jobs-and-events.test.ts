@@ -463,6 +463,14 @@ describe('durable jobs and the event outbox', () => {
       assert.equal(second.status, 'fulfilled');
       assert.equal(await db.getRepository(JobEntity).count({ where: { type: 'g5' } }), 1);
 
+      // A transaction that cannot even begin (the disk gone) fails its caller instead of leaving it waiting.
+      db.transaction = (() => Promise.reject(new Error('disk I/O error'))) as DataSource['transaction'];
+      await assert.rejects(
+        transaction(db, async () => 'never runs'),
+        /disk I\/O error/,
+      );
+      db.transaction = begun;
+
       // A transaction asked for by the continuation of the last one still runs (the queue was emptied just then).
       const chained = await transaction(db, async () => 'a').then(() => transaction(db, async () => 'b'));
       assert.equal(chained, 'b');
