@@ -116,6 +116,9 @@ describe('Automation engine', () => {
     assert.equal(resolved.causeRuleId, r1.id);
     assert.equal(resolved.depth, 1);
     assert.ok(events.some((e: any) => e.type === 'conversation.reopened'));
+    // The rule says when it last ran (written at most once a second per rule).
+    const ruleNow = (await a.api.get(`/api/v1/automation/rules/${r1.id}`)).body;
+    assert.ok(ruleNow.lastRunAt && Date.parse(ruleNow.lastRunAt) >= Date.parse(run.startedAt) - 1000, JSON.stringify(ruleNow.lastRunAt));
     await a.api.patch(`/api/v1/automation/rules/${r1.id}`, { enabled: false });
   });
 

@@ -16,7 +16,6 @@ import { calendarFor } from '../working-hours/working-hours.service.js';
 import {
   AutomationAlertEntity,
   AutomationEventEntity,
-  AutomationRuleEntity,
   AutomationRuleVersionEntity,
   AutomationRunEntity,
   MATCHED_RUN_SQL,
@@ -412,7 +411,7 @@ export class Engine {
         error: run.error,
         finishedAt: run.finishedAt,
       } as never);
-    await m.getRepository(AutomationRuleEntity).update({ id: rule.id }, { lastRunAt: services.now() });
+    await this.state.touchRule(m, rule.id, services.now());
     if (run.status === 'succeeded') await this.checkAlerts(m, rule, services.now());
   }
 
@@ -470,7 +469,7 @@ export class Engine {
     }
     await services.transaction(async (m) => {
       await m.getRepository(AutomationRunEntity).update({ id: run.id }, { status: 'succeeded', error: null, finishedAt: services.now() });
-      await m.getRepository(AutomationRuleEntity).update({ id: rule.id }, { lastRunAt: services.now() });
+      await this.state.touchRule(m, rule.id, services.now());
       await this.checkAlerts(m, rule, services.now());
     });
     run.status = 'succeeded';

@@ -10,6 +10,7 @@ import { enqueueJob } from '../../core/jobs/queue.js';
 import { JobEntity } from '../../core/jobs/job.entity.js';
 import { recordActivity } from '../../core/audit.js';
 import { newId } from '../../core/ids.js';
+import { readThrough } from '../../core/entity-cache.js';
 import type { Channel } from '../../channels/types.js';
 import { ConversationEntity, type Conversation, type Priority } from '../conversations/conversation.entity.js';
 import { conversationView } from '../conversations/conversation-views.service.js';
@@ -237,12 +238,18 @@ async function queueEvaluation(m: EntityManager, tenantId: string, conversationI
 }
 
 /**
+ * Whether the organization has an enabled policy, cached until a policy is written: the built-in
+ * rule asks after every reply an agent sends and every conversation event.
+ */
+const slaEnabled = readThrough<boolean>(['SlaPolicy']);
+
+/**
  * The SLA checks, asked for by the automation engine's built-in rule: a conversation's clocks after
  * one of its events, or (without a conversation: the rule's minute schedule) every open conversation
  * of the organization. False (nothing queued) when the organization has no enabled policy.
  */
 export async function requestSlaCheck(m: EntityManager, tenantId: string, conversationId: string | null, now: Date): Promise<boolean> {
-  if (!(await m.getRepository(SlaPolicyEntity).exists({ where: { tenantId, enabled: true } }))) return false;
+  if (!(await slaEnabled(m, tenantId, () => m.getRepository(SlaPolicyEntity).exists({ where: { tenantId, enabled: true } })))) return false;
   await queueEvaluation(m, tenantId, conversationId ?? undefined, now);
   return true;
 }
