@@ -1,7 +1,7 @@
 // Durable jobs (DESIGN rule 5): everything that leaves the machine, and any background work,
 // is a row in the jobs table. Failed attempts retry with exponential backoff; jobs that share a
 // queueKey run strictly in order; jobs left running by a crash are picked up again at start.
-import { In, IsNull, LessThanOrEqual, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
@@ -135,9 +135,10 @@ export class JobRunner {
    * marks of jobs that start or end together share a commit with each other and with the jobs' own
    * work, and each resolves only once committed.
    */
-  private write<T>(work: (jobs: ReturnType<EntityManager['getRepository']>) => Promise<T>): Promise<T> {
+  private write<T>(work: (jobs: Repository<Job>) => Promise<T>): Promise<T> {
     return transaction(this.db, (m) => work(m.getRepository(JobEntity)));
   }
+
   /** Jobs finished and waiting for their shared "done" write (markDone). */
   private doneIds: string[] = [];
   private doneFlush: Promise<void> | undefined;

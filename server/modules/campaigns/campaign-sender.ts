@@ -216,9 +216,15 @@ export function campaignJobs(services: Services): Record<string, JobHandler> {
     };
     if (empty.length) return fail(`No value for ${empty.join(', ')} for this recipient`);
     // Before the call: durably "sending" (only if still queued: a cancel may have come in between).
-    const claimed = await recipients().update(
-      { id: r.id, status: 'queued' },
-      { status: 'sending', sendingAt: services.now(), attempts: r.attempts + 1, updatedAt: services.now() },
+    // In a transaction (the queue's), as a reply's claim is: a loose write could land inside another
+    // open transaction and be reported done before that one commits.
+    const claimed = await services.transaction((m) =>
+      m
+        .getRepository(CampaignRecipientEntity)
+        .update(
+          { id: r.id, status: 'queued' },
+          { status: 'sending', sendingAt: services.now(), attempts: r.attempts + 1, updatedAt: services.now() },
+        ),
     );
     if (!claimed.affected) return { outcome: 'requeued' };
     inFlight.add(r.id);
