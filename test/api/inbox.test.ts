@@ -342,4 +342,56 @@ describe('Inbox API', () => {
     assert.ok(byName.body.data.length > 0, 'contact names are searchable');
     assertProblem(await a.api.get('/api/v1/messages/search?q=%22%2A%28'), 400, ['query.q']);
   });
+
+  it('the search index follows the messages: indexed in the background, a deleted one never, names as they are when indexed', async () => {
+    const db = server.appliance.db;
+    const pending = async () => ((await db.query('SELECT count(*) AS n FROM messages_fts_pending')) as { n: number }[])[0].n;
+    const indexed = async (id: string) =>
+      ((await db.query('SELECT count(*) AS n FROM messages_fts WHERE message_id = ?', [id])) as { n: number }[])[0].n;
+    const conv = await newConversation(a, waA, 'sarimbit');
+    // The webhook's message was noted, then indexed without any search asking for it.
+    await eventually(async () => (await pending()) === 0 || undefined, 5000, 'the indexer to run');
+    const [first] = (await db.query('SELECT id FROM messages WHERE conversationId = ?', [conv.id])) as { id: string }[];
+    assert.equal(await indexed(first.id), 1);
+    // Stored and deleted before the indexer ran: nothing pending is left of it, and it is never indexed.
+    const now = new Date();
+    const message = (text: string) =>
+      ({
+        id: newId(),
+        tenantId: a.tenant.id,
+        conversationId: conv.id,
+        direction: 'inbound',
+        type: 'text',
+        text,
+        content: {},
+        status: 'delivered',
+        senderType: 'contact',
+        createdAt: now,
+        updatedAt: now,
+      }) as never;
+    const gone = message('tenun ikat dihapus');
+    const kept = message('tenun ikat tetap');
+    const reaction = { ...(message('👍') as object), type: 'reaction' } as never;
+    await server.appliance.services.transaction(async (m) => {
+      await m.getRepository(MessageEntity).insert([gone, kept, reaction]);
+      assert.equal(
+        ((await m.query('SELECT count(*) AS n FROM messages_fts_pending')) as { n: number }[])[0].n,
+        2,
+        'reactions are not noted',
+      );
+      await m.getRepository(MessageEntity).delete({ id: (gone as Message).id });
+      assert.equal(((await m.query('SELECT count(*) AS n FROM messages_fts_pending')) as { n: number }[])[0].n, 1);
+      // The contact is renamed before the indexer runs: the index gets the name as it is then.
+      await m.query('UPDATE contacts SET name = ? WHERE id = ?', ['Ibu Sekar Jagad', conv.contact.id]);
+    });
+    const found = await a.api.get('/api/v1/messages/search?q=tenun');
+    assert.deepEqual(
+      found.body.data.map((h: any) => h.messageId),
+      [(kept as Message).id],
+    );
+    assert.equal(await pending(), 0, 'the search indexed what was pending first');
+    assert.equal(await indexed((gone as Message).id), 0);
+    const byName = await a.api.get(`/api/v1/messages/search?q=${encodeURIComponent('Sekar Jagad')}`);
+    assert.ok(byName.body.data.some((h: any) => h.messageId === (kept as Message).id));
+  });
 });

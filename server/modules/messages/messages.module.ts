@@ -4,11 +4,13 @@ import { MessageEntity } from './message.entity.js';
 import { messageRoutes } from './messages.routes.js';
 import { messageJobs } from './messages.jobs.js';
 import { MessageSendAttempt1733620000000 } from './messages.migration.js';
+import { MessageSearchIndexBehind1733680000000 } from './search-index.migration.js';
+import { startSearchIndexer } from './search-index.js';
 
 export const messagesModule = defineModule({
   name: 'messages',
   entities: [MessageEntity],
-  migrations: [MessageSendAttempt1733620000000],
+  migrations: [MessageSendAttempt1733620000000, MessageSearchIndexBehind1733680000000],
   routes: () => messageRoutes,
   jobs: messageJobs,
   // Sending mostly waits on the channel (tens of milliseconds a call): many conversations' replies go
@@ -18,4 +20,10 @@ export const messagesModule = defineModule({
     'media.download': { concurrency: 4 },
   },
   pushedEvents: ['message.created', 'message.updated'],
+  lifecycle: (services) => ({
+    // The full-text index follows the messages within half a second (search-index.ts).
+    async onListen() {
+      return startSearchIndexer(services.db, (err) => services.log.error({ err }, 'messages could not be indexed for search'));
+    },
+  }),
 });

@@ -3,6 +3,7 @@ import escapeHtml from 'escape-html';
 import type { TenantCtx } from '../../core/context.js';
 import { badRequest } from '../../core/http/errors.js';
 import { conversationScope, scopeSql } from '../divisions/visibility.service.js';
+import { indexPendingMessages } from './search-index.js';
 
 /** Turns what a person typed into a safe FTS5 query: every word must appear; the last may be a prefix. */
 export function ftsQuery(input: string): string | null {
@@ -51,6 +52,8 @@ export async function searchMessages(ctx: TenantCtx, q: { q: string; limit: numb
     params.push(...visible.params);
   }
   params.push(q.limit + 1);
+  // Messages stored since the indexer last ran are indexed first (search-index.ts).
+  await indexPendingMessages(ctx.db);
   const rows: {
     at: number;
     message_id: string;
