@@ -36,7 +36,7 @@ export interface SeedResult {
 type Db = Database.Database;
 
 /** A prepared INSERT for `keys`, checked against the live schema so a schema change fails loudly. */
-function inserter(db: Db, table: string, keys: string[]): (values: unknown[]) => void {
+export function inserter(db: Db, table: string, keys: string[]): (values: unknown[]) => void {
   const cols = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; notnull: number; dflt_value: unknown; pk: number }[];
   const names = new Set(cols.map((c) => c.name));
   const unknown = keys.filter((k) => !names.has(k));
@@ -359,7 +359,8 @@ export function seed(
 
   let ftsRows = 0;
   if (trigger) {
-    // What messages_fts_insert writes, for every message at once (LEFT JOIN: the trigger's subquery gives NULL without a contact).
+    // What the search indexer writes (server/modules/messages/search-index.ts), for every message at
+    // once (LEFT JOIN: its subquery gives NULL without a contact).
     const info = db
       .prepare(`INSERT INTO messages_fts (text, contact_name, message_id, tenant_id, conversation_id)
       SELECT m.text, c.name, m.id, m.tenantId, m.conversationId
