@@ -90,6 +90,30 @@ describe('durable jobs and the event outbox', () => {
     assert.deepEqual(seen, ['other', '1', '2', '3']);
   });
 
+  it('finds a runnable job behind pages of jobs that wait, and a retried head that comes after the jobs behind it', async () => {
+    const runner = new JobRunner(db, log, now);
+    const seen: string[] = [];
+    let failFirst = true;
+    runner.register('ordered', async (job) => {
+      if (job.payload.n === 0 && failFirst) {
+        failFirst = false;
+        throw new Error('503');
+      }
+      seen.push(String(job.payload.n));
+    });
+    // 120 jobs in one queue (more than two pages of 50), then one in another queue.
+    for (let n = 0; n < 120; n++) await enqueueJob(db.manager, 'ordered', { n }, now(), { queueKey: 'conversation:long' });
+    await enqueueJob(db.manager, 'ordered', { n: 'short' }, now(), { queueKey: 'conversation:short' });
+    await runner.runDue();
+    // The long queue's head failed and waits out its backoff: the 119 behind it wait too, and the
+    // other queue's job, after them in time, still ran.
+    assert.deepEqual(seen, ['short']);
+    clock = new Date(clock.getTime() + 60_000);
+    // The head is due again, with a runAt later than all 119 behind it (it is the last due job).
+    await runner.runDue();
+    assert.deepEqual(seen, ['short', ...Array.from({ length: 120 }, (_, n) => String(n))]);
+  });
+
   it('runs jobs of different queues side by side, and slow sends never take every slot', async () => {
     const runner = new JobRunner(db, log, now, { concurrency: 4 });
     let release!: () => void;

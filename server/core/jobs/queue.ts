@@ -242,7 +242,7 @@ export class JobRunner {
     const limit = Math.max(1, this.options.concurrency ?? 4);
     const perType = Math.max(1, limit - 1);
     // A batch takes one slot: its first job stands for it (`rides` marks the others).
-    const inFlight = new Map<string, { type: string; done: Promise<void>; rides?: true }>();
+    const inFlight = new Map<string, { type: string; queueKey: string | null; done: Promise<void>; rides?: true }>();
     // Types with slots of their own (JobTypeOptions.concurrency) and the shared pool of the others.
     const ownSlots = (type: string) => this.typeOptions.get(type)?.concurrency;
     const running = (type: string) => {
@@ -274,7 +274,9 @@ export class JobRunner {
         if (runnable.length === 0 || (this.nudged && lookAgain())) {
           looked = true;
           this.nudged = false;
-          runnable = (await this.dueInOrder()).filter((j) => !inFlight.has(j.id));
+          const busy = new Set<string>();
+          for (const r of inFlight.values()) if (r.queueKey !== null) busy.add(r.queueKey);
+          runnable = (await this.dueInOrder(busy)).filter((j) => !inFlight.has(j.id));
           lookedAt = performance.now();
         }
         // Jobs of this page already started, alone or in a batch (which may have finished since).
@@ -297,7 +299,10 @@ export class JobRunner {
             });
           for (const j of batch) {
             taken.add(j.id);
-            inFlight.set(j.id, j === job ? { type: job.type, done } : { type: job.type, done, rides: true });
+            inFlight.set(
+              j.id,
+              j === job ? { type: job.type, queueKey: j.queueKey, done } : { type: job.type, queueKey: j.queueKey, done, rides: true },
+            );
           }
           ran++;
           started++;
@@ -340,18 +345,33 @@ export class JobRunner {
 
   // Up to 50 due jobs that are first in their queue. A page of due jobs that all wait behind older
   // ones (which are backing off) must not hide the runnable jobs after it, so look further.
-  private async dueInOrder(): Promise<Job[]> {
-    const repo = this.db.getRepository(JobEntity);
+  /**
+   * The runnable due jobs, oldest first: a page of due jobs, kept to the heads of their queues. A
+   * queue with a job in flight (`busy`) has no runnable job until it finishes, so its jobs are left
+   * out in SQL. When a page still holds no head, the next page starts after its last job. (Queues
+   * seen in a page are not left out of the next: a retried head waits with a later runAt than the
+   * jobs behind it, so it comes in a later page.) Before, each further page re-read the ones before
+   * it (OFFSET).
+   */
+  private async dueInOrder(busy: ReadonlySet<string> = new Set()): Promise<Job[]> {
     const now = this.now();
-    for (let page = 0; ; page++) {
-      const due = await repo.find({
-        where: { status: 'pending', runAt: LessThanOrEqual(now) },
-        order: { runAt: 'ASC', id: 'ASC' },
-        skip: page * 50,
-        take: 50,
-      });
+    let after: Job | undefined;
+    for (;;) {
+      const q = this.db
+        .getRepository(JobEntity)
+        .createQueryBuilder('j')
+        .where('j.status = :pending AND j.runAt <= :now', { pending: 'pending', now })
+        .orderBy('j.runAt', 'ASC')
+        .addOrderBy('j.id', 'ASC')
+        .take(50);
+      if (busy.size > 0) q.andWhere('(j.queueKey IS NULL OR j.queueKey NOT IN (:...busy))', { busy: [...busy] });
+      if (after) {
+        q.andWhere('(j.runAt > :afterAt OR (j.runAt = :afterAt AND j.id > :afterId))', { afterAt: after.runAt, afterId: after.id });
+      }
+      const due = await q.getMany();
       const runnable = await this.inOrder(due);
       if (runnable.length > 0 || due.length < 50) return runnable;
+      after = due[due.length - 1];
     }
   }
 
