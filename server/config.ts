@@ -141,6 +141,11 @@ const schema = z.object({
     .regex(/^(true|false|1|0)$/i, 'must be true or false')
     .default('false')
     .transform((v) => /^(true|1)$/i.test(v)),
+  /**
+   * Diagnostics for performance work: each SQL statement's count and SQLite time, written to this
+   * file when the server stops (db/sql-profile.ts; `npm run bench -- --sql-profile`). Unset: off.
+   */
+  SQL_PROFILE_FILE: optionalString,
   /** Lifetime of a tenant session token, in seconds. */
   JWT_TTL_SECONDS: z.coerce
     .number()

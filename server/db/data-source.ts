@@ -6,6 +6,7 @@ import { DataSource, type EntityManager, type EntitySchema, type MigrationInterf
 import type { Config } from '../config.js';
 import { EntityCacheSubscriber } from '../core/entity-cache.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, setMode } from '../core/fs-private.js';
+import { SqlProfile } from './sql-profile.js';
 
 /** The entities and migrations of every module (the composition root's). */
 export interface Schema {
@@ -13,7 +14,10 @@ export interface Schema {
   migrations: (new () => MigrationInterface)[];
 }
 
-export function createDataSource(config: Pick<Config, 'databasePath'>, { entities, migrations }: Schema): DataSource {
+export function createDataSource(
+  config: Pick<Config, 'databasePath'> & Partial<Pick<Config, 'SQL_PROFILE_FILE'>>,
+  { entities, migrations }: Schema,
+): DataSource {
   mkdirSync(dirname(config.databasePath), { recursive: true, mode: PRIVATE_DIR_MODE });
   // SQLite creates the -wal and -shm files with the database file's mode: create it 0600 first.
   if (!existsSync(config.databasePath)) closeSync(openSync(config.databasePath, 'a', PRIVATE_FILE_MODE));
@@ -28,6 +32,11 @@ export function createDataSource(config: Pick<Config, 'databasePath'>, { entitie
     synchronize: false,
     logging: false,
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      if (config.SQL_PROFILE_FILE) {
+        const profile = new SqlProfile();
+        profile.attach(db);
+        profile.writeOnExit(config.SQL_PROFILE_FILE);
+      }
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
@@ -40,7 +49,10 @@ export function createDataSource(config: Pick<Config, 'databasePath'>, { entitie
   });
 }
 
-export async function openDatabase(config: Pick<Config, 'databasePath'>, schema: Schema): Promise<DataSource> {
+export async function openDatabase(
+  config: Pick<Config, 'databasePath'> & Partial<Pick<Config, 'SQL_PROFILE_FILE'>>,
+  schema: Schema,
+): Promise<DataSource> {
   const ds = createDataSource(config, schema);
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });

@@ -6,6 +6,7 @@
 //   npm run bench -- --quick           every scenario at a small size (CI: checks the harness, asserts no timings)
 //   npm run bench -- --only=search,inbox
 //   npm run bench -- --profile         the appliance runs with --cpu-prof: one profile per scenario in results/profiles/
+//   npm run bench -- --sql-profile     each SQL statement's count and SQLite time, per scenario, in results/profiles/
 //   npm run bench -- --data-dir=DIR    reuse (or create and keep) a seeded data dir; for iterating on one scenario
 //   npm run bench -- --keep            keep the temporary data dir
 //   npm run bench -- --set=ingest.total=2000   override one size (for iterating; not for published numbers)
@@ -118,6 +119,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'sql-profile': { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       keep: { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
@@ -144,6 +146,9 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const profileDir = values.profile ? join(resultsDir, 'profiles', runId) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  // --sql-profile: each appliance writes its statements' counts and SQLite time (server/db/sql-profile.ts).
+  const sqlProfileDir = values['sql-profile'] ? join(resultsDir, 'profiles', runId) : undefined;
+  if (sqlProfileDir) mkdirSync(sqlProfileDir, { recursive: true });
   const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
   const info = machine();
   log(
@@ -244,7 +249,11 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
           graphUrl: graph.url,
           resultsDir,
           cpuProfDir: profileDir,
-          env: { ...sizes.serverEnv, ...env },
+          env: {
+            ...sizes.serverEnv,
+            ...(sqlProfileDir ? { SQL_PROFILE_FILE: join(sqlProfileDir, `${scenario}.sql.txt`) } : {}),
+            ...env,
+          },
         });
         startSamples.push(child.startMs);
         startCpu.push(child.startCpuMs);
@@ -385,6 +394,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   process.stdout.write(`\n${consoleTable(rows)}\n\n${notes(rows)}\n\n`);
   log(`results: ${file} (${(result.durationMs / 1000).toFixed(0)} s)`);
   if (profileDir) log(`CPU profiles: ${profileDir} (summarize with: npx tsx test/bench/profile-summary.ts FILE)`);
+  if (sqlProfileDir) log(`SQL statement profiles: ${sqlProfileDir}/<scenario>.sql.txt`);
   for (const e of errors) process.stderr.write(`[bench] ${e.scenario} failed:\n${e.error}\n`);
   return result;
 }
