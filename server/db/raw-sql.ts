@@ -2,7 +2,13 @@
 // named parameters the driver turns into its own placeholders, and stored times read as SQLite gives
 // them ("YYYY-MM-DD HH:MM:SS.SSS", UTC) or as PostgreSQL does (a Date). Skipping the query builder and
 // entity hydration saves most of the CPU of a list of fifty rows.
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/** Whether `db` runs on SQLite (the appliance), for the SQL only SQLite has (FTS5, triggers, ALTER forms). */
+export function isSqlite(db: DataSource | EntityManager | QueryRunner): boolean {
+  const type = 'options' in db ? db.options.type : db.connection.options.type;
+  return type === 'better-sqlite3' || type === 'sqlite';
+}
 
 export async function rawRows<T = Record<string, unknown>>(
   db: DataSource | EntityManager,

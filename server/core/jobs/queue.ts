@@ -1,7 +1,7 @@
 // Durable jobs (DESIGN rule 5): everything that leaves the machine, and any background work,
 // is a row in the jobs table. Failed attempts retry with exponential backoff; jobs that share a
 // queueKey run strictly in order; jobs left running by a crash are picked up again at start.
-import { In, IsNull, LessThanOrEqual, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
@@ -299,10 +299,7 @@ export class JobRunner {
             });
           for (const j of batch) {
             taken.add(j.id);
-            inFlight.set(
-              j.id,
-              j === job ? { type: job.type, queueKey: j.queueKey, done } : { type: job.type, queueKey: j.queueKey, done, rides: true },
-            );
+            inFlight.set(j.id, { type: job.type, queueKey: j.queueKey, done, ...(j === job ? {} : { rides: true as const }) });
           }
           ran++;
           started++;
@@ -343,8 +340,6 @@ export class JobRunner {
     }
   }
 
-  // Up to 50 due jobs that are first in their queue. A page of due jobs that all wait behind older
-  // ones (which are backing off) must not hide the runnable jobs after it, so look further.
   /**
    * The runnable due jobs, oldest first: a page of due jobs, kept to the heads of their queues. A
    * queue with a job in flight (`busy`) has no runnable job until it finishes, so its jobs are left

@@ -3,6 +3,7 @@
 // triggers), orchestration rules, evaluations and runs, usage, per-conversation AI state.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 import { bool, id, int, ref, str, tenantFk, text, time } from '../../db/migrations/helpers.js';
+import { isSqlite } from '../../db/raw-sql.js';
 
 const float = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'float', isNullable: nullable });
 const nullableInt = (name: string): TableColumnOptions => ({ name, type: 'integer', isNullable: true });
@@ -295,7 +296,7 @@ export class AiAgents1733400000000 implements MigrationInterface {
       }),
     );
 
-    if (q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite') {
+    if (isSqlite(q)) {
       // Full-text index of the chunks; `scope` holds one token per agent so a search stays inside it.
       await q.query(FTS);
       await q.query('CREATE INDEX ai_chunks_fts_content_chunk ON ai_chunks_fts_content (c3)');
@@ -310,7 +311,7 @@ export class AiAgents1733400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    if (q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite') {
+    if (isSqlite(q)) {
       await q.query('DROP TRIGGER IF EXISTS ai_chunks_fts_insert');
       await q.query('DROP TRIGGER IF EXISTS ai_chunks_fts_delete');
       await q.query('DROP TABLE IF EXISTS ai_chunks_fts');

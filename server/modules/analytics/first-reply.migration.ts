@@ -6,8 +6,7 @@
 // its raw SQL; the conversation entity does not map them, so no conversation write can reset them.
 import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { TIMESTAMP_TYPE } from '../../db/columns.js';
-
-const isSqlite = (q: QueryRunner) => q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite';
+import { isSqlite } from '../../db/raw-sql.js';
 
 const COLUMNS = [
   new TableColumn({ name: 'firstReplyAt', type: TIMESTAMP_TYPE, isNullable: true }),

@@ -1,8 +1,7 @@
 // Contacts: broadcast opt-out (a customer who replied STOP/BERHENTI, or marked by an agent).
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { TIMESTAMP_TYPE } from '../../db/columns.js';
-
-const isSqlite = (q: QueryRunner) => q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite';
+import { isSqlite } from '../../db/raw-sql.js';
 
 export class ContactOptOut1733230000000 implements MigrationInterface {
   name = 'ContactOptOut1733230000000';

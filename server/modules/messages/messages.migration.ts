@@ -1,8 +1,7 @@
 // Messages: the send attempt, recorded before the channel call (see messages.jobs.ts).
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { TIMESTAMP_TYPE } from '../../db/columns.js';
-
-const isSqlite = (q: QueryRunner) => q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite';
+import { isSqlite } from '../../db/raw-sql.js';
 
 export class MessageSendAttempt1733620000000 implements MigrationInterface {
   name = 'MessageSendAttempt1733620000000';

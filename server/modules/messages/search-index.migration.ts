@@ -2,8 +2,7 @@
 // messages_fts_pending instead of indexing it, and a deleted message leaves neither.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CLEAR_PENDING_SQL, INDEX_PENDING_SQL } from './search-index.js';
-
-const isSqlite = (q: QueryRunner) => q.connection.options.type === 'better-sqlite3' || q.connection.options.type === 'sqlite';
+import { isSqlite } from '../../db/raw-sql.js';
 
 export class MessageSearchIndexBehind1733680000000 implements MigrationInterface {
   name = 'MessageSearchIndexBehind1733680000000';

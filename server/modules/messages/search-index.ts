@@ -9,6 +9,7 @@
 // second, and before every search, so a search still finds every message stored before it.
 import type { DataSource } from 'typeorm';
 import { transaction } from '../../db/data-source.js';
+import { isSqlite } from '../../db/raw-sql.js';
 
 /** At most this many messages are indexed per transaction (a backlog goes in several). */
 const BATCH = 5000;
@@ -23,8 +24,6 @@ export const INDEX_PENDING_SQL = `INSERT INTO messages_fts (text, contact_name, 
 /** The highest rowid of the next batch of pending messages (null: none). */
 export const NEXT_BATCH_SQL = `SELECT max(messageRowid) AS upto FROM (SELECT messageRowid FROM messages_fts_pending ORDER BY messageRowid LIMIT ${BATCH})`;
 export const CLEAR_PENDING_SQL = `DELETE FROM messages_fts_pending WHERE messageRowid <= ?`;
-
-const isSqlite = (ds: DataSource) => ds.options.type === 'better-sqlite3' || ds.options.type === 'sqlite';
 
 const running = new WeakMap<DataSource, Promise<number>>();
 
