@@ -81,7 +81,16 @@ interface Queued {
   reject(err: unknown): void;
 }
 const queues = new WeakMap<DataSource, { waiting: Queued[]; draining: boolean }>();
-const open = new AsyncLocalStorage<{ manager: EntityManager; active: boolean }>();
+/** One piece of queued work's transaction (a group's first, or one of its savepoints), while it runs. */
+interface Open {
+  manager: EntityManager;
+  active: boolean;
+  /** See beforeCommit. */
+  tasks: ((manager: EntityManager) => Promise<void>)[];
+  /** See transactionLocal. */
+  locals: Map<symbol, unknown>;
+}
+const open = new AsyncLocalStorage<Open>();
 
 export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const outer = open.getStore();
@@ -121,7 +130,7 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
         const group = queue.waiting.splice(0, GROUP_MAX_SIZE - 1);
         for (const item of group) {
           try {
-            done.push({ item, value: await runIn(manager, (m) => m.transaction(item.work)) });
+            done.push({ item, value: await runIn(manager, item.work, true) });
           } catch (err) {
             // Rolled back to its savepoint: the others in the group are unaffected.
             item.reject(err);
@@ -139,14 +148,51 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
   }
 }
 
-function runIn<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const store = { manager, active: true };
+function runIn<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>, savepoint = false): Promise<T> {
+  const store: Open = { manager, active: true, tasks: [], locals: new Map() };
+  const body = async (m: EntityManager) => {
+    const result = await work(m);
+    // What the work left for the end of its transaction (beforeCommit), and what that queues in turn.
+    await runBeforeCommit(m);
+    return result;
+  };
   return open
-    .run(store, () => work(manager))
+    .run(store, () => (savepoint ? manager.transaction(body) : body(manager)))
     .finally(() => {
       // Work this transaction started and left running must not join a later one.
       store.active = false;
     });
+}
+
+/**
+ * Runs `task` in the open transaction (begun by `transaction`) once the work that opened it is done,
+ * before it commits: what it writes commits, or rolls back, with that work. False outside such a
+ * transaction (nothing is registered; the caller does the work another way). A task that throws
+ * fails the work it was registered by, so a task should handle its own failures.
+ */
+export function beforeCommit(task: (manager: EntityManager) => Promise<void>): boolean {
+  const store = open.getStore();
+  if (!store?.active) return false;
+  store.tasks.push(task);
+  return true;
+}
+
+/**
+ * Runs now what was registered with beforeCommit in the open transaction so far (the job runner does,
+ * after each job of a batch, so that work counts toward the batch's time).
+ */
+export async function runBeforeCommit(manager: EntityManager): Promise<void> {
+  const store = open.getStore();
+  if (!store?.active) return;
+  for (let task = store.tasks.shift(); task; task = store.tasks.shift()) await task(manager);
+}
+
+/** A value kept for the open transaction (see beforeCommit), made by `init` on first use; undefined outside one. */
+export function transactionLocal<T>(key: symbol, init: () => T): T | undefined {
+  const store = open.getStore();
+  if (!store?.active) return undefined;
+  if (!store.locals.has(key)) store.locals.set(key, init());
+  return store.locals.get(key) as T;
 }
 
 /** True inside a transaction begun by `transaction` (its commit is still to come). */

@@ -74,14 +74,16 @@ describe('crash safety of the automation engine', () => {
       );
       assert.equal(res.status, 200);
     }
-    // Kill once the worker has finished some events' runs while others still wait.
+    // Kill once the worker has finished some events' runs while others still wait: as events (in
+    // their queues), or still as webhooks (an event is mostly processed in the transaction of the
+    // webhook's job that wrote it, so the kill then lands inside one of those).
     const deadline = Date.now() + 60_000;
     let state = { done: 0, open: 0 };
     while (Date.now() < deadline) {
       const done = query<{ n: number }>(dbPath, `SELECT count(*) AS n FROM automation_runs WHERE ${mine} AND status = 'succeeded'`)[0].n;
       const open = query<{ n: number }>(
         dbPath,
-        "SELECT count(*) AS n FROM automation_events WHERE type = 'message.received' AND status = 'pending'",
+        "SELECT (SELECT count(*) FROM automation_events WHERE type = 'message.received' AND status = 'pending') + (SELECT count(*) FROM webhook_events WHERE status = 'received') AS n",
       )[0].n;
       state = { done, open };
       if (done >= 3 && open > 0) break;
@@ -94,7 +96,10 @@ describe('crash safety of the automation engine', () => {
       "SELECT count(*) AS n FROM automation_events WHERE type = 'message.received' AND status = 'pending'",
     )[0].n;
     const notesAtKill = query<{ n: number }>(dbPath, 'SELECT count(*) AS n FROM notes')[0].n;
-    t.diagnostic(`killed with ${state.done} runs finished, ${atKill} events waiting, ${notesAtKill} notes written`);
+    const webhooksAtKill = query<{ n: number }>(dbPath, "SELECT count(*) AS n FROM webhook_events WHERE status = 'received'")[0].n;
+    t.diagnostic(
+      `killed with ${state.done} runs finished, ${atKill} events and ${webhooksAtKill} webhooks waiting, ${notesAtKill} notes written`,
+    );
     // The kill lands with work left for the engine: events waiting, or (on a busy machine, where the
     // worker may drain the events that exist) webhooks not yet turned into events.
     const runsAtKill = query<{ n: number }>(dbPath, `SELECT count(*) AS n FROM automation_runs WHERE ${mine} AND status = 'succeeded'`)[0]

@@ -10,6 +10,7 @@ import { Api, createAgent, registerTenant, type Tenant } from '../support/http.j
 import { connectWhatsApp, eventually, postWebhook, waPayload, wamid, type WaAccount } from '../support/whatsapp.js';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
 import { runJob, settle } from '../support/settle.js';
+import { enqueueJob } from '../../server/core/jobs/queue.js';
 
 const MINUTE = 60_000;
 
@@ -204,6 +205,59 @@ describe('Automation engine', () => {
       assert.equal(again.status, status);
     }
     await a.api.patch(`/api/v1/automation/rules/${half.id}`, { enabled: false });
+  });
+
+  it('processes an event with the change that wrote it, or behind an older event of its conversation still queued', async () => {
+    const rule = await createRule({ name: 'Inline', conditions: keyword('sekaligus'), actions: [{ type: 'add_tag', tags: ['inline'] }] });
+    const db = server.appliance.db;
+    const eventOf = async (text: string) =>
+      (
+        (await db.query(
+          `SELECT e.id, e.status FROM automation_events e JOIN messages m ON m.id = e.messageId WHERE e.type = 'message.received' AND m.text = ?`,
+          [text],
+        )) as { id: string; status: string }[]
+      )[0];
+    const jobsOf = async (eventId: string) =>
+      (await db.query(`SELECT status FROM jobs WHERE type = 'automation.process' AND payload LIKE ?`, [`%${eventId}%`])) as {
+        status: string;
+      }[];
+
+    // Processed in the webhook job's transaction: the run is there, and the event never had a job.
+    const { conversation, from } = await inbound('sekaligus satu');
+    const first = await eventOf('sekaligus satu');
+    assert.equal(first.status, 'processed');
+    assert.deepEqual(await jobsOf(first.id), []);
+    assert.equal((await lastRun(rule.id)).status, 'succeeded');
+    assert.ok((await get(conversation.id)).tags.includes('inline'));
+
+    // An older event of the same conversation waits in its queue (retrying later): the next one
+    // goes to the queue behind it instead of overtaking it.
+    await server.appliance.services.transaction((m) =>
+      enqueueJob(m, 'automation.process', { eventId: 'an-older-event' }, clock.now(), {
+        tenantId: a.tenant.id,
+        queueKey: `automation:${conversation.id}`,
+        runAt: new Date(clock.now().getTime() + 10 * MINUTE),
+      }),
+    );
+    const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+    await postWebhook(
+      server.url,
+      waPayload('wa-text.json', wa.phoneNumberId, { from, message: { id: wamid('IN'), timestamp, text: { body: 'sekaligus dua' } } }),
+      wa.appSecret,
+    );
+    const second = await eventually(() => eventOf('sekaligus dua'), 5000, 'the second event');
+    assert.equal(second.status, 'pending');
+    assert.deepEqual(await jobsOf(second.id), [{ status: 'pending' }]);
+    // Once the older one has run, the waiting one follows.
+    clock.advance(11 * MINUTE);
+    await eventually(
+      async () => (await eventOf('sekaligus dua')).status === 'processed' || undefined,
+      10_000,
+      'the second event processed',
+    );
+    assert.deepEqual(await jobsOf(second.id), [{ status: 'done' }]);
+    await settle(server.appliance);
+    await a.api.patch(`/api/v1/automation/rules/${rule.id}`, { enabled: false });
   });
 
   it("ticks schedules in the organization's time zone and notices working hours opening and closing", async () => {

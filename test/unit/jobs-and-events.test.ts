@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { In, type DataSource } from 'typeorm';
-import { openDatabase, transaction } from '../../server/db/data-source.js';
+import { beforeCommit, openDatabase, transaction, transactionLocal } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
 import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
 import { JobEntity } from '../../server/core/jobs/job.entity.js';
@@ -501,5 +501,76 @@ describe('durable jobs and the event outbox', () => {
     } finally {
       db.transaction = begun;
     }
+  });
+
+  it('work registered to run before the commit commits or rolls back with the work that registered it', async () => {
+    const KEY = Symbol('test');
+    assert.equal(
+      beforeCommit(async () => {}),
+      false,
+      'outside a transaction nothing is registered',
+    );
+    assert.equal(
+      transactionLocal(KEY, () => 1),
+      undefined,
+    );
+    const order: string[] = [];
+    const [kept, failed] = await Promise.allSettled([
+      transaction(db, async (m) => {
+        const local = transactionLocal(KEY, () => ({ n: 0 }))!;
+        local.n++;
+        assert.equal(
+          transactionLocal(KEY, () => ({ n: 0 })),
+          local,
+          'one value per transaction',
+        );
+        beforeCommit(async (tm) => {
+          order.push('task');
+          await enqueueJob(tm, 'bc-kept', {}, now());
+          // What a task registers runs too, after it.
+          beforeCommit(async () => {
+            order.push('its follow-up');
+          });
+        });
+        await enqueueJob(m, 'bc-work', {}, now());
+        order.push('work');
+      }),
+      transaction(db, async (m) => {
+        assert.equal(
+          transactionLocal(KEY, () => 'fresh'),
+          'fresh',
+          'another transaction has its own',
+        );
+        beforeCommit(async (tm) => {
+          await enqueueJob(tm, 'bc-lost', {}, now());
+          throw new Error('the task fails');
+        });
+        await enqueueJob(m, 'bc-lost', {}, now());
+      }),
+    ]);
+    assert.equal(kept.status, 'fulfilled');
+    assert.equal(failed.status, 'rejected');
+    assert.deepEqual(order, ['work', 'task', 'its follow-up']);
+    assert.equal(await db.getRepository(JobEntity).count({ where: { type: In(['bc-kept', 'bc-work']) } }), 2);
+    assert.equal(await db.getRepository(JobEntity).count({ where: { type: 'bc-lost' } }), 0);
+
+    // In a batch of jobs, each job's tasks run right after it, in its savepoint.
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
+    const seen: string[] = [];
+    runner.register(
+      'bc-batch',
+      async (job) => {
+        beforeCommit(async () => {
+          seen.push(`after ${job.payload.n}`);
+        });
+        seen.push(`job ${job.payload.n}`);
+      },
+      { batch: 10 },
+    );
+    await transaction(db, async (m) => {
+      for (const n of [1, 2, 3]) await enqueueJob(m, 'bc-batch', { n }, now(), { queueKey: 'bc' });
+    });
+    await runner.runDue();
+    assert.deepEqual(seen, ['job 1', 'after 1', 'job 2', 'after 2', 'job 3', 'after 3']);
   });
 });

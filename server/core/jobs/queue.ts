@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
 import { newId } from '../ids.js';
 import { insertRow } from '../../db/insert-row.js';
-import { transaction } from '../../db/data-source.js';
+import { runBeforeCommit, transaction } from '../../db/data-source.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -459,7 +459,12 @@ export class JobRunner {
           // A long batch would keep other transactions (API requests) waiting: stop after ~50 ms.
           if (done.length > 0 && (this.stopRequested || performance.now() - started > BATCH_MAX_MS)) break;
           try {
-            await m.transaction(() => handler({ ...job, attempts: job.attempts + 1 }, { batched: true }));
+            await m.transaction(async (sm) => {
+              await handler({ ...job, attempts: job.attempts + 1 }, { batched: true });
+              // The job's follow-up work (automation events processed with their change) in its
+              // savepoint, and in the batch's time.
+              await runBeforeCommit(sm);
+            });
             done.push(job);
           } catch (err) {
             failure = { job, err };

@@ -16,6 +16,7 @@ import { AutomationRunIndex1733650000000 } from './automation-run-index.migratio
 import { automationRoutes } from './automation.routes.js';
 import { automationJobs, automationSchedules } from './automation.jobs.js';
 import { automationOnEmit } from './event-log.js';
+import { inlineProcessing } from './inline.js';
 
 export const automationModule = defineModule({
   name: 'automation',
@@ -38,6 +39,6 @@ export const automationModule = defineModule({
   // Events of many conversations (each its own queue) are processed up to 50 per commit.
   jobOptions: { 'automation.process': { batch: 50 } },
   schedules: automationSchedules,
-  onEmit: automationOnEmit,
+  onEmit: (services) => automationOnEmit(services, inlineProcessing(services)),
   pushedEvents: ['automation.alert'],
 });

@@ -1,8 +1,9 @@
 // The automation event log, written inside the transaction of the change that caused it (core calls
 // `onEmit` for every outbox event). A domain event becomes at most one automation event with a
 // payload fingerprint; an equal payload seen before is logged as a duplicate and not processed. An
-// event that some enabled rule listens to gets a durable job on its conversation's queue, so the
-// engine consumes a conversation's events in order.
+// event that some enabled rule listens to is processed before its transaction commits (inline.ts),
+// or else gets a durable job on its conversation's queue, so the engine consumes a conversation's
+// events in order.
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
@@ -102,7 +103,11 @@ export async function enqueueProcessing(m: EntityManager, event: AutomationEvent
 }
 
 /** The transactional consumer: one automation event per relevant domain event, in the same transaction. */
-export function automationOnEmit(services: Services) {
+/**
+ * `inline`: takes a pending event to be processed before its transaction commits (inline.ts), or
+ * returns false; without it, or when it declines, the event's job is queued at once.
+ */
+export function automationOnEmit(services: Services, inline?: (event: AutomationEvent) => boolean) {
   return async (m: EntityManager, domain: DomainEvent): Promise<void> => {
     if (!domain.tenantId) return;
     const type = automationTypeOf(domain);
@@ -136,7 +141,7 @@ export function automationOnEmit(services: Services) {
       createdAt: domain.createdAt,
     };
     await insertRows(m, AutomationEventEntity, [event]);
-    if (event.status === 'pending') await enqueueProcessing(m, event, domain.createdAt);
+    if (event.status === 'pending' && !inline?.(event)) await enqueueProcessing(m, event, domain.createdAt);
     state.metrics.logged++;
   };
 }
