@@ -97,6 +97,9 @@ const uncount = (now: Date) => ({ status: 'pending' as const, attempts: () => 'a
 /** How long a batch of jobs (JobTypeOptions.batch) keeps its transaction open before it commits. */
 const BATCH_MAX_MS = 50;
 
+/** Jobs started one after another before the runner lets other work in (see runDue). */
+const START_TOGETHER = 16;
+
 /** After a nudge, the runner looks for due jobs again at most this often (see runDue). */
 const RELOOK_MS = 20;
 
@@ -303,8 +306,10 @@ export class JobRunner {
           }
           ran++;
           started++;
-          // better-sqlite3 is synchronous: yield between starts so requests are not starved.
-          await new Promise((resolve) => setImmediate(resolve));
+          // better-sqlite3 is synchronous: yield between starts so requests are not starved. Jobs
+          // that start alone are started a few at a time first, so their "running" marks share one
+          // write (markRunning): each had a commit of its own, one per reply sent.
+          if (batch.length > 1 || started % START_TOGETHER === 0) await new Promise((resolve) => setImmediate(resolve));
         }
         runnable = runnable.filter((j) => !taken.has(j.id));
       }
@@ -500,7 +505,7 @@ export class JobRunner {
       return;
     }
     const attempts = job.attempts + 1;
-    await this.write((jobs) => jobs.update({ id: job.id }, { status: 'running', attempts, updatedAt: this.now() }));
+    await this.markRunning(job.id);
     try {
       if (!handler) throw new PermanentJobError(`No handler for job type ${job.type}`);
       await handler({ ...job, attempts });
@@ -509,6 +514,28 @@ export class JobRunner {
     } catch (err) {
       await this.recordFailure(job, attempts, err);
     }
+  }
+
+  /** Jobs starting and waiting for their shared "running" write (markRunning). */
+  private runningIds: string[] = [];
+  private runningFlush: Promise<void> | undefined;
+
+  /**
+   * Marks a job running, and counts its attempt, with the others that start in the same turn of the
+   * event loop: one write for them all (runDue starts the jobs of a look together). The job's
+   * handler starts once it is committed, as before: a crash during the handler has cost an attempt.
+   */
+  private markRunning(id: string): Promise<void> {
+    this.runningIds.push(id);
+    this.runningFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const ids = this.runningIds;
+      this.runningIds = [];
+      this.runningFlush = undefined;
+      await this.write((jobs) =>
+        jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() }),
+      );
+    });
+    return this.runningFlush;
   }
 
   /**
