@@ -3,7 +3,8 @@
 // The appliance runs as a bundle (dist-app/server.js); frames in it are
 // mapped back to their source file and line through the bundle's source maps (the copies the run
 // saved beside the profiles, else the ones beside the bundle).
-//   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<run>/ingest.cpuprofile [--top=25] [--inclusive=fnA,fnB]
+//   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<run>/ingest.cpuprofile [--top=25] [--inclusive=fnA,fnB] [--last=3]
+// `--last=N`: only the profile's last N seconds (a scenario's final phase, e.g. outbound's sends at 50 ms latency).
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -97,13 +98,18 @@ export function inclusive(path: string, names: string[]): string {
   ].join('\n');
 }
 
-export function summarize(path: string, top = 25): string {
+export function summarize(path: string, top = 25, lastSeconds?: number): string {
   const p = JSON.parse(readFileSync(path, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   // Self time per node from samples and time deltas (more exact than hitCount × interval).
   const self = new Map<number, number>();
   if (p.samples && p.timeDeltas) {
-    for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+    const from = lastSeconds === undefined ? Number.NEGATIVE_INFINITY : p.endTime - lastSeconds * 1e6;
+    let at = p.startTime;
+    for (let i = 0; i < p.samples.length; i++) {
+      at += p.timeDeltas[i];
+      if (at >= from) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+    }
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const byFn = new Map<string, number>();
@@ -141,9 +147,9 @@ export function summarize(path: string, top = 25): string {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, inclusive: { type: 'string' } },
+  options: { top: { type: 'string', default: '25' }, inclusive: { type: 'string' }, last: { type: 'string' } },
 });
 for (const file of positionals) {
-  process.stdout.write(`${summarize(file, Number(values.top))}\n\n`);
+  process.stdout.write(`${summarize(file, Number(values.top), values.last === undefined ? undefined : Number(values.last))}\n\n`);
   if (values.inclusive) process.stdout.write(`${inclusive(file, values.inclusive.split(','))}\n\n`);
 }

@@ -159,14 +159,17 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
         throw err;
       }
       await services.transaction(async (m) => {
-        const current = await m.getRepository(MessageEntity).findOneBy({ id: message.id });
+        // Only what may have changed since it was read above: the rest is in hand (no second full read).
+        const current = await m
+          .getRepository(MessageEntity)
+          .findOne({ where: { id: message.id }, select: { id: true, status: true, externalId: true } });
         if (!current) return;
         // Meta's status webhook came first (matched by the callback data): it already moved the message on.
         if (current.status !== 'queued') {
           if (!current.externalId) await m.getRepository(MessageEntity).update({ id: current.id }, { externalId });
           return;
         }
-        await markOutbound(services, m, current, {
+        await markOutbound(services, m, { ...message, content, sendAttemptedAt: attemptedAt }, {
           status: 'sent',
           externalId,
           sentAt: services.now(),
