@@ -169,13 +169,18 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
           if (!current.externalId) await m.getRepository(MessageEntity).update({ id: current.id }, { externalId });
           return;
         }
-        await markOutbound(services, m, { ...message, content, sendAttemptedAt: attemptedAt }, {
-          status: 'sent',
-          externalId,
-          sentAt: services.now(),
-          errorCode: null,
-          errorReason: null,
-        });
+        await markOutbound(
+          services,
+          m,
+          { ...message, content, sendAttemptedAt: attemptedAt },
+          {
+            status: 'sent',
+            externalId,
+            sentAt: services.now(),
+            errorCode: null,
+            errorReason: null,
+          },
+        );
       });
     },
 
