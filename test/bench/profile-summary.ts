@@ -66,8 +66,10 @@ export function sourceMapper(profilePath: string): (url: string, line: number, c
 }
 
 /** Share of busy time spent in samples whose stack contains one of these function names (inclusive time). */
-export function inclusive(path: string, names: string[]): string {
+export function inclusive(path: string, names: string[], lastSeconds?: number): string {
   const p = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+  const from = lastSeconds === undefined ? Number.NEGATIVE_INFINITY : p.endTime - lastSeconds * 1e6;
+  let at = p.startTime;
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -88,7 +90,8 @@ export function inclusive(path: string, names: string[]): string {
   for (let i = 0; i < (p.samples?.length ?? 0); i++) {
     const id = p.samples![i];
     const ms = (p.timeDeltas![i + 1] ?? 0) / 1000;
-    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    at += p.timeDeltas![i];
+    if (at < from || byId.get(id)!.callFrame.functionName === '(idle)') continue;
     busy += ms;
     for (const fn of namesOf(id)) totals.set(fn, totals.get(fn)! + ms);
   }
@@ -151,5 +154,8 @@ const { values, positionals } = parseArgs({
 });
 for (const file of positionals) {
   process.stdout.write(`${summarize(file, Number(values.top), values.last === undefined ? undefined : Number(values.last))}\n\n`);
-  if (values.inclusive) process.stdout.write(`${inclusive(file, values.inclusive.split(','))}\n\n`);
+  if (values.inclusive)
+    process.stdout.write(
+      `${inclusive(file, values.inclusive.split(','), values.last === undefined ? undefined : Number(values.last))}\n\n`,
+    );
 }
