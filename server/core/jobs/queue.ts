@@ -103,6 +103,25 @@ const START_TOGETHER = 16;
 /** After a nudge, the runner looks for due jobs again at most this often (see runDue). */
 const RELOOK_MS = 20;
 
+/**
+ * A write for many ids at once: the ids given in the same turn of the event loop are written
+ * together after it, and each caller resolves once that write is done.
+ */
+function sharedWrite(write: (ids: string[]) => Promise<unknown>): (id: string) => Promise<void> {
+  let ids: string[] = [];
+  let flush: Promise<void> | undefined;
+  return (id) => {
+    ids.push(id);
+    flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = ids;
+      ids = [];
+      flush = undefined;
+      await write(batch);
+    });
+    return flush;
+  };
+}
+
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly typeOptions = new Map<string, JobTypeOptions>();
@@ -141,10 +160,6 @@ export class JobRunner {
   private write<T>(work: (jobs: Repository<Job>) => Promise<T>): Promise<T> {
     return transaction(this.db, (m) => work(m.getRepository(JobEntity)));
   }
-
-  /** Jobs finished and waiting for their shared "done" write (markDone). */
-  private doneIds: string[] = [];
-  private doneFlush: Promise<void> | undefined;
 
   register(type: string, handler: JobHandler, options: JobTypeOptions = {}): void {
     this.handlers.set(type, handler);
@@ -516,27 +531,14 @@ export class JobRunner {
     }
   }
 
-  /** Jobs starting and waiting for their shared "running" write (markRunning). */
-  private runningIds: string[] = [];
-  private runningFlush: Promise<void> | undefined;
-
   /**
    * Marks a job running, and counts its attempt, with the others that start in the same turn of the
    * event loop: one write for them all (runDue starts the jobs of a look together). The job's
    * handler starts once it is committed, as before: a crash during the handler has cost an attempt.
    */
-  private markRunning(id: string): Promise<void> {
-    this.runningIds.push(id);
-    this.runningFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const ids = this.runningIds;
-      this.runningIds = [];
-      this.runningFlush = undefined;
-      await this.write((jobs) =>
-        jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() }),
-      );
-    });
-    return this.runningFlush;
-  }
+  private readonly markRunning = sharedWrite((ids) =>
+    this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() })),
+  );
 
   /**
    * Marks a job done with the others that finish in the same turn of the event loop: one write, and
@@ -544,16 +546,9 @@ export class JobRunner {
    * job of its queue starts only after it, as before. A crash before the write runs the job again,
    * as a crash between its handler's commit and this write always could (jobs are at-least-once).
    */
-  private markDone(id: string): Promise<void> {
-    this.doneIds.push(id);
-    this.doneFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const ids = this.doneIds;
-      this.doneIds = [];
-      this.doneFlush = undefined;
-      await this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'done', lastError: null, updatedAt: this.now() }));
-    });
-    return this.doneFlush;
-  }
+  private readonly markDone = sharedWrite((ids) =>
+    this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'done', lastError: null, updatedAt: this.now() })),
+  );
 
   /** A failed attempt: retried later with backoff, or failed for good (permanent error, attempts used up). */
   private async recordFailure(job: Job, attempts: number, err: unknown): Promise<void> {
