@@ -1,6 +1,6 @@
 // The floor under "webhooks processed into messages": the rows the appliance writes to turn one
-// inbound WhatsApp text into a message, written with raw better-sqlite3 prepared statements on the
-// seeded database itself (its real index sizes), 50 webhooks per transaction, synchronous = FULL as
+// inbound WhatsApp text into a message, written with raw better-sqlite3 prepared statements on a
+// copy of the seeded database (its real index sizes), 50 webhooks per transaction, synchronous = FULL as
 // the appliance runs. No HTTP, ORM, JSON views, automation or job runner: what SQLite alone needs.
 // Per webhook: its stored event and job are read; the message's redelivery check; the sender's
 // identity (a new contact and identity, or the contact's lastSeenAt); its open conversation (a new
