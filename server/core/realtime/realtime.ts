@@ -137,10 +137,13 @@ export class Realtime {
       (options.exceptSocketId ? room.except(options.exceptSocketId) : room).emit(type, payload);
       return;
     }
+    const sockets = await this.io.in(tenantRoom(tenantId)).fetchSockets();
+    // Nobody of the organization is connected (replies and automation at night): nothing to look up.
+    if (sockets.length === 0) return;
     const conversation = about.known ?? (await this.visibility.lookup(tenantId, about.id));
     // What a browser sends about a conversation that does not exist goes nowhere.
     if (!conversation && options.fromClient) return;
-    for (const socket of await this.io.in(tenantRoom(tenantId)).fetchSockets()) {
+    for (const socket of sockets) {
       if (socket.id === options.exceptSocketId) continue;
       if (!conversation || this.visibility.canSee(socket.data.scope ?? null, conversation)) socket.emit(type, payload);
     }
