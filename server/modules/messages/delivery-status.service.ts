@@ -117,11 +117,21 @@ export async function applyWatermark(services: Services, account: IntegrationAcc
  * an echo of this very message was stored first (Messenger/Instagram echoes can beat the Send API's
  * answer), that echo row is removed: the message stays one row.
  */
-export async function markOutbound(services: Services, m: EntityManager, message: Message, patch: Partial<Message>): Promise<void> {
+export async function markOutbound(
+  services: Services,
+  m: EntityManager,
+  message: Message,
+  patch: Partial<Message>,
+  /** The other message that already has patch.externalId, if the caller has looked it up (null: none). */
+  known?: { other: Pick<Message, 'id' | 'direction' | 'senderId' | 'conversationId'> | null },
+): Promise<void> {
   const now = services.now();
   if (patch.externalId) {
     const repo = m.getRepository(MessageEntity);
-    const other = await repo.findOne({ where: { tenantId: message.tenantId, externalId: patch.externalId, id: Not(message.id) } });
+    const other =
+      known !== undefined
+        ? known.other
+        : await repo.findOne({ where: { tenantId: message.tenantId, externalId: patch.externalId, id: Not(message.id) } });
     if (other && other.direction === 'outbound' && other.senderId === null) {
       await repo.delete({ id: other.id });
       await emitEvent(

@@ -159,10 +159,14 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
         throw err;
       }
       await services.transaction(async (m) => {
-        // Only what may have changed since it was read above: the rest is in hand (no second full read).
-        const current = await m
-          .getRepository(MessageEntity)
-          .findOne({ where: { id: message.id }, select: { id: true, status: true, externalId: true } });
+        // One read for what may have changed since the message was read above (its status and
+        // channel id; the rest is in hand) and for another message that already has this channel id
+        // (an echo stored first), which markOutbound would otherwise look up.
+        const rows = await m.getRepository(MessageEntity).find({
+          where: [{ id: message.id }, { tenantId: message.tenantId, externalId }],
+          select: { id: true, status: true, externalId: true, direction: true, senderId: true, conversationId: true },
+        });
+        const current = rows.find((r) => r.id === message.id);
         if (!current) return;
         // Meta's status webhook came first (matched by the callback data): it already moved the message on.
         if (current.status !== 'queued') {
@@ -180,6 +184,7 @@ export function messageJobs(services: Services): Record<string, JobHandler> {
             errorCode: null,
             errorReason: null,
           },
+          { other: rows.find((r) => r.id !== message.id) ?? null },
         );
       });
     },
