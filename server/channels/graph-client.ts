@@ -1,6 +1,7 @@
 // A small client for Meta's Graph API, shared by the Meta channels (WhatsApp, Messenger, Instagram):
 // versioned base URL, bearer token, JSON in and out, a request timeout, and every failure mapped to a
 // ChannelSendError that says in plain English what went wrong and whether retrying can help.
+import { request, type Dispatcher } from 'undici';
 import { ChannelSendError } from './types.js';
 import { OutboundError, type OutboundGuard } from '../core/net/outbound.js';
 
@@ -377,15 +378,23 @@ export class GraphClient {
     return { Authorization: `Bearer ${token}`, 'User-Agent': USER_AGENT };
   }
 
-  /** fetch with the timeout covering the whole exchange (headers and body). */
+  /**
+   * One HTTP exchange, with the timeout covering all of it (headers and body). JSON bodies go through
+   * undici's `request`, which skips fetch's web streams (replies at 50 ms latency: 975–985/s against 900/s);
+   * multipart uploads (FormData) through fetch, which writes their boundary.
+   */
   private async fetchText(
     url: URL,
     init: { method: string; headers: Record<string, string>; body?: string | FormData },
   ): Promise<{ status: number; ok: boolean; text: string }> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      const res = await fetch(url, { ...init, signal });
-      return { status: res.status, ok: res.ok, text: await res.text() };
+      if (init.body instanceof FormData) {
+        const res = await fetch(url, { ...init, signal });
+        return { status: res.status, ok: res.ok, text: await res.text() };
+      }
+      const res = await request(url, { method: init.method as Dispatcher.HttpMethod, headers: init.headers, body: init.body, signal });
+      return { status: res.statusCode, ok: res.statusCode >= 200 && res.statusCode < 300, text: await res.body.text() };
     } catch (err) {
       throw graphNetworkError(err, this.timeoutMs);
     }
