@@ -259,24 +259,27 @@ export class JobRunner {
   async runDue(): Promise<number> {
     const limit = Math.max(1, this.options.concurrency ?? 4);
     const perType = Math.max(1, limit - 1);
-    // A batch takes one slot: its first job stands for it (`rides` marks the others).
-    const inFlight = new Map<string, { type: string; queueKey: string | null; done: Promise<void>; rides?: true }>();
+    // The jobs in flight and their queues. A batch takes one slot (see occupy), whatever its size.
+    const inFlight = new Map<string, string | null>();
     // Types with slots of their own (JobTypeOptions.concurrency) and the shared pool of the others.
     const ownSlots = (type: string) => this.typeOptions.get(type)?.concurrency;
-    const running = (type: string) => {
-      let n = 0;
-      for (const r of inFlight.values()) if (r.type === type && !r.rides) n++;
-      return n;
+    // Slots in use, kept as counts (counting the jobs in flight at every check cost a loop over up
+    // to 64 sends per candidate job).
+    const runningOf = new Map<string, number>();
+    let sharedInUse = 0;
+    const occupy = (type: string, delta: 1 | -1) => {
+      runningOf.set(type, (runningOf.get(type) ?? 0) + delta);
+      if (ownSlots(type) === undefined) sharedInUse += delta;
     };
-    const shared = () => {
-      let n = 0;
-      for (const r of inFlight.values()) if (ownSlots(r.type) === undefined && !r.rides) n++;
-      return n;
-    };
+    const running = (type: string) => runningOf.get(type) ?? 0;
     const hasRoom = (type: string) => {
       const own = ownSlots(type);
-      return own !== undefined ? running(type) < own : shared() < limit && running(type) < perType;
+      return own !== undefined ? running(type) < own : sharedInUse < limit && running(type) < perType;
     };
+    // Set when a job in flight finishes, and what wakes the wait below (one promise for the wait,
+    // rather than a race over every job in flight each time one of them finishes).
+    let finished = false;
+    let settle: (() => void) | undefined;
     let ran = 0;
     // The runnable jobs of the last look not started yet, and when that look was. Only this runner
     // changes a job's status, so they stay runnable (each the head of its queue) until started;
@@ -293,7 +296,7 @@ export class JobRunner {
           looked = true;
           this.nudged = false;
           const busy = new Set<string>();
-          for (const r of inFlight.values()) if (r.queueKey !== null) busy.add(r.queueKey);
+          for (const queueKey of inFlight.values()) if (queueKey !== null) busy.add(queueKey);
           runnable = (await this.dueInOrder(busy)).filter((j) => !inFlight.has(j.id));
           lookedAt = performance.now();
         }
@@ -310,14 +313,18 @@ export class JobRunner {
             job,
             runnable.filter((j) => !taken.has(j.id)),
           );
-          const done = (batch.length > 1 ? this.runBatch(batch) : this.runOne(job))
+          void (batch.length > 1 ? this.runBatch(batch) : this.runOne(job))
             .catch((err) => this.log.error({ err, jobId: job.id, type: job.type }, 'job could not be run'))
             .finally(() => {
               for (const j of batch) inFlight.delete(j.id);
+              occupy(job.type, -1);
+              finished = true;
+              settle?.();
             });
+          occupy(job.type, 1);
           for (const j of batch) {
             taken.add(j.id);
-            inFlight.set(j.id, { type: job.type, queueKey: j.queueKey, done, ...(j === job ? {} : { rides: true as const }) });
+            inFlight.set(j.id, j.queueKey);
           }
           ran++;
           started++;
@@ -342,13 +349,23 @@ export class JobRunner {
       // wait long (a Graph call) must not keep new work waiting: a nudge (something was enqueued) or
       // the polling interval also ends the wait while slots are free.
       if (this.nudged && !this.stopRequested && lookAgain()) continue;
+      // A job that finished since the last wait: go round again at once.
+      if (finished) {
+        finished = false;
+        continue;
+      }
+      const oneFinished = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
       const woken = new Promise<void>((resolve) => {
         this.wake = resolve;
       });
       // A nudge that came too soon after the last look is answered once RELOOK_MS has passed.
       const wait = this.nudged ? Math.max(0, lookedAt + RELOOK_MS - performance.now()) : (this.options.intervalMs ?? 250);
       const tick = new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
-      await Promise.race([...[...inFlight.values()].map((r) => r.done), ...(this.stopRequested ? [] : [woken, tick])]);
+      await Promise.race([oneFinished, ...(this.stopRequested ? [] : [woken, tick])]);
+      settle = undefined;
+      finished = false;
       this.wake = undefined;
     }
   }
