@@ -83,6 +83,8 @@ describe('outbound guard', () => {
     assert.deepEqual(followed.json(), { ok: true, path: '/final' });
     await refused(guard.fetch(`${local.url}/redirect-to-${encodeURIComponent('/redirect-to-%2Fx')}`, { maxRedirects: 1 }), 'redirect');
     await guard.close();
+    // Closing again (an appliance stopped twice, as after a failed restart) is a no-op.
+    await guard.close();
   });
 
   it('caps the body by declared length and by what arrives', async () => {

@@ -239,7 +239,9 @@ export class OutboundGuard {
     return new OutboundError('network', code ? `The connection failed (${code})` : 'The connection failed');
   }
 
+  /** Closes the connection pool; closing again is a no-op (an appliance stopped twice, as in a failed restart). */
   async close(): Promise<void> {
+    if (this.dispatcher.closed || this.dispatcher.destroyed) return;
     await this.dispatcher.close();
   }
 }
