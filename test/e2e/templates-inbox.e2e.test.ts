@@ -96,6 +96,8 @@ describe('web UI: templates in the inbox', { skip }, () => {
       await row(page, 'Lama Tak Balas').click();
       await page.getByTestId('window-closed-banner').waitFor();
       await page.getByTestId('composer-templates').click();
+      // The picker loads the approved templates after it opens: wait for them before reading the list.
+      await page.getByTestId('template-select').locator('option', { hasText: 'pengingat_pesanan' }).waitFor({ state: 'attached' });
       const options = await page.getByTestId('template-select').locator('option').allTextContents();
       assert.ok(options.some((o) => o.startsWith('pengingat_pesanan')));
       assert.ok(!options.some((o) => o.startsWith('promo_belum_disetujui')), 'only approved templates');
