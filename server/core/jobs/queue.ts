@@ -78,6 +78,15 @@ export async function enqueueJob(
   return job;
 }
 
+/** Whether a queue has a job waiting or running (anything enqueued now would run after it). */
+export function queueBusy(manager: EntityManager, queueKey: string): Promise<boolean> {
+  return manager
+    .getRepository(JobEntity)
+    .createQueryBuilder('j')
+    .where('j.queueKey = :queueKey AND j.status IN (:...waiting)', { queueKey, waiting: ['pending', 'running'] })
+    .getExists();
+}
+
 /** Delay before attempt n+1: base, 2×base, 4×base… capped at 10 minutes, with ±20% jitter. */
 export function backoffMs(attempts: number, baseMs = 2000): number {
   const delay = Math.min(baseMs * 2 ** (attempts - 1), 600_000);

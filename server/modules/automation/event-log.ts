@@ -102,8 +102,8 @@ export async function enqueueProcessing(m: EntityManager, event: AutomationEvent
   await enqueueJob(m, PROCESS_JOB, { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: queueKeyOf(event), maxAttempts: 10 });
 }
 
-/** The transactional consumer: one automation event per relevant domain event, in the same transaction. */
 /**
+ * The transactional consumer: one automation event per relevant domain event, in the same transaction.
  * `inline`: takes a pending event to be processed before its transaction commits (inline.ts), or
  * returns false; without it, or when it declines, the event's job is queued at once.
  */

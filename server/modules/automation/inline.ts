@@ -12,10 +12,9 @@
 // has spent its time, or processing it failed (the job retries it with backoff).
 import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
-import { JobEntity } from '../../core/jobs/job.entity.js';
+import { queueBusy } from '../../core/jobs/queue.js';
 import { beforeCommit, transactionLocal } from '../../db/data-source.js';
-import type { AutomationEvent } from './automation.entity.js';
-import { AutomationEventEntity } from './automation.entity.js';
+import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { Engine } from './engine.js';
 import { enqueueProcessing, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
@@ -72,11 +71,7 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
       const key = queueKeyOf(event);
       let inline = !pending.queued.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
       if (inline && !pending.clear.has(key)) {
-        inline = !(await m
-          .getRepository(JobEntity)
-          .createQueryBuilder('j')
-          .where('j.queueKey = :key AND j.status IN (:...waiting)', { key, waiting: ['pending', 'running'] })
-          .getExists());
+        inline = !(await queueBusy(m, key));
         if (inline) pending.clear.add(key);
       }
       if (inline) {
