@@ -98,3 +98,26 @@ describe('query plans of the analytics dashboard', () => {
     }
   });
 });
+
+describe('indexes another index already serves (RedundantIndexes migration)', () => {
+  it('are gone, and their lookups still seek the index that covers them', async () => {
+    const names = ((await db.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as { name: string }[]).map((r) => r.name);
+    for (const gone of ['IDX_14be96114c13930244a46c03aa', 'IDX_f6b7d4c19da6c24fcccf9bd938', 'IDX_362be70392844a3ee45a5eec9f'])
+      assert.ok(!names.includes(gone), `${gone} is still there`);
+    // The job runner's look for a queue's waiting jobs (queueBusy).
+    assert.match(
+      await plan(`SELECT 1 FROM "jobs" WHERE "queueKey" = ? AND "status" IN ('pending', 'running') LIMIT 1`),
+      /USING COVERING INDEX IDX_jobs_queue_head \(queueKey=\? AND status=\?\)/,
+    );
+    // The organization's latest conversations.
+    assert.match(
+      await plan(`SELECT "id" FROM "conversations" WHERE "tenantId" = ? ORDER BY "lastMessageAt" DESC LIMIT 50`),
+      /SCAN conversations USING (COVERING )?INDEX IDX_conversations_analytics_activity|SEARCH conversations USING (COVERING )?INDEX IDX_conversations_analytics_activity \(tenantId=\?\)/,
+    );
+    // A contact found by phone.
+    assert.match(
+      await plan(`SELECT "id" FROM "contacts" WHERE "tenantId" = ? AND "phone" = ?`),
+      /INDEX IDX_contacts_tenant_phone \(tenantId=\? AND phone=\?\)/,
+    );
+  });
+});
