@@ -67,7 +67,7 @@ export async function openDatabase(
 //
 // Group commit: the transactions queued together (in one turn of the event loop, or while the group
 // before them ran) run one after another in one SQLite transaction, each in a savepoint of its own,
-// and commit together: one commit, and one fsync, for all of them. Concurrent work (64 replies being
+// and commit together: one commit, and one fsync, for all of them. Concurrent work (128 replies being
 // sent, a batch of webhooks, the event bus) used to pay one commit each, the largest single cost of a
 // send (test/bench/README.md, "Group commit"). Each
 // caller still resolves only once its work is committed, and one that fails rolls back alone

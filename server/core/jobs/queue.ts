@@ -273,7 +273,7 @@ export class JobRunner {
     // Types with slots of their own (JobTypeOptions.concurrency) and the shared pool of the others.
     const ownSlots = (type: string) => this.typeOptions.get(type)?.concurrency;
     // Slots in use, kept as counts (counting the jobs in flight at every check cost a loop over up
-    // to 64 sends per candidate job).
+    // to 128 sends per candidate job).
     const runningOf = new Map<string, number>();
     let sharedInUse = 0;
     const occupy = (type: string, delta: 1 | -1) => {
