@@ -127,8 +127,8 @@ export class Engine {
   }
 
   /** Processes one event (the job handler). Safe to run again: finished runs are kept, unfinished ones resume. */
-  async process(eventId: string, options: { batched?: boolean } = {}): Promise<void> {
-    await this.processQueued(eventId);
+  async process(eventId: string, options: { batched?: boolean; created?: AutomationEvent } = {}): Promise<void> {
+    await this.processQueued(eventId, options.created);
     // In a batch the runner already brings the other waiting events, in the same commit.
     if (!options.batched) await this.pullAhead();
   }
@@ -137,17 +137,21 @@ export class Engine {
    * Processes its event once no other work on the same conversation is in flight in this process
    * (an event processed ahead by pullAhead counts), so a conversation's events stay in order.
    */
-  private processQueued(eventId: string): Promise<void> {
+  private processQueued(eventId: string, created?: AutomationEvent): Promise<void> {
     // In a transaction (a savepoint when batched): whoever holds a conversation (`busy`) is then the
     // work the transaction queue is running, never work waiting in that queue. A job holding a
     // conversation while its writes waited in the queue, behind a batch whose job waited for that
     // conversation, was a deadlock.
-    return this.services.transaction(() => this.processQueuedIn(eventId));
+    return this.services.transaction(() => this.processQueuedIn(eventId, created));
   }
 
-  private async processQueuedIn(eventId: string): Promise<void> {
+  /**
+   * `created`: the event as its own transaction just wrote it (the inline path, inline.ts). Nothing
+   * else can have processed it or given it runs yet, so it is neither read back nor asked for runs.
+   */
+  private async processQueuedIn(eventId: string, created?: AutomationEvent): Promise<void> {
     const repo = this.services.db.getRepository(AutomationEventEntity);
-    const event = await repo.findOne({ where: { id: eventId } });
+    const event = created ?? (await repo.findOne({ where: { id: eventId } }));
     if (!event || event.status !== 'pending') return;
     const key = queueKeyOf(event);
     const busy = this.state.busy;
@@ -157,7 +161,7 @@ export class Engine {
       waited = true;
       await busy.get(key);
     }
-    const done = this.processOne(eventId, waited ? undefined : event).finally(() => busy.delete(key));
+    const done = this.processOne(eventId, waited ? undefined : event, !waited && created !== undefined).finally(() => busy.delete(key));
     busy.set(key, done);
     await done;
   }
@@ -191,7 +195,7 @@ export class Engine {
     }
   }
 
-  private async processOne(eventId: string, loaded?: AutomationEvent): Promise<void> {
+  private async processOne(eventId: string, loaded?: AutomationEvent, unprocessed = false): Promise<void> {
     const { services } = this;
     const db = services.db.manager;
     const event = loaded ?? (await db.getRepository(AutomationEventEntity).findOne({ where: { id: eventId } }));
@@ -200,10 +204,12 @@ export class Engine {
     const rules = (await this.state.rulesFor(db, event.tenantId, now)).filter(
       (r) => r.enabled && r.triggers.includes(event.type) && (event.type !== 'schedule.tick' || r.id === event.ruleId),
     );
-    const existing = [
-      ...(await db.getRepository(AutomationRunEntity).find({ where: { eventId, attempt: event.attempt } })),
-      ...unmatchedRuns(event, event.attempt),
-    ];
+    const existing = unprocessed
+      ? []
+      : [
+          ...(await db.getRepository(AutomationRunEntity).find({ where: { eventId, attempt: event.attempt } })),
+          ...unmatchedRuns(event, event.attempt),
+        ];
     const byRule = new Map(existing.map((r) => [r.ruleId, r]));
     const control = await this.state.controlFor(db, event.tenantId);
     const recorder = recordingReader(fieldReader(services, db, event));
