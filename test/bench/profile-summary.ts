@@ -65,11 +65,17 @@ export function sourceMapper(profilePath: string): (url: string, line: number, c
   };
 }
 
+/** For each sample, whether it falls in the profile's last `lastSeconds` (every sample without it). */
+function samplesInWindow(p: Profile, lastSeconds?: number): boolean[] {
+  const from = lastSeconds === undefined ? Number.NEGATIVE_INFINITY : p.endTime - lastSeconds * 1e6;
+  let at = p.startTime;
+  return (p.timeDeltas ?? []).map((delta) => (at += delta) >= from);
+}
+
 /** Share of busy time spent in samples whose stack contains one of these function names (inclusive time). */
 export function inclusive(path: string, names: string[], lastSeconds?: number): string {
   const p = JSON.parse(readFileSync(path, 'utf8')) as Profile;
-  const from = lastSeconds === undefined ? Number.NEGATIVE_INFINITY : p.endTime - lastSeconds * 1e6;
-  let at = p.startTime;
+  const inWindow = samplesInWindow(p, lastSeconds);
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -90,8 +96,7 @@ export function inclusive(path: string, names: string[], lastSeconds?: number): 
   for (let i = 0; i < (p.samples?.length ?? 0); i++) {
     const id = p.samples![i];
     const ms = (p.timeDeltas![i + 1] ?? 0) / 1000;
-    at += p.timeDeltas![i];
-    if (at < from || byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    if (!inWindow[i] || byId.get(id)!.callFrame.functionName === '(idle)') continue;
     busy += ms;
     for (const fn of namesOf(id)) totals.set(fn, totals.get(fn)! + ms);
   }
@@ -107,11 +112,9 @@ export function summarize(path: string, top = 25, lastSeconds?: number): string 
   // Self time per node from samples and time deltas (more exact than hitCount × interval).
   const self = new Map<number, number>();
   if (p.samples && p.timeDeltas) {
-    const from = lastSeconds === undefined ? Number.NEGATIVE_INFINITY : p.endTime - lastSeconds * 1e6;
-    let at = p.startTime;
+    const inWindow = samplesInWindow(p, lastSeconds);
     for (let i = 0; i < p.samples.length; i++) {
-      at += p.timeDeltas[i];
-      if (at >= from) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+      if (inWindow[i]) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
     }
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -152,10 +155,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { top: { type: 'string', default: '25' }, inclusive: { type: 'string' }, last: { type: 'string' } },
 });
+const last = values.last === undefined ? undefined : Number(values.last);
 for (const file of positionals) {
-  process.stdout.write(`${summarize(file, Number(values.top), values.last === undefined ? undefined : Number(values.last))}\n\n`);
-  if (values.inclusive)
-    process.stdout.write(
-      `${inclusive(file, values.inclusive.split(','), values.last === undefined ? undefined : Number(values.last))}\n\n`,
-    );
+  process.stdout.write(`${summarize(file, Number(values.top), last)}\n\n`);
+  if (values.inclusive) process.stdout.write(`${inclusive(file, values.inclusive.split(','), last)}\n\n`);
 }
