@@ -14,6 +14,32 @@ export interface BenchTenant {
   users: { id: string; token: string; email: string }[];
 }
 
+/** The bench business's WhatsApp Business Account, and the token that manages it in the fake Graph. */
+const WABA_ID = '102290129340398';
+export const ACCESS_TOKEN = 'bench-access-token-abcdef';
+
+/**
+ * Connects a WhatsApp number of the bench business through the API (after granting it in the fake
+ * Graph, as connecting proves ownership there); the caller checks the answer.
+ */
+export function connectNumber(
+  http: HttpClient,
+  auth: Record<string, string>,
+  number: { name: string; phoneNumberId: string; appSecret: string },
+): Promise<{ status: number; body: any }> {
+  graphAssets.whatsapp(ACCESS_TOKEN, WABA_ID, [number.phoneNumberId]);
+  return http.json(
+    'POST',
+    '/api/v1/integration-accounts',
+    {
+      channel: 'whatsapp',
+      name: number.name,
+      config: { phoneNumberId: number.phoneNumberId, wabaId: WABA_ID, accessToken: ACCESS_TOKEN, appSecret: number.appSecret },
+    },
+    auth,
+  );
+}
+
 export async function createTenant(baseUrl: string, agents: number): Promise<BenchTenant> {
   const http = new HttpClient(baseUrl, 4);
   try {
@@ -42,18 +68,7 @@ export async function createTenant(baseUrl: string, agents: number): Promise<Ben
     }
     const phoneNumberId = '106540352242922';
     const appSecret = 'bench-app-secret-0123456789';
-    // Connecting proves ownership in the (fake) Graph the bench runs against.
-    graphAssets.whatsapp('bench-access-token-abcdef', '102290129340398', [phoneNumberId]);
-    const account = await http.json(
-      'POST',
-      '/api/v1/integration-accounts',
-      {
-        channel: 'whatsapp',
-        name: 'WA Bench',
-        config: { phoneNumberId, wabaId: '102290129340398', accessToken: 'bench-access-token-abcdef', appSecret },
-      },
-      auth,
-    );
+    const account = await connectNumber(http, auth, { name: 'WA Bench', phoneNumberId, appSecret });
     assert.equal(account.status, 201, JSON.stringify(account.body));
     return { tenantId: reg.body.tenant.id, accountId: account.body.id, phoneNumberId, appSecret, users };
   } finally {

@@ -12,7 +12,7 @@ import { HttpClient, closedLoop, sleep, waitFor } from '../lib/load.js';
 import { compare, statsRow, type BenchContext } from '../lib/context.js';
 import { fakeWamid, sqlTime } from '../lib/ids.js';
 import { textWebhook, webhookHeaders } from '../lib/webhooks.js';
-import { graphAssets } from '../../support/fake-graph.js';
+import { ACCESS_TOKEN, connectNumber } from '../lib/setup.js';
 
 const isSend = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/messages');
 
@@ -36,7 +36,7 @@ export async function outboundScenario(ctx: BenchContext): Promise<void> {
   const outage = open.slice(o.conversations, o.conversations + o.outageConversations);
 
   // Baseline: back-to-back sends to the fake Graph from one client.
-  const graphHttp = new HttpClient(graph.url, 1, { authorization: 'Bearer bench-access-token-abcdef', 'content-type': 'application/json' });
+  const graphHttp = new HttpClient(graph.url, 1, { authorization: `Bearer ${ACCESS_TOKEN}`, 'content-type': 'application/json' });
   const sendPath = `/v21.0/${tenant.phoneNumberId}/messages`;
   const sendBody = (i: number) =>
     JSON.stringify({
@@ -222,14 +222,9 @@ async function secondNumber(
 ): Promise<{ phoneNumberId: string; conversations: string[] }> {
   const { tenant } = ctx;
   const phoneNumberId = String(BigInt(tenant.phoneNumberId) + 1n);
-  graphAssets.whatsapp('bench-access-token-abcdef', '102290129340398', [phoneNumberId]);
   const http = new HttpClient(baseUrl, 8, { authorization: `Bearer ${tenant.users[0].token}` });
   try {
-    const connected = await http.json('POST', '/api/v1/integration-accounts', {
-      channel: 'whatsapp',
-      name: 'WA Bench 2',
-      config: { phoneNumberId, wabaId: '102290129340398', accessToken: 'bench-access-token-abcdef', appSecret: tenant.appSecret },
-    });
+    const connected = await connectNumber(http, {}, { name: 'WA Bench 2', phoneNumberId, appSecret: tenant.appSecret });
     assert.ok(connected.status === 201 || connected.status === 409, `second number: ${connected.status} ${JSON.stringify(connected.body)}`);
     const run = Date.now().toString(36);
     const hooks = Array.from({ length: count }, (_, i) =>
