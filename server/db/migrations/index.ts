@@ -6,7 +6,7 @@ import { TeamWorkflow1732820000000 } from './1732820000000-team-workflow.js';
 import { PerformanceIndexes1732890000000 } from './1732890000000-performance-indexes.js';
 import { RedundantIndexes1733690000000 } from './1733690000000-redundant-indexes.js';
 
-/** The schema as it stood when modules began to bring their own migrations (their manifests list those). Reviewed by hand; never generated at run time. */
+/** The schema as it stood when modules began to bring their own migrations (their manifests list those), and later changes to the indexes these made. Reviewed by hand; never generated at run time. */
 export const baselineMigrations = [
   Foundation1732600000000,
   Messaging1732700000000,
