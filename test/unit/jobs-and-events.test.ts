@@ -8,7 +8,7 @@ import { In, type DataSource } from 'typeorm';
 import { beforeCommit, openDatabase, transaction, transactionLocal } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
 import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
-import { JobEntity } from '../../server/core/jobs/job.entity.js';
+import { JobEntity, type Job } from '../../server/core/jobs/job.entity.js';
 import { EventBus, emitEvent } from '../../server/core/events/outbox.js';
 
 const log = pino({ level: 'silent' });
@@ -333,6 +333,63 @@ describe('durable jobs and the event outbox', () => {
     assert.deepEqual(await status(), ['done', 'done', 'done', 'done', 'done']);
     assert.deepEqual(await events(), ['inbound-1', 'inbound-2', 'inbound-3', 'inbound-4', 'inbound-5']);
     assert.deepEqual((await db.getRepository(JobEntity).findBy({ queueKey: 'batch-q' })).map((j) => j.attempts).sort(), [1, 1, 1, 1, 2]);
+  });
+
+  it('a job type that handles a batch together gets its jobs in one call; if that fails they run one by one and only the bad one fails', async () => {
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
+    const calls: string[] = [];
+    let bad = 0;
+    const one = async (job: Job) => {
+      const n = Number(job.payload.n);
+      calls.push(`one ${n}#${job.attempts}`);
+      await transaction(db, (m) => emitEvent(m, { tenantId: null, type: `set-${n}`, payload: {} }, now()));
+      if (n === bad) throw new Error(`job ${n} is bad`);
+    };
+    const many = async (jobs: Job[]) => {
+      calls.push(`many ${jobs.map((j) => `${j.payload.n}#${j.attempts}`).join(',')}`);
+      for (const job of jobs) {
+        const n = Number(job.payload.n);
+        await transaction(db, (m) => emitEvent(m, { tenantId: null, type: `set-${n}`, payload: {} }, now()));
+        if (n === bad) throw new Error(`job ${n} is bad`);
+      }
+    };
+    runner.register('setwise', Object.assign(one, { many }), { batch: 10 });
+    const enqueue = async (ns: number[]) => {
+      for (const n of ns) await enqueueJob(db.manager, 'setwise', { n }, now(), { queueKey: 'set-q' });
+    };
+    const events = async () =>
+      (await db.query(`SELECT type FROM events WHERE type LIKE 'set-%' ORDER BY id`)).map((r: { type: string }) => r.type);
+    const statuses = async () =>
+      (await db.getRepository(JobEntity).findBy({ queueKey: 'set-q' })).sort((a, b) => (a.id < b.id ? -1 : 1)).map((j) => j.status);
+
+    await enqueue([1, 2, 3]);
+    await runner.runDue();
+    assert.deepEqual(calls, ['many 1#1,2#1,3#1'], 'one call for the batch, each attempt counted');
+    assert.deepEqual(await statuses(), ['done', 'done', 'done']);
+    assert.deepEqual(await events(), ['set-1', 'set-2', 'set-3']);
+
+    calls.length = 0;
+    bad = 5;
+    await enqueue([4, 5, 6]);
+    await runner.runDue();
+    assert.deepEqual(calls, ['many 4#1,5#1,6#1', 'one 4#1', 'one 5#1'], 'after the failed set, one by one up to the bad job');
+    assert.deepEqual(await statuses(), ['done', 'done', 'done', 'done', 'pending', 'pending']);
+    const fifth = (await db.getRepository(JobEntity).findBy({ queueKey: 'set-q' })).sort((a, b) => (a.id < b.id ? -1 : 1))[4];
+    assert.equal(fifth.lastError, 'job 5 is bad');
+    assert.equal(fifth.attempts, 1);
+    assert.deepEqual(
+      await events(),
+      ['set-1', 'set-2', 'set-3', 'set-4'],
+      "the failed set's writes were rolled back; job 4's own run kept",
+    );
+
+    calls.length = 0;
+    bad = 0;
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    assert.deepEqual(calls, ['one 5#2', 'one 6#1'], 'the retried job runs alone, then the rest of its queue');
+    assert.deepEqual(await statuses(), ['done', 'done', 'done', 'done', 'done', 'done']);
+    assert.deepEqual(await events(), ['set-1', 'set-2', 'set-3', 'set-4', 'set-5', 'set-6']);
   });
 
   it('a batch also takes the heads of other queues (one slot, one commit), each queue still in order', async () => {

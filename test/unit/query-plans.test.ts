@@ -51,6 +51,15 @@ describe('query plans of inbound processing', () => {
         .where('c.tenantId = :tenantId AND c.accountId = :accountId AND c.contactId = :contactId', where)
         .orderBy('c.createdAt', 'DESC')
         .limit(1),
+      // ingest.service.ts ingestForTenant: the open conversations of a batch's senders on one account.
+      db
+        .getRepository(ConversationEntity)
+        .createQueryBuilder('c')
+        .where('c.tenantId = :tenantId AND c.accountId = :accountId AND c.contactId IN (:...contactIds)', {
+          ...where,
+          contactIds: ['c1', 'c2', 'c3'],
+        })
+        .andWhere('c.status IN (:...statuses)', { statuses: ['open', 'pending'] }),
     ]) {
       const [sql, params] = qb.getQueryAndParameters();
       const detail = await plan(sql, params);

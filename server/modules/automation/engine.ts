@@ -30,7 +30,7 @@ import { ActionError, executeAction } from './actions.js';
 import { detectLanguage, evaluateGroup, type FieldReader } from './conditions.js';
 import { RESUME_JOB, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
-import { insertRows } from './rows.js';
+import { insertRows } from '../../db/insert-row.js';
 import { recordingReader, withAttemptFields } from './explanations.js';
 import { MAX_UNMATCHED_RULES, compactable, unmatchedRuns, withUnmatched } from './unmatched.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';

@@ -12,7 +12,7 @@ import { enqueueJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { engineState } from './state.js';
-import { insertRows } from './rows.js';
+import { insertRows } from '../../db/insert-row.js';
 
 export const PROCESS_JOB = 'automation.process';
 export const RESUME_JOB = 'automation.resume';

@@ -16,7 +16,7 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation-views.service.js';
 import { canSee, conversationScope } from '../divisions/visibility.service.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
-import { insertRow } from '../../db/insert-row.js';
+import { insertRow, insertRows } from '../../db/insert-row.js';
 
 /**
  * Opts a contact out of broadcasts (or back in), e.g. when they sent STOP or BERHENTI. Emits
@@ -64,47 +64,89 @@ export function contactView(c: Contact, identities: ContactIdentity[] = []) {
   };
 }
 
-/** Finds the contact behind a channel identity, creating both on first contact. */
-export async function findOrCreateContact(
+/** A customer as a channel names them, to be found or created (findOrCreateContacts). */
+export interface ChannelIdentity {
+  channel: Channel;
+  externalId: string;
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/** How findOrCreateContacts keys its answer: a channel and the customer's id on it. */
+export const identityKey = (i: { channel: string; externalId: string }) => `${i.channel}\n${i.externalId}`;
+
+/**
+ * The contacts behind channel identities (the senders of a batch of webhooks), created when new
+ * (with their identity, and contact.created), each marked seen now. One read of the identities and
+ * one of their contacts for the lot, and one write of the time they were seen, instead of three
+ * statements per message. Keyed by identityKey. Call inside a transaction.
+ */
+export async function findOrCreateContacts(
   m: EntityManager,
   tenantId: string,
-  identity: { channel: Channel; externalId: string; name?: string | null; phone?: string | null; email?: string | null },
+  identities: ChannelIdentity[],
   now: Date,
-): Promise<{ contact: Contact; created: boolean }> {
-  const ids = m.getRepository(ContactIdentityEntity);
-  const contacts = m.getRepository(ContactEntity);
-  const known = await ids.findOne({ where: { tenantId, channel: identity.channel, externalId: identity.externalId } });
-  if (known) {
-    const contact = await contacts.findOneOrFail({ where: { id: known.contactId, tenantId } });
-    const patch: Partial<Contact> = { lastSeenAt: now };
-    // A profile name fills an empty name but never overwrites what an agent typed.
-    if (!contact.name && identity.name) patch.name = identity.name;
-    await contacts.update({ id: contact.id }, patch);
-    return { contact: { ...contact, ...patch }, created: false };
+): Promise<Map<string, Contact>> {
+  const wanted = new Map<string, ChannelIdentity>();
+  for (const i of identities) {
+    const key = identityKey(i);
+    const first = wanted.get(key);
+    // The first profile name given for a customer is the one kept, as when they came one by one.
+    if (!first) wanted.set(key, i);
+    else if (!first.name && i.name) wanted.set(key, { ...first, name: i.name });
   }
-  const contact: Contact = {
-    id: newId(),
-    tenantId,
-    name: identity.name ?? null,
-    phone: identity.phone ?? null,
-    email: identity.email ?? null,
-    attributes: {},
-    tags: [],
-    lastSeenAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await insertRow(m, ContactEntity, contact);
-  await ids.insert({
-    id: newId(),
-    tenantId,
-    contactId: contact.id,
-    channel: identity.channel,
-    externalId: identity.externalId,
-    createdAt: now,
+  const found = new Map<string, Contact>();
+  if (wanted.size === 0) return found;
+  const byChannel = new Map<Channel, string[]>();
+  for (const i of wanted.values()) byChannel.set(i.channel, [...(byChannel.get(i.channel) ?? []), i.externalId]);
+  const known = await m.getRepository(ContactIdentityEntity).find({
+    where: [...byChannel].map(([channel, externalIds]) => ({ tenantId, channel, externalId: In(externalIds) })),
   });
-  await emitEvent(m, { tenantId, type: 'contact.created', payload: { contactId: contact.id } }, now);
-  return { contact, created: true };
+  const contacts = known.length
+    ? await m.getRepository(ContactEntity).find({ where: { tenantId, id: In([...new Set(known.map((k) => k.contactId))]) } })
+    : [];
+  const contactById = new Map(contacts.map((c) => [c.id, c]));
+  const seen: string[] = [];
+  for (const k of known) {
+    const contact = contactById.get(k.contactId);
+    if (!contact) continue;
+    const name = wanted.get(identityKey(k))?.name;
+    // A profile name fills an empty name but never overwrites what an agent typed.
+    if (!contact.name && name) {
+      contact.name = name;
+      await m.getRepository(ContactEntity).update({ id: contact.id }, { name, lastSeenAt: now });
+    } else if (!seen.includes(contact.id)) seen.push(contact.id);
+    contact.lastSeenAt = now;
+    found.set(identityKey(k), contact);
+  }
+  if (seen.length) await m.getRepository(ContactEntity).update({ id: In(seen) }, { lastSeenAt: now });
+  const created: Contact[] = [];
+  const createdIdentities: ContactIdentity[] = [];
+  for (const [key, i] of wanted) {
+    if (found.has(key)) continue;
+    const contact: Contact = {
+      id: newId(),
+      tenantId,
+      name: i.name ?? null,
+      phone: i.phone ?? null,
+      email: i.email ?? null,
+      attributes: {},
+      tags: [],
+      lastSeenAt: now,
+      optedOutAt: null,
+      optOutSource: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    created.push(contact);
+    createdIdentities.push({ id: newId(), tenantId, contactId: contact.id, channel: i.channel, externalId: i.externalId, createdAt: now });
+    found.set(key, contact);
+  }
+  await insertRows(m, ContactEntity, created);
+  await insertRows(m, ContactIdentityEntity, createdIdentities);
+  for (const contact of created) await emitEvent(m, { tenantId, type: 'contact.created', payload: { contactId: contact.id } }, now);
+  return found;
 }
 
 async function withIdentities(ctx: TenantCtx, contacts: Contact[]) {

@@ -2,20 +2,21 @@
 // that will process them) before the 200 is sent, then processed idempotently by that job.
 // Email arrives the same way, authenticated by the mailbox's inbound secret instead of a signature.
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { Ctx, Services } from '../../core/context.js';
 import { HttpError, badRequest, unauthorized, zodFieldErrors } from '../../core/http/errors.js';
 import { enqueueJob, newJob } from '../../core/jobs/queue.js';
 import { newId } from '../../core/ids.js';
 import { emitEvent } from '../../core/events/outbox.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
+import type { Job } from '../../core/jobs/job.entity.js';
 import { isImplementedChannel, getAdapter } from '../../channels/index.js';
 import { verifyMetaSignature } from '../../channels/meta-signature.js';
 import type { Channel } from '../../channels/types.js';
 import { emailJsonSchema, emailToInbound, type EmailJson, type ParsedEmail } from '../../channels/email/email.parse.js';
 import { IntegrationAccountEntity, type IntegrationAccount } from '../integrations/integration.entity.js';
 import { accountCredentials } from '../integrations/integrations.service.js';
-import { ingestInbound } from '../messages/ingest.service.js';
+import { ingestInbound, ingestInboundMany, type InboundItem } from '../messages/ingest.service.js';
 import { applyStatus, applyWatermark } from '../messages/delivery-status.service.js';
 import { applyRecipientStatus } from '../campaigns/campaigns.service.js';
 import { MessageEntity } from '../messages/message.entity.js';
@@ -265,74 +266,103 @@ async function processEmailEvent(services: Services, event: WebhookEvent): Promi
   return { status: 'processed' };
 }
 
+/**
+ * Processes stored webhooks in the order given (their queue's): one job's, or a batch's (the job
+ * type's `many`). The inbound messages of consecutive webhooks are stored together
+ * (ingestInboundMany); anything else a webhook carries (statuses, read watermarks, template events,
+ * an email) first stores the messages before it, so every queue keeps its order.
+ */
+export async function processWebhooks(services: Services, jobs: Job[]): Promise<void> {
+  const repo = services.db.getRepository(WebhookEventEntity);
+  const events = await repo.find({ where: { id: In(jobs.map((job) => String(job.payload.eventId))) } });
+  const eventById = new Map(events.map((e) => [e.id, e]));
+  let inbound: InboundItem[] = [];
+  const flush = async () => {
+    if (inbound.length === 0) return;
+    const items = inbound;
+    inbound = [];
+    await ingestInboundMany(services, items);
+  };
+  const outcomes: { id: string; status: WebhookEvent['status']; error: string | null }[] = [];
+  for (const job of jobs) {
+    const event = eventById.get(String(job.payload.eventId));
+    if (!event || event.status === 'processed') continue;
+    if (event.source === 'email') {
+      await flush();
+      const outcome = await processEmailEvent(services, event);
+      outcomes.push({ id: event.id, status: outcome.status, error: outcome.error ?? null });
+      continue;
+    }
+    const body = JSON.parse(event.payload) as { object?: string };
+    const channel = META_OBJECTS[String(body.object)];
+    if (!channel || !isImplementedChannel(services.adapters, channel)) {
+      outcomes.push({ id: event.id, status: 'ignored', error: `No adapter for object ${body.object}` });
+      continue;
+    }
+    // The accounts whose app secret signed the body (recorded when it was acknowledged). A job
+    // queued before that was recorded may only touch the event's own tenant.
+    const signedFor = Array.isArray(job.payload.accounts) ? new Set((job.payload.accounts as unknown[]).map(String)) : null;
+    const mayProcess = (account: IntegrationAccount) =>
+      signedFor ? signedFor.has(account.id) : event.tenantId !== null && account.tenantId === event.tenantId;
+    let dropped = 0;
+    for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
+      const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
+      // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
+      if (!account) {
+        services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
+        continue;
+      }
+      if (!mayProcess(account)) {
+        dropped++;
+        services.log.warn(
+          { channel, accountKey: batch.accountKey, accountId: account.id, eventId: event.id },
+          'webhook entry for an account whose app secret did not sign the body dropped',
+        );
+        continue;
+      }
+      for (const message of batch.messages) inbound.push({ account, inbound: message });
+      if (batch.statuses.length || batch.watermarks?.length || batch.templateStatuses.length) await flush();
+      for (const status of batch.statuses) {
+        // A status of no inbox message may be about a campaign send (those have no message row).
+        if (!(await applyStatus(services, account, status))) await applyRecipientStatus(services, account, status);
+      }
+      for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
+      for (const t of batch.templateStatuses) {
+        await services.transaction((m) =>
+          emitEvent(
+            m,
+            { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } },
+            services.now(),
+          ),
+        );
+      }
+    }
+    outcomes.push({
+      id: event.id,
+      status: 'processed',
+      // Counted on the event: what was dropped, and why.
+      error: dropped
+        ? `Dropped ${dropped} ${dropped === 1 ? 'entry' : 'entries'} for accounts whose app secret did not sign the body`
+        : null,
+    });
+  }
+  await flush();
+  // One write per outcome (usually one for the lot: processed, nothing dropped).
+  const processedAt = services.now();
+  const groups = new Map<string, { status: WebhookEvent['status']; error: string | null; ids: string[] }>();
+  for (const o of outcomes) {
+    const key = `${o.status}\n${o.error ?? ''}`;
+    const group = groups.get(key) ?? { status: o.status, error: o.error, ids: [] };
+    group.ids.push(o.id);
+    groups.set(key, group);
+  }
+  for (const g of groups.values()) await repo.update({ id: In(g.ids) }, { status: g.status, error: g.error, processedAt });
+}
+
 export function webhookJobs(services: Services): Record<string, JobHandler> {
   return {
-    ['webhook.process']: async (job) => {
-      const repo = services.db.getRepository(WebhookEventEntity);
-      const event = await repo.findOne({ where: { id: String(job.payload.eventId) } });
-      if (!event || event.status === 'processed') return;
-      if (event.source === 'email') {
-        const outcome = await processEmailEvent(services, event);
-        await repo.update({ id: event.id }, { status: outcome.status, error: outcome.error ?? null, processedAt: services.now() });
-        return;
-      }
-      const body = JSON.parse(event.payload) as { object?: string };
-      const channel = META_OBJECTS[String(body.object)];
-      if (!channel || !isImplementedChannel(services.adapters, channel)) {
-        await repo.update(
-          { id: event.id },
-          { status: 'ignored', error: `No adapter for object ${body.object}`, processedAt: services.now() },
-        );
-        return;
-      }
-      // The accounts whose app secret signed the body (recorded when it was acknowledged). A job
-      // queued before that was recorded may only touch the event's own tenant.
-      const signedFor = Array.isArray(job.payload.accounts) ? new Set((job.payload.accounts as unknown[]).map(String)) : null;
-      const mayProcess = (account: IntegrationAccount) =>
-        signedFor ? signedFor.has(account.id) : event.tenantId !== null && account.tenantId === event.tenantId;
-      let dropped = 0;
-      for (const batch of getAdapter(services.adapters, channel).parseWebhook(body)) {
-        const [account] = (await routeWebhook(services, channel, [batch.accountKey])).map((r) => r.account);
-        // (For template events the key is the WABA id; one of its numbers' accounts stands for it.)
-        if (!account) {
-          services.log.warn({ channel, accountKey: batch.accountKey }, 'webhook batch for an unknown account skipped');
-          continue;
-        }
-        if (!mayProcess(account)) {
-          dropped++;
-          services.log.warn(
-            { channel, accountKey: batch.accountKey, accountId: account.id, eventId: event.id },
-            'webhook entry for an account whose app secret did not sign the body dropped',
-          );
-          continue;
-        }
-        for (const message of batch.messages) await ingestInbound(services, account, message);
-        for (const status of batch.statuses) {
-          // A status of no inbox message may be about a campaign send (those have no message row).
-          if (!(await applyStatus(services, account, status))) await applyRecipientStatus(services, account, status);
-        }
-        for (const watermark of batch.watermarks ?? []) await applyWatermark(services, account, watermark);
-        for (const t of batch.templateStatuses) {
-          await services.transaction((m) =>
-            emitEvent(
-              m,
-              { tenantId: account.tenantId, type: 'template.status_changed', payload: { ...t, accountId: account.id } },
-              services.now(),
-            ),
-          );
-        }
-      }
-      await repo.update(
-        { id: event.id },
-        {
-          status: 'processed',
-          // Counted on the event: what was dropped, and why.
-          error: dropped
-            ? `Dropped ${dropped} ${dropped === 1 ? 'entry' : 'entries'} for accounts whose app secret did not sign the body`
-            : null,
-          processedAt: services.now(),
-        },
-      );
-    },
+    ['webhook.process']: Object.assign((job: Job) => processWebhooks(services, [job]), {
+      many: (jobs: Job[]) => processWebhooks(services, jobs),
+    }),
   };
 }
