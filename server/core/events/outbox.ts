@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DomainEventEntity, type DomainEvent } from './event.entity.js';
 import { newId } from '../ids.js';
 import { transaction } from '../../db/data-source.js';
+import { insertRows } from '../../db/insert-row.js';
 
 /**
  * Runs inside the transaction that emits an event, before it commits (an event log that must hold
@@ -25,7 +26,9 @@ export async function emitEvent(
   now: Date,
 ): Promise<void> {
   const row: DomainEvent = { id: newId(), ...event, createdAt: now, dispatchedAt: null };
-  await manager.getRepository(DomainEventEntity).insert(row as never);
+  // A prepared plain INSERT: two or three per inbound message, where the query builder's own work
+  // cost more than SQLite's.
+  await insertRows(manager, DomainEventEntity, [row]);
   for (const consumer of transactionalConsumers.get(manager.connection) ?? []) await consumer(manager, row);
 }
 

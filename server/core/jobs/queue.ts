@@ -94,6 +94,18 @@ export function queueBusy(manager: EntityManager, queueKey: string): Promise<boo
     .getExists();
 }
 
+/** Which of these queues have a job waiting or running: queueBusy for many queues in one read. */
+export async function busyQueues(manager: EntityManager, queueKeys: string[]): Promise<Set<string>> {
+  if (queueKeys.length === 0) return new Set();
+  const rows: { queueKey: string }[] = await manager
+    .getRepository(JobEntity)
+    .createQueryBuilder('j')
+    .select('DISTINCT j.queueKey', 'queueKey')
+    .where('j.queueKey IN (:...queueKeys) AND j.status IN (:...waiting)', { queueKeys, waiting: ['pending', 'running'] })
+    .getRawMany();
+  return new Set(rows.map((r) => r.queueKey));
+}
+
 /** Delay before attempt n+1: base, 2×base, 4×base… capped at 10 minutes, with ±20% jitter. */
 export function backoffMs(attempts: number, baseMs = 2000): number {
   const delay = Math.min(baseMs * 2 ** (attempts - 1), 600_000);

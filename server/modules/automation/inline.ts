@@ -12,7 +12,7 @@
 // has spent its time, or processing it failed (the job retries it with backoff).
 import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
-import { queueBusy } from '../../core/jobs/queue.js';
+import { busyQueues, queueBusy } from '../../core/jobs/queue.js';
 import { beforeCommit, transactionLocal } from '../../db/data-source.js';
 import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { Engine } from './engine.js';
@@ -67,6 +67,11 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
   const started = performance.now();
   const spent = () => pending.spentMs + performance.now() - started;
   try {
+    // The queues of the events in hand, looked up together (a batch of webhooks writes a hundred or
+    // so): each clear one needs no look of its own below.
+    const unknown = [...new Set(pending.events.map(queueKeyOf))].filter((k) => !pending.clear.has(k) && !pending.queued.has(k));
+    const busy = await busyQueues(m, unknown);
+    for (const key of unknown) if (!busy.has(key)) pending.clear.add(key);
     for (let event = pending.events.shift(); event; event = pending.events.shift()) {
       const key = queueKeyOf(event);
       let inline = !pending.queued.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
