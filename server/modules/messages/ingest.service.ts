@@ -168,8 +168,24 @@ async function ingestForTenant(
         createdAt: now,
         updatedAt: now,
       };
-      await insertRows(m, ConversationEntity, [conversation]);
     }
+    const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: preview(inbound.type, inbound.text), updatedAt: now };
+    if (!echo) {
+      // The window runs from the customer's latest message; reactions count as activity too.
+      const lastInbound =
+        conversation.lastInboundAt && conversation.lastInboundAt > inbound.timestamp ? conversation.lastInboundAt : inbound.timestamp;
+      Object.assign(patch, {
+        lastInboundAt: lastInbound,
+        windowExpiresAt: windowEnd(account.channel, lastInbound),
+        unreadCount: conversation.unreadCount + 1,
+      });
+    }
+    if (reopenedFrom) Object.assign(patch, { status: 'open', resolvedAt: null });
+    if (inbound.thread && !conversation.subject && inbound.thread.subject) patch.subject = threadSubject(inbound.thread.subject);
+    const updated: Conversation = { ...conversation, ...patch };
+    // A new conversation is written once, as it is after its first message.
+    if (isNew) await insertRows(m, ConversationEntity, [updated]);
+    else await conversations.update({ id: conversation.id }, patch);
     const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
     const message: Message = {
@@ -200,21 +216,6 @@ async function ingestForTenant(
     };
     await insertRows(m, MessageEntity, [message]);
     stored.add(item);
-    const patch: Partial<Conversation> = { lastMessageAt: now, lastMessagePreview: preview(inbound.type, inbound.text), updatedAt: now };
-    if (!echo) {
-      // The window runs from the customer's latest message; reactions count as activity too.
-      const lastInbound =
-        conversation.lastInboundAt && conversation.lastInboundAt > inbound.timestamp ? conversation.lastInboundAt : inbound.timestamp;
-      Object.assign(patch, {
-        lastInboundAt: lastInbound,
-        windowExpiresAt: windowEnd(account.channel, lastInbound),
-        unreadCount: conversation.unreadCount + 1,
-      });
-    }
-    if (reopenedFrom) Object.assign(patch, { status: 'open', resolvedAt: null });
-    if (inbound.thread && !conversation.subject && inbound.thread.subject) patch.subject = threadSubject(inbound.thread.subject);
-    await conversations.update({ id: conversation.id }, patch);
-    const updated: Conversation = { ...conversation, ...patch };
     // The sender's open conversation from here on, for their next message in this batch.
     if (updated.status === 'open' || updated.status === 'pending') {
       const current = open.get(key);
