@@ -74,7 +74,8 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
     for (const key of unknown) if (!busy.has(key)) pending.clear.add(key);
     for (let event = pending.events.shift(); event; event = pending.events.shift()) {
       const key = queueKeyOf(event);
-      let inline = !pending.queued.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
+      let inline = !pending.queued.has(key) && !busy.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
+      // Only a queue first seen here (an event written while processing) is looked up on its own.
       if (inline && !pending.clear.has(key)) {
         inline = !(await queueBusy(m, key));
         if (inline) pending.clear.add(key);

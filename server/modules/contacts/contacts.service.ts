@@ -16,7 +16,7 @@ import { ConversationEntity } from '../conversations/conversation.entity.js';
 import { conversationViews } from '../conversations/conversation-views.service.js';
 import { canSee, conversationScope } from '../divisions/visibility.service.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
-import { insertRow, insertRows } from '../../db/insert-row.js';
+import { insertRows } from '../../db/insert-row.js';
 
 /**
  * Opts a contact out of broadcasts (or back in), e.g. when they sent STOP or BERHENTI. Emits
@@ -107,7 +107,7 @@ export async function findOrCreateContacts(
     ? await m.getRepository(ContactEntity).find({ where: { tenantId, id: In([...new Set(known.map((k) => k.contactId))]) } })
     : [];
   const contactById = new Map(contacts.map((c) => [c.id, c]));
-  const seen: string[] = [];
+  const seen = new Set<string>();
   for (const k of known) {
     const contact = contactById.get(k.contactId);
     if (!contact) continue;
@@ -116,11 +116,11 @@ export async function findOrCreateContacts(
     if (!contact.name && name) {
       contact.name = name;
       await m.getRepository(ContactEntity).update({ id: contact.id }, { name, lastSeenAt: now });
-    } else if (!seen.includes(contact.id)) seen.push(contact.id);
+    } else seen.add(contact.id);
     contact.lastSeenAt = now;
     found.set(identityKey(k), contact);
   }
-  if (seen.length) await m.getRepository(ContactEntity).update({ id: In(seen) }, { lastSeenAt: now });
+  if (seen.size) await m.getRepository(ContactEntity).update({ id: In([...seen]) }, { lastSeenAt: now });
   const created: Contact[] = [];
   const createdIdentities: ContactIdentity[] = [];
   for (const [key, i] of wanted) {

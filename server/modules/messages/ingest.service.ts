@@ -51,7 +51,11 @@ export async function ingestInboundMany(services: Services, items: InboundItem[]
     const now = services.now();
     const results = items.map(() => ({ created: false }));
     const byTenant = new Map<string, number[]>();
-    items.forEach((item, i) => byTenant.set(item.account.tenantId, [...(byTenant.get(item.account.tenantId) ?? []), i]));
+    items.forEach((item, i) => {
+      const indexes = byTenant.get(item.account.tenantId);
+      if (indexes) indexes.push(i);
+      else byTenant.set(item.account.tenantId, [i]);
+    });
     for (const [tenantId, indexes] of byTenant) {
       const stored = await ingestForTenant(
         services,
@@ -129,17 +133,16 @@ async function ingestForTenant(
     // The latest per sender, as findConversation's ORDER BY createdAt DESC picks.
     for (const c of rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) open.set(openKey(c.accountId, c.contactId), c);
   }
-  const enabled = new Map<string, boolean>();
   const pending: Pending[] = [];
   const stored = new Set<InboundItem>();
   for (const item of fresh) {
     const { account, inbound } = item;
     const echo = inbound.echo === true;
     const contact = contactOf(item);
-    let on = enabled.get(account.channel);
-    if (on === undefined) enabled.set(account.channel, (on = await channelEnabled(m, tenantId, account.channel)));
     // A channel turned off still keeps what arrives, flagged so the inbox can say nobody will answer on it.
-    const content = on ? inbound.content : { ...inbound.content, receivedWhileDisabled: true };
+    const content = (await channelEnabled(m, tenantId, account.channel))
+      ? inbound.content
+      : { ...inbound.content, receivedWhileDisabled: true };
     const key = openKey(account.id, contact.id);
     let conversation = echo || inbound.thread ? await findConversation(m, account, contact.id, inbound) : (open.get(key) ?? null);
     const isNew = !conversation;
