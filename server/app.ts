@@ -14,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { Services } from './core/context.js';
 import { inTransaction, openDatabase, transaction } from './db/data-source.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { loadSecrets } from './core/secrets.js';
 import { secureDataDir } from './core/fs-private.js';
 import { TokenService } from './core/auth/tokens.js';
@@ -111,6 +112,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   // The data dir and what is in it are the owner's alone, also on installations from before that rule.
   secureDataDir(config.dataDir);
   const db = await openDatabase(config, { entities, migrations });
+  const checkpointer = startCheckpointer(db, { databasePath: config.databasePath, log });
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};
   const outbound = new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE });
@@ -342,6 +344,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       await jobs.stop();
       await events.stop();
       await services.outbound.close();
+      // Its connection first: the appliance's, the last to close, then folds the WAL into the database.
+      await checkpointer.stop();
       if (db.isInitialized) await db.destroy();
       log.info('OmniStream stopped');
     },

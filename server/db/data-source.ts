@@ -45,6 +45,9 @@ export function createDataSource(
       // gone. FULL fsyncs the WAL at every commit; webhooks arriving together share one commit (see
       // webhooks/webhook-store.ts), which keeps the cost small (measured in README "Durability").
       db.pragma('synchronous = FULL');
+      // Checkpoints run on a thread of their own (checkpointer.ts), a second apart: after a burst
+      // the WAL file is cut back to this size when it starts again from its beginning.
+      db.pragma('journal_size_limit = 67108864');
     },
   });
 }

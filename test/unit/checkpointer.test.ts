@@ -1,0 +1,103 @@
+// WAL checkpoints on a worker thread (server/db/checkpointer.ts): the appliance's connection stops
+// checkpointing, the thread's connection does it, and the connection takes it back if the thread ends.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AUTO_CHECKPOINT_PAGES, startCheckpointer } from '../../server/db/checkpointer.js';
+
+let dir: string;
+let path: string;
+let ds: DataSource;
+const warnings: string[] = [];
+const log = { warn: (_: object, msg: string) => void warnings.push(msg) };
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'omnistream-checkpointer-'));
+  path = join(dir, 'db.sqlite');
+  warnings.length = 0;
+  ds = new DataSource({
+    type: 'better-sqlite3',
+    database: path,
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+    },
+  });
+  await ds.initialize();
+  await ds.query('CREATE TABLE notes (body TEXT)');
+});
+afterEach(async () => {
+  if (ds.isInitialized) await ds.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const autoCheckpoint = () =>
+  (
+    (ds.driver as unknown as { databaseConnection: { pragma(s: string): unknown } }).databaseConnection.pragma('wal_autocheckpoint') as {
+      wal_autocheckpoint: number;
+    }[]
+  )[0].wal_autocheckpoint;
+
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check(), what);
+}
+
+describe('WAL checkpoints on their own thread', () => {
+  it('copies the WAL into the database file while the connection itself does not checkpoint', async () => {
+    const checkpointer = startCheckpointer(ds, { databasePath: path, log, intervalMs: 20 });
+    try {
+      assert.equal(autoCheckpoint(), 0);
+      const before = statSync(path).size;
+      // 2,000 pages of 4 KB: twice what the connection's own checkpoint would have waited for.
+      for (let i = 0; i < 200; i++)
+        await ds.transaction(async (m) => {
+          for (let j = 0; j < 10; j++) await m.query('INSERT INTO notes VALUES (?)', ['x'.repeat(4000)]);
+        });
+      await until(() => statSync(path).size > before + 2000 * 4000, 'the rows reached the database file');
+      assert.ok(checkpointer.stats.checkpoints > 0);
+      assert.ok(checkpointer.stats.frames >= 2000, `${checkpointer.stats.frames} frames copied`);
+      assert.equal(checkpointer.stats.restarts, 0);
+      assert.deepEqual(warnings, []);
+    } finally {
+      await checkpointer.stop();
+    }
+    // Stopped with the connection still open: the connection checkpoints by itself again.
+    assert.equal(autoCheckpoint(), AUTO_CHECKPOINT_PAGES);
+    assert.equal((await ds.query('SELECT COUNT(*) AS n FROM notes'))[0].n, 2000);
+    // The connection closes last and folds what is left of the WAL into the database.
+    await ds.destroy();
+    assert.equal(existsSync(`${path}-wal`), false);
+  });
+
+  it('restarts a WAL that has grown past its limit', async () => {
+    const checkpointer = startCheckpointer(ds, { databasePath: path, log, intervalMs: 20, restartFrames: 50 });
+    try {
+      for (let i = 0; i < 20; i++)
+        await ds.transaction(async (m) => {
+          for (let j = 0; j < 10; j++) await m.query('INSERT INTO notes VALUES (?)', ['x'.repeat(4000)]);
+        });
+      await until(() => checkpointer.stats.restarts > 0, 'a RESTART checkpoint ran');
+      assert.deepEqual(warnings, []);
+      // The writer starts the WAL again from its beginning: the next commit's frames are its first.
+      await ds.query('INSERT INTO notes VALUES (?)', ['after']);
+      const [r] = (await ds.query('PRAGMA wal_checkpoint(PASSIVE)')) as { log: number }[];
+      assert.ok(r.log < 10, `the WAL holds ${r.log} frames`);
+    } finally {
+      await checkpointer.stop();
+    }
+    assert.equal((await ds.query('SELECT COUNT(*) AS n FROM notes'))[0].n, 201);
+  });
+
+  it('gives checkpoints back to the connection when the thread cannot run', async () => {
+    // The thread cannot open a database that is not there: it ends at once.
+    const checkpointer = startCheckpointer(ds, { databasePath: join(dir, 'missing.sqlite'), log });
+    await until(() => warnings.length > 0, 'the failure was logged');
+    assert.match(warnings[0], /checkpoint thread ended/);
+    assert.equal(autoCheckpoint(), AUTO_CHECKPOINT_PAGES);
+    await checkpointer.stop();
+    assert.equal(autoCheckpoint(), AUTO_CHECKPOINT_PAGES);
+  });
+});
