@@ -65,6 +65,11 @@ function forget(db: DataSource, entity?: string): void {
   for (const cache of byDatabase.get(db) ?? []) if (!entity || cache.entities.includes(entity)) cache.clear();
 }
 
+/** For writes TypeORM's subscribers do not see (plain SQL, db/insert-row.ts): empties the caches that depend on `entity`. */
+export function forgetWritesTo(db: DataSource, entity: string): void {
+  forget(db, entity);
+}
+
 type WriteEvent = { connection: DataSource; metadata: { name: string } };
 
 /** Registered with the DataSource: empties the caches that depend on what was written. */

@@ -16,6 +16,7 @@ import { newId } from '../../core/ids.js';
 import { emitEvent, type EventHandler } from '../../core/events/outbox.js';
 import { enqueueJob, type JobHandler } from '../../core/jobs/queue.js';
 import { recordActivity } from '../../core/audit.js';
+import { readThrough } from '../../core/entity-cache.js';
 import { LlmError, type LlmClient } from '../../ai/llm.js';
 import type { Passage } from '../../ai/retrieval.js';
 import {
@@ -618,6 +619,9 @@ async function respond(services: Services, messageId: string): Promise<void> {
   });
 }
 
+/** Whether an organization has an AI agent on: asked for every customer message, changed seldom. */
+const anyAgentActive = readThrough<boolean>([AiAgentEntity.options.name]);
+
 export function conversationAiEvents(services: Services): Record<string, EventHandler> {
   return {
     'message.created': async (event) => {
@@ -629,7 +633,13 @@ export function conversationAiEvents(services: Services): Record<string, EventHa
       const conversation = event.payload.conversation as { assignee?: unknown; status?: string } | undefined;
       if (conversation?.assignee) return; // a person has it
       // Most organizations' messages need no job: only when an AI agent is on.
-      if (!(await services.db.getRepository(AiAgentEntity).exists({ where: { tenantId: event.tenantId, active: true } }))) return;
+      const tenantId = event.tenantId;
+      if (
+        !(await anyAgentActive(services.db, tenantId, () =>
+          services.db.getRepository(AiAgentEntity).exists({ where: { tenantId, active: true } }),
+        ))
+      )
+        return;
       await services.transaction((m) =>
         enqueueJob(m, RESPOND_JOB, { messageId: message.id }, services.now(), {
           tenantId: event.tenantId,

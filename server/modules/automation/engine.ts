@@ -30,7 +30,7 @@ import { ActionError, executeAction } from './actions.js';
 import { detectLanguage, evaluateGroup, type FieldReader } from './conditions.js';
 import { RESUME_JOB, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
-import { insertRows } from '../../db/insert-row.js';
+import { insertRows, updateRow } from '../../db/insert-row.js';
 import { recordingReader, withAttemptFields } from './explanations.js';
 import { MAX_UNMATCHED_RULES, compactable, unmatchedRuns, withUnmatched } from './unmatched.js';
 import { tenantTimezone } from '../tenants/tenant-timezone.service.js';
@@ -293,9 +293,13 @@ export class Engine {
         );
         for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event, acting.has(run));
-        await m
-          .getRepository(AutomationEventEntity)
-          .update({ id: eventId }, { status: 'processed', processedAt: services.now(), lastError: null, fields, unmatched } as never);
+        await updateRow(m, AutomationEventEntity, eventId, {
+          status: 'processed',
+          processedAt: services.now(),
+          lastError: null,
+          fields,
+          unmatched,
+        });
       });
     } catch (err) {
       services.log.debug({ err, eventId }, 'automation: an action failed; running the event action by action');
@@ -304,7 +308,7 @@ export class Engine {
         await services.transaction(async (m) => {
           await insertRows(m, AutomationRunEntity, stored);
           if (fields !== event.fields || unmatched !== event.unmatched)
-            await m.getRepository(AutomationEventEntity).update({ id: eventId }, { fields, unmatched } as never);
+            await updateRow(m, AutomationEventEntity, eventId, { fields, unmatched });
           for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         });
       }

@@ -13,6 +13,7 @@ import { newId } from '../../core/ids.js';
 import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { engineState } from './state.js';
 import { insertRows } from '../../db/insert-row.js';
+import { rawRows } from '../../db/raw-sql.js';
 
 export const PROCESS_JOB = 'automation.process';
 export const RESUME_JOB = 'automation.resume';
@@ -117,8 +118,17 @@ export function automationOnEmit(services: Services, inline?: (event: Automation
     const ids = subjectIds(domain.payload);
     const fingerprint = fingerprintOf(type, domain.payload);
     const cause = state.causeOf(m);
-    const events = m.getRepository(AutomationEventEntity);
-    const duplicate = await events.exists({ where: { tenantId, fingerprint } });
+    const duplicate =
+      (
+        await rawRows(
+          m,
+          'SELECT 1 AS "found" FROM "automation_events" WHERE "tenantId" = :tenantId AND "fingerprint" = :fingerprint LIMIT 1',
+          {
+            tenantId,
+            fingerprint,
+          },
+        )
+      ).length > 0;
     const listened = !duplicate && (await state.listens(m, tenantId, type, ids.ruleId));
     const event: AutomationEvent = {
       id: newId(),

@@ -3,6 +3,7 @@
 import { In, type EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
 import { emitEvent } from '../../core/events/outbox.js';
+import { readThrough } from '../../core/entity-cache.js';
 import type { JobHandler } from '../../core/jobs/queue.js';
 import { enqueueJob } from '../../core/jobs/queue.js';
 import { UserEntity } from '../agents/agent.entity.js';
@@ -96,8 +97,12 @@ export async function applyConversationChange(
  * per conversation, asked for by the automation engine's built-in "division routing" rule. False
  * (nothing queued) when the organization has no default division.
  */
+const defaultDivisionExists = readThrough<boolean>([DivisionEntity.options.name]);
+
 export async function requestDivisionRouting(m: EntityManager, tenantId: string, conversationId: string, now: Date): Promise<boolean> {
-  const hasDefault = await m.getRepository(DivisionEntity).exists({ where: { tenantId, isDefault: true } });
+  const hasDefault = await defaultDivisionExists(m, tenantId, () =>
+    m.getRepository(DivisionEntity).exists({ where: { tenantId, isDefault: true } }),
+  );
   if (!hasDefault) return false;
   await enqueueJob(m, 'divisions.route', { conversationId }, now, { tenantId, maxAttempts: 5 });
   return true;

@@ -16,7 +16,7 @@ import { findOrCreateContacts, identityKey } from '../contacts/contacts.service.
 import { channelEnabled } from '../integrations/integrations.service.js';
 import { MessageEntity, type Message } from './message.entity.js';
 import { messageView, preview } from './messages.service.js';
-import { insertRows } from '../../db/insert-row.js';
+import { insertRows, updateRow } from '../../db/insert-row.js';
 
 /** One inbound message and the account it came to. */
 export interface InboundItem {
@@ -188,7 +188,7 @@ async function ingestForTenant(
     const updated: Conversation = { ...conversation, ...patch };
     // A new conversation is written once, as it is after its first message.
     if (isNew) await insertRows(m, ConversationEntity, [updated]);
-    else await conversations.update({ id: conversation.id }, patch);
+    else await updateRow(m, ConversationEntity, conversation.id, patch);
     const replyTo = inbound.replyToExternalId ?? inbound.content.reaction?.messageExternalId;
     const replyToRow = replyTo ? await messages.findOne({ where: { tenantId, externalId: replyTo }, select: { id: true } }) : null;
     const message: Message = {

@@ -1,0 +1,103 @@
+// Plain INSERTs and UPDATEs by id (server/db/insert-row.ts): the same values stored as TypeORM's own
+// writes store them, read back through TypeORM unchanged, and the entity caches told of the write.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource, EntitySchema } from 'typeorm';
+import { EntityCacheSubscriber, readThrough } from '../../server/core/entity-cache.js';
+import { insertRows, updateRow } from '../../server/db/insert-row.js';
+
+interface Note {
+  id: string;
+  title: string;
+  count: number;
+  tags: string[];
+  meta: Record<string, unknown> | null;
+  doneAt: Date | null;
+}
+const NoteEntity = new EntitySchema<Note>({
+  name: 'Note',
+  tableName: 'notes',
+  columns: {
+    id: { type: 'varchar', primary: true },
+    title: { type: 'varchar' },
+    count: { type: 'integer' },
+    tags: { type: 'simple-json' },
+    meta: { type: 'simple-json', nullable: true },
+    doneAt: { type: 'datetime', nullable: true },
+  },
+});
+
+let dir: string;
+let ds: DataSource;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'omnistream-insert-row-'));
+  ds = new DataSource({
+    type: 'better-sqlite3',
+    database: join(dir, 'db.sqlite'),
+    entities: [NoteEntity],
+    subscribers: [EntityCacheSubscriber],
+    synchronize: true,
+  });
+  await ds.initialize();
+});
+after(async () => {
+  await ds.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const read = (id: string) => ds.getRepository(NoteEntity).findOneByOrFail({ id });
+
+describe('plain inserts and updates by id', () => {
+  it('stores rows as TypeORM reads them back', async () => {
+    const doneAt = new Date('2026-12-07T04:05:06.789Z');
+    await ds.transaction((m) =>
+      insertRows(m, NoteEntity, [
+        { id: 'a', title: 'first', count: 1, tags: ['x', 'y'], meta: { n: 1 }, doneAt },
+        { id: 'b', title: 'second', count: 2, tags: [], meta: null, doneAt: null },
+      ]),
+    );
+    assert.deepEqual(await read('a'), { id: 'a', title: 'first', count: 1, tags: ['x', 'y'], meta: { n: 1 }, doneAt });
+    assert.deepEqual(await read('b'), { id: 'b', title: 'second', count: 2, tags: [], meta: null, doneAt: null });
+  });
+
+  it('updates only the columns it is given, of the row it is given', async () => {
+    const doneAt = new Date('2026-12-07T05:00:00.000Z');
+    await ds.transaction(async (m) => {
+      // The same columns twice: one statement text (the second run reuses the prepared one).
+      await updateRow(m, NoteEntity, 'a', { count: 5, meta: { n: 2, deep: { ok: true } } });
+      await updateRow(m, NoteEntity, 'b', { count: 6, meta: null });
+      await updateRow(m, NoteEntity, 'b', { tags: ['z'], doneAt, title: undefined });
+    });
+    assert.deepEqual(await read('a'), {
+      id: 'a',
+      title: 'first',
+      count: 5,
+      tags: ['x', 'y'],
+      meta: { n: 2, deep: { ok: true } },
+      doneAt: new Date('2026-12-07T04:05:06.789Z'),
+    });
+    assert.deepEqual(await read('b'), { id: 'b', title: 'second', count: 6, tags: ['z'], meta: null, doneAt });
+  });
+
+  it('names a property the entity does not have', async () => {
+    await assert.rejects(
+      ds.transaction((m) => updateRow(m, NoteEntity, 'a', { colour: 'red' } as never)),
+      /Note has no column colour/,
+    );
+  });
+
+  it('empties the entity caches that depend on what it wrote', async () => {
+    const titles = readThrough<string>(['Note']);
+    const load = async () => (await read('a')).title;
+    assert.equal(await titles(ds, 'a', load), 'first');
+    await ds.transaction((m) => updateRow(m, NoteEntity, 'a', { title: 'renamed' }));
+    assert.equal(await titles(ds, 'a', load), 'renamed');
+    await ds.transaction((m) => insertRows(m, NoteEntity, [{ id: 'c', title: 'third', count: 3, tags: [], meta: null, doneAt: null }]));
+    let loads = 0;
+    await titles(ds, 'a', async () => (loads++, load()));
+    assert.equal(loads, 1, 'the insert emptied the cache too');
+  });
+});
