@@ -4,8 +4,9 @@
 // and runs jobs: under the webhook load that was about 45% of commit time, and processing ran 26%
 // faster without it (test/bench/README.md, "Checkpoints on their own thread"). Here the appliance's
 // connection leaves checkpoints to a worker thread with a connection of its own, which runs PASSIVE
-// checkpoints: they copy what no reader still needs and never wait for, nor block, the writer.
-// Should the thread fail, the appliance's connection checkpoints by itself again, as before.
+// checkpoints: they copy what no reader still needs and never wait for, nor block, the writer. The
+// connection keeps a checkpoint of its own only past 64 MB of WAL (BACKSTOP below). Should the
+// thread fail, the appliance's connection checkpoints by itself every 1,000 pages again, as before.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
@@ -20,29 +21,18 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('synchronous = FULL');
-// Only a RESTART checkpoint waits, for the writer's transaction to end.
-db.pragma('busy_timeout = 5000');
 let timer;
 let stopped = false;
 // The pragma answers with the WAL's size and how much of it is in the database file by now, in
 // frames; a restarted WAL starts again from 0.
 let last = { log: 0, checkpointed: 0 };
-function checkpoint(mode) {
-  const [r] = db.pragma('wal_checkpoint(' + mode + ')');
-  if (r.busy) throw new Error('the ' + mode + ' checkpoint could not finish: the database was busy');
-  const frames = r.log < last.log ? r.checkpointed : Math.max(0, r.checkpointed - last.checkpointed);
-  last = r;
-  return frames;
-}
 function tick() {
   try {
-    const frames = checkpoint('PASSIVE');
-    // The writer starts the WAL again from its beginning once all of it is in the database file;
-    // under writes that never pause, a PASSIVE checkpoint never sees that moment and the WAL grows.
-    // A RESTART checkpoint makes it: it holds the next writer back until it has copied the rest.
-    const restarted = last.log >= workerData.restartFrames;
-    if (restarted) checkpoint('RESTART');
-    if (frames || restarted) parentPort.postMessage({ frames, restarted });
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r.busy) throw new Error('another checkpoint was running');
+    const frames = r.log < last.log ? r.checkpointed : Math.max(0, r.checkpointed - last.checkpointed);
+    last = r;
+    if (frames) parentPort.postMessage({ frames });
   } catch (err) {
     if (!stopped) parentPort.postMessage({ error: String(err && err.message || err) });
   }
@@ -63,8 +53,6 @@ export interface CheckpointerStats {
   checkpoints: number;
   /** Pages (WAL frames) copied into the database file. */
   frames: number;
-  /** RESTART checkpoints (the WAL had grown past restartFrames). */
-  restarts: number;
 }
 
 export interface Checkpointer {
@@ -86,14 +74,14 @@ export interface CheckpointerOptions {
    * meanwhile (README "Checkpoints on their own thread": 100 ms gave 5% of the 26%).
    */
   intervalMs?: number;
-  /** A WAL this large (frames of 4 KB; default 16,384, 64 MB) gets a RESTART checkpoint. */
-  restartFrames?: number;
+  /** The connection's own checkpoint past this many pages (default 16,384: 64 MB of WAL), see BACKSTOP below. */
+  backstopPages?: number;
 }
 
 /** Starts checkpointing `ds`'s database on a worker thread and turns the connection's own checkpoints off. */
 export function startCheckpointer(ds: DataSource, options: CheckpointerOptions): Checkpointer {
   const raw = (ds.driver as unknown as { databaseConnection: RawConnection }).databaseConnection;
-  const stats: CheckpointerStats = { checkpoints: 0, frames: 0, restarts: 0 };
+  const stats: CheckpointerStats = { checkpoints: 0, frames: 0 };
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, {
     eval: true,
@@ -101,7 +89,6 @@ export function startCheckpointer(ds: DataSource, options: CheckpointerOptions):
       driver,
       path: options.databasePath,
       intervalMs: options.intervalMs ?? 1000,
-      restartFrames: options.restartFrames ?? 16_384,
     },
     // Its heap holds a driver and a few numbers.
     resourceLimits: { maxOldGenerationSizeMb: 16 },
@@ -114,13 +101,19 @@ export function startCheckpointer(ds: DataSource, options: CheckpointerOptions):
     if (ds.isInitialized) raw.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     options.log.warn(reason, 'checkpoint thread ended: the database connection checkpoints by itself again');
   };
-  raw.pragma('wal_autocheckpoint = 0');
-  worker.on('message', (m: { frames?: number; restarted?: boolean; error?: string }) => {
+  // BACKSTOP. The writer starts the WAL again from its beginning only once all of it is in the
+  // database file; under writes that never pause, a checkpoint on another connection may never see
+  // that moment, and the WAL would grow. Past this size the connection checkpoints by itself after
+  // its commit, as before: the thread has copied most of it, and with no writer beside it that
+  // checkpoint finishes, so the next commit starts the WAL again. (A RESTART checkpoint from the
+  // thread was tried: it holds every writer back while it copies, and stalled the event loop for
+  // up to 2 s, README "Checkpoints on their own thread".)
+  raw.pragma(`wal_autocheckpoint = ${options.backstopPages ?? 16_384}`);
+  worker.on('message', (m: { frames?: number; error?: string }) => {
     if (m.error) options.log.warn({ error: m.error }, 'checkpoint failed; the next one retries');
-    else {
-      if (m.frames) stats.checkpoints++;
-      stats.frames += m.frames ?? 0;
-      if (m.restarted) stats.restarts++;
+    else if (m.frames) {
+      stats.checkpoints++;
+      stats.frames += m.frames;
     }
   });
   worker.on('error', (err) => fallBack({ err }));
