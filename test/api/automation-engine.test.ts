@@ -298,6 +298,37 @@ describe('Automation engine', () => {
     assert.deepEqual(seen, ['working_hours.opened', 'working_hours.closed']);
   });
 
+  it('does not process an event whose change was rolled back before its transaction committed', async () => {
+    const rule = await createRule({ name: 'Phantom', conditions: keyword('hantu'), actions: [{ type: 'add_tag', tags: ['phantom'] }] });
+    const { conversation } = await inbound('halo biasa');
+    const first = (await a.api.get(`/api/v1/conversations/${conversation.id}/automation-events?type=message.received`)).body.data[0];
+    const { emitEvent } = await import('../../server/core/events/outbox.js');
+    const { DomainEventEntity } = await import('../../server/core/events/event.entity.js');
+    const original = await server.appliance.db.getRepository(DomainEventEntity).findOneByOrFail({ id: first.domainEventId });
+    const message = original.payload.message as Record<string, unknown>;
+    // As a failed job of a batch: its savepoint wrote a message event and was rolled back; the
+    // batch's other work committed.
+    await server.appliance.services.transaction(async (m) => {
+      await m
+        .transaction(async (sm) => {
+          const payload = { ...original.payload, message: { ...message, id: 'rolled-back-message', text: 'hantu' } };
+          await emitEvent(sm, { tenantId: original.tenantId, type: original.type, payload }, clock.now());
+          throw new Error('the job failed after writing its message');
+        })
+        .catch(() => undefined);
+    });
+    await settle(server.appliance);
+    assert.deepEqual(await server.appliance.db.query(`SELECT id FROM automation_events WHERE messageId = 'rolled-back-message'`), []);
+    // Its only run is the real message's, which did not match.
+    const runs = (await a.api.get(`/api/v1/automation/rules/${rule.id}/runs?limit=10`)).body.data;
+    assert.deepEqual(
+      runs.map((r: any) => r.status),
+      ['not_matched'],
+    );
+    assert.equal((await get(conversation.id)).tags.includes('phantom'), false);
+    await a.api.patch(`/api/v1/automation/rules/${rule.id}`, { enabled: false });
+  });
+
   it('logs a repeated payload as a duplicate and processes it once', async () => {
     const { conversation } = await inbound('halo dup');
     const first = (await a.api.get(`/api/v1/conversations/${conversation.id}/automation-events?type=message.received`)).body.data[0];

@@ -12,9 +12,10 @@
 // has spent its time, or processing it failed (the job retries it with backoff).
 import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
-import { busyQueues, queueBusy } from '../../core/jobs/queue.js';
+import { busyQueues } from '../../core/jobs/queue.js';
 import { beforeCommit, transactionLocal } from '../../db/data-source.js';
-import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
+import type { AutomationEvent } from './automation.entity.js';
+import { rawRows } from '../../db/raw-sql.js';
 import { Engine } from './engine.js';
 import { enqueueProcessing, queueKeyOf } from './event-log.js';
 import { engineState } from './state.js';
@@ -62,41 +63,50 @@ export function inlineProcessing(services: Services): (event: AutomationEvent) =
   };
 }
 
+/** Which of `events` are still written and waiting: one read. */
+async function pendingEvents(m: EntityManager, events: AutomationEvent[]): Promise<Set<string>> {
+  const rows = await rawRows<{ id: string }>(m, 'SELECT "id" FROM "automation_events" WHERE "id" IN (:...ids) AND "status" = :status', {
+    ids: events.map((e) => e.id),
+    status: 'pending',
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
 async function drain(services: Services, engine: Engine, m: EntityManager, pending: Pending): Promise<void> {
   const state = engineState(services.db);
   const started = performance.now();
   const spent = () => pending.spentMs + performance.now() - started;
   try {
-    // The queues of the events in hand, looked up together (a batch of webhooks writes a hundred or
-    // so): each clear one needs no look of its own below.
-    const unknown = [...new Set(pending.events.map(queueKeyOf))].filter((k) => !pending.clear.has(k) && !pending.queued.has(k));
-    const busy = await busyQueues(m, unknown);
-    for (const key of unknown) if (!busy.has(key)) pending.clear.add(key);
-    for (let event = pending.events.shift(); event; event = pending.events.shift()) {
-      const key = queueKeyOf(event);
-      let inline = !pending.queued.has(key) && !busy.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
-      // Only a queue first seen here (an event written while processing) is looked up on its own.
-      if (inline && !pending.clear.has(key)) {
-        inline = !(await queueBusy(m, key));
-        if (inline) pending.clear.add(key);
-      }
-      if (inline) {
-        try {
-          // In a savepoint (the engine's own transaction, nested here): a failure leaves nothing behind.
-          // The event as written, not read back: its payload as the row holds it (JSON: dates as strings).
-          await engine.process(event.id, { batched: true, created: { ...event, payload: JSON.parse(JSON.stringify(event.payload)) } });
-          continue;
-        } catch (err) {
-          services.log.warn(
-            { err, eventId: event.id },
-            'automation: an event could not be processed with its change; it goes to its queue',
-          );
+    // A set at a time: the events in hand, then those their processing wrote, and so on.
+    for (let batch = pending.events.splice(0); batch.length > 0; batch = pending.events.splice(0)) {
+      // The change that wrote an event may have been rolled back since (a failed job of a batch, a
+      // failed action), and its event row with it: such an event is not processed. One read for the set.
+      const written = await pendingEvents(m, batch);
+      // The queues of the set, looked up together (a batch of webhooks writes a hundred or so
+      // events): each clear one needs no look of its own below.
+      const unknown = [...new Set(batch.map(queueKeyOf))].filter((k) => !pending.clear.has(k) && !pending.queued.has(k));
+      const busy = await busyQueues(m, unknown);
+      for (const key of unknown) if (!busy.has(key)) pending.clear.add(key);
+      for (const event of batch) {
+        if (!written.has(event.id)) continue;
+        const key = queueKeyOf(event);
+        const inline = !pending.queued.has(key) && !busy.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
+        if (inline) {
+          try {
+            // In a savepoint (the engine's own transaction, nested here): a failure leaves nothing behind.
+            // The event as written, not read back: its payload as the row holds it (JSON: dates as strings).
+            await engine.process(event.id, { batched: true, created: { ...event, payload: JSON.parse(JSON.stringify(event.payload)) } });
+            continue;
+          } catch (err) {
+            services.log.warn(
+              { err, eventId: event.id },
+              'automation: an event could not be processed with its change; it goes to its queue',
+            );
+          }
         }
-      }
-      pending.queued.add(key);
-      // The work that wrote it may have been rolled back since (a failed job of a batch).
-      if (await m.getRepository(AutomationEventEntity).exists({ where: { id: event.id, status: 'pending' } }))
+        pending.queued.add(key);
         await enqueueProcessing(m, event, services.now());
+      }
     }
   } finally {
     pending.spentMs = spent();
