@@ -51,7 +51,7 @@ tick();
 export interface CheckpointerStats {
   /** Checkpoints that copied pages. */
   checkpoints: number;
-  /** Pages (WAL frames) copied into the database file. */
+  /** Pages (WAL frames) copied into the database file, as the thread saw them between its checkpoints (a diagnostic: a WAL started again and grown past its last size between two looks is undercounted). */
   frames: number;
 }
 
