@@ -2,7 +2,7 @@
 // with the entity's own column conversions. TypeORM's insert reads the row back afterwards for the
 // columns that have a default (one more SELECT per insert), and its update builds the statement
 // anew each time (and writes some numbers into its text, so it is prepared anew too): per inbound
-// message that was a good part of the CPU (test/bench/README.md, "Fewer statements per event").
+// message that was a good part of the CPU (test/bench/README.md, "Statements built once per event").
 // TypeORM's subscribers do not see these writes, so the entity caches are told here.
 import type { EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
 import { forgetWritesTo } from '../core/entity-cache.js';
