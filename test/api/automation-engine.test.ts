@@ -342,5 +342,22 @@ describe('Automation engine', () => {
     await settle(server.appliance);
     const same = (await a.api.get(`/api/v1/automation/events/fingerprint/${first.fingerprint}`)).body.data;
     assert.deepEqual(same.map((e: any) => e.status).sort(), ['duplicate', first.status]);
+
+    // Twice in one transaction: the first is processed with it (and written only then), the second
+    // is still seen as its duplicate.
+    const message = original.payload.message as Record<string, unknown>;
+    const payload = { ...original.payload, message: { ...message, id: 'twice-in-one-transaction' } };
+    await server.appliance.services.transaction(async (m) => {
+      await emitEvent(m, { tenantId: original.tenantId, type: original.type, payload }, clock.now());
+      await emitEvent(m, { tenantId: original.tenantId, type: original.type, payload }, clock.now());
+    });
+    await settle(server.appliance);
+    const twice = (await server.appliance.db.query(
+      `SELECT status FROM automation_events WHERE messageId = 'twice-in-one-transaction' ORDER BY status`,
+    )) as { status: string }[];
+    assert.deepEqual(
+      twice.map((e) => e.status),
+      ['duplicate', 'processed'],
+    );
   });
 });

@@ -126,9 +126,13 @@ export class Engine {
     return engineState(this.services.db);
   }
 
-  /** Processes one event (the job handler). Safe to run again: finished runs are kept, unfinished ones resume. */
-  async process(eventId: string, options: { batched?: boolean; created?: AutomationEvent } = {}): Promise<void> {
-    await this.processQueued(eventId, options.created);
+  /**
+   * Processes one event (the job handler). Safe to run again: finished runs are kept, unfinished ones
+   * resume. `unwritten` (with `created`, inline.ts): the event's row is not written yet; it is
+   * written here, processed, in the same transaction as its runs.
+   */
+  async process(eventId: string, options: { batched?: boolean; created?: AutomationEvent; unwritten?: boolean } = {}): Promise<void> {
+    await this.processQueued(eventId, options.created, options.unwritten === true);
     // In a batch the runner already brings the other waiting events, in the same commit.
     if (!options.batched) await this.pullAhead();
   }
@@ -137,19 +141,19 @@ export class Engine {
    * Processes its event once no other work on the same conversation is in flight in this process
    * (an event processed ahead by pullAhead counts), so a conversation's events stay in order.
    */
-  private processQueued(eventId: string, created?: AutomationEvent): Promise<void> {
+  private processQueued(eventId: string, created?: AutomationEvent, unwritten = false): Promise<void> {
     // In a transaction (a savepoint when batched): whoever holds a conversation (`busy`) is then the
     // work the transaction queue is running, never work waiting in that queue. A job holding a
     // conversation while its writes waited in the queue, behind a batch whose job waited for that
     // conversation, was a deadlock.
-    return this.services.transaction(() => this.processQueuedIn(eventId, created));
+    return this.services.transaction(() => this.processQueuedIn(eventId, created, unwritten));
   }
 
   /**
    * `created`: the event as its own transaction just wrote it (the inline path, inline.ts). Nothing
    * else can have processed it or given it runs yet, so it is neither read back nor asked for runs.
    */
-  private async processQueuedIn(eventId: string, created?: AutomationEvent): Promise<void> {
+  private async processQueuedIn(eventId: string, created?: AutomationEvent, unwritten = false): Promise<void> {
     const repo = this.services.db.getRepository(AutomationEventEntity);
     const event = created ?? (await repo.findOne({ where: { id: eventId } }));
     if (!event || event.status !== 'pending') return;
@@ -161,7 +165,9 @@ export class Engine {
       waited = true;
       await busy.get(key);
     }
-    const done = this.processOne(eventId, waited ? undefined : event, !waited && created !== undefined).finally(() => busy.delete(key));
+    // An unwritten event cannot have been processed meanwhile: only written ones are read elsewhere.
+    const fresh = unwritten || (!waited && created !== undefined);
+    const done = this.processOne(eventId, fresh ? event : undefined, fresh, unwritten).finally(() => busy.delete(key));
     busy.set(key, done);
     await done;
   }
@@ -195,7 +201,7 @@ export class Engine {
     }
   }
 
-  private async processOne(eventId: string, loaded?: AutomationEvent, unprocessed = false): Promise<void> {
+  private async processOne(eventId: string, loaded?: AutomationEvent, unprocessed = false, unwritten = false): Promise<void> {
     const { services } = this;
     const db = services.db.manager;
     const event = loaded ?? (await db.getRepository(AutomationEventEntity).findOne({ where: { id: eventId } }));
@@ -293,21 +299,19 @@ export class Engine {
         );
         for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         for (const { rule, run } of toRun) await this.executeIn(m, run, rule, event, acting.has(run));
-        await updateRow(m, AutomationEventEntity, eventId, {
-          status: 'processed',
-          processedAt: services.now(),
-          lastError: null,
-          fields,
-          unmatched,
-        });
+        const done = { status: 'processed', processedAt: services.now(), lastError: null, fields, unmatched } as const;
+        if (unwritten) await insertRows(m, AutomationEventEntity, [{ ...event, ...done }]);
+        else await updateRow(m, AutomationEventEntity, eventId, done);
       });
     } catch (err) {
       services.log.debug({ err, eventId }, 'automation: an action failed; running the event action by action');
       toRun.forEach((x, i) => Object.assign(x.run, snapshot[i]));
-      if (fresh.length) {
+      if (fresh.length || unwritten) {
         await services.transaction(async (m) => {
+          // Written now as pending, for the actions' own transactions below to update.
+          if (unwritten) await insertRows(m, AutomationEventEntity, [{ ...event, fields, unmatched }]);
           await insertRows(m, AutomationRunEntity, stored);
-          if (fields !== event.fields || unmatched !== event.unmatched)
+          if (!unwritten && (fields !== event.fields || unmatched !== event.unmatched))
             await updateRow(m, AutomationEventEntity, eventId, { fields, unmatched });
           for (const a of alerts) await this.raiseAlert(m, a.rule, 'loop', a.count, a.threshold, a.message, now);
         });

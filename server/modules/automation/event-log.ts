@@ -103,12 +103,22 @@ export async function enqueueProcessing(m: EntityManager, event: AutomationEvent
   await enqueueJob(m, PROCESS_JOB, { eventId: event.id }, now, { tenantId: event.tenantId, queueKey: queueKeyOf(event), maxAttempts: 10 });
 }
 
+/** Processing before commit (inline.ts), for the event log. */
+export interface InlineProcessing {
+  /**
+   * Takes a pending event to be processed, and written, before its transaction commits; false
+   * outside a transaction that allows it (the caller writes it and queues its job at once).
+   */
+  take(event: AutomationEvent): boolean;
+  /** Whether an event taken in this transaction and not written yet has this fingerprint (its change still stands). */
+  holds(m: EntityManager, tenantId: string, fingerprint: string): Promise<boolean>;
+}
+
 /**
  * The transactional consumer: one automation event per relevant domain event, in the same transaction.
- * `inline`: takes a pending event to be processed before its transaction commits (inline.ts), or
- * returns false; without it, or when it declines, the event's job is queued at once.
+ * A pending event goes to `inline` (written there once processed), or is written and its job queued.
  */
-export function automationOnEmit(services: Services, inline?: (event: AutomationEvent) => boolean) {
+export function automationOnEmit(services: Services, inline?: InlineProcessing) {
   return async (m: EntityManager, domain: DomainEvent): Promise<void> => {
     if (!domain.tenantId) return;
     const type = automationTypeOf(domain);
@@ -119,6 +129,7 @@ export function automationOnEmit(services: Services, inline?: (event: Automation
     const fingerprint = fingerprintOf(type, domain.payload);
     const cause = state.causeOf(m);
     const duplicate =
+      (await inline?.holds(m, tenantId, fingerprint)) ||
       (
         await rawRows(
           m,
@@ -150,8 +161,9 @@ export function automationOnEmit(services: Services, inline?: (event: Automation
       processedAt: duplicate || !listened ? domain.createdAt : null,
       createdAt: domain.createdAt,
     };
-    await insertRows(m, AutomationEventEntity, [event]);
-    if (event.status === 'pending' && !inline?.(event)) await enqueueProcessing(m, event, domain.createdAt);
     state.metrics.logged++;
+    if (event.status === 'pending' && inline?.take(event)) return;
+    await insertRows(m, AutomationEventEntity, [event]);
+    if (event.status === 'pending') await enqueueProcessing(m, event, domain.createdAt);
   };
 }

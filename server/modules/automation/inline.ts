@@ -14,10 +14,11 @@ import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
 import { busyQueues } from '../../core/jobs/queue.js';
 import { beforeCommit, transactionLocal } from '../../db/data-source.js';
-import type { AutomationEvent } from './automation.entity.js';
+import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
+import { insertRows } from '../../db/insert-row.js';
 import { rawRows } from '../../db/raw-sql.js';
 import { Engine } from './engine.js';
-import { enqueueProcessing, queueKeyOf } from './event-log.js';
+import { enqueueProcessing, queueKeyOf, type InlineProcessing } from './event-log.js';
 import { engineState } from './state.js';
 
 /**
@@ -42,34 +43,46 @@ interface Pending {
 const PENDING = Symbol('automation events to process before commit');
 
 /**
- * The inline path for the event log (automationOnEmit): takes a pending event to be processed before
- * its transaction commits, or returns false outside a transaction that allows it (the caller then
- * queues its job at once).
+ * The inline path for the event log (automationOnEmit): takes a pending event to be processed, and
+ * written, before its transaction commits. Such an event is written once, already processed (not
+ * written as pending and then updated), or as pending with its job when it goes to its queue.
  */
-export function inlineProcessing(services: Services): (event: AutomationEvent) => boolean {
+export function inlineProcessing(services: Services): InlineProcessing {
   const engine = new Engine(services);
-  return (event) => {
-    const pending = transactionLocal<Pending>(PENDING, () => ({
+  const pendingOf = () =>
+    transactionLocal<Pending>(PENDING, () => ({
       events: [],
       scheduled: false,
       clear: new Set(),
       queued: new Set(),
       spentMs: 0,
     }));
-    if (!pending) return false;
-    pending.events.push(event);
-    if (!pending.scheduled) pending.scheduled = beforeCommit((m) => drain(services, engine, m, pending));
-    return pending.scheduled;
+  return {
+    take(event) {
+      const pending = pendingOf();
+      if (!pending) return false;
+      pending.events.push(event);
+      if (!pending.scheduled) pending.scheduled = beforeCommit((m) => drain(services, engine, m, pending));
+      return pending.scheduled;
+    },
+    async holds(m, tenantId, fingerprint) {
+      const held = pendingOf()?.events.filter((e) => e.tenantId === tenantId && e.fingerprint === fingerprint);
+      return held?.length ? (await standing(m, held)).size > 0 : false;
+    },
   };
 }
 
-/** Which of `events` are still written and waiting: one read. */
-async function pendingEvents(m: EntityManager, events: AutomationEvent[]): Promise<Set<string>> {
-  const rows = await rawRows<{ id: string }>(m, 'SELECT "id" FROM "automation_events" WHERE "id" IN (:...ids) AND "status" = :status', {
-    ids: events.map((e) => e.id),
-    status: 'pending',
+/**
+ * Which of `events` (taken, not written yet) still stand: the change that wrote an event may have
+ * been rolled back since (a failed job of a batch, a failed action), and the outbox row of its
+ * domain event with it. One read for the set.
+ */
+async function standing(m: EntityManager, events: AutomationEvent[]): Promise<Set<string>> {
+  const rows = await rawRows<{ id: string }>(m, 'SELECT "id" FROM "events" WHERE "id" IN (:...ids)', {
+    ids: events.map((e) => e.domainEventId ?? ''),
   });
-  return new Set(rows.map((r) => r.id));
+  const kept = new Set(rows.map((r) => r.id));
+  return new Set(events.filter((e) => kept.has(e.domainEventId ?? '')).map((e) => e.id));
 }
 
 async function drain(services: Services, engine: Engine, m: EntityManager, pending: Pending): Promise<void> {
@@ -79,9 +92,8 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
   try {
     // A set at a time: the events in hand, then those their processing wrote, and so on.
     for (let batch = pending.events.splice(0); batch.length > 0; batch = pending.events.splice(0)) {
-      // The change that wrote an event may have been rolled back since (a failed job of a batch, a
-      // failed action), and its event row with it: such an event is not processed. One read for the set.
-      const written = await pendingEvents(m, batch);
+      // An event whose change was rolled back since is neither processed nor written.
+      const written = await standing(m, batch);
       // The queues of the set, looked up together (a batch of webhooks writes a hundred or so
       // events): each clear one needs no look of its own below.
       const unknown = [...new Set(batch.map(queueKeyOf))].filter((k) => !pending.clear.has(k) && !pending.queued.has(k));
@@ -95,7 +107,11 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
           try {
             // In a savepoint (the engine's own transaction, nested here): a failure leaves nothing behind.
             // The event as written, not read back: its payload as the row holds it (JSON: dates as strings).
-            await engine.process(event.id, { batched: true, created: { ...event, payload: JSON.parse(JSON.stringify(event.payload)) } });
+            await engine.process(event.id, {
+              batched: true,
+              created: { ...event, payload: JSON.parse(JSON.stringify(event.payload)) },
+              unwritten: true,
+            });
             continue;
           } catch (err) {
             services.log.warn(
@@ -105,6 +121,8 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
           }
         }
         pending.queued.add(key);
+        // Written as pending (a failed attempt above left nothing: it ran in a savepoint), and queued.
+        await insertRows(m, AutomationEventEntity, [event]);
         await enqueueProcessing(m, event, services.now());
       }
     }
