@@ -29,8 +29,10 @@ import { engineState } from './state.js';
 const BUDGET_MS = 40;
 
 interface Pending {
-  /** In the order they were written; events written while processing are added behind. */
+  /** In the order they were emitted; events emitted while processing are added behind. */
   events: AutomationEvent[];
+  /** The set the drain is processing: some of it is not written yet. */
+  batch: AutomationEvent[];
   /** A drain is registered to run before the transaction commits (beforeCommit). */
   scheduled: boolean;
   /** Queues known to have nothing waiting ahead of this transaction's events. */
@@ -52,6 +54,7 @@ export function inlineProcessing(services: Services): InlineProcessing {
   const pendingOf = () =>
     transactionLocal<Pending>(PENDING, () => ({
       events: [],
+      batch: [],
       scheduled: false,
       clear: new Set(),
       queued: new Set(),
@@ -66,7 +69,8 @@ export function inlineProcessing(services: Services): InlineProcessing {
       return pending.scheduled;
     },
     async holds(m, tenantId, fingerprint) {
-      const held = pendingOf()?.events.filter((e) => e.tenantId === tenantId && e.fingerprint === fingerprint);
+      const pending = pendingOf();
+      const held = pending && [...pending.batch, ...pending.events].filter((e) => e.tenantId === tenantId && e.fingerprint === fingerprint);
       return held?.length ? (await standing(m, held)).size > 0 : false;
     },
   };
@@ -92,6 +96,7 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
   try {
     // A set at a time: the events in hand, then those their processing wrote, and so on.
     for (let batch = pending.events.splice(0); batch.length > 0; batch = pending.events.splice(0)) {
+      pending.batch = batch;
       // An event whose change was rolled back since is neither processed nor written.
       const written = await standing(m, batch);
       // The queues of the set, looked up together (a batch of webhooks writes a hundred or so
@@ -127,6 +132,7 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
       }
     }
   } finally {
+    pending.batch = [];
     pending.spentMs = spent();
     pending.scheduled = false;
   }
