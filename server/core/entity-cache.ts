@@ -61,13 +61,12 @@ export function readThrough<V>(entities: readonly string[]) {
   };
 }
 
-function forget(db: DataSource, entity?: string): void {
+/**
+ * Empties the caches that depend on `entity` (all of them without it). The subscriber below calls it
+ * for TypeORM's writes; plain SQL writes (db/insert-row.ts) call it themselves.
+ */
+export function forgetWritesTo(db: DataSource, entity?: string): void {
   for (const cache of byDatabase.get(db) ?? []) if (!entity || cache.entities.includes(entity)) cache.clear();
-}
-
-/** For writes TypeORM's subscribers do not see (plain SQL, db/insert-row.ts): empties the caches that depend on `entity`. */
-export function forgetWritesTo(db: DataSource, entity: string): void {
-  forget(db, entity);
 }
 
 type WriteEvent = { connection: DataSource; metadata: { name: string } };
@@ -75,20 +74,20 @@ type WriteEvent = { connection: DataSource; metadata: { name: string } };
 /** Registered with the DataSource: empties the caches that depend on what was written. */
 export class EntityCacheSubscriber implements EntitySubscriberInterface {
   afterInsert(event: WriteEvent) {
-    forget(event.connection, event.metadata.name);
+    forgetWritesTo(event.connection, event.metadata.name);
   }
   afterUpdate(event: WriteEvent) {
-    forget(event.connection, event.metadata.name);
+    forgetWritesTo(event.connection, event.metadata.name);
   }
   afterRemove(event: WriteEvent) {
-    forget(event.connection, event.metadata.name);
+    forgetWritesTo(event.connection, event.metadata.name);
   }
   afterSoftRemove(event: WriteEvent) {
-    forget(event.connection, event.metadata.name);
+    forgetWritesTo(event.connection, event.metadata.name);
   }
   // A rolled-back write may have been read into a cache meanwhile (one connection).
   afterTransactionRollback(event: { connection: DataSource }) {
-    forget(event.connection);
+    forgetWritesTo(event.connection);
   }
 }
 // TypeORM only instantiates subscribers registered this way (what the decorator would do).

@@ -29,13 +29,17 @@ let last = { log: 0, checkpointed: 0 };
 function tick() {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (r.busy) throw new Error('another checkpoint was running');
+    // Another checkpoint is running (the connection's backstop): nothing is wrong, the next look copies.
+    if (r.busy) return schedule();
     const frames = r.log < last.log ? r.checkpointed : Math.max(0, r.checkpointed - last.checkpointed);
     last = r;
     if (frames) parentPort.postMessage({ frames });
   } catch (err) {
     if (!stopped) parentPort.postMessage({ error: String(err && err.message || err) });
   }
+  schedule();
+}
+function schedule() {
   if (!stopped) timer = setTimeout(tick, workerData.intervalMs);
 }
 parentPort.on('message', (m) => {

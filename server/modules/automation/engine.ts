@@ -165,9 +165,12 @@ export class Engine {
       waited = true;
       await busy.get(key);
     }
-    // An unwritten event cannot have been processed meanwhile: only written ones are read elsewhere.
-    const fresh = unwritten || (!waited && created !== undefined);
-    const done = this.processOne(eventId, fresh ? event : undefined, fresh, unwritten).finally(() => busy.delete(key));
+    // Read again only if something else ran meanwhile (it may have processed this event); an
+    // unwritten event cannot have been: only written ones are read elsewhere.
+    const reread = waited && !unwritten;
+    const done = this.processOne(eventId, reread ? undefined : event, !reread && created !== undefined, unwritten).finally(() =>
+      busy.delete(key),
+    );
     busy.set(key, done);
     await done;
   }
