@@ -119,7 +119,7 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const jobs = new JobRunner(db, log, now, {
     retryBaseMs: config.JOB_RETRY_BASE_MS,
     holdWhile: () => provided.holdJobsWhile?.() ?? false,
-    transaction: (work) => services.transaction(work),
+    transaction: (work, options) => services.transaction(work, options),
   });
   const services: Services = {
     config,
@@ -135,10 +135,10 @@ export async function createAppliance(config: Config, options: { logger?: Logger
       verifyToken: () => provided.host!.verifyToken(),
       health: async () => (await provided.host!.health?.()) ?? { tunnel: null, lastBackup: null },
     },
-    async transaction(work) {
+    async transaction(work, options) {
       // Nested in an open transaction (a batch of jobs), the events and jobs it writes wait for that commit.
       const nested = inTransaction();
-      const result = await transaction(db, work);
+      const result = await transaction(db, work, options);
       if (!nested) {
         events.nudge();
         jobs.nudge();

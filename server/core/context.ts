@@ -5,6 +5,7 @@ import type { Permission } from './permissions.js';
 import type { Logger } from 'pino';
 import type { Vault } from './vault.js';
 import type { OutboundGuard } from './net/outbound.js';
+import type { TransactionOptions } from '../db/data-source.js';
 
 export type Principal =
   | {
@@ -57,7 +58,7 @@ export interface Services {
    */
   host: HostInfo;
   /** Runs work in one transaction; events and jobs it wrote are picked up right after the commit. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export interface Ctx extends Services {

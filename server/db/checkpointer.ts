@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
+import { rawConnection } from './data-source.js';
 
 /** SQLite's default: the appliance's connection checkpoints itself again at this many pages. */
 export const AUTO_CHECKPOINT_PAGES = 1000;
@@ -65,10 +66,6 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-interface RawConnection {
-  pragma(source: string): unknown;
-}
-
 export interface CheckpointerOptions {
   databasePath: string;
   log: { warn(obj: object, msg: string): void };
@@ -84,7 +81,7 @@ export interface CheckpointerOptions {
 
 /** Starts checkpointing `ds`'s database on a worker thread and turns the connection's own checkpoints off. */
 export function startCheckpointer(ds: DataSource, options: CheckpointerOptions): Checkpointer {
-  const raw = (ds.driver as unknown as { databaseConnection: RawConnection }).databaseConnection;
+  const raw = rawConnection(ds);
   const stats: CheckpointerStats = { checkpoints: 0, frames: 0 };
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, {

@@ -1,4 +1,4 @@
-// The TypeORM DataSource over better-sqlite3: WAL, synchronous=FULL, foreign keys, busy timeout; migrations at start.
+// The TypeORM DataSource over better-sqlite3: WAL, synchronous=FULL (NORMAL for redoable work), foreign keys, busy timeout; migrations at start.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -80,6 +80,7 @@ const GROUP_MAX_SIZE = 500;
 
 interface Queued {
   work: (manager: EntityManager) => Promise<unknown>;
+  redoable: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -95,14 +96,28 @@ interface Open {
 }
 const open = new AsyncLocalStorage<Open>();
 
-export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export interface TransactionOptions {
+  /**
+   * The work only derives rows from ones already committed durably (a stored webhook), and nothing
+   * it does leaves the machine before a later commit (its sends are jobs, claimed in commits of their
+   * own). Its commit need not reach the disk at once: a power cut may undo it, and it is then done
+   * again from what it derived from. Such a group commits with synchronous = NORMAL, no fsync of its
+   * own: the next commit that syncs (any other: an acknowledgement, a job's claim, a request), or the
+   * checkpoint thread within a second, makes it durable with everything before it. A process crash
+   * loses nothing either way: the WAL is in the file. Measured in test/bench/README.md, "Redoable
+   * commits". Ignored inside an open transaction (the outer one decides).
+   */
+  redoable?: boolean;
+}
+
+export function transaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const outer = open.getStore();
   if (outer?.active) return outer.manager.transaction(work);
   let queue = queues.get(ds);
   if (!queue) queues.set(ds, (queue = { waiting: [], draining: false }));
   const q = queue;
   return new Promise<T>((resolve, reject) => {
-    q.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    q.waiting.push({ work, redoable: options.redoable === true, resolve: resolve as (value: unknown) => void, reject });
     if (!q.draining) {
       q.draining = true;
       // After this turn of the event loop: the other work that is ready now (replies the Graph has
@@ -126,11 +141,15 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
     const done: { item: Queued; value: unknown }[] = [];
     // The first of a group runs without a savepoint: should it fail, the transaction holds nothing else yet.
     const first = queue.waiting.shift()!;
+    // A redoable group holds redoable work only: the others keep their places for the next group.
+    // SQLite fixes the level before BEGIN (it refuses to change it inside a transaction).
+    const redoable = first.redoable;
+    if (redoable) rawConnection(ds).pragma('synchronous = NORMAL');
     try {
       await ds.transaction(async (manager) => {
         done.push({ item: first, value: await runIn(manager, first.work) });
         // Only the ones queued by now: later ones make the next group, so none waits on more than one.
-        const group = queue.waiting.splice(0, GROUP_MAX_SIZE - 1);
+        const group = redoable ? takeRedoable(queue.waiting) : queue.waiting.splice(0, GROUP_MAX_SIZE - 1);
         for (const item of group) {
           try {
             done.push({ item, value: await runIn(manager, item.work, true) });
@@ -146,9 +165,26 @@ async function drain(ds: DataSource, queue: { waiting: Queued[]; draining: boole
       if (!done.some((d) => d.item === first)) first.reject(err);
       for (const { item } of done) item.reject(err);
       continue;
+    } finally {
+      if (redoable) rawConnection(ds).pragma('synchronous = FULL');
     }
     for (const { item, value } of done) item.resolve(value);
   }
+}
+
+/** The redoable work among `waiting` (up to a group's size), taken out of it; the rest stays in order. */
+function takeRedoable(waiting: Queued[]): Queued[] {
+  const taken: Queued[] = [];
+  for (let i = 0; i < waiting.length && taken.length < GROUP_MAX_SIZE - 1; )
+    if (waiting[i].redoable) taken.push(...waiting.splice(i, 1));
+    else i++;
+  return taken;
+}
+
+/** better-sqlite3's connection under `ds`: its pragmas take effect at once, with no turn of the event loop. */
+export function rawConnection(ds: DataSource): { pragma(source: string, options?: { simple?: boolean }): unknown } {
+  return (ds.driver as unknown as { databaseConnection: { pragma(source: string, options?: { simple?: boolean }): unknown } })
+    .databaseConnection;
 }
 
 function runIn<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>, savepoint = false): Promise<T> {

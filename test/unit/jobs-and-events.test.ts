@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { beforeCommit, openDatabase, transaction, transactionLocal } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
 import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
@@ -558,6 +558,48 @@ describe('durable jobs and the event outbox', () => {
     } finally {
       db.transaction = begun;
     }
+  });
+
+  it('redoable work commits without its own fsync, in groups of its own; everything else keeps FULL', async () => {
+    const level = async (m: EntityManager) => Number((await m.query('PRAGMA synchronous'))[0].synchronous);
+    const [redo1, full, redo2] = await Promise.all([
+      transaction(db, (m) => level(m), { redoable: true }),
+      transaction(db, (m) => level(m)),
+      transaction(db, (m) => level(m), { redoable: true }),
+    ]);
+    // 1 is NORMAL, 2 FULL: the two redoable ones shared a group; the other waited for a group that syncs.
+    assert.deepEqual([redo1, redo2, full], [1, 1, 2]);
+    assert.equal(Number((await db.query('PRAGMA synchronous'))[0].synchronous), 2, 'FULL again after the group');
+    // A redoable group that fails still leaves the connection at FULL.
+    await assert.rejects(
+      transaction(db, async () => Promise.reject(new Error('fails')), { redoable: true }),
+      /fails/,
+    );
+    assert.equal(Number((await db.query('PRAGMA synchronous'))[0].synchronous), 2);
+    // Nested in an open transaction the outer one decides.
+    assert.equal(await transaction(db, () => transaction(db, (m) => level(m), { redoable: true })), 2);
+
+    // A batched job type marked redoable counts its attempts and runs its batch in redoable commits.
+    const runner = new JobRunner(db, log, now, { transaction: (work, options) => transaction(db, work, options) });
+    const levels: number[] = [];
+    runner.register(
+      'redo-batch',
+      async () => {
+        levels.push(await transaction(db, (m) => level(m)));
+      },
+      { batch: 10, redoable: true },
+    );
+    for (let n = 1; n <= 3; n++) await enqueueJob(db.manager, 'redo-batch', { n }, now(), { queueKey: 'redo-q' });
+    await runner.runDue();
+    assert.deepEqual(levels, [1, 1, 1]);
+    assert.deepEqual(
+      (await db.getRepository(JobEntity).findBy({ queueKey: 'redo-q' })).map((j) => [j.status, j.attempts]),
+      [
+        ['done', 1],
+        ['done', 1],
+        ['done', 1],
+      ],
+    );
   });
 
   it('work registered to run before the commit commits or rolls back with the work that registered it', async () => {

@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
 import { newId } from '../ids.js';
 import { insertRow } from '../../db/insert-row.js';
-import { runBeforeCommit, transaction } from '../../db/data-source.js';
+import { runBeforeCommit, transaction, type TransactionOptions } from '../../db/data-source.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -55,6 +55,12 @@ export interface JobTypeOptions {
    * handles in about that time (webhook.process: 50 webhooks, about 50 ms).
    */
   batch?: number;
+  /**
+   * Its batches' commits are redoable (db/data-source.ts, TransactionOptions.redoable): the job only
+   * derives rows from durable ones, and what it sends out goes through jobs of its own. A power cut
+   * may undo a batch, which then runs again. For batched types (`batch`).
+   */
+  redoable?: boolean;
 }
 
 /** A job row, not yet stored (enqueueJob stores one; the webhook acknowledgement stores many at once). */
@@ -176,7 +182,7 @@ export class JobRunner {
        */
       holdWhile?: () => boolean;
       /** Runs work in one transaction (Services.transaction): batches (JobTypeOptions.batch) need it. */
-      transaction?: <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>;
+      transaction?: <T>(work: (manager: EntityManager) => Promise<T>, options?: TransactionOptions) => Promise<T>;
     } = {},
   ) {}
 
@@ -187,8 +193,8 @@ export class JobRunner {
    * marks of jobs that start or end together share a commit with each other and with the jobs' own
    * work, and each resolves only once committed.
    */
-  private write<T>(work: (jobs: Repository<Job>) => Promise<T>): Promise<T> {
-    return transaction(this.db, (m) => work(m.getRepository(JobEntity)));
+  private write<T>(work: (jobs: Repository<Job>) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return transaction(this.db, (m) => work(m.getRepository(JobEntity)), options);
   }
 
   register(type: string, handler: JobHandler, options: JobTypeOptions = {}): void {
@@ -512,10 +518,14 @@ export class JobRunner {
    */
   private async runBatch(batch: Job[]): Promise<void> {
     const handler = this.handlers.get(batch[0].type)!;
+    const durability = { redoable: this.typeOptions.get(batch[0].type)?.redoable === true };
     const ids = batch.map((j) => j.id);
     // Counted before they run, as runOne does: a batch the process dies in has cost each of its jobs
     // an attempt, and they then run alone (batchFrom). The ones the batch does not reach get it back.
-    await this.write((jobs) => jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() }));
+    await this.write(
+      (jobs) => jobs.update({ id: In(ids) }, { status: 'running', attempts: () => 'attempts + 1', updatedAt: this.now() }),
+      durability,
+    );
     let started = performance.now();
     const done: Job[] = [];
     let failure: { job: Job; err: unknown } | undefined;
@@ -558,7 +568,7 @@ export class JobRunner {
         }
         const left = untried();
         if (left.length > 0) await m.getRepository(JobEntity).update({ id: In(left) }, uncount(this.now()));
-      });
+      }, durability);
     } catch (err) {
       this.log.warn({ err, jobs: batch.length, type: batch[0].type }, 'job batch could not commit; its first job runs alone');
       await this.write((jobs) => jobs.update({ id: In(ids) }, uncount(this.now())));
