@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, EntitySchema } from 'typeorm';
 import { EntityCacheSubscriber, readThrough } from '../../server/core/entity-cache.js';
-import { insertRows, updateRow } from '../../server/db/insert-row.js';
+import { insertRows, jsonTextOf, storedJsonCopy, updateRow } from '../../server/db/insert-row.js';
+import { fingerprintOf } from '../../server/modules/automation/event-log.js';
+import { createHash } from 'node:crypto';
 
 interface Note {
   id: string;
@@ -99,5 +101,32 @@ describe('plain inserts and updates by id', () => {
     let loads = 0;
     await titles(ds, 'a', async () => (loads++, load()));
     assert.equal(loads, 1, 'the insert emptied the cache too');
+  });
+});
+
+describe('a payload serialised once', () => {
+  it('copies an object as a simple-json column holds it, and writes the copy from the same text', async () => {
+    const original = { at: new Date('2026-12-07T01:02:03.000Z'), gone: undefined, list: [1, undefined], nested: { b: 2, a: 1 } };
+    const copy = storedJsonCopy(original);
+    assert.deepEqual(copy, { at: '2026-12-07T01:02:03.000Z', list: [1, null], nested: { b: 2, a: 1 } });
+    assert.equal('gone' in copy, false);
+    assert.equal(jsonTextOf(copy), jsonTextOf(original));
+    await ds.transaction((m) => insertRows(m, NoteEntity, [{ id: 'json', title: 't', count: 0, tags: [], meta: copy, doneAt: null }]));
+    const [row] = await ds.query(`SELECT "meta" FROM "notes" WHERE "id" = 'json'`);
+    assert.equal(row.meta, JSON.stringify(original));
+    assert.deepEqual((await read('json')).meta, copy);
+  });
+
+  it('fingerprints a payload by its keys in sorted order, at every depth', () => {
+    const expected = createHash('sha256')
+      .update('message.received\n{"a":{"c":"x","d":[1,{"y":null,"z":2}]},"b":1,"e":"1970-01-01T00:00:00.000Z","s":"\\"q\\""}')
+      .digest('hex')
+      .slice(0, 32);
+    assert.equal(fingerprintOf('message.received', { b: 1, s: '"q"', a: { d: [1, { z: 2, y: null }], c: 'x' }, e: new Date(0) }), expected);
+    assert.equal(
+      fingerprintOf('message.received', { e: '1970-01-01T00:00:00.000Z', a: { c: 'x', d: [1, { y: null, z: 2 }] }, s: '"q"', b: 1 }),
+      expected,
+    );
+    assert.notEqual(fingerprintOf('message.sent', { b: 1 }), fingerprintOf('message.received', { b: 1 }));
   });
 });

@@ -111,12 +111,9 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
         if (inline) {
           try {
             // In a savepoint (the engine's own transaction, nested here): a failure leaves nothing behind.
-            // The event as written, not read back: its payload as the row holds it (JSON: dates as strings).
-            await engine.process(event.id, {
-              batched: true,
-              created: { ...event, payload: JSON.parse(JSON.stringify(event.payload)) },
-              unwritten: true,
-            });
+            // The event as written, not read back: its payload is already as the row holds it (JSON:
+            // dates as strings; event-log.ts).
+            await engine.process(event.id, { batched: true, created: { ...event }, unwritten: true });
             continue;
           } catch (err) {
             services.log.warn(
