@@ -129,4 +129,32 @@ describe('indexes another index already serves (RedundantIndexes migration)', ()
       /INDEX IDX_contacts_tenant_phone \(tenantId=\? AND phone=\?\)/,
     );
   });
+
+  it('(accountId, contactId, status) of conversations is gone; lookups by account go through the contact index', async () => {
+    const names = ((await db.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as { name: string }[]).map((r) => r.name);
+    assert.ok(!names.includes(db.namingStrategy.indexName('conversations', ['accountId', 'contactId', 'status'])));
+    // Whether an account still has conversations (integrations.service.ts, before it is removed).
+    assert.match(
+      await plan(`SELECT COUNT(1) FROM "conversations" WHERE "tenantId" = ? AND "accountId" = ?`),
+      /COVERING INDEX IDX_conversations_contact_latest \(tenantId=\? AND accountId=\?\)/,
+    );
+    // A contact's open conversation on an account (delivery statuses, template sends).
+    assert.match(
+      await plan(
+        `SELECT "id" FROM "conversations" WHERE "tenantId" = ? AND "accountId" = ? AND "contactId" = ? AND "status" IN ('open', 'pending')`,
+      ),
+      /INDEX IDX_conversations_contact_latest \(tenantId=\? AND accountId=\? AND contactId=\?\)/,
+    );
+  });
+
+  it('holds only the messages that have a clientMessageId in its unique index, and a resend still finds its message there', async () => {
+    const [{ sql }] = (await db.query(`SELECT sql FROM sqlite_master WHERE name = 'UQ_messages_tenant_client_message'`)) as {
+      sql: string;
+    }[];
+    assert.match(sql, /CREATE UNIQUE INDEX .* WHERE "clientMessageId" IS NOT NULL/);
+    assert.match(
+      await plan(`SELECT "id" FROM "messages" WHERE "tenantId" = ? AND "clientMessageId" = ?`),
+      /INDEX UQ_messages_tenant_client_message \(tenantId=\? AND clientMessageId=\?\)/,
+    );
+  });
 });

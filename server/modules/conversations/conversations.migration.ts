@@ -21,3 +21,27 @@ export class ConversationContactIndex1733630000000 implements MigrationInterface
     await q.dropIndex('conversations', INDEX.name!);
   }
 }
+
+// (accountId, contactId, status), from the first schema: every query that asks for a contact's
+// conversations on an account also names the organization, and IDX_conversations_contact_latest
+// (tenantId, accountId, contactId, createdAt) answers it (query-plans.test.ts). A new conversation
+// wrote an entry at a random place in it for nothing (test/bench/README.md, "Fewer index writes").
+const ACCOUNT_CONTACT_STATUS = ['accountId', 'contactId', 'status'];
+
+export class ConversationAccountIndexDropped1733700000000 implements MigrationInterface {
+  name = 'ConversationAccountIndexDropped1733700000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS "${q.connection.namingStrategy.indexName('conversations', ACCOUNT_CONTACT_STATUS)}"`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.createIndex(
+      'conversations',
+      new TableIndex({
+        name: q.connection.namingStrategy.indexName('conversations', ACCOUNT_CONTACT_STATUS),
+        columnNames: ACCOUNT_CONTACT_STATUS,
+      }),
+    );
+  }
+}

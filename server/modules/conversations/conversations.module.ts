@@ -3,12 +3,12 @@ import { defineModule } from '../../core/module.js';
 import { ConversationEntity } from './conversation.entity.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { conversationSockets } from './conversations.sockets.js';
-import { ConversationContactIndex1733630000000 } from './conversations.migration.js';
+import { ConversationAccountIndexDropped1733700000000, ConversationContactIndex1733630000000 } from './conversations.migration.js';
 
 export const conversationsModule = defineModule({
   name: 'conversations',
   entities: [ConversationEntity],
-  migrations: [ConversationContactIndex1733630000000],
+  migrations: [ConversationContactIndex1733630000000, ConversationAccountIndexDropped1733700000000],
   routes: () => conversationRoutes,
   pushedEvents: [
     'conversation.created',

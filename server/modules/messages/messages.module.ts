@@ -5,12 +5,13 @@ import { messageRoutes } from './messages.routes.js';
 import { messageJobs } from './messages.jobs.js';
 import { MessageSendAttempt1733620000000 } from './messages.migration.js';
 import { MessageSearchIndexBehind1733680000000 } from './search-index.migration.js';
+import { MessageClientIdIndexPartial1733710000000 } from './client-message-index.migration.js';
 import { startSearchIndexer } from './search-index.js';
 
 export const messagesModule = defineModule({
   name: 'messages',
   entities: [MessageEntity],
-  migrations: [MessageSendAttempt1733620000000, MessageSearchIndexBehind1733680000000],
+  migrations: [MessageSendAttempt1733620000000, MessageSearchIndexBehind1733680000000, MessageClientIdIndexPartial1733710000000],
   routes: () => messageRoutes,
   jobs: messageJobs,
   // Sending mostly waits on the channel (tens of milliseconds a call): many conversations' replies go
