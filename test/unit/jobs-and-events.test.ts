@@ -296,6 +296,25 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(asked, 3, 'asked once per job, and not held');
   });
 
+  it('takes batches a fifth of their size while it is asked to hold back, so what waits behind a batch waits less', async () => {
+    let held = true;
+    const sizes: number[] = [];
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work), holdWhile: () => held });
+    const one = async () => undefined;
+    runner.register('held-set', Object.assign(one, { many: async (jobs: Job[]) => void sizes.push(jobs.length) }), { batch: 10 });
+    const pending = async () => db.getRepository(JobEntity).countBy({ queueKey: 'held-set-q', status: 'pending' });
+    for (let n = 0; n < 4; n++) await enqueueJob(db.manager, 'held-set', { n }, now(), { queueKey: 'held-set-q' });
+    await runner.runDue();
+    assert.deepEqual(sizes, [2, 2], 'two jobs a batch (10 / 5) while held');
+    assert.equal(await pending(), 0);
+    held = false;
+    sizes.length = 0;
+    for (let n = 0; n < 4; n++) await enqueueJob(db.manager, 'held-set', { n }, now(), { queueKey: 'held-set-q' });
+    await runner.runDue();
+    assert.deepEqual(sizes, [4], 'the whole queue in one batch once no longer held');
+    assert.equal(await pending(), 0);
+  });
+
   it('runs a queue’s jobs in batches of one commit; a failing job rolls back alone and ends its batch, order kept', async () => {
     const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
     const seen: string[] = [];

@@ -130,6 +130,9 @@ const HOLD_MAX_MS = 200;
 /** A batch's job it did not finish: pending again, its attempt given back. */
 const uncount = (now: Date) => ({ status: 'pending' as const, attempts: () => 'attempts - 1', updatedAt: now });
 
+/** A batch taken while the runner is asked to hold back is this many times smaller (batchFrom). */
+const HELD_BATCH_DIVISOR = 5;
+
 /** How long a batch of jobs (JobTypeOptions.batch) keeps its transaction open before it commits. */
 const BATCH_MAX_MS = 50;
 
@@ -485,7 +488,11 @@ export class JobRunner {
    * type (heads of their queues), up to the type's batch size (see JobTypeOptions.batch).
    */
   private async batchFrom(head: Job, runnable: Job[]): Promise<Job[]> {
-    const size = this.typeOptions.get(head.type)?.batch ?? 1;
+    const full = this.typeOptions.get(head.type)?.batch ?? 1;
+    // While the runner is asked to hold back (a burst of webhooks being acknowledged) and runs anyway
+    // (HOLD_MAX_MS), a batch is a fifth of its size: the acknowledgements waiting behind its
+    // transaction wait a fifth as long.
+    const size = full > 1 && this.options.holdWhile?.() ? Math.max(1, Math.ceil(full / HELD_BATCH_DIVISOR)) : full;
     // A job tried before (a failure, or a batch the process died in) runs alone: should it be the
     // one that brings the process down, its own attempts run out and no other job's do.
     if (size <= 1 || !this.options.transaction || head.attempts > 0) return [head];
