@@ -6,7 +6,8 @@
 // - conversations (tenantId, lastMessageAt): IDX_conversations_analytics_activity starts with the
 //   same two columns. Every message moves the conversation's lastMessageAt.
 // - contacts (tenantId, phone): the same columns as IDX_contacts_tenant_phone (contact-tags migration).
-import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createGeneratedIndex, dropGeneratedIndex } from './helpers.js';
 
 const REDUNDANT: { table: string; columns: string[] }[] = [
   { table: 'jobs', columns: ['queueKey', 'status'] },
@@ -14,18 +15,14 @@ const REDUNDANT: { table: string; columns: string[] }[] = [
   { table: 'contacts', columns: ['tenantId', 'phone'] },
 ];
 
-/** The name TypeORM gave the index when a migration declared it without one (the same on every database). */
-const generatedName = (q: QueryRunner, table: string, columns: string[]) => q.connection.namingStrategy.indexName(table, columns);
-
 export class RedundantIndexes1733690000000 implements MigrationInterface {
   name = 'RedundantIndexes1733690000000';
 
   async up(q: QueryRunner): Promise<void> {
-    for (const { table, columns } of REDUNDANT) await q.query(`DROP INDEX IF EXISTS "${generatedName(q, table, columns)}"`);
+    for (const { table, columns } of REDUNDANT) await dropGeneratedIndex(q, table, columns);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const { table, columns } of REDUNDANT)
-      await q.createIndex(table, new TableIndex({ name: generatedName(q, table, columns), columnNames: columns }));
+    for (const { table, columns } of REDUNDANT) await createGeneratedIndex(q, table, columns);
   }
 }

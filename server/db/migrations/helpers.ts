@@ -1,5 +1,5 @@
 // Column builders for migrations (TypeORM Table API, portable between SQLite and PostgreSQL).
-import type { TableColumnOptions, TableForeignKeyOptions } from 'typeorm';
+import { TableIndex, type QueryRunner, type TableColumnOptions, type TableForeignKeyOptions } from 'typeorm';
 import { TIMESTAMP_TYPE } from '../columns.js';
 
 export const id = (): TableColumnOptions => ({ name: 'id', type: 'varchar', length: '36', isPrimary: true });
@@ -20,3 +20,17 @@ export const tenantFk: TableForeignKeyOptions = {
   referencedColumnNames: ['id'],
   onDelete: 'CASCADE',
 };
+
+/** The name TypeORM gave an index that a migration declared without one (the same on every database). */
+export const generatedIndexName = (q: QueryRunner, table: string, columns: string[]) =>
+  q.connection.namingStrategy.indexName(table, columns);
+
+/** Drops an index that a migration declared without a name (its generated one), if it is there. */
+export async function dropGeneratedIndex(q: QueryRunner, table: string, columns: string[]): Promise<void> {
+  await q.query(`DROP INDEX IF EXISTS "${generatedIndexName(q, table, columns)}"`);
+}
+
+/** Creates such an index again under its generated name (a migration's `down`). */
+export async function createGeneratedIndex(q: QueryRunner, table: string, columns: string[], isUnique = false): Promise<void> {
+  await q.createIndex(table, new TableIndex({ name: generatedIndexName(q, table, columns), columnNames: columns, isUnique }));
+}

@@ -4,6 +4,7 @@
 // was the contact's: 15 ms per inbound message on 100,000 conversations, all of them for a new
 // customer (measured with the ingest benchmark).
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createGeneratedIndex, dropGeneratedIndex } from '../../db/migrations/helpers.js';
 
 const INDEX = new TableIndex({
   name: 'IDX_conversations_contact_latest',
@@ -32,16 +33,10 @@ export class ConversationAccountIndexDropped1733700000000 implements MigrationIn
   name = 'ConversationAccountIndexDropped1733700000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX IF EXISTS "${q.connection.namingStrategy.indexName('conversations', ACCOUNT_CONTACT_STATUS)}"`);
+    await dropGeneratedIndex(q, 'conversations', ACCOUNT_CONTACT_STATUS);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.createIndex(
-      'conversations',
-      new TableIndex({
-        name: q.connection.namingStrategy.indexName('conversations', ACCOUNT_CONTACT_STATUS),
-        columnNames: ACCOUNT_CONTACT_STATUS,
-      }),
-    );
+    await createGeneratedIndex(q, 'conversations', ACCOUNT_CONTACT_STATUS);
   }
 }

@@ -4,6 +4,7 @@
 // clientMessageId = ? uses the partial index on SQLite and PostgreSQL alike (the equality implies
 // IS NOT NULL), and uniqueness is the same: NULLs never conflicted.
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createGeneratedIndex, dropGeneratedIndex } from '../../db/migrations/helpers.js';
 
 const COLUMNS = ['tenantId', 'clientMessageId'];
 const PARTIAL = new TableIndex({
@@ -18,14 +19,11 @@ export class MessageClientIdIndexPartial1733710000000 implements MigrationInterf
 
   async up(q: QueryRunner): Promise<void> {
     await q.createIndex('messages', PARTIAL);
-    await q.query(`DROP INDEX IF EXISTS "${q.connection.namingStrategy.indexName('messages', COLUMNS)}"`);
+    await dropGeneratedIndex(q, 'messages', COLUMNS);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.createIndex(
-      'messages',
-      new TableIndex({ name: q.connection.namingStrategy.indexName('messages', COLUMNS), columnNames: COLUMNS, isUnique: true }),
-    );
+    await createGeneratedIndex(q, 'messages', COLUMNS, true);
     await q.dropIndex('messages', PARTIAL.name!);
   }
 }
