@@ -11,20 +11,30 @@ import { forgetWritesTo } from '../core/entity-cache.js';
 // The JSON text of an object written to more than one row: a domain event's payload goes to the
 // outbox and to the automation event log, and the engine works on a copy parsed from that text.
 // Made once instead of three times; it was a tenth of the CPU of processing a webhook
-// (test/bench/README.md, "A payload serialised once"). The object must not change once it has a text.
+// (test/bench/README.md, "A payload serialised once"). A text is kept only while its object cannot
+// change: for a caller's object, during `withJsonText`; for a copy this file made, for the copy's life.
 const jsonTexts = new WeakMap<object, string>();
 
-/** The object's JSON text (JSON.stringify, as a simple-json column stores it), made on first use and kept with it. */
-export function jsonTextOf(value: object): string {
-  let text = jsonTexts.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    jsonTexts.set(value, text);
+/**
+ * Runs `work` with `value`'s JSON text made once and kept for it (the writes in `work` use it), and
+ * forgets it after, unless it was kept already: the caller may change its object and write it again.
+ */
+export async function withJsonText<T>(value: object, work: () => Promise<T>): Promise<T> {
+  if (jsonTexts.has(value)) return work();
+  jsonTexts.set(value, JSON.stringify(value));
+  try {
+    return await work();
+  } finally {
+    jsonTexts.delete(value);
   }
-  return text;
 }
 
-/** A copy of `value` as a simple-json column holds it (dates as strings, no undefined), with its text already made. */
+/** The object's JSON text (JSON.stringify, as a simple-json column stores it): the kept one, if any. */
+export function jsonTextOf(value: object): string {
+  return jsonTexts.get(value) ?? JSON.stringify(value);
+}
+
+/** A copy of `value` as a simple-json column holds it (dates as strings, no undefined), its text kept with it. */
 export function storedJsonCopy<T extends object>(value: T): T {
   const text = jsonTextOf(value);
   const copy = JSON.parse(text) as T;

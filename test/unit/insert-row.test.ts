@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, EntitySchema } from 'typeorm';
 import { EntityCacheSubscriber, readThrough } from '../../server/core/entity-cache.js';
-import { insertRows, jsonTextOf, storedJsonCopy, updateRow } from '../../server/db/insert-row.js';
+import { insertRows, jsonTextOf, storedJsonCopy, updateRow, withJsonText } from '../../server/db/insert-row.js';
 import { fingerprintOf } from '../../server/modules/automation/event-log.js';
 import { createHash } from 'node:crypto';
 
@@ -115,6 +115,17 @@ describe('a payload serialised once', () => {
     const [row] = await ds.query(`SELECT "meta" FROM "notes" WHERE "id" = 'json'`);
     assert.equal(row.meta, JSON.stringify(original));
     assert.deepEqual((await read('json')).meta, copy);
+  });
+
+  it("keeps a caller's object's text only while it cannot change: changed afterwards, it is written as it is then", async () => {
+    const meta: Record<string, unknown> = { n: 1 };
+    await withJsonText(meta, () =>
+      ds.transaction((m) => insertRows(m, NoteEntity, [{ id: 'kept-1', title: 't', count: 0, tags: [], meta, doneAt: null }])),
+    );
+    meta.n = 2;
+    await ds.transaction((m) => insertRows(m, NoteEntity, [{ id: 'kept-2', title: 't', count: 0, tags: [], meta, doneAt: null }]));
+    assert.deepEqual((await read('kept-1')).meta, { n: 1 });
+    assert.deepEqual((await read('kept-2')).meta, { n: 2 });
   });
 
   it('fingerprints a payload by its keys in sorted order, at every depth', () => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DomainEventEntity, type DomainEvent } from './event.entity.js';
 import { newId } from '../ids.js';
 import { transaction } from '../../db/data-source.js';
-import { insertRows, jsonTextOf } from '../../db/insert-row.js';
+import { insertRows, withJsonText } from '../../db/insert-row.js';
 
 /**
  * Runs inside the transaction that emits an event, before it commits (an event log that must hold
@@ -26,12 +26,14 @@ export async function emitEvent(
   now: Date,
 ): Promise<void> {
   const row: DomainEvent = { id: newId(), ...event, createdAt: now, dispatchedAt: null };
-  // Serialised once here: the consumers below write the same payload (the automation event log).
-  jsonTextOf(row.payload);
-  // A prepared plain INSERT: two or three per inbound message, where the query builder's own work
-  // cost more than SQLite's.
-  await insertRows(manager, DomainEventEntity, [row]);
-  for (const consumer of transactionalConsumers.get(manager.connection) ?? []) await consumer(manager, row);
+  // The payload serialised once for the outbox row and the consumers that write it again (the
+  // automation event log); the caller's object is free to change once this returns.
+  await withJsonText(row.payload, async () => {
+    // A prepared plain INSERT: two or three per inbound message, where the query builder's own work
+    // cost more than SQLite's.
+    await insertRows(manager, DomainEventEntity, [row]);
+    for (const consumer of transactionalConsumers.get(manager.connection) ?? []) await consumer(manager, row);
+  });
 }
 
 /**
