@@ -21,6 +21,7 @@ import { TokenService } from './core/auth/tokens.js';
 import { Authenticator } from './core/auth/authenticate.js';
 import { mountRoutes, type AnyRoute } from './core/http/registry.js';
 import { buildOpenApi } from './core/http/openapi.js';
+import { RequestActivity } from './core/http/activity.js';
 import { errorHandler, notFoundHandler, problem, sendProblem } from './core/http/errors.js';
 import { newId } from './core/ids.js';
 import { lazy } from './core/lazy.js';
@@ -116,9 +117,11 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   const events = new EventBus(db, log, now);
   let provided: Partial<Provided> = {};
   const outbound = new OutboundGuard({ allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE });
+  const activity = new RequestActivity();
   const jobs = new JobRunner(db, log, now, {
     retryBaseMs: config.JOB_RETRY_BASE_MS,
     holdWhile: () => provided.holdJobsWhile?.() ?? false,
+    quiet: () => activity.quiet(),
     transaction: (work, options) => services.transaction(work, options),
   });
   const services: Services = {
@@ -175,6 +178,8 @@ export async function createAppliance(config: Config, options: { logger?: Logger
   app.disable('x-powered-by');
   // A tunnel or reverse proxy on this machine forwards the real client address.
   app.set('trust proxy', 'loopback');
+  // Every request, the webhooks' too, first: while they come, large batches of jobs wait (RequestActivity).
+  app.use(activity.track);
   const authenticator = new Authenticator(db, provided.identity!, tokens, now);
   // Keep the exact bytes: webhook signatures are computed over the raw body.
   const jsonBody = express.json({

@@ -315,6 +315,33 @@ describe('durable jobs and the event outbox', () => {
     assert.equal(await pending(), 0);
   });
 
+  it('takes batches of their quiet size while nobody waits, their own size otherwise, and a fifth while held', async () => {
+    let quiet = true;
+    let held = false;
+    const sizes: number[] = [];
+    const runner = new JobRunner(db, log, now, {
+      transaction: (work) => transaction(db, work),
+      holdWhile: () => held,
+      quiet: () => quiet,
+    });
+    const one = async () => undefined;
+    const many = async (jobs: Job[]) => void sizes.push(jobs.length);
+    runner.register('quiet-set', Object.assign(one, { many }), { batch: 10, quietBatch: 20 });
+    const run = async (count: number) => {
+      sizes.length = 0;
+      for (let n = 0; n < count; n++) await enqueueJob(db.manager, 'quiet-set', { n }, now(), { queueKey: 'quiet-set-q' });
+      await runner.runDue();
+      assert.equal(await db.getRepository(JobEntity).countBy({ queueKey: 'quiet-set-q', status: 'pending' }), 0);
+      return [...sizes];
+    };
+    assert.deepEqual(await run(30), [20, 10], 'twenty a batch while quiet');
+    quiet = false;
+    assert.deepEqual(await run(12), [10, 2], 'the type’s own batch size once requests come in');
+    quiet = true;
+    held = true;
+    assert.deepEqual(await run(4), [2, 2], 'held comes first: a fifth of the batch size');
+  });
+
   it('runs a queue’s jobs in batches of one commit; a failing job rolls back alone and ends its batch, order kept', async () => {
     const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work) });
     const seen: string[] = [];

@@ -12,6 +12,6 @@ export const webhooksModule = defineModule({
   jobs: webhookJobs,
   // A burst of webhooks is one long queue of short database work: up to 50 of them per commit. Redoable:
   // processing derives rows from the stored webhook, and replies or actions it starts are jobs.
-  jobOptions: { 'webhook.process': { batch: 50, redoable: true } },
+  jobOptions: { 'webhook.process': { batch: 50, quietBatch: 400, redoable: true } },
   provides: (services) => ({ holdJobsWhile: () => webhookBurst(services.db) }),
 });
