@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { beforeCommit, openDatabase, transaction, transactionLocal } from '../../server/db/data-source.js';
 import { entities, migrations } from '../../server/composition.js';
-import { JobRunner, PermanentJobError, backoffMs, enqueueJob } from '../../server/core/jobs/queue.js';
+import { JobRunner, PermanentJobError, backoffMs, enqueueJob, inUnhurriedBatch } from '../../server/core/jobs/queue.js';
 import { JobEntity, type Job } from '../../server/core/jobs/job.entity.js';
 import { EventBus, emitEvent } from '../../server/core/events/outbox.js';
 
@@ -325,7 +325,11 @@ describe('durable jobs and the event outbox', () => {
       quiet: () => quiet,
     });
     const one = async () => undefined;
-    const many = async (jobs: Job[]) => void sizes.push(jobs.length);
+    const unhurried: boolean[] = [];
+    const many = async (jobs: Job[]) => {
+      sizes.push(jobs.length);
+      unhurried.push(inUnhurriedBatch());
+    };
     runner.register('quiet-set', Object.assign(one, { many }), { batch: 10, quietBatch: 20 });
     const run = async (count: number) => {
       sizes.length = 0;
@@ -335,11 +339,32 @@ describe('durable jobs and the event outbox', () => {
       return [...sizes];
     };
     assert.deepEqual(await run(30), [20, 10], 'twenty a batch while quiet');
+    assert.deepEqual(unhurried, [true, false], 'only a batch larger than the type’s own size is unhurried');
+    unhurried.length = 0;
     quiet = false;
     assert.deepEqual(await run(12), [10, 2], 'the type’s own batch size once requests come in');
     quiet = true;
     held = true;
     assert.deepEqual(await run(4), [2, 2], 'held comes first: a fifth of the batch size');
+    assert.deepEqual(unhurried, [false, false, false, false]);
+    assert.equal(inUnhurriedBatch(), false, 'nor outside a batch');
+  });
+
+  it('cuts a quiet batch to what the type’s last batch did in about 250 ms', async () => {
+    const sizes: number[] = [];
+    const runner = new JobRunner(db, log, now, { transaction: (work) => transaction(db, work), quiet: () => true });
+    const one = async () => undefined;
+    const many = async (jobs: Job[]) => {
+      sizes.push(jobs.length);
+      // 25 ms a job, the event loop held as a batch of webhooks holds it.
+      const until = performance.now() + 25 * jobs.length;
+      while (performance.now() < until);
+    };
+    runner.register('slow-set', Object.assign(one, { many }), { batch: 2, quietBatch: 20 });
+    for (let n = 0; n < 30; n++) await enqueueJob(db.manager, 'slow-set', { n }, now(), { queueKey: 'slow-set-q' });
+    await runner.runDue();
+    assert.equal(sizes[0], 20, 'the first at the quiet size: nothing measured yet');
+    assert.ok(sizes[1] >= 7 && sizes[1] <= 10, `then about 250 / 25 = 10 (the commit counts too): ${sizes.join(', ')}`);
   });
 
   it('runs a queue’s jobs in batches of one commit; a failing job rolls back alone and ends its batch, order kept', async () => {

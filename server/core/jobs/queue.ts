@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import { JobEntity, type Job } from './job.entity.js';
 import { newId } from '../ids.js';
 import { insertRow } from '../../db/insert-row.js';
-import { runBeforeCommit, transaction, type TransactionOptions } from '../../db/data-source.js';
+import { runBeforeCommit, transaction, transactionLocal, type TransactionOptions } from '../../db/data-source.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -141,6 +141,24 @@ const uncount = (now: Date) => ({ status: 'pending' as const, attempts: () => 'a
 /** A batch taken while the runner is asked to hold back is this many times smaller (batchFrom). */
 const HELD_BATCH_DIVISOR = 5;
 
+/**
+ * About how long a batch taken at its quiet size (JobTypeOptions.quietBatch) may hold the event loop:
+ * the size is cut to what the type's last batch did in that time, so more automation rules (slower
+ * jobs) make smaller batches, and the first request after a quiet second waits no longer.
+ */
+const QUIET_BATCH_MS = 250;
+
+const UNHURRIED = Symbol('a batch of jobs taken at its quiet size');
+
+/**
+ * True inside a batch of jobs taken at its quiet size (JobTypeOptions.quietBatch): nobody waits on
+ * it, so its follow-up work (automation events processed with their change) need not leave it for
+ * later to keep the transaction short.
+ */
+export function inUnhurriedBatch(): boolean {
+  return transactionLocal(UNHURRIED, () => false) === true;
+}
+
 /** How long a batch of jobs (JobTypeOptions.batch) keeps its transaction open before it commits. */
 const BATCH_MAX_MS = 50;
 
@@ -172,6 +190,8 @@ function sharedWrite(write: (ids: string[]) => Promise<unknown>): (id: string) =
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly typeOptions = new Map<string, JobTypeOptions>();
+  /** Per type with a quietBatch: how long its last batch took per job (ms), to size the next quiet one. */
+  private readonly msPerJob = new Map<string, number>();
   private readonly crons: Cron[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -509,7 +529,7 @@ export class JobRunner {
         : this.options.holdWhile?.()
           ? Math.max(1, Math.ceil(full / HELD_BATCH_DIVISOR))
           : options?.quietBatch && this.options.quiet?.()
-            ? Math.max(full, options.quietBatch)
+            ? Math.max(full, Math.min(options.quietBatch, Math.floor(QUIET_BATCH_MS / (this.msPerJob.get(head.type) ?? 0))))
             : full;
     // A job tried before (a failure, or a batch the process died in) runs alone: should it be the
     // one that brings the process down, its own attempts run out and no other job's do.
@@ -543,7 +563,8 @@ export class JobRunner {
    */
   private async runBatch(batch: Job[]): Promise<void> {
     const handler = this.handlers.get(batch[0].type)!;
-    const durability = { redoable: this.typeOptions.get(batch[0].type)?.redoable === true };
+    const options = this.typeOptions.get(batch[0].type);
+    const durability = { redoable: options?.redoable === true };
     const ids = batch.map((j) => j.id);
     // Counted before they run, as runOne does: a batch the process dies in has cost each of its jobs
     // an attempt, and they then run alone (batchFrom). The ones the batch does not reach get it back.
@@ -552,11 +573,13 @@ export class JobRunner {
       durability,
     );
     let started = performance.now();
+    const began = started;
     const done: Job[] = [];
     let failure: { job: Job; err: unknown } | undefined;
     const untried = () => ids.filter((id) => id !== failure?.job.id && !done.some((j) => j.id === id));
     try {
       await this.options.transaction!(async (m) => {
+        if (batch.length > (options?.batch ?? 1)) transactionLocal(UNHURRIED, () => true);
         if (handler.many) {
           try {
             await m.transaction(async (sm) => {
@@ -599,6 +622,7 @@ export class JobRunner {
       await this.write((jobs) => jobs.update({ id: In(ids) }, uncount(this.now())));
       return this.runOne(batch[0]);
     }
+    if (options?.quietBatch && done.length > 0) this.msPerJob.set(batch[0].type, (performance.now() - began) / done.length);
     if (failure) await this.recordFailure(failure.job, failure.job.attempts + 1, failure.err);
   }
 

@@ -12,7 +12,7 @@
 // has spent its time, or processing it failed (the job retries it with backoff).
 import type { EntityManager } from 'typeorm';
 import type { Services } from '../../core/context.js';
-import { busyQueues } from '../../core/jobs/queue.js';
+import { busyQueues, inUnhurriedBatch } from '../../core/jobs/queue.js';
 import { beforeCommit, transactionLocal } from '../../db/data-source.js';
 import { AutomationEventEntity, type AutomationEvent } from './automation.entity.js';
 import { insertRows } from '../../db/insert-row.js';
@@ -93,6 +93,10 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
   const state = engineState(services.db);
   const started = performance.now();
   const spent = () => pending.spentMs + performance.now() - started;
+  // A batch of jobs taken large while nobody waits (JobTypeOptions.quietBatch) has no budget: its
+  // events left to their queues would be processed after every webhook of the backlog, and the
+  // engine would fall behind the messages.
+  const budget = inUnhurriedBatch() ? Number.POSITIVE_INFINITY : BUDGET_MS;
   try {
     // A set at a time: the events in hand, then those their processing wrote, and so on.
     for (let batch = pending.events.splice(0); batch.length > 0; batch = pending.events.splice(0)) {
@@ -107,7 +111,7 @@ async function drain(services: Services, engine: Engine, m: EntityManager, pendi
       for (const event of batch) {
         if (!written.has(event.id)) continue;
         const key = queueKeyOf(event);
-        const inline = !pending.queued.has(key) && !busy.has(key) && spent() < BUDGET_MS && !state.busy.has(key);
+        const inline = !pending.queued.has(key) && !busy.has(key) && spent() < budget && !state.busy.has(key);
         if (inline) {
           try {
             // In a savepoint (the engine's own transaction, nested here): a failure leaves nothing behind.
