@@ -57,10 +57,10 @@ export interface JobTypeOptions {
   batch?: number;
   /**
    * A larger batch size for while the runner is told nobody is waiting (its `quiet` option: no
-   * request for a second). A batch holds the event loop until it commits, and each commit costs
-   * the same whatever its size, so a backlog drained with nobody using the appliance goes faster in
-   * larger batches (webhook.process: 400, about 250 ms each; test/bench/README.md, "Larger batches
-   * while nobody waits"). The first request after it waits for at most one such batch.
+   * request for a second). A batch holds the event loop until it commits, and part of a commit's
+   * cost is the same whatever its size, so a backlog drained with nobody using the appliance goes
+   * faster in larger batches (test/bench/README.md, "Larger batches while nobody waits"). Cut to
+   * about QUIET_BATCH_MS of work: the first request after a quiet second waits no longer.
    */
   quietBatch?: number;
   /**
