@@ -518,19 +518,7 @@ export class JobRunner {
    * type (heads of their queues), up to the type's batch size (see JobTypeOptions.batch).
    */
   private async batchFrom(head: Job, runnable: Job[]): Promise<Job[]> {
-    const options = this.typeOptions.get(head.type);
-    const full = options?.batch ?? 1;
-    // While the runner is asked to hold back (a burst of webhooks being acknowledged) and runs anyway
-    // (HOLD_MAX_MS), a batch is a fifth of its size: the acknowledgements waiting behind its
-    // transaction wait a fifth as long. While nobody waits at all, it may be larger (quietBatch).
-    const size =
-      full <= 1
-        ? full
-        : this.options.holdWhile?.()
-          ? Math.max(1, Math.ceil(full / HELD_BATCH_DIVISOR))
-          : options?.quietBatch && this.options.quiet?.()
-            ? Math.max(full, Math.min(options.quietBatch, Math.floor(QUIET_BATCH_MS / (this.msPerJob.get(head.type) ?? 0))))
-            : full;
+    const size = this.batchSize(head.type);
     // A job tried before (a failure, or a batch the process died in) runs alone: should it be the
     // one that brings the process down, its own attempts run out and no other job's do.
     if (size <= 1 || !this.options.transaction || head.attempts > 0) return [head];
@@ -553,6 +541,21 @@ export class JobRunner {
       if (job.type === head.type && job.id !== head.id && job.attempts === 0) batch.push(job);
     }
     return batch;
+  }
+
+  /** How many jobs of this type the next batch may take (JobTypeOptions.batch and quietBatch). */
+  private batchSize(type: string): number {
+    const options = this.typeOptions.get(type);
+    const full = options?.batch ?? 1;
+    if (full <= 1) return full;
+    // While the runner is asked to hold back (a burst of webhooks being acknowledged) and runs anyway
+    // (HOLD_MAX_MS), a batch is a fifth of its size: the acknowledgements waiting behind its
+    // transaction wait a fifth as long.
+    if (this.options.holdWhile?.()) return Math.max(1, Math.ceil(full / HELD_BATCH_DIVISOR));
+    // While nobody waits at all, it may be larger: about QUIET_BATCH_MS of work at the last batch's pace.
+    if (!options?.quietBatch || !this.options.quiet?.()) return full;
+    const fitting = Math.floor(QUIET_BATCH_MS / (this.msPerJob.get(type) ?? 0));
+    return Math.max(full, Math.min(options.quietBatch, fitting));
   }
 
   /**

@@ -10,7 +10,8 @@ export const webhooksModule = defineModule({
   entities: [WebhookEventEntity],
   routes: () => webhookRoutes,
   jobs: webhookJobs,
-  // A burst of webhooks is one long queue of short database work: up to 50 of them per commit. Redoable:
+  // A burst of webhooks is one long queue of short database work: up to 50 of them per commit (up to
+  // 400 draining a backlog while nobody uses the appliance: JobTypeOptions.quietBatch). Redoable:
   // processing derives rows from the stored webhook, and replies or actions it starts are jobs.
   jobOptions: { 'webhook.process': { batch: 50, quietBatch: 400, redoable: true } },
   provides: (services) => ({ holdJobsWhile: () => webhookBurst(services.db) }),
