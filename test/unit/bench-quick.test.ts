@@ -43,6 +43,15 @@ describe('benchmarks (quick mode)', () => {
         );
         for (const r of measured) assert.ok(Number.isFinite(r.p99 ?? r.value), `${scenario}: a number for ${JSON.stringify(r)}`);
       }
+      // The complete floor under processing writes what the appliance wrote: as many outbox events,
+      // automation events and runs per webhook (their mix of new and known senders differs a little).
+      const complete = result.rows.find((r: { measurement: string }) => r.measurement.startsWith('floor: raw better-sqlite3, everything'));
+      assert.ok(complete && Number.isFinite(complete.throughput), 'the complete floor measured');
+      for (const [table, appliance] of Object.entries(complete.rows.appliance as Record<string, number>)) {
+        assert.ok(appliance > 0, `the appliance wrote ${table}`);
+        const ratio = complete.rows.floor[table] / appliance;
+        assert.ok(ratio > 0.6 && ratio < 1.4, `the complete floor writes ${table} as the appliance does: ${JSON.stringify(complete.rows)}`);
+      }
       // Analytics has no baseline: its target is absolute (p99 < 200 ms over 30 days).
       const analytics = rows.filter((r) => r.scenario === 'analytics' && r.kind === 'appliance');
       assert.ok(analytics.length >= 8, 'every analytics endpoint measured');

@@ -56,6 +56,8 @@ export interface Row {
   target?: string;
   met?: boolean;
   note?: string;
+  /** Rows written per webhook to the outbox and the automation event log: by a floor, and by the appliance (ingest's complete floor). */
+  rows?: { floor: Record<string, number>; appliance: Record<string, number> };
 }
 
 export interface BenchContext {

@@ -1,12 +1,22 @@
 // The floor under "webhooks processed into messages": the rows the appliance writes to turn one
 // inbound WhatsApp text into a message, written with raw better-sqlite3 prepared statements on a
 // copy of the seeded database (its real index sizes), 50 webhooks per transaction, synchronous = FULL as
-// the appliance runs. No HTTP, ORM, JSON views, automation or job runner: what SQLite alone needs.
+// the appliance ran when it was written. No HTTP, ORM, JSON views, automation or job runner: what SQLite alone needs.
 // Per webhook: its stored event and job are read; the message's redelivery check; the sender's
 // identity (a new contact and identity, or the contact's lastSeenAt); its open conversation (a new
 // one, or its update); the message; two outbox events; the webhook event and its job marked done;
 // and, every 500 webhooks, the full-text index of the messages (as the appliance's indexer does). The event and job rows are stored first, untimed, as the
 // acknowledgement would have.
+//
+// `complete`: everything processing writes, as the appliance does with its built-in rules (the floor
+// above leaves out the automation event log, which came later, and writes small outbox payloads):
+// the outbox payloads at their real size (the message and conversation views), a new contact's
+// contact.created event, and the automation event log: per event, its duplicate check by
+// fingerprint and its row (message.received with the out-of-hours rule's unmatched entry and the
+// value it read, conversation.created with the runs of division routing and the SLA checks,
+// contact.created ignored), committed with synchronous = NORMAL as the appliance's webhook batches are
+// (redoable: db/data-source.ts).
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { prng, sqlTime, uuidv7At } from './ids.js';
@@ -27,17 +37,36 @@ interface Inbound {
   text: string;
 }
 
-/** Messages per second for `hooks` (which must be new to the database), and the time it took. */
+/** Rows of the tables that processing writes to besides the message's own (the log the floor must keep up with). */
+export type LogRows = Record<(typeof LOG_TABLES)[number], number>;
+const LOG_TABLES = ['events', 'automation_events', 'automation_runs'] as const;
+
+/** How many rows each of LOG_TABLES holds (to compare what the appliance wrote with what a floor wrote). */
+export function logRows(db: Database.Database): LogRows {
+  const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+  return { events: count('events'), automation_events: count('automation_events'), automation_runs: count('automation_runs') };
+}
+
+/** Rows written between two counts, per webhook. */
+export function perWebhook(before: LogRows, after: LogRows, webhooks: number): LogRows {
+  const per = (k: keyof LogRows) => (after[k] - before[k]) / webhooks;
+  return { events: per('events'), automation_events: per('automation_events'), automation_runs: per('automation_runs') };
+}
+
+/** Messages per second for `hooks` (which must be new to the database), the time it took, and the log rows written per webhook. */
 export function processFloor(
   dbPath: string,
   tenantId: string,
   accountId: string,
   hooks: SignedWebhook[],
-): { perSecond: number; ms: number } {
+  { complete = false }: { complete?: boolean } = {},
+): { perSecond: number; ms: number; rows: LogRows } {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = FULL');
+  // The appliance's webhook batches commit redoable (synchronous = NORMAL: no fsync of their own); the
+  // first floor kept FULL, as it was measured before they did.
+  db.pragma(complete ? 'synchronous = NORMAL' : 'synchronous = FULL');
   const rand = prng(hooks.length);
   const t = sqlTime(Date.now());
   const inbound: Inbound[] = hooks.map((h) => {
@@ -123,6 +152,130 @@ export function processFloor(
   const eventDone = db.prepare(`UPDATE webhook_events SET status = 'processed', processedAt = ? WHERE id = ?`);
   const jobDone = db.prepare(`UPDATE jobs SET status = 'done', attempts = 1, updatedAt = ? WHERE id = ?`);
 
+  // The automation event log (complete): the built-in rules' ids, as the appliance's engine finds them.
+  const builtIn = (key: string) =>
+    (db.prepare(`SELECT id FROM automation_rules WHERE tenantId = ? AND builtIn = ?`).get(tenantId, key) as { id: string } | undefined)
+      ?.id ?? key;
+  const rules = { routing: builtIn('division-routing'), sla: builtIn('sla-checks'), outOfHours: builtIn('out-of-hours-reply') };
+  const seen = db.prepare(`SELECT 1 AS found FROM automation_events WHERE tenantId = ? AND fingerprint = ? LIMIT 1`);
+  const insertAutomationEvent = inserter(db, 'automation_events', [
+    'id',
+    'tenantId',
+    'type',
+    'domainEventId',
+    'conversationId',
+    'contactId',
+    'messageId',
+    'payload',
+    'fingerprint',
+    'status',
+    'attempt',
+    'depth',
+    'fields',
+    'unmatched',
+    'occurredAt',
+    'processedAt',
+    'createdAt',
+  ]);
+  const insertRun = inserter(db, 'automation_runs', [
+    'id',
+    'tenantId',
+    'eventId',
+    'ruleId',
+    'ruleVersion',
+    'attempt',
+    'conversationId',
+    'eventType',
+    'status',
+    'conditions',
+    'actions',
+    'nextAction',
+    'startedAt',
+    'finishedAt',
+    'createdAt',
+  ]);
+  const NO_CONDITIONS = JSON.stringify({
+    path: 'conditions',
+    kind: 'group',
+    match: 'all',
+    result: true,
+    reason: 'no conditions',
+    children: [],
+  });
+  // The SLA checks' two conditions, as the engine explains them on a conversation.created event.
+  const SLA_CONDITIONS = JSON.stringify({
+    path: 'conditions',
+    kind: 'group',
+    match: 'any',
+    result: true,
+    reason: '1 of 2 held',
+    children: [
+      {
+        path: 'conditions.conditions.0',
+        kind: 'condition',
+        field: 'event.type',
+        operator: 'not_equals',
+        expected: 'message.sent',
+        actual: 'conversation.created',
+        result: true,
+        reason: 'event.type was "conversation.created", not equal to "message.sent"',
+      },
+      {
+        path: 'conditions.conditions.1',
+        kind: 'condition',
+        field: 'message.senderType',
+        operator: 'in',
+        expected: ['agent', 'ai'],
+        result: false,
+        reason: 'message.senderType was absent, not in ["agent","ai"]',
+      },
+    ],
+  });
+  /** The outbox row of a domain event and, complete, its automation event (status and what the engine kept). */
+  const emit = (
+    ms: number,
+    now: string,
+    type: string,
+    payload: string,
+    log?: {
+      type: string;
+      status: string;
+      conversationId?: string;
+      contactId?: string;
+      messageId?: string;
+      fields?: string;
+      unmatched?: string;
+    },
+  ) => {
+    const eventId = uuidv7At(ms, rand);
+    insertOutbox([eventId, tenantId, type, payload, now]);
+    if (!log) return undefined;
+    const fingerprint = createHash('sha256').update(log.type).update('\n').update(payload).digest('hex').slice(0, 32);
+    seen.get(tenantId, fingerprint);
+    const id = uuidv7At(ms, rand);
+    const { conversationId = null, contactId = null, messageId = null, fields = null, unmatched = null } = log;
+    insertAutomationEvent([
+      id,
+      tenantId,
+      log.type,
+      eventId,
+      conversationId,
+      contactId,
+      messageId,
+      payload,
+      fingerprint,
+      log.status,
+      1,
+      0,
+      fields,
+      unmatched,
+      now,
+      now,
+      now,
+    ]);
+    return id;
+  };
+
   const nextBatch = db.prepare(NEXT_BATCH_SQL);
   const index = db.prepare(INDEX_PENDING_SQL);
   const clear = db.prepare(CLEAR_PENDING_SQL);
@@ -133,6 +286,7 @@ export function processFloor(
     clear.run(upto);
   });
 
+  const rowsBefore = logRows(db);
   const started = performance.now();
   for (let start = 0; start < inbound.length; start += PER_TRANSACTION) {
     db.transaction(() => {
@@ -147,6 +301,8 @@ export function processFloor(
           contactId = uuidv7At(ms, rand);
           insertContact([contactId, tenantId, w.name, `+${w.from}`, null, '{}', '[]', now, now, now]);
           insertIdentity([uuidv7At(ms, rand), tenantId, contactId, 'whatsapp', w.from, now]);
+          if (complete)
+            emit(ms, now, 'contact.created', JSON.stringify({ contactId }), { type: 'contact.created', status: 'ignored', contactId });
         }
         const open = openConversation.get(tenantId, accountId, contactId) as { id: string; unreadCount: number } | undefined;
         const conversationId = open?.id ?? uuidv7At(ms, rand);
@@ -169,10 +325,65 @@ export function processFloor(
           now,
           now,
         ]);
-        updateConversation.run(now, w.text.slice(0, 120), now, sqlTime(ms + 86_400_000), (open?.unreadCount ?? 0) + 1, now, conversationId);
-        const payload = JSON.stringify({ conversationId, messageId, text: w.text });
-        insertOutbox([uuidv7At(ms, rand), tenantId, open ? 'conversation.updated' : 'conversation.created', payload, now]);
-        insertOutbox([uuidv7At(ms, rand), tenantId, 'message.created', payload, now]);
+        const unread = (open?.unreadCount ?? 0) + 1;
+        updateConversation.run(now, w.text.slice(0, 120), now, sqlTime(ms + 86_400_000), unread, now, conversationId);
+        if (!complete) {
+          const payload = JSON.stringify({ conversationId, messageId, text: w.text });
+          insertOutbox([uuidv7At(ms, rand), tenantId, open ? 'conversation.updated' : 'conversation.created', payload, now]);
+          insertOutbox([uuidv7At(ms, rand), tenantId, 'message.created', payload, now]);
+        } else {
+          const at = new Date(ms).toISOString();
+          const conversation = conversationView(
+            conversationId,
+            accountId,
+            { id: contactId, name: w.name, phone: `+${w.from}` },
+            w.text,
+            unread,
+            at,
+          );
+          const message = messageView(messageId, conversationId, contactId, w, at);
+          const conversationPayload = JSON.stringify({ conversation });
+          if (open) emit(ms, now, 'conversation.updated', conversationPayload);
+          else {
+            const eventId = emit(ms, now, 'conversation.created', conversationPayload, {
+              type: 'conversation.created',
+              status: 'processed',
+              conversationId,
+              contactId,
+              fields: '{"1":{"event.type":"conversation.created"}}',
+            })!;
+            for (const [ruleId, conditions, detail] of [
+              [rules.routing, NO_CONDITIONS, 'The organization has no default division'],
+              [rules.sla, SLA_CONDITIONS, 'No SLA policy is enabled'],
+            ])
+              insertRun([
+                uuidv7At(ms, rand),
+                tenantId,
+                eventId,
+                ruleId,
+                1,
+                1,
+                conversationId,
+                'conversation.created',
+                'succeeded',
+                conditions,
+                JSON.stringify([{ index: 0, type: 'built_in', status: 'skipped', detail, at }]),
+                1,
+                now,
+                now,
+                now,
+              ]);
+          }
+          emit(ms, now, 'message.created', JSON.stringify({ message, conversation }), {
+            type: 'message.received',
+            status: 'processed',
+            conversationId,
+            contactId,
+            messageId,
+            fields: '{"1":{"time.withinWorkingHours":true}}',
+            unmatched: JSON.stringify({ 1: { at, rules: [[rules.outOfHours, 1]] } }),
+          });
+        }
         eventDone.run(now, w.eventId);
         jobDone.run(now, w.jobId);
       }
@@ -180,6 +391,66 @@ export function processFloor(
     if ((start / PER_TRANSACTION) % INDEX_EVERY === INDEX_EVERY - 1 || start + PER_TRANSACTION >= inbound.length) indexPending();
   }
   const ms = performance.now() - started;
+  const rows = perWebhook(rowsBefore, logRows(db), inbound.length);
   db.close();
-  return { perSecond: (inbound.length / ms) * 1000, ms };
+  return { perSecond: (inbound.length / ms) * 1000, ms, rows };
+}
+
+/** A conversation as the outbox's payloads carry it (conversation-views.service.ts), at its real size. */
+function conversationView(
+  id: string,
+  accountId: string,
+  contact: { id: string; name: string; phone: string },
+  text: string,
+  unreadCount: number,
+  at: string,
+) {
+  return {
+    id,
+    channel: 'whatsapp',
+    accountId,
+    status: 'open',
+    priority: 'normal',
+    tags: [],
+    unreadCount,
+    lastMessageAt: at,
+    lastMessagePreview: text.slice(0, 120),
+    lastInboundAt: at,
+    windowExpiresAt: at,
+    subject: null,
+    divisionId: null,
+    aiAgentId: null,
+    contact: { ...contact, email: null },
+    assignee: null,
+    sla: null,
+    resolvedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** An inbound message as message.created carries it. */
+function messageView(id: string, conversationId: string, senderId: string, w: Inbound, at: string) {
+  return {
+    id,
+    conversationId,
+    direction: 'inbound',
+    type: 'text',
+    text: w.text,
+    content: {},
+    status: 'delivered',
+    externalId: w.wamid,
+    clientMessageId: null,
+    replyToId: null,
+    senderType: 'contact',
+    senderId,
+    mediaId: null,
+    mediaUrl: null,
+    error: null,
+    sentAt: at,
+    deliveredAt: at,
+    readAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
