@@ -64,6 +64,9 @@ export function processFloor(
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
+  // The copy's WAL (what the appliance wrote last) into the database first, untimed: the appliance
+  // checkpoints on its own thread, and the floor should not pay for the appliance's pages.
+  db.pragma('wal_checkpoint(TRUNCATE)');
   // The appliance's webhook batches commit redoable (synchronous = NORMAL: no fsync of their own); the
   // first floor kept FULL, as it was measured before they did.
   db.pragma(complete ? 'synchronous = NORMAL' : 'synchronous = FULL');
