@@ -378,4 +378,44 @@ describe('web UI: agent inbox', { skip }, () => {
         .waitFor();
     });
   });
+
+  test('a thread opened while the server is down says its history could not load, and still shows the reply waiting; when the server is back both arrive', {
+    timeout: 120_000,
+  }, async () => {
+    await customerSays('6281300000017', 'Kak, bisa COD?', 'Yusuf Hakim');
+    const reply = 'Bisa kak, untuk area Jakarta.';
+
+    await withPage('inbox-offline-thread', 'en-US', async (page) => {
+      await login(page);
+      await row(page, 'Yusuf Hakim').waitFor();
+      const thread = page.getByTestId('thread');
+
+      await server.restart(
+        async () => {
+          await page.locator('[data-testid="connection-status"][data-state="offline"]').waitFor({ timeout: 15_000 });
+          // Opened now, the thread cannot load its history: it says so, with a retry.
+          await openConversation(page, 'Yusuf Hakim');
+          await thread.getByRole('alert').filter({ hasText: "Can't reach the server" }).waitFor();
+
+          // The reply written meanwhile shows in the thread as waiting, not only in the header's count.
+          await page.getByTestId('composer-input').fill(reply);
+          await page.getByTestId('composer-input').press('Enter');
+          const waiting = thread.locator('[data-testid="outbox-message"]', { hasText: reply });
+          await waiting.waitFor({ timeout: 20_000 });
+          assert.notEqual(await waiting.getAttribute('data-state'), 'failed');
+          assert.equal(sentTexts(reply).length, 0);
+        },
+        { samePort: true },
+      );
+
+      // Back: the history loads by itself (the customer's message), and the reply goes out once.
+      await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor({ timeout: 20_000 });
+      await thread.locator('[data-testid="message"][data-direction="inbound"]', { hasText: 'Kak, bisa COD?' }).waitFor({ timeout: 20_000 });
+      await thread.locator('[data-testid="message"][data-direction="outbound"]', { hasText: reply }).waitFor({ timeout: 20_000 });
+      await thread.locator('[data-testid="outbox-message"]').waitFor({ state: 'detached' });
+      await eventually(async () => sentTexts(reply).length > 0, 15_000, 'the reply at Graph');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(sentTexts(reply).length, 1, 'Graph received the reply exactly once');
+    });
+  });
 });

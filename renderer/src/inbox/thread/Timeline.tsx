@@ -62,18 +62,34 @@ export function Timeline({ data, items, focusMessageId, highlight, canSend, onOp
     }
   }
 
+  const row = (item: TimelineItem) => (
+    <li key={item.key} className={`timeline__item timeline__item--${item.kind}`}>
+      {renderItem(item)}
+    </li>
+  );
+  // Replies written while the history is loading, or could not load (the server down as the thread
+  // opened), still show as waiting: the agent sees what will be sent when the connection returns.
+  const waiting = items.filter((item) => item.kind === 'outbox');
+  const waitingList = waiting.length > 0 ? <ol className="timeline">{waiting.map(row)}</ol> : null;
+
   return data.status === 'loading' ? (
-    <div className="empty-state" role="status">
-      <span className="spinner spinner--dark" aria-hidden="true" />
-      <span>{t('common.loading')}</span>
-    </div>
+    <>
+      <div className="empty-state" role="status">
+        <span className="spinner spinner--dark" aria-hidden="true" />
+        <span>{t('common.loading')}</span>
+      </div>
+      {waitingList}
+    </>
   ) : data.status === 'error' ? (
-    <div className="empty-state" role="alert">
-      <p>{errorMessage(t, data.error)}</p>
-      <button type="button" className="button button--secondary" onClick={data.reload}>
-        {t('common.retry')}
-      </button>
-    </div>
+    <>
+      <div className="empty-state" role="alert">
+        <p>{errorMessage(t, data.error)}</p>
+        <button type="button" className="button button--secondary" onClick={data.reload}>
+          {t('common.retry')}
+        </button>
+      </div>
+      {waitingList}
+    </>
   ) : (
     <ol className="timeline" aria-live="polite" aria-relevant="additions">
       {data.hasOlder ? (
@@ -90,11 +106,7 @@ export function Timeline({ data, items, focusMessageId, highlight, canSend, onOp
         <li className="timeline__start">{t('inbox.conversationStart')}</li>
       )}
       {focusMessageId && data.focusFound === false ? <li className="timeline__notice">{t('search:search.notInThread')}</li> : null}
-      {items.map((item) => (
-        <li key={item.key} className={`timeline__item timeline__item--${item.kind}`}>
-          {renderItem(item)}
-        </li>
-      ))}
+      {items.map(row)}
     </ol>
   );
 }
