@@ -156,9 +156,16 @@ export function processFloor(
   const jobDone = db.prepare(`UPDATE jobs SET status = 'done', attempts = 1, updatedAt = ? WHERE id = ?`);
 
   // The automation event log (complete): the built-in rules' ids, as the appliance's engine finds them.
-  const builtIn = (key: string) =>
-    (db.prepare(`SELECT id FROM automation_rules WHERE tenantId = ? AND builtIn = ?`).get(tenantId, key) as { id: string } | undefined)
-      ?.id ?? key;
+  const builtIn = (key: string) => {
+    const rule = db.prepare(`SELECT id FROM automation_rules WHERE tenantId = ? AND builtIn = ?`).get(tenantId, key) as
+      | { id: string }
+      | undefined;
+    if (!rule)
+      throw new Error(
+        `The complete floor writes the runs of the built-in rule ${key}, which the organization no longer has: update test/bench/lib/process-floor.ts`,
+      );
+    return rule.id;
+  };
   const rules = { routing: builtIn('division-routing'), sla: builtIn('sla-checks'), outOfHours: builtIn('out-of-hours-reply') };
   const seen = db.prepare(`SELECT 1 AS found FROM automation_events WHERE tenantId = ? AND fingerprint = ? LIMIT 1`);
   const insertAutomationEvent = inserter(db, 'automation_events', [
