@@ -23,6 +23,7 @@ import { prng, sqlTime, uuidv7At } from './ids.js';
 import { inserter } from './seed.js';
 import type { SignedWebhook } from './webhooks.js';
 import { CLEAR_PENDING_SQL, INDEX_PENDING_SQL, NEXT_BATCH_SQL } from '../../../server/modules/messages/search-index.js';
+import { messageView } from '../../../server/modules/messages/messages.service.js';
 
 const PER_TRANSACTION = 50;
 /** The full-text index is written every this many transactions, as the appliance's indexer does about twice a second. */
@@ -44,13 +45,12 @@ const LOG_TABLES = ['events', 'automation_events', 'automation_runs'] as const;
 /** How many rows each of LOG_TABLES holds (to compare what the appliance wrote with what a floor wrote). */
 export function logRows(db: Database.Database): LogRows {
   const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
-  return { events: count('events'), automation_events: count('automation_events'), automation_runs: count('automation_runs') };
+  return Object.fromEntries(LOG_TABLES.map((t) => [t, count(t)])) as LogRows;
 }
 
 /** Rows written between two counts, per webhook. */
 export function perWebhook(before: LogRows, after: LogRows, webhooks: number): LogRows {
-  const per = (k: keyof LogRows) => (after[k] - before[k]) / webhooks;
-  return { events: per('events'), automation_events: per('automation_events'), automation_runs: per('automation_runs') };
+  return Object.fromEntries(LOG_TABLES.map((t) => [t, (after[t] - before[t]) / webhooks])) as LogRows;
 }
 
 /** Messages per second for `hooks` (which must be new to the database), the time it took, and the log rows written per webhook. */
@@ -351,7 +351,31 @@ export function processFloor(
             unread,
             at,
           );
-          const message = messageView(messageId, conversationId, contactId, w, at);
+          // The appliance's own view of the message (message.created carries it).
+          const message = messageView({
+            id: messageId,
+            tenantId,
+            conversationId,
+            direction: 'inbound',
+            type: 'text',
+            text: w.text,
+            content: {},
+            status: 'delivered',
+            externalId: w.wamid,
+            clientMessageId: null,
+            replyToId: null,
+            senderType: 'contact',
+            senderId: contactId,
+            mediaId: null,
+            errorCode: null,
+            errorReason: null,
+            sentAt: new Date(ms),
+            deliveredAt: new Date(ms),
+            readAt: null,
+            sendAttemptedAt: null,
+            createdAt: new Date(ms),
+            updatedAt: new Date(ms),
+          });
           const conversationPayload = JSON.stringify({ conversation });
           if (open) emit(ms, now, 'conversation.updated', conversationPayload);
           else {
@@ -406,7 +430,7 @@ export function processFloor(
   return { perSecond: (inbound.length / ms) * 1000, ms, rows };
 }
 
-/** A conversation as the outbox's payloads carry it (conversation-views.service.ts), at its real size. */
+/** A conversation as the outbox's payloads carry it, at its real size: the shape of conversation-views.service.ts, whose conversationViews reads it from the database. */
 function conversationView(
   id: string,
   accountId: string,
@@ -434,32 +458,6 @@ function conversationView(
     assignee: null,
     sla: null,
     resolvedAt: null,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
-
-/** An inbound message as message.created carries it. */
-function messageView(id: string, conversationId: string, senderId: string, w: Inbound, at: string) {
-  return {
-    id,
-    conversationId,
-    direction: 'inbound',
-    type: 'text',
-    text: w.text,
-    content: {},
-    status: 'delivered',
-    externalId: w.wamid,
-    clientMessageId: null,
-    replyToId: null,
-    senderType: 'contact',
-    senderId,
-    mediaId: null,
-    mediaUrl: null,
-    error: null,
-    sentAt: at,
-    deliveredAt: at,
-    readAt: null,
     createdAt: at,
     updatedAt: at,
   };
